@@ -1,0 +1,28 @@
+/* app.h: what every command starts from: parsed args, the config, the loaded plugins. */
+#ifndef HOST_APP_H
+#define HOST_APP_H
+
+#include "cli.h"
+#include "config.h"
+#include "loader.h"
+#include "strlist.h"
+
+typedef struct app {
+    const cli_args *args;
+    config *cfg;           /* never NULL after app_open (config_empty() when no file) */
+    strlist plugin_dirs;   /* the search path (loader_search_dirs) */
+    plugin_set plugins;    /* loaded with APP_LOAD_PLUGINS */
+} app;
+
+#define APP_LOAD_PLUGINS 0x1u  /* load every plugin in the search path */
+#define APP_NEED_CONFIG 0x2u   /* a config file must exist (-c, or ./fawkes.yaml) */
+
+/* Load the config (and plugins with APP_LOAD_PLUGINS). Returns an exit code: 0, or
+   EXIT_CODE_USAGE after printing the error to stderr. */
+int app_open(app *a, const cli_args *args, unsigned flags);
+void app_close(app *a);
+
+/* Print "fawkes: error: MESSAGE" to stderr (through the logger's redaction). */
+void app_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,127 @@
+/* config.h: load fawkes.yaml (libyaml) into a checked, interpolated config with source marks. */
+#ifndef HOST_CONFIG_H
+#define HOST_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+#include "strlist.h"
+
+/* The four sections of plugin instances. */
+typedef enum config_section {
+    CONFIG_PROVIDERS = 0,
+    CONFIG_SCANNERS = 1,
+    CONFIG_POLICIES = 2,
+    CONFIG_NOTIFIERS = 3,
+    CONFIG_SECTION_COUNT = 4
+} config_section;
+
+/* "providers", "scanners", "policies", "notifiers". */
+const char *config_section_name(config_section section);
+
+/* An instance's `limits:` (all instances may set them; they govern its HTTP traffic). */
+typedef struct config_limits {
+    int concurrency;       /* max requests/tasks in flight; default 4 */
+    double rate_per_s;     /* token-bucket refill, requests per second; 0 = unlimited (default).
+                              Written "10/s", "600/m", "36000/h" or a bare number (per second) */
+    double burst;          /* bucket size; default max(1, rate_per_s) */
+    int retries;           /* max retries after the first attempt; default 4 */
+    long timeout_ms;       /* per-attempt timeout; default 30000; written as a duration */
+    long backoff_base_ms;  /* first backoff step; default 200 */
+    long backoff_max_ms;   /* largest backoff step and largest Retry-After honoured;
+                              default 60000 */
+} config_limits;
+
+/* Fill `limits` with the defaults above. */
+void config_limits_default(config_limits *limits);
+
+/* One plugin instance. */
+typedef struct config_instance {
+    char *name;             /* unique across all sections */
+    char *plugin;           /* plugin name (descriptor name) */
+    config_section section;
+    json_t *config;         /* the `config:` mapping after interpolation; an object, never NULL.
+                               Owned by the config. Missing ${env:}/${file:} values are "" here
+                               and listed in `unresolved`. */
+    json_t *unresolved;     /* array of {"pointer", "reference", "message"} for interpolations
+                               that could not be resolved; empty when all resolved */
+    json_t *settings;       /* the whole instance mapping as written (for routing keys such
+                               as min_severity); borrowed view into config->root */
+    char *pointer;          /* JSON pointer of the instance, e.g. "/providers/0" */
+    int line, column;       /* where the instance starts */
+    config_limits limits;
+} config_instance;
+
+typedef struct config_chain {
+    char *name;
+    strlist providers, scanners, policies, notify, playbooks;
+    char *schedule;         /* NULL when absent */
+    int line, column;
+} config_chain;
+
+typedef struct config {
+    char *path;             /* the file as given ("<string>" for config_from_string) */
+    char *dir;              /* its directory; relative paths in the file resolve against it */
+    int version;            /* 1 */
+    strlist plugin_dirs;    /* resolved against `dir` */
+    config_instance *instances[CONFIG_SECTION_COUNT];
+    size_t instance_count[CONFIG_SECTION_COUNT];
+    config_chain *chains;
+    size_t chain_count;
+    strlist egress_allow;   /* security.egress_allow as written */
+    char *audit_log;        /* security.audit_log resolved, or NULL */
+    char *state_path;       /* state resolved, or NULL */
+    json_t *root;           /* the whole document after interpolation */
+    json_t *marks;          /* object: JSON pointer -> [line, column] of every node */
+    json_t *interpolated;   /* object: JSON pointer -> true for values that came entirely
+                               from ${env:..} or ${file:..} (secret options must) */
+} config;
+
+/*
+ * config_load: read, parse and check `path`.
+ * - YAML via libyaml; anchors/aliases allowed; duplicate keys, merge keys (<<), tags and
+ *   multiple documents are errors. Plain scalars follow YAML 1.2's core schema (null, ~,
+ *   true, false, integers, floats); quoted scalars are strings.
+ * - `${env:NAME}` and `${file:PATH}` are replaced inside any string (PATH relative to the
+ *   config's directory; one trailing newline dropped); `$${` writes a literal `${`.
+ *   Inside an instance's `config:` an unresolvable reference is recorded in `unresolved`
+ *   (so `config validate` needs no credentials); anywhere else it is an error.
+ * - The host's own keys are checked (types, unknown keys listing the allowed ones, unique
+ *   instance names, chains naming defined instances). Plugin `config:` mappings are not
+ *   checked here: see schema.h.
+ * On success returns 0 and stores a new config in *out (free with config_free). On error
+ * returns -1, *out is NULL, and `err` says "FILE:LINE:COLUMN: KEY: expected X, got Y".
+ * Thread-safety: reentrant.
+ */
+int config_load(const char *path, config **out, diag *err);
+
+/* As config_load, for text in memory; `name` stands in for the file name in messages and
+   relative paths resolve against the current directory. */
+int config_from_string(const char *text, const char *name, config **out, diag *err);
+
+/* An empty config (no file): version 1, nothing defined. Never fails except out of memory
+   (then NULL). */
+config *config_empty(void);
+
+/* Free a config. NULL is allowed. */
+void config_free(config *cfg);
+
+/* The source position of the node at `pointer` ("/providers/0/config/token"), or of its
+   nearest ancestor that has one. Sets 0, 0 when none. */
+void config_mark(const config *cfg, const char *pointer, int *line, int *column);
+
+/* Render a JSON pointer as users read it: "/providers/0/config/token" ->
+   "providers[0].config.token". Writes into buf (always NUL-terminated). */
+void config_pointer_display(const char *pointer, char *buf, size_t size);
+
+/* Find an instance by name in any section (section may be NULL). NULL when absent. */
+const config_instance *config_find_instance(const config *cfg, const char *name,
+                                            config_section *section);
+
+/* Find a chain by name. NULL when absent. */
+const config_chain *config_find_chain(const config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,137 @@
+/* log.c: the host's logger: one line per call on stderr, secrets redacted. */
+#include "log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "strlist.h"
+
+static fwk_log_level min_level = FWK_LOG_WARN;
+static bool json_lines;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static strlist secrets; /* guarded by log_lock */
+
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+void log_setup(fwk_log_level level, bool json_format)
+{
+    min_level = level;
+    json_lines = json_format;
+}
+
+int log_level_parse(const char *text, fwk_log_level *level)
+{
+    static const struct {
+        const char *name;
+        fwk_log_level level;
+    } table[] = {{"debug", FWK_LOG_DEBUG}, {"info", FWK_LOG_INFO}, {"warn", FWK_LOG_WARN},
+                 {"warning", FWK_LOG_WARN}, {"error", FWK_LOG_ERROR}};
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(text, table[i].name) == 0) {
+            *level = table[i].level;
+            return 0;
+        }
+    return -1;
+}
+
+bool log_enabled(fwk_log_level level)
+{
+    return level >= min_level;
+}
+
+void log_add_secret(const char *value)
+{
+    if (!value || strlen(value) < 4)
+        return;
+    pthread_mutex_lock(&log_lock);
+    if (!strlist_contains(&secrets, value))
+        strlist_push(&secrets, value);
+    pthread_mutex_unlock(&log_lock);
+}
+
+void log_reset_secrets(void)
+{
+    strlist_clear(&secrets);
+}
+
+/* Replace every secret in `text`; caller holds log_lock. */
+static char *redact_locked(const char *text)
+{
+    char *out = strdup(text);
+    for (size_t i = 0; out && i < secrets.count; i++) {
+        const char *secret = secrets.items[i];
+        size_t secret_len = strlen(secret);
+        static const char mask[] = "[REDACTED]";
+        char *hit;
+        while (out && (hit = strstr(out, secret)) != NULL) {
+            size_t prefix = (size_t)(hit - out);
+            size_t rest = strlen(hit + secret_len);
+            char *next = malloc(prefix + sizeof mask - 1 + rest + 1);
+            if (next) {
+                memcpy(next, out, prefix);
+                memcpy(next + prefix, mask, sizeof mask - 1);
+                memcpy(next + prefix + sizeof mask - 1, hit + secret_len, rest + 1);
+            }
+            free(out);
+            out = next;
+        }
+    }
+    return out;
+}
+
+char *log_redact(const char *text)
+{
+    pthread_mutex_lock(&log_lock);
+    char *out = redact_locked(text ? text : "");
+    pthread_mutex_unlock(&log_lock);
+    return out;
+}
+
+void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_list ap)
+{
+    if (!log_enabled(level))
+        return;
+    char message[4096];
+    vsnprintf(message, sizeof message, fmt, ap);
+    unsigned idx = (unsigned)level < 4 ? (unsigned)level : 3;
+
+    pthread_mutex_lock(&log_lock);
+    char *clean = redact_locked(message);
+    const char *text = clean ? clean : "[log message dropped: out of memory]";
+    if (json_lines) {
+        char ts[32];
+        struct timespec now;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &now);
+        gmtime_r(&now.tv_sec, &tm);
+        size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(ts + n, sizeof ts - n, ".%03ldZ", now.tv_nsec / 1000000);
+        json_t *line = json_pack("{s:s, s:s, s:s?, s:s}", "ts", ts, "level", level_names[idx],
+                                 "component", component, "msg", text);
+        char *encoded = line ? json_dumps(line, JSON_COMPACT) : NULL;
+        if (encoded)
+            fprintf(stderr, "%s\n", encoded);
+        free(encoded);
+        json_decref(line);
+    } else if (component) {
+        fprintf(stderr, "fawkes: %s: %s: %s\n", level_names[idx], component, text);
+    } else {
+        fprintf(stderr, "fawkes: %s: %s\n", level_names[idx], text);
+    }
+    fflush(stderr);
+    pthread_mutex_unlock(&log_lock);
+    free(clean);
+}
+
+void log_msg(fwk_log_level level, const char *component, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_vmsg(level, component, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,36 @@
+/* log.h: the host's logger (stderr, text or JSON lines), with secret redaction. */
+#ifndef HOST_LOG_H
+#define HOST_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "fawkes/host.h"
+
+/* Levels are the SDK's (FWK_LOG_DEBUG..FWK_LOG_ERROR). */
+
+/* Configure once at start, before threads: minimum level and format. Not thread-safe. */
+void log_setup(fwk_log_level min_level, bool json_format);
+/* Parse "debug", "info", "warn"/"warning", "error". Returns 0, or -1 for anything else. */
+int log_level_parse(const char *text, fwk_log_level *level);
+/* True when `level` would be written. Thread-safe. */
+bool log_enabled(fwk_log_level level);
+
+/* Write one line to stderr: "fawkes: LEVEL: [component: ]message", or a JSON object
+   {"ts","level","component","msg"} with --log-format json. `component` may be NULL.
+   Known secrets are replaced by "[REDACTED]". Thread-safe (one line is never split). */
+void log_msg(fwk_log_level level, const char *component, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_list ap);
+
+/* Register a secret value: from now on it is redacted from every log line and from text
+   passed to log_redact(). Values shorter than 4 bytes are ignored (too likely to match
+   innocent text). Copies the value. Thread-safe. */
+void log_add_secret(const char *value);
+/* A new malloc'd copy of `text` with every registered secret replaced by "[REDACTED]".
+   Returns NULL only when out of memory. Thread-safe. */
+char *log_redact(const char *text);
+/* Forget all secrets (tests, shutdown). Not thread-safe. */
+void log_reset_secrets(void);
+
+#endif

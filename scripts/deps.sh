@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the Debian packages Fawkes needs to build and test (run as root or with sudo).
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config
+      libjansson-dev libyaml-dev libcurl4-openssl-dev libssl-dev liblua5.4-dev
+      libsqlite3-dev libxml2-dev libmicrohttpd-dev libcmocka-dev
+      python3 python3-jsonschema ca-certificates)
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "scripts/deps.sh: installing ${missing[*]}" >&2
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,28 @@
+/* fawkes/notifier.h: the function table of a notifier plugin (findings out to people). */
+#ifndef FAWKES_NOTIFIER_H
+#define FAWKES_NOTIFIER_H
+
+#include "fawkes/plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fwk_notifier_vtable {
+    size_t struct_size; /* sizeof(fwk_notifier_vtable) as the plugin was compiled */
+
+    /*
+     * notify (required, serial): deliver one message (borrowed):
+     *   {"run": {"id", "chain", "started_at"}, "digest": bool,
+     *    "findings": [finding, ...], "text": "rendered summary"}
+     * With "digest": false it holds one finding. Secrets are already redacted. Return
+     * FWK_RETRY when delivery may succeed later (the host queues the message), FWK_ERROR
+     * when it never will (bad URL, refused by the allowlist), both after host->fail().
+     */
+    fwk_status (*notify)(fwk_ctx *ctx, void *instance, const json_t *message);
+} fwk_notifier_vtable;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FAWKES_NOTIFIER_H */
