@@ -135,3 +135,34 @@ void log_msg(fwk_log_level level, const char *component, const char *fmt, ...)
     log_vmsg(level, component, fmt, ap);
     va_end(ap);
 }
+
+static void redact_json_locked(json_t *value)
+{
+    if (json_is_string(value)) {
+        const char *text = json_string_value(value);
+        for (size_t i = 0; i < secrets.count; i++)
+            if (strstr(text, secrets.items[i])) {
+                char *clean = redact_locked(text);
+                if (clean)
+                    json_string_set(value, clean);
+                free(clean);
+                return;
+            }
+    } else if (json_is_object(value)) {
+        const char *key;
+        json_t *member;
+        json_object_foreach(value, key, member) redact_json_locked(member);
+    } else if (json_is_array(value)) {
+        size_t i;
+        json_t *member;
+        json_array_foreach(value, i, member) redact_json_locked(member);
+    }
+}
+
+void log_redact_json(json_t *value)
+{
+    pthread_mutex_lock(&log_lock);
+    if (secrets.count > 0)
+        redact_json_locked(value);
+    pthread_mutex_unlock(&log_lock);
+}

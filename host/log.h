@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "fawkes/host.h"
 
 /* Levels are the SDK's (FWK_LOG_DEBUG..FWK_LOG_ERROR). */
@@ -32,5 +34,9 @@ void log_add_secret(const char *value);
 char *log_redact(const char *text);
 /* Forget all secrets (tests, shutdown). Not thread-safe. */
 void log_reset_secrets(void);
+
+/* Replace every registered secret inside the strings (values and keys are left; values
+   only) of `value`, in place. Cheap when no secret is registered. Thread-safe. */
+void log_redact_json(json_t *value);
 
 #endif

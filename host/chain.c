@@ -1,0 +1,294 @@
+/* chain.c: one chain, top to bottom: init, plan tasks, run them, finish scanners, notify. */
+#include "chain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding.h"
+#include "log.h"
+#include "scheduler.h"
+
+static const strlist *plan_stage(const chain_plan *plan, config_section section)
+{
+    switch (section) {
+    case CONFIG_PROVIDERS: return &plan->providers;
+    case CONFIG_SCANNERS: return &plan->scanners;
+    case CONFIG_POLICIES: return &plan->policies;
+    default: return &plan->notifiers;
+    }
+}
+
+int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *err)
+{
+    memset(exec, 0, sizeof *exec);
+    exec->plan = plan;
+    for (int s = 0; s < CONFIG_SECTION_COUNT; s++) {
+        const strlist *names = plan_stage(plan, (config_section)s);
+        exec->stage[s] = calloc(names->count + 1, sizeof *exec->stage[s]);
+        exec->refusal[s] = calloc(names->count + 1, sizeof *exec->refusal[s]);
+        if (!exec->stage[s] || !exec->refusal[s]) {
+            diag_set(err, "out of memory");
+            return -1;
+        }
+        for (size_t i = 0; i < names->count; i++) {
+            config_section found;
+            const config_instance *conf = config_find_instance(a->cfg, names->items[i], &found);
+            if (!conf || found != (config_section)s) {
+                diag_set(err, "%s: no %s named '%s' in %s", plan->name,
+                         config_section_name((config_section)s), names->items[i], a->cfg->path);
+                return -1;
+            }
+            instance *inst = NULL;
+            if (instance_prepare(a, conf, &inst, &exec->refusal[s][i], err) != 0)
+                return -1;
+            exec->stage[s][exec->stage_count[s]++] = inst;
+        }
+    }
+    return 0;
+}
+
+static void init_all(chain_exec *exec, run *r)
+{
+    for (int s = 0; s < CONFIG_SECTION_COUNT; s++)
+        for (size_t i = 0; i < exec->stage_count[s]; i++) {
+            instance *inst = exec->stage[s][i];
+            if (!inst->plug) {
+                char message[DIAG_MAX];
+                snprintf(message, sizeof message, "plugin '%s' was refused by the loader: %s",
+                         inst->conf->plugin, exec->refusal[s][i]);
+                run_fail(r, inst, "load", NULL, message);
+                continue;
+            }
+            diag err = {{0}};
+            if (instance_init(inst, r, &err) != 0)
+                run_fail(r, inst, "init", NULL, err.text);
+        }
+}
+
+typedef struct task_run {
+    run *r;
+    instance *provider;
+    const json_t *task;   /* borrowed from the plan's tasks array */
+} task_run;
+
+static void run_one_task(void *arg)
+{
+    task_run *t = arg;
+    const char *name = json_string_value(json_object_get(t->task, "name"));
+    const fwk_provider_vtable *vt = t->provider->plug->desc->vtable;
+    fwk_ctx ctx;
+    ctx_init(&ctx, t->r, t->provider, "run_task", name);
+    instance_count(t->provider, "tasks", 1);
+    fwk_status status = run_cancel_requested()
+                            ? FWK_CANCELLED
+                            : vt->run_task(&ctx, t->provider->state, t->task);
+    if (ctx.malformed > 0) {
+        char message[DIAG_MAX];
+        snprintf(message, sizeof message,
+                 "%zu malformed resources were dropped (first: %s); this is a bug in plugin "
+                 "'%s': report it to its authors",
+                 ctx.malformed, ctx.first_malformed ? ctx.first_malformed : "?",
+                 t->provider->conf->plugin);
+        run_fail(t->r, t->provider, "run_task", name, message);
+    }
+    if (status != FWK_OK) {
+        instance_count(t->provider, "tasks_failed", 1);
+        const char *why = ctx.message ? ctx.message
+                          : status == FWK_CANCELLED ? "cancelled before it finished"
+                                                    : "the plugin gave no reason";
+        char message[DIAG_MAX];
+        snprintf(message, sizeof message, "%s (%s)", why, fwk_strerror(status));
+        run_fail(t->r, t->provider, "run_task", name, message);
+    }
+    ctx_finish(&ctx);
+}
+
+/* plan_tasks of one provider: the tasks array (new reference), or NULL after a failure. */
+static json_t *plan_provider(instance *provider, run *r)
+{
+    const fwk_provider_vtable *vt = provider->plug->desc->vtable;
+    json_t *request = json_object();
+    json_object_set_new(request, "regions", json_null());
+    if (r->kinds && r->kinds->count > 0) {
+        json_t *kinds = json_array();
+        for (size_t i = 0; i < r->kinds->count; i++)
+            json_array_append_new(kinds, json_string(r->kinds->items[i]));
+        json_object_set_new(request, "kinds", kinds);
+    } else {
+        json_object_set_new(request, "kinds", json_null());
+    }
+    fwk_ctx ctx;
+    ctx_init(&ctx, r, provider, "plan_tasks", NULL);
+    json_t *tasks = NULL;
+    fwk_status status = vt->plan_tasks(&ctx, provider->state, request, &tasks);
+    json_decref(request);
+    if (status != FWK_OK || !json_is_array(tasks)) {
+        run_fail(r, provider, "plan_tasks", NULL,
+                 ctx.message ? ctx.message
+                 : status == FWK_OK ? "plan_tasks returned no task array (a plugin bug)"
+                                    : fwk_strerror(status));
+        json_decref(tasks);
+        tasks = NULL;
+    } else {
+        size_t i;
+        json_t *task;
+        json_array_foreach(tasks, i, task) {
+            if (!json_is_string(json_object_get(task, "name"))) {
+                run_fail(r, provider, "plan_tasks", NULL,
+                         "a task lacks a string \"name\" (a plugin bug); no task was run");
+                json_decref(tasks);
+                tasks = NULL;
+                break;
+            }
+        }
+    }
+    ctx_finish(&ctx);
+    return tasks;
+}
+
+static void run_providers(chain_exec *exec, run *r, int jobs)
+{
+    size_t provider_count = exec->stage_count[CONFIG_PROVIDERS];
+    json_t **plans = calloc(provider_count + 1, sizeof *plans);
+    size_t task_total = 0;
+    for (size_t p = 0; plans && p < provider_count; p++) {
+        instance *provider = exec->stage[CONFIG_PROVIDERS][p];
+        if (provider->ready)
+            plans[p] = plan_provider(provider, r);
+        task_total += json_array_size(plans[p]);
+    }
+    sched_job *queue = calloc(task_total + 1, sizeof *queue);
+    task_run *task_args = calloc(task_total + 1, sizeof *task_args);
+    size_t n = 0;
+    for (size_t p = 0; queue && task_args && p < provider_count; p++) {
+        instance *provider = exec->stage[CONFIG_PROVIDERS][p];
+        size_t i;
+        json_t *task;
+        json_array_foreach(plans[p], i, task) {
+            task_args[n] = (task_run){r, provider, task};
+            queue[n] = (sched_job){provider, provider->conf->limits.concurrency, run_one_task,
+                                   &task_args[n]};
+            n++;
+        }
+    }
+    if (!plans || !queue || !task_args)
+        run_fail(r, NULL, "schedule", NULL, "out of memory");
+    else
+        sched_run(queue, n, jobs);
+    for (size_t p = 0; plans && p < provider_count; p++)
+        json_decref(plans[p]);
+    free(plans);
+    free(queue);
+    free(task_args);
+}
+
+static void finish_scanners(chain_exec *exec, run *r)
+{
+    for (size_t i = 0; i < exec->stage_count[CONFIG_SCANNERS]; i++) {
+        instance *scanner = exec->stage[CONFIG_SCANNERS][i];
+        const fwk_scanner_vtable *vt = scanner->ready ? scanner->plug->desc->vtable : NULL;
+        if (!vt || !vt->finish)
+            continue;
+        fwk_ctx ctx;
+        ctx_init(&ctx, r, scanner, "finish", NULL);
+        fwk_status status = vt->finish(&ctx, scanner->state);
+        if (status != FWK_OK)
+            run_fail(r, scanner, "finish", NULL, ctx.message ? ctx.message : fwk_strerror(status));
+        ctx_finish(&ctx);
+    }
+}
+
+/* The fail findings at or above the notifier's min_severity (default: all). */
+static json_t *findings_for(const instance *notifier, const run *r)
+{
+    const char *min = json_string_value(json_object_get(notifier->conf->settings, "min_severity"));
+    int min_rank = min ? severity_rank(min) : 0;
+    json_t *selected = json_array();
+    size_t i;
+    json_t *finding;
+    json_array_foreach(r->kept_findings, i, finding) {
+        const char *severity = json_string_value(json_object_get(finding, "severity"));
+        if (severity_rank(severity) >= min_rank)
+            json_array_append(selected, finding);
+    }
+    return selected;
+}
+
+static void notify_all(chain_exec *exec, run *r)
+{
+    for (size_t i = 0; i < exec->stage_count[CONFIG_NOTIFIERS]; i++) {
+        instance *notifier = exec->stage[CONFIG_NOTIFIERS][i];
+        if (!notifier->ready)
+            continue;
+        json_t *findings = findings_for(notifier, r);
+        size_t count = json_array_size(findings);
+        if (count == 0) {
+            json_decref(findings);
+            continue;
+        }
+        char text[256];
+        snprintf(text, sizeof text, "fawkes run %s (%s): %zu finding%s", r->id, r->chain, count,
+                 count == 1 ? "" : "s");
+        json_t *message = json_pack("{s:{s:s, s:s, s:s}, s:b, s:o, s:s}", "run", "id", r->id,
+                                    "chain", r->chain, "started_at", r->started_at, "digest", 1,
+                                    "findings", findings, "text", text);
+        const fwk_notifier_vtable *vt = notifier->plug->desc->vtable;
+        fwk_ctx ctx;
+        ctx_init(&ctx, r, notifier, "notify", NULL);
+        fwk_status status = vt->notify(&ctx, notifier->state, message);
+        if (status != FWK_OK)
+            run_fail(r, notifier, "notify", NULL, ctx.message ? ctx.message : fwk_strerror(status));
+        else
+            instance_count(notifier, "messages_sent", 1);
+        ctx_finish(&ctx);
+        json_decref(message);
+    }
+}
+
+void chain_execute(chain_exec *exec, run *r, int jobs)
+{
+    init_all(exec, r);
+    r->scanners = exec->stage[CONFIG_SCANNERS];
+    r->scanner_count = exec->stage_count[CONFIG_SCANNERS];
+    r->policies = exec->stage[CONFIG_POLICIES];
+    r->policy_count = exec->stage_count[CONFIG_POLICIES];
+    run_providers(exec, r, jobs);
+    if (!run_cancel_requested())
+        finish_scanners(exec, r);
+    if (!run_cancel_requested())
+        notify_all(exec, r);
+    r->scanners = r->policies = NULL;
+    r->scanner_count = r->policy_count = 0;
+}
+
+void chain_stats(const chain_exec *exec, json_t *stats)
+{
+    for (int s = 0; s < CONFIG_SECTION_COUNT; s++)
+        for (size_t i = 0; i < exec->stage_count[s]; i++) {
+            const instance *inst = exec->stage[s][i];
+            json_t *existing = json_object_get(stats, inst->conf->name);
+            if (!existing)
+                json_object_set_new(stats, inst->conf->name, instance_stats(inst));
+        }
+}
+
+void chain_close(chain_exec *exec)
+{
+    for (int s = 0; s < CONFIG_SECTION_COUNT; s++) {
+        for (size_t i = 0; i < exec->stage_count[s]; i++)
+            instance_close(exec->stage[s][i]);
+        free(exec->stage[s]);
+        free(exec->refusal[s]);
+    }
+    memset(exec, 0, sizeof *exec);
+}
+
+void chain_plan_clear(chain_plan *plan)
+{
+    free(plan->name);
+    strlist_clear(&plan->providers);
+    strlist_clear(&plan->scanners);
+    strlist_clear(&plan->policies);
+    strlist_clear(&plan->notifiers);
+}

@@ -1,0 +1,48 @@
+/* chain.h: run one chain: providers -> scanners -> policies -> notifiers. */
+#ifndef HOST_CHAIN_H
+#define HOST_CHAIN_H
+
+#include <jansson.h>
+
+#include "app.h"
+#include "run.h"
+#include "strlist.h"
+
+/* What a chain runs: instance names per stage. */
+typedef struct chain_plan {
+    char *name;                /* chain name, or the command ("inventory", "scan") */
+    strlist providers, scanners, policies, notifiers;
+} chain_plan;
+
+/* A chain ready to run: its instances bound and their configs checked. */
+typedef struct chain_exec {
+    const chain_plan *plan;
+    instance **stage[CONFIG_SECTION_COUNT];
+    const char **refusal[CONFIG_SECTION_COUNT]; /* loader refusal per instance, or NULL */
+    size_t stage_count[CONFIG_SECTION_COUNT];
+} chain_exec;
+
+/*
+ * chain_prepare: bind every instance the plan names to its plugin and check its config,
+ * without calling any plugin. Returns 0; or -1 with a config error ("FILE:L:C: ...") in
+ * `err`: nothing may run then (exit 2). Free with chain_close either way.
+ */
+int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *err);
+
+/*
+ * chain_execute: init the instances (a refused plugin or a failing init is a failure of the
+ * run, and the others go on), plan and run the provider tasks on `jobs` workers (each
+ * provider capped at its limits.concurrency), stream resources through the scanners and
+ * policies into `r`, let scanners finish, then hand the fail findings to the notifiers.
+ */
+void chain_execute(chain_exec *exec, run *r, int jobs);
+
+/* Add each instance's counters to `stats` ({instance: {...}}). */
+void chain_stats(const chain_exec *exec, json_t *stats);
+
+/* fini every instance and free. */
+void chain_close(chain_exec *exec);
+
+void chain_plan_clear(chain_plan *plan);
+
+#endif

@@ -1,0 +1,295 @@
+/* cmd_run.c: `fawkes inventory`, `fawkes scan` and `fawkes run [CHAIN]...`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chain.h"
+#include "commands.h"
+#include "exitcode.h"
+#include "finding.h"
+#include "log.h"
+
+static const char inventory_help[] =
+    "usage: fawkes [-c FILE] inventory [--provider NAME]... [--kind KIND]... [-o FORMAT]\n"
+    "Lists the resources of every provider instance in the config (or those named with\n"
+    "--provider), normalized to one shape. -o jsonl writes a file the snapshot provider reads.\n"
+    "Exit: 0 ok, 2 config error, 3 partial (a provider, region or page failed).\n";
+static const char run_help[] =
+    "usage: fawkes [-c FILE] run [CHAIN]... [--fail-on SEVERITY] [-o FORMAT]\n"
+    "Runs the named chains (all chains when none is named): providers -> scanners -> policies\n"
+    "-> notifiers. Findings go to stdout.\n"
+    "Exit: 0 ok, 1 fail findings at or above --fail-on (default high), 2 config error,\n"
+    "3 partial (results incomplete; wins over 1).\n";
+static const char scan_help[] =
+    "usage: fawkes [-c FILE] scan [--provider NAME]... [--kind KIND]... [--fail-on SEVERITY]\n"
+    "Inventories the providers (all, or those named) and passes every resource through every\n"
+    "scanner and policy in the config, without notifiers. Exit codes as for run.\n";
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void all_names(const config *cfg, config_section section, strlist *out)
+{
+    for (size_t i = 0; i < cfg->instance_count[section]; i++)
+        strlist_push(out, cfg->instances[section][i].name);
+}
+
+static void defined_names(const config *cfg, config_section section, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < cfg->instance_count[section] && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+                                 cfg->instances[section][i].name);
+    if (used == 0)
+        snprintf(buf, size, "none");
+}
+
+/* The providers to inventory: --provider names (checked) or all. */
+static int select_providers(const app *a, chain_plan *plan)
+{
+    const cli_args *args = a->args;
+    if (args->providers.count == 0) {
+        all_names(a->cfg, CONFIG_PROVIDERS, &plan->providers);
+        if (plan->providers.count == 0) {
+            app_error("%s defines no providers; add a providers: entry (see examples/demo.yaml)",
+                      a->cfg->path);
+            return -1;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < args->providers.count; i++) {
+        config_section section;
+        const char *name = args->providers.items[i];
+        if (!config_find_instance(a->cfg, name, &section) || section != CONFIG_PROVIDERS) {
+            char names[1024];
+            defined_names(a->cfg, CONFIG_PROVIDERS, names, sizeof names);
+            app_error("--provider %s: no provider instance of that name in %s (defined: %s)",
+                      name, a->cfg->path, names);
+            return -1;
+        }
+        strlist_push(&plan->providers, name);
+    }
+    return 0;
+}
+
+static void copy_list(strlist *to, const strlist *from)
+{
+    for (size_t i = 0; i < from->count; i++)
+        strlist_push(to, from->items[i]);
+}
+
+/* Plans for `run [CHAIN]...`: the named chains, or all. */
+static int plan_chains(const app *a, chain_plan **plans, size_t *count)
+{
+    const cli_args *args = a->args;
+    const config *cfg = a->cfg;
+    size_t n = args->words.count ? args->words.count : cfg->chain_count;
+    if (n == 0) {
+        app_error("%s defines no chains; add a chains: entry, or use `fawkes scan`", cfg->path);
+        return -1;
+    }
+    *plans = calloc(n, sizeof **plans);
+    if (!*plans)
+        return -1;
+    *count = n;
+    for (size_t i = 0; i < n; i++) {
+        const config_chain *chain = args->words.count
+                                        ? config_find_chain(cfg, args->words.items[i])
+                                        : &cfg->chains[i];
+        if (!chain) {
+            char names[1024];
+            size_t used = 0;
+            names[0] = '\0';
+            for (size_t c = 0; c < cfg->chain_count && used < sizeof names; c++)
+                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                         c ? ", " : "", cfg->chains[c].name);
+            app_error("no chain named '%s' in %s (defined: %s)", args->words.items[i],
+                      cfg->path, used ? names : "none");
+            return -1;
+        }
+        chain_plan *plan = &(*plans)[i];
+        plan->name = strdup(chain->name);
+        copy_list(&plan->providers, &chain->providers);
+        copy_list(&plan->scanners, &chain->scanners);
+        copy_list(&plan->policies, &chain->policies);
+        copy_list(&plan->notifiers, &chain->notify);
+    }
+    return 0;
+}
+
+static void report_stats(const json_t *stats)
+{
+    const char *name;
+    const json_t *counters;
+    json_object_foreach((json_t *)stats, name, counters) {
+        char line[1024];
+        size_t used = 0;
+        const char *key;
+        const json_t *value;
+        json_object_foreach((json_t *)counters, key, value) {
+            if (json_is_integer(value) && used < sizeof line)
+                used += (size_t)snprintf(line + used, sizeof line - used, "%s%s=%lld",
+                                         used ? " " : "", key,
+                                         (long long)json_integer_value(value));
+        }
+        log_msg(FWK_LOG_INFO, "stats", "%s: %s", name, used ? line : "(nothing counted)");
+    }
+}
+
+/* Exit code from the run: 3 when partial (results incomplete), else 1 when a fail finding
+   is at or above --fail-on, else 0. */
+static int exit_code_for(const run *r, const char *fail_on)
+{
+    if (json_array_size(r->failures) > 0)
+        return EXIT_CODE_PARTIAL;
+    if (strcmp(fail_on, "none") != 0 && r->worst_fail_rank >= severity_rank(fail_on))
+        return EXIT_CODE_FINDINGS;
+    return EXIT_CODE_OK;
+}
+
+static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kind,
+                   const char *command)
+{
+    const cli_args *args = a->args;
+    int code = EXIT_CODE_OK;
+    chain_exec *execs = calloc(plan_count, sizeof *execs);
+    if (!execs)
+        return EXIT_CODE_INTERNAL;
+    /* Every chain is checked before any runs: a config error means nothing ran. */
+    for (size_t i = 0; i < plan_count; i++) {
+        diag err = {{0}};
+        if (chain_prepare(a, &plans[i], &execs[i], &err) != 0) {
+            app_error("%s", err.text);
+            code = EXIT_CODE_USAGE;
+            goto out;
+        }
+    }
+    const char *why = NULL;
+    output *out = output_open(args->format, kind, stdout, args->stdout_tty, FAWKES_VERSION, &why);
+    if (!out) {
+        app_error("-o %s: %s", output_format_name(args->format),
+                  why ? why : "cannot start the output");
+        code = EXIT_CODE_USAGE;
+        goto out;
+    }
+    run r;
+    if (run_init(&r, plan_count == 1 ? plans[0].name : command, out, kind, &args->kinds,
+                 &a->cfg->egress_allow) != 0) {
+        app_error("out of memory");
+        code = EXIT_CODE_INTERNAL;
+        goto out;
+    }
+    int64_t started = now_ms();
+    for (size_t i = 0; i < plan_count && !run_cancel_requested(); i++) {
+        r.chain = plans[i].name;
+        chain_execute(&execs[i], &r, args->jobs);
+    }
+    if (run_cancel_requested())
+        run_fail(&r, NULL, "run", NULL, "interrupted by a signal; results are incomplete");
+    json_t *stats = json_object();
+    for (size_t i = 0; i < plan_count; i++)
+        chain_stats(&execs[i], stats);
+    json_t *chains = json_array();
+    for (size_t i = 0; i < plan_count; i++)
+        json_array_append_new(chains, json_string(plans[i].name));
+    size_t failure_count = json_array_size(r.failures);
+    json_t *summary = json_pack(
+        "{s:s, s:s, s:o, s:b, s:O, s:o, s:I, s:I, s:O, s:I}", "command", command, "run_id",
+        r.id, "chains", chains, "partial", failure_count > 0, "failures", r.failures, "stats",
+        stats, "resources", (json_int_t)r.resource_count, "findings",
+        (json_int_t)r.finding_count, "by_severity", r.by_severity, "duration_ms",
+        (json_int_t)(now_ms() - started));
+    report_stats(stats);
+    if (output_close(out, summary) != 0) {
+        app_error("writing the results to stdout failed: %m");
+        code = EXIT_CODE_INTERNAL;
+    } else {
+        code = exit_code_for(&r, kind == OUTPUT_INVENTORY ? "none" : args->fail_on);
+    }
+    if (failure_count > 0)
+        log_msg(FWK_LOG_ERROR, NULL,
+                "partial: %zu failure%s (listed above); results are incomplete", failure_count,
+                failure_count == 1 ? "" : "s");
+    json_decref(summary);
+    run_free(&r);
+out:
+    for (size_t i = 0; i < plan_count; i++)
+        chain_close(&execs[i]);
+    free(execs);
+    return code;
+}
+
+int cmd_inventory(const cli_args *args)
+{
+    if (args->help) {
+        fputs(inventory_help, stdout);
+        return EXIT_CODE_OK;
+    }
+    if (args->words.count > 0) {
+        fprintf(stderr, "fawkes: error: inventory takes no arguments (got '%s')\n%s",
+                args->words.items[0], inventory_help);
+        return EXIT_CODE_USAGE;
+    }
+    app a;
+    int code = app_open(&a, args, APP_LOAD_PLUGINS | APP_NEED_CONFIG);
+    if (code != EXIT_CODE_OK) {
+        app_close(&a);
+        return code;
+    }
+    chain_plan plan = {.name = strdup("inventory")};
+    if (select_providers(&a, &plan) != 0)
+        code = EXIT_CODE_USAGE;
+    else
+        code = execute(&a, &plan, 1, OUTPUT_INVENTORY, "inventory");
+    chain_plan_clear(&plan);
+    app_close(&a);
+    return code;
+}
+
+int cmd_run(const cli_args *args)
+{
+    bool scan = strcmp(args->command, "scan") == 0;
+    if (args->help) {
+        fputs(scan ? scan_help : run_help, stdout);
+        return EXIT_CODE_OK;
+    }
+    if (scan && args->words.count > 0) {
+        fprintf(stderr, "fawkes: error: scan takes no arguments (got '%s')\n%s",
+                args->words.items[0], scan_help);
+        return EXIT_CODE_USAGE;
+    }
+    app a;
+    int code = app_open(&a, args, APP_LOAD_PLUGINS | APP_NEED_CONFIG);
+    if (code != EXIT_CODE_OK) {
+        app_close(&a);
+        return code;
+    }
+    chain_plan *plans = NULL;
+    size_t plan_count = 0;
+    if (scan) {
+        plans = calloc(1, sizeof *plans);
+        plan_count = plans ? 1 : 0;
+        if (plans) {
+            plans[0].name = strdup("scan");
+            all_names(a.cfg, CONFIG_SCANNERS, &plans[0].scanners);
+            all_names(a.cfg, CONFIG_POLICIES, &plans[0].policies);
+        }
+        if (!plans || select_providers(&a, &plans[0]) != 0)
+            code = EXIT_CODE_USAGE;
+    } else if (plan_chains(&a, &plans, &plan_count) != 0) {
+        code = EXIT_CODE_USAGE;
+    }
+    if (code == EXIT_CODE_OK)
+        code = execute(&a, plans, plan_count, OUTPUT_FINDINGS, scan ? "scan" : "run");
+    for (size_t i = 0; i < plan_count; i++)
+        chain_plan_clear(&plans[i]);
+    free(plans);
+    app_close(&a);
+    return code;
+}

@@ -1,0 +1,225 @@
+/* run.c: the run's sinks: resources flow to outputs, scanners and policies; findings are
+   completed, redacted, counted and written. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "finding.h"
+#include "log.h"
+#include "run.h"
+
+static volatile sig_atomic_t cancel_signal;
+
+void run_request_cancel(int signo)
+{
+    cancel_signal = signo ? signo : -1;
+}
+
+int run_cancel_requested(void)
+{
+    return cancel_signal != 0;
+}
+
+int run_init(run *r, const char *chain, output *out, output_kind kind, const strlist *kinds,
+             const strlist *allow)
+{
+    memset(r, 0, sizeof *r);
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1)
+        return -1;
+    for (size_t i = 0; i < sizeof bytes; i++)
+        snprintf(r->id + 2 * i, 3, "%02x", bytes[i]);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(r->started_at, sizeof r->started_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    r->chain = chain;
+    r->out = out;
+    r->kind = kind;
+    r->kinds = kinds;
+    r->allow = allow;
+    r->failures = json_array();
+    r->kept_findings = json_array();
+    r->by_severity = json_pack("{s:i, s:i, s:i, s:i, s:i}", "critical", 0, "high", 0, "medium",
+                               0, "low", 0, "info", 0);
+    r->worst_fail_rank = -1;
+    pthread_mutex_init(&r->lock, NULL);
+    return r->failures && r->kept_findings && r->by_severity ? 0 : -1;
+}
+
+void run_free(run *r)
+{
+    json_decref(r->failures);
+    json_decref(r->kept_findings);
+    json_decref(r->by_severity);
+    pthread_mutex_destroy(&r->lock);
+}
+
+void run_fail(run *r, const instance *inst, const char *operation, const char *task,
+              const char *message)
+{
+    const char *name = inst ? inst->conf->name : "fawkes";
+    const char *plugin_name = inst ? inst->conf->plugin : NULL;
+    char *clean = log_redact(message ? message : "no reason given");
+    json_t *failure = json_pack("{s:s, s:s?, s:s, s:s?, s:s}", "instance", name, "plugin", plugin_name,
+                                "operation", operation, "task", task, "message",
+                                clean ? clean : "");
+    if (task)
+        log_msg(FWK_LOG_ERROR, name, "%s %s: %s", operation, task, clean ? clean : "");
+    else
+        log_msg(FWK_LOG_ERROR, name, "%s: %s", operation, clean ? clean : "");
+    free(clean);
+    pthread_mutex_lock(&r->lock);
+    json_array_append_new(r->failures, failure);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static bool kind_wanted(const run *r, const json_t *resource)
+{
+    if (!r->kinds || r->kinds->count == 0)
+        return true;
+    const char *kind = json_string_value(json_object_get(resource, "kind"));
+    return kind && strlist_contains(r->kinds, kind);
+}
+
+static void scan_with(run *r, instance *scanner, const json_t *resource)
+{
+    const fwk_scanner_vtable *vt = scanner->plug->desc->vtable;
+    fwk_ctx ctx;
+    ctx_init(&ctx, r, scanner, "scan_resource", NULL);
+    ctx.resource = resource;
+    fwk_status status = vt->scan_resource(&ctx, scanner->state, resource);
+    if (status != FWK_OK) {
+        char message[DIAG_MAX];
+        snprintf(message, sizeof message, "%s: %s",
+                 json_string_value(json_object_get(resource, "uid")),
+                 ctx.message ? ctx.message : fwk_strerror(status));
+        run_fail(r, scanner, "scan_resource", NULL, message);
+    }
+    ctx_finish(&ctx);
+}
+
+/* A policy decision as a finding: deny/warn -> fail, allow -> pass. */
+static json_t *decision_finding(const json_t *decision)
+{
+    const char *effect = json_string_value(json_object_get(decision, "effect"));
+    const char *policy = json_string_value(json_object_get(decision, "policy"));
+    const char *rule = json_string_value(json_object_get(decision, "rule"));
+    if (!effect || !policy)
+        return NULL;
+    char rule_id[512];
+    if (rule)
+        snprintf(rule_id, sizeof rule_id, "%s.%s", policy, rule);
+    else
+        snprintf(rule_id, sizeof rule_id, "%s", policy);
+    json_t *finding = json_pack("{s:s, s:s}", "rule", rule_id, "status",
+                                strcmp(effect, "allow") == 0 ? "pass" : "fail");
+    static const char *const copied[] = {"severity", "title", "remediation", "compliance",
+                                         "exception"};
+    for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
+        json_t *value = json_object_get(decision, copied[i]);
+        if (value)
+            json_object_set(finding, copied[i], value);
+    }
+    json_t *reason = json_object_get(decision, "reason");
+    if (reason)
+        json_object_set(finding, "message", reason);
+    json_object_set_new(finding, "decision", json_deep_copy(decision));
+    return finding;
+}
+
+static void judge_with(run *r, instance *policy, const json_t *resource)
+{
+    const fwk_policy_vtable *vt = policy->plug->desc->vtable;
+    fwk_ctx ctx;
+    ctx_init(&ctx, r, policy, "evaluate", NULL);
+    ctx.resource = resource;
+    json_t *decisions = NULL;
+    fwk_status status = vt->evaluate(&ctx, policy->state, resource, &decisions);
+    if (status != FWK_OK) {
+        char message[DIAG_MAX];
+        snprintf(message, sizeof message, "%s: %s",
+                 json_string_value(json_object_get(resource, "uid")),
+                 ctx.message ? ctx.message : fwk_strerror(status));
+        run_fail(r, policy, "evaluate", NULL, message);
+    }
+    size_t i;
+    json_t *decision;
+    json_array_foreach(decisions, i, decision) {
+        json_t *finding = decision_finding(decision);
+        if (finding)
+            run_finding(r, &ctx, finding);
+        else
+            run_fail(r, policy, "evaluate", NULL,
+                     "a decision lacks 'effect' or 'policy'; it was dropped");
+    }
+    json_decref(decisions);
+    ctx_finish(&ctx);
+}
+
+fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
+{
+    diag err = {{0}};
+    if (resource_check(resource, &err) != 0) {
+        if (ctx->malformed++ == 0)
+            ctx->first_malformed = strdup(err.text);
+        json_decref(resource);
+        return FWK_ERROR;
+    }
+    if (!kind_wanted(r, resource)) {
+        json_decref(resource);
+        return FWK_OK;
+    }
+    log_redact_json(resource);
+    pthread_mutex_lock(&r->lock);
+    r->resource_count++;
+    pthread_mutex_unlock(&r->lock);
+    if (ctx->inst)
+        instance_count(ctx->inst, "resources", 1);
+    if (r->kind == OUTPUT_INVENTORY)
+        output_resource(r->out, resource);
+    for (size_t i = 0; i < r->scanner_count; i++)
+        if (r->scanners[i]->ready)
+            scan_with(r, r->scanners[i], resource);
+    for (size_t i = 0; i < r->policy_count; i++)
+        if (r->policies[i]->ready)
+            judge_with(r, r->policies[i], resource);
+    json_decref(resource);
+    return run_cancel_requested() ? FWK_CANCELLED : FWK_OK;
+}
+
+fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
+{
+    diag err = {{0}};
+    const char *source = ctx->inst ? ctx->inst->conf->plugin : NULL;
+    if (finding_complete(finding, source, ctx->resource, &err) != 0) {
+        run_fail(r, ctx->inst, ctx->operation, ctx->task, err.text);
+        json_decref(finding);
+        return FWK_ERROR;
+    }
+    log_redact_json(finding);
+    const char *status = json_string_value(json_object_get(finding, "status"));
+    const char *severity = json_string_value(json_object_get(finding, "severity"));
+    if (ctx->inst)
+        instance_count(ctx->inst, "findings", 1);
+    pthread_mutex_lock(&r->lock);
+    r->finding_count++;
+    if (strcmp(status, "fail") == 0) {
+        int rank = severity_rank(severity);
+        r->fail_count++;
+        if (rank > r->worst_fail_rank)
+            r->worst_fail_rank = rank;
+        json_t *count = json_object_get(r->by_severity, severity);
+        json_integer_set(count, json_integer_value(count) + 1);
+        json_array_append(r->kept_findings, finding);
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (r->kind == OUTPUT_FINDINGS)
+        output_finding(r->out, finding);
+    json_decref(finding);
+    return FWK_OK;
+}
