@@ -148,6 +148,10 @@ typedef struct fwk_plugin_descriptor {
 #endif
 typedef const fwk_plugin_descriptor *(*fwk_describe_fn)(void);
 
+/* The entry point's declaration: define it in your plugin as
+   FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void) { ... } */
+FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void);
+
 #ifdef __cplusplus
 }
 #endif
