@@ -1,0 +1,137 @@
+/* snap_read.c: the two file readers: JSONL streamed line by line, JSON loaded whole. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snap.h"
+
+/* Decode one non-blank line and hand it on. `start` is the line without its indentation,
+   `indent` how many characters were cut (so columns in messages match the file). */
+static fwk_status snap_line(snap_reader *rd, const char *start, size_t len, size_t indent,
+                            size_t line)
+{
+    json_error_t err;
+    json_t *record = json_loadb(start, len, JSON_DECODE_ANY, &err);
+    char why[256];
+
+    if (!record) {
+        snprintf(why, sizeof(why), "invalid JSON at column %zu: %s",
+                 (size_t)(err.column > 0 ? err.column : 1) + indent, err.text);
+        return snap_record(rd, NULL, line, NULL, why);
+    }
+    return snap_record(rd, record, line, NULL, NULL);
+}
+
+fwk_status snap_read_jsonl(snap_reader *rd)
+{
+    const fwk_host *host = rd->inst->host;
+    fwk_status status = FWK_ERROR;
+    FILE *f = fopen(rd->path, "r");
+    char *buf = NULL;
+    size_t cap = 0, line = 0;
+    ssize_t got;
+    char reason[128];
+
+    if (!f) {
+        snap_strerror(errno, reason, sizeof(reason));
+        host->fail(rd->ctx, "%s: cannot open: %s", rd->path, reason);
+        goto out;
+    }
+    while ((got = getline(&buf, &cap, f)) != -1) {
+        size_t len = (size_t)got, indent = 0;
+        const char *start = buf;
+
+        line++;
+        if (line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+            start += 3; /* a UTF-8 byte order mark some editors write */
+            len -= 3;
+        }
+        while (len > 0 && isspace((unsigned char)start[len - 1]))
+            len--;
+        while (indent < len && isspace((unsigned char)start[indent]))
+            indent++;
+        if (indent == len)
+            continue; /* blank lines are allowed anywhere */
+        status = snap_line(rd, start + indent, len - indent, indent, line);
+        if (status != FWK_OK)
+            goto out;
+    }
+    if (ferror(f)) {
+        snap_strerror(errno, reason, sizeof(reason));
+        host->fail(rd->ctx, "%s:%zu: read error: %s", rd->path, line + 1, reason);
+        status = FWK_ERROR;
+        goto out;
+    }
+    status = snap_finish(rd);
+out:
+    free(buf);
+    if (f)
+        fclose(f);
+    return status;
+}
+
+/* The array of resources in a loaded document, or NULL after host->fail(). */
+static json_t *snap_resources(snap_reader *rd, json_t *doc, const char **label)
+{
+    json_t *resources;
+
+    if (json_is_array(doc)) {
+        *label = "";
+        return doc;
+    }
+    resources = json_object_get(doc, "resources");
+    if (json_is_object(doc) && json_is_array(resources)) {
+        *label = "resources";
+        if (json_is_true(json_object_get(doc, "partial")))
+            rd->inst->host->log(rd->ctx, FWK_LOG_WARN, "%s: this inventory was saved from a "
+                                "partial run (\"partial\": true): some resources may be "
+                                "missing", rd->path);
+        return resources;
+    }
+    rd->inst->host->fail(rd->ctx, "%s: expected a JSON array of resources or an object with "
+                         "\"resources\": [...] (as `fawkes inventory -o json` writes), got %s%s",
+                         rd->path, snap_type_name(doc),
+                         json_is_object(doc) ? " without a \"resources\" array" : "");
+    return NULL;
+}
+
+fwk_status snap_read_json(snap_reader *rd)
+{
+    const fwk_host *host = rd->inst->host;
+    fwk_status status = FWK_ERROR;
+    json_error_t err;
+    json_t *doc = json_load_file(rd->path, 0, &err);
+    json_t *resources;
+    const char *label = "";
+    size_t i, count;
+    char element[64];
+
+    if (!doc) {
+        if (err.line > 0)
+            host->fail(rd->ctx, "%s:%d:%d: invalid JSON: %s", rd->path, err.line, err.column,
+                       err.text);
+        else
+            host->fail(rd->ctx, "%s: cannot read: %s", rd->path, err.text);
+        goto out;
+    }
+    resources = snap_resources(rd, doc, &label);
+    if (!resources)
+        goto out;
+    count = json_array_size(resources);
+    for (i = 0; i < count; i++) {
+        /* Move the element out of the document so the host owns its only reference. */
+        json_t *record = json_incref(json_array_get(resources, i));
+
+        json_array_set_new(resources, i, json_null());
+        snprintf(element, sizeof(element), "%s[%zu]", label, i);
+        status = snap_record(rd, record, 0, element, NULL);
+        if (status != FWK_OK)
+            goto out;
+    }
+    status = snap_finish(rd);
+out:
+    json_decref(doc);
+    return status;
+}

@@ -1,0 +1,166 @@
+/* snap_record.c: checks, filters and emits one record; counts and reports skipped ones. */
+#include <stdio.h>
+#include <string.h>
+
+#include "snap.h"
+
+const char *snap_type_name(const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "an unknown JSON type";
+}
+
+/* Why `record` is not a resource the host accepts, or NULL when it is one. */
+static const char *snap_check(const json_t *record, char *why, size_t size)
+{
+    static const char *const required[] = {"uid", "provider", "kind"};
+    const json_t *labels;
+    size_t i;
+
+    if (!json_is_object(record)) {
+        snprintf(why, size, "not a JSON object (got %s)", snap_type_name(record));
+        return why;
+    }
+    for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        const json_t *field = json_object_get(record, required[i]);
+
+        if (!field || json_is_null(field))
+            snprintf(why, size, "missing \"%s\"", required[i]);
+        else if (!json_is_string(field))
+            snprintf(why, size, "\"%s\" is not a string (got %s)", required[i],
+                     snap_type_name(field));
+        else if (json_string_length(field) == 0)
+            snprintf(why, size, "\"%s\" is empty", required[i]);
+        else
+            continue;
+        return why;
+    }
+    labels = json_object_get(record, "labels");
+    if (labels && !json_is_null(labels)) {
+        const char *key;
+        const json_t *value;
+
+        if (!json_is_object(labels)) {
+            snprintf(why, size, "\"labels\" is not an object (got %s)", snap_type_name(labels));
+            return why;
+        }
+        json_object_foreach((json_t *)labels, key, value) {
+            if (!json_is_string(value)) {
+                snprintf(why, size, "labels.%s is not a string (got %s)", key,
+                         snap_type_name(value));
+                return why;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* True when `list` is NULL (no filter) or holds the string `field` of `record`. A record
+   without the field (e.g. a global resource without region) passes a region filter. */
+static bool snap_wanted(const json_t *list, const json_t *record, const char *field,
+                        bool keep_missing)
+{
+    const char *value = json_string_value(json_object_get(record, field));
+    size_t i;
+    const json_t *item;
+
+    if (!list)
+        return true;
+    if (!value)
+        return keep_missing;
+    json_array_foreach(list, i, item) {
+        if (json_is_string(item) && strcmp(json_string_value(item), value) == 0)
+            return true;
+    }
+    return false;
+}
+
+static fwk_status snap_skip(snap_reader *rd, size_t line, const char *element, const char *why)
+{
+    const fwk_host *host = rd->inst->host;
+    char where[64];
+
+    if (line)
+        snprintf(where, sizeof(where), "%zu", line);
+    else
+        snprintf(where, sizeof(where), " %s", element);
+    if (rd->inst->strict) {
+        host->fail(rd->ctx, "%s:%s: %s (strict: true stops at the first bad record; fix it, "
+                            "or set strict: false to skip bad records)", rd->path, where, why);
+        return FWK_ERROR;
+    }
+    rd->skipped++;
+    if (rd->skipped == 1) {
+        if (line)
+            snprintf(rd->first_where, sizeof(rd->first_where), "line %zu", line);
+        else
+            snprintf(rd->first_where, sizeof(rd->first_where), "%s", element);
+        snprintf(rd->first_why, sizeof(rd->first_why), "%s", why);
+    }
+    if (rd->skipped <= SNAP_WARN_LIMIT)
+        host->log(rd->ctx, FWK_LOG_WARN, "%s:%s: skipped: %s", rd->path, where, why);
+    return FWK_OK;
+}
+
+fwk_status snap_record(snap_reader *rd, json_t *record, size_t line, const char *element,
+                       const char *why_bad)
+{
+    const fwk_host *host = rd->inst->host;
+    fwk_status status = FWK_OK;
+    char why[256];
+
+    rd->records++;
+    if (rd->records % SNAP_CANCEL_EVERY == 0 && host->cancelled(rd->ctx)) {
+        host->fail(rd->ctx, "%s: cancelled after %zu records", rd->path, rd->records - 1);
+        status = FWK_CANCELLED;
+        goto out;
+    }
+    if (!why_bad)
+        why_bad = snap_check(record, why, sizeof(why));
+    if (why_bad) {
+        status = snap_skip(rd, line, element, why_bad);
+        goto out;
+    }
+    if (!snap_wanted(rd->kinds, record, "kind", false) ||
+        !snap_wanted(rd->regions, record, "region", true))
+        goto out;
+    status = host->emit_resource(rd->ctx, record);
+    record = NULL; /* the host took it over, even on failure */
+    if (status == FWK_OK) {
+        rd->emitted++;
+    } else if (status == FWK_ERROR) {
+        /* The host said why on ctx and in the run's failures; our final message replaces
+           the ctx one, so name the record here too. */
+        status = snap_skip(rd, line, element, "rejected by the host (see the run's failures)");
+    } else {
+        status = FWK_CANCELLED;
+    }
+out:
+    json_decref(record);
+    return status;
+}
+
+fwk_status snap_finish(snap_reader *rd)
+{
+    const fwk_host *host = rd->inst->host;
+
+    host->counter_add(rd->ctx, "resources", (int64_t)rd->emitted);
+    if (rd->skipped == 0)
+        return FWK_OK;
+    host->counter_add(rd->ctx, "skipped_records", (int64_t)rd->skipped);
+    if (rd->skipped > SNAP_WARN_LIMIT)
+        host->log(rd->ctx, FWK_LOG_WARN, "%s: %zu more bad records skipped (only the first %d "
+                  "are logged)", rd->path, rd->skipped - SNAP_WARN_LIMIT, SNAP_WARN_LIMIT);
+    host->fail(rd->ctx, "%s: %zu record%s skipped (first at %s: %s)", rd->path, rd->skipped,
+               rd->skipped == 1 ? "" : "s", rd->first_where, rd->first_why);
+    return FWK_PARTIAL;
+}

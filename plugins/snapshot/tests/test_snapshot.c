@@ -1,0 +1,576 @@
+/* test_snapshot.c: unit tests of the snapshot provider against a fake host table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fawkes/fawkes.h>
+
+FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void);
+
+/* The fake host's per-call context: records what the plugin did. */
+struct fwk_ctx {
+    json_t *emitted;     /* resources, in order */
+    json_t *logs;        /* "warn: message" strings */
+    json_t *counters;    /* name -> total */
+    char fail[2048];     /* last host->fail() message */
+    int cancel_after;    /* cancelled() answers 1 from this call on (0 = never) */
+    int cancel_calls;
+    const char *reject_uid; /* emit_resource refuses this uid */
+};
+
+static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    char msg[2048];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    json_array_append_new(ctx->logs, json_sprintf("%s: %s", names[level], msg));
+}
+
+static void fake_fail(fwk_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(ctx->fail, sizeof(ctx->fail), fmt, ap);
+    va_end(ap);
+}
+
+static fwk_status fake_emit_resource(fwk_ctx *ctx, json_t *resource)
+{
+    const char *uid = json_string_value(json_object_get(resource, "uid"));
+
+    if (ctx->reject_uid && uid && strcmp(uid, ctx->reject_uid) == 0) {
+        json_decref(resource);
+        return FWK_ERROR;
+    }
+    json_array_append_new(ctx->emitted, resource);
+    return FWK_OK;
+}
+
+static fwk_status fake_emit_finding(fwk_ctx *ctx, json_t *finding)
+{
+    (void)ctx;
+    json_decref(finding);
+    return FWK_ERROR;
+}
+
+static int fake_cancelled(fwk_ctx *ctx)
+{
+    ctx->cancel_calls++;
+    return ctx->cancel_after > 0 && ctx->cancel_calls >= ctx->cancel_after;
+}
+
+static void fake_counter_add(fwk_ctx *ctx, const char *name, int64_t delta)
+{
+    json_int_t now = json_integer_value(json_object_get(ctx->counters, name));
+
+    json_object_set_new(ctx->counters, name, json_integer(now + delta));
+}
+
+static const fwk_host fake_host = {
+    .struct_size = sizeof(fwk_host),
+    .abi_major = FWK_ABI_MAJOR,
+    .abi_minor = FWK_ABI_MINOR,
+    .log = fake_log,
+    .fail = fake_fail,
+    .emit_resource = fake_emit_resource,
+    .emit_finding = fake_emit_finding,
+    .cancelled = fake_cancelled,
+    .counter_add = fake_counter_add,
+    .alloc = malloc,
+    .free = free,
+};
+
+/* ---- fixtures: every test runs in a fresh temporary directory ---- */
+
+static char test_dir[64];
+static char old_cwd[4096];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(test_dir, sizeof(test_dir), "/tmp/fawkes-snapshot-XXXXXX");
+    if (!getcwd(old_cwd, sizeof(old_cwd)) || !mkdtemp(test_dir) || chdir(test_dir) != 0)
+        return -1;
+    return mkdir("examples", 0755);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (chdir(old_cwd) != 0)
+        return -1;
+    return nftw(test_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void ctx_init(fwk_ctx *ctx)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->emitted = json_array();
+    ctx->logs = json_array();
+    ctx->counters = json_object();
+}
+
+static void ctx_free(fwk_ctx *ctx)
+{
+    json_decref(ctx->emitted);
+    json_decref(ctx->logs);
+    json_decref(ctx->counters);
+}
+
+static void *make_instance(fwk_ctx *ctx, const char *config_text)
+{
+    const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
+    json_t *config = json_loads(config_text, 0, NULL);
+    void *instance = NULL;
+
+    assert_non_null(config);
+    assert_int_equal(desc->init(&fake_host, ctx, config, &instance), FWK_OK);
+    json_decref(config);
+    return instance;
+}
+
+static fwk_status plan(fwk_ctx *ctx, void *instance, const char *request_text, json_t **tasks)
+{
+    const fwk_provider_vtable *vt = fawkes_plugin_describe()->vtable;
+    json_t *request = json_loads(request_text ? request_text
+                                              : "{\"kinds\": null, \"regions\": null}", 0, NULL);
+    fwk_status status;
+
+    assert_non_null(request);
+    status = vt->plan_tasks(ctx, instance, request, tasks);
+    json_decref(request);
+    return status;
+}
+
+/* Plan with `config_text` and run every task; the worst status (first non-OK) wins. */
+static fwk_status run_all(fwk_ctx *ctx, const char *config_text, const char *request_text)
+{
+    const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
+    const fwk_provider_vtable *vt = desc->vtable;
+    void *instance = make_instance(ctx, config_text);
+    json_t *tasks = NULL, *task;
+    fwk_status status, worst = FWK_OK;
+    size_t i;
+
+    status = plan(ctx, instance, request_text, &tasks);
+    assert_int_equal(status, FWK_OK);
+    json_array_foreach(tasks, i, task) {
+        status = vt->run_task(ctx, instance, task);
+        if (worst == FWK_OK)
+            worst = status;
+    }
+    json_decref(tasks);
+    desc->fini(instance);
+    return worst;
+}
+
+static const char *emitted_uid(const fwk_ctx *ctx, size_t i)
+{
+    return json_string_value(json_object_get(json_array_get(ctx->emitted, i), "uid"));
+}
+
+static const char *log_line(const fwk_ctx *ctx, size_t i)
+{
+    return json_string_value(json_array_get(ctx->logs, i));
+}
+
+#define RES(uid, kind) "{\"uid\": \"" uid "\", \"provider\": \"aws\", \"kind\": \"" kind "\"}"
+
+/* ---- tests ---- */
+
+static void test_descriptor(void **state)
+{
+    const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
+    const fwk_provider_vtable *vt = desc->vtable;
+
+    (void)state;
+    assert_int_equal(desc->magic, FWK_PLUGIN_MAGIC);
+    assert_int_equal(desc->kind, FWK_KIND_PROVIDER);
+    assert_string_equal(desc->name, "snapshot");
+    assert_string_equal(desc->options[0].name, "paths");
+    assert_true(desc->options[0].flags & FWK_OPT_REQUIRED);
+    assert_string_equal(desc->options[1].name, "strict");
+    assert_string_equal(desc->options[1].default_json, "false");
+    assert_null(desc->options[2].name);
+    assert_non_null(vt->plan_tasks);
+    assert_non_null(vt->run_task);
+}
+
+static void test_jsonl_with_blank_lines(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/a.jsonl", "\n" RES("u1", "compute.instance") "\n   \n"
+               "\t" RES("u2", "storage.bucket") "\r\n\n" RES("u3", "iam.policy"));
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 3);
+    assert_string_equal(emitted_uid(&ctx, 0), "u1");
+    assert_string_equal(emitted_uid(&ctx, 1), "u2");
+    assert_string_equal(emitted_uid(&ctx, 2), "u3");
+    assert_int_equal(json_array_size(ctx.logs), 0);
+    assert_int_equal(json_integer_value(json_object_get(ctx.counters, "resources")), 3);
+    ctx_free(&ctx);
+}
+
+static void test_json_array(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/a.json", "[\n " RES("u1", "compute.instance") ",\n "
+               RES("u2", "network.firewall") "\n]\n");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.json\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 2);
+    assert_string_equal(emitted_uid(&ctx, 1), "u2");
+    ctx_free(&ctx);
+}
+
+static void test_json_inventory_object(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/inv.json", "{\"command\": \"inventory\", \"partial\": true, "
+               "\"resources\": [" RES("u1", "storage.bucket") "], \"failures\": []}");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/inv.json\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 1);
+    assert_string_equal(emitted_uid(&ctx, 0), "u1");
+    assert_int_equal(json_array_size(ctx.logs), 1);
+    assert_string_equal(log_line(&ctx, 0), "warn: examples/inv.json: this inventory was saved "
+                        "from a partial run (\"partial\": true): some resources may be missing");
+    ctx_free(&ctx);
+
+    ctx_init(&ctx);
+    write_file("examples/empty.json", "{\"resources\": []}");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/empty.json\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 0);
+    assert_int_equal(json_array_size(ctx.logs), 0);
+    ctx_free(&ctx);
+}
+
+static void test_json_bad_documents(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/broken.json", "[\n" RES("u1", "storage.bucket") ",\n oops]\n");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/broken.json\"]}", NULL), FWK_ERROR);
+    assert_int_equal(strncmp(ctx.fail, "examples/broken.json:3:", 23), 0);
+    assert_non_null(strstr(ctx.fail, "invalid JSON: "));
+    assert_int_equal(json_array_size(ctx.emitted), 0);
+    ctx_free(&ctx);
+
+    ctx_init(&ctx);
+    write_file("examples/shape.json", "{\"items\": []}");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/shape.json\"]}", NULL), FWK_ERROR);
+    assert_string_equal(ctx.fail, "examples/shape.json: expected a JSON array of resources or an "
+                        "object with \"resources\": [...] (as `fawkes inventory -o json` writes), "
+                        "got an object without a \"resources\" array");
+    ctx_free(&ctx);
+}
+
+static void test_json_bad_element(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/inv.json", "{\"resources\": [" RES("u1", "storage.bucket") ", "
+               "{\"uid\": \"u2\", \"provider\": \"gcp\", \"kind\": 7}, "
+               RES("u3", "storage.bucket") "]}");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/inv.json\"]}", NULL), FWK_PARTIAL);
+    assert_int_equal(json_array_size(ctx.emitted), 2);
+    assert_string_equal(ctx.fail, "examples/inv.json: 1 record skipped (first at resources[1]: "
+                        "\"kind\" is not a string (got a number))");
+    assert_string_equal(log_line(&ctx, 0), "warn: examples/inv.json: resources[1]: skipped: "
+                        "\"kind\" is not a string (got a number)");
+    ctx_free(&ctx);
+}
+
+static void test_bad_lines_partial(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/a.jsonl",
+               RES("u1", "compute.instance") "\n"
+               "{\"provider\": \"aws\", \"kind\": \"compute.instance\"}\n"
+               "\n"
+               "  {\"uid\": \"u3\", \"provider\": \"aws\", \n"
+               "[1, 2]\n"
+               "{\"uid\": \"u5\", \"provider\": \"aws\", \"kind\": \"x\", \"labels\": {\"a\": 1}}\n"
+               RES("u6", "storage.bucket") "\n");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_PARTIAL);
+    assert_int_equal(json_array_size(ctx.emitted), 2);
+    assert_string_equal(emitted_uid(&ctx, 0), "u1");
+    assert_string_equal(emitted_uid(&ctx, 1), "u6");
+    assert_string_equal(ctx.fail,
+                        "examples/a.jsonl: 4 records skipped (first at line 2: missing \"uid\")");
+    assert_int_equal(json_array_size(ctx.logs), 4);
+    assert_string_equal(log_line(&ctx, 0), "warn: examples/a.jsonl:2: skipped: missing \"uid\"");
+    assert_int_equal(strncmp(log_line(&ctx, 1),
+                             "warn: examples/a.jsonl:4: skipped: invalid JSON at column ", 57), 0);
+    assert_string_equal(log_line(&ctx, 2),
+                        "warn: examples/a.jsonl:5: skipped: not a JSON object (got an array)");
+    assert_string_equal(log_line(&ctx, 3), "warn: examples/a.jsonl:6: skipped: labels.a is not "
+                        "a string (got a number)");
+    assert_int_equal(json_integer_value(json_object_get(ctx.counters, "skipped_records")), 4);
+    ctx_free(&ctx);
+}
+
+static void test_warnings_capped(void **state)
+{
+    fwk_ctx ctx;
+    FILE *f;
+    int i;
+
+    (void)state;
+    ctx_init(&ctx);
+    f = fopen("examples/many.jsonl", "w");
+    assert_non_null(f);
+    for (i = 0; i < 13; i++)
+        fprintf(f, "{\"uid\": \"u%d\", \"kind\": \"x\"}\n", i);
+    fclose(f);
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/many.jsonl\"]}", NULL), FWK_PARTIAL);
+    assert_int_equal(json_array_size(ctx.logs), 11);
+    assert_string_equal(log_line(&ctx, 9),
+                        "warn: examples/many.jsonl:10: skipped: missing \"provider\"");
+    assert_string_equal(log_line(&ctx, 10), "warn: examples/many.jsonl: 3 more bad records "
+                        "skipped (only the first 10 are logged)");
+    assert_string_equal(ctx.fail, "examples/many.jsonl: 13 records skipped (first at line 1: "
+                        "missing \"provider\")");
+    ctx_free(&ctx);
+}
+
+static void test_strict(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/a.jsonl", RES("u1", "compute.instance") "\n"
+               "\"just a string\"\n" RES("u3", "compute.instance") "\n");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"], \"strict\": true}", NULL),
+                     FWK_ERROR);
+    assert_int_equal(json_array_size(ctx.emitted), 1);
+    assert_string_equal(ctx.fail, "examples/a.jsonl:2: not a JSON object (got a string) "
+                        "(strict: true stops at the first bad record; fix it, or set "
+                        "strict: false to skip bad records)");
+    assert_int_equal(json_array_size(ctx.logs), 0);
+    ctx_free(&ctx);
+}
+
+static void test_kinds_and_regions_filter(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/a.jsonl",
+               "{\"uid\": \"b1\", \"provider\": \"aws\", \"kind\": \"storage.bucket\", "
+               "\"region\": \"eu-west-2\"}\n"
+               "{\"uid\": \"i1\", \"provider\": \"aws\", \"kind\": \"compute.instance\", "
+               "\"region\": \"eu-west-2\"}\n"
+               "{\"uid\": \"b2\", \"provider\": \"aws\", \"kind\": \"storage.bucket\", "
+               "\"region\": \"us-east-1\"}\n"
+               "{\"uid\": \"p1\", \"provider\": \"aws\", \"kind\": \"iam.policy\", "
+               "\"region\": null}\n");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}",
+                             "{\"kinds\": [\"storage.bucket\"], \"regions\": null}"), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 2);
+    assert_string_equal(emitted_uid(&ctx, 0), "b1");
+    assert_string_equal(emitted_uid(&ctx, 1), "b2");
+    ctx_free(&ctx);
+
+    ctx_init(&ctx);
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}",
+                             "{\"kinds\": [\"storage.bucket\", \"iam.policy\"], "
+                             "\"regions\": [\"us-east-1\"]}"), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 2);
+    assert_string_equal(emitted_uid(&ctx, 0), "b2");
+    assert_string_equal(emitted_uid(&ctx, 1), "p1");
+    ctx_free(&ctx);
+}
+
+static void test_missing_path(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    json_t *tasks = NULL;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/a.jsonl", RES("u1", "compute.instance") "\n");
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/a.jsonl\", \"examples/nope.jsonl\"]}");
+    assert_int_equal(plan(&ctx, instance, NULL, &tasks), FWK_ERROR);
+    assert_null(tasks);
+    assert_string_equal(ctx.fail, "paths[1]: examples/nope.jsonl: no such file or directory");
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+}
+
+static void test_directory_listing(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    json_t *tasks = NULL;
+
+    (void)state;
+    ctx_init(&ctx);
+    assert_int_equal(mkdir("examples/demo", 0755), 0);
+    write_file("examples/demo/b.jsonl", RES("b", "compute.instance") "\n");
+    write_file("examples/demo/a.json", "[" RES("a", "compute.instance") "]");
+    write_file("examples/demo/c.txt", "not a snapshot");
+    write_file("examples/demo/.hidden.json", "[]");
+    write_file("examples/demo/d.json.bak", "[]");
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/demo\", \"examples/demo/a.json\"]}");
+    assert_int_equal(plan(&ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}",
+                          &tasks), FWK_OK);
+    assert_int_equal(json_array_size(tasks), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "name")),
+                        "examples/demo/a.json");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 1), "path")),
+                        "examples/demo/b.jsonl");
+    assert_true(json_is_array(json_object_get(json_array_get(tasks, 0), "kinds")));
+    assert_null(json_object_get(json_array_get(tasks, 0), "regions"));
+    json_decref(tasks);
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+
+    ctx_init(&ctx);
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/demo/\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 2);
+    assert_string_equal(emitted_uid(&ctx, 0), "a");
+    assert_string_equal(emitted_uid(&ctx, 1), "b");
+    ctx_free(&ctx);
+}
+
+static void test_empty_directory_warns(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 0);
+    assert_string_equal(log_line(&ctx, 0), "warn: paths[0]: examples: no *.json or *.jsonl "
+                        "files in this directory; nothing to read");
+    ctx_free(&ctx);
+}
+
+static void test_cancelled(void **state)
+{
+    fwk_ctx ctx;
+    FILE *f;
+    int i;
+
+    (void)state;
+    ctx_init(&ctx);
+    f = fopen("examples/big.jsonl", "w");
+    assert_non_null(f);
+    for (i = 0; i < 2500; i++)
+        fprintf(f, "{\"uid\": \"u%d\", \"provider\": \"civo\", \"kind\": \"compute.volume\"}\n", i);
+    fclose(f);
+    ctx.cancel_after = 2;
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/big.jsonl\"]}", NULL), FWK_CANCELLED);
+    assert_int_equal(ctx.cancel_calls, 2);
+    assert_int_equal(json_array_size(ctx.emitted), 1999);
+    assert_string_equal(ctx.fail, "examples/big.jsonl: cancelled after 1999 records");
+    ctx_free(&ctx);
+}
+
+static void test_host_rejects_record(void **state)
+{
+    fwk_ctx ctx;
+
+    (void)state;
+    ctx_init(&ctx);
+    ctx.reject_uid = "u2";
+    write_file("examples/a.jsonl", RES("u1", "compute.instance") "\n"
+               RES("u2", "compute.instance") "\n" RES("u3", "compute.instance") "\n");
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_PARTIAL);
+    assert_int_equal(json_array_size(ctx.emitted), 2);
+    assert_string_equal(ctx.fail, "examples/a.jsonl: 1 record skipped (first at line 2: "
+                        "rejected by the host (see the run's failures))");
+    ctx_free(&ctx);
+}
+
+static void test_init_rejects_bad_config(void **state)
+{
+    const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
+    fwk_ctx ctx;
+    void *instance = (void *)1;
+    json_t *config = json_pack("{s:[]}", "paths");
+
+    (void)state;
+    ctx_init(&ctx);
+    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
+    assert_null(instance);
+    assert_string_equal(ctx.fail, "paths: expected a non-empty list of files or directories, "
+                        "e.g. paths: [examples/demo/aws.jsonl]");
+    json_decref(config);
+    config = json_pack("{s:[s,i]}", "paths", "a.jsonl", 3);
+    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
+    assert_string_equal(ctx.fail, "paths[1]: expected a non-empty file or directory name");
+    json_decref(config);
+    ctx_free(&ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_descriptor),
+        cmocka_unit_test_setup_teardown(test_jsonl_with_blank_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_array, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_inventory_object, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_bad_documents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_bad_element, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_lines_partial, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warnings_capped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_strict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kinds_and_regions_filter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directory_listing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_directory_warns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancelled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_host_rejects_record, setup, teardown),
+        cmocka_unit_test(test_init_rejects_bad_config),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
