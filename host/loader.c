@@ -97,8 +97,7 @@ int loader_scan_dir(const char *dir, strlist *files, diag *why)
         char path[PATH_MAX];
         struct stat st;
         const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
-        if (snprintf(path, sizeof path, "%s%s%s", dir, sep, names[i]->d_name) <
-                (int)sizeof path &&
+        if (snprintf(path, sizeof path, "%s%s%s", dir, sep, names[i]->d_name) < (int)sizeof path &&
             stat(path, &st) == 0 && S_ISREG(st.st_mode))
             strlist_push(files, path);
         free(names[i]);
@@ -136,8 +135,10 @@ int loader_check_file(const char *path, plugin *out)
     }
     void *entry = dlsym(out->handle, FWK_ENTRY_SYMBOL);
     if (!entry) {
-        diag_set(&why, "no entry symbol '%s': not a Fawkes plugin, or built without "
-                       "FWK_PLUGIN_EXPORT", FWK_ENTRY_SYMBOL);
+        diag_set(&why,
+                 "no entry symbol '%s': not a Fawkes plugin, or built without "
+                 "FWK_PLUGIN_EXPORT",
+                 FWK_ENTRY_SYMBOL);
         return refuse(out, &why);
     }
     fwk_describe_fn describe;
@@ -220,10 +221,14 @@ const plugin *loader_find(const plugin_set *set, const char *name)
 const char *loader_kind_name(fwk_plugin_kind kind)
 {
     switch (kind) {
-    case FWK_KIND_PROVIDER: return "provider";
-    case FWK_KIND_SCANNER: return "scanner";
-    case FWK_KIND_POLICY: return "policy";
-    case FWK_KIND_NOTIFIER: return "notifier";
+    case FWK_KIND_PROVIDER:
+        return "provider";
+    case FWK_KIND_SCANNER:
+        return "scanner";
+    case FWK_KIND_POLICY:
+        return "policy";
+    case FWK_KIND_NOTIFIER:
+        return "notifier";
     }
     return "unknown";
 }

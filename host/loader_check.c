@@ -26,14 +26,22 @@
 const char *loader_option_type_name(fwk_option_type type)
 {
     switch (type) {
-    case FWK_OPT_STRING: return "string";
-    case FWK_OPT_INT: return "int";
-    case FWK_OPT_FLOAT: return "float";
-    case FWK_OPT_BOOL: return "bool";
-    case FWK_OPT_DURATION: return "duration";
-    case FWK_OPT_SIZE: return "size";
-    case FWK_OPT_STRING_LIST: return "string list";
-    case FWK_OPT_OBJECT: return "object";
+    case FWK_OPT_STRING:
+        return "string";
+    case FWK_OPT_INT:
+        return "int";
+    case FWK_OPT_FLOAT:
+        return "float";
+    case FWK_OPT_BOOL:
+        return "bool";
+    case FWK_OPT_DURATION:
+        return "duration";
+    case FWK_OPT_SIZE:
+        return "size";
+    case FWK_OPT_STRING_LIST:
+        return "string list";
+    case FWK_OPT_OBJECT:
+        return "object";
     }
     return "unknown";
 }
@@ -158,8 +166,8 @@ static int check_vtable(const fwk_plugin_descriptor *desc, diag *why)
         return -1;
     }
     if (!vt) {
-        diag_set(why, "%s descriptor has no vtable: point 'vtable' at a const fwk_%s_vtable",
-                 kind, kind);
+        diag_set(why, "%s descriptor has no vtable: point 'vtable' at a const fwk_%s_vtable", kind,
+                 kind);
         return -1;
     }
     size_t size = *(const size_t *)vt;
@@ -228,16 +236,20 @@ static bool default_fits(const fwk_option *opt, const json_t *value)
     case FWK_OPT_STRING:
         return json_is_string(value) &&
                (!opt->allowed || in_allowed(opt->allowed, json_string_value(value)));
-    case FWK_OPT_INT: return json_is_integer(value);
-    case FWK_OPT_FLOAT: return json_is_number(value);
-    case FWK_OPT_BOOL: return json_is_boolean(value);
+    case FWK_OPT_INT:
+        return json_is_integer(value);
+    case FWK_OPT_FLOAT:
+        return json_is_number(value);
+    case FWK_OPT_BOOL:
+        return json_is_boolean(value);
     case FWK_OPT_DURATION:
         return (json_is_integer(value) && json_integer_value(value) >= 0) ||
                (json_is_string(value) &&
                 schema_parse_duration_ms(json_string_value(value), &scratch) == 0);
     case FWK_OPT_SIZE:
         return (json_is_integer(value) && json_integer_value(value) >= 0) ||
-               (json_is_string(value) && schema_parse_size(json_string_value(value), &scratch) == 0);
+               (json_is_string(value) &&
+                schema_parse_size(json_string_value(value), &scratch) == 0);
     case FWK_OPT_STRING_LIST:
         if (json_is_string(value))
             return !opt->allowed || in_allowed(opt->allowed, json_string_value(value));
@@ -250,7 +262,8 @@ static bool default_fits(const fwk_option *opt, const json_t *value)
                 return false;
         }
         return true;
-    case FWK_OPT_OBJECT: return json_is_object(value);
+    case FWK_OPT_OBJECT:
+        return json_is_object(value);
     }
     return false;
 }
@@ -267,8 +280,8 @@ static int check_default(const fwk_option *opt, diag *why)
     }
     if (!default_fits(opt, value)) {
         diag_set(why, "option '%s': default_json is not a valid %s%s: %.80s", opt->name,
-                 loader_option_type_name(opt->type), opt->allowed ? " among the allowed values" : "",
-                 opt->default_json);
+                 loader_option_type_name(opt->type),
+                 opt->allowed ? " among the allowed values" : "", opt->default_json);
         goto out;
     }
     rc = 0;
@@ -281,18 +294,24 @@ static int check_option(const fwk_option *opt, diag *why)
 {
     const char *name = opt->name;
     if (!name_ok(name, NAME_MAX_LEN, true)) {
-        diag_set(why, "option name \"%.80s\" is invalid: use 1 to %d characters of "
-                 "[A-Za-z0-9_-]", name, NAME_MAX_LEN);
+        diag_set(why,
+                 "option name \"%.80s\" is invalid: use 1 to %d characters of "
+                 "[A-Za-z0-9_-]",
+                 name, NAME_MAX_LEN);
         return -1;
     }
     if (strcmp(loader_option_type_name(opt->type), "unknown") == 0) {
-        diag_set(why, "option '%s': type %d is unknown (expected %d..%d, FWK_OPT_STRING.."
-                 "FWK_OPT_OBJECT)", name, (int)opt->type, FWK_OPT_STRING, FWK_OPT_OBJECT);
+        diag_set(why,
+                 "option '%s': type %d is unknown (expected %d..%d, FWK_OPT_STRING.."
+                 "FWK_OPT_OBJECT)",
+                 name, (int)opt->type, FWK_OPT_STRING, FWK_OPT_OBJECT);
         return -1;
     }
     if (opt->flags & ~OPTION_FLAGS_KNOWN) {
-        diag_set(why, "option '%s': unknown flags 0x%X (known: FWK_OPT_REQUIRED, FWK_OPT_SECRET, "
-                 "FWK_OPT_HAS_RANGE)", name, (unsigned)(opt->flags & ~OPTION_FLAGS_KNOWN));
+        diag_set(why,
+                 "option '%s': unknown flags 0x%X (known: FWK_OPT_REQUIRED, FWK_OPT_SECRET, "
+                 "FWK_OPT_HAS_RANGE)",
+                 name, (unsigned)(opt->flags & ~OPTION_FLAGS_KNOWN));
         return -1;
     }
     if ((opt->flags & FWK_OPT_REQUIRED) && opt->default_json) {
@@ -306,13 +325,14 @@ static int check_option(const fwk_option *opt, diag *why)
     }
     if (opt->allowed) {
         if (opt->type != FWK_OPT_STRING && opt->type != FWK_OPT_STRING_LIST) {
-            diag_set(why, "option '%s': allowed values are only for string and string list "
-                     "options, not %s", name, loader_option_type_name(opt->type));
+            diag_set(why,
+                     "option '%s': allowed values are only for string and string list "
+                     "options, not %s",
+                     name, loader_option_type_name(opt->type));
             return -1;
         }
         if (!opt->allowed[0]) {
-            diag_set(why, "option '%s': the allowed list is empty: list values or pass NULL",
-                     name);
+            diag_set(why, "option '%s': the allowed list is empty: list values or pass NULL", name);
             return -1;
         }
     }

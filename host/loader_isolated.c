@@ -127,8 +127,7 @@ static json_t *child_result(const char *path, int read_rc, const char *text, int
         return refused_entry(path, reason);
     }
     if (WIFSIGNALED(wstatus)) {
-        snprintf(reason, sizeof reason, "crashed while describing (signal %d)",
-                 WTERMSIG(wstatus));
+        snprintf(reason, sizeof reason, "crashed while describing (signal %d)", WTERMSIG(wstatus));
         return refused_entry(path, reason);
     }
     if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || read_rc != 0 || !text) {

@@ -121,8 +121,6 @@ static const fwk_plugin_descriptor snap_descriptor = {
     .vtable = &snap_vtable,
 };
 
-FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void);
-
 FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
 {
     return &snap_descriptor;

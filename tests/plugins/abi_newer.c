@@ -11,8 +11,7 @@ static fwk_status newer_init(const fwk_host *host, fwk_ctx *ctx, const json_t *c
     return FWK_OK;
 }
 
-static fwk_status newer_plan(fwk_ctx *ctx, void *instance, const json_t *request,
-                             json_t **tasks)
+static fwk_status newer_plan(fwk_ctx *ctx, void *instance, const json_t *request, json_t **tasks)
 {
     (void)ctx;
     (void)instance;

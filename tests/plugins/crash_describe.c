@@ -11,7 +11,8 @@ static const fwk_plugin_descriptor *volatile crash_descriptor = NULL;
 #if defined(__GNUC__)
 __attribute__((no_sanitize("null")))
 #endif
-FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
+FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *
+fawkes_plugin_describe(void)
 {
     const fwk_plugin_descriptor *desc = crash_descriptor;
     if (desc->magic != FWK_PLUGIN_MAGIC)

@@ -12,8 +12,9 @@ static fwk_status init_fails_init(const fwk_host *host, fwk_ctx *ctx, const json
 {
     const char *endpoint = json_string_value(json_object_get(config, "endpoint"));
     *instance = NULL;
-    host->fail(ctx, "cannot reach the metadata service at %s: connection refused; check the "
-                    "network or set 'endpoint'",
+    host->fail(ctx,
+               "cannot reach the metadata service at %s: connection refused; check the "
+               "network or set 'endpoint'",
                endpoint ? endpoint : "http://169.254.169.254/latest/");
     return FWK_ERROR;
 }

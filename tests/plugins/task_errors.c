@@ -53,11 +53,11 @@ static fwk_status emit_item(const fwk_host *host, fwk_ctx *ctx, const char *task
     snprintf(id, sizeof id, "%s-%d", task, index);
     snprintf(name, sizeof name, "item %d of %s", index, task);
     json_t *resource = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{}, s:s, s:n, s:n, s:n, s:{s:i}}",
-        "uid", uid, "provider", "test", "account", "test", "region", task, "kind", "test.item",
-        "native_type", "test:item", "id", id, "name", name, "state", "ok", "labels",
-        "created_at", "2026-01-01T00:00:00Z", "public", "encrypted", "monthly_cost",
-        "attributes", "index", index);
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{}, s:s, s:n, s:n, s:n, s:{s:i}}", "uid",
+        uid, "provider", "test", "account", "test", "region", task, "kind", "test.item",
+        "native_type", "test:item", "id", id, "name", name, "state", "ok", "labels", "created_at",
+        "2026-01-01T00:00:00Z", "public", "encrypted", "monthly_cost", "attributes", "index",
+        index);
     if (!resource) {
         host->fail(ctx, "out of memory building resource %s", uid);
         return FWK_ERROR;

@@ -240,16 +240,11 @@ static void test_initialisers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_platform),
-        cmocka_unit_test(test_abi_version),
-        cmocka_unit_test(test_status_values),
-        cmocka_unit_test(test_enum_values),
-        cmocka_unit_test(test_flag_values),
-        cmocka_unit_test(test_descriptor_layout),
-        cmocka_unit_test(test_option_layout),
-        cmocka_unit_test(test_host_layout),
-        cmocka_unit_test(test_http_layout),
-        cmocka_unit_test(test_vtable_layouts),
+        cmocka_unit_test(test_platform),      cmocka_unit_test(test_abi_version),
+        cmocka_unit_test(test_status_values), cmocka_unit_test(test_enum_values),
+        cmocka_unit_test(test_flag_values),   cmocka_unit_test(test_descriptor_layout),
+        cmocka_unit_test(test_option_layout), cmocka_unit_test(test_host_layout),
+        cmocka_unit_test(test_http_layout),   cmocka_unit_test(test_vtable_layouts),
         cmocka_unit_test(test_initialisers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

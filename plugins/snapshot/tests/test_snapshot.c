@@ -14,8 +14,6 @@
 
 #include <fawkes/fawkes.h>
 
-FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void);
-
 /* The fake host's per-call context: records what the plugin did. */
 struct fwk_ctx {
     json_t *emitted;     /* resources, in order */
