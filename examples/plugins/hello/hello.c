@@ -1,0 +1,185 @@
+/* hello.c: the hello provider plugin: one example resource per configured item. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <fawkes/fawkes.h>
+
+/* The normalized kind of every resource this provider emits. */
+static const char resource_kind[] = "example.item";
+
+/* One configured instance: the host's services and our copy of the validated config. */
+typedef struct hello_instance {
+    const fwk_host *host;
+    json_t *config; /* owned; defaults filled in by the host */
+} hello_instance;
+
+static const char *const state_values[] = {"running", "stopped", NULL};
+
+/* The config table: the host validates `config:` against it and fills the defaults. */
+static const fwk_option hello_options[] = {
+    FWK_OPTION_RANGE("items", FWK_OPT_STRING_LIST, 0, "[\"alpha\", \"beta\", \"gamma\"]", 1,
+                     1000, "Names of the example resources to emit, one resource each."),
+    FWK_OPTION("region", FWK_OPT_STRING, 0, "\"local\"", "Region the resources report."),
+    FWK_OPTION_ENUM("state", 0, "\"running\"", state_values, "State the resources report."),
+    FWK_OPTION("labels", FWK_OPT_OBJECT, 0, "{\"env\": \"example\"}",
+               "Labels (string values) put on every resource."),
+    FWK_OPTION_END,
+};
+
+/* init (serial): check what the option table cannot say, then keep a copy of the config. */
+static fwk_status hello_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+                              void **instance)
+{
+    const json_t *labels = json_object_get(config, "labels");
+    const char *key;
+    json_t *value;
+    hello_instance *inst = NULL;
+
+    json_object_foreach((json_t *)labels, key, value) {
+        if (!json_is_string(value)) {
+            host->fail(ctx, "config.labels.%s: expected a string value: quote it, e.g. %s: \"x\"",
+                       key, key);
+            return FWK_ERROR;
+        }
+    }
+    inst = calloc(1, sizeof(*inst));
+    if (inst == NULL || (inst->config = json_deep_copy(config)) == NULL) {
+        free(inst);
+        host->fail(ctx, "out of memory while creating the instance");
+        return FWK_ERROR;
+    }
+    inst->host = host;
+    *instance = inst;
+    return FWK_OK;
+}
+
+/* fini (serial): free what init made. */
+static void hello_fini(void *instance)
+{
+    hello_instance *inst = instance;
+
+    if (inst == NULL)
+        return;
+    json_decref(inst->config);
+    free(inst);
+}
+
+/* True when `filter` is null (everything) or an array holding the string `wanted`. */
+static int filter_allows(const json_t *filter, const char *wanted)
+{
+    size_t i;
+    const json_t *entry;
+
+    if (!json_is_array(filter))
+        return 1;
+    json_array_foreach(filter, i, entry) {
+        if (json_is_string(entry) && strcmp(json_string_value(entry), wanted) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* plan_tasks (serial): one task for our region and kind, unless the request filters it out. */
+static fwk_status hello_plan_tasks(fwk_ctx *ctx, void *instance, const json_t *request,
+                                    json_t **tasks)
+{
+    hello_instance *inst = instance;
+    const char *region = json_string_value(json_object_get(inst->config, "region"));
+    json_t *plan = json_array();
+    json_t *task = NULL;
+
+    if (plan == NULL)
+        goto oom;
+    if (filter_allows(json_object_get(request, "kinds"), resource_kind) &&
+        filter_allows(json_object_get(request, "regions"), region)) {
+        task = json_pack("{s:s++, s:s}", "name", region, "/", resource_kind, "region", region);
+        if (task == NULL || json_array_append_new(plan, task) != 0)
+            goto oom;
+    }
+    *tasks = plan;
+    return FWK_OK;
+oom:
+    json_decref(plan);
+    inst->host->fail(ctx, "out of memory while planning the tasks of region %s", region);
+    return FWK_ERROR;
+}
+
+/* A new normalized resource for the item `item` (see docs/sdk.md), or NULL. */
+static json_t *make_resource(const hello_instance *inst, const char *region, const char *item)
+{
+    const char *state = json_string_value(json_object_get(inst->config, "state"));
+    json_t *labels = json_object_get(inst->config, "labels");
+
+    /* "o" takes over the new references, also when json_pack fails. */
+    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:n, s:n, s:n, s:n,"
+                     " s:{s:s}}",
+                     "uid", json_sprintf("hello:local:%s:%s:%s", region, resource_kind, item),
+                     "provider", "hello", "account", "local", "region", region,
+                     "kind", resource_kind, "native_type", "hello:item", "id", item,
+                     "name", item, "state", state, "labels", json_deep_copy(labels),
+                     "created_at", "public", "encrypted", "monthly_cost",
+                     "attributes", "source", "the items option");
+}
+
+/* run_task (concurrent): emit one resource per configured item. */
+static fwk_status hello_run_task(fwk_ctx *ctx, void *instance, const json_t *task)
+{
+    hello_instance *inst = instance;
+    const fwk_host *host = inst->host;
+    const char *region = json_string_value(json_object_get(task, "region"));
+    const json_t *item;
+    size_t i;
+
+    if (region == NULL) {
+        host->fail(ctx, "task %s has no \"region\": it was not planned by this plugin",
+                   json_string_value(json_object_get(task, "name")));
+        return FWK_ERROR;
+    }
+    json_array_foreach(json_object_get(inst->config, "items"), i, item) {
+        json_t *resource;
+        fwk_status status;
+
+        if (host->cancelled(ctx))
+            return FWK_CANCELLED;
+        resource = make_resource(inst, region, json_string_value(item));
+        if (resource == NULL) {
+            host->fail(ctx, "out of memory while building item %zu of region %s", i, region);
+            return FWK_ERROR;
+        }
+        status = host->emit_resource(ctx, resource); /* the host takes the reference */
+        if (status != FWK_OK)
+            return status;
+        host->counter_add(ctx, "items_emitted", 1);
+    }
+    host->log(ctx, FWK_LOG_DEBUG, "emitted %zu resources in region %s",
+              json_array_size(json_object_get(inst->config, "items")), region);
+    return FWK_OK;
+}
+
+static const fwk_provider_vtable hello_vtable = {
+    .struct_size = sizeof(fwk_provider_vtable),
+    .plan_tasks = hello_plan_tasks,
+    .run_task = hello_run_task,
+};
+
+static const fwk_plugin_descriptor hello_descriptor = {
+    FWK_DESCRIPTOR_HEADER,
+    .name = "hello",
+    .version = "0.1.0",
+    .kind = FWK_KIND_PROVIDER,
+    .description = "Example provider: one resource per configured item",
+    .license = "Apache-2.0",
+    .options = hello_options,
+    .capabilities = 0,
+    .init = hello_init,
+    .fini = hello_fini,
+    .vtable = &hello_vtable,
+};
+
+/* The one exported symbol: the host reads the descriptor through it. No side effects. */
+FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void);
+
+FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
+{
+    return &hello_descriptor;
+}
