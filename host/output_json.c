@@ -1,0 +1,95 @@
+/* output_json.c: the json (one streamed document) and jsonl (one record a line) encoders. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "output_internal.h"
+
+#define ITEM_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY)
+
+static int put(output *out, const char *text)
+{
+    return fputs(text, out->stream) < 0 ? -1 : 0;
+}
+
+static int put_json(output *out, const json_t *value)
+{
+    return json_dumpf(value, out->stream, ITEM_FLAGS) != 0 ? -1 : 0;
+}
+
+/* Write `"key": ` with the key escaped as JSON. */
+static int put_key(output *out, const char *key)
+{
+    json_t *text = json_string(key);
+    int rc = text ? put_json(out, text) : -1;
+    json_decref(text);
+    return rc == 0 ? put(out, ": ") : -1;
+}
+
+static int json_begin(output *out)
+{
+    if (put(out, "{") != 0 || put_key(out, output_items_key(out)) != 0)
+        return -1;
+    return put(out, "[");
+}
+
+static int json_item(output *out, const json_t *item)
+{
+    if (put(out, out->count == 0 ? "\n" : ",\n") != 0)
+        return -1;
+    return put_json(out, item);
+}
+
+/* The summary keys after the array; a summary key equal to the array's ("resources": n in
+   an inventory) becomes "<key>_count" so the document has no duplicate key. */
+static int json_end(output *out, const json_t *summary)
+{
+    const char *items_key = output_items_key(out);
+    if (put(out, out->count ? "\n]" : "]") != 0)
+        return -1;
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)summary, key, value)
+    {
+        char renamed[128];
+        const char *name = key;
+        if (strcmp(key, items_key) == 0) {
+            snprintf(renamed, sizeof renamed, "%s_count", key);
+            name = renamed;
+        }
+        if (put(out, ",\n") != 0 || put_key(out, name) != 0 || put_json(out, value) != 0)
+            return -1;
+    }
+    return put(out, "\n}\n");
+}
+
+static int jsonl_item(output *out, const json_t *item)
+{
+    if (put_json(out, item) != 0)
+        return -1;
+    return put(out, "\n");
+}
+
+static int jsonl_end(output *out, const json_t *summary)
+{
+    (void)out;
+    (void)summary; /* jsonl carries records only; the caller reports partial on stderr */
+    return 0;
+}
+
+const output_encoder output_json_encoder = {
+    .name = "json",
+    .findings_only = false,
+    .begin = json_begin,
+    .item = json_item,
+    .end = json_end,
+    .release = NULL,
+};
+
+const output_encoder output_jsonl_encoder = {
+    .name = "jsonl",
+    .findings_only = false,
+    .begin = NULL,
+    .item = jsonl_item,
+    .end = jsonl_end,
+    .release = NULL,
+};
