@@ -28,7 +28,7 @@ static const fwk_option hello_options[] = {
 
 /* init (serial): check what the option table cannot say, then keep a copy of the config. */
 static fwk_status hello_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                              void **instance)
+        void **instance)
 {
     const json_t *labels = json_object_get(config, "labels");
     const char *key;
@@ -81,7 +81,7 @@ static int filter_allows(const json_t *filter, const char *wanted)
 
 /* plan_tasks (serial): one task for our region and kind, unless the request filters it out. */
 static fwk_status hello_plan_tasks(fwk_ctx *ctx, void *instance, const json_t *request,
-                                    json_t **tasks)
+        json_t **tasks)
 {
     hello_instance *inst = instance;
     const char *region = json_string_value(json_object_get(inst->config, "region"));
