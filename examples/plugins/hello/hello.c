@@ -1,4 +1,4 @@
-/* hello.c: the hello provider plugin: one example resource per configured item. */
+/* hello.c: the hello provider plugin: one example resource per item, from config or a URL. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +23,8 @@ static const fwk_option hello_options[] = {
     FWK_OPTION_ENUM("state", 0, "\"running\"", state_values, "State the resources report."),
     FWK_OPTION("labels", FWK_OPT_OBJECT, 0, "{\"env\": \"example\"}",
                "Labels (string values) put on every resource."),
+    FWK_OPTION("url", FWK_OPT_STRING, 0, NULL,
+               "URL of a JSON array of item names; when set, it replaces `items`."),
     FWK_OPTION_END,
 };
 
@@ -104,8 +106,9 @@ oom:
     return FWK_ERROR;
 }
 
-/* A new normalized resource for the item `item` (see docs/sdk.md), or NULL. */
-static json_t *make_resource(const hello_instance *inst, const char *region, const char *item)
+/* A new normalized resource for `item`, listed by `source` (see docs/sdk.md), or NULL. */
+static json_t *make_resource(const hello_instance *inst, const char *region, const char *item,
+        const char *source)
 {
     const char *state = json_string_value(json_object_get(inst->config, "state"));
     json_t *labels = json_object_get(inst->config, "labels");
@@ -118,7 +121,63 @@ static json_t *make_resource(const hello_instance *inst, const char *region, con
                      "kind", resource_kind, "native_type", "hello:item", "id", item,
                      "name", item, "state", state, "labels", json_deep_copy(labels),
                      "created_at", "public", "encrypted", "monthly_cost",
-                     "attributes", "source", "the items option");
+                     "attributes", "source", source);
+}
+
+/* GET `url` through the host and store in *items a new array of item names. */
+static fwk_status fetch_items(fwk_ctx *ctx, const fwk_host *host, const char *url,
+        json_t **items)
+{
+    static const fwk_http_header accept_json[] = {{"Accept", "application/json"}};
+    fwk_http_request request = {
+        .struct_size = sizeof(request),
+        .method = "GET",
+        .url = url,
+        .headers = accept_json,
+        .header_count = 1,
+    };
+    fwk_http_response *response = NULL;
+    json_error_t error;
+    json_t *name;
+    size_t i;
+    fwk_status status = host->http_request(ctx, &request, &response);
+
+    *items = NULL;
+    if (status != FWK_OK)
+        return status; /* the host said why on ctx: refused, unreachable, cancelled */
+    if (response->status != 200) {
+        host->fail(ctx, "GET %s: HTTP %ld after %d attempt(s): check the url option", url,
+                   response->status, response->attempts);
+        status = response->status == 429 || response->status >= 500 ? FWK_RETRY : FWK_ERROR;
+        goto out;
+    }
+    *items = json_loadb(response->body, response->body_len, 0, &error);
+    if (*items == NULL) {
+        host->fail(ctx, "GET %s: the body is not JSON: %s at line %d, column %d", url,
+                   error.text, error.line, error.column);
+        status = FWK_ERROR;
+        goto out;
+    }
+    if (!json_is_array(*items)) {
+        host->fail(ctx, "GET %s: expected a JSON array of item names", url);
+        status = FWK_ERROR;
+        goto out;
+    }
+    json_array_foreach(*items, i, name) {
+        if (!json_is_string(name)) {
+            host->fail(ctx, "GET %s: item %zu is not a string: expected [\"name\", ...]", url,
+                       i);
+            status = FWK_ERROR;
+            goto out;
+        }
+    }
+out:
+    if (status != FWK_OK) {
+        json_decref(*items);
+        *items = NULL;
+    }
+    host->http_response_free(response);
+    return status;
 }
 
 /* run_task (concurrent): emit one resource per configured item. */
@@ -127,7 +186,10 @@ static fwk_status hello_run_task(fwk_ctx *ctx, void *instance, const json_t *tas
     hello_instance *inst = instance;
     const fwk_host *host = inst->host;
     const char *region = json_string_value(json_object_get(task, "region"));
+    const char *url = json_string_value(json_object_get(inst->config, "url"));
+    json_t *items = NULL;
     const json_t *item;
+    fwk_status status = FWK_OK;
     size_t i;
 
     if (region == NULL) {
@@ -135,25 +197,35 @@ static fwk_status hello_run_task(fwk_ctx *ctx, void *instance, const json_t *tas
                    json_string_value(json_object_get(task, "name")));
         return FWK_ERROR;
     }
-    json_array_foreach(json_object_get(inst->config, "items"), i, item) {
+    if (url != NULL)
+        status = fetch_items(ctx, host, url, &items);
+    else
+        items = json_incref(json_object_get(inst->config, "items"));
+    if (status != FWK_OK)
+        return status;
+    json_array_foreach(items, i, item) {
         json_t *resource;
-        fwk_status status;
 
-        if (host->cancelled(ctx))
-            return FWK_CANCELLED;
-        resource = make_resource(inst, region, json_string_value(item));
+        if (host->cancelled(ctx)) {
+            status = FWK_CANCELLED;
+            goto out;
+        }
+        resource = make_resource(inst, region, json_string_value(item), url ? url : "items");
         if (resource == NULL) {
             host->fail(ctx, "out of memory while building item %zu of region %s", i, region);
-            return FWK_ERROR;
+            status = FWK_ERROR;
+            goto out;
         }
         status = host->emit_resource(ctx, resource); /* the host takes the reference */
         if (status != FWK_OK)
-            return status;
+            goto out;
         host->counter_add(ctx, "items_emitted", 1);
     }
-    host->log(ctx, FWK_LOG_DEBUG, "emitted %zu resources in region %s",
-              json_array_size(json_object_get(inst->config, "items")), region);
-    return FWK_OK;
+    host->log(ctx, FWK_LOG_DEBUG, "emitted %zu resources in region %s", json_array_size(items),
+              region);
+out:
+    json_decref(items);
+    return status;
 }
 
 static const fwk_provider_vtable hello_vtable = {
@@ -167,7 +239,7 @@ static const fwk_plugin_descriptor hello_descriptor = {
     .name = "hello",
     .version = "0.1.0",
     .kind = FWK_KIND_PROVIDER,
-    .description = "Example provider: one resource per configured item",
+    .description = "Example provider: one resource per item, from its config or a URL",
     .license = "Apache-2.0",
     .options = hello_options,
     .capabilities = 0,
