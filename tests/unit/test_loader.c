@@ -1,0 +1,819 @@
+/* test_loader.c: the plugin loader: refusals with their exact text, loading, duplicates,
+   search directory order, descriptions and the crash-proof isolated listing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fawkes/fawkes.h"
+#include "loader.h"
+#include "loader_internal.h"
+
+#define PLUGIN(name) FAWKES_TEST_PLUGIN_DIR "/" name ".so"
+
+/* ---- helpers ---- */
+
+static char *make_tmpdir(void)
+{
+    char *dir = strdup("/tmp/fawkes-loader-XXXXXX");
+    assert_non_null(dir);
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_tree(char *dir)
+{
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(dir);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in)
+        fail_msg("%s is missing: build the test plugins first (target test_plugins)", from);
+    static char buf[1 << 20];
+    size_t len = fread(buf, 1, sizeof buf, in);
+    fclose(in);
+    assert_true(len > 0 && len < sizeof buf);
+    write_file(to, buf, len);
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    char *path = malloc(PATH_MAX);
+    assert_non_null(path);
+    snprintf(path, PATH_MAX, "%s/%s", dir, name);
+    return path;
+}
+
+static void free_plugin(plugin *p)
+{
+    free(p->path);
+    free(p->refusal);
+}
+
+/* Check the file and expect a refusal with exactly `reason`. */
+static void expect_refused(const char *path, const char *reason)
+{
+    plugin p;
+    if (access(path, R_OK) != 0)
+        fail_msg("%s is missing: build the test plugins first (target test_plugins)", path);
+    assert_int_equal(loader_check_file(path, &p), -1);
+    assert_string_equal(p.path, path);
+    assert_null(p.desc);
+    assert_non_null(p.refusal);
+    assert_string_equal(p.refusal, reason);
+    assert_null(strchr(p.refusal, '\n'));
+    free_plugin(&p);
+}
+
+/* ---- refusals of real .so files ---- */
+
+static void test_refuses_newer_major(void **state)
+{
+    (void)state;
+    char want[256];
+    snprintf(want, sizeof want,
+             "built for SDK ABI %d.0, this fawkes provides %d.%d: upgrade fawkes, or rebuild "
+             "the plugin against the fawkes %d.%d SDK",
+             FWK_ABI_MAJOR + 1, FWK_ABI_MAJOR, FWK_ABI_MINOR, FWK_ABI_MAJOR, FWK_ABI_MINOR);
+    expect_refused(PLUGIN("abi_newer"), want);
+}
+
+static void test_refuses_missing_entry(void **state)
+{
+    (void)state;
+    expect_refused(PLUGIN("no_entry"), "no entry symbol 'fawkes_plugin_describe': not a Fawkes "
+                                       "plugin, or built without FWK_PLUGIN_EXPORT");
+}
+
+static void test_refuses_bad_magic(void **state)
+{
+    (void)state;
+    expect_refused(PLUGIN("bad_magic"),
+                   "bad magic 0xDEADBEEF (expected 0x464B5750): not a Fawkes descriptor");
+}
+
+static void test_refuses_bad_descriptor(void **state)
+{
+    (void)state;
+    expect_refused(PLUGIN("bad_descriptor"), "provider vtable lacks required entry 'run_task'");
+}
+
+static void test_refuses_own_jansson(void **state)
+{
+    (void)state;
+    expect_refused(PLUGIN("own_jansson"), "carries its own copy of jansson (linked statically?): "
+                                          "link it against the system libjansson");
+}
+
+static void test_refuses_non_library(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *path = path_in(dir, "notes.so");
+    static const char text[] = "This is a text file with a .so name, long enough to have a "
+                               "header that dlopen reads and rejects as not ELF.\n";
+    write_file(path, text, sizeof text - 1);
+    plugin p;
+    assert_int_equal(loader_check_file(path, &p), -1);
+    assert_null(p.handle);
+    assert_non_null(strstr(p.refusal, "cannot be opened: "));
+    assert_non_null(strstr(p.refusal, "invalid ELF header"));
+    const char *tail = "; is it a Fawkes plugin built for this machine?";
+    size_t len = strlen(p.refusal);
+    assert_true(len > strlen(tail));
+    assert_string_equal(p.refusal + len - strlen(tail), tail);
+    free_plugin(&p);
+
+    /* A missing file is refused the same way, naming dlopen's reason. */
+    char *missing = path_in(dir, "missing.so");
+    assert_int_equal(loader_check_file(missing, &p), -1);
+    assert_non_null(strstr(p.refusal, "No such file or directory"));
+    free_plugin(&p);
+    free(missing);
+    free(path);
+    remove_tree(dir);
+}
+
+/* ---- loading ---- */
+
+static void test_loads_good_plugins(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *name;
+        fwk_plugin_kind kind;
+    } cases[] = {{PLUGIN("good"), "good", FWK_KIND_SCANNER},
+                 {PLUGIN("init_fails"), "init_fails", FWK_KIND_PROVIDER},
+                 {PLUGIN("task_errors"), "task_errors", FWK_KIND_PROVIDER}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        plugin p;
+        assert_int_equal(loader_check_file(cases[i].file, &p), 0);
+        assert_non_null(p.handle);
+        assert_non_null(p.desc);
+        assert_null(p.refusal);
+        assert_string_equal(p.desc->name, cases[i].name);
+        assert_int_equal(p.desc->kind, cases[i].kind);
+        free_plugin(&p);
+    }
+}
+
+/* A relative path without '/' means the current directory, not the library search path. */
+static void test_loads_relative_name(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *path = path_in(dir, "good.so");
+    copy_file(PLUGIN("good"), path);
+    char cwd[PATH_MAX];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    plugin p;
+    int rc = loader_check_file("good.so", &p);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rc, 0);
+    assert_string_equal(p.path, "good.so");
+    free_plugin(&p);
+    free(path);
+    remove_tree(dir);
+}
+
+static void test_load_dirs_duplicates(void **state)
+{
+    (void)state;
+    char *first = make_tmpdir(), *second = make_tmpdir();
+    char *good1 = path_in(first, "good.so"), *magic = path_in(first, "bad_magic.so");
+    char *good2 = path_in(second, "a_good_copy.so"), *tasks = path_in(second, "task_errors.so");
+    char *ignored = path_in(second, "README.txt");
+    copy_file(PLUGIN("good"), good1);
+    copy_file(PLUGIN("bad_magic"), magic);
+    copy_file(PLUGIN("good"), good2);
+    copy_file(PLUGIN("task_errors"), tasks);
+    write_file(ignored, "not a plugin", 12);
+
+    strlist dirs = {0};
+    strlist_push(&dirs, first);
+    strlist_push(&dirs, second);
+    plugin_set set;
+    assert_int_equal(loader_load_dirs(&dirs, &set), 2);
+    assert_int_equal(set.count, 4);
+    /* Sorted by name within each directory, directories in order. */
+    assert_string_equal(set.items[0].path, magic);
+    assert_string_equal(set.items[1].path, good1);
+    assert_string_equal(set.items[2].path, good2);
+    assert_string_equal(set.items[3].path, tasks);
+    assert_null(set.items[0].desc);
+    assert_non_null(set.items[1].desc);
+    assert_null(set.items[2].desc);
+    char want[PATH_MAX + 64];
+    snprintf(want, sizeof want, "plugin name 'good' is already loaded from %s", good1);
+    assert_string_equal(set.items[2].refusal, want);
+    assert_non_null(set.items[3].desc);
+
+    assert_ptr_equal(loader_find(&set, "good"), &set.items[1]);
+    assert_ptr_equal(loader_find(&set, "task_errors"), &set.items[3]);
+    assert_null(loader_find(&set, "bad_magic"));
+    assert_null(loader_find(&set, "nothing"));
+    loader_free(&set);
+    assert_int_equal(set.count, 0);
+    strlist_clear(&dirs);
+    free(good1), free(magic), free(good2), free(tasks), free(ignored);
+    remove_tree(first);
+    remove_tree(second);
+}
+
+/* ---- search directories ---- */
+
+static void test_search_dir_order_and_dedup(void **state)
+{
+    (void)state;
+    char *root = make_tmpdir();
+    char *a = path_in(root, "a"), *b = path_in(root, "b"), *c = path_in(root, "c");
+    char *d = path_in(root, "d"), *link = path_in(root, "link-to-a");
+    char *missing = path_in(root, "missing"), *file = path_in(root, "file");
+    assert_int_equal(mkdir(a, 0755), 0);
+    assert_int_equal(mkdir(b, 0755), 0);
+    assert_int_equal(mkdir(c, 0755), 0);
+    assert_int_equal(mkdir(d, 0755), 0);
+    assert_int_equal(symlink(a, link), 0);
+    write_file(file, "x", 1);
+
+    strlist cli = {0}, cfg = {0}, out = {0};
+    strlist_push(&cli, b);
+    strlist_push(&cli, missing);
+    strlist_push(&cli, a);
+    strlist_push(&cfg, link); /* same real path as a */
+    strlist_push(&cfg, c);
+    strlist_push(&cfg, file); /* not a directory */
+    char env[4 * PATH_MAX];
+    snprintf(env, sizeof env, "%s::%s:%s:/nonexistent/fawkes", c, d, b);
+    setenv("FAWKES_PLUGIN_PATH", env, 1);
+    loader_search_dirs(&cli, &cfg, &out);
+    unsetenv("FAWKES_PLUGIN_PATH");
+
+    assert_true(out.count >= 4);
+    assert_string_equal(out.items[0], b);
+    assert_string_equal(out.items[1], a);
+    assert_string_equal(out.items[2], c);
+    assert_string_equal(out.items[3], d);
+    /* What follows can only be the binary's plugins/ and the installed directory. */
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    assert_true(len > 0);
+    exe[len] = '\0';
+    *strrchr(exe, '/') = '\0';
+    strcat(exe, "/plugins");
+    for (size_t i = 4; i < out.count; i++)
+        assert_true(strcmp(out.items[i], exe) == 0 ||
+                    strcmp(out.items[i], FAWKES_INSTALLED_PLUGIN_DIR) == 0);
+
+    /* NULL inputs are allowed; appending keeps what is there and adds nothing twice. */
+    size_t before = out.count;
+    loader_search_dirs(NULL, NULL, &out);
+    assert_int_equal(out.count, before);
+
+    strlist_clear(&cli), strlist_clear(&cfg), strlist_clear(&out);
+    free(a), free(b), free(c), free(d), free(link), free(missing), free(file);
+    remove_tree(root);
+}
+
+/* ---- descriptor checks, on descriptors built here ---- */
+
+static fwk_status fake_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+                            void **instance)
+{
+    (void)host, (void)ctx, (void)config;
+    *instance = NULL;
+    return FWK_OK;
+}
+
+static fwk_status fake_plan(fwk_ctx *ctx, void *instance, const json_t *request, json_t **tasks)
+{
+    (void)ctx, (void)instance, (void)request;
+    *tasks = NULL;
+    return FWK_ERROR;
+}
+
+static fwk_status fake_run(fwk_ctx *ctx, void *instance, const json_t *task)
+{
+    (void)ctx, (void)instance, (void)task;
+    return FWK_ERROR;
+}
+
+static fwk_status fake_evaluate(fwk_ctx *ctx, void *instance, const json_t *document,
+                                json_t **decisions)
+{
+    (void)ctx, (void)instance, (void)document;
+    *decisions = NULL;
+    return FWK_ERROR;
+}
+
+static fwk_status fake_notify(fwk_ctx *ctx, void *instance, const json_t *message)
+{
+    (void)ctx, (void)instance, (void)message;
+    return FWK_ERROR;
+}
+
+static const fwk_provider_vtable provider_vt = {
+    sizeof provider_vt, fake_plan, fake_run, NULL, NULL, NULL, NULL};
+static const fwk_scanner_vtable scanner_vt = {sizeof scanner_vt, fake_run, NULL};
+static const fwk_policy_vtable policy_vt = {sizeof policy_vt, fake_evaluate, NULL};
+static const fwk_notifier_vtable notifier_vt = {sizeof notifier_vt, fake_notify};
+
+static fwk_plugin_descriptor valid_descriptor(void)
+{
+    fwk_plugin_descriptor d = {FWK_DESCRIPTOR_HEADER,
+                               .name = "fake",
+                               .version = "0.1.0",
+                               .kind = FWK_KIND_PROVIDER,
+                               .description = "A descriptor built by the test.",
+                               .init = fake_init,
+                               .vtable = &provider_vt};
+    return d;
+}
+
+static void expect_descriptor(const fwk_plugin_descriptor *d, const char *reason)
+{
+    diag why = {{0}};
+    if (!reason) {
+        if (loader_check_descriptor(d, &why) != 0)
+            fail_msg("expected the descriptor to pass, refused: %s", why.text);
+        return;
+    }
+    assert_int_equal(loader_check_descriptor(d, &why), -1);
+    assert_string_equal(why.text, reason);
+}
+
+static void test_descriptor_header_checks(void **state)
+{
+    (void)state;
+    fwk_plugin_descriptor d = valid_descriptor();
+    expect_descriptor(&d, NULL);
+    char want[256];
+
+    d.abi_minor = FWK_ABI_MINOR + 3;
+    snprintf(want, sizeof want,
+             "built for SDK ABI %d.%d, this fawkes provides %d.%d: upgrade fawkes, or rebuild "
+             "the plugin with -DFWK_TARGET_ABI_MINOR=%d",
+             FWK_ABI_MAJOR, FWK_ABI_MINOR + 3, FWK_ABI_MAJOR, FWK_ABI_MINOR, FWK_ABI_MINOR);
+    expect_descriptor(&d, want);
+
+    d = valid_descriptor();
+    d.abi_major = FWK_ABI_MAJOR - 1;
+    d.abi_minor = 9;
+    snprintf(want, sizeof want,
+             "built for SDK ABI %d.9, this fawkes provides %d.%d: rebuild the plugin against "
+             "the fawkes %d.%d SDK",
+             FWK_ABI_MAJOR - 1, FWK_ABI_MAJOR, FWK_ABI_MINOR, FWK_ABI_MAJOR, FWK_ABI_MINOR);
+    expect_descriptor(&d, want);
+
+    d = valid_descriptor();
+    d.magic = 0x12345678u;
+    expect_descriptor(&d, "bad magic 0x12345678 (expected 0x464B5750): not a Fawkes descriptor");
+
+    d = valid_descriptor();
+    d.struct_size = 16;
+    expect_descriptor(&d, "descriptor struct_size is 16, smaller than the 96 bytes of ABI 1.0: "
+                          "fill the header with FWK_DESCRIPTOR_HEADER");
+
+    /* A plugin compiled by a later minor has a bigger descriptor: accepted. */
+    d = valid_descriptor();
+    d.struct_size = sizeof d + 8;
+    expect_descriptor(&d, NULL);
+}
+
+static void test_descriptor_identity_checks(void **state)
+{
+    (void)state;
+    fwk_plugin_descriptor d = valid_descriptor();
+    d.name = NULL;
+    expect_descriptor(&d, "descriptor field 'name' is missing");
+    d.name = "";
+    expect_descriptor(&d, "descriptor field 'name' is empty");
+    d.name = "Bad Name";
+    expect_descriptor(&d, "descriptor field 'name' is \"Bad Name\": use 1 to 64 characters of "
+                          "[a-z0-9_-]");
+    char long_name[66];
+    memset(long_name, 'a', 65);
+    long_name[65] = '\0';
+    d.name = long_name;
+    assert_int_equal(loader_check_descriptor(&d, &(diag){{0}}), -1);
+    long_name[64] = '\0';
+    expect_descriptor(&d, NULL);
+    d.name = "ok-name_2";
+    expect_descriptor(&d, NULL);
+
+    d = valid_descriptor();
+    d.version = NULL;
+    expect_descriptor(&d, "descriptor field 'version' is missing");
+    d = valid_descriptor();
+    d.description = "";
+    expect_descriptor(&d, "descriptor field 'description' is empty");
+    d = valid_descriptor();
+    d.license = NULL; /* optional */
+    expect_descriptor(&d, NULL);
+}
+
+static void test_descriptor_kind_and_vtable_checks(void **state)
+{
+    (void)state;
+    fwk_plugin_descriptor d = valid_descriptor();
+    d.kind = (fwk_plugin_kind)9;
+    expect_descriptor(&d, "kind 9 is unknown (expected provider, scanner, policy or notifier)");
+
+    d = valid_descriptor();
+    d.init = NULL;
+    expect_descriptor(&d, "descriptor lacks required entry 'init'");
+
+    d = valid_descriptor();
+    d.kind = FWK_KIND_SCANNER;
+    d.vtable = NULL;
+    expect_descriptor(&d, "scanner descriptor has no vtable: point 'vtable' at a const "
+                          "fwk_scanner_vtable");
+
+    fwk_scanner_vtable short_vt = {8, fake_run, NULL};
+    d.vtable = &short_vt;
+    expect_descriptor(&d, "scanner vtable struct_size is 8, smaller than the 24 bytes of ABI "
+                          "1.0: set it to sizeof(fwk_scanner_vtable)");
+    fwk_scanner_vtable empty_scanner = {sizeof empty_scanner, NULL, NULL};
+    d.vtable = &empty_scanner;
+    expect_descriptor(&d, "scanner vtable lacks required entry 'scan_resource'");
+    d.vtable = &scanner_vt;
+    expect_descriptor(&d, NULL);
+
+    fwk_provider_vtable no_plan = provider_vt;
+    no_plan.plan_tasks = NULL;
+    d.kind = FWK_KIND_PROVIDER;
+    d.vtable = &no_plan;
+    expect_descriptor(&d, "provider vtable lacks required entry 'plan_tasks'");
+
+    fwk_policy_vtable no_eval = {sizeof no_eval, NULL, NULL};
+    d.kind = FWK_KIND_POLICY;
+    d.vtable = &no_eval;
+    expect_descriptor(&d, "policy vtable lacks required entry 'evaluate'");
+    d.vtable = &policy_vt;
+    expect_descriptor(&d, NULL);
+
+    fwk_notifier_vtable no_notify = {sizeof no_notify, NULL};
+    d.kind = FWK_KIND_NOTIFIER;
+    d.vtable = &no_notify;
+    expect_descriptor(&d, "notifier vtable lacks required entry 'notify'");
+    d.vtable = &notifier_vt;
+    expect_descriptor(&d, NULL);
+}
+
+/* Check a descriptor whose option table is `options`. */
+static void expect_options(const fwk_option *options, const char *reason)
+{
+    fwk_plugin_descriptor d = valid_descriptor();
+    d.options = options;
+    expect_descriptor(&d, reason);
+}
+
+static void test_option_table_checks(void **state)
+{
+    (void)state;
+    static const char *const modes[] = {"fast", "slow", NULL};
+    static const char *const none[] = {NULL};
+    const fwk_option valid[] = {
+        FWK_OPTION("name", FWK_OPT_STRING, 0, "\"x\"", "d"),
+        FWK_OPTION_RANGE("count", FWK_OPT_INT, 0, "8", 1, 64, "d"),
+        FWK_OPTION("ratio", FWK_OPT_FLOAT, 0, "1", "integers are fine for floats"),
+        FWK_OPTION("on", FWK_OPT_BOOL, 0, "false", "d"),
+        FWK_OPTION("wait", FWK_OPT_DURATION, 0, "\"30s\"", "d"),
+        FWK_OPTION("wait_ms", FWK_OPT_DURATION, 0, "250", "d"),
+        FWK_OPTION("max_body", FWK_OPT_SIZE, 0, "\"64KiB\"", "d"),
+        FWK_OPTION("regions", FWK_OPT_STRING_LIST, 0, "[\"LON1\", \"NYC1\"]", "d"),
+        FWK_OPTION("region", FWK_OPT_STRING_LIST, 0, "\"LON1\"", "one string is a list"),
+        FWK_OPTION("extra", FWK_OPT_OBJECT, 0, "{\"a\": 1}", "d"),
+        FWK_OPTION_ENUM("mode", 0, "\"fast\"", modes, "d"),
+        FWK_OPTION("token", FWK_OPT_STRING, FWK_OPT_SECRET | FWK_OPT_REQUIRED, NULL, NULL),
+        FWK_OPTION_END,
+    };
+    expect_options(valid, NULL);
+    expect_options(NULL, NULL);
+
+    const fwk_option dup[] = {FWK_OPTION("a", FWK_OPT_INT, 0, NULL, "d"),
+                              FWK_OPTION("a", FWK_OPT_BOOL, 0, NULL, "d"), FWK_OPTION_END};
+    expect_options(dup, "option 'a' is declared twice: option names must be unique");
+
+    const fwk_option bad_type[] = {FWK_OPTION("a", (fwk_option_type)12, 0, NULL, "d"),
+                                   FWK_OPTION_END};
+    expect_options(bad_type, "option 'a': type 12 is unknown (expected 1..8, "
+                             "FWK_OPT_STRING..FWK_OPT_OBJECT)");
+
+    const fwk_option bad_name[] = {FWK_OPTION("has space", FWK_OPT_INT, 0, NULL, "d"),
+                                   FWK_OPTION_END};
+    expect_options(bad_name,
+                   "option name \"has space\" is invalid: use 1 to 64 characters of [A-Za-z0-9_-]");
+
+    const fwk_option bad_flags[] = {FWK_OPTION("a", FWK_OPT_INT, 0x10, NULL, "d"), FWK_OPTION_END};
+    expect_options(bad_flags, "option 'a': unknown flags 0x10 (known: FWK_OPT_REQUIRED, "
+                              "FWK_OPT_SECRET, FWK_OPT_HAS_RANGE)");
+
+    const fwk_option req_default[] = {FWK_OPTION("a", FWK_OPT_INT, FWK_OPT_REQUIRED, "1", "d"),
+                                      FWK_OPTION_END};
+    expect_options(req_default, "option 'a' is required and has a default: drop one of them");
+
+    const fwk_option secret_default[] = {
+        FWK_OPTION("a", FWK_OPT_STRING, FWK_OPT_SECRET, "\"hunter2\"", "d"), FWK_OPTION_END};
+    expect_options(secret_default,
+                   "option 'a' is secret and has a default: secrets cannot have defaults");
+
+    fwk_option allowed_int[] = {FWK_OPTION("a", FWK_OPT_INT, 0, NULL, "d"), FWK_OPTION_END};
+    allowed_int[0].allowed = modes;
+    expect_options(allowed_int, "option 'a': allowed values are only for string and string list "
+                                "options, not int");
+
+    const fwk_option empty_allowed[] = {FWK_OPTION_ENUM("a", 0, NULL, none, "d"), FWK_OPTION_END};
+    expect_options(empty_allowed,
+                   "option 'a': the allowed list is empty: list values or pass NULL");
+
+    const fwk_option range_bool[] = {FWK_OPTION_RANGE("a", FWK_OPT_BOOL, 0, NULL, 0, 1, "d"),
+                                     FWK_OPTION_END};
+    expect_options(range_bool, "option 'a': a range does not apply to bool options");
+
+    const fwk_option range_inverted[] = {FWK_OPTION_RANGE("a", FWK_OPT_INT, 0, NULL, 10, 5, "d"),
+                                         FWK_OPTION_END};
+    expect_options(range_inverted, "option 'a': range min 10 is above max 5");
+}
+
+static void test_option_default_checks(void **state)
+{
+    (void)state;
+    static const char *const modes[] = {"fast", "slow", NULL};
+    static const struct {
+        fwk_option_type type;
+        const char *default_json;
+        const char *reason;
+    } cases[] = {
+        {FWK_OPT_STRING_LIST, "[1, 2]",
+         "option 'opt': default_json is not a valid string list: [1, 2]"},
+        {FWK_OPT_STRING, "5", "option 'opt': default_json is not a valid string: 5"},
+        {FWK_OPT_INT, "1.5", "option 'opt': default_json is not a valid int: 1.5"},
+        {FWK_OPT_FLOAT, "\"1.5\"", "option 'opt': default_json is not a valid float: \"1.5\""},
+        {FWK_OPT_BOOL, "\"yes\"", "option 'opt': default_json is not a valid bool: \"yes\""},
+        {FWK_OPT_DURATION, "\"5 parsecs\"",
+         "option 'opt': default_json is not a valid duration: \"5 parsecs\""},
+        {FWK_OPT_DURATION, "-5", "option 'opt': default_json is not a valid duration: -5"},
+        {FWK_OPT_SIZE, "\"lots\"", "option 'opt': default_json is not a valid size: \"lots\""},
+        {FWK_OPT_OBJECT, "[]", "option 'opt': default_json is not a valid object: []"},
+        {FWK_OPT_INT, "{oops",
+         "option 'opt': default_json {oops is not valid JSON: string or '}' expected near 'oops' "
+         "(column 5)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const fwk_option table[] = {FWK_OPTION("opt", cases[i].type, 0, cases[i].default_json, "d"),
+                                    FWK_OPTION_END};
+        expect_options(table, cases[i].reason);
+    }
+    const fwk_option not_allowed[] = {FWK_OPTION_ENUM("mode", 0, "\"medium\"", modes, "d"),
+                                      FWK_OPTION_END};
+    expect_options(not_allowed, "option 'mode': default_json is not a valid string among the "
+                                "allowed values: \"medium\"");
+}
+
+static void test_option_table_shape(void **state)
+{
+    (void)state;
+    fwk_option zero_size[] = {FWK_OPTION("a", FWK_OPT_INT, 0, NULL, "d"),
+                              FWK_OPTION("b", FWK_OPT_INT, 0, NULL, "d"), FWK_OPTION_END};
+    zero_size[1].struct_size = 0;
+    expect_options(zero_size, "option #2 has struct_size 0, smaller than the 64 bytes of ABI 1.0: "
+                              "build entries with FWK_OPTION* and end the table with "
+                              "FWK_OPTION_END");
+
+    /* No end marker within a sane length. */
+    static fwk_option endless[260];
+    for (size_t i = 0; i < 260; i++)
+        endless[i] = (fwk_option)FWK_OPTION("x", FWK_OPT_INT, 0, NULL, "d");
+    expect_options(endless, "option table has more than 256 entries: is FWK_OPTION_END missing?");
+
+    /* Entries compiled by a later minor are bigger; the host steps over the tail. */
+    struct bigger {
+        fwk_option opt;
+        uint64_t later_field;
+    } grown[] = {{FWK_OPTION("a", FWK_OPT_INT, 0, "1", "d"), 7},
+                 {FWK_OPTION("b", FWK_OPT_BOOL, 0, "true", "d"), 7},
+                 {FWK_OPTION_END, 0}};
+    for (size_t i = 0; i < 3; i++)
+        grown[i].opt.struct_size = sizeof(struct bigger);
+    expect_options(&grown[0].opt, NULL);
+}
+
+/* ---- descriptions ---- */
+
+static void test_describe_loaded(void **state)
+{
+    (void)state;
+    static const fwk_option options[] = {
+        FWK_OPTION("regions", FWK_OPT_STRING_LIST, 0, "[\"LON1\"]", "Regions to list."),
+        FWK_OPTION("token", FWK_OPT_STRING, FWK_OPT_SECRET | FWK_OPT_REQUIRED, NULL, "API token."),
+        FWK_OPTION_RANGE("pages", FWK_OPT_INT, 0, "3", 1, 10, "Pages per region."),
+        FWK_OPTION_END,
+    };
+    fwk_plugin_descriptor d = valid_descriptor();
+    d.license = "MIT";
+    d.options = options;
+    d.capabilities = FWK_CAP_ACTIONS | FWK_CAP_COST;
+    plugin p = {.path = "/x/fake.so", .desc = &d};
+    json_t *obj = loader_describe(&p);
+    assert_non_null(obj);
+    assert_string_equal(json_string_value(json_object_get(obj, "name")), "fake");
+    assert_string_equal(json_string_value(json_object_get(obj, "kind")), "provider");
+    assert_string_equal(json_string_value(json_object_get(obj, "version")), "0.1.0");
+    char abi[16];
+    snprintf(abi, sizeof abi, "%d.%d", FWK_ABI_MAJOR, FWK_TARGET_ABI_MINOR);
+    assert_string_equal(json_string_value(json_object_get(obj, "abi")), abi);
+    assert_string_equal(json_string_value(json_object_get(obj, "path")), "/x/fake.so");
+    assert_string_equal(json_string_value(json_object_get(obj, "status")), "loaded");
+    assert_null(json_object_get(obj, "reason"));
+    assert_string_equal(json_string_value(json_object_get(obj, "description")),
+                        "A descriptor built by the test.");
+    assert_string_equal(json_string_value(json_object_get(obj, "license")), "MIT");
+
+    json_t *caps = json_object_get(obj, "capabilities");
+    assert_int_equal(json_array_size(caps), 2);
+    assert_string_equal(json_string_value(json_array_get(caps, 0)), "actions");
+    assert_string_equal(json_string_value(json_array_get(caps, 1)), "cost");
+
+    json_t *schema = json_object_get(obj, "config_schema");
+    assert_true(json_is_object(schema));
+    json_t *props = json_object_get(schema, "properties");
+    assert_true(json_is_object(json_object_get(props, "regions")));
+    assert_true(json_is_object(json_object_get(props, "token")));
+
+    json_t *opts = json_object_get(obj, "options");
+    assert_int_equal(json_array_size(opts), 3);
+    json_t *regions = json_array_get(opts, 0), *token = json_array_get(opts, 1);
+    json_t *pages = json_array_get(opts, 2);
+    assert_string_equal(json_string_value(json_object_get(regions, "type")), "string list");
+    assert_true(json_is_false(json_object_get(regions, "required")));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(regions, "default"), 0)),
+                        "LON1");
+    assert_string_equal(json_string_value(json_object_get(regions, "description")),
+                        "Regions to list.");
+    assert_true(json_is_true(json_object_get(token, "required")));
+    assert_true(json_is_true(json_object_get(token, "secret")));
+    assert_true(json_is_null(json_object_get(token, "default")));
+    assert_true(json_number_value(json_object_get(pages, "min")) == 1.0);
+    assert_true(json_number_value(json_object_get(pages, "max")) == 10.0);
+    json_decref(obj);
+}
+
+static void test_describe_refused(void **state)
+{
+    (void)state;
+    plugin p;
+    assert_int_equal(loader_check_file(PLUGIN("bad_magic"), &p), -1);
+    json_t *obj = loader_describe(&p);
+    assert_string_equal(json_string_value(json_object_get(obj, "path")), PLUGIN("bad_magic"));
+    assert_string_equal(json_string_value(json_object_get(obj, "status")), "refused");
+    assert_string_equal(json_string_value(json_object_get(obj, "reason")), p.refusal);
+    assert_null(json_object_get(obj, "name"));
+    assert_null(json_object_get(obj, "config_schema"));
+    json_decref(obj);
+    free_plugin(&p);
+}
+
+static void test_kind_names(void **state)
+{
+    (void)state;
+    assert_string_equal(loader_kind_name(FWK_KIND_PROVIDER), "provider");
+    assert_string_equal(loader_kind_name(FWK_KIND_SCANNER), "scanner");
+    assert_string_equal(loader_kind_name(FWK_KIND_POLICY), "policy");
+    assert_string_equal(loader_kind_name(FWK_KIND_NOTIFIER), "notifier");
+    assert_string_equal(loader_kind_name((fwk_plugin_kind)0), "unknown");
+}
+
+/* ---- isolated listing ---- */
+
+static json_t *entry_for(json_t *list, const char *path)
+{
+    size_t i;
+    json_t *entry;
+    json_array_foreach(list, i, entry)
+    {
+        if (strcmp(json_string_value(json_object_get(entry, "path")), path) == 0)
+            return entry;
+    }
+    fail_msg("no entry for %s in the listing", path);
+    return NULL;
+}
+
+static void test_list_isolated_survives_crash(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    static const char *const names[] = {"crash_describe", "good", "abi_newer", "no_entry"};
+    char *paths[4];
+    for (size_t i = 0; i < 4; i++) {
+        char file[64], src[PATH_MAX];
+        snprintf(file, sizeof file, "%s.so", names[i]);
+        snprintf(src, sizeof src, "%s/%s", FAWKES_TEST_PLUGIN_DIR, file);
+        paths[i] = path_in(dir, file);
+        copy_file(src, paths[i]);
+    }
+    char *second = make_tmpdir();
+    char *dup = path_in(second, "good.so");
+    copy_file(PLUGIN("good"), dup);
+
+    strlist dirs = {0};
+    strlist_push(&dirs, dir);
+    strlist_push(&dirs, second);
+    json_t *list = loader_list_isolated(&dirs);
+    assert_int_equal(json_array_size(list), 5);
+
+    json_t *crash = entry_for(list, paths[0]);
+    assert_string_equal(json_string_value(json_object_get(crash, "status")), "refused");
+    assert_string_equal(json_string_value(json_object_get(crash, "reason")),
+                        "crashed while describing (signal 11)");
+    json_t *good = entry_for(list, paths[1]);
+    assert_string_equal(json_string_value(json_object_get(good, "status")), "loaded");
+    assert_string_equal(json_string_value(json_object_get(good, "name")), "good");
+    assert_string_equal(json_string_value(json_object_get(good, "kind")), "scanner");
+    assert_true(json_is_object(json_object_get(good, "config_schema")));
+    json_t *newer = entry_for(list, paths[2]);
+    assert_non_null(strstr(json_string_value(json_object_get(newer, "reason")),
+                           "upgrade fawkes, or rebuild the plugin against"));
+    json_t *no_entry = entry_for(list, paths[3]);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(no_entry, "reason")), "no entry symbol"));
+    char want[PATH_MAX + 64];
+    snprintf(want, sizeof want, "plugin name 'good' is already loaded from %s", paths[1]);
+    assert_string_equal(json_string_value(json_object_get(entry_for(list, dup), "reason")), want);
+
+    /* The same, file by file. */
+    json_t *one = loader_describe_isolated(paths[0]);
+    assert_string_equal(json_string_value(json_object_get(one, "reason")),
+                        "crashed while describing (signal 11)");
+    json_decref(one);
+    one = loader_describe_isolated(paths[1]);
+    assert_string_equal(json_string_value(json_object_get(one, "status")), "loaded");
+    assert_true(json_equal(one, good));
+    json_decref(one);
+
+    json_decref(list);
+    strlist_clear(&dirs);
+    for (size_t i = 0; i < 4; i++)
+        free(paths[i]);
+    free(dup);
+    remove_tree(dir);
+    remove_tree(second);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refuses_newer_major),
+        cmocka_unit_test(test_refuses_missing_entry),
+        cmocka_unit_test(test_refuses_bad_magic),
+        cmocka_unit_test(test_refuses_bad_descriptor),
+        cmocka_unit_test(test_refuses_own_jansson),
+        cmocka_unit_test(test_refuses_non_library),
+        cmocka_unit_test(test_loads_good_plugins),
+        cmocka_unit_test(test_loads_relative_name),
+        cmocka_unit_test(test_load_dirs_duplicates),
+        cmocka_unit_test(test_search_dir_order_and_dedup),
+        cmocka_unit_test(test_descriptor_header_checks),
+        cmocka_unit_test(test_descriptor_identity_checks),
+        cmocka_unit_test(test_descriptor_kind_and_vtable_checks),
+        cmocka_unit_test(test_option_table_checks),
+        cmocka_unit_test(test_option_default_checks),
+        cmocka_unit_test(test_option_table_shape),
+        cmocka_unit_test(test_describe_loaded),
+        cmocka_unit_test(test_describe_refused),
+        cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_list_isolated_survives_crash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
