@@ -1,0 +1,141 @@
+/* mc_checks.c: the per-field checks: exposure, encryption, labels, stopped instances. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mc.h"
+
+static bool mc_kind_is(const mc_scan *scan, const char *kind)
+{
+    return strcmp(scan->kind, kind) == 0;
+}
+
+void mc_check_exposure(mc_scan *scan)
+{
+    mc_rule_id rule;
+    const char *what;
+
+    if (mc_kind_is(scan, "storage.bucket")) {
+        rule = MC_BUCKET_PUBLIC;
+        what = "anyone on the internet can reach its objects";
+    } else if (mc_kind_is(scan, "database.instance")) {
+        rule = MC_DATABASE_PUBLIC;
+        what = "it has a public address that accepts connections from the internet";
+    } else {
+        return;
+    }
+    if (!mc_enabled(scan, rule))
+        return;
+    if (mc_flag_field(scan, rule, "public") == MC_TRUE)
+        mc_emit(scan, rule, "fail", json_pack("{s:b}", "public", 1),
+                "%s is publicly accessible: %s", scan->subject, what);
+}
+
+void mc_check_encryption(mc_scan *scan)
+{
+    mc_rule_id rule;
+
+    if (mc_kind_is(scan, "storage.bucket"))
+        rule = MC_BUCKET_UNENCRYPTED;
+    else if (mc_kind_is(scan, "compute.volume"))
+        rule = MC_VOLUME_UNENCRYPTED;
+    else if (mc_kind_is(scan, "database.instance"))
+        rule = MC_DATABASE_UNENCRYPTED;
+    else
+        return;
+    if (!mc_enabled(scan, rule))
+        return;
+    if (mc_flag_field(scan, rule, "encrypted") == MC_FALSE)
+        mc_emit(scan, rule, "fail", json_pack("{s:b}", "encrypted", 0),
+                "%s is not encrypted at rest: its data is readable by anyone who gets the "
+                "underlying storage or a snapshot of it", scan->subject);
+}
+
+/* True when `labels` has `name` (compared case-insensitively, as tag keys are often
+   written "Owner") with a non-empty value. */
+static bool mc_has_label(const json_t *labels, const char *name)
+{
+    const char *key;
+    const json_t *value;
+
+    json_object_foreach((json_t *)labels, key, value) {
+        if (strcasecmp(key, name) == 0 && json_is_string(value) &&
+            json_string_length(value) > 0)
+            return true;
+    }
+    return false;
+}
+
+void mc_check_labels(mc_scan *scan)
+{
+    const json_t *labels = json_object_get(scan->resource, "labels");
+    json_t *missing, *name;
+    char names[512] = "";
+    size_t i, used = 0;
+
+    if (!mc_enabled(scan, MC_LABELS_MISSING) || !labels || json_is_null(labels))
+        return;
+    if (!json_is_object(labels)) {
+        mc_emit(scan, MC_LABELS_MISSING, "error",
+                json_pack("{s:s, s:s}", "field", "labels", "problem", "type"),
+                "could not evaluate %s: \"labels\" is %s; expected an object of strings (fix "
+                "the provider's output)", scan->subject, mc_type_name(labels));
+        return;
+    }
+    missing = json_array();
+    if (!missing)
+        return;
+    json_array_foreach(scan->inst->required_labels, i, name) {
+        if (mc_has_label(labels, json_string_value(name)))
+            continue;
+        json_array_append(missing, name);
+        if (used < sizeof(names))
+            used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+                                     used ? ", " : "", json_string_value(name));
+    }
+    if (json_array_size(missing) == 0) {
+        json_decref(missing);
+        return;
+    }
+    mc_emit(scan, MC_LABELS_MISSING, "fail", json_pack("{s:o}", "missing", missing),
+            "%s lacks the required label%s %s", scan->subject,
+            json_array_size(missing) == 1 ? "" : "s", names);
+}
+
+/* True for states in which an instance does not run but keeps its disks and addresses. */
+static bool mc_is_stopped(const char *provider, const char *state)
+{
+    if (strcasecmp(state, "stopped") == 0 || strcasecmp(state, "shutoff") == 0)
+        return true;
+    /* GCE calls a stopped instance TERMINATED (a deleted one is simply gone). */
+    return strcmp(provider, "gcp") == 0 && strcasecmp(state, "terminated") == 0;
+}
+
+void mc_check_stopped(mc_scan *scan)
+{
+    const char *state = json_string_value(json_object_get(scan->resource, "state"));
+    const json_t *cost = json_object_get(scan->resource, "monthly_cost");
+    time_t since;
+    long long days;
+    char since_text[32];
+    struct tm tm;
+
+    if (!mc_kind_is(scan, "compute.instance") || !mc_enabled(scan, MC_INSTANCE_STOPPED) ||
+        !state || !mc_is_stopped(scan->provider, state))
+        return;
+    if (!json_is_number(cost) || json_number_value(cost) <= 0)
+        return; /* unknown or free: nothing to say */
+    since = mc_stopped_since(scan->resource);
+    if (since < 0 || since > scan->now)
+        return;
+    days = (long long)((scan->now - since) / 86400);
+    if (days <= scan->inst->stopped_days)
+        return;
+    gmtime_r(&since, &tm);
+    strftime(since_text, sizeof(since_text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    mc_emit(scan, MC_INSTANCE_STOPPED, "fail",
+            json_pack("{s:s, s:s}", "state", state, "stopped_since", since_text),
+            "%s has been stopped since %s (%lld days, more than stopped_days %lld) and still "
+            "costs about $%.2f a month", scan->subject, since_text, days,
+            (long long)scan->inst->stopped_days, json_number_value(cost));
+}

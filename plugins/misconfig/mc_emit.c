@@ -1,0 +1,98 @@
+/* mc_emit.c: builds findings from the rule table and reads tri-state resource fields. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mc.h"
+
+const char *mc_type_name(const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "an unknown JSON type";
+}
+
+bool mc_enabled(const mc_scan *scan, mc_rule_id rule)
+{
+    return !scan->inst->disabled[rule] && scan->status == FWK_OK;
+}
+
+static const mc_mapping *mc_mapping_for(const mc_rule *rule, const char *provider)
+{
+    const mc_mapping *m;
+
+    for (m = rule->mappings; m->provider; m++) {
+        if (strcmp(m->provider, provider) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+static json_t *mc_finding(const mc_scan *scan, const mc_rule *rule, const char *status,
+                          json_t *evidence, const char *message)
+{
+    const mc_mapping *mapping = mc_mapping_for(rule, scan->provider);
+    json_t *compliance = json_array();
+    json_t *finding;
+    size_t i;
+
+    for (i = 0; compliance && mapping && mapping->compliance[i]; i++)
+        json_array_append_new(compliance, json_string(mapping->compliance[i]));
+    finding = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}",
+                        "rule", rule->id, "severity", rule->severity, "status", status,
+                        "title", rule->title, "message", message,
+                        "evidence", evidence ? evidence : json_object(),
+                        "remediation", mapping ? mapping->remediation : rule->remediation,
+                        "compliance", compliance);
+    return finding;
+}
+
+void mc_emit(mc_scan *scan, mc_rule_id rule, const char *status, json_t *evidence,
+             const char *fmt, ...)
+{
+    const fwk_host *host = scan->inst->host;
+    char message[1024];
+    json_t *finding;
+    va_list ap;
+
+    if (!mc_enabled(scan, rule)) {
+        json_decref(evidence);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    finding = mc_finding(scan, &mc_rules[rule], status, evidence, message);
+    if (!finding) {
+        host->fail(scan->ctx, "out of memory building finding %s for %s", mc_rules[rule].id,
+                   scan->subject);
+        scan->status = FWK_ERROR;
+        return;
+    }
+    scan->status = host->emit_finding(scan->ctx, finding);
+    if (scan->status == FWK_ERROR)
+        host->fail(scan->ctx, "the host refused finding %s for %s", mc_rules[rule].id,
+                   scan->subject);
+}
+
+mc_flag mc_flag_field(mc_scan *scan, mc_rule_id rule, const char *field)
+{
+    const json_t *value = json_object_get(scan->resource, field);
+
+    if (!value || json_is_null(value))
+        return MC_UNKNOWN;
+    if (json_is_boolean(value))
+        return json_is_true(value) ? MC_TRUE : MC_FALSE;
+    mc_emit(scan, rule, "error", json_pack("{s:s, s:s}", "field", field, "problem", "type"),
+            "could not evaluate %s: \"%s\" is %s; expected true, false or null (fix the "
+            "provider's output)", scan->subject, field, mc_type_name(value));
+    return MC_UNKNOWN;
+}
