@@ -1,0 +1,124 @@
+"""SARIF output validates against the OASIS SARIF 2.1.0 schema: from the real binary running
+the demo chain, from the encoder's unit test (so the schema check does not depend on the
+chain), and the examples in docs/outputs.md. JUnit output is checked to be well-formed XML
+with consistent counts."""
+import json
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+
+import jsonschema
+
+import fwtest
+from fwtest import BUILD_DIR, SOURCE_DIR
+
+SCHEMA_PATH = os.path.join(SOURCE_DIR, "tests", "data", "sarif-schema-2.1.0.json")
+DEMO = os.path.join(SOURCE_DIR, "examples", "demo.yaml")
+DOCS = os.path.join(SOURCE_DIR, "docs", "outputs.md")
+
+
+def load_schema():
+    with open(SCHEMA_PATH, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def unit_test_binary():
+    for path in (os.path.join(BUILD_DIR, "tests", "test_output"),
+                 os.path.join(BUILD_DIR, "test_output")):
+        if os.access(path, os.X_OK):
+            return path
+    raise AssertionError("test_output is not built in %s: build the test_output target"
+                         % BUILD_DIR)
+
+
+class SarifTest(fwtest.TestCase):
+    def assertValidSarif(self, doc, where):
+        schema = load_schema()
+        # The schema declares draft-07; let jsonschema pick the matching validator.
+        validator_class = jsonschema.validators.validator_for(schema)
+        validator_class.check_schema(schema)
+        errors = sorted(validator_class(schema).iter_errors(doc), key=lambda e: list(e.path))
+        self.assertEqual([], ["%s: at %s: %s" % (where, "/".join(map(str, e.path)), e.message)
+                              for e in errors[:10]])
+        self.assertEqual(doc["version"], "2.1.0")
+        run = doc["runs"][0]
+        rules = run["tool"]["driver"]["rules"]
+        for result in run.get("results", []):
+            self.assertEqual(rules[result["ruleIndex"]]["id"], result["ruleId"], where)
+            if result["kind"] != "fail":
+                self.assertEqual(result["level"], "none", where)
+
+    def test_encoder_output_validates(self):
+        sarif_path = os.path.join(self.tmp, "unit.sarif")
+        junit_path = os.path.join(self.tmp, "unit.xml")
+        env = dict(os.environ, FAWKES_SARIF_DUMP=sarif_path, FAWKES_JUNIT_DUMP=junit_path)
+        proc = subprocess.run([unit_test_binary()], env=env, capture_output=True, text=True,
+                              timeout=240)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        with open(sarif_path, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertValidSarif(doc, "test_output's SARIF")
+        run = doc["runs"][0]
+        self.assertEqual(len(run["results"]), 40)
+        self.assertFalse(run["invocations"][0]["executionSuccessful"])
+        self.assertEqual(len(run["invocations"][0]["toolExecutionNotifications"]), 2)
+
+        root = ET.parse(junit_path).getroot()
+        self.assertEqual(root.tag, "testsuites")
+        cases = root.findall("./testsuite/testcase")
+        self.assertEqual(int(root.get("tests")), len(cases))
+        self.assertEqual(int(root.get("failures")), len(root.findall("./testsuite/testcase/failure")))
+        self.assertEqual(int(root.get("errors")), len(root.findall("./testsuite/testcase/error")))
+        for suite in root.findall("testsuite"):
+            self.assertEqual(int(suite.get("tests")), len(suite.findall("testcase")))
+        names = [c.get("name") for c in cases]
+        self.assertIn("aws:123456789012:eu-west-2:compute.instance:i-001", names)
+        messages = [e.get("message") for e in root.iter() if e.tag in ("failure", "error")]
+        self.assertIn("line1\nline2\ttab\rcr", messages)  # attribute newlines survive
+        self.assertIn('na\u00efve "quoted" \'single\'', messages)
+
+    def test_demo_chain_sarif_validates_and_matches_json(self):
+        self.assertTrue(os.path.exists(DEMO), "%s is missing" % DEMO)
+        sarif = self.fawkes("-c", DEMO, "run", "--fail-on", "none", "-o", "sarif",
+                            cwd=SOURCE_DIR)
+        self.assertExit(sarif, 0)
+        doc = json.loads(sarif.stdout)
+        self.assertValidSarif(doc, "fawkes run -o sarif")
+        as_json = self.fawkes("-c", DEMO, "run", "--fail-on", "none", "-o", "json",
+                              cwd=SOURCE_DIR)
+        self.assertExit(as_json, 0)
+        findings = as_json.json()["findings"]
+        fails = [f for f in findings if f["status"] == "fail"]
+        results = doc["runs"][0]["results"]
+        self.assertGreater(len(fails), 0, "the demo chain should find something")
+        self.assertEqual(len([r for r in results if r["kind"] == "fail"]), len(fails))
+        self.assertEqual(len(results), len(findings))
+        self.assertEqual(sorted(r["partialFingerprints"]["fawkesFingerprint/v1"] for r in results),
+                         sorted(f["fingerprint"] for f in findings))
+        self.assertTrue(doc["runs"][0]["invocations"][0]["executionSuccessful"])
+
+    def test_docs_examples(self):
+        with open(DOCS, encoding="utf-8") as f:
+            text = f.read()
+        blocks = re.findall(r"```(json|xml)\n(.*?)```", text, re.S)
+        kinds = [kind for kind, _ in blocks]
+        self.assertIn("xml", kinds)
+        sarif_seen = False
+        for kind, body in blocks:
+            if kind == "xml":
+                ET.fromstring(body.encode("utf-8"))
+                continue
+            try:
+                docs = [json.loads(body)]
+            except json.JSONDecodeError:  # a jsonl example: one object per line
+                docs = [json.loads(line) for line in body.splitlines() if line.strip()]
+            for doc in docs:
+                if doc.get("version") == "2.1.0" and "runs" in doc:
+                    self.assertValidSarif(doc, "the SARIF example in docs/outputs.md")
+                    sarif_seen = True
+        self.assertTrue(sarif_seen, "docs/outputs.md has no SARIF example")
+
+
+if __name__ == "__main__":
+    fwtest.main()
