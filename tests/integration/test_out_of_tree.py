@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -321,7 +322,7 @@ class OutOfTree(unittest.TestCase):
 
     def test_docs_code_is_template_code(self):
         with open(os.path.join(SOURCE_DIR, "docs", "sdk.md")) as f:
-            blocks = re.findall(r"^```(\w*)\n(.*?)^```", f.read(), re.M | re.S)
+            blocks = re.findall(r"^ *```(\w*)\n(.*?)^ *```", f.read(), re.M | re.S)
         self.assertGreater(len(blocks), 5)
         sources = {"c": [os.path.join(HELLO_DIR, "hello.c")] +
                    [os.path.join(self.gen, n, n + ".c") for n in GENERATED],
@@ -337,6 +338,7 @@ class OutOfTree(unittest.TestCase):
         seen = set()
         for lang, body in blocks:
             seen.add(lang)
+            body = textwrap.dedent(body)
             if lang in texts:
                 self.assertTrue(any(body.strip() in text for text in texts[lang]),
                                 "docs/sdk.md has a ```%s block that is not in the template or "
