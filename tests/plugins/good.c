@@ -1,31 +1,36 @@
-/* good.c: a valid test scanner "good" that emits one low finding "test.always" per resource. */
+/* good.c: a valid test scanner "good": one finding "test.always" (low by default) per resource. */
+#include <stdio.h>
+
 #include <fawkes/fawkes.h>
 
-static const char *const good_modes[] = {"fast", "thorough", NULL};
+static const char *const good_severities[] = {"info", "low", "medium", "high", "critical", NULL};
 
 static const fwk_option good_options[] = {
-    FWK_OPTION("label", FWK_OPT_STRING, 0, "\"always\"", "Word put in every finding's title."),
-    FWK_OPTION_ENUM("mode", 0, "\"fast\"", good_modes, "How hard to look."),
-    FWK_OPTION_RANGE("limit", FWK_OPT_INT, 0, "10", 0, 100, "Most findings per resource."),
-    FWK_OPTION("timeout", FWK_OPT_DURATION, 0, "\"30s\"", "How long one scan may take."),
-    FWK_OPTION("token", FWK_OPT_STRING, FWK_OPT_SECRET, NULL, "API token for nothing at all."),
+    FWK_OPTION_ENUM("severity", 0, "\"low\"", good_severities, "Severity of every finding."),
+    FWK_OPTION_RANGE("repeat", FWK_OPT_INT, 0, "1", 1, 10,
+                     "Findings per resource, each with its own rule suffix after the first."),
     FWK_OPTION_END,
 };
 
 typedef struct good_instance {
     const fwk_host *host;
+    char severity[16];
+    int repeat;
 } good_instance;
 
 static fwk_status good_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                             void **instance)
 {
-    (void)config;
     good_instance *inst = host->alloc(sizeof *inst);
     if (!inst) {
         host->fail(ctx, "out of memory creating a good instance");
         return FWK_ERROR;
     }
     inst->host = host;
+    /* The host validated the config and filled the defaults. */
+    snprintf(inst->severity, sizeof inst->severity, "%s",
+             json_string_value(json_object_get(config, "severity")));
+    inst->repeat = (int)json_integer_value(json_object_get(config, "repeat"));
     *instance = inst;
     return FWK_OK;
 }
@@ -39,16 +44,25 @@ static void good_fini(void *instance)
 
 static fwk_status good_scan(fwk_ctx *ctx, void *instance, const json_t *resource)
 {
-    const fwk_host *host = ((good_instance *)instance)->host;
+    const good_instance *inst = instance;
+    const fwk_host *host = inst->host;
     const char *uid = json_string_value(json_object_get(resource, "uid"));
-    json_t *finding = json_pack("{s:s, s:s, s:s, s:s+}", "rule", "test.always", "severity", "low",
-                                "title", "always fires", "message", "always fires for ",
-                                uid ? uid : "a resource without uid");
-    if (!finding) {
-        host->fail(ctx, "out of memory building a finding");
-        return FWK_ERROR;
+    for (int i = 1; i <= inst->repeat; i++) {
+        char rule[32] = "test.always";
+        if (i > 1)
+            snprintf(rule, sizeof rule, "test.always.%d", i);
+        json_t *finding = json_pack("{s:s, s:s, s:s, s:s+}", "rule", rule, "severity",
+                                    inst->severity, "title", "always fires", "message",
+                                    "always fires for ", uid ? uid : "a resource without uid");
+        if (!finding) {
+            host->fail(ctx, "out of memory building a finding");
+            return FWK_ERROR;
+        }
+        fwk_status status = host->emit_finding(ctx, finding);
+        if (status != FWK_OK)
+            return status;
     }
-    return host->emit_finding(ctx, finding);
+    return FWK_OK;
 }
 
 static const fwk_scanner_vtable good_vtable = {
