@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import jsonschema
 
 import fwtest
-from fwtest import BUILD_DIR, SOURCE_DIR
+from fwtest import BUILD_DIR, PLUGIN_DIR, SOURCE_DIR
 
 SCHEMA_PATH = os.path.join(SOURCE_DIR, "tests", "data", "sarif-schema-2.1.0.json")
 DEMO = os.path.join(SOURCE_DIR, "examples", "demo.yaml")
@@ -78,25 +78,61 @@ class SarifTest(fwtest.TestCase):
         self.assertIn("line1\nline2\ttab\rcr", messages)  # attribute newlines survive
         self.assertIn('na\u00efve "quoted" \'single\'', messages)
 
-    def test_demo_chain_sarif_validates_and_matches_json(self):
-        self.assertTrue(os.path.exists(DEMO), "%s is missing" % DEMO)
-        sarif = self.fawkes("-c", DEMO, "run", "--fail-on", "none", "-o", "sarif",
-                            cwd=SOURCE_DIR)
+    def assertSarifMatchesJson(self, config, cwd):
+        """`run -o sarif` validates and carries the same findings as `run -o json`."""
+        sarif = self.fawkes("-c", config, "run", "--fail-on", "none", "-o", "sarif", cwd=cwd)
         self.assertExit(sarif, 0)
         doc = json.loads(sarif.stdout)
-        self.assertValidSarif(doc, "fawkes run -o sarif")
-        as_json = self.fawkes("-c", DEMO, "run", "--fail-on", "none", "-o", "json",
-                              cwd=SOURCE_DIR)
+        self.assertValidSarif(doc, "fawkes -c %s run -o sarif" % config)
+        as_json = self.fawkes("-c", config, "run", "--fail-on", "none", "-o", "json", cwd=cwd)
         self.assertExit(as_json, 0)
         findings = as_json.json()["findings"]
         fails = [f for f in findings if f["status"] == "fail"]
         results = doc["runs"][0]["results"]
-        self.assertGreater(len(fails), 0, "the demo chain should find something")
+        self.assertGreater(len(fails), 0, "the chain should find something")
         self.assertEqual(len([r for r in results if r["kind"] == "fail"]), len(fails))
         self.assertEqual(len(results), len(findings))
         self.assertEqual(sorted(r["partialFingerprints"]["fawkesFingerprint/v1"] for r in results),
                          sorted(f["fingerprint"] for f in findings))
         self.assertTrue(doc["runs"][0]["invocations"][0]["executionSuccessful"])
+        return doc
+
+    def test_demo_chain_sarif_validates_and_matches_json(self):
+        self.assertTrue(os.path.exists(DEMO), "%s is missing" % DEMO)
+        self.assertSarifMatchesJson(DEMO, SOURCE_DIR)
+
+    def test_snapshot_and_misconfig_chain(self):
+        resources = [
+            {"uid": "aws:111:eu-west-2:compute.instance:i-1", "provider": "aws",
+             "account": "111", "region": "eu-west-2", "kind": "compute.instance",
+             "id": "i-1", "name": 'web "1"\n<x> \u00e9', "state": "running",
+             "labels": {"env": "prod"}, "public": True, "encrypted": False,
+             "monthly_cost": 31.5, "attributes": {}},
+            {"uid": "gcp:proj:europe-west1:storage.bucket:logs", "provider": "gcp",
+             "account": "proj", "region": "europe-west1", "kind": "storage.bucket",
+             "id": "logs", "name": "logs", "labels": {}, "public": True, "encrypted": False,
+             "monthly_cost": None, "attributes": {}},
+        ]
+        self.write("snap.jsonl", "".join(json.dumps(r) + "\n" for r in resources),
+                   dedent=False)
+        config = self.write("fawkes.yaml", """\
+            version: 1
+            plugin_dirs: [%s]
+            providers: [{name: snap, plugin: snapshot, config: {paths: [snap.jsonl]}}]
+            scanners: [{name: checks, plugin: misconfig}]
+            chains: [{name: nightly, providers: [snap], scanners: [checks]}]
+            """ % PLUGIN_DIR)
+        doc = self.assertSarifMatchesJson(config, self.tmp)
+        names = {loc["name"] for r in doc["runs"][0]["results"]
+                 for loc in r["locations"][0]["logicalLocations"]}
+        self.assertIn('web "1"\n<x> \u00e9', names)
+        junit = self.fawkes("-c", config, "run", "--fail-on", "none", "-o", "junit")
+        self.assertExit(junit, 0)
+        root = ET.fromstring(junit.stdout.encode("utf-8"))
+        self.assertEqual(int(root.get("tests")), len(doc["runs"][0]["results"]))
+        refused = self.fawkes("-c", config, "inventory", "-o", "sarif")
+        self.assertExit(refused, 2)
+        self.assertIn("findings only", refused.stderr)
 
     def test_docs_examples(self):
         with open(DOCS, encoding="utf-8") as f:
