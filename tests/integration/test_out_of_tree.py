@@ -34,7 +34,7 @@ GENERATED = {
 }
 # The config options of each kind's template, as `plugins list` renders them.
 TEMPLATE_OPTIONS = {
-    "provider": {"items", "region", "state", "labels"},
+    "provider": {"items", "region", "state", "labels", "url"},
     "scanner": {"label", "severity"},
     "policy": {"label", "effect"},
     "notifier": {"level", "max_findings"},
