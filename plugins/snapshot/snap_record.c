@@ -153,7 +153,7 @@ fwk_status snap_finish(snap_reader *rd)
 {
     const fwk_host *host = rd->inst->host;
 
-    host->counter_add(rd->ctx, "resources", (int64_t)rd->emitted);
+    host->counter_add(rd->ctx, "records_read", (int64_t)rd->records);
     if (rd->skipped == 0)
         return FWK_OK;
     host->counter_add(rd->ctx, "skipped_records", (int64_t)rd->skipped);

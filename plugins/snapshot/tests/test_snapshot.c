@@ -237,7 +237,7 @@ static void test_jsonl_with_blank_lines(void **state)
     assert_string_equal(emitted_uid(&ctx, 1), "u2");
     assert_string_equal(emitted_uid(&ctx, 2), "u3");
     assert_int_equal(json_array_size(ctx.logs), 0);
-    assert_int_equal(json_integer_value(json_object_get(ctx.counters, "resources")), 3);
+    assert_int_equal(json_integer_value(json_object_get(ctx.counters, "records_read")), 3);
     ctx_free(&ctx);
 }
 
