@@ -6,6 +6,7 @@ Makefile (pkg-config fawkes-sdk), builds examples/plugins/hello, and runs the IN
 fawkes on them. Also checks that the code in docs/sdk.md is the code of the template.
 """
 import filecmp
+import http.server
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -317,6 +319,44 @@ class OutOfTree(unittest.TestCase):
         # log_notes writes "run ID: [SEVERITY] RULE: TITLE (UID)" to the log (stderr).
         self.assertRegex(proc.stderr, r"run .*: \[(high|medium)\] "
                                       r"label_(scan\.missing_label|gate\.require_label): ")
+
+    def test_template_provider_fetches_items_through_the_host(self):
+        class Items(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b'["north", "south"]' if self.path == "/items" else b"missing"
+                self.send_response(200 if self.path == "/items" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Items)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        base = "http://127.0.0.1:%d" % server.server_address[1]
+        for path, code in (("/items", 0), ("/gone", 3)):
+            config = os.path.join(self.root, "url%s.yaml" % path.replace("/", "-"))
+            with open(config, "w") as f:
+                f.write("version: 1\n"
+                        "plugin_dirs: [%s]\n"
+                        "providers:\n"
+                        "  - {name: remote, plugin: shop_items, config: {url: %s}}\n"
+                        "security: {egress_allow: [127.0.0.1]}\n"
+                        % (json.dumps(self.out), json.dumps(base + path)))
+            proc = self.fawkes("-c", config, "inventory", "-o", "json")
+            self.assertEqual(proc.returncode, code, proc.stdout + proc.stderr)
+            uids = {o["uid"] for o in walk(json.loads(proc.stdout))
+                    if "uid" in o and "kind" in o}
+            if code == 0:
+                self.assertEqual(uids, {"shop_items:local:local:example.item:north",
+                                        "shop_items:local:local:example.item:south"})
+            else:
+                self.assertEqual(uids, set())
+                self.assertIn("GET %s%s: HTTP 404 after 1 attempt(s)" % (base, path), proc.stderr)
 
     # --- the guide ---
 
