@@ -78,13 +78,15 @@ class SarifTest(fwtest.TestCase):
         self.assertIn("line1\nline2\ttab\rcr", messages)  # attribute newlines survive
         self.assertIn('na\u00efve "quoted" \'single\'', messages)
 
-    def assertSarifMatchesJson(self, config, cwd):
+    def assertSarifMatchesJson(self, config, cwd, *options):
         """`run -o sarif` validates and carries the same findings as `run -o json`."""
-        sarif = self.fawkes("-c", config, "run", "--fail-on", "none", "-o", "sarif", cwd=cwd)
+        sarif = self.fawkes("-c", config, *options, "run", "--fail-on", "none", "-o", "sarif",
+                            cwd=cwd)
         self.assertExit(sarif, 0)
         doc = json.loads(sarif.stdout)
         self.assertValidSarif(doc, "fawkes -c %s run -o sarif" % config)
-        as_json = self.fawkes("-c", config, "run", "--fail-on", "none", "-o", "json", cwd=cwd)
+        as_json = self.fawkes("-c", config, *options, "run", "--fail-on", "none", "-o", "json",
+                              cwd=cwd)
         self.assertExit(as_json, 0)
         findings = as_json.json()["findings"]
         fails = [f for f in findings if f["status"] == "fail"]
@@ -99,7 +101,9 @@ class SarifTest(fwtest.TestCase):
 
     def test_demo_chain_sarif_validates_and_matches_json(self):
         self.assertTrue(os.path.exists(DEMO), "%s is missing" % DEMO)
-        self.assertSarifMatchesJson(DEMO, SOURCE_DIR)
+        # --plugin-dir: the plugins of the build under test, whatever the demo's plugin_dirs.
+        doc = self.assertSarifMatchesJson(DEMO, SOURCE_DIR, "--plugin-dir", PLUGIN_DIR)
+        self.assertEqual(doc["runs"][0]["tool"]["driver"]["name"], "fawkes")
 
     def test_snapshot_and_misconfig_chain(self):
         resources = [
