@@ -214,11 +214,12 @@ class OutOfTree(unittest.TestCase):
             (["fine", "notifier", os.path.join(self.root, "no", "such", "dir")],
              "does not exist"),
         ]
+        cwd = tempfile.mkdtemp(dir=self.root)
         for args, message in cases:
-            proc = sh([NEW_PLUGIN] + args, cwd=self.work, expect=2)
+            proc = sh([NEW_PLUGIN] + args, cwd=cwd, expect=2)
             self.assertIn(message, proc.stderr, args)
             self.assertEqual(proc.stdout, "", args)
-        self.assertEqual(os.listdir(self.work), [], "a refused new-plugin left files behind")
+        self.assertEqual(os.listdir(cwd), [], "a refused new-plugin left files behind")
 
     # --- the installed fawkes and the plugins ---
 
