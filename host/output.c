@@ -1,4 +1,5 @@
 /* output.c: format names, encoder dispatch, locking and write-error tracking for outputs. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,9 +64,11 @@ output *output_open(output_format format, output_kind kind, FILE *stream, bool c
     out->stream = stream;
     out->color = color && format == OUTPUT_TABLE;
     pthread_mutex_init(&out->lock, NULL);
+    errno = 0;
     if (enc->begin && enc->begin(out) != 0) {
         /* A failed header (e.g. a closed pipe) surfaces at output_close. */
         out->failed = true;
+        out->write_errno = errno;
     }
     return out;
 oom:
@@ -83,10 +86,13 @@ static void add_item(output *out, output_kind kind, const json_t *item)
         return;
     pthread_mutex_lock(&out->lock);
     if (!out->failed) {
-        if (out->enc->item(out, item) != 0)
+        errno = 0;
+        if (out->enc->item(out, item) != 0) {
             out->failed = true;
-        else
+            out->write_errno = errno;
+        } else {
             out->count++;
+        }
     }
     pthread_mutex_unlock(&out->lock);
 }
@@ -109,10 +115,18 @@ int output_close(output *out, const json_t *summary)
     const json_t *sum = summary ? summary : empty;
     pthread_mutex_lock(&out->lock);
     bool failed = out->failed || !sum;
-    if (!failed && out->enc->end(out, sum) != 0)
+    int saved_errno = out->failed ? out->write_errno : sum ? 0 : ENOMEM;
+    errno = 0;
+    if (!failed && out->enc->end(out, sum) != 0) {
         failed = true;
-    if (fflush(out->stream) != 0 || ferror(out->stream))
+        saved_errno = errno;
+    }
+    errno = 0;
+    if (fflush(out->stream) != 0 || ferror(out->stream)) {
         failed = true;
+        if (!saved_errno)
+            saved_errno = errno ? errno : EIO;
+    }
     pthread_mutex_unlock(&out->lock);
     if (out->enc->release)
         out->enc->release(out);
@@ -120,6 +134,8 @@ int output_close(output *out, const json_t *summary)
     free(out->tool_version);
     free(out);
     json_decref(empty);
+    if (failed)
+        errno = saved_errno ? saved_errno : EIO; /* so the caller can print %m */
     return failed ? -1 : 0;
 }
 

@@ -36,6 +36,7 @@ struct output {
     char *tool_version;   /* owned copy */
     pthread_mutex_t lock; /* serialises item calls */
     bool failed;          /* a write failed: nothing more is written */
+    int write_errno;      /* errno of the first failed write; output_close restores it */
     size_t count;         /* items accepted so far */
     void *state;          /* the encoder's own (owned, freed by release) */
 };

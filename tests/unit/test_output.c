@@ -1,5 +1,6 @@
 /* test_output.c: the output encoders (table, json, jsonl, sarif, junit) on 0, 1 and many
    items with awkward text, plus write errors and concurrent writers. */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -646,6 +647,7 @@ static void test_closed_pipe(void **state)
         for (int i = 0; i < 200; i++) /* more than a stdio buffer: fails mid-stream too */
             output_finding(out, finding);
         assert_int_equal(output_close(out, summary), -1);
+        assert_int_equal(errno, EPIPE); /* kept for the caller's %m */
         fclose(stream);
     }
     json_decref(finding);
