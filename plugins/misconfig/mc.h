@@ -25,16 +25,16 @@ typedef enum mc_rule_id {
 
 /* What a rule says for one provider: its compliance ids and how to fix it there. */
 typedef struct mc_mapping {
-    const char *provider;        /* "aws", "gcp", "civo"; NULL ends the list */
-    const char *compliance[4];   /* NULL-terminated */
+    const char *provider;      /* "aws", "gcp", "civo"; NULL ends the list */
+    const char *compliance[4]; /* NULL-terminated */
     const char *remediation;
 } mc_mapping;
 
 typedef struct mc_rule {
-    const char *id;              /* "misconfig.bucket.public" */
-    const char *severity;        /* critical|high|medium|low */
+    const char *id;       /* "misconfig.bucket.public" */
+    const char *severity; /* critical|high|medium|low */
     const char *title;
-    const char *remediation;     /* for providers without a mapping */
+    const char *remediation; /* for providers without a mapping */
     mc_mapping mappings[4];
 } mc_rule;
 
@@ -46,7 +46,7 @@ int mc_rule_find(const char *id);
 /* One configured instance; read-only after init (scan_resource is concurrent). */
 typedef struct mc_instance {
     const fwk_host *host;
-    json_t *required_labels;          /* array of strings (own reference) */
+    json_t *required_labels; /* array of strings (own reference) */
     bool disabled[MC_RULE_COUNT];
     int64_t stopped_days;
 } mc_instance;
@@ -56,11 +56,11 @@ typedef struct mc_scan {
     const mc_instance *inst;
     fwk_ctx *ctx;
     const json_t *resource;
-    const char *provider;             /* "" when absent */
-    const char *kind;                 /* "" when absent */
-    char subject[256];                /* "s3:bucket acme-logs": names the resource in messages */
+    const char *provider; /* "" when absent */
+    const char *kind;     /* "" when absent */
+    char subject[256];    /* "s3:bucket acme-logs": names the resource in messages */
     time_t now;
-    fwk_status status;                /* FWK_OK until an emit fails */
+    fwk_status status; /* FWK_OK until an emit fails */
 } mc_scan;
 
 /* True when the rule is enabled and the scan may still emit. */
@@ -72,8 +72,8 @@ bool mc_enabled(const mc_scan *scan, mc_rule_id rule);
  * and compliance come from the rule's mapping for the resource's provider. Does nothing when
  * the rule is disabled or an earlier emit failed.
  */
-void mc_emit(mc_scan *scan, mc_rule_id rule, const char *status, json_t *evidence,
-             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void mc_emit(mc_scan *scan, mc_rule_id rule, const char *status, json_t *evidence, const char *fmt,
+             ...) __attribute__((format(printf, 5, 6)));
 
 /* A tri-state field: true, false, or unknown (absent or null). */
 typedef enum mc_flag { MC_UNKNOWN = 0, MC_TRUE, MC_FALSE } mc_flag;

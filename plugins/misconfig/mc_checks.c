@@ -48,7 +48,8 @@ void mc_check_encryption(mc_scan *scan)
     if (mc_flag_field(scan, rule, "encrypted") == MC_FALSE)
         mc_emit(scan, rule, "fail", json_pack("{s:b}", "encrypted", 0),
                 "%s is not encrypted at rest: its data is readable by anyone who gets the "
-                "underlying storage or a snapshot of it", scan->subject);
+                "underlying storage or a snapshot of it",
+                scan->subject);
 }
 
 /* True when `labels` has `name` (compared case-insensitively, as tag keys are often
@@ -58,9 +59,9 @@ static bool mc_has_label(const json_t *labels, const char *name)
     const char *key;
     const json_t *value;
 
-    json_object_foreach((json_t *)labels, key, value) {
-        if (strcasecmp(key, name) == 0 && json_is_string(value) &&
-            json_string_length(value) > 0)
+    json_object_foreach((json_t *)labels, key, value)
+    {
+        if (strcasecmp(key, name) == 0 && json_is_string(value) && json_string_length(value) > 0)
             return true;
     }
     return false;
@@ -79,19 +80,21 @@ void mc_check_labels(mc_scan *scan)
         mc_emit(scan, MC_LABELS_MISSING, "error",
                 json_pack("{s:s, s:s}", "field", "labels", "problem", "type"),
                 "could not evaluate %s: \"labels\" is %s; expected an object of strings (fix "
-                "the provider's output)", scan->subject, mc_type_name(labels));
+                "the provider's output)",
+                scan->subject, mc_type_name(labels));
         return;
     }
     missing = json_array();
     if (!missing)
         return;
-    json_array_foreach(scan->inst->required_labels, i, name) {
+    json_array_foreach(scan->inst->required_labels, i, name)
+    {
         if (mc_has_label(labels, json_string_value(name)))
             continue;
         json_array_append(missing, name);
         if (used < sizeof(names))
-            used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
-                                     used ? ", " : "", json_string_value(name));
+            used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+                                     json_string_value(name));
     }
     if (json_array_size(missing) == 0) {
         json_decref(missing);
@@ -120,8 +123,8 @@ void mc_check_stopped(mc_scan *scan)
     char since_text[32];
     struct tm tm;
 
-    if (!mc_kind_is(scan, "compute.instance") || !mc_enabled(scan, MC_INSTANCE_STOPPED) ||
-        !state || !mc_is_stopped(scan->provider, state))
+    if (!mc_kind_is(scan, "compute.instance") || !mc_enabled(scan, MC_INSTANCE_STOPPED) || !state ||
+        !mc_is_stopped(scan->provider, state))
         return;
     if (!json_is_number(cost) || json_number_value(cost) <= 0)
         return; /* unknown or free: nothing to say */
@@ -136,6 +139,7 @@ void mc_check_stopped(mc_scan *scan)
     mc_emit(scan, MC_INSTANCE_STOPPED, "fail",
             json_pack("{s:s, s:s}", "state", state, "stopped_since", since_text),
             "%s has been stopped since %s (%lld days, more than stopped_days %lld) and still "
-            "costs about $%.2f a month", scan->subject, since_text, days,
-            (long long)scan->inst->stopped_days, json_number_value(cost));
+            "costs about $%.2f a month",
+            scan->subject, since_text, days, (long long)scan->inst->stopped_days,
+            json_number_value(cost));
 }

@@ -8,14 +8,20 @@
 const char *mc_type_name(const json_t *value)
 {
     switch (json_typeof(value)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
     case JSON_INTEGER:
-    case JSON_REAL: return "a number";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "an unknown JSON type";
 }
@@ -46,17 +52,16 @@ static json_t *mc_finding(const mc_scan *scan, const mc_rule *rule, const char *
 
     for (i = 0; compliance && mapping && mapping->compliance[i]; i++)
         json_array_append_new(compliance, json_string(mapping->compliance[i]));
-    finding = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}",
-                        "rule", rule->id, "severity", rule->severity, "status", status,
-                        "title", rule->title, "message", message,
-                        "evidence", evidence ? evidence : json_object(),
-                        "remediation", mapping ? mapping->remediation : rule->remediation,
-                        "compliance", compliance);
+    finding =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "rule", rule->id, "severity",
+                  rule->severity, "status", status, "title", rule->title, "message", message,
+                  "evidence", evidence ? evidence : json_object(), "remediation",
+                  mapping ? mapping->remediation : rule->remediation, "compliance", compliance);
     return finding;
 }
 
-void mc_emit(mc_scan *scan, mc_rule_id rule, const char *status, json_t *evidence,
-             const char *fmt, ...)
+void mc_emit(mc_scan *scan, mc_rule_id rule, const char *status, json_t *evidence, const char *fmt,
+             ...)
 {
     const fwk_host *host = scan->inst->host;
     char message[1024];
@@ -93,6 +98,7 @@ mc_flag mc_flag_field(mc_scan *scan, mc_rule_id rule, const char *field)
         return json_is_true(value) ? MC_TRUE : MC_FALSE;
     mc_emit(scan, rule, "error", json_pack("{s:s, s:s}", "field", field, "problem", "type"),
             "could not evaluate %s: \"%s\" is %s; expected true, false or null (fix the "
-            "provider's output)", scan->subject, field, mc_type_name(value));
+            "provider's output)",
+            scan->subject, field, mc_type_name(value));
     return MC_UNKNOWN;
 }

@@ -21,10 +21,10 @@ typedef struct mc_exposure {
 
 /* What the whole rules array adds up to. */
 typedef struct mc_fw_result {
-    json_t *hits[3];      /* per mc_fw_rules entry: evidence of the rules that expose it */
-    char where[3][512];   /* per entry: "rules[0] tcp 22 from 0.0.0.0/0; ..." for messages */
-    size_t bad;           /* unreadable rules */
-    char why[256];        /* the first reason one was unreadable */
+    json_t *hits[3];    /* per mc_fw_rules entry: evidence of the rules that expose it */
+    char where[3][512]; /* per entry: "rules[0] tcp 22 from 0.0.0.0/0; ..." for messages */
+    size_t bad;         /* unreadable rules */
+    char why[256];      /* the first reason one was unreadable */
 } mc_fw_result;
 
 static void mc_cover(mc_exposure *ex, long lo, long hi)
@@ -82,8 +82,7 @@ static int mc_port_item(const json_t *item, mc_exposure *ex, const char *where, 
 }
 
 /* Ports as a string, an integer, a list of those, or absent/null for all. */
-static int mc_ports(const json_t *ports, mc_exposure *ex, const char *where, char *why,
-                    size_t size)
+static int mc_ports(const json_t *ports, mc_exposure *ex, const char *where, char *why, size_t size)
 {
     char item_where[96];
     const json_t *item;
@@ -95,7 +94,8 @@ static int mc_ports(const json_t *ports, mc_exposure *ex, const char *where, cha
     }
     if (!json_is_array(ports))
         return mc_port_item(ports, ex, where, why, size);
-    json_array_foreach(ports, i, item) {
+    json_array_foreach(ports, i, item)
+    {
         snprintf(item_where, sizeof(item_where), "%s[%zu]", where, i);
         if (mc_port_item(item, ex, item_where, why, size) != 0)
             return -1;
@@ -143,7 +143,8 @@ static json_t *mc_world_cidrs(const json_t *cidrs, const char *where, char *why,
         return NULL;
     }
     world = json_array();
-    json_array_foreach(cidrs, i, cidr) {
+    json_array_foreach(cidrs, i, cidr)
+    {
         const char *text = json_string_value(cidr);
 
         if (!text) {
@@ -166,10 +167,9 @@ static int mc_rule_applies(const json_t *rule, const char *where, bool *applies,
     const json_t *action_value = json_object_get(rule, "action");
     const char *action = json_string_value(action_value);
 
-    if (!direction || (strcasecmp(direction, "ingress") != 0 &&
-                       strcasecmp(direction, "inbound") != 0 &&
-                       strcasecmp(direction, "egress") != 0 &&
-                       strcasecmp(direction, "outbound") != 0)) {
+    if (!direction ||
+        (strcasecmp(direction, "ingress") != 0 && strcasecmp(direction, "inbound") != 0 &&
+         strcasecmp(direction, "egress") != 0 && strcasecmp(direction, "outbound") != 0)) {
         snprintf(why, size, "%s.direction: expected \"ingress\" or \"egress\", got %s", where,
                  direction ? direction : "nothing");
         return -1;
@@ -197,7 +197,8 @@ static void mc_json_text(const json_t *value, char *buf, size_t size)
     if (json_is_string(value)) {
         snprintf(buf, size, "%s", json_string_value(value));
     } else if (json_is_array(value)) {
-        json_array_foreach(value, i, item) {
+        json_array_foreach(value, i, item)
+        {
             char one[64];
 
             mc_json_text(item, one, sizeof(one));
@@ -216,8 +217,8 @@ static void mc_record_hit(mc_fw_result *res, int which, size_t index, const json
 {
     const json_t *ports = json_object_get(rule, "ports");
     const json_t *protocol = json_object_get(rule, "protocol");
-    json_t *ports_value = ports && !json_is_null(ports) ? json_incref((json_t *)ports)
-                                                        : json_string("all");
+    json_t *ports_value =
+        ports && !json_is_null(ports) ? json_incref((json_t *)ports) : json_string("all");
     char ports_text[128], protocol_text[32], cidrs_text[128];
     size_t used = strlen(res->where[which]);
 
@@ -225,12 +226,12 @@ static void mc_record_hit(mc_fw_result *res, int which, size_t index, const json
     mc_json_text(protocol, protocol_text, sizeof(protocol_text));
     mc_json_text(world, cidrs_text, sizeof(cidrs_text));
     json_array_append_new(res->hits[which],
-                          json_pack("{s:I, s:O, s:o, s:O}", "index", (json_int_t)index,
-                                    "protocol", protocol, "ports", ports_value, "cidrs", world));
+                          json_pack("{s:I, s:O, s:o, s:O}", "index", (json_int_t)index, "protocol",
+                                    protocol, "ports", ports_value, "cidrs", world));
     if (used + 1 < sizeof(res->where[which]))
         snprintf(res->where[which] + used, sizeof(res->where[which]) - used,
-                 "%srules[%zu] %s %s from %s", used ? "; " : "", index,
-                 protocol_text, ports_text, cidrs_text);
+                 "%srules[%zu] %s %s from %s", used ? "; " : "", index, protocol_text, ports_text,
+                 cidrs_text);
 }
 
 /* Judge one element of attributes.rules; an unreadable one is counted in res->bad. */
@@ -270,9 +271,7 @@ bad:
         snprintf(res->why, sizeof(res->why), "%s", why);
 }
 
-static const char *const mc_fw_what[3] = {
-    "SSH (tcp/22)", "RDP (3389)", "inbound traffic"
-};
+static const char *const mc_fw_what[3] = {"SSH (tcp/22)", "RDP (3389)", "inbound traffic"};
 
 void mc_check_firewall(mc_scan *scan)
 {
@@ -295,8 +294,7 @@ void mc_check_firewall(mc_scan *scan)
         snprintf(res.why, sizeof(res.why), "attributes.rules: expected a list of rules, got %s",
                  mc_type_name(rules));
     } else {
-        json_array_foreach(rules, i, rule)
-            mc_fw_rule(&res, rule, i);
+        json_array_foreach(rules, i, rule) mc_fw_rule(&res, rule, i);
     }
     for (which = 0; which < 3; which++) {
         mc_rule_id id = mc_fw_rules[which];
@@ -308,7 +306,8 @@ void mc_check_firewall(mc_scan *scan)
         else if (res.bad > 0)
             mc_emit(scan, id, "error", json_pack("{s:s}", "problem", res.why),
                     "could not evaluate %s: %s (%zu unreadable rule%s); fix the provider's "
-                    "output", scan->subject, res.why, res.bad, res.bad == 1 ? "" : "s");
+                    "output",
+                    scan->subject, res.why, res.bad, res.bad == 1 ? "" : "s");
         json_decref(res.hits[which]);
     }
 }

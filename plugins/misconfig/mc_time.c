@@ -5,13 +5,12 @@
 
 #include "mc.h"
 
-static int mc_make_time(int year, int month, int day, int hour, int minute, int second,
-                        time_t *out)
+static int mc_make_time(int year, int month, int day, int hour, int minute, int second, time_t *out)
 {
     struct tm tm;
 
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
-        minute > 59 || second > 60 || hour < 0 || minute < 0 || second < 0)
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+        second > 60 || hour < 0 || minute < 0 || second < 0)
         return -1;
     memset(&tm, 0, sizeof(tm));
     tm.tm_year = year - 1900;
@@ -31,8 +30,10 @@ int mc_parse_time(const char *text, time_t *out)
     const char *p;
     time_t t;
 
-    if (!text || sscanf(text, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &month, &day, &hour,
-                        &minute, &second, &used) != 6 || used == 0)
+    if (!text ||
+        sscanf(text, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
+               &second, &used) != 6 ||
+        used == 0)
         return -1;
     p = text + used;
     if (*p == '.') {
@@ -45,8 +46,8 @@ int mc_parse_time(const char *text, time_t *out)
         p++;
     } else if (*p == '+' || *p == '-') {
         sign = *p == '-' ? -1 : 1;
-        if (sscanf(p + 1, "%2d:%2d%n", &off_hour, &off_minute, &off_used) != 2 ||
-            off_used != 5 || off_hour > 23 || off_minute > 59)
+        if (sscanf(p + 1, "%2d:%2d%n", &off_hour, &off_minute, &off_used) != 2 || off_used != 5 ||
+            off_hour > 23 || off_minute > 59)
             return -1;
         t -= sign * (off_hour * 3600 + off_minute * 60);
         p += 1 + off_used;
@@ -66,8 +67,9 @@ static time_t mc_ec2_transition(const char *reason)
     int year, month, day, hour, minute, second;
     time_t t;
 
-    if (!open || sscanf(open, "(%4d-%2d-%2d %2d:%2d:%2d GMT)", &year, &month, &day, &hour,
-                        &minute, &second) != 6 ||
+    if (!open ||
+        sscanf(open, "(%4d-%2d-%2d %2d:%2d:%2d GMT)", &year, &month, &day, &hour, &minute,
+               &second) != 6 ||
         mc_make_time(year, month, day, hour, minute, second, &t) != 0)
         return -1;
     return t;
@@ -89,8 +91,7 @@ time_t mc_stopped_since(const json_t *resource)
         return mc_ec2_transition(
             json_string_value(json_object_get(attributes, "StateTransitionReason")));
     if (strcmp(provider, "gcp") == 0 &&
-        mc_parse_time(json_string_value(json_object_get(attributes, "lastStopTimestamp")),
-                      &t) == 0)
+        mc_parse_time(json_string_value(json_object_get(attributes, "lastStopTimestamp")), &t) == 0)
         return t;
     return -1;
 }

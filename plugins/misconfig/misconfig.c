@@ -13,12 +13,11 @@ static const fwk_option mc_options[] = {
     FWK_OPTION_RANGE("stopped_days", FWK_OPT_INT, 0, "30", 1, 3650,
                      "Days an instance may stay stopped while still costing money before "
                      "misconfig.instance.stopped_cost fires."),
-    FWK_OPTION_END
-};
+    FWK_OPTION_END};
 
 /* A string list option, or its default when the host did not fill it in. */
-static int mc_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                          const char *key, const char *default_json, json_t **out)
+static int mc_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *config, const char *key,
+                          const char *default_json, json_t **out)
 {
     const json_t *value = json_object_get(config, key);
     const json_t *item;
@@ -32,7 +31,8 @@ static int mc_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
         host->fail(ctx, "%s: expected a list of strings, got %s", key, mc_type_name(value));
         return -1;
     }
-    json_array_foreach(value, i, item) {
+    json_array_foreach(value, i, item)
+    {
         if (!json_is_string(item) || json_string_length(item) == 0) {
             host->fail(ctx, "%s[%zu]: expected a non-empty string, got %s", key, i,
                        mc_type_name(item));
@@ -51,15 +51,16 @@ static int mc_disable(mc_instance *inst, fwk_ctx *ctx, const json_t *disabled)
     const json_t *item;
     int rule;
 
-    json_array_foreach(disabled, i, item) {
+    json_array_foreach(disabled, i, item)
+    {
         rule = mc_rule_find(json_string_value(item));
         if (rule >= 0) {
             inst->disabled[rule] = true;
             continue;
         }
         for (rule = 0; rule < MC_RULE_COUNT && used + 1 < sizeof(known); rule++)
-            used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
-                                     rule ? ", " : "", mc_rules[rule].id);
+            used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", rule ? ", " : "",
+                                     mc_rules[rule].id);
         inst->host->fail(ctx, "disabled_rules[%zu]: unknown rule \"%s\"; the rules are: %s", i,
                          json_string_value(item), known);
         return -1;
@@ -77,8 +78,7 @@ static void mc_fini(void *instance)
     free(inst);
 }
 
-static fwk_status mc_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                          void **instance)
+static fwk_status mc_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config, void **instance)
 {
     fwk_status status = FWK_ERROR;
     mc_instance *inst = calloc(1, sizeof(*inst));

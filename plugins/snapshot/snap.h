@@ -33,12 +33,12 @@ typedef struct snap_reader {
     const snap_instance *inst;
     fwk_ctx *ctx;
     const char *path;
-    const json_t *kinds;    /* array of strings, or NULL for all */
-    const json_t *regions;  /* array of strings, or NULL for all */
-    size_t records;         /* records looked at (good or bad) */
+    const json_t *kinds;   /* array of strings, or NULL for all */
+    const json_t *regions; /* array of strings, or NULL for all */
+    size_t records;        /* records looked at (good or bad) */
     size_t emitted;
     size_t skipped;
-    char first_where[64];   /* "line 7" or "resources[3]": the first skipped record */
+    char first_where[64]; /* "line 7" or "resources[3]": the first skipped record */
     char first_why[256];
 } snap_reader;
 

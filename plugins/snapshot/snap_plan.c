@@ -34,7 +34,8 @@ static int snap_add_task(json_t *tasks, const char *path, const json_t *request)
     json_t *task;
     const char *filters[] = {"kinds", "regions"};
 
-    json_array_foreach(tasks, i, task) {
+    json_array_foreach(tasks, i, task)
+    {
         if (strcmp(json_string_value(json_object_get(task, "path")), path) == 0)
             return 0;
     }
@@ -66,8 +67,7 @@ static fwk_status snap_plan_dir(const snap_instance *inst, fwk_ctx *ctx, size_t 
 
     if (!d) {
         snap_strerror(errno, reason, sizeof(reason));
-        inst->host->fail(ctx, "paths[%zu]: %s: cannot list the directory: %s", index, dir,
-                         reason);
+        inst->host->fail(ctx, "paths[%zu]: %s: cannot list the directory: %s", index, dir, reason);
         goto out;
     }
     while ((entry = readdir(d)) != NULL) {
@@ -88,8 +88,10 @@ static fwk_status snap_plan_dir(const snap_instance *inst, fwk_ctx *ctx, size_t 
         count++;
     }
     if (count == 0)
-        inst->host->log(ctx, FWK_LOG_WARN, "paths[%zu]: %s: no *.json or *.jsonl files in "
-                        "this directory; nothing to read", index, dir);
+        inst->host->log(ctx, FWK_LOG_WARN,
+                        "paths[%zu]: %s: no *.json or *.jsonl files in "
+                        "this directory; nothing to read",
+                        index, dir);
     if (count > 1)
         qsort(names, count, sizeof(*names), snap_name_cmp);
     for (i = 0; i < count; i++) {
@@ -109,8 +111,7 @@ out:
     return status;
 }
 
-fwk_status snap_plan(const snap_instance *inst, fwk_ctx *ctx, const json_t *request,
-                     json_t **tasks)
+fwk_status snap_plan(const snap_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **tasks)
 {
     fwk_status status = FWK_ERROR;
     json_t *planned = json_array();
@@ -123,7 +124,8 @@ fwk_status snap_plan(const snap_instance *inst, fwk_ctx *ctx, const json_t *requ
         inst->host->fail(ctx, "out of memory planning the snapshot tasks");
         goto out;
     }
-    json_array_foreach(inst->paths, i, entry) {
+    json_array_foreach(inst->paths, i, entry)
+    {
         const char *path = json_string_value(entry);
         struct stat st;
 

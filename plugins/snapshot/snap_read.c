@@ -85,12 +85,15 @@ static json_t *snap_resources(snap_reader *rd, json_t *doc, const char **label)
     if (json_is_object(doc) && json_is_array(resources)) {
         *label = "resources";
         if (json_is_true(json_object_get(doc, "partial")))
-            rd->inst->host->log(rd->ctx, FWK_LOG_WARN, "%s: this inventory was saved from a "
+            rd->inst->host->log(rd->ctx, FWK_LOG_WARN,
+                                "%s: this inventory was saved from a "
                                 "partial run (\"partial\": true): some resources may be "
-                                "missing", rd->path);
+                                "missing",
+                                rd->path);
         return resources;
     }
-    rd->inst->host->fail(rd->ctx, "%s: expected a JSON array of resources or an object with "
+    rd->inst->host->fail(rd->ctx,
+                         "%s: expected a JSON array of resources or an object with "
                          "\"resources\": [...] (as `fawkes inventory -o json` writes), got %s%s",
                          rd->path, snap_type_name(doc),
                          json_is_object(doc) ? " without a \"resources\" array" : "");

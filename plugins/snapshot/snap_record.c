@@ -7,14 +7,20 @@
 const char *snap_type_name(const json_t *value)
 {
     switch (json_typeof(value)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
     case JSON_INTEGER:
-    case JSON_REAL: return "a number";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "an unknown JSON type";
 }
@@ -53,7 +59,8 @@ static const char *snap_check(const json_t *record, char *why, size_t size)
             snprintf(why, size, "\"labels\" is not an object (got %s)", snap_type_name(labels));
             return why;
         }
-        json_object_foreach((json_t *)labels, key, value) {
+        json_object_foreach((json_t *)labels, key, value)
+        {
             if (!json_is_string(value)) {
                 snprintf(why, size, "labels.%s is not a string (got %s)", key,
                          snap_type_name(value));
@@ -77,7 +84,8 @@ static bool snap_wanted(const json_t *list, const json_t *record, const char *fi
         return true;
     if (!value)
         return keep_missing;
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         if (json_is_string(item) && strcmp(json_string_value(item), value) == 0)
             return true;
     }
@@ -94,8 +102,10 @@ static fwk_status snap_skip(snap_reader *rd, size_t line, const char *element, c
     else
         snprintf(where, sizeof(where), " %s", element);
     if (rd->inst->strict) {
-        host->fail(rd->ctx, "%s:%s: %s (strict: true stops at the first bad record; fix it, "
-                            "or set strict: false to skip bad records)", rd->path, where, why);
+        host->fail(rd->ctx,
+                   "%s:%s: %s (strict: true stops at the first bad record; fix it, "
+                   "or set strict: false to skip bad records)",
+                   rd->path, where, why);
         return FWK_ERROR;
     }
     rd->skipped++;
@@ -158,8 +168,10 @@ fwk_status snap_finish(snap_reader *rd)
         return FWK_OK;
     host->counter_add(rd->ctx, "skipped_records", (int64_t)rd->skipped);
     if (rd->skipped > SNAP_WARN_LIMIT)
-        host->log(rd->ctx, FWK_LOG_WARN, "%s: %zu more bad records skipped (only the first %d "
-                  "are logged)", rd->path, rd->skipped - SNAP_WARN_LIMIT, SNAP_WARN_LIMIT);
+        host->log(rd->ctx, FWK_LOG_WARN,
+                  "%s: %zu more bad records skipped (only the first %d "
+                  "are logged)",
+                  rd->path, rd->skipped - SNAP_WARN_LIMIT, SNAP_WARN_LIMIT);
     host->fail(rd->ctx, "%s: %zu record%s skipped (first at %s: %s)", rd->path, rd->skipped,
                rd->skipped == 1 ? "" : "s", rd->first_where, rd->first_why);
     return FWK_PARTIAL;

@@ -10,8 +10,7 @@ static const fwk_option snap_options[] = {
                      "in it, sorted); relative paths resolve against the current directory."),
     FWK_OPTION("strict", FWK_OPT_BOOL, 0, "false",
                "Fail the file's task at the first bad record instead of skipping bad records."),
-    FWK_OPTION_END
-};
+    FWK_OPTION_END};
 
 static fwk_status snap_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                             void **instance)
@@ -29,7 +28,8 @@ static fwk_status snap_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
                         "e.g. paths: [examples/demo/aws.jsonl]");
         goto out;
     }
-    json_array_foreach(paths, i, path) {
+    json_array_foreach(paths, i, path)
+    {
         if (!json_is_string(path) || json_string_length(path) == 0) {
             host->fail(ctx, "paths[%zu]: expected a non-empty file or directory name", i);
             goto out;
@@ -85,8 +85,10 @@ static fwk_status snap_run_task(fwk_ctx *ctx, void *instance, const json_t *task
     const char *path = json_string_value(json_object_get(task, "path"));
 
     if (!path) {
-        inst->host->fail(ctx, "task %s has no \"path\": plan tasks with this plugin's "
-                              "plan_tasks", json_string_value(json_object_get(task, "name")));
+        inst->host->fail(ctx,
+                         "task %s has no \"path\": plan tasks with this plugin's "
+                         "plan_tasks",
+                         json_string_value(json_object_get(task, "name")));
         return FWK_ERROR;
     }
     memset(&rd, 0, sizeof(rd));

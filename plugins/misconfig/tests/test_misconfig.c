@@ -79,8 +79,7 @@ static void *new_instance(const char *config_text)
     void *instance = NULL;
 
     assert_non_null(config);
-    assert_int_equal(fawkes_plugin_describe()->init(&fake_host, &ctx, config, &instance),
-                     FWK_OK);
+    assert_int_equal(fawkes_plugin_describe()->init(&fake_host, &ctx, config, &instance), FWK_OK);
     json_decref(config);
     return instance;
 }
@@ -123,9 +122,8 @@ static void assert_rules(const json_t *findings, const char *rules)
     size_t i, used = 0;
     const json_t *f;
 
-    json_array_foreach(findings, i, f)
-        used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? " " : "",
-                                 field(f, "rule"));
+    json_array_foreach(findings, i, f) used +=
+        (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? " " : "", field(f, "rule"));
     assert_string_equal(buf, rules);
 }
 
@@ -167,21 +165,22 @@ static void test_bucket_public(void **state)
     json_t *f;
 
     (void)state;
-    f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"storage.bucket\", \"native_type\": "
-             "\"s3:bucket\", \"name\": \"acme-logs\", \"public\": true, \"encrypted\": true, "
-             LABELED "}");
+    f = scan(
+        "{\"uid\": \"u\", " AWS ", \"kind\": \"storage.bucket\", \"native_type\": "
+        "\"s3:bucket\", \"name\": \"acme-logs\", \"public\": true, \"encrypted\": true, " LABELED
+        "}");
     assert_rules(f, "misconfig.bucket.public");
     assert_string_equal(field(json_array_get(f, 0), "severity"), "critical");
     assert_string_equal(field(json_array_get(f, 0), "status"), "fail");
     assert_string_equal(field(json_array_get(f, 0), "title"),
                         "Storage bucket is publicly accessible");
-    assert_string_equal(field(json_array_get(f, 0), "message"), "s3:bucket acme-logs is "
+    assert_string_equal(field(json_array_get(f, 0), "message"),
+                        "s3:bucket acme-logs is "
                         "publicly accessible: anyone on the internet can reach its objects");
     assert_json(json_object_get(json_array_get(f, 0), "evidence"), "{\"public\": true}");
     assert_json(json_object_get(json_array_get(f, 0), "compliance"),
                 "[\"CIS-AWS-2.1.5\", \"AWS-FSBP-S3.8\"]");
-    assert_non_null(strstr(field(json_array_get(f, 0), "remediation"),
-                           "put-public-access-block"));
+    assert_non_null(strstr(field(json_array_get(f, 0), "remediation"), "put-public-access-block"));
     json_decref(f);
 
     f = scan("{\"uid\": \"u\", \"provider\": \"gcp\", \"kind\": \"storage.bucket\", "
@@ -206,8 +205,8 @@ static void test_unknown_fields_are_not_judged(void **state)
     json_t *f;
 
     (void)state;
-    f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"storage.bucket\", \"public\": null, "
-             LABELED "}");
+    f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"storage.bucket\", \"public\": null, " LABELED
+             "}");
     assert_rules(f, "");
     json_decref(f);
     f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"database.instance\"}");
@@ -228,7 +227,8 @@ static void test_wrong_type_is_an_error_finding(void **state)
              "\"public\": \"yes\", \"encrypted\": true, " LABELED "}");
     assert_rules(f, "misconfig.bucket.public");
     assert_string_equal(field(json_array_get(f, 0), "status"), "error");
-    assert_string_equal(field(json_array_get(f, 0), "message"), "could not evaluate "
+    assert_string_equal(field(json_array_get(f, 0), "message"),
+                        "could not evaluate "
                         "storage.bucket b: \"public\" is a string; expected true, false or null "
                         "(fix the provider's output)");
     json_decref(f);
@@ -240,14 +240,15 @@ static void test_database_public_and_unencrypted(void **state)
 
     (void)state;
     f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"database.instance\", \"native_type\": "
-             "\"rds:db\", \"id\": \"orders\", \"public\": true, \"encrypted\": false, "
-             LABELED "}");
+             "\"rds:db\", \"id\": \"orders\", \"public\": true, \"encrypted\": false, " LABELED
+             "}");
     assert_rules(f, "misconfig.database.public misconfig.database.unencrypted");
     assert_string_equal(field(json_array_get(f, 0), "severity"), "critical");
     assert_json(json_object_get(json_array_get(f, 0), "compliance"),
                 "[\"CIS-AWS-2.3.3\", \"AWS-FSBP-RDS.2\"]");
     assert_string_equal(field(json_array_get(f, 1), "severity"), "high");
-    assert_string_equal(field(json_array_get(f, 1), "message"), "rds:db orders is not encrypted "
+    assert_string_equal(field(json_array_get(f, 1), "message"),
+                        "rds:db orders is not encrypted "
                         "at rest: its data is readable by anyone who gets the underlying storage "
                         "or a snapshot of it");
     assert_json(json_object_get(json_array_get(f, 1), "evidence"), "{\"encrypted\": false}");
@@ -259,14 +260,14 @@ static void test_unencrypted_volume_and_bucket(void **state)
     json_t *f;
 
     (void)state;
-    f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"compute.volume\", \"encrypted\": false, "
-             LABELED "}");
+    f = scan("{\"uid\": \"u\", " AWS
+             ", \"kind\": \"compute.volume\", \"encrypted\": false, " LABELED "}");
     assert_rules(f, "misconfig.volume.unencrypted");
     assert_json(json_object_get(json_array_get(f, 0), "compliance"),
                 "[\"CIS-AWS-2.2.1\", \"AWS-FSBP-EC2.3\"]");
     json_decref(f);
-    f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"compute.volume\", \"encrypted\": true, "
-             LABELED "}");
+    f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"compute.volume\", \"encrypted\": true, " LABELED
+             "}");
     assert_rules(f, "");
     json_decref(f);
     f = scan("{\"uid\": \"u\", \"provider\": \"gcp\", \"kind\": \"storage.bucket\", "
@@ -275,14 +276,15 @@ static void test_unencrypted_volume_and_bucket(void **state)
     assert_string_equal(field(json_array_get(f, 0), "severity"), "high");
     json_decref(f);
     /* Kinds the check does not cover are left alone. */
-    f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"compute.instance\", \"encrypted\": false, "
-             LABELED "}");
+    f = scan("{\"uid\": \"u\", " AWS
+             ", \"kind\": \"compute.instance\", \"encrypted\": false, " LABELED "}");
     assert_rules(f, "");
     json_decref(f);
 }
 
-#define FIREWALL(rules) "{\"uid\": \"fw\", " AWS ", \"kind\": \"network.firewall\", " \
-    "\"native_type\": \"ec2:security-group\", \"name\": \"web\", " LABELED ", " \
+#define FIREWALL(rules)                                                                            \
+    "{\"uid\": \"fw\", " AWS ", \"kind\": \"network.firewall\", "                                  \
+    "\"native_type\": \"ec2:security-group\", \"name\": \"web\", " LABELED ", "                    \
     "\"attributes\": {\"GroupId\": \"sg-1\", \"rules\": " rules "}}"
 
 static void test_firewall_ssh(void **state)
@@ -294,7 +296,8 @@ static void test_firewall_ssh(void **state)
                       "\"cidrs\": [\"10.0.0.0/8\", \"0.0.0.0/0\"], \"action\": \"allow\"}]"));
     assert_rules(f, "misconfig.firewall.ssh_open");
     assert_string_equal(field(json_array_get(f, 0), "severity"), "high");
-    assert_string_equal(field(json_array_get(f, 0), "message"), "ec2:security-group web allows "
+    assert_string_equal(field(json_array_get(f, 0), "message"),
+                        "ec2:security-group web allows "
                         "SSH (tcp/22) from the internet: rules[0] tcp 22 from 0.0.0.0/0");
     assert_json(json_object_get(json_array_get(f, 0), "evidence"),
                 "{\"rules\": [{\"index\": 0, \"protocol\": \"tcp\", \"ports\": \"22\", "
@@ -336,7 +339,8 @@ static void test_firewall_rdp_and_any_port(void **state)
     f = scan(FIREWALL("[{\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": \"443\", "
                       "\"cidrs\": [\"0.0.0.0/0\"]}]"));
     assert_rules(f, "misconfig.firewall.ingress_open");
-    assert_string_equal(field(json_array_get(f, 0), "message"), "ec2:security-group web allows "
+    assert_string_equal(field(json_array_get(f, 0), "message"),
+                        "ec2:security-group web allows "
                         "inbound traffic from the internet: rules[0] tcp 443 from 0.0.0.0/0");
     json_decref(f);
 
@@ -371,7 +375,8 @@ static void test_firewall_malformed(void **state)
         assert_json(json_object_get(json_array_get(f, i), "evidence"),
                     "{\"problem\": \"attributes.rules: expected a list of rules, got a string\"}");
     }
-    assert_string_equal(field(json_array_get(f, 0), "message"), "could not evaluate "
+    assert_string_equal(field(json_array_get(f, 0), "message"),
+                        "could not evaluate "
                         "ec2:security-group web: attributes.rules: expected a list of rules, got "
                         "a string (1 unreadable rule); fix the provider's output");
     json_decref(f);
@@ -385,14 +390,16 @@ static void test_firewall_malformed(void **state)
                     "misconfig.firewall.ingress_open");
     assert_string_equal(field(json_array_get(f, 0), "status"), "fail");
     assert_string_equal(field(json_array_get(f, 1), "status"), "error");
-    assert_string_equal(field(json_array_get(f, 1), "message"), "could not evaluate "
+    assert_string_equal(field(json_array_get(f, 1), "message"),
+                        "could not evaluate "
                         "ec2:security-group web: attributes.rules[0].ports: expected a port "
                         "(\"22\", \"20-30\", \"all\"), got \"abc\" (2 unreadable rules); fix the "
                         "provider's output");
     json_decref(f);
 
     f = scan(FIREWALL("[{\"direction\": \"sideways\", \"protocol\": \"tcp\", \"cidrs\": []}]"));
-    assert_json(json_object_get(json_array_get(f, 0), "evidence"), "{\"problem\": "
+    assert_json(json_object_get(json_array_get(f, 0), "evidence"),
+                "{\"problem\": "
                 "\"attributes.rules[0].direction: expected \\\"ingress\\\" or \\\"egress\\\", "
                 "got sideways\"}");
     json_decref(f);
@@ -417,13 +424,16 @@ static void test_disabled_rules(void **state)
     (void)state;
     instance = new_instance("{\"disabled_rules\": [\"misconfig.firewall.ssh_open\", "
                             "\"misconfig.labels.missing\"]}");
-    f = scan_with(instance, FIREWALL("[{\"direction\": \"ingress\", \"protocol\": \"tcp\", "
-                                     "\"ports\": \"0-65535\", \"cidrs\": [\"0.0.0.0/0\"]}]"),
+    f = scan_with(instance,
+                  FIREWALL("[{\"direction\": \"ingress\", \"protocol\": \"tcp\", "
+                           "\"ports\": \"0-65535\", \"cidrs\": [\"0.0.0.0/0\"]}]"),
                   FWK_OK);
     assert_rules(f, "misconfig.firewall.rdp_open misconfig.firewall.ingress_open");
     json_decref(f);
-    f = scan_with(instance, "{\"uid\": \"u\", " AWS ", \"kind\": \"compute.volume\", "
-                  "\"labels\": {}}", FWK_OK);
+    f = scan_with(instance,
+                  "{\"uid\": \"u\", " AWS ", \"kind\": \"compute.volume\", "
+                  "\"labels\": {}}",
+                  FWK_OK);
     assert_rules(f, "");
     json_decref(f);
     fawkes_plugin_describe()->fini(instance);
@@ -433,8 +443,11 @@ static void test_disabled_rules(void **state)
     assert_int_equal(fawkes_plugin_describe()->init(&fake_host, &ctx, config, &instance),
                      FWK_ERROR);
     assert_null(instance);
-    assert_int_equal(strncmp(ctx.fail, "disabled_rules[1]: unknown rule \"ssh\"; the rules are: "
-                             "misconfig.bucket.public, misconfig.database.public, ", 104), 0);
+    assert_int_equal(strncmp(ctx.fail,
+                             "disabled_rules[1]: unknown rule \"ssh\"; the rules are: "
+                             "misconfig.bucket.public, misconfig.database.public, ",
+                             104),
+                     0);
     json_decref(config);
 }
 
@@ -472,14 +485,18 @@ static void test_labels(void **state)
     json_decref(f);
 
     instance = new_instance("{\"required_labels\": [\"team\", \"cost-center\"]}");
-    f = scan_with(instance, "{\"uid\": \"u\", " AWS ", \"kind\": \"iam.policy\", "
-                  "\"labels\": {\"team\": \"sre\"}}", FWK_OK);
+    f = scan_with(instance,
+                  "{\"uid\": \"u\", " AWS ", \"kind\": \"iam.policy\", "
+                  "\"labels\": {\"team\": \"sre\"}}",
+                  FWK_OK);
     assert_rules(f, "misconfig.labels.missing");
     assert_json(json_object_get(json_array_get(f, 0), "evidence"),
                 "{\"missing\": [\"cost-center\"]}");
     json_decref(f);
-    f = scan_with(instance, "{\"uid\": \"u\", " AWS ", \"kind\": \"iam.policy\", "
-                  "\"labels\": {\"team\": \"sre\", \"cost-center\": \"42\"}}", FWK_OK);
+    f = scan_with(instance,
+                  "{\"uid\": \"u\", " AWS ", \"kind\": \"iam.policy\", "
+                  "\"labels\": {\"team\": \"sre\", \"cost-center\": \"42\"}}",
+                  FWK_OK);
     assert_rules(f, "");
     json_decref(f);
     fawkes_plugin_describe()->fini(instance);
@@ -494,10 +511,12 @@ static void stopped_aws(char *buf, size_t size, int days, const char *cost)
 
     gmtime_r(&when, &tm);
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(buf, size, "{\"uid\": \"u\", " AWS ", \"kind\": \"compute.instance\", "
+    snprintf(buf, size,
+             "{\"uid\": \"u\", " AWS ", \"kind\": \"compute.instance\", "
              "\"native_type\": \"ec2:instance\", \"name\": \"batch-7\", \"state\": \"stopped\", "
              "\"monthly_cost\": %s, " LABELED ", \"attributes\": {\"InstanceId\": \"i-1\", "
-             "\"StateTransitionReason\": \"User initiated (%s GMT)\"}}", cost, stamp);
+             "\"StateTransitionReason\": \"User initiated (%s GMT)\"}}",
+             cost, stamp);
 }
 
 static void test_stopped_instance(void **state)
@@ -511,7 +530,8 @@ static void test_stopped_instance(void **state)
     f = scan(text);
     assert_rules(f, "misconfig.instance.stopped_cost");
     assert_string_equal(field(json_array_get(f, 0), "severity"), "low");
-    assert_non_null(strstr(field(json_array_get(f, 0), "message"), "(45 days, more than "
+    assert_non_null(strstr(field(json_array_get(f, 0), "message"),
+                           "(45 days, more than "
                            "stopped_days 30) and still costs about $12.50 a month"));
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(json_array_get(f, 0), "evidence"), "state")),
@@ -576,7 +596,8 @@ static void test_emit_cancelled_stops(void **state)
     fwk_ctx ctx = {0};
     json_t *resource = json_loads("{\"uid\": \"u\", \"provider\": \"aws\", \"kind\": "
                                   "\"database.instance\", \"public\": true, \"encrypted\": false, "
-                                  "\"labels\": {}}", 0, NULL);
+                                  "\"labels\": {}}",
+                                  0, NULL);
 
     (void)state;
     ctx.findings = json_array();

@@ -16,11 +16,11 @@
 
 /* The fake host's per-call context: records what the plugin did. */
 struct fwk_ctx {
-    json_t *emitted;     /* resources, in order */
-    json_t *logs;        /* "warn: message" strings */
-    json_t *counters;    /* name -> total */
-    char fail[2048];     /* last host->fail() message */
-    int cancel_after;    /* cancelled() answers 1 from this call on (0 = never) */
+    json_t *emitted;  /* resources, in order */
+    json_t *logs;     /* "warn: message" strings */
+    json_t *counters; /* name -> total */
+    char fail[2048];  /* last host->fail() message */
+    int cancel_after; /* cancelled() answers 1 from this call on (0 = never) */
     int cancel_calls;
     const char *reject_uid; /* emit_resource refuses this uid */
 };
@@ -159,8 +159,8 @@ static void *make_instance(fwk_ctx *ctx, const char *config_text)
 static fwk_status plan(fwk_ctx *ctx, void *instance, const char *request_text, json_t **tasks)
 {
     const fwk_provider_vtable *vt = fawkes_plugin_describe()->vtable;
-    json_t *request = json_loads(request_text ? request_text
-                                              : "{\"kinds\": null, \"regions\": null}", 0, NULL);
+    json_t *request =
+        json_loads(request_text ? request_text : "{\"kinds\": null, \"regions\": null}", 0, NULL);
     fwk_status status;
 
     assert_non_null(request);
@@ -181,7 +181,8 @@ static fwk_status run_all(fwk_ctx *ctx, const char *config_text, const char *req
 
     status = plan(ctx, instance, request_text, &tasks);
     assert_int_equal(status, FWK_OK);
-    json_array_foreach(tasks, i, task) {
+    json_array_foreach(tasks, i, task)
+    {
         status = vt->run_task(ctx, instance, task);
         if (worst == FWK_OK)
             worst = status;
@@ -229,8 +230,10 @@ static void test_jsonl_with_blank_lines(void **state)
 
     (void)state;
     ctx_init(&ctx);
-    write_file("examples/a.jsonl", "\n" RES("u1", "compute.instance") "\n   \n"
-               "\t" RES("u2", "storage.bucket") "\r\n\n" RES("u3", "iam.policy"));
+    write_file("examples/a.jsonl",
+               "\n" RES("u1", "compute.instance") "\n   \n"
+                                                  "\t" RES("u2", "storage.bucket") "\r\n\n" RES(
+                                                      "u3", "iam.policy"));
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_OK);
     assert_int_equal(json_array_size(ctx.emitted), 3);
     assert_string_equal(emitted_uid(&ctx, 0), "u1");
@@ -247,8 +250,8 @@ static void test_json_array(void **state)
 
     (void)state;
     ctx_init(&ctx);
-    write_file("examples/a.json", "[\n " RES("u1", "compute.instance") ",\n "
-               RES("u2", "network.firewall") "\n]\n");
+    write_file("examples/a.json",
+               "[\n " RES("u1", "compute.instance") ",\n " RES("u2", "network.firewall") "\n]\n");
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.json\"]}", NULL), FWK_OK);
     assert_int_equal(json_array_size(ctx.emitted), 2);
     assert_string_equal(emitted_uid(&ctx, 1), "u2");
@@ -261,13 +264,15 @@ static void test_json_inventory_object(void **state)
 
     (void)state;
     ctx_init(&ctx);
-    write_file("examples/inv.json", "{\"command\": \"inventory\", \"partial\": true, "
+    write_file("examples/inv.json",
+               "{\"command\": \"inventory\", \"partial\": true, "
                "\"resources\": [" RES("u1", "storage.bucket") "], \"failures\": []}");
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/inv.json\"]}", NULL), FWK_OK);
     assert_int_equal(json_array_size(ctx.emitted), 1);
     assert_string_equal(emitted_uid(&ctx, 0), "u1");
     assert_int_equal(json_array_size(ctx.logs), 1);
-    assert_string_equal(log_line(&ctx, 0), "warn: examples/inv.json: this inventory was saved "
+    assert_string_equal(log_line(&ctx, 0),
+                        "warn: examples/inv.json: this inventory was saved "
                         "from a partial run (\"partial\": true): some resources may be missing");
     ctx_free(&ctx);
 
@@ -295,7 +300,8 @@ static void test_json_bad_documents(void **state)
     ctx_init(&ctx);
     write_file("examples/shape.json", "{\"items\": []}");
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/shape.json\"]}", NULL), FWK_ERROR);
-    assert_string_equal(ctx.fail, "examples/shape.json: expected a JSON array of resources or an "
+    assert_string_equal(ctx.fail,
+                        "examples/shape.json: expected a JSON array of resources or an "
                         "object with \"resources\": [...] (as `fawkes inventory -o json` writes), "
                         "got an object without a \"resources\" array");
     ctx_free(&ctx);
@@ -307,15 +313,18 @@ static void test_json_bad_element(void **state)
 
     (void)state;
     ctx_init(&ctx);
-    write_file("examples/inv.json", "{\"resources\": [" RES("u1", "storage.bucket") ", "
-               "{\"uid\": \"u2\", \"provider\": \"gcp\", \"kind\": 7}, "
-               RES("u3", "storage.bucket") "]}");
+    write_file(
+        "examples/inv.json",
+        "{\"resources\": [" RES(
+            "u1", "storage.bucket") ", "
+                                    "{\"uid\": \"u2\", \"provider\": \"gcp\", \"kind\": 7}, " RES(
+                                        "u3", "storage.bucket") "]}");
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/inv.json\"]}", NULL), FWK_PARTIAL);
     assert_int_equal(json_array_size(ctx.emitted), 2);
     assert_string_equal(ctx.fail, "examples/inv.json: 1 record skipped (first at resources[1]: "
-                        "\"kind\" is not a string (got a number))");
+                                  "\"kind\" is not a string (got a number))");
     assert_string_equal(log_line(&ctx, 0), "warn: examples/inv.json: resources[1]: skipped: "
-                        "\"kind\" is not a string (got a number)");
+                                           "\"kind\" is not a string (got a number)");
     ctx_free(&ctx);
 }
 
@@ -325,14 +334,15 @@ static void test_bad_lines_partial(void **state)
 
     (void)state;
     ctx_init(&ctx);
-    write_file("examples/a.jsonl",
-               RES("u1", "compute.instance") "\n"
-               "{\"provider\": \"aws\", \"kind\": \"compute.instance\"}\n"
-               "\n"
-               "  {\"uid\": \"u3\", \"provider\": \"aws\", \n"
-               "[1, 2]\n"
-               "{\"uid\": \"u5\", \"provider\": \"aws\", \"kind\": \"x\", \"labels\": {\"a\": 1}}\n"
-               RES("u6", "storage.bucket") "\n");
+    write_file(
+        "examples/a.jsonl",
+        RES("u1", "compute.instance") "\n"
+                                      "{\"provider\": \"aws\", \"kind\": \"compute.instance\"}\n"
+                                      "\n"
+                                      "  {\"uid\": \"u3\", \"provider\": \"aws\", \n"
+                                      "[1, 2]\n"
+                                      "{\"uid\": \"u5\", \"provider\": \"aws\", \"kind\": \"x\", "
+                                      "\"labels\": {\"a\": 1}}\n" RES("u6", "storage.bucket") "\n");
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_PARTIAL);
     assert_int_equal(json_array_size(ctx.emitted), 2);
     assert_string_equal(emitted_uid(&ctx, 0), "u1");
@@ -342,11 +352,12 @@ static void test_bad_lines_partial(void **state)
     assert_int_equal(json_array_size(ctx.logs), 4);
     assert_string_equal(log_line(&ctx, 0), "warn: examples/a.jsonl:2: skipped: missing \"uid\"");
     assert_int_equal(strncmp(log_line(&ctx, 1),
-                             "warn: examples/a.jsonl:4: skipped: invalid JSON at column ", 57), 0);
+                             "warn: examples/a.jsonl:4: skipped: invalid JSON at column ", 57),
+                     0);
     assert_string_equal(log_line(&ctx, 2),
                         "warn: examples/a.jsonl:5: skipped: not a JSON object (got an array)");
     assert_string_equal(log_line(&ctx, 3), "warn: examples/a.jsonl:6: skipped: labels.a is not "
-                        "a string (got a number)");
+                                           "a string (got a number)");
     assert_int_equal(json_integer_value(json_object_get(ctx.counters, "skipped_records")), 4);
     ctx_free(&ctx);
 }
@@ -369,9 +380,9 @@ static void test_warnings_capped(void **state)
     assert_string_equal(log_line(&ctx, 9),
                         "warn: examples/many.jsonl:10: skipped: missing \"provider\"");
     assert_string_equal(log_line(&ctx, 10), "warn: examples/many.jsonl: 3 more bad records "
-                        "skipped (only the first 10 are logged)");
+                                            "skipped (only the first 10 are logged)");
     assert_string_equal(ctx.fail, "examples/many.jsonl: 13 records skipped (first at line 1: "
-                        "missing \"provider\")");
+                                  "missing \"provider\")");
     ctx_free(&ctx);
 }
 
@@ -381,14 +392,16 @@ static void test_strict(void **state)
 
     (void)state;
     ctx_init(&ctx);
-    write_file("examples/a.jsonl", RES("u1", "compute.instance") "\n"
-               "\"just a string\"\n" RES("u3", "compute.instance") "\n");
+    write_file(
+        "examples/a.jsonl",
+        RES("u1", "compute.instance") "\n"
+                                      "\"just a string\"\n" RES("u3", "compute.instance") "\n");
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"], \"strict\": true}", NULL),
                      FWK_ERROR);
     assert_int_equal(json_array_size(ctx.emitted), 1);
     assert_string_equal(ctx.fail, "examples/a.jsonl:2: not a JSON object (got a string) "
-                        "(strict: true stops at the first bad record; fix it, or set "
-                        "strict: false to skip bad records)");
+                                  "(strict: true stops at the first bad record; fix it, or set "
+                                  "strict: false to skip bad records)");
     assert_int_equal(json_array_size(ctx.logs), 0);
     ctx_free(&ctx);
 }
@@ -409,7 +422,8 @@ static void test_kinds_and_regions_filter(void **state)
                "{\"uid\": \"p1\", \"provider\": \"aws\", \"kind\": \"iam.policy\", "
                "\"region\": null}\n");
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}",
-                             "{\"kinds\": [\"storage.bucket\"], \"regions\": null}"), FWK_OK);
+                             "{\"kinds\": [\"storage.bucket\"], \"regions\": null}"),
+                     FWK_OK);
     assert_int_equal(json_array_size(ctx.emitted), 2);
     assert_string_equal(emitted_uid(&ctx, 0), "b1");
     assert_string_equal(emitted_uid(&ctx, 1), "b2");
@@ -418,7 +432,8 @@ static void test_kinds_and_regions_filter(void **state)
     ctx_init(&ctx);
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}",
                              "{\"kinds\": [\"storage.bucket\", \"iam.policy\"], "
-                             "\"regions\": [\"us-east-1\"]}"), FWK_OK);
+                             "\"regions\": [\"us-east-1\"]}"),
+                     FWK_OK);
     assert_int_equal(json_array_size(ctx.emitted), 2);
     assert_string_equal(emitted_uid(&ctx, 0), "b2");
     assert_string_equal(emitted_uid(&ctx, 1), "p1");
@@ -457,8 +472,9 @@ static void test_directory_listing(void **state)
     write_file("examples/demo/.hidden.json", "[]");
     write_file("examples/demo/d.json.bak", "[]");
     instance = make_instance(&ctx, "{\"paths\": [\"examples/demo\", \"examples/demo/a.json\"]}");
-    assert_int_equal(plan(&ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}",
-                          &tasks), FWK_OK);
+    assert_int_equal(
+        plan(&ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}", &tasks),
+        FWK_OK);
     assert_int_equal(json_array_size(tasks), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "name")),
                         "examples/demo/a.json");
@@ -487,7 +503,7 @@ static void test_empty_directory_warns(void **state)
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples\"]}", NULL), FWK_OK);
     assert_int_equal(json_array_size(ctx.emitted), 0);
     assert_string_equal(log_line(&ctx, 0), "warn: paths[0]: examples: no *.json or *.jsonl "
-                        "files in this directory; nothing to read");
+                                           "files in this directory; nothing to read");
     ctx_free(&ctx);
 }
 
@@ -519,12 +535,13 @@ static void test_host_rejects_record(void **state)
     (void)state;
     ctx_init(&ctx);
     ctx.reject_uid = "u2";
-    write_file("examples/a.jsonl", RES("u1", "compute.instance") "\n"
-               RES("u2", "compute.instance") "\n" RES("u3", "compute.instance") "\n");
+    write_file("examples/a.jsonl",
+               RES("u1", "compute.instance") "\n" RES("u2", "compute.instance") "\n" RES(
+                   "u3", "compute.instance") "\n");
     assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_PARTIAL);
     assert_int_equal(json_array_size(ctx.emitted), 2);
     assert_string_equal(ctx.fail, "examples/a.jsonl: 1 record skipped (first at line 2: "
-                        "rejected by the host (see the run's failures))");
+                                  "rejected by the host (see the run's failures))");
     ctx_free(&ctx);
 }
 
@@ -540,7 +557,7 @@ static void test_init_rejects_bad_config(void **state)
     assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
     assert_null(instance);
     assert_string_equal(ctx.fail, "paths: expected a non-empty list of files or directories, "
-                        "e.g. paths: [examples/demo/aws.jsonl]");
+                                  "e.g. paths: [examples/demo/aws.jsonl]");
     json_decref(config);
     config = json_pack("{s:[s,i]}", "paths", "a.jsonl", 3);
     assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
