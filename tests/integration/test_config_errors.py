@@ -222,6 +222,23 @@ class ConfigErrorsTest(fwtest.TestCase):
         self.assertExit(result, 0)
         self.assertEqual(result.stdout, path + ": ok (1 instance, 0 chains)\n")
 
+    def test_docs_examples_validate(self):
+        with open(os.path.join(fwtest.SOURCE_DIR, "docs", "config.md"), encoding="utf-8") as f:
+            doc = f.read()
+        blocks = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S)
+                  if b.startswith("version: 1")]
+        self.assertGreaterEqual(len(blocks), 1)
+        warnings = [line for line in doc.splitlines() if line.startswith("fawkes: warn: ")]
+        for i, block in enumerate(blocks):
+            with self.subTest(block=i):
+                self.write("fawkes.yaml", block, dedent=False)
+                result = self.fawkes("--plugin-dir", fwtest.PLUGIN_DIR, "config", "validate")
+                self.assertExit(result, 0)
+                self.assertEqual(self.error_lines(result), [])
+                got = [line for line in result.stderr.splitlines()
+                       if line.startswith("fawkes: warn: fawkes.yaml")]
+                self.assertEqual(got, warnings)
+
     def test_usage_errors(self):
         result = self.fawkes("-c", "x.yaml", "config")
         self.assertExit(result, 2)
