@@ -19,9 +19,14 @@ struct fwk_ctx {
 };
 
 static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
 {
     (void)ctx, (void)level, (void)fmt;
 }
+
+static void fake_fail(fwk_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void fake_fail(fwk_ctx *ctx, const char *fmt, ...)
 {

@@ -26,6 +26,9 @@ struct fwk_ctx {
 };
 
 static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
 {
     static const char *const names[] = {"debug", "info", "warn", "error"};
     char msg[2048];
@@ -36,6 +39,8 @@ static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
     va_end(ap);
     json_array_append_new(ctx->logs, json_sprintf("%s: %s", names[level], msg));
 }
+
+static void fake_fail(fwk_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void fake_fail(fwk_ctx *ctx, const char *fmt, ...)
 {
