@@ -42,20 +42,45 @@ static void add_path_list(const char *path_list, strlist *out, strlist *seen)
     free(copy);
 }
 
-/* <directory of the running binary>/plugins, i.e. build/plugins in the build tree. */
-static void add_exe_dir(strlist *out, strlist *seen)
+/* The directory of the running binary, or "" when unknown. */
+static void exe_dir(char *out, size_t size)
 {
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0)
-        return;
-    exe[len] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return;
-    *slash = '\0';
+    ssize_t len = readlink("/proc/self/exe", out, size - 1);
+    out[len > 0 ? len : 0] = '\0';
+    char *slash = strrchr(out, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        out[0] = '\0';
+}
+
+/* <exe dir>/plugins: the plugins beside the binary, i.e. build/plugins in the build tree. */
+static void add_exe_dir(const char *bin_dir, strlist *out, strlist *seen)
+{
     char dir[PATH_MAX];
-    if (snprintf(dir, sizeof dir, "%s/plugins", exe) < (int)sizeof dir)
+    if (bin_dir[0] && snprintf(dir, sizeof dir, "%s/plugins", bin_dir) < (int)sizeof dir)
+        add_search_dir(dir, out, seen);
+}
+
+/* The installed directory relative to the binary (<exe dir>/../lib/fawkes/plugins), so an
+   install into any prefix (`cmake --install --prefix DIR`) finds its plugins. The part after
+   the prefix is taken from FAWKES_INSTALLED_PLUGIN_DIR: from its first "lib*" component. */
+static void add_relocated_install_dir(const char *bin_dir, const char *installed, strlist *out,
+                                      strlist *seen)
+{
+    const char *rest = NULL;
+    for (const char *at = strchr(installed, '/'); at; at = strchr(at + 1, '/'))
+        if (strncmp(at + 1, "lib", 3) == 0) {
+            rest = at + 1;
+            break;
+        }
+    char prefix[PATH_MAX], parent[PATH_MAX], dir[PATH_MAX];
+    if (!rest || !bin_dir[0] ||
+        snprintf(parent, sizeof parent, "%s/..", bin_dir) >= (int)sizeof parent ||
+        !realpath(parent, prefix))
+        return;
+    if (snprintf(dir, sizeof dir, "%s/%s", strcmp(prefix, "/") == 0 ? "" : prefix, rest) <
+        (int)sizeof dir)
         add_search_dir(dir, out, seen);
 }
 
@@ -71,8 +96,11 @@ void loader_search_dirs(const strlist *cli_dirs, const strlist *config_dirs, str
         for (size_t i = 0; given[g] && i < given[g]->count; i++)
             add_search_dir(given[g]->items[i], out, &seen);
     add_path_list(getenv("FAWKES_PLUGIN_PATH"), out, &seen);
-    add_exe_dir(out, &seen);
+    char bin_dir[PATH_MAX];
+    exe_dir(bin_dir, sizeof bin_dir);
+    add_exe_dir(bin_dir, out, &seen);
 #ifdef FAWKES_INSTALLED_PLUGIN_DIR
+    add_relocated_install_dir(bin_dir, FAWKES_INSTALLED_PLUGIN_DIR, out, &seen);
     add_search_dir(FAWKES_INSTALLED_PLUGIN_DIR, out, &seen);
 #endif
     strlist_clear(&seen);
@@ -180,6 +208,23 @@ static void refuse_duplicate(const plugin_set *set, plugin *p)
     refuse(p, &why);
 }
 
+/* Check `path` first in a child process, so a plugin that crashes or hangs while loading or
+   describing is refused without being opened here; only what passed there is opened here. */
+static void check_screened(const char *path, plugin *p)
+{
+    json_t *screen = loader_describe_isolated(path);
+    const char *status = json_string_value(json_object_get(screen, "status"));
+    if (status && strcmp(status, "refused") == 0) {
+        memset(p, 0, sizeof *p);
+        p->path = strdup(path);
+        const char *reason = json_string_value(json_object_get(screen, "reason"));
+        p->refusal = strdup(reason ? reason : "refused by the describing process");
+    } else {
+        loader_check_file(path, p);
+    }
+    json_decref(screen);
+}
+
 size_t loader_load_dirs(const strlist *dirs, plugin_set *out)
 {
     size_t refused = 0;
@@ -191,7 +236,8 @@ size_t loader_load_dirs(const strlist *dirs, plugin_set *out)
             log_msg(FWK_LOG_WARN, "loader", "%s", why.text);
         for (size_t i = 0; i < files.count; i++) {
             plugin p;
-            if (loader_check_file(files.items[i], &p) == 0)
+            check_screened(files.items[i], &p);
+            if (p.desc)
                 refuse_duplicate(out, &p);
             if (!p.desc) {
                 refused++;

@@ -213,7 +213,8 @@ static void test_load_dirs_duplicates(void **state)
     char *first = make_tmpdir(), *second = make_tmpdir();
     char *good1 = path_in(first, "good.so"), *magic = path_in(first, "bad_magic.so");
     char *good2 = path_in(second, "a_good_copy.so"), *tasks = path_in(second, "task_errors.so");
-    char *ignored = path_in(second, "README.txt");
+    char *ignored = path_in(second, "README.txt"), *crash = path_in(first, "crash.so");
+    copy_file(PLUGIN("crash_describe"), crash);
     copy_file(PLUGIN("good"), good1);
     copy_file(PLUGIN("bad_magic"), magic);
     copy_file(PLUGIN("good"), good2);
@@ -224,29 +225,36 @@ static void test_load_dirs_duplicates(void **state)
     strlist_push(&dirs, first);
     strlist_push(&dirs, second);
     plugin_set set;
-    assert_int_equal(loader_load_dirs(&dirs, &set), 2);
-    assert_int_equal(set.count, 4);
-    /* Sorted by name within each directory, directories in order. */
+    /* The crashing plugin is screened in a child process: refused, and we are still here. */
+    assert_int_equal(loader_load_dirs(&dirs, &set), 3);
+    assert_int_equal(set.count, 5);
     assert_string_equal(set.items[0].path, magic);
-    assert_string_equal(set.items[1].path, good1);
-    assert_string_equal(set.items[2].path, good2);
-    assert_string_equal(set.items[3].path, tasks);
+    assert_string_equal(set.items[0].refusal,
+                        "bad magic 0xDEADBEEF (expected 0x464B5750): not a Fawkes descriptor");
+    assert_string_equal(set.items[1].path, crash);
+    assert_string_equal(set.items[1].refusal, "crashed while describing (signal 11)");
+    assert_null(set.items[1].handle);
+    assert_null(set.items[1].desc);
+    /* Sorted by name within each directory, directories in order. */
+    assert_string_equal(set.items[2].path, good1);
+    assert_string_equal(set.items[3].path, good2);
+    assert_string_equal(set.items[4].path, tasks);
     assert_null(set.items[0].desc);
-    assert_non_null(set.items[1].desc);
-    assert_null(set.items[2].desc);
+    assert_non_null(set.items[2].desc);
+    assert_null(set.items[3].desc);
     char want[PATH_MAX + 64];
     snprintf(want, sizeof want, "plugin name 'good' is already loaded from %s", good1);
-    assert_string_equal(set.items[2].refusal, want);
-    assert_non_null(set.items[3].desc);
+    assert_string_equal(set.items[3].refusal, want);
+    assert_non_null(set.items[4].desc);
 
-    assert_ptr_equal(loader_find(&set, "good"), &set.items[1]);
-    assert_ptr_equal(loader_find(&set, "task_errors"), &set.items[3]);
+    assert_ptr_equal(loader_find(&set, "good"), &set.items[2]);
+    assert_ptr_equal(loader_find(&set, "task_errors"), &set.items[4]);
     assert_null(loader_find(&set, "bad_magic"));
     assert_null(loader_find(&set, "nothing"));
     loader_free(&set);
     assert_int_equal(set.count, 0);
     strlist_clear(&dirs);
-    free(good1), free(magic), free(good2), free(tasks), free(ignored);
+    free(good1), free(magic), free(good2), free(tasks), free(ignored), free(crash);
     remove_tree(first);
     remove_tree(second);
 }
@@ -285,15 +293,21 @@ static void test_search_dir_order_and_dedup(void **state)
     assert_string_equal(out.items[1], a);
     assert_string_equal(out.items[2], c);
     assert_string_equal(out.items[3], d);
-    /* What follows can only be the binary's plugins/ and the installed directory. */
-    char exe[PATH_MAX];
+    /* What follows can only be the binary's plugins/, the installed directory relative to
+       the binary's prefix, and the configured installed directory. */
+    char exe[PATH_MAX], beside[PATH_MAX + 16], parent[PATH_MAX + 8], prefix[PATH_MAX];
+    char relocated[2 * PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     assert_true(len > 0);
     exe[len] = '\0';
     *strrchr(exe, '/') = '\0';
-    strcat(exe, "/plugins");
+    snprintf(beside, sizeof beside, "%s/plugins", exe);
+    snprintf(parent, sizeof parent, "%s/..", exe);
+    assert_non_null(realpath(parent, prefix));
+    snprintf(relocated, sizeof relocated, "%s/%s", prefix,
+             strstr(FAWKES_INSTALLED_PLUGIN_DIR, "/lib") + 1);
     for (size_t i = 4; i < out.count; i++)
-        assert_true(strcmp(out.items[i], exe) == 0 ||
+        assert_true(strcmp(out.items[i], beside) == 0 || strcmp(out.items[i], relocated) == 0 ||
                     strcmp(out.items[i], FAWKES_INSTALLED_PLUGIN_DIR) == 0);
 
     /* NULL inputs are allowed; appending keeps what is there and adds nothing twice. */
