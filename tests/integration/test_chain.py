@@ -116,11 +116,11 @@ class ChainTest(fwtest.TestCase):
         self.assertEqual(len(out["resources"]), len(RESOURCES))
 
     def test_unknown_plugin_is_a_config_error_and_nothing_runs(self):
-        path = self.config("providers:\n  - {name: c, plugin: civoo}\n")
+        self.config("providers:\n  - {name: c, plugin: civoo}\n")
         res = self.fawkes("inventory", "-o", "json")
         self.assertExit(res, 2)
         self.assertEqual(res.stdout, "")
-        self.assertIn("%s:4:" % path, res.stderr)
+        self.assertIn("fawkes.yaml:4:", res.stderr)
         self.assertIn("providers[0].plugin: no plugin named 'civoo' is loaded", res.stderr)
 
     def test_bad_plugin_config_is_a_config_error(self):
