@@ -137,6 +137,21 @@ class PluginsList(fwtest.TestCase):
         self.assertExit(inspect, 0)
         self.assertEqual(inspect.json()["path"], os.path.join(env_dir, "task_errors.so"))
 
+    def test_config_plugin_dirs(self):
+        sub = os.path.join(self.tmp, "cfg-plugins")
+        os.makedirs(sub)
+        shutil.copy(plugin("good"), os.path.join(sub, "good.so"))
+        self.write("fawkes.yaml", "version: 1\nplugin_dirs: [cfg-plugins]\n")
+        result = self.fawkes("plugins", "list", "-o", "json")
+        self.assertExit(result, 0)
+        by_name = {e.get("name"): e for e in result.json()}
+        self.assertEqual(os.path.realpath(by_name["good"]["path"]),
+                         os.path.realpath(os.path.join(sub, "good.so")))
+        # --plugin-dir is searched before the config's plugin_dirs.
+        result = self.fawkes("--plugin-dir", TEST_PLUGIN_DIR, "plugins", "list", "-o", "json")
+        by_name = {e.get("name"): e for e in result.json()}
+        self.assertEqual(by_name["good"]["path"], plugin("good"))
+
     def test_none_found_exits_zero_and_says_where(self):
         # A copy of the binary elsewhere has no <exe dir>/plugins beside it.
         bin_dir = os.path.join(self.tmp, "bin")
