@@ -95,7 +95,8 @@ static const plugin *instance_plugin(const app *a, const config_instance *inst)
                                   ? config_section_name((config_section)(k - 1))
                                   : "right";
         app_error("%s:%d:%d: %s: plugin '%s' is a %s, not a %s; move this instance to the %s "
-                  "section", cfg->path, line, column, shown, inst->plugin, kind,
+                  "section",
+                  cfg->path, line, column, shown, inst->plugin, kind,
                   loader_kind_name(section_kinds[inst->section]), section);
         return NULL;
     }
@@ -106,7 +107,8 @@ static void warn_unresolved(const config *cfg, const config_instance *inst)
 {
     size_t i;
     json_t *entry;
-    json_array_foreach(inst->unresolved, i, entry) {
+    json_array_foreach(inst->unresolved, i, entry)
+    {
         int line = 0, column = 0;
         config_mark(cfg, json_string_value(json_object_get(entry, "pointer")), &line, &column);
         log_msg(FWK_LOG_WARN, NULL, "%s:%d:%d: %s", cfg->path, line, column,

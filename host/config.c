@@ -9,8 +9,8 @@
 
 #include "config_internal.h"
 
-static const char *const section_names[CONFIG_SECTION_COUNT] = {"providers", "scanners",
-                                                                "policies", "notifiers"};
+static const char *const section_names[CONFIG_SECTION_COUNT] = {"providers", "scanners", "policies",
+                                                                "notifiers"};
 
 const char *config_section_name(config_section section)
 {
@@ -143,11 +143,21 @@ void config_describe_value(const json_t *value, int hide, char *buf, size_t size
         else
             snprintf(buf, size, "float %g", json_real_value(value));
         break;
-    case JSON_TRUE: snprintf(buf, size, "boolean true"); break;
-    case JSON_FALSE: snprintf(buf, size, "boolean false"); break;
-    case JSON_NULL: snprintf(buf, size, "null"); break;
-    case JSON_OBJECT: snprintf(buf, size, "a mapping"); break;
-    case JSON_ARRAY: snprintf(buf, size, "a list"); break;
+    case JSON_TRUE:
+        snprintf(buf, size, "boolean true");
+        break;
+    case JSON_FALSE:
+        snprintf(buf, size, "boolean false");
+        break;
+    case JSON_NULL:
+        snprintf(buf, size, "null");
+        break;
+    case JSON_OBJECT:
+        snprintf(buf, size, "a mapping");
+        break;
+    case JSON_ARRAY:
+        snprintf(buf, size, "a list");
+        break;
     }
 }
 
@@ -238,8 +248,7 @@ static char *read_config_file(const char *path, size_t *length, diag *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        diag_set(err, "%s: cannot open the config: %s; check the -c path", path,
-                 strerror(errno));
+        diag_set(err, "%s: cannot open the config: %s; check the -c path", path, strerror(errno));
         return NULL;
     }
     char *text = malloc(CONFIG_MAX_FILE_BYTES + 1);

@@ -56,7 +56,8 @@ static int check_keys(checker *c, const json_t *object, const char *pointer,
 {
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)object, key, value) {
+    json_object_foreach((json_t *)object, key, value)
+    {
         if (in_words(allowed, key))
             continue;
         char list[512], shown[256];
@@ -90,7 +91,8 @@ static int read_string_list(checker *c, const json_t *value, const char *pointer
         return fail_expected(c, pointer, "a list of strings", value);
     size_t i;
     json_t *item;
-    json_array_foreach(value, i, item) {
+    json_array_foreach(value, i, item)
+    {
         char *item_pointer = config_pointer_index(pointer, i);
         int rc = item_pointer ? check_string(c, item, item_pointer, paths) : -1;
         free(item_pointer);
@@ -156,13 +158,14 @@ static int read_duration(checker *c, const json_t *value, const char *pointer, b
     int64_t parsed = -1;
     if (json_is_integer(value) && json_integer_value(value) >= 0)
         parsed = json_integer_value(value);
-    else if (json_is_string(value) && schema_parse_duration_ms(json_string_value(value),
-                                                               &parsed) != 0)
+    else if (json_is_string(value) &&
+             schema_parse_duration_ms(json_string_value(value), &parsed) != 0)
         parsed = -1;
     if (parsed < 0 || parsed > LONG_MAX || (positive && parsed == 0))
-        return fail_expected(c, pointer, positive
-                                              ? "a duration > 0 such as 250ms, 30s or 5m"
-                                              : "a duration such as 250ms, 30s or 5m", value);
+        return fail_expected(c, pointer,
+                             positive ? "a duration > 0 such as 250ms, 30s or 5m"
+                                      : "a duration such as 250ms, 30s or 5m",
+                             value);
     *ms = (long)parsed;
     return 0;
 }
@@ -178,23 +181,22 @@ static int read_int(checker *c, const json_t *value, const char *pointer, json_i
 }
 
 /* Run `fn`-style checks on one optional key of `object`: builds the child pointer. */
-#define CHILD(object, key, pointer_var, value_var, body)                                        \
-    do {                                                                                        \
-        json_t *value_var = json_object_get((object), (key));                                   \
-        if (value_var) {                                                                        \
-            char *pointer_var = config_pointer_key(pointer, (key));                             \
-            int child_rc = pointer_var ? (body) : -1;                                           \
-            free(pointer_var);                                                                  \
-            if (child_rc != 0)                                                                  \
-                return -1;                                                                      \
-        }                                                                                       \
+#define CHILD(object, key, pointer_var, value_var, body)                                           \
+    do {                                                                                           \
+        json_t *value_var = json_object_get((object), (key));                                      \
+        if (value_var) {                                                                           \
+            char *pointer_var = config_pointer_key(pointer, (key));                                \
+            int child_rc = pointer_var ? (body) : -1;                                              \
+            free(pointer_var);                                                                     \
+            if (child_rc != 0)                                                                     \
+                return -1;                                                                         \
+        }                                                                                          \
     } while (0)
 
-static int read_limits(checker *c, const json_t *limits, const char *pointer,
-                       config_limits *out)
+static int read_limits(checker *c, const json_t *limits, const char *pointer, config_limits *out)
 {
-    static const char *const allowed[] = {"concurrency", "rate", "burst", "retries", "timeout",
-                                          "backoff_base", "backoff_max", NULL};
+    static const char *const allowed[] = {"concurrency", "rate",         "burst",       "retries",
+                                          "timeout",     "backoff_base", "backoff_max", NULL};
     config_limits_default(out);
     if (!limits || json_is_null(limits))
         return 0;
@@ -216,12 +218,12 @@ static int read_limits(checker *c, const json_t *limits, const char *pointer,
     CHILD(limits, "backoff_base", p, v, read_duration(c, v, p, false, &out->backoff_base_ms));
     CHILD(limits, "backoff_max", p, v, read_duration(c, v, p, false, &out->backoff_max_ms));
     if (out->backoff_max_ms < out->backoff_base_ms) {
-        char *p = config_pointer_key(pointer, json_object_get(limits, "backoff_max")
-                                                  ? "backoff_max" : "backoff_base");
+        char *p = config_pointer_key(
+            pointer, json_object_get(limits, "backoff_max") ? "backoff_max" : "backoff_base");
         config_fail(c->cfg, NULL, p ? p : pointer, c->err,
                     "backoff_max (%ld ms) is smaller than backoff_base (%ld ms); raise "
-                    "backoff_max or lower backoff_base", out->backoff_max_ms,
-                    out->backoff_base_ms);
+                    "backoff_max or lower backoff_base",
+                    out->backoff_max_ms, out->backoff_base_ms);
         free(p);
         return -1;
     }
@@ -246,7 +248,8 @@ static int check_word_list(checker *c, const json_t *value, const char *pointer,
         return fail_expected(c, pointer, "a list such as [new, resolved]", value);
     size_t i;
     json_t *item;
-    json_array_foreach(value, i, item) {
+    json_array_foreach(value, i, item)
+    {
         char *item_pointer = config_pointer_index(pointer, i);
         int rc = item_pointer ? check_word(c, item, item_pointer, words) : -1;
         free(item_pointer);
@@ -264,8 +267,7 @@ static int check_notifier_keys(checker *c, const json_t *object, const char *poi
     CHILD(object, "min_severity", p, v, check_word(c, v, p, severities));
     CHILD(object, "on", p, v, check_word_list(c, v, p, notify_events));
     CHILD(object, "renotify_after", p, v, read_duration(c, v, p, false, &ms));
-    CHILD(object, "digest", p, v,
-          json_is_boolean(v) ? 0 : fail_expected(c, p, "true or false", v));
+    CHILD(object, "digest", p, v, json_is_boolean(v) ? 0 : fail_expected(c, p, "true or false", v));
     CHILD(object, "match", p, v, json_is_object(v) ? 0 : fail_expected(c, p, "a mapping", v));
     CHILD(object, "rate", p, v, read_rate(c, v, p, &per_s));
     return 0;
@@ -283,8 +285,10 @@ static int read_name(checker *c, const json_t *object, const char *pointer, cons
 {
     *name = json_object_get(object, "name");
     if (!*name) {
-        config_fail(c->cfg, NULL, pointer, c->err, "missing key 'name'; every %s needs a unique "
-                    "name", what);
+        config_fail(c->cfg, NULL, pointer, c->err,
+                    "missing key 'name'; every %s needs a unique "
+                    "name",
+                    what);
         return -1;
     }
     char *p = config_pointer_key(pointer, "name");
@@ -292,7 +296,8 @@ static int read_name(checker *c, const json_t *object, const char *pointer, cons
     if (rc == 0 && !valid_name(json_string_value(*name))) {
         config_fail(c->cfg, NULL, p, c->err,
                     "'%s' is not a valid name: use lower-case letters, digits, '-' and '_', "
-                    "starting with a letter or digit", json_string_value(*name));
+                    "starting with a letter or digit",
+                    json_string_value(*name));
         rc = -1;
     }
     free(p);
@@ -305,7 +310,8 @@ static json_t *unresolved_under(const json_t *unresolved, const char *config_poi
     json_t *out = json_array();
     size_t i, len = strlen(config_pointer);
     json_t *entry;
-    json_array_foreach(unresolved, i, entry) {
+    json_array_foreach(unresolved, i, entry)
+    {
         const char *p = json_string_value(json_object_get(entry, "pointer"));
         if (p && strncmp(p, config_pointer, len) == 0 && (p[len] == '\0' || p[len] == '/'))
             json_array_append(out, entry);
@@ -349,16 +355,16 @@ static int read_instance(checker *c, config_section section, json_t *object, con
                          config_instance *inst)
 {
     static const char *const base_keys[] = {"name", "plugin", "config", "limits", NULL};
-    static const char *const notifier_keys[] = {"name", "plugin", "config", "limits",
-                                                "min_severity", "on", "renotify_after",
-                                                "digest", "match", "rate", NULL};
+    static const char *const notifier_keys[] = {
+        "name",   "plugin", "config", "limits", "min_severity", "on", "renotify_after",
+        "digest", "match",  "rate",   NULL};
     char what[128];
     snprintf(what, sizeof what, "a mapping with at least name and plugin (one %s instance)",
              singular[section]);
     if (!json_is_object(object))
         return fail_expected(c, pointer, what, object);
-    if (check_keys(c, object, pointer,
-                   section == CONFIG_NOTIFIERS ? notifier_keys : base_keys) != 0)
+    if (check_keys(c, object, pointer, section == CONFIG_NOTIFIERS ? notifier_keys : base_keys) !=
+        0)
         return -1;
     inst->section = section;
     inst->settings = object;
@@ -407,7 +413,8 @@ static int read_section(checker *c, config_section section)
         return -1;
     size_t i;
     json_t *item;
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         char *item_pointer = config_pointer_index(pointer, i);
         config_instance *inst = &c->cfg->instances[section][i];
         /* Counted before reading so config_free releases a half-read instance. */
@@ -451,8 +458,8 @@ static int check_references(checker *c, const strlist *names, const char *pointe
                      singular[found], config_section_name(found));
         char *item_pointer = config_pointer_index(pointer, i);
         config_fail(c->cfg, NULL, item_pointer ? item_pointer : pointer, c->err,
-                    "no %s named '%s' (defined: %s)%s", singular[section], names->items[i],
-                    defined, hint);
+                    "no %s named '%s' (defined: %s)%s", singular[section], names->items[i], defined,
+                    hint);
         free(item_pointer);
         return -1;
     }
@@ -461,7 +468,7 @@ static int check_references(checker *c, const strlist *names, const char *pointe
 
 static int read_chain(checker *c, json_t *object, const char *pointer, config_chain *chain)
 {
-    static const char *const allowed[] = {"name", "providers", "scanners", "policies",
+    static const char *const allowed[] = {"name",   "providers", "scanners", "policies",
                                           "notify", "playbooks", "schedule", NULL};
     if (!json_is_object(object))
         return fail_expected(c, pointer, "a mapping with at least name (one chain)", object);
@@ -476,27 +483,29 @@ static int read_chain(checker *c, json_t *object, const char *pointer, config_ch
         char *p = config_pointer_key(pointer, "name");
         config_fail(c->cfg, NULL, p ? p : pointer, c->err,
                     "a chain named '%s' is already defined at line %d; chain names must be "
-                    "unique", dup->name, dup->line);
+                    "unique",
+                    dup->name, dup->line);
         free(p);
         return -1;
     }
     chain->name = strdup(json_string_value(name));
     if (!chain->name)
         return -1;
-    CHILD(object, "providers", p, v, read_string_list(c, v, p, false, &chain->providers) ||
-                                         check_references(c, &chain->providers, p,
-                                                          CONFIG_PROVIDERS));
-    CHILD(object, "scanners", p, v, read_string_list(c, v, p, false, &chain->scanners) ||
-                                        check_references(c, &chain->scanners, p,
-                                                         CONFIG_SCANNERS));
-    CHILD(object, "policies", p, v, read_string_list(c, v, p, false, &chain->policies) ||
-                                        check_references(c, &chain->policies, p,
-                                                         CONFIG_POLICIES));
-    CHILD(object, "notify", p, v, read_string_list(c, v, p, false, &chain->notify) ||
-                                      check_references(c, &chain->notify, p, CONFIG_NOTIFIERS));
+    CHILD(object, "providers", p, v,
+          read_string_list(c, v, p, false, &chain->providers) ||
+              check_references(c, &chain->providers, p, CONFIG_PROVIDERS));
+    CHILD(object, "scanners", p, v,
+          read_string_list(c, v, p, false, &chain->scanners) ||
+              check_references(c, &chain->scanners, p, CONFIG_SCANNERS));
+    CHILD(object, "policies", p, v,
+          read_string_list(c, v, p, false, &chain->policies) ||
+              check_references(c, &chain->policies, p, CONFIG_POLICIES));
+    CHILD(object, "notify", p, v,
+          read_string_list(c, v, p, false, &chain->notify) ||
+              check_references(c, &chain->notify, p, CONFIG_NOTIFIERS));
     CHILD(object, "playbooks", p, v, read_string_list(c, v, p, true, &chain->playbooks));
-    CHILD(object, "schedule", p, v, check_string(c, v, p, true) ||
-                                        !(chain->schedule = strdup(json_string_value(v))));
+    CHILD(object, "schedule", p, v,
+          check_string(c, v, p, true) || !(chain->schedule = strdup(json_string_value(v))));
     return 0;
 }
 
@@ -512,7 +521,8 @@ static int read_chains(checker *c)
         return -1;
     size_t i;
     json_t *item;
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         char *pointer = config_pointer_index("/chains", i);
         c->cfg->chain_count = i + 1;
         int rc = pointer ? read_chain(c, item, pointer, &c->cfg->chains[i]) : -1;
@@ -533,17 +543,16 @@ static int read_security(checker *c, const json_t *security)
         return fail_expected(c, pointer, "a mapping with egress_allow and audit_log", security);
     if (check_keys(c, security, pointer, allowed) != 0)
         return -1;
-    CHILD(security, "egress_allow", p, v,
-          read_string_list(c, v, p, false, &c->cfg->egress_allow));
+    CHILD(security, "egress_allow", p, v, read_string_list(c, v, p, false, &c->cfg->egress_allow));
     CHILD(security, "audit_log", p, v, read_path(c, v, p, &c->cfg->audit_log));
     return 0;
 }
 
 static int read_top(checker *c)
 {
-    static const char *const allowed[] = {"version", "plugin_dirs", "providers", "scanners",
-                                          "policies", "notifiers", "chains", "security",
-                                          "state", NULL};
+    static const char *const allowed[] = {"version",  "plugin_dirs", "providers", "scanners",
+                                          "policies", "notifiers",   "chains",    "security",
+                                          "state",    NULL};
     const json_t *root = c->cfg->root;
     const char *pointer = "";
     if (!root) {
@@ -556,13 +565,14 @@ static int read_top(checker *c)
         return -1;
     const json_t *version = json_object_get(root, "version");
     if (!version) {
-        config_fail(c->cfg, NULL, "", c->err, "missing key 'version'; add `version: 1` at the "
+        config_fail(c->cfg, NULL, "", c->err,
+                    "missing key 'version'; add `version: 1` at the "
                     "top");
         return -1;
     }
-    CHILD(root, "version", p, v,
-          read_int(c, v, p, 1, 1, "1 (the only config version this fawkes reads)",
-                   &c->cfg->version));
+    CHILD(
+        root, "version", p, v,
+        read_int(c, v, p, 1, 1, "1 (the only config version this fawkes reads)", &c->cfg->version));
     CHILD(root, "plugin_dirs", p, v, read_string_list(c, v, p, true, &c->cfg->plugin_dirs));
     CHILD(root, "state", p, v, read_path(c, v, p, &c->cfg->state_path));
     return read_security(c, json_object_get(root, "security"));

@@ -132,8 +132,8 @@ static int unresolved(interp_state *st, const char *pointer, const char *referen
     if (!in_instance_config(pointer)) {
         if (env)
             config_fail(st->cfg, NULL, pointer, st->err,
-                        "%s is not set: export %s, or write the value in the file",
-                        reference, why->reason);
+                        "%s is not set: export %s, or write the value in the file", reference,
+                        why->reason);
         else
             config_fail(st->cfg, NULL, pointer, st->err,
                         "%s cannot be read (%s); create the file or fix the path", reference,
@@ -147,7 +147,8 @@ static int unresolved(interp_state *st, const char *pointer, const char *referen
     else
         snprintf(message, sizeof message,
                  "%s: %s is not readable here (%s); it must be readable when this instance "
-                 "runs", shown, reference, why->reason);
+                 "runs",
+                 shown, reference, why->reason);
     json_t *entry = json_pack("{s:s, s:s, s:s}", "pointer", pointer, "reference", reference,
                               "message", message);
     return entry ? json_array_append_new(st->unresolved, entry) : -1;
@@ -164,7 +165,8 @@ static int expand_reference(interp_state *st, const char *pointer, const char *t
     if (!colon) {
         config_fail(st->cfg, NULL, pointer, st->err,
                     "'%s' is not a reference: write ${env:NAME} or ${file:PATH} (and $${ for a "
-                    "literal ${)", reference);
+                    "literal ${)",
+                    reference);
         return -1;
     }
     char scheme[64], arg[448];
@@ -172,13 +174,13 @@ static int expand_reference(interp_state *st, const char *pointer, const char *t
     snprintf(arg, sizeof arg, "%.*s", (int)(end - colon - 1), colon + 1);
     if (strcmp(scheme, "env") != 0 && strcmp(scheme, "file") != 0) {
         config_fail(st->cfg, NULL, pointer, st->err,
-                    "unknown reference scheme '%s' in %s: use ${env:NAME} or ${file:PATH}",
-                    scheme, reference);
+                    "unknown reference scheme '%s' in %s: use ${env:NAME} or ${file:PATH}", scheme,
+                    reference);
         return -1;
     }
     if (arg[0] == '\0') {
-        config_fail(st->cfg, NULL, pointer, st->err, "%s names nothing: write ${%s:%s}",
-                    reference, scheme, strcmp(scheme, "env") == 0 ? "NAME" : "PATH");
+        config_fail(st->cfg, NULL, pointer, st->err, "%s names nothing: write ${%s:%s}", reference,
+                    scheme, strcmp(scheme, "env") == 0 ? "NAME" : "PATH");
         return -1;
     }
     ref_failure why = {{0}};
@@ -211,7 +213,8 @@ static int interpolate_string(interp_state *st, json_t *value, const char *point
             if (!end) {
                 config_fail(st->cfg, NULL, pointer, st->err,
                             "unterminated ${ in \"%.60s\": close it with }, or write $${ for a "
-                            "literal ${", text);
+                            "literal ${",
+                            text);
                 goto out;
             }
             if (expand_reference(st, pointer, p, end, &out) != 0)
@@ -241,7 +244,8 @@ static int interpolate_node(interp_state *st, json_t *node, const char *pointer)
     if (json_is_array(node)) {
         size_t i;
         json_t *child;
-        json_array_foreach(node, i, child) {
+        json_array_foreach(node, i, child)
+        {
             char *child_pointer = config_pointer_index(pointer, i);
             rc = child_pointer ? interpolate_node(st, child, child_pointer) : -1;
             free(child_pointer);
@@ -251,7 +255,8 @@ static int interpolate_node(interp_state *st, json_t *node, const char *pointer)
     } else if (json_is_object(node)) {
         const char *key;
         json_t *child;
-        json_object_foreach(node, key, child) {
+        json_object_foreach(node, key, child)
+        {
             char *child_pointer = config_pointer_key(pointer, key);
             rc = child_pointer ? interpolate_node(st, child, child_pointer) : -1;
             free(child_pointer);

@@ -99,7 +99,8 @@ static int reject_tag(yaml_builder *b, const yaml_char_t *tag, yaml_mark_t mark)
         snprintf(shown, sizeof shown, "%s", text);
     return error_at(b, mark,
                     "invalid YAML: tags are not supported (found '%s'); remove it, and quote "
-                    "the value if it must be a string", shown);
+                    "the value if it must be a string",
+                    shown);
 }
 
 static bool all_digits(const char *s, const char *digits)
@@ -221,7 +222,8 @@ static void copy_marks(json_t *marks, const char *origin, const char *pointer)
     json_t *copied = json_object();
     const char *key;
     json_t *mark;
-    json_object_foreach(marks, key, mark) {
+    json_object_foreach(marks, key, mark)
+    {
         if (strncmp(key, origin, origin_len) != 0 || key[origin_len] != '/')
             continue;
         char *moved = NULL;
@@ -242,13 +244,15 @@ static int build_alias(yaml_builder *b, const yaml_event_t *event, const char *p
     if (!entry)
         return error_at(b, event->start_mark,
                         "invalid YAML: alias *%s refers to no anchor defined before it "
-                        "(define &name first; an alias cannot refer to its own parent)", anchor);
+                        "(define &name first; an alias cannot refer to its own parent)",
+                        anchor);
     json_t *value = json_object_get(entry, "value");
     b->nodes += count_nodes(value);
     if (b->nodes > YAML_MAX_NODES)
         return error_at(b, event->start_mark,
                         "aliases expand to too many values (more than %d) at *%s; "
-                        "write the config without nested aliases", YAML_MAX_NODES, anchor);
+                        "write the config without nested aliases",
+                        YAML_MAX_NODES, anchor);
     *out = json_deep_copy(value);
     if (!*out)
         return error_at(b, event->start_mark, "%s", "out of memory");
@@ -308,10 +312,9 @@ static int read_key(yaml_builder *b, const yaml_event_t *event, const char *poin
         free(child_pointer);
         char shown[256];
         config_pointer_display(pointer, shown, sizeof shown);
-        diag_at(b->err, b->name, (int)event->start_mark.line + 1,
-                (int)event->start_mark.column + 1,
-                "%s%sduplicate key '%s' (first at line %d, column %d); keep only one",
-                shown, shown[0] ? ": " : "", text, line, column);
+        diag_at(b->err, b->name, (int)event->start_mark.line + 1, (int)event->start_mark.column + 1,
+                "%s%sduplicate key '%s' (first at line %d, column %d); keep only one", shown,
+                shown[0] ? ": " : "", text, line, column);
         return -1;
     }
     *key = strdup(text);
@@ -367,8 +370,10 @@ static int build_node(yaml_builder *b, yaml_event_t *event, const char *pointer,
 {
     *out = NULL;
     if (depth > YAML_MAX_DEPTH)
-        return error_at(b, event->start_mark, "values are nested too deeply (more than %d "
-                        "levels); flatten the config", YAML_MAX_DEPTH);
+        return error_at(b, event->start_mark,
+                        "values are nested too deeply (more than %d "
+                        "levels); flatten the config",
+                        YAML_MAX_DEPTH);
     if (++b->nodes > YAML_MAX_NODES)
         return error_at(b, event->start_mark, "too many values (more than %d)", YAML_MAX_NODES);
     set_mark(b->marks, pointer, event->start_mark);

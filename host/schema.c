@@ -23,10 +23,10 @@ const fwk_option *schema_option_at(const fwk_option *options, size_t i)
 {
     const fwk_option *option = options;
     for (size_t k = 0; k < i && option; k++)
-        option = option->name
-                     ? (const fwk_option *)(const void *)((const char *)option +
-                                                          option_step(option))
-                     : NULL;
+        option =
+            option->name
+                ? (const fwk_option *)(const void *)((const char *)option + option_step(option))
+                : NULL;
     return option;
 }
 
@@ -74,8 +74,7 @@ int schema_parse_duration_ms(const char *text, int64_t *ms)
 int schema_parse_size(const char *text, int64_t *bytes)
 {
     static const char *const units[] = {"", "B", "KB", "MB", "GB", "KiB", "MiB", "GiB", NULL};
-    static const int64_t factors[] = {1, 1, 1000, 1000000, 1000000000, 1024, 1048576,
-                                      1073741824};
+    static const int64_t factors[] = {1, 1, 1000, 1000000, 1000000000, 1024, 1048576, 1073741824};
     return parse_scaled(text, units, factors, bytes);
 }
 
@@ -105,14 +104,15 @@ static void schema_fail(const schema_ctx *sc, const char *mark_pointer, const ch
     }
     int line = 0, column = 0;
     config_mark(sc->cfg, mark_pointer, &line, &column);
-    diag_at(sc->err, sc->cfg->path, line, column, "%s%s%s", shown, shown[0] ? ": " : "",
-            message);
+    diag_at(sc->err, sc->cfg->path, line, column, "%s%s%s", shown, shown[0] ? ": " : "", message);
 }
 
 static void format_ms(double ms, char *buf, size_t size)
 {
-    static const struct { double factor; const char *unit; } units[] = {
-        {86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}};
+    static const struct {
+        double factor;
+        const char *unit;
+    } units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (ms >= units[i].factor && (long long)ms % (long long)units[i].factor == 0) {
             snprintf(buf, size, "%.0f%s", ms / units[i].factor, units[i].unit);
@@ -124,10 +124,15 @@ static void format_ms(double ms, char *buf, size_t size)
 /* What a value of this option must be, as "expected ..." reads it. */
 static void describe_option(const fwk_option *opt, char *buf, size_t size)
 {
-    static const char *const names[] = {
-        "", "a string", "an integer", "a number", "true or false",
-        "a duration such as 250ms, 30s or 5m", "a size such as 512, 64KiB or 10MB",
-        "a list of strings", "a mapping"};
+    static const char *const names[] = {"",
+                                        "a string",
+                                        "an integer",
+                                        "a number",
+                                        "true or false",
+                                        "a duration such as 250ms, 30s or 5m",
+                                        "a size such as 512, 64KiB or 10MB",
+                                        "a list of strings",
+                                        "a mapping"};
     const char *name = (opt->type >= 1 && opt->type <= 8) ? names[opt->type] : "a value";
     bool range = (opt->flags & FWK_OPT_HAS_RANGE) != 0;
     char low[32], high[32];
@@ -150,8 +155,8 @@ static void describe_option(const fwk_option *opt, char *buf, size_t size)
         used += (size_t)snprintf(buf + used, size > used ? size - used : 0, "%s",
                                  opt->type == FWK_OPT_STRING ? ": one of " : " from ");
         for (size_t i = 0; opt->allowed[i] && used < size; i++)
-            used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-                                     opt->allowed[i]);
+            used +=
+                (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", opt->allowed[i]);
     }
 }
 
@@ -200,7 +205,8 @@ static json_t *convert_string_list(const fwk_option *opt, const json_t *value)
     }
     size_t i;
     json_t *item;
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         if (!json_is_string(item) || !allowed_word(opt, json_string_value(item))) {
             json_decref(list);
             return NULL;
@@ -294,7 +300,8 @@ static bool is_unresolved(const schema_ctx *sc, const char *pointer)
         return false;
     size_t i, len = strlen(pointer);
     json_t *entry;
-    json_array_foreach(sc->inst->unresolved, i, entry) {
+    json_array_foreach(sc->inst->unresolved, i, entry)
+    {
         const char *p = json_string_value(json_object_get(entry, "pointer"));
         if (p && strncmp(p, pointer, len) == 0 && (p[len] == '\0' || p[len] == '/'))
             return true;
@@ -390,7 +397,8 @@ static int apply_missing(const schema_ctx *sc, const fwk_option *opt, json_t *ou
         schema_fail(sc, sc->pointer, pointer ? pointer : sc->pointer,
                     "the plugin '%s' has a bad default for '%s' (expected %s, got %s); this is "
                     "a bug in the plugin: set the key here, and report it to the plugin's "
-                    "authors", plugin, opt->name, expected, got);
+                    "authors",
+                    plugin, opt->name, expected, got);
         rc = -1;
     } else if (json_object_set_new(out, opt->name, converted) != 0) {
         rc = -1;
@@ -420,7 +428,8 @@ static int apply_keys(const schema_ctx *sc, const fwk_option *options, const jso
 {
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)input, key, value) {
+    json_object_foreach((json_t *)input, key, value)
+    {
         char *pointer = config_pointer_key(sc->pointer, key);
         if (!pointer)
             return -1;
@@ -430,8 +439,7 @@ static int apply_keys(const schema_ctx *sc, const fwk_option *options, const jso
         if (!opt) {
             char allowed[1024];
             allowed_keys(options, allowed, sizeof allowed);
-            schema_fail(sc, pointer, sc->pointer, "unknown key '%s'; allowed: %s", key,
-                        allowed);
+            schema_fail(sc, pointer, sc->pointer, "unknown key '%s'; allowed: %s", key, allowed);
             rc = -1;
         } else {
             rc = apply_given(sc, opt, value, pointer, &converted);
@@ -477,7 +485,8 @@ int schema_apply(const fwk_option *options, const json_t *input, const config *c
     const char *key;
     json_t *value;
     void *tmp;
-    json_object_foreach_safe(result, tmp, key, value) {
+    json_object_foreach_safe(result, tmp, key, value)
+    {
         if (json_is_null(value))
             json_object_del(result, key);
     }
@@ -490,8 +499,8 @@ fail:
 
 static json_t *option_schema(const fwk_option *opt)
 {
-    static const char *const json_types[] = {"", "string", "integer", "number", "boolean",
-                                             "string", "string", "array", "object"};
+    static const char *const json_types[] = {"",       "string", "integer", "number", "boolean",
+                                             "string", "string", "array",   "object"};
     const char *type = (opt->type >= 1 && opt->type <= 8) ? json_types[opt->type] : "string";
     json_t *prop = json_pack("{s:s}", "type", type);
     bool range = (opt->flags & FWK_OPT_HAS_RANGE) != 0;
@@ -515,17 +524,22 @@ static json_t *option_schema(const fwk_option *opt)
                             "enum", values);
     }
     if (range) {
-        static const char *const keys[][2] = {
-            {"", ""}, {"minLength", "maxLength"}, {"minimum", "maximum"},
-            {"minimum", "maximum"}, {"", ""}, {"x-fawkes-minimum", "x-fawkes-maximum"},
-            {"x-fawkes-minimum", "x-fawkes-maximum"}, {"minItems", "maxItems"}, {"", ""}};
+        static const char *const keys[][2] = {{"", ""},
+                                              {"minLength", "maxLength"},
+                                              {"minimum", "maximum"},
+                                              {"minimum", "maximum"},
+                                              {"", ""},
+                                              {"x-fawkes-minimum", "x-fawkes-maximum"},
+                                              {"x-fawkes-minimum", "x-fawkes-maximum"},
+                                              {"minItems", "maxItems"},
+                                              {"", ""}};
         const char *const *pair = (opt->type >= 1 && opt->type <= 8) ? keys[opt->type] : keys[0];
         bool whole = opt->type != FWK_OPT_FLOAT;
         if (pair[0][0]) {
-            json_object_set_new(prop, pair[0], whole ? json_integer((json_int_t)opt->min)
-                                                     : json_real(opt->min));
-            json_object_set_new(prop, pair[1], whole ? json_integer((json_int_t)opt->max)
-                                                     : json_real(opt->max));
+            json_object_set_new(prop, pair[0],
+                                whole ? json_integer((json_int_t)opt->min) : json_real(opt->min));
+            json_object_set_new(prop, pair[1],
+                                whole ? json_integer((json_int_t)opt->max) : json_real(opt->max));
         }
     }
     json_t *def = opt->default_json ? json_loads(opt->default_json, JSON_DECODE_ANY, NULL) : NULL;

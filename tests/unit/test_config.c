@@ -315,10 +315,10 @@ static void test_interpolation_file(void **state)
     assert_int_equal(json_array_size(inst->unresolved), 1);
     snprintf(expect, sizeof expect,
              "notifiers[0].config.other: ${file:absent} is not readable here (%s/absent: No such "
-             "file or directory); it must be readable when this instance runs", dir);
+             "file or directory); it must be readable when this instance runs",
+             dir);
     assert_string_equal(
-        json_string_value(json_object_get(json_array_get(inst->unresolved, 0), "message")),
-        expect);
+        json_string_value(json_object_get(json_array_get(inst->unresolved, 0), "message")), expect);
     assert_string_equal(cfg->dir, dir);
     snprintf(expect, sizeof expect, "%s/plugins", dir);
     assert_string_equal(cfg->plugin_dirs.items[0], expect);
@@ -337,7 +337,8 @@ static void test_interpolation_file(void **state)
     assert_int_equal(config_load(path, &cfg, &err), -1);
     snprintf(expect, sizeof expect,
              "%s:2:8: state: ${file:absent} cannot be read (%s/absent: No such file or "
-             "directory); create the file or fix the path", path, dir);
+             "directory); create the file or fix the path",
+             path, dir);
     assert_string_equal(err.text, expect);
     remove_file(dir, "bad.yaml");
     remove_file(dir, "hook");
@@ -454,7 +455,10 @@ static void test_notifier_keys(void **state)
     assert_string_equal(json_string_value(json_object_get(settings, "rate")), "5/m");
     config_free(cfg);
     const char *head = "version: 1\nnotifiers:\n  - name: ops\n    plugin: webhook\n";
-    struct { const char *line; const char *error; } cases[] = {
+    struct {
+        const char *line;
+        const char *error;
+    } cases[] = {
         {"    min_severity: urgent\n", "t.yaml:5:19: notifiers[0].min_severity: expected one of "
                                        "critical, high, medium, low, info, got string \"urgent\""},
         {"    on: [new, closed]\n", "t.yaml:5:15: notifiers[0].on[1]: expected one of new, open, "
@@ -497,8 +501,10 @@ static void test_limits(void **state)
     config_free(cfg);
 
     char text[512];
-    snprintf(text, sizeof text, "%s    limits: {concurrency: 2, rate: 600/m, retries: 0, "
-             "timeout: 250ms, backoff_base: 1s, backoff_max: 5m}\n", head);
+    snprintf(text, sizeof text,
+             "%s    limits: {concurrency: 2, rate: 600/m, retries: 0, "
+             "timeout: 250ms, backoff_base: 1s, backoff_max: 5m}\n",
+             head);
     cfg = load_ok(text);
     l = limits_of(cfg);
     assert_int_equal(l->concurrency, 2);
@@ -522,7 +528,10 @@ static void test_limits(void **state)
     assert_int_equal(limits_of(cfg)->timeout_ms, 1500);
     config_free(cfg);
 
-    struct { const char *line; const char *error; } cases[] = {
+    struct {
+        const char *line;
+        const char *error;
+    } cases[] = {
         {"concurrency: four", "t.yaml:5:27: providers[0].limits.concurrency: expected an integer "
                               ">= 1, got string \"four\""},
         {"concurrency: 0", "t.yaml:5:27: providers[0].limits.concurrency: expected an integer >= "
@@ -569,7 +578,8 @@ static void test_chains(void **state)
 {
     (void)state;
     char text[1024];
-    snprintf(text, sizeof text, "%s  - name: nightly\n    providers: [civo-prod, snap]\n"
+    snprintf(text, sizeof text,
+             "%s  - name: nightly\n    providers: [civo-prod, snap]\n"
              "    scanners: [base]\n    policies: [org]\n    notify: [ops]\n"
              "    playbooks: [/pb/a.lua]\n    schedule: \"@every 1h\"\n  - name: quick\n",
              chain_head);
@@ -637,15 +647,24 @@ static void test_empty_config(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scalar_types),       cmocka_unit_test(test_scalar_errors),
-        cmocka_unit_test(test_marks),              cmocka_unit_test(test_pointer_display),
-        cmocka_unit_test(test_aliases),            cmocka_unit_test(test_yaml_refusals),
-        cmocka_unit_test(test_yaml_syntax_error),  cmocka_unit_test(test_alias_bomb),
-        cmocka_unit_test(test_interpolation_env),  cmocka_unit_test(test_interpolation_errors),
-        cmocka_unit_test(test_interpolation_file), cmocka_unit_test(test_load_missing_file),
-        cmocka_unit_test(test_top_level_checks),   cmocka_unit_test(test_instance_checks),
-        cmocka_unit_test(test_notifier_keys),      cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_chains),             cmocka_unit_test(test_empty_config),
+        cmocka_unit_test(test_scalar_types),
+        cmocka_unit_test(test_scalar_errors),
+        cmocka_unit_test(test_marks),
+        cmocka_unit_test(test_pointer_display),
+        cmocka_unit_test(test_aliases),
+        cmocka_unit_test(test_yaml_refusals),
+        cmocka_unit_test(test_yaml_syntax_error),
+        cmocka_unit_test(test_alias_bomb),
+        cmocka_unit_test(test_interpolation_env),
+        cmocka_unit_test(test_interpolation_errors),
+        cmocka_unit_test(test_interpolation_file),
+        cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_top_level_checks),
+        cmocka_unit_test(test_instance_checks),
+        cmocka_unit_test(test_notifier_keys),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_chains),
+        cmocka_unit_test(test_empty_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

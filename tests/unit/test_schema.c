@@ -111,7 +111,10 @@ static void test_defaults_and_conversions(void **state)
 static void test_type_errors(void **state)
 {
     (void)state;
-    struct { const char *yaml; const char *error; } cases[] = {
+    struct {
+        const char *yaml;
+        const char *error;
+    } cases[] = {
         {"      paths: 5\n", "t.yaml:6:14: providers[0].config.paths: expected a list of 1 to 3 "
                              "strings, got integer 5"},
         {"      paths: [a, 5]\n", "t.yaml:6:14: providers[0].config.paths: expected a list of 1 "
@@ -235,14 +238,14 @@ static void test_references_coerced(void **state)
 static void test_bad_plugin_default(void **state)
 {
     (void)state;
-    static const fwk_option bad[] = {
-        FWK_OPTION("strict", FWK_OPT_BOOL, 0, "\"no\"", "Strict."), FWK_OPTION_END};
+    static const fwk_option bad[] = {FWK_OPTION("strict", FWK_OPT_BOOL, 0, "\"no\"", "Strict."),
+                                     FWK_OPTION_END};
     apply_fails(bad, "      {}\n",
                 "t.yaml:6:7: providers[0].config.strict: the plugin 'x' has a bad default for "
                 "'strict' (expected true or false, got string \"no\"); this is a bug in the "
                 "plugin: set the key here, and report it to the plugin's authors");
-    static const fwk_option broken[] = {
-        FWK_OPTION("n", FWK_OPT_INT, 0, "{oops", "N."), FWK_OPTION_END};
+    static const fwk_option broken[] = {FWK_OPTION("n", FWK_OPT_INT, 0, "{oops", "N."),
+                                        FWK_OPTION_END};
     apply_fails(broken, "      {}\n",
                 "t.yaml:6:7: providers[0].config.n: the plugin 'x' has a bad default for 'n' "
                 "(expected an integer, got text that is not JSON: {oops); this is a bug in the "
@@ -257,16 +260,26 @@ static void test_bad_plugin_default(void **state)
 static void test_parse_duration(void **state)
 {
     (void)state;
-    struct { const char *text; int64_t ms; } good[] = {
-        {"250ms", 250}, {"30s", 30000}, {"5m", 300000}, {"24h", 86400000}, {"7d", 604800000},
-        {"1500", 1500}, {"0", 0}};
+    struct {
+        const char *text;
+        int64_t ms;
+    } good[] = {{"250ms", 250},    {"30s", 30000}, {"5m", 300000}, {"24h", 86400000},
+                {"7d", 604800000}, {"1500", 1500}, {"0", 0}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         int64_t ms = -1;
         assert_int_equal(schema_parse_duration_ms(good[i].text, &ms), 0);
         assert_int_equal(ms, good[i].ms);
     }
-    const char *bad[] = {"", "s", "1.5s", "-1s", "10 s", "5x", "1h30m", "99999999999999999999",
-                         "9999999999999999d", " 5s"};
+    const char *bad[] = {"",
+                         "s",
+                         "1.5s",
+                         "-1s",
+                         "10 s",
+                         "5x",
+                         "1h30m",
+                         "99999999999999999999",
+                         "9999999999999999d",
+                         " 5s"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 0;
         if (schema_parse_duration_ms(bad[i], &ms) != -1)
@@ -279,9 +292,11 @@ static void test_parse_duration(void **state)
 static void test_parse_size(void **state)
 {
     (void)state;
-    struct { const char *text; int64_t bytes; } good[] = {
-        {"512", 512}, {"512B", 512}, {"64KB", 64000}, {"64KiB", 65536}, {"10MB", 10000000},
-        {"2MiB", 2097152}, {"1GB", 1000000000}, {"1GiB", 1073741824}};
+    struct {
+        const char *text;
+        int64_t bytes;
+    } good[] = {{"512", 512},       {"512B", 512},     {"64KB", 64000},     {"64KiB", 65536},
+                {"10MB", 10000000}, {"2MiB", 2097152}, {"1GB", 1000000000}, {"1GiB", 1073741824}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         int64_t bytes = -1;
         assert_int_equal(schema_parse_size(good[i].text, &bytes), 0);
@@ -350,11 +365,16 @@ static void test_json_schema(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_option_table),     cmocka_unit_test(test_defaults_and_conversions),
-        cmocka_unit_test(test_type_errors),      cmocka_unit_test(test_unknown_and_missing),
-        cmocka_unit_test(test_secrets),          cmocka_unit_test(test_references_coerced),
-        cmocka_unit_test(test_bad_plugin_default), cmocka_unit_test(test_parse_duration),
-        cmocka_unit_test(test_parse_size),       cmocka_unit_test(test_json_schema),
+        cmocka_unit_test(test_option_table),
+        cmocka_unit_test(test_defaults_and_conversions),
+        cmocka_unit_test(test_type_errors),
+        cmocka_unit_test(test_unknown_and_missing),
+        cmocka_unit_test(test_secrets),
+        cmocka_unit_test(test_references_coerced),
+        cmocka_unit_test(test_bad_plugin_default),
+        cmocka_unit_test(test_parse_duration),
+        cmocka_unit_test(test_parse_size),
+        cmocka_unit_test(test_json_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
