@@ -48,8 +48,10 @@ void loader_search_dirs(const strlist *cli_dirs, const strlist *config_dirs, str
 int loader_check_file(const char *path, plugin *out);
 
 /*
- * loader_load_dirs: every "*.so" directly inside each directory (sorted by name), checked
- * with loader_check_file. A plugin whose name is already loaded is refused ("plugin name
+ * loader_load_dirs: every "*.so" directly inside each directory (sorted by name), first
+ * screened in a child process (so a plugin that crashes while loading or describing is
+ * refused, not fatal: one fork per file; call before starting threads), then checked with
+ * loader_check_file in-process. A plugin whose name is already loaded is refused ("plugin name
  * 'x' is already loaded from PATH"). Each refusal is logged at warn level as
  * "plugin FILE refused: REASON" and kept in the set; the rest load.
  * Fills *out (free with loader_free). Returns the number refused.

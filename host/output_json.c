@@ -11,9 +11,16 @@ static int put(output *out, const char *text)
     return fputs(text, out->stream) < 0 ? -1 : 0;
 }
 
+/* Encode into memory first: json_dumpf issues one locked fwrite per token, which cost more
+   than the encoding itself. */
 static int put_json(output *out, const json_t *value)
 {
-    return json_dumpf(value, out->stream, ITEM_FLAGS) != 0 ? -1 : 0;
+    char *text = json_dumps(value, ITEM_FLAGS);
+    if (!text)
+        return -1;
+    int rc = fputs(text, out->stream) < 0 ? -1 : 0;
+    free(text);
+    return rc;
 }
 
 /* Write `"key": ` with the key escaped as JSON. */
