@@ -120,6 +120,14 @@ void config_mark(const config *cfg, const char *pointer, int *line, int *column)
     config_mark_in(cfg ? cfg->marks : NULL, pointer, line, column);
 }
 
+/* "float 1.0", not "float 1", so a real is not taken for an integer. */
+static void describe_real(double value, char *buf, size_t size)
+{
+    char number[64];
+    snprintf(number, sizeof number, "%g", value);
+    snprintf(buf, size, "float %s%s", number, strpbrk(number, ".eEni") ? "" : ".0");
+}
+
 void config_describe_value(const json_t *value, int hide, char *buf, size_t size)
 {
     switch (json_typeof(value)) {
@@ -141,7 +149,7 @@ void config_describe_value(const json_t *value, int hide, char *buf, size_t size
         if (hide)
             snprintf(buf, size, "a float (not shown: secret)");
         else
-            snprintf(buf, size, "float %g", json_real_value(value));
+            describe_real(json_real_value(value), buf, size);
         break;
     case JSON_TRUE:
         snprintf(buf, size, "boolean true");

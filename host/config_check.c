@@ -173,6 +173,12 @@ static int read_duration(checker *c, const json_t *value, const char *pointer, b
 static int read_int(checker *c, const json_t *value, const char *pointer, json_int_t min,
                     json_int_t max, const char *what, int *out)
 {
+    if (json_is_integer(value) && json_integer_value(value) > max && max == INT_MAX) {
+        char bounded[96];
+        snprintf(bounded, sizeof bounded, "an integer from %" JSON_INTEGER_FORMAT " to %d", min,
+                 INT_MAX);
+        return fail_expected(c, pointer, bounded, value);
+    }
     if (!json_is_integer(value) || json_integer_value(value) < min ||
         json_integer_value(value) > max)
         return fail_expected(c, pointer, what, value);

@@ -364,6 +364,12 @@ static void test_top_level_checks(void **state)
     load_fails("providers: []\n", "t.yaml:1:1: missing key 'version'; add `version: 1` at the top");
     load_fails("version: 2\n", "t.yaml:1:10: version: expected 1 (the only config version this "
                                "fawkes reads), got integer 2");
+    load_fails("version: 1.0\n", "t.yaml:1:10: version: expected 1 (the only config version "
+                                 "this fawkes reads), got float 1.0");
+    load_fails(
+        "version: 1\nproviders:\n  - {name: a, plugin: x, limits: {concurrency: 3000000000}}\n",
+        "t.yaml:3:48: providers[0].limits.concurrency: expected an integer from 1 to "
+        "2147483647, got integer 3000000000");
     load_fails("version: \"1\"\n", "t.yaml:1:10: version: expected 1 (the only config version "
                                    "this fawkes reads), got string \"1\"");
     load_fails("version: 1\nprovider: []\n",

@@ -132,7 +132,7 @@ static void test_type_errors(void **state)
          "integer 65"},
         {"      paths: [a]\n      workers: 2.0\n",
          "t.yaml:7:16: providers[0].config.workers: expected an integer from 1 to 64, got float "
-         "2"},
+         "2.0"},
         {"      paths: [a]\n      ratio: 1.5\n",
          "t.yaml:7:14: providers[0].config.ratio: expected a number from 0 to 1, got float 1.5"},
         {"      paths: [a]\n      verbose: \"true\"\n",
