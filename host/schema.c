@@ -481,7 +481,7 @@ int schema_apply(const fwk_option *options, const json_t *input, const config *c
         if (apply_missing(&sc, opt, result) != 0)
             goto fail;
     }
-    /* Unresolved references were kept as null placeholders so no default replaced them. */
+    /* Unresolved references were kept as nulls so that no default replaced them. */
     const char *key;
     json_t *value;
     void *tmp;
