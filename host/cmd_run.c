@@ -225,28 +225,33 @@ out:
     return code;
 }
 
-int cmd_inventory(const cli_args *args)
+/* --help and stray words: an exit code, or -1 to go on. */
+static int check_usage(const cli_args *args, const char *help, bool takes_words)
 {
     if (args->help) {
-        fputs(inventory_help, stdout);
+        fputs(help, stdout);
         return EXIT_CODE_OK;
     }
-    if (args->words.count > 0) {
-        fprintf(stderr, "fawkes: error: inventory takes no arguments (got '%s')\n%s",
-                args->words.items[0], inventory_help);
+    if (!takes_words && args->words.count > 0) {
+        fprintf(stderr, "fawkes: error: %s takes no arguments (got '%s')\n%s", args->command,
+                args->words.items[0], help);
         return EXIT_CODE_USAGE;
     }
-    app a;
-    int code = app_open(&a, args, APP_LOAD_PLUGINS | APP_NEED_CONFIG);
-    if (code != EXIT_CODE_OK) {
-        app_close(&a);
+    return -1;
+}
+
+int cmd_inventory(const cli_args *args)
+{
+    int code = check_usage(args, inventory_help, false);
+    if (code >= 0)
         return code;
-    }
+    app a;
+    code = app_open(&a, args, APP_LOAD_PLUGINS | APP_NEED_CONFIG);
     chain_plan plan = {.name = strdup("inventory")};
-    if (select_providers(&a, &plan) != 0)
-        code = EXIT_CODE_USAGE;
-    else
-        code = execute(&a, &plan, 1, OUTPUT_INVENTORY, "inventory");
+    if (code == EXIT_CODE_OK)
+        code = select_providers(&a, &plan) != 0
+                   ? EXIT_CODE_USAGE
+                   : execute(&a, &plan, 1, OUTPUT_INVENTORY, "inventory");
     chain_plan_clear(&plan);
     app_close(&a);
     return code;
@@ -255,24 +260,16 @@ int cmd_inventory(const cli_args *args)
 int cmd_run(const cli_args *args)
 {
     bool scan = strcmp(args->command, "scan") == 0;
-    if (args->help) {
-        fputs(scan ? scan_help : run_help, stdout);
-        return EXIT_CODE_OK;
-    }
-    if (scan && args->words.count > 0) {
-        fprintf(stderr, "fawkes: error: scan takes no arguments (got '%s')\n%s",
-                args->words.items[0], scan_help);
-        return EXIT_CODE_USAGE;
-    }
-    app a;
-    int code = app_open(&a, args, APP_LOAD_PLUGINS | APP_NEED_CONFIG);
-    if (code != EXIT_CODE_OK) {
-        app_close(&a);
+    int code = check_usage(args, scan ? scan_help : run_help, !scan);
+    if (code >= 0)
         return code;
-    }
+    app a;
+    code = app_open(&a, args, APP_LOAD_PLUGINS | APP_NEED_CONFIG);
     chain_plan *plans = NULL;
     size_t plan_count = 0;
-    if (scan) {
+    if (code != EXIT_CODE_OK) {
+        /* nothing to plan */
+    } else if (scan) {
         plans = calloc(1, sizeof *plans);
         plan_count = plans ? 1 : 0;
         if (plans) {
