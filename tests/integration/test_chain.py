@@ -242,6 +242,26 @@ class ChainTest(fwtest.TestCase):
         self.assertExit(res, 2)
         self.assertIn("no config: pass -c FILE", res.stderr)
 
+    def test_verbose_prints_counters_and_json_logs_are_json(self):
+        snap = self.snapshot()
+        self.config("providers:\n"
+                    "  - {name: flaky, plugin: task_errors}\n"
+                    "  - {name: snap, plugin: snapshot, config: {paths: [%s]}}\n" % snap)
+        res = self.fawkes("inventory", "-o", "jsonl", "-v")
+        self.assertExit(res, 3)
+        self.assertRegex(res.stderr, r"fawkes: info: stats: snap: .*resources=3")
+        self.assertRegex(res.stderr, r"fawkes: info: stats: flaky: .*tasks=3")
+        self.assertRegex(res.stderr, r"fawkes: info: stats: flaky: .*tasks_failed=1")
+        self.assertEqual(len(res.jsonl()), 3 + 11)
+        res = self.fawkes("inventory", "-o", "jsonl", "--log-format", "json")
+        self.assertExit(res, 3)
+        lines = [json.loads(line) for line in res.stderr.splitlines()]
+        errors = [l for l in lines if l["level"] == "error"]
+        self.assertTrue(any("region bad-2: page 2" in l["msg"] and l["component"] == "flaky"
+                            for l in errors), lines)
+        for l in lines:
+            self.assertRegex(l["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
     def test_version(self):
         res = self.fawkes("version")
         self.assertExit(res, 0)
