@@ -1,4 +1,5 @@
-/* snap_plan.c: turns the configured paths (files and directories) into one task per file. */
+/* snap_plan.c: turns the configured paths (files and directories) into tasks: one per file,
+   or one per byte range of a large JSON Lines file. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -27,29 +28,83 @@ static int snap_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Add {"name": path, "path": path, "kinds"?, "regions"?} unless a task for path exists. */
-static int snap_add_task(json_t *tasks, const char *path, const json_t *request)
+/* A new task {"name": name, "path": path, "kinds"?, "regions"?}, or NULL on OOM. */
+static json_t *snap_task(const char *name, const char *path, const json_t *request)
+{
+    size_t i;
+    const char *filters[] = {"kinds", "regions"};
+    json_t *task = json_pack("{s:s, s:s}", "name", name, "path", path);
+
+    if (!task)
+        return NULL;
+    for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+        json_t *list = json_object_get(request, filters[i]);
+
+        if (json_is_array(list) && json_object_set(task, filters[i], list) != 0) {
+            json_decref(task);
+            return NULL;
+        }
+    }
+    return task;
+}
+
+/* Append one task per chunk_size bytes of the JSON Lines file `path` of `size` bytes:
+   {"name": "PATH[START-END]", "path", "start", "end"}. Returns 0, or -1 on OOM. */
+static int snap_add_chunks(const snap_instance *inst, json_t *tasks, const char *path,
+                           long long size, const json_t *request)
+{
+    long long start, end;
+    char *name = NULL;
+    json_t *task = NULL;
+    int rc = -1;
+
+    for (start = 0; start < size; start = end) {
+        end = size - start > inst->chunk_size ? start + inst->chunk_size : size;
+        if (asprintf(&name, "%s[%lld-%lld]", path, start, end) < 0) {
+            name = NULL;
+            goto out;
+        }
+        task = snap_task(name, path, request);
+        if (!task || json_object_set_new(task, "start", json_integer(start)) != 0 ||
+            json_object_set_new(task, "end", json_integer(end)) != 0 ||
+            json_array_append(tasks, task) != 0)
+            goto out;
+        json_decref(task);
+        task = NULL;
+        free(name);
+        name = NULL;
+    }
+    rc = 0;
+out:
+    json_decref(task);
+    free(name);
+    return rc;
+}
+
+/* Add the tasks reading `path` unless a task for it exists: one, or one per chunk when it
+   is a regular JSON Lines file larger than chunk_size. `st` is its stat, or NULL to take
+   it here (a file that cannot be stat'ed gets one task, whose run says why). Returns 0,
+   or -1 on OOM. */
+static int snap_add_file(const snap_instance *inst, json_t *tasks, const char *path,
+                         const struct stat *st, const json_t *request)
 {
     size_t i;
     json_t *task;
-    const char *filters[] = {"kinds", "regions"};
+    struct stat own;
 
     json_array_foreach(tasks, i, task)
     {
         if (strcmp(json_string_value(json_object_get(task, "path")), path) == 0)
             return 0;
     }
-    task = json_pack("{s:s, s:s}", "name", path, "path", path);
+    if (!st && stat(path, &own) == 0)
+        st = &own;
+    if (st && S_ISREG(st->st_mode) && (long long)st->st_size > inst->chunk_size &&
+        !snap_has_suffix(path, ".json"))
+        return snap_add_chunks(inst, tasks, path, (long long)st->st_size, request);
+    task = snap_task(path, path, request);
     if (!task)
         return -1;
-    for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
-        json_t *list = json_object_get(request, filters[i]);
-
-        if (json_is_array(list) && json_object_set(task, filters[i], list) != 0) {
-            json_decref(task);
-            return -1;
-        }
-    }
     return json_array_append_new(tasks, task);
 }
 
@@ -95,7 +150,7 @@ static fwk_status snap_plan_dir(const snap_instance *inst, fwk_ctx *ctx, size_t 
     if (count > 1)
         qsort(names, count, sizeof(*names), snap_name_cmp);
     for (i = 0; i < count; i++) {
-        if (snap_add_task(tasks, names[i], request) != 0)
+        if (snap_add_file(inst, tasks, names[i], NULL, request) != 0)
             goto oom;
     }
     status = FWK_OK;
@@ -140,7 +195,7 @@ fwk_status snap_plan(const snap_instance *inst, fwk_ctx *ctx, const json_t *requ
         } else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
             inst->host->fail(ctx, "paths[%zu]: %s: not a regular file or directory", i, path);
             goto out;
-        } else if (snap_add_task(planned, path, request) != 0) {
+        } else if (snap_add_file(inst, planned, path, &st, request) != 0) {
             inst->host->fail(ctx, "out of memory planning the snapshot tasks");
             goto out;
         }

@@ -24,6 +24,60 @@ static fwk_status snap_line(snap_reader *rd, const char *start, size_t len, size
     return snap_record(rd, record, line, NULL, NULL);
 }
 
+int snap_count_lines(const char *path, long long offset, size_t *lines)
+{
+    int rc = -1;
+    FILE *f = fopen(path, "rb");
+    char buf[65536];
+    long long left = offset;
+
+    *lines = 0;
+    if (!f)
+        goto out;
+    while (left > 0) {
+        size_t want = left < (long long)sizeof(buf) ? (size_t)left : sizeof(buf);
+        size_t got = fread(buf, 1, want, f);
+        const char *p = buf, *stop = buf + got;
+
+        while ((p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+            (*lines)++;
+            p++;
+        }
+        if (got < want) {
+            if (!ferror(f))
+                errno = ENODATA; /* the file shrank below `offset` since it was planned */
+            goto out;
+        }
+        left -= (long long)got;
+    }
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+/* Move `f` to the first line that starts at or after `start`: `start` itself when it is 0
+   or the byte before it is a newline, else the byte after the next newline (the cut line
+   belongs to the chunk it starts in). Sets *pos to that offset. Returns 0, or -1. */
+static int snap_seek_line(FILE *f, long long start, long long *pos)
+{
+    int c;
+
+    *pos = start;
+    if (start == 0)
+        return 0;
+    if (fseeko(f, (off_t)(start - 1), SEEK_SET) != 0)
+        return -1;
+    *pos = start - 1;
+    while ((c = getc(f)) != EOF) {
+        (*pos)++;
+        if (c == '\n')
+            return 0;
+    }
+    return ferror(f) ? -1 : 0;
+}
+
 fwk_status snap_read_jsonl(snap_reader *rd)
 {
     const fwk_host *host = rd->inst->host;
@@ -31,7 +85,8 @@ fwk_status snap_read_jsonl(snap_reader *rd)
     FILE *f = fopen(rd->path, "r");
     char *buf = NULL;
     size_t cap = 0, line = 0;
-    ssize_t got;
+    long long pos = 0;
+    ssize_t got = 0;
     char reason[128];
 
     if (!f) {
@@ -39,15 +94,25 @@ fwk_status snap_read_jsonl(snap_reader *rd)
         host->fail(rd->ctx, "%s: cannot open: %s", rd->path, reason);
         goto out;
     }
-    while ((got = getline(&buf, &cap, f)) != -1) {
+    if (snap_seek_line(f, rd->start, &pos) != 0) {
+        snap_strerror(errno, reason, sizeof(reason));
+        host->fail(rd->ctx, "%s: cannot seek to byte %lld: %s", rd->path, rd->start, reason);
+        goto out;
+    }
+    rd->first_byte = pos;
+    rd->lines_known = pos == 0;
+    rd->lines_before = 0;
+    while (pos < rd->end && (got = getline(&buf, &cap, f)) != -1) {
         size_t len = (size_t)got, indent = 0;
         const char *start = buf;
 
         line++;
-        if (line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        rd->line_byte = pos;
+        if (pos == 0 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
             start += 3; /* a UTF-8 byte order mark some editors write */
             len -= 3;
         }
+        pos += got;
         while (len > 0 && isspace((unsigned char)start[len - 1]))
             len--;
         while (indent < len && isspace((unsigned char)start[indent]))
@@ -58,9 +123,9 @@ fwk_status snap_read_jsonl(snap_reader *rd)
         if (status != FWK_OK)
             goto out;
     }
-    if (ferror(f)) {
+    if (got == -1 && ferror(f)) {
         snap_strerror(errno, reason, sizeof(reason));
-        host->fail(rd->ctx, "%s:%zu: read error: %s", rd->path, line + 1, reason);
+        host->fail(rd->ctx, "%s: read error at byte %lld: %s", rd->path, pos, reason);
         status = FWK_ERROR;
         goto out;
     }

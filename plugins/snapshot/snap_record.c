@@ -92,15 +92,31 @@ static bool snap_wanted(const json_t *list, const json_t *record, const char *fi
     return false;
 }
 
+/* Where the record is, for messages: `line` (counted from the reader's first line) becomes
+   the file's line number, counting the lines before a chunk once, when first needed. `tag`
+   is "line " for the summary, "" for "FILE:LINE" prefixes. Falls back to the byte offset
+   when the file cannot be re-read. */
+static void snap_where(snap_reader *rd, size_t line, const char *element, const char *tag,
+                       char *where, size_t size)
+{
+    if (!line) {
+        snprintf(where, size, "%s%s", *tag ? "" : " ", element);
+        return;
+    }
+    if (!rd->lines_known && snap_count_lines(rd->path, rd->first_byte, &rd->lines_before) == 0)
+        rd->lines_known = true;
+    if (rd->lines_known)
+        snprintf(where, size, "%s%zu", tag, rd->lines_before + line);
+    else
+        snprintf(where, size, "%sbyte offset %lld", *tag ? "" : " ", rd->line_byte);
+}
+
 static fwk_status snap_skip(snap_reader *rd, size_t line, const char *element, const char *why)
 {
     const fwk_host *host = rd->inst->host;
     char where[64];
 
-    if (line)
-        snprintf(where, sizeof(where), "%zu", line);
-    else
-        snprintf(where, sizeof(where), " %s", element);
+    snap_where(rd, line, element, "", where, sizeof(where));
     if (rd->inst->strict) {
         host->fail(rd->ctx,
                    "%s:%s: %s (strict: true stops at the first bad record; fix it, "
@@ -110,10 +126,7 @@ static fwk_status snap_skip(snap_reader *rd, size_t line, const char *element, c
     }
     rd->skipped++;
     if (rd->skipped == 1) {
-        if (line)
-            snprintf(rd->first_where, sizeof(rd->first_where), "line %zu", line);
-        else
-            snprintf(rd->first_where, sizeof(rd->first_where), "%s", element);
+        snap_where(rd, line, element, "line ", rd->first_where, sizeof(rd->first_where));
         snprintf(rd->first_why, sizeof(rd->first_why), "%s", why);
     }
     if (rd->skipped <= SNAP_WARN_LIMIT)

@@ -1,4 +1,5 @@
 /* snapshot.c: the "snapshot" provider: normalized resources read from JSON/JSONL files. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,32 @@ static const fwk_option snap_options[] = {
                      "in it, sorted); relative paths resolve against the current directory."),
     FWK_OPTION("strict", FWK_OPT_BOOL, 0, "false",
                "Fail the file's task at the first bad record instead of skipping bad records."),
+    FWK_OPTION_RANGE("chunk_size", FWK_OPT_SIZE, 0, "\"8MiB\"", (double)SNAP_CHUNK_MIN,
+                     (double)SNAP_CHUNK_MAX,
+                     "A JSON Lines file larger than this is read as several tasks of this many "
+                     "bytes each, in parallel; .json files are always read whole."),
     FWK_OPTION_END};
+
+/* The chunk_size in bytes (the host hands sizes over as integers); the default when absent.
+   Returns -1 after host->fail() when out of range. */
+static long long snap_chunk_size(const fwk_host *host, fwk_ctx *ctx, const json_t *value)
+{
+    long long bytes;
+
+    if (!value || json_is_null(value))
+        return SNAP_CHUNK_DEFAULT;
+    if (!json_is_integer(value)) {
+        host->fail(ctx, "chunk_size: expected a size such as 8MiB, got %s", snap_type_name(value));
+        return -1;
+    }
+    bytes = (long long)json_integer_value(value);
+    if (bytes < SNAP_CHUNK_MIN || bytes > SNAP_CHUNK_MAX) {
+        host->fail(ctx, "chunk_size: %lld bytes is out of range: use a size from 64KiB to 1GiB",
+                   bytes);
+        return -1;
+    }
+    return bytes;
+}
 
 static fwk_status snap_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                             void **instance)
@@ -19,6 +45,7 @@ static fwk_status snap_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
     snap_instance *inst = NULL;
     json_t *paths = json_object_get(config, "paths");
     json_t *strict = json_object_get(config, "strict");
+    long long chunk_size;
     size_t i;
     json_t *path;
 
@@ -39,6 +66,9 @@ static fwk_status snap_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
         host->fail(ctx, "strict: expected true or false");
         goto out;
     }
+    chunk_size = snap_chunk_size(host, ctx, json_object_get(config, "chunk_size"));
+    if (chunk_size < 0)
+        goto out;
     inst = calloc(1, sizeof(*inst));
     if (!inst) {
         host->fail(ctx, "out of memory creating the snapshot instance");
@@ -47,6 +77,7 @@ static fwk_status snap_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
     inst->host = host;
     inst->paths = json_incref(paths);
     inst->strict = json_is_true(strict);
+    inst->chunk_size = chunk_size;
     *instance = inst;
     inst = NULL;
     status = FWK_OK;
@@ -78,6 +109,30 @@ static const json_t *snap_filter(const json_t *task, const char *key)
     return json_is_array(list) ? list : NULL;
 }
 
+/* The byte range of a chunk task into rd->start/end; a task without one reads the whole
+   file. Returns -1 after host->fail() when the range is not one plan_tasks would make. */
+static int snap_task_range(const snap_instance *inst, fwk_ctx *ctx, const json_t *task,
+                           snap_reader *rd)
+{
+    const json_t *start = json_object_get(task, "start"), *end = json_object_get(task, "end");
+
+    rd->start = 0;
+    rd->end = LLONG_MAX;
+    if (!start && !end)
+        return 0;
+    if (!json_is_integer(start) || !json_is_integer(end) || json_integer_value(start) < 0 ||
+        json_integer_value(end) < json_integer_value(start) || snap_has_suffix(rd->path, ".json")) {
+        inst->host->fail(ctx,
+                         "task %s: \"start\" and \"end\" must be byte offsets of a JSON Lines "
+                         "file with 0 <= start <= end: plan tasks with this plugin's plan_tasks",
+                         json_string_value(json_object_get(task, "name")));
+        return -1;
+    }
+    rd->start = (long long)json_integer_value(start);
+    rd->end = (long long)json_integer_value(end);
+    return 0;
+}
+
 static fwk_status snap_run_task(fwk_ctx *ctx, void *instance, const json_t *task)
 {
     const snap_instance *inst = instance;
@@ -97,6 +152,8 @@ static fwk_status snap_run_task(fwk_ctx *ctx, void *instance, const json_t *task
     rd.path = path;
     rd.kinds = snap_filter(task, "kinds");
     rd.regions = snap_filter(task, "regions");
+    if (snap_task_range(inst, ctx, task, &rd) != 0)
+        return FWK_ERROR;
     if (snap_has_suffix(path, ".json"))
         return snap_read_json(&rd);
     return snap_read_jsonl(&rd);

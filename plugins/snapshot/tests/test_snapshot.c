@@ -22,7 +22,8 @@ struct fwk_ctx {
     char fail[2048];  /* last host->fail() message */
     int cancel_after; /* cancelled() answers 1 from this call on (0 = never) */
     int cancel_calls;
-    const char *reject_uid; /* emit_resource refuses this uid */
+    const char *reject_uid;       /* emit_resource refuses this uid */
+    const char *unlink_on_reject; /* ... after removing this file (the reader's is open) */
 };
 
 static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
@@ -56,6 +57,8 @@ static fwk_status fake_emit_resource(fwk_ctx *ctx, json_t *resource)
     const char *uid = json_string_value(json_object_get(resource, "uid"));
 
     if (ctx->reject_uid && uid && strcmp(uid, ctx->reject_uid) == 0) {
+        if (ctx->unlink_on_reject)
+            assert_int_equal(unlink(ctx->unlink_on_reject), 0);
         json_decref(resource);
         return FWK_ERROR;
     }
@@ -224,7 +227,12 @@ static void test_descriptor(void **state)
     assert_true(desc->options[0].flags & FWK_OPT_REQUIRED);
     assert_string_equal(desc->options[1].name, "strict");
     assert_string_equal(desc->options[1].default_json, "false");
-    assert_null(desc->options[2].name);
+    assert_string_equal(desc->options[2].name, "chunk_size");
+    assert_int_equal(desc->options[2].type, FWK_OPT_SIZE);
+    assert_string_equal(desc->options[2].default_json, "\"8MiB\"");
+    assert_true(desc->options[2].flags & FWK_OPT_HAS_RANGE);
+    assert_true(desc->options[2].min == 65536.0 && desc->options[2].max == 1073741824.0);
+    assert_null(desc->options[3].name);
     assert_non_null(vt->plan_tasks);
     assert_non_null(vt->run_task);
 }
@@ -571,6 +579,478 @@ static void test_init_rejects_bad_config(void **state)
     ctx_free(&ctx);
 }
 
+/* ---- byte-range (chunk) tasks ---- */
+
+#define MAX_RECORDS 16
+
+/* The records of a JSONL text: uid and the offset where its line starts. */
+typedef struct records {
+    size_t count;
+    char uid[MAX_RECORDS][16];
+    long long start[MAX_RECORDS];
+} records;
+
+static void find_records(const char *content, records *recs)
+{
+    const char *line = content;
+
+    memset(recs, 0, sizeof(*recs));
+    while (*line) {
+        const char *newline = strchr(line, '\n');
+        const char *stop = newline ? newline : line + strlen(line);
+        const char *uid = strstr(line, "\"uid\": \"");
+
+        if (uid && uid < stop) {
+            uid += strlen("\"uid\": \"");
+            assert_true(recs->count < MAX_RECORDS);
+            snprintf(recs->uid[recs->count], sizeof(recs->uid[0]), "%.*s",
+                     (int)(strchr(uid, '"') - uid), uid);
+            recs->start[recs->count++] = line - content;
+        }
+        line = newline ? newline + 1 : stop;
+    }
+}
+
+/* Offset of the first byte of 1-based line `line` of `content`. */
+static long long line_start(const char *content, int line)
+{
+    const char *p = content;
+
+    while (--line > 0) {
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    return p - content;
+}
+
+static fwk_status run_range(fwk_ctx *ctx, void *instance, const char *path, long long start,
+                            long long end)
+{
+    const fwk_provider_vtable *vt = fawkes_plugin_describe()->vtable;
+    json_t *task = json_pack("{s:s, s:s, s:I, s:I}", "name", "chunk", "path", path, "start",
+                             (json_int_t)start, "end", (json_int_t)end);
+    fwk_status status;
+
+    assert_non_null(task);
+    status = vt->run_task(ctx, instance, task);
+    json_decref(task);
+    return status;
+}
+
+/* Read `path` (holding `content`) as the chunks between consecutive `cuts`: every record
+   comes out exactly once, from the chunk its line starts in. */
+static void check_chunks(void *instance, const char *path, const records *recs,
+                         const long long *cuts, size_t ncuts)
+{
+    int seen[MAX_RECORDS] = {0};
+    size_t c, i, k;
+    json_t *resource;
+
+    for (c = 0; c + 1 < ncuts; c++) {
+        fwk_ctx ctx;
+
+        ctx_init(&ctx);
+        assert_int_equal(run_range(&ctx, instance, path, cuts[c], cuts[c + 1]), FWK_OK);
+        json_array_foreach(ctx.emitted, i, resource)
+        {
+            const char *uid = json_string_value(json_object_get(resource, "uid"));
+
+            for (k = 0; k < recs->count && strcmp(recs->uid[k], uid) != 0; k++)
+                ;
+            assert_true(k < recs->count);
+            if (recs->start[k] < cuts[c] || recs->start[k] >= cuts[c + 1])
+                fail_msg("%s starts at byte %lld, outside the chunk [%lld, %lld)", uid,
+                         recs->start[k], cuts[c], cuts[c + 1]);
+            seen[k]++;
+        }
+        ctx_free(&ctx);
+    }
+    for (k = 0; k < recs->count; k++)
+        if (seen[k] != 1)
+            fail_msg("%s came out %d times", recs->uid[k], seen[k]);
+}
+
+/* A byte-order mark, blank and indented lines, CRLF endings and no newline at EOF. */
+static const char chunk_text[] = "\xEF\xBB\xBF" RES(
+    "r1", "a.b") "\n"
+                 "\n"
+                 "   \n"
+                 "  " RES("r2", "a.b") "\r\n"
+                                       "\r\n" RES("r3", "a.b") "\n"
+                                                               "\t" RES("r4", "a.b") "\r\n" RES(
+                                                                   "r5", "a.b") "\n"
+                                                                                "\n" RES("r6",
+                                                                                         "a.b");
+
+static void test_chunks_every_split_point(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    records recs;
+    long long size = (long long)strlen(chunk_text), k;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/c.jsonl", chunk_text);
+    find_records(chunk_text, &recs);
+    assert_int_equal(recs.count, 6);
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/c.jsonl\"]}");
+    /* Every cut: mid-line, on a '\r', on a '\n', on a blank line, at 0 and at EOF. */
+    for (k = 0; k <= size; k++) {
+        long long cuts[] = {0, k, size};
+
+        check_chunks(instance, "examples/c.jsonl", &recs, cuts, 3);
+    }
+    /* An end past EOF (the file grew shorter) reads to EOF. */
+    {
+        long long cuts[] = {0, 10, size + 100};
+
+        check_chunks(instance, "examples/c.jsonl", &recs, cuts, 3);
+    }
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+}
+
+static void test_chunks_every_width(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    records recs;
+    long long size = (long long)strlen(chunk_text), width, cuts[512];
+    size_t ncuts;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/c.jsonl", chunk_text);
+    find_records(chunk_text, &recs);
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/c.jsonl\"]}");
+    assert_true(size < 500);
+    for (width = 1; width <= size; width++) {
+        ncuts = 0;
+        for (cuts[ncuts] = 0; cuts[ncuts] < size; ncuts++)
+            cuts[ncuts + 1] = cuts[ncuts] + width < size ? cuts[ncuts] + width : size;
+        check_chunks(instance, "examples/c.jsonl", &recs, cuts, ncuts + 1);
+    }
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+}
+
+/* Bad lines 3, 5 and 7 among good ones, blank lines and CRLF endings. */
+static const char bad_text[] =
+    RES("g1", "a.b") "\n"
+                     "\r\n"
+                     "{\"uid\": \"b3\", \"kind\": \"x\"}\n" RES(
+                         "g4", "a.b") "\r\n"
+                                      "not json\n" RES("g6", "a.b") "\n"
+                                                                    "["
+                                                                    "1]"
+                                                                    "\n" RES("g8", "a.b");
+
+static const int bad_lines[] = {3, 5, 7};
+
+static void test_chunks_bad_line_numbers(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    long long size = (long long)strlen(bad_text), width, start, end;
+    const char *expected[] = {
+        "warn: examples/bad.jsonl:3: skipped: missing \"provider\"",
+        "warn: examples/bad.jsonl:5: skipped: invalid JSON at column ",
+        "warn: examples/bad.jsonl:7: skipped: not a JSON object (got an array)",
+    };
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/bad.jsonl", bad_text);
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/bad.jsonl\"]}");
+    for (width = 1; width <= size; width++) {
+        json_t *all_logs = json_array();
+        size_t i;
+
+        for (start = 0; start < size; start = end) {
+            fwk_ctx chunk;
+            size_t first = 0, count = 0;
+            char prefix[128];
+            fwk_status status;
+
+            end = start + width < size ? start + width : size;
+            for (i = 0; i < 3; i++) {
+                long long at = line_start(bad_text, bad_lines[i]);
+
+                if (at >= start && at < end && count++ == 0)
+                    first = i;
+            }
+            ctx_init(&chunk);
+            status = run_range(&chunk, instance, "examples/bad.jsonl", start, end);
+            assert_int_equal(status, count ? FWK_PARTIAL : FWK_OK);
+            assert_int_equal(json_array_size(chunk.logs), count);
+            if (count) {
+                snprintf(prefix, sizeof(prefix),
+                         "examples/bad.jsonl: %zu record%s skipped (first at line %d: ", count,
+                         count == 1 ? "" : "s", bad_lines[first]);
+                assert_int_equal(strncmp(chunk.fail, prefix, strlen(prefix)), 0);
+            }
+            json_array_extend(all_logs, chunk.logs);
+            ctx_free(&chunk);
+        }
+        assert_int_equal(json_array_size(all_logs), 3);
+        for (i = 0; i < 3; i++)
+            assert_int_equal(strncmp(json_string_value(json_array_get(all_logs, i)), expected[i],
+                                     strlen(expected[i])),
+                             0);
+        json_decref(all_logs);
+    }
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+}
+
+static void test_chunks_strict_line_numbers(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    long long size = (long long)strlen(bad_text), k;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/bad.jsonl", bad_text);
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/bad.jsonl\"], \"strict\": true}");
+    for (k = 0; k <= size; k++) {
+        long long cuts[] = {0, k, size};
+        size_t c, i;
+
+        for (c = 0; c < 2; c++) {
+            fwk_ctx chunk;
+            int first_bad = 0;
+            char prefix[64];
+
+            for (i = 0; i < 3 && !first_bad; i++) {
+                long long at = line_start(bad_text, bad_lines[i]);
+
+                if (at >= cuts[c] && at < cuts[c + 1])
+                    first_bad = bad_lines[i];
+            }
+            ctx_init(&chunk);
+            assert_int_equal(
+                run_range(&chunk, instance, "examples/bad.jsonl", cuts[c], cuts[c + 1]),
+                first_bad ? FWK_ERROR : FWK_OK);
+            if (first_bad) {
+                snprintf(prefix, sizeof(prefix), "examples/bad.jsonl:%d: ", first_bad);
+                assert_int_equal(strncmp(chunk.fail, prefix, strlen(prefix)), 0);
+                assert_non_null(strstr(chunk.fail, "(strict: true stops at the first bad"));
+            }
+            ctx_free(&chunk);
+        }
+    }
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+}
+
+/* A record written so that a file of `count` of them is several 64KiB chunks. */
+static void write_big(const char *path, int count, int bad_at)
+{
+    FILE *f = fopen(path, "w");
+    int i;
+
+    assert_non_null(f);
+    for (i = 1; i <= count; i++)
+        fprintf(f, "{\"uid\": \"u%05d\", \"provider\": \"aws\"%s, \"name\": \"%0110d\"}\n", i,
+                i == bad_at ? "" : ", \"kind\": \"compute.instance\"", i);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void test_plan_splits_large_jsonl(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    json_t *tasks = NULL, *task;
+    struct stat st;
+    long long expect_start = 0;
+    size_t i;
+    char name[128];
+
+    (void)state;
+    ctx_init(&ctx);
+    write_big("examples/big.jsonl", 2000, 1501);
+    assert_int_equal(stat("examples/big.jsonl", &st), 0);
+    assert_true(st.st_size > 5 * 65536 && st.st_size < 6 * 65536);
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/big.jsonl\", \"examples/big.jsonl\"], "
+                                   "\"chunk_size\": 65536}");
+    assert_int_equal(
+        plan(&ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}", &tasks),
+        FWK_OK);
+    assert_int_equal(json_array_size(tasks), 6);
+    json_array_foreach(tasks, i, task)
+    {
+        long long start = json_integer_value(json_object_get(task, "start"));
+        long long end = json_integer_value(json_object_get(task, "end"));
+
+        assert_int_equal(start, expect_start);
+        assert_int_equal(end, i == 5 ? (long long)st.st_size : start + 65536);
+        snprintf(name, sizeof(name), "examples/big.jsonl[%lld-%lld]", start, end);
+        assert_string_equal(json_string_value(json_object_get(task, "name")), name);
+        assert_string_equal(json_string_value(json_object_get(task, "path")), "examples/big.jsonl");
+        assert_true(json_is_array(json_object_get(task, "kinds")));
+        expect_start = end;
+    }
+    json_decref(tasks);
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+
+    /* Run them all: every good record once, the bad one named by its line in the file. */
+    ctx_init(&ctx);
+    assert_int_equal(
+        run_all(&ctx, "{\"paths\": [\"examples/big.jsonl\"], \"chunk_size\": 65536}", NULL),
+        FWK_PARTIAL);
+    assert_int_equal(json_array_size(ctx.emitted), 1999);
+    for (i = 0; i < 1999; i++) {
+        snprintf(name, sizeof(name), "u%05zu", i < 1500 ? i + 1 : i + 2);
+        assert_string_equal(emitted_uid(&ctx, i), name);
+    }
+    assert_int_equal(json_integer_value(json_object_get(ctx.counters, "records_read")), 2000);
+    assert_int_equal(json_array_size(ctx.logs), 1);
+    assert_string_equal(log_line(&ctx, 0), "warn: examples/big.jsonl:1501: skipped: "
+                                           "missing \"kind\"");
+    assert_string_equal(ctx.fail, "examples/big.jsonl: 1 record skipped (first at line 1501: "
+                                  "missing \"kind\")");
+    ctx_free(&ctx);
+}
+
+static void test_plan_keeps_whole_files(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    json_t *tasks = NULL;
+    FILE *f;
+    int i;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_big("examples/big.jsonl", 2000, 0);
+    f = fopen("examples/big.json", "w");
+    assert_non_null(f);
+    for (i = 0; i < 2000; i++)
+        fprintf(
+            f,
+            "%c{\"uid\": \"j%d\", \"provider\": \"aws\", \"kind\": \"k\", \"pad\": \"%0120d\"}\n",
+            i ? ',' : '[', i, i);
+    fputs("]\n", f);
+    assert_int_equal(fclose(f), 0);
+    write_file("examples/small.jsonl", RES("s1", "a.b") "\n");
+
+    /* The default chunk_size (8MiB) keeps a few hundred KB whole; .json is never split. */
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/big.jsonl\", \"examples/big.json\", "
+                                   "\"examples/small.jsonl\"]}");
+    assert_int_equal(plan(&ctx, instance, NULL, &tasks), FWK_OK);
+    assert_int_equal(json_array_size(tasks), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "name")),
+                        "examples/big.jsonl");
+    assert_null(json_object_get(json_array_get(tasks, 0), "start"));
+    json_decref(tasks);
+    fawkes_plugin_describe()->fini(instance);
+
+    instance = make_instance(&ctx, "{\"paths\": [\"examples\"], \"chunk_size\": 65536}");
+    assert_int_equal(plan(&ctx, instance, NULL, &tasks), FWK_OK);
+    assert_int_equal(json_array_size(tasks), 1 + 6 + 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "name")),
+                        "examples/big.json");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 1), "name")),
+                        "examples/big.jsonl[0-65536]");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 7), "name")),
+                        "examples/small.jsonl");
+    json_decref(tasks);
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+
+    ctx_init(&ctx);
+    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples\"], \"chunk_size\": 65536}", NULL),
+                     FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 4001);
+    ctx_free(&ctx);
+}
+
+static void test_chunk_size_checked(void **state)
+{
+    const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
+    fwk_ctx ctx;
+    void *instance = (void *)1;
+    json_t *config = json_pack("{s:[s], s:i}", "paths", "a.jsonl", "chunk_size", 65535);
+
+    (void)state;
+    ctx_init(&ctx);
+    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
+    assert_null(instance);
+    assert_string_equal(ctx.fail, "chunk_size: 65535 bytes is out of range: use a size from "
+                                  "64KiB to 1GiB");
+    json_decref(config);
+    config = json_pack("{s:[s], s:s}", "paths", "a.jsonl", "chunk_size", "8MiB");
+    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
+    assert_string_equal(ctx.fail, "chunk_size: expected a size such as 8MiB, got a string");
+    json_decref(config);
+    config = json_pack("{s:[s], s:I}", "paths", "a.jsonl", "chunk_size", (json_int_t)1073741824);
+    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_OK);
+    desc->fini(instance);
+    json_decref(config);
+    ctx_free(&ctx);
+}
+
+static void test_chunk_task_checked(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    json_t *task;
+    const fwk_provider_vtable *vt = fawkes_plugin_describe()->vtable;
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/a.jsonl", RES("u1", "a.b") "\n");
+    write_file("examples/a.json", "[" RES("u1", "a.b") "]");
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}");
+    assert_int_equal(run_range(&ctx, instance, "examples/a.jsonl", 5, 4), FWK_ERROR);
+    assert_string_equal(ctx.fail, "task chunk: \"start\" and \"end\" must be byte offsets of a "
+                                  "JSON Lines file with 0 <= start <= end: plan tasks with this "
+                                  "plugin's plan_tasks");
+    assert_int_equal(run_range(&ctx, instance, "examples/a.json", 0, 4), FWK_ERROR);
+    task = json_pack("{s:s, s:s, s:i}", "name", "half", "path", "examples/a.jsonl", "start", 0);
+    assert_int_equal(vt->run_task(&ctx, instance, task), FWK_ERROR);
+    assert_non_null(strstr(ctx.fail, "task half: "));
+    json_decref(task);
+    assert_int_equal(json_array_size(ctx.emitted), 0);
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+}
+
+static void test_chunk_line_falls_back_to_byte_offset(void **state)
+{
+    fwk_ctx ctx;
+    void *instance;
+    const char *text = RES("u1", "a.b") "\n" RES("u2", "a.b") "\n" RES("u3", "a.b") "\n";
+    long long second = line_start(text, 2);
+    char expect[256];
+
+    (void)state;
+    ctx_init(&ctx);
+    write_file("examples/a.jsonl", text);
+    instance = make_instance(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}");
+    /* The file is gone when the line number is needed: the message names the byte. */
+    ctx.reject_uid = "u3";
+    ctx.unlink_on_reject = "examples/a.jsonl";
+    assert_int_equal(run_range(&ctx, instance, "examples/a.jsonl", second, 1000), FWK_PARTIAL);
+    assert_int_equal(json_array_size(ctx.emitted), 1);
+    snprintf(expect, sizeof(expect),
+             "warn: examples/a.jsonl: byte offset %lld: skipped: rejected by the host (see the "
+             "run's failures)",
+             line_start(text, 3));
+    assert_string_equal(log_line(&ctx, 0), expect);
+    snprintf(expect, sizeof(expect),
+             "examples/a.jsonl: 1 record skipped (first at byte offset %lld: rejected by the "
+             "host (see the run's failures))",
+             line_start(text, 3));
+    assert_string_equal(ctx.fail, expect);
+    fawkes_plugin_describe()->fini(instance);
+    ctx_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +1070,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancelled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_host_rejects_record, setup, teardown),
         cmocka_unit_test(test_init_rejects_bad_config),
+        cmocka_unit_test_setup_teardown(test_chunks_every_split_point, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunks_every_width, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunks_bad_line_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunks_strict_line_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_splits_large_jsonl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_keeps_whole_files, setup, teardown),
+        cmocka_unit_test(test_chunk_size_checked),
+        cmocka_unit_test_setup_teardown(test_chunk_task_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunk_line_falls_back_to_byte_offset, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
