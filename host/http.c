@@ -611,6 +611,7 @@ static fwk_status send_attempts(const send_state *s, CURL *easy, transfer *t, ch
         long status = 0;
         if (code == CURLE_OK)
             curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        response_publish(t->resp, status, attempt);
         if (status == 429 || status == 503)
             atomic_fetch_add(&client->throttles, 1);
 
@@ -646,7 +647,6 @@ static fwk_status send_attempts(const send_state *s, CURL *easy, transfer *t, ch
         }
         if (status >= 500)
             atomic_fetch_add(&client->errors, 1);
-        response_publish(t->resp, status, attempt);
         *out = t->resp;
         t->resp = NULL;
         return FWK_OK;
