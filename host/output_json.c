@@ -23,6 +23,40 @@ static int put_json(output *out, const json_t *value)
     return rc;
 }
 
+/*
+ * The parallel path output.c takes for json and jsonl (declared again in output.c, as
+ * output_internal.h has no slot for it): output_json_encode makes an item's text without
+ * the lock (caller frees; NULL on OOM), output_json_put_item writes it under out->lock,
+ * framed as json_item / jsonl_item would frame it. Returns 0, or -1 on a write error.
+ */
+char *output_json_encode(const json_t *item);
+int output_json_put_item(output *out, const char *text);
+
+char *output_json_encode(const json_t *item)
+{
+    return json_dumps(item, ITEM_FLAGS);
+}
+
+int output_json_put_item(output *out, const char *text)
+{
+    if (out->format == OUTPUT_JSONL)
+        return fputs(text, out->stream) < 0 || putc('\n', out->stream) == EOF ? -1 : 0;
+    if (put(out, out->count == 0 ? "\n" : ",\n") != 0)
+        return -1;
+    return put(out, text);
+}
+
+/* json_item and jsonl_item, for callers without a text: encode, then put. */
+static int put_item(output *out, const json_t *item)
+{
+    char *text = output_json_encode(item);
+    if (!text)
+        return -1;
+    int rc = output_json_put_item(out, text);
+    free(text);
+    return rc;
+}
+
 /* Write `"key": ` with the key escaped as JSON. */
 static int put_key(output *out, const char *key)
 {
@@ -41,9 +75,7 @@ static int json_begin(output *out)
 
 static int json_item(output *out, const json_t *item)
 {
-    if (put(out, out->count == 0 ? "\n" : ",\n") != 0)
-        return -1;
-    return put_json(out, item);
+    return put_item(out, item);
 }
 
 /* The summary keys after the array; a summary key equal to the array's ("resources": n in
@@ -71,9 +103,7 @@ static int json_end(output *out, const json_t *summary)
 
 static int jsonl_item(output *out, const json_t *item)
 {
-    if (put_json(out, item) != 0)
-        return -1;
-    return put(out, "\n");
+    return put_item(out, item);
 }
 
 static int jsonl_end(output *out, const json_t *summary)
