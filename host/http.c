@@ -205,6 +205,15 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 
 /* ---- the client ---- */
 
+/* The monotonic clock rounded up to the next ms: deadlines computed from it are never early. */
+static int64_t now_ms_ceil(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
+}
+
+
 http_client *http_client_new(const char *owner, const config_limits *limits,
                              const strlist *allow)
 {
@@ -227,7 +236,7 @@ http_client *http_client_new(const char *owner, const config_limits *limits,
     double burst = client->limits.burst > 0 ? client->limits.burst
                    : client->limits.rate_per_s > 1 ? client->limits.rate_per_s
                                                    : 1.0;
-    token_bucket_init(&client->bucket, client->limits.rate_per_s, burst, http_now_ms());
+    token_bucket_init(&client->bucket, client->limits.rate_per_s, burst, now_ms_ceil());
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -272,14 +281,14 @@ static bool is_cancelled(int (*cancelled)(void *), void *arg)
     return cancelled && cancelled(arg);
 }
 
-/* Sleep `ms`, waking every POLL_MS to poll for cancellation. Returns -1 when cancelled. */
-static int sleep_ms(int64_t ms, int (*cancelled)(void *), void *arg)
+/* Sleep until http_now_ms() reaches `until_ms`, waking every POLL_MS to poll for
+   cancellation. Returns -1 when cancelled. */
+static int sleep_until(int64_t until_ms, int (*cancelled)(void *), void *arg)
 {
-    int64_t until = http_now_ms() + ms;
     for (;;) {
         if (is_cancelled(cancelled, arg))
             return -1;
-        int64_t left = until - http_now_ms();
+        int64_t left = until_ms - http_now_ms();
         if (left <= 0)
             return 0;
         if (left > POLL_MS)
@@ -288,6 +297,11 @@ static int sleep_ms(int64_t ms, int (*cancelled)(void *), void *arg)
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
         }
     }
+}
+
+static int sleep_ms(int64_t ms, int (*cancelled)(void *), void *arg)
+{
+    return sleep_until(now_ms_ceil() + ms, cancelled, arg);
 }
 
 static int slot_acquire(http_client *client, int (*cancelled)(void *), void *arg)
@@ -324,10 +338,13 @@ static void slot_release(http_client *client)
 
 static int token_wait(http_client *client, int (*cancelled)(void *), void *arg)
 {
+    /* The bucket's clock is rounded up and the sleep ends on the plain clock, so the spacing
+       it asks for is never shortened by the ms rounding. */
     pthread_mutex_lock(&client->bucket_lock);
-    int64_t wait_ms = token_bucket_take(&client->bucket, http_now_ms());
+    int64_t now_ms = now_ms_ceil();
+    int64_t wait_ms = token_bucket_take(&client->bucket, now_ms);
     pthread_mutex_unlock(&client->bucket_lock);
-    return wait_ms > 0 ? sleep_ms(wait_ms, cancelled, arg) : 0;
+    return wait_ms > 0 ? sleep_until(now_ms + wait_ms, cancelled, arg) : 0;
 }
 
 /* A number in [0, 1) for backoff jitter; per-thread state, so no lock is needed. */
