@@ -213,9 +213,7 @@ static int64_t now_ms_ceil(void)
     return (int64_t)ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
 }
 
-
-http_client *http_client_new(const char *owner, const config_limits *limits,
-                             const strlist *allow)
+http_client *http_client_new(const char *owner, const config_limits *limits, const strlist *allow)
 {
     if (!limits)
         return NULL; /* the caller passes the instance's limits (config_limits_default) */
@@ -233,7 +231,7 @@ http_client *http_client_new(const char *owner, const config_limits *limits,
     for (size_t i = 0; allow && i < allow->count; i++)
         if (strlist_push(&client->allow, allow->items[i]) != 0)
             goto fail;
-    double burst = client->limits.burst > 0 ? client->limits.burst
+    double burst = client->limits.burst > 0        ? client->limits.burst
                    : client->limits.rate_per_s > 1 ? client->limits.rate_per_s
                                                    : 1.0;
     token_bucket_init(&client->bucket, client->limits.rate_per_s, burst, now_ms_ceil());
@@ -366,8 +364,8 @@ static double jitter01(void)
 
 /* ---- one request ---- */
 
-static const char *const supported_methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD",
-                                                NULL};
+static const char *const supported_methods[] = {"GET",   "POST", "PUT", "DELETE",
+                                                "PATCH", "HEAD", NULL};
 static const char *const always_secret[] = {"Authorization", "Proxy-Authorization", "Cookie",
                                             "X-Api-Key", NULL};
 
@@ -424,8 +422,10 @@ static int build_headers(const fwk_http_request *req, struct curl_slist **list, 
         const fwk_http_header *h = &req->headers[i];
         if (!h->name || !h->name[0] || strpbrk(h->name, ":\r\n \t") || !h->value ||
             strpbrk(h->value, "\r\n")) {
-            diag_set(why, "request header %zu ('%s') is malformed: names need no colon, space "
-                     "or line break and values no line break", i + 1, h->name ? h->name : "");
+            diag_set(why,
+                     "request header %zu ('%s') is malformed: names need no colon, space "
+                     "or line break and values no line break",
+                     i + 1, h->name ? h->name : "");
             return -1;
         }
         if (header_is_secret(req, h->name))
@@ -486,8 +486,7 @@ static void easy_setup(CURL *easy, const fwk_http_request *req, CURLU *url,
                          (curl_off_t)(has_body ? req->body_len : 0));
         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, has_body ? req->body : "");
     }
-    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0 &&
-        strcmp(method, "HEAD") != 0)
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0 && strcmp(method, "HEAD") != 0)
         curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
     else if (strcmp(method, "GET") == 0 && has_body)
         curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "GET");
@@ -523,36 +522,44 @@ static void transport_cause(CURLcode code, const char *errbuf, long timeout_ms,
     const char *detail = errbuf && errbuf[0] ? errbuf : curl_easy_strerror(code);
     switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-        snprintf(buf, size, "timed out after %ld ms (%s); raise limits.timeout or check that "
-                 "the endpoint answers", timeout_ms, detail);
+        snprintf(buf, size,
+                 "timed out after %ld ms (%s); raise limits.timeout or check that "
+                 "the endpoint answers",
+                 timeout_ms, detail);
         break;
     case CURLE_COULDNT_CONNECT:
-        snprintf(buf, size, "could not connect (%s); check the endpoint URL and that the "
-                 "service is up", detail);
+        snprintf(buf, size,
+                 "could not connect (%s); check the endpoint URL and that the "
+                 "service is up",
+                 detail);
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
-        snprintf(buf, size, "could not resolve the host (%s); check the host name and DNS",
-                 detail);
+        snprintf(buf, size, "could not resolve the host (%s); check the host name and DNS", detail);
         break;
     case CURLE_PARTIAL_FILE:
     case CURLE_GOT_NOTHING:
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
-        snprintf(buf, size, "the connection was cut before the response was complete (%s); "
-                 "the server or a proxy closed it, try again later", detail);
+        snprintf(buf, size,
+                 "the connection was cut before the response was complete (%s); "
+                 "the server or a proxy closed it, try again later",
+                 detail);
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
-        snprintf(buf, size, "TLS failed (%s); the server's certificate must be valid for its "
+        snprintf(buf, size,
+                 "TLS failed (%s); the server's certificate must be valid for its "
                  "host name and trusted by the system CA store (fawkes always verifies TLS)",
                  detail);
         break;
     case CURLE_WRITE_ERROR:
         if (resp && resp->body_too_large) {
-            snprintf(buf, size, "the response body is larger than %zu MiB; ask for smaller "
-                     "pages", BODY_LIMIT_BYTES / (1024 * 1024));
+            snprintf(buf, size,
+                     "the response body is larger than %zu MiB; ask for smaller "
+                     "pages",
+                     BODY_LIMIT_BYTES / (1024 * 1024));
             break;
         }
         /* fall through */
@@ -584,8 +591,8 @@ static long retry_delay(const http_client *client, const response_buf *resp, int
         if (*retry_after >= 0)
             return *retry_after;
     }
-    return backoff_delay_ms(attempt, client->limits.backoff_base_ms,
-                            client->limits.backoff_max_ms, jitter01());
+    return backoff_delay_ms(attempt, client->limits.backoff_base_ms, client->limits.backoff_max_ms,
+                            jitter01());
 }
 
 typedef struct send_state {
@@ -653,7 +660,8 @@ static fwk_status send_attempts(const send_state *s, CURL *easy, transfer *t, ch
         if (retry_after > client->limits.backoff_max_ms)
             log_msg(FWK_LOG_INFO, client->owner,
                     "%s %s: Retry-After asks for %ld ms, more than limits.backoff_max (%ld ms): "
-                    "not retrying", method, s->shown, retry_after, client->limits.backoff_max_ms);
+                    "not retrying",
+                    method, s->shown, retry_after, client->limits.backoff_max_ms);
         if (code != CURLE_OK) {
             atomic_fetch_add(&client->errors, 1);
             char cause[1024];
@@ -687,7 +695,7 @@ fwk_status http_client_send(http_client *client, const fwk_http_request *request
     fwk_http_request req;
     if (!request || request->struct_size == 0) {
         diag_set(err, "HTTP request refused: struct_size is 0; set it to "
-                 "sizeof(fwk_http_request)");
+                      "sizeof(fwk_http_request)");
         goto out;
     }
     request_copy(request, &req);
@@ -697,8 +705,10 @@ fwk_status http_client_send(http_client *client, const fwk_http_request *request
     }
     url_shown(req.url, shown, sizeof shown);
     if (!method_supported(req.method)) {
-        diag_set(err, "%s %s: method '%s' is not supported; use GET, POST, PUT, PATCH, DELETE "
-                 "or HEAD", req.method, shown, req.method);
+        diag_set(err,
+                 "%s %s: method '%s' is not supported; use GET, POST, PUT, PATCH, DELETE "
+                 "or HEAD",
+                 req.method, shown, req.method);
         goto out;
     }
     if (egress_check(&client->allow, req.url, &why) != 0) {
@@ -722,7 +732,7 @@ fwk_status http_client_send(http_client *client, const fwk_http_request *request
         .client = client,
         .req = &req,
         .shown = shown,
-        .timeout_ms = req.timeout_ms > 0            ? req.timeout_ms
+        .timeout_ms = req.timeout_ms > 0              ? req.timeout_ms
                       : client->limits.timeout_ms > 0 ? client->limits.timeout_ms
                                                       : DEFAULT_TIMEOUT_MS,
         .max_attempts = (req.flags & FWK_HTTP_NO_RETRY) ? 1 : 1 + client->limits.retries,

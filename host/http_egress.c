@@ -57,8 +57,7 @@ static void entry_normalize(const char *entry, char *out, size_t size)
 static bool host_is_loopback(const char *host)
 {
     size_t len = strlen(host);
-    if (strcmp(host, "localhost") == 0 ||
-        (len > 10 && strcmp(host + len - 10, ".localhost") == 0))
+    if (strcmp(host, "localhost") == 0 || (len > 10 && strcmp(host + len - 10, ".localhost") == 0))
         return true;
     struct in_addr v4;
     if (inet_pton(AF_INET, host, &v4) == 1) {
@@ -145,38 +144,48 @@ static int check_parsed(const strlist *allow, CURLU *parsed, const char *url, di
         goto out;
     }
     if (!raw_host || !raw_host[0]) {
-        diag_set(err, "egress to %s refused: the URL has no host; write it as "
-                 "https://host/path", shown);
+        diag_set(err,
+                 "egress to %s refused: the URL has no host; write it as "
+                 "https://host/path",
+                 shown);
         goto out;
     }
     char host[HOST_MAX];
     host_normalize(raw_host, host, sizeof host);
     if (user || password) {
-        diag_set(err, "egress to %s refused: the URL carries user info before '@' (so the host "
-                 "it names is %s); send credentials in headers, never in the URL", host, host);
+        diag_set(err,
+                 "egress to %s refused: the URL carries user info before '@' (so the host "
+                 "it names is %s); send credentials in headers, never in the URL",
+                 host, host);
         goto out;
     }
     bool loopback = host_is_loopback(host);
     if (loopback) {
         if (!allow_loopback(allow)) {
-            diag_set(err, "egress to %s refused: loopback hosts are reached only when "
+            diag_set(err,
+                     "egress to %s refused: loopback hosts are reached only when "
                      "security.egress_allow lists 127.0.0.1 or localhost; add 127.0.0.1 there "
-                     "for local emulators and tests", host);
+                     "for local emulators and tests",
+                     host);
             goto out;
         }
         rc = 0;
         goto out;
     }
     if (strcasecmp(scheme, "https") != 0) {
-        diag_set(err, "egress to %s refused: plain http:// is allowed only to loopback hosts; "
-                 "use https://%s", host, host);
+        diag_set(err,
+                 "egress to %s refused: plain http:// is allowed only to loopback hosts; "
+                 "use https://%s",
+                 host, host);
         goto out;
     }
     if (!host_allowed(allow, host)) {
         char listed[1024];
         allow_list_text(allow, listed, sizeof listed);
-        diag_set(err, "egress to %s refused: not in security.egress_allow (allowed: %s); add it "
-                 "there if this host is expected", host, listed);
+        diag_set(err,
+                 "egress to %s refused: not in security.egress_allow (allowed: %s); add it "
+                 "there if this host is expected",
+                 host, listed);
         goto out;
     }
     rc = 0;
@@ -204,8 +213,10 @@ int egress_check(const strlist *allow, const char *url, diag *err)
     if (code != CURLUE_OK) {
         char shown[512];
         url_shown(url, shown, sizeof shown);
-        diag_set(err, "egress to '%s' refused: not a valid absolute URL (%s); write it as "
-                 "https://host/path", shown, curl_url_strerror(code));
+        diag_set(err,
+                 "egress to '%s' refused: not a valid absolute URL (%s); write it as "
+                 "https://host/path",
+                 shown, curl_url_strerror(code));
         goto out;
     }
     rc = check_parsed(allow, parsed, url, err);

@@ -19,8 +19,8 @@ long retry_after_ms(const char *value, time_t now)
     while (*value == ' ' || *value == '\t')
         value++;
     size_t len = strlen(value);
-    while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' ||
-                       value[len - 1] == '\r' || value[len - 1] == '\n'))
+    while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' || value[len - 1] == '\r' ||
+                       value[len - 1] == '\n'))
         len--;
     if (len == 0)
         return -1;

@@ -125,7 +125,8 @@ class FakeHTTP:
         with self._lock:
             records = list(self._records)
         return [r for r in records
-                if (path is None or r["path"] == path) and (method is None or r["method"] == method)]
+                if (path is None or r["path"] == path)
+                and (method is None or r["method"] == method)]
 
     def max_in_flight(self):
         """The largest number of requests the server handled at once."""

@@ -16,6 +16,14 @@ from fake_http import FakeHTTP  # noqa: E402
 EXIT_OK, EXIT_PARTIAL = 0, 3
 
 
+def documented_messages():
+    """The messages listed under "Error messages" in docs/http.md, without "METHOD URL: "."""
+    with open(os.path.join(fwtest.SOURCE_DIR, "docs", "http.md"), encoding="utf-8") as f:
+        section = f.read().split("## Error messages", 1)[1]
+    block = section.split("```text\n", 1)[1].split("```", 1)[0]
+    return [line.split(": ", 1)[1] for line in block.splitlines() if line.strip()]
+
+
 class HttpServiceTest(fwtest.TestCase):
 
     def setUp(self):
@@ -77,6 +85,7 @@ class HttpServiceTest(fwtest.TestCase):
                    "is expected")
         self.assertIn(message, result.stderr)
         self.assertNotIn("abc123", result.stderr.replace(bad, ""))
+        self.assertIn(message.split(": ", 1)[1], documented_messages())
         out = result.json()
         self.assertTrue(out["partial"])
         self.assertEqual(len(out["failures"]), 1, out["failures"])
@@ -116,6 +125,7 @@ class HttpServiceTest(fwtest.TestCase):
                    "security.egress_allow lists 127.0.0.1 or localhost; add 127.0.0.1 there for "
                    "local emulators and tests" % url)
         self.assertIn(message, result.stderr)
+        self.assertIn(message.split(": ", 1)[1], documented_messages())
         out = result.json()
         self.assertTrue(out["partial"])
         self.assertEqual(out["failures"][0]["instance"], "probe")

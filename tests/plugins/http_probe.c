@@ -12,8 +12,7 @@ typedef struct probe_instance {
     json_t *config; /* owned copy of the validated config */
 } probe_instance;
 
-static const char *const probe_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
-                                            NULL};
+static const char *const probe_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", NULL};
 
 static const fwk_option probe_options[] = {
     FWK_OPTION_RANGE("urls", FWK_OPT_STRING_LIST, FWK_OPT_REQUIRED, NULL, 1, 1000,
@@ -59,7 +58,8 @@ static fwk_status probe_plan_tasks(fwk_ctx *ctx, void *instance, const json_t *r
     const json_t *url;
     if (!plan)
         goto oom;
-    json_array_foreach(urls, i, url) {
+    json_array_foreach(urls, i, url)
+    {
         json_t *task = json_pack("{s:O, s:O}", "name", url, "url", url);
         if (!task || json_array_append_new(plan, task) != 0)
             goto oom;
@@ -80,21 +80,20 @@ static json_t *body_string(const fwk_http_response *response, size_t max)
     return text ? text : json_sprintf("<%zu bytes, not UTF-8>", response->body_len);
 }
 
-static json_t *make_resource(const char *url, const fwk_http_response *response,
-                             int emit_status)
+static json_t *make_resource(const char *url, const fwk_http_response *response, int emit_status)
 {
     json_t *attributes = json_pack("{s:i, s:o}", "attempts", response->attempts, "body",
                                    body_string(response, BODY_SHOWN_MAX));
     if (!attributes)
         return NULL;
-    if (emit_status && json_object_set_new(attributes, "status",
-                                           json_integer(response->status)) != 0) {
+    if (emit_status &&
+        json_object_set_new(attributes, "status", json_integer(response->status)) != 0) {
         json_decref(attributes);
         return NULL;
     }
-    return json_pack("{s:s++, s:s, s:s, s:s, s:s, s:o}", "uid", "test:probe:", url, "",
-                     "provider", "test", "kind", "test.probe", "id", url, "name", url,
-                     "attributes", attributes);
+    return json_pack("{s:s++, s:s, s:s, s:s, s:s, s:o}", "uid", "test:probe:", url, "", "provider",
+                     "test", "kind", "test.probe", "id", url, "name", url, "attributes",
+                     attributes);
 }
 
 /* run_task (concurrent): send the request, emit what came back. */

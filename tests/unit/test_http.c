@@ -119,8 +119,10 @@ static fake *fake_start(json_t *script)
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
-    char *argv[] = {"python3", FAWKES_SOURCE_DIR "/tests/fakes/fake_http.py", "--script",
-                    script_path, "--log", f->log_path, NULL};
+    char *argv[] = {"python3",  FAWKES_SOURCE_DIR "/tests/fakes/fake_http.py",
+                    "--script", script_path,
+                    "--log",    f->log_path,
+                    NULL};
     int rc = posix_spawnp(&f->pid, "python3", &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     close(pipe_fds[1]);
@@ -273,12 +275,20 @@ static void test_egress_scheme(void **state)
 static void test_egress_loopback(void **state)
 {
     (void)state;
-    static const char *const loopbacks[] = {
-        "https://127.0.0.1/",          "https://127.1.2.3/",       "https://localhost/",
-        "https://LOCALHOST./",         "https://[::1]:8443/",      "http://127.0.0.1:9/",
-        "https://127.1/",              "https://2130706433/",      "https://0x7f000001/",
-        "https://0.0.0.0/",            "https://[::ffff:127.0.0.1]/", "https://a.localhost/",
-        "https://%6c%6fcalhost/",      NULL};
+    static const char *const loopbacks[] = {"https://127.0.0.1/",
+                                            "https://127.1.2.3/",
+                                            "https://localhost/",
+                                            "https://LOCALHOST./",
+                                            "https://[::1]:8443/",
+                                            "http://127.0.0.1:9/",
+                                            "https://127.1/",
+                                            "https://2130706433/",
+                                            "https://0x7f000001/",
+                                            "https://0.0.0.0/",
+                                            "https://[::ffff:127.0.0.1]/",
+                                            "https://a.localhost/",
+                                            "https://%6c%6fcalhost/",
+                                            NULL};
     strlist others = list_of("api.civo.com", NULL);
     strlist empty = {0};
     strlist by_ip = list_of("127.0.0.1", NULL);
@@ -469,10 +479,10 @@ static void test_token_bucket_edges(void **state)
 static void test_send_retry_after_then_ok(void **state)
 {
     (void)state;
-    fake *f = fake_start(script_route(
-        "GET /a", json_pack("[{s:i, s:{s:s}}, {s:i, s:{s:s}, s:s}]", "status", 429, "headers",
-                            "Retry-After", "1", "status", 200, "headers", "X-Reply", "yes",
-                            "body", "hello")));
+    fake *f = fake_start(
+        script_route("GET /a", json_pack("[{s:i, s:{s:s}}, {s:i, s:{s:s}, s:s}]", "status", 429,
+                                         "headers", "Retry-After", "1", "status", 200, "headers",
+                                         "X-Reply", "yes", "body", "hello")));
     config_limits limits = test_limits();
     strlist allow = list_of("127.0.0.1", NULL);
     http_client *client = http_client_new("probe", &limits, &allow);
@@ -578,18 +588,23 @@ static void test_send_refused_host(void **state)
 static void test_send_mutating(void **state)
 {
     (void)state;
-    fake *f = fake_start(json_pack(
-        "{s:{s:[{s:i}, {s:i}], s:[{s:i}, {s:i, s:s}]}}", "routes", "POST /m", "status", 500,
-        "status", 200, "POST /t", "status", 503, "status", 201, "body", "made"));
+    fake *f = fake_start(json_pack("{s:{s:[{s:i}, {s:i}], s:[{s:i}, {s:i, s:s}]}}", "routes",
+                                   "POST /m", "status", 500, "status", 200, "POST /t", "status",
+                                   503, "status", 201, "body", "made"));
     config_limits limits = test_limits();
     strlist allow = list_of("127.0.0.1", NULL);
     http_client *client = http_client_new("probe", &limits, &allow);
     char url[128];
     fake_url(f, "/m", url, sizeof url);
     fwk_http_header headers[] = {{"Content-Type", "application/json"}, {"X-Test", "1"}};
-    fwk_http_request req = {.struct_size = sizeof req, .method = "POST", .url = url,
-                            .headers = headers, .header_count = 2, .body = "{\"a\":1}",
-                            .body_len = 7, .flags = FWK_HTTP_MUTATING};
+    fwk_http_request req = {.struct_size = sizeof req,
+                            .method = "POST",
+                            .url = url,
+                            .headers = headers,
+                            .header_count = 2,
+                            .body = "{\"a\":1}",
+                            .body_len = 7,
+                            .flags = FWK_HTTP_MUTATING};
     fwk_http_response *resp = NULL;
     diag err = {{0}};
     assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_OK);
@@ -698,7 +713,8 @@ static void test_send_concurrency_cap(void **state)
     json_int_t most = 0;
     size_t i;
     json_t *record;
-    json_array_foreach(records, i, record) {
+    json_array_foreach(records, i, record)
+    {
         json_int_t in_flight = json_integer_value(json_object_get(record, "in_flight"));
         most = in_flight > most ? in_flight : most;
     }
@@ -716,8 +732,8 @@ static void test_send_truncated_and_reset(void **state)
     fake *f = fake_start(json_pack(
         "{s:{s:[{s:i, s:s, s:b}, {s:i, s:s}], s:[{s:b}, {s:i, s:s}], s:[{s:i, s:s, s:b}]}}",
         "routes", "GET /t", "status", 200, "body", "part", "truncate", 1, "status", 200, "body",
-        "complete", "GET /c", "close", 1, "status", 200, "body", "after reset", "POST /t",
-        "status", 200, "body", "part", "truncate", 1));
+        "complete", "GET /c", "close", 1, "status", 200, "body", "after reset", "POST /t", "status",
+        200, "body", "part", "truncate", 1));
     config_limits limits = test_limits();
     strlist allow = list_of("127.0.0.1", NULL);
     http_client *client = http_client_new("probe", &limits, &allow);
@@ -741,14 +757,19 @@ static void test_send_truncated_and_reset(void **state)
 
     /* a mutating request cut short is not sent again: the server may have acted on it */
     fake_url(f, "/t", url, sizeof url);
-    fwk_http_request post = {.struct_size = sizeof post, .method = "POST", .url = url,
-                             .body = "x", .body_len = 1, .flags = FWK_HTTP_MUTATING};
+    fwk_http_request post = {.struct_size = sizeof post,
+                             .method = "POST",
+                             .url = url,
+                             .body = "x",
+                             .body_len = 1,
+                             .flags = FWK_HTTP_MUTATING};
     assert_int_equal(http_client_send(client, &post, &resp, &err, NULL, NULL), FWK_ERROR);
     assert_null(resp);
     char expected[256];
     snprintf(expected, sizeof expected,
              "POST http://127.0.0.1:%d/t: no response after 1 attempt: the connection was cut "
-             "before the response was complete", f->port);
+             "before the response was complete",
+             f->port);
     if (strncmp(err.text, expected, strlen(expected)) != 0)
         fail_msg("unexpected message: %s", err.text);
     assert_int_equal(counter(client, "errors"), 1);
@@ -761,9 +782,9 @@ static void test_send_truncated_and_reset(void **state)
 static void test_send_retry_after_too_long(void **state)
 {
     (void)state;
-    fake *f = fake_start(script_route(
-        "/l", json_pack("[{s:i, s:{s:s}}, {s:i}]", "status", 429, "headers", "Retry-After",
-                        "120", "status", 200)));
+    fake *f =
+        fake_start(script_route("/l", json_pack("[{s:i, s:{s:s}}, {s:i}]", "status", 429, "headers",
+                                                "Retry-After", "120", "status", 200)));
     config_limits limits = test_limits();
     limits.backoff_max_ms = 1000;
     strlist allow = list_of("127.0.0.1", NULL);
@@ -848,9 +869,9 @@ static int cancel_after_deadline(void *arg)
 static void test_send_cancelled(void **state)
 {
     (void)state;
-    fake *f = fake_start(script_route(
-        "/w", json_pack("[{s:i, s:{s:s}, s:b}]", "status", 503, "headers", "Retry-After", "30",
-                        "repeat", 1)));
+    fake *f =
+        fake_start(script_route("/w", json_pack("[{s:i, s:{s:s}, s:b}]", "status", 503, "headers",
+                                                "Retry-After", "30", "repeat", 1)));
     config_limits limits = test_limits();
     strlist allow = list_of("127.0.0.1", NULL);
     http_client *client = http_client_new("probe", &limits, &allow);
@@ -907,9 +928,9 @@ static void test_send_bad_requests(void **state)
 static void test_send_log_lines(void **state)
 {
     (void)state;
-    fake *f = fake_start(script_route(
-        "/a", json_pack("[{s:i, s:{s:s}}, {s:i}]", "status", 429, "headers", "Retry-After", "1",
-                        "status", 200)));
+    fake *f =
+        fake_start(script_route("/a", json_pack("[{s:i, s:{s:s}}, {s:i}]", "status", 429, "headers",
+                                                "Retry-After", "1", "status", 200)));
     config_limits limits = test_limits();
     strlist allow = list_of("127.0.0.1", NULL);
     http_client *client = http_client_new("probe", &limits, &allow);
@@ -953,8 +974,7 @@ static void test_send_log_lines(void **state)
              "GET http://127.0.0.1:%d/a -> 429 (attempt 1/5, retrying in 1000 ms)", f->port);
     if (!strstr(text, expected))
         fail_msg("expected '%s' in the log:\n%s", expected, text);
-    snprintf(expected, sizeof expected, "GET http://127.0.0.1:%d/a -> 200 (attempt 2/5)",
-             f->port);
+    snprintf(expected, sizeof expected, "GET http://127.0.0.1:%d/a -> 200 (attempt 2/5)", f->port);
     if (!strstr(text, expected))
         fail_msg("expected '%s' in the log:\n%s", expected, text);
     assert_null(strstr(text, "query-secret-1"));
