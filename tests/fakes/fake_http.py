@@ -41,7 +41,8 @@ route, unless FakeHTTP(default=...) or the script's "default" says otherwise).
 A request record is a dict: method, path, query (raw string), params (parse_qs of it),
 headers (dict, names lower-cased; repeated headers joined with ", "), body (str, UTF-8 with
 replacement), time (time.time()), monotonic (time.monotonic()), in_flight (how many requests,
-this one included, the server was handling when it arrived), index (0-based arrival order).
+this one included, had arrived and were not yet being answered when it arrived), index
+(0-based arrival order).
 """
 import argparse
 import http.server
@@ -257,15 +258,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             "monotonic": time.monotonic(),
         }
         response = self.owner._arrive(record)
+        self._left = False
         try:
             self._answer(response or {})
         finally:
+            self._leave_once()
+
+    def _leave_once(self):
+        if not self._left:
+            self._left = True
             self.owner._leave()
 
     def _answer(self, response):
         delay_ms = response.get("delay_ms", 0)
         if delay_ms:
             time.sleep(delay_ms / 1000.0)
+        # No longer "in flight" before the first byte of the answer goes out: the client
+        # cannot send its next request before that, so in_flight never counts one twice.
+        self._leave_once()
         if response.get("close"):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
