@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # snapshot_rate.sh: resources/s and peak RSS of `fawkes inventory -o jsonl` through the
-# snapshot provider, side by side with a python3 json read-and-reserialise baseline.
+# snapshot provider, read as one task and split in chunks, side by side with a python3 json
+# read-and-reserialise baseline. Checks both fawkes runs wrote the same set of records.
 #
 # Usage: bench/snapshot_rate.sh [N]          (N resources, default 100000)
 # Environment: FAWKES (binary, default build/fawkes), PLUGIN_DIR (default: plugins/ next to
-# the binary), RUNS (default 3; the best run counts). Build without sanitizers for figures:
+# the binary), RUNS (default 3; the best run counts), CHUNK_SIZE (the snapshot chunk_size of
+# the split run, default 8MiB). Build without sanitizers for figures:
 #   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j
 set -euo pipefail
 
@@ -12,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 count=${1:-100000}
 runs=${RUNS:-3}
+chunk_size=${CHUNK_SIZE:-8MiB}
 fawkes=${FAWKES:-$root/build/fawkes}
 plugin_dir=${PLUGIN_DIR:-$(dirname "$fawkes")/plugins}
 
@@ -30,14 +33,17 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/fawkes-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 data="$work/resources.jsonl"
 python3 "$here/gen_resources.py" "$count" > "$data"
-cat > "$work/bench.yaml" <<YAML
+# bench-one.yaml reads the file as one task (the largest chunk_size); bench.yaml splits it.
+for config in "one:1GiB" "split:$chunk_size"; do
+    cat > "$work/bench-${config%%:*}.yaml" <<YAML
 version: 1
 plugin_dirs: ["$plugin_dir"]
 providers:
   - name: bench
     plugin: snapshot
-    config: { paths: ["$data"] }
+    config: { paths: ["$data"], chunk_size: "${config#*:}" }
 YAML
+done
 
 # measure NAME CMD...: run CMD (stdout to $work/out) $runs times; leaves the best wall time
 # in seconds in $best and the peak RSS of that run in KiB in $rss.
@@ -73,8 +79,18 @@ sys.exit(code)' "$work/out" "$work/err" "$@") ||
     fi
 }
 
-measure fawkes "$fawkes" -c "$work/bench.yaml" --log-level error inventory -o jsonl
+measure "fawkes (one task)" "$fawkes" -c "$work/bench-one.yaml" --log-level error \
+    inventory -o jsonl
+one_secs=$best one_rss=$rss
+LC_ALL=C sort "$work/out" > "$work/one.sorted"
+measure "fawkes (chunk_size $chunk_size)" "$fawkes" -c "$work/bench-split.yaml" \
+    --log-level error inventory -o jsonl
 fawkes_secs=$best fawkes_rss=$rss
+LC_ALL=C sort "$work/out" > "$work/split.sorted"
+if ! cmp -s "$work/one.sorted" "$work/split.sorted"; then
+    echo "snapshot_rate: the split run wrote other records than the one-task run" >&2
+    exit 1
+fi
 measure python3 python3 -c 'import json, sys
 write = sys.stdout.write
 with open(sys.argv[1], encoding="utf-8") as f:
@@ -83,12 +99,18 @@ with open(sys.argv[1], encoding="utf-8") as f:
             write(json.dumps(json.loads(line), separators=(",", ":")) + "\n")' "$data"
 python_secs=$best python_rss=$rss
 
-awk -v n="$count" -v bytes="$(wc -c < "$data")" -v runs="$runs" \
-    -v fs="$fawkes_secs" -v fr="$fawkes_rss" -v ps="$python_secs" -v pr="$python_rss" 'BEGIN {
-    printf "snapshot_rate: %d resources (%.1f MB of JSONL), best of %d\n", n, bytes / 1e6, runs
-    printf "%-28s %9s %14s %12s\n", "", "seconds", "resources/s", "peak RSS"
-    printf "%-28s %9.3f %14.0f %8.1f MiB\n", "fawkes inventory -o jsonl", fs, n / fs, fr / 1024
-    printf "%-28s %9.3f %14.0f %8.1f MiB\n", "python3 json baseline", ps, n / ps, pr / 1024
-    printf "ratio fawkes/python: %.2fx the rate, %.2fx the peak memory\n", (n / fs) / (n / ps),
-           fr / pr
+awk -v n="$count" -v bytes="$(wc -c < "$data")" -v runs="$runs" -v cs="$chunk_size" \
+    -v os="$one_secs" -v onr="$one_rss" -v fs="$fawkes_secs" -v fr="$fawkes_rss" \
+    -v ps="$python_secs" -v pr="$python_rss" -v cores="$(nproc 2>/dev/null || echo '?')" 'BEGIN {
+    printf "snapshot_rate: %d resources (%.1f MB of JSONL), best of %d, %s cores\n", n,
+           bytes / 1e6, runs, cores
+    printf "%-40s %9s %14s %12s\n", "", "seconds", "resources/s", "peak RSS"
+    printf "%-40s %9.3f %14.0f %8.1f MiB\n", "fawkes inventory -o jsonl, one task", os, n / os,
+           onr / 1024
+    printf "%-40s %9.3f %14.0f %8.1f MiB\n", "fawkes inventory -o jsonl, " cs " chunks", fs,
+           n / fs, fr / 1024
+    printf "%-40s %9.3f %14.0f %8.1f MiB\n", "python3 json baseline", ps, n / ps, pr / 1024
+    printf "chunks/one task: %.2fx the rate (same records)\n", os / fs
+    printf "ratio fawkes (chunks)/python: %.2fx the rate, %.2fx the peak memory\n",
+           (n / fs) / (n / ps), fr / pr
 }'
