@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "loader.h"
 #include "loader_internal.h"
+#include "schema.h"
 #include "log.h"
 
 #define PLUGINS_USAGE "usage: fawkes plugins list | plugins inspect NAME | plugins check FILE"
@@ -185,10 +186,13 @@ static void option_traits(const json_t *opt, char *out, size_t size)
         used +=
             (size_t)snprintf(out + used, size - used, "%sone of: %s", used ? ", " : "", allowed);
     }
-    if (json_object_get(opt, "min") && used < size)
-        used += (size_t)snprintf(out + used, size - used, "%srange: %g..%g", used ? ", " : "",
-                                 json_number_value(json_object_get(opt, "min")),
-                                 json_number_value(json_object_get(opt, "max")));
+    if (json_object_get(opt, "min") && used < size) {
+        char low[32], high[32];
+        schema_format_number(json_number_value(json_object_get(opt, "min")), low, sizeof low);
+        schema_format_number(json_number_value(json_object_get(opt, "max")), high, sizeof high);
+        used += (size_t)snprintf(out + used, size - used, "%srange: %s..%s", used ? ", " : "",
+                                 low, high);
+    }
     if (!out[0])
         snprintf(out, size, "optional");
 }

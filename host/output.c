@@ -96,10 +96,6 @@ oom:
     return NULL;
 }
 
-/* In output_json.c; see there. output_internal.h (not this module's to change) would be
-   their home as an optional encode step of output_encoder. */
-char *output_json_encode(const json_t *item);
-int output_json_put_item(output *out, const char *text);
 
 /* json and jsonl write each item as its own text: encoding it is most of the cost of an
    item, so it happens before the lock and parallel tasks encode in parallel. */

@@ -24,14 +24,11 @@ static int put_json(output *out, const json_t *value)
 }
 
 /*
- * The parallel path output.c takes for json and jsonl (declared again in output.c, as
- * output_internal.h has no slot for it): output_json_encode makes an item's text without
+ * The parallel path output.c takes for json and jsonl (declared in output_internal.h):
+ * output_json_encode makes an item's text without
  * the lock (caller frees; NULL on OOM), output_json_put_item writes it under out->lock,
  * framed as json_item / jsonl_item would frame it. Returns 0, or -1 on a write error.
  */
-char *output_json_encode(const json_t *item);
-int output_json_put_item(output *out, const char *text);
-
 char *output_json_encode(const json_t *item)
 {
     return json_dumps(item, ITEM_FLAGS);

@@ -122,6 +122,15 @@ static void format_ms(double ms, char *buf, size_t size)
 }
 
 /* What a value of this option must be, as "expected ..." reads it. */
+
+void schema_format_number(double value, char *buf, size_t size)
+{
+    if (value == (double)(long long)value && value > -1e18 && value < 1e18)
+        snprintf(buf, size, "%lld", (long long)value);
+    else
+        snprintf(buf, size, "%g", value);
+}
+
 static void describe_option(const fwk_option *opt, char *buf, size_t size)
 {
     static const char *const names[] = {"",
@@ -142,13 +151,16 @@ static void describe_option(const fwk_option *opt, char *buf, size_t size)
         format_ms(opt->min, low, sizeof low);
         format_ms(opt->max, high, sizeof high);
         snprintf(buf, size, "%s, from %s to %s", name, low, high);
-    } else if (opt->type == FWK_OPT_STRING) {
-        snprintf(buf, size, "a string of %g to %g characters", opt->min, opt->max);
-    } else if (opt->type == FWK_OPT_STRING_LIST) {
-        snprintf(buf, size, "a list of %g to %g strings", opt->min, opt->max);
     } else {
-        snprintf(buf, size, "%s from %g to %g%s", name, opt->min, opt->max,
-                 opt->type == FWK_OPT_SIZE ? " bytes" : "");
+        schema_format_number(opt->min, low, sizeof low);
+        schema_format_number(opt->max, high, sizeof high);
+        if (opt->type == FWK_OPT_STRING)
+            snprintf(buf, size, "a string of %s to %s characters", low, high);
+        else if (opt->type == FWK_OPT_STRING_LIST)
+            snprintf(buf, size, "a list of %s to %s strings", low, high);
+        else
+            snprintf(buf, size, "%s from %s to %s%s", name, low, high,
+                     opt->type == FWK_OPT_SIZE ? " bytes" : "");
     }
     if (opt->allowed && (opt->type == FWK_OPT_STRING || opt->type == FWK_OPT_STRING_LIST)) {
         size_t used = strlen(buf);

@@ -45,4 +45,8 @@ int schema_parse_duration_ms(const char *text, int64_t *ms);
    KiB/MiB/GiB = 1024^n) into bytes. Returns 0, or -1. */
 int schema_parse_size(const char *text, int64_t *bytes);
 
+/* Write a range bound as users read it: whole numbers as digits (1073741824, not
+   1.07374e+09), fractions as %g. Always NUL-terminates. */
+void schema_format_number(double value, char *buf, size_t size);
+
 #endif

@@ -116,7 +116,7 @@ BAD = {
         "(a list of 1 to 100000 strings)"],
     "bad-snapshot-unknown-key.yaml": [
         "bad-snapshot-unknown-key.yaml:7:14: providers[0].config: unknown key 'stict'; allowed: "
-        "paths, strict"],
+        "paths, strict, chunk_size"],
     "bad-snapshot-strict-type.yaml": [
         "bad-snapshot-strict-type.yaml:7:15: providers[0].config.strict: expected true or false, "
         "got string \"yes\""],

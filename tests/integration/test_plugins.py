@@ -194,7 +194,7 @@ class PluginsInspect(fwtest.TestCase):
                          ("snapshot", "provider", "loaded"))
         schema = desc["config_schema"]
         jsonschema.Draft202012Validator.check_schema(schema)
-        self.assertEqual(set(schema["properties"]), {"paths", "strict"})
+        self.assertEqual(set(schema["properties"]), {"paths", "strict", "chunk_size"})
         options = {o["name"]: o for o in desc["options"]}
         self.assertEqual((options["paths"]["type"], options["paths"]["required"]),
                          ("string list", True))

@@ -48,7 +48,7 @@ typedef struct fwk_http_request {
     size_t header_count;
     const char *body;               /* request body, or NULL */
     size_t body_len;
-    long timeout_ms;                /* whole-request timeout; 0 = the host's default (30 s) */
+    long timeout_ms;                /* per-attempt timeout; 0 = limits.timeout (30 s) */
     uint32_t flags;                 /* FWK_HTTP_* */
     /* Names of headers whose values are secrets (e.g. "Authorization"): never logged.
        Authorization, Proxy-Authorization, Cookie and X-Api-Key are always treated so. */
