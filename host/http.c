@@ -11,9 +11,9 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "http_internal.h"
 #include "log.h"
 
-#define BODY_LIMIT_BYTES ((size_t)64 * 1024 * 1024)
 #define POLL_MS 100
 #define DEFAULT_TIMEOUT_MS 30000L
 
@@ -29,25 +29,6 @@ struct http_client {
     atomic_llong requests, retries, throttles, errors, refused;
 };
 
-/* A response and the storage behind its borrowed pointers; `pub` comes first so a
-   fwk_http_response * handed out converts back. */
-typedef struct response_buf {
-    fwk_http_response pub;
-    char *body;
-    size_t body_len, body_cap;
-    fwk_http_header *headers;
-    size_t header_count, header_cap;
-    bool body_too_large;
-} response_buf;
-
-/* What one transfer needs in its libcurl callbacks. */
-typedef struct transfer {
-    response_buf *resp;
-    int (*cancelled)(void *cancel_arg);
-    void *cancel_arg;
-    bool was_cancelled;
-} transfer;
-
 void http_global_init(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -59,149 +40,6 @@ void http_global_cleanup(void)
 }
 
 /* ---- responses ---- */
-
-static void response_clear_headers(response_buf *resp)
-{
-    for (size_t i = 0; i < resp->header_count; i++) {
-        free((char *)resp->headers[i].name);
-        free((char *)resp->headers[i].value);
-    }
-    resp->header_count = 0;
-}
-
-void http_response_free(fwk_http_response *response)
-{
-    if (!response)
-        return;
-    response_buf *resp = (response_buf *)response;
-    response_clear_headers(resp);
-    free(resp->headers);
-    free(resp->body);
-    free(resp);
-}
-
-const char *http_response_header(const fwk_http_response *response, const char *name)
-{
-    if (!response || !name)
-        return NULL;
-    for (size_t i = 0; i < response->header_count; i++)
-        if (strcasecmp(response->headers[i].name, name) == 0)
-            return response->headers[i].value;
-    return NULL;
-}
-
-static response_buf *response_new(void)
-{
-    response_buf *resp = calloc(1, sizeof *resp);
-    if (!resp)
-        return NULL;
-    resp->body = malloc(1);
-    if (!resp->body) {
-        free(resp);
-        return NULL;
-    }
-    resp->body[0] = '\0';
-    resp->body_cap = 1;
-    return resp;
-}
-
-static void response_publish(response_buf *resp, long status, int attempts)
-{
-    resp->pub.struct_size = sizeof resp->pub;
-    resp->pub.status = status;
-    resp->pub.body = resp->body;
-    resp->pub.body_len = resp->body_len;
-    resp->pub.headers = resp->headers;
-    resp->pub.header_count = resp->header_count;
-    resp->pub.attempts = attempts;
-}
-
-static size_t on_body(char *data, size_t size, size_t count, void *arg)
-{
-    response_buf *resp = ((transfer *)arg)->resp;
-    size_t len = size * count;
-    if (len > BODY_LIMIT_BYTES - resp->body_len) {
-        resp->body_too_large = true;
-        return 0;
-    }
-    if (resp->body_len + len + 1 > resp->body_cap) {
-        size_t cap = resp->body_cap * 2;
-        while (cap < resp->body_len + len + 1)
-            cap *= 2;
-        char *body = realloc(resp->body, cap);
-        if (!body)
-            return 0;
-        resp->body = body;
-        resp->body_cap = cap;
-    }
-    memcpy(resp->body + resp->body_len, data, len);
-    resp->body_len += len;
-    resp->body[resp->body_len] = '\0';
-    return len;
-}
-
-static char *trimmed_copy(const char *text, size_t len)
-{
-    while (len > 0 && (*text == ' ' || *text == '\t')) {
-        text++;
-        len--;
-    }
-    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r' ||
-                       text[len - 1] == '\n'))
-        len--;
-    return strndup(text, len);
-}
-
-static int response_add_header(response_buf *resp, const char *line, size_t len)
-{
-    const char *colon = memchr(line, ':', len);
-    if (!colon)
-        return 0; /* not a header line: ignore it */
-    if (resp->header_count == resp->header_cap) {
-        size_t cap = resp->header_cap ? resp->header_cap * 2 : 16;
-        fwk_http_header *headers = realloc(resp->headers, cap * sizeof *headers);
-        if (!headers)
-            return -1;
-        resp->headers = headers;
-        resp->header_cap = cap;
-    }
-    char *name = trimmed_copy(line, (size_t)(colon - line));
-    char *value = trimmed_copy(colon + 1, len - (size_t)(colon - line) - 1);
-    if (!name || !value) {
-        free(name);
-        free(value);
-        return -1;
-    }
-    resp->headers[resp->header_count].name = name;
-    resp->headers[resp->header_count].value = value;
-    resp->header_count++;
-    return 0;
-}
-
-static size_t on_header(char *data, size_t size, size_t count, void *arg)
-{
-    response_buf *resp = ((transfer *)arg)->resp;
-    size_t len = size * count;
-    if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-        response_clear_headers(resp); /* a new response (after 100 Continue): start over */
-        return len;
-    }
-    if (len <= 2)
-        return len; /* the blank line that ends the headers */
-    return response_add_header(resp, data, len) == 0 ? len : 0;
-}
-
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                       curl_off_t ulnow)
-{
-    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-    transfer *t = arg;
-    if (t->cancelled && t->cancelled(t->cancel_arg)) {
-        t->was_cancelled = true;
-        return 1;
-    }
-    return 0;
-}
 
 /* ---- the client ---- */
 
@@ -465,11 +303,11 @@ static void easy_setup(CURL *easy, const fwk_http_request *req, CURLU *url,
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, http_on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, http_on_progress);
     curl_easy_setopt(easy, CURLOPT_XFERINFODATA, t);
     curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
 
@@ -620,7 +458,7 @@ static fwk_status send_attempts(const send_state *s, CURL *easy, transfer *t, ch
             return FWK_CANCELLED;
         }
         http_response_free(&t->resp->pub);
-        t->resp = response_new();
+        t->resp = http_response_new();
         if (!t->resp) {
             slot_release(client);
             diag_set(err, "%s %s: out of memory", method, s->shown);
@@ -635,7 +473,7 @@ static fwk_status send_attempts(const send_state *s, CURL *easy, transfer *t, ch
         long status = 0;
         if (code == CURLE_OK)
             curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-        response_publish(t->resp, status, attempt);
+        http_response_publish(t->resp, status, attempt);
         if (status == 429 || status == 503)
             atomic_fetch_add(&client->throttles, 1);
 
@@ -723,7 +561,7 @@ fwk_status http_client_send(http_client *client, const fwk_http_request *request
     }
     url = curl_url();
     easy = curl_easy_init();
-    t.resp = response_new();
+    t.resp = http_response_new();
     if (!url || !easy || !t.resp || curl_url_set(url, CURLUPART_URL, req.url, 0) != CURLUE_OK) {
         diag_set(err, "%s %s: out of memory", req.method, shown);
         goto out;
