@@ -8,7 +8,8 @@
 
 typedef enum opt_id {
     OPT_CONFIG, OPT_PLUGIN_DIR, OPT_OUTPUT, OPT_LOG_LEVEL, OPT_LOG_FORMAT, OPT_VERBOSE,
-    OPT_FAIL_ON, OPT_JOBS, OPT_PROVIDER, OPT_KIND, OPT_APPLY, OPT_APPROVE, OPT_HELP
+    OPT_FAIL_ON, OPT_JOBS, OPT_PROVIDER, OPT_KIND, OPT_APPLY, OPT_APPROVE, OPT_HELP,
+    OPT_INPUT, OPT_POLICY, OPT_SPEC, OPT_VAR, OPT_SINCE, OPT_REQUIREMENTS, OPT_FROM, OPT_TO
 } opt_id;
 
 typedef struct opt_spec {
@@ -25,7 +26,11 @@ static const opt_spec specs[] = {
     {"fail-on", 0, true, OPT_FAIL_ON},       {"jobs", 'j', true, OPT_JOBS},
     {"provider", 0, true, OPT_PROVIDER},     {"kind", 0, true, OPT_KIND},
     {"apply", 0, false, OPT_APPLY},          {"approve", 0, true, OPT_APPROVE},
-    {"help", 'h', false, OPT_HELP},
+    {"help", 'h', false, OPT_HELP},          {"input", 0, true, OPT_INPUT},
+    {"policy", 0, true, OPT_POLICY},         {"spec", 0, true, OPT_SPEC},
+    {"var", 0, true, OPT_VAR},               {"since", 0, true, OPT_SINCE},
+    {"requirements", 0, true, OPT_REQUIREMENTS}, {"from", 0, true, OPT_FROM},
+    {"to", 0, true, OPT_TO},
 };
 
 void cli_usage(FILE *stream)
@@ -43,7 +48,19 @@ void cli_usage(FILE *stream)
           "  inventory [--provider NAME]... [--kind K]...\n"
           "                                   list resources from the providers\n"
           "  scan [--provider NAME]...        inventory -> scanners -> policies (no notifiers)\n"
-          "  run [CHAIN]...                   run chains: inventory -> scanners -> policies -> notify\n"
+          "  run [CHAIN]... [--since RUN_ID]  run chains: inventory -> scanners -> policies -> notify\n"
+          "                                   -> playbooks; findings carry new/open/resolved\n"
+          "  policy eval --input FILE [--policy DIR]...\n"
+          "                                   decisions for JSON/JSONL documents\n"
+          "  policy test DIR                  run policy tests; -o junit for CI\n"
+          "  playbook run FILE [--var K=V]... [--apply] [--approve TOKEN]\n"
+          "                                   run a Lua playbook (a dry run unless --apply)\n"
+          "  provision cluster|database|bucket create|delete --provider NAME --spec FILE [--apply]\n"
+          "                                   create or delete (prints the request unless --apply)\n"
+          "  select --requirements FILE       rank providers for a workload, with the scores\n"
+          "  cost [--provider NAME]... [--from T] [--to T]\n"
+          "                                   billed cost per provider over a time range\n"
+          "  audit verify                     check the audit log's hash chain\n"
           "\n"
           "exit codes: 0 ok; 1 findings at or above --fail-on (default high); 2 usage or config\n"
           "error (nothing ran); 3 partial results (some plugin, provider, region or page failed);\n"
@@ -105,6 +122,20 @@ static int apply_option(cli_args *args, const opt_spec *spec, const char *value,
     case OPT_APPLY: args->apply = true; break;
     case OPT_APPROVE: args->approve = value; break;
     case OPT_HELP: args->help = true; break;
+    case OPT_INPUT: args->input = value; break;
+    case OPT_POLICY: strlist_push(&args->policy_dirs, value); break;
+    case OPT_SPEC: args->spec = value; break;
+    case OPT_VAR:
+        if (!strchr(value, '=') || value[0] == '=') {
+            diag_set(err, "--var %s: expected NAME=VALUE", value);
+            return -1;
+        }
+        strlist_push(&args->vars, value);
+        break;
+    case OPT_SINCE: args->since = value; break;
+    case OPT_REQUIREMENTS: args->requirements = value; break;
+    case OPT_FROM: args->from = value; break;
+    case OPT_TO: args->to = value; break;
     }
     return 0;
 }
@@ -203,4 +234,6 @@ void cli_free(cli_args *args)
     strlist_clear(&args->providers);
     strlist_clear(&args->kinds);
     strlist_clear(&args->words);
+    strlist_clear(&args->policy_dirs);
+    strlist_clear(&args->vars);
 }

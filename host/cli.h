@@ -22,6 +22,14 @@ typedef struct cli_args {
     strlist kinds;             /* --kind K, repeatable */
     bool apply;                /* --apply */
     const char *approve;       /* --approve TOKEN */
+    const char *input;         /* --input FILE (policy eval): JSON or JSONL documents */
+    strlist policy_dirs;       /* --policy DIR (policy eval), repeatable */
+    const char *spec;          /* --spec FILE (provision) */
+    strlist vars;              /* --var K=V (playbook run), repeatable, kept as "K=V" */
+    const char *since;         /* --since RUN_ID (run): compare against that run */
+    const char *requirements;  /* --requirements FILE (select) */
+    const char *from;          /* --from TIME (cost): RFC 3339 or YYYY-MM-DD */
+    const char *to;            /* --to TIME (cost) */
     bool help;                 /* -h/--help */
     const char *command;       /* first positional word; NULL when none */
     strlist words;             /* the positional words after the command */

@@ -18,7 +18,15 @@ typedef struct command_entry {
 
 static const command_entry commands[] = {
     {"version", cmd_version}, {"plugins", cmd_plugins},     {"config", cmd_config},
-    {"inventory", cmd_inventory}, {"run", cmd_run},         {"scan", cmd_run},
+    {"inventory", cmd_inventory},
+    {"run", cmd_run},
+    {"scan", cmd_run},
+    {"policy", cmd_policy},
+    {"playbook", cmd_playbook},
+    {"provision", cmd_provision},
+    {"select", cmd_select},
+    {"cost", cmd_cost},
+    {"audit", cmd_audit},
 };
 
 static void on_signal(int signo)

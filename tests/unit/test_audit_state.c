@@ -1,0 +1,259 @@
+/* test_audit_state.c: the hash-chained audit log detects edits, reorders and deletions;
+   the state file opens in WAL mode and refuses a non-SQLite file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "log.h"
+#include "state.h"
+
+typedef struct fixture {
+    char dir[64];
+    char path[128];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/fawkes-audit-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/audit.jsonl", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static void append_n(const char *path, int n)
+{
+    diag err = {{0}};
+    for (int i = 0; i < n; i++)
+        assert_int_equal(audit_append(path, json_pack("{s:s, s:i}", "event", "action.planned",
+                                                      "n", i), &err), 0);
+}
+
+static char **read_lines(const char *path, size_t *count)
+{
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char **lines = calloc(64, sizeof *lines);
+    size_t cap = 0, n = 0;
+    char *line = NULL;
+    while (getline(&line, &cap, fp) > 0 && n < 64)
+        lines[n++] = strdup(line);
+    free(line);
+    fclose(fp);
+    *count = n;
+    return lines;
+}
+
+static void write_lines(const char *path, char **lines, size_t count)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    for (size_t i = 0; i < count; i++)
+        fputs(lines[i], fp);
+    fclose(fp);
+}
+
+static void free_lines(char **lines, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+static const char *first_problem(json_t *report)
+{
+    return json_string_value(json_object_get(json_array_get(json_object_get(report, "problems"),
+                                                            0), "problem"));
+}
+
+static json_int_t first_line(json_t *report)
+{
+    return json_integer_value(json_object_get(json_array_get(json_object_get(report, "problems"),
+                                                             0), "line"));
+}
+
+static void intact_chain_verifies(void **state)
+{
+    fixture *f = *state;
+    append_n(f->path, 5);
+    json_t *report;
+    diag err = {{0}};
+    assert_int_equal(audit_verify(f->path, &report, &err), 0);
+    assert_int_equal(json_integer_value(json_object_get(report, "entries")), 5);
+    assert_true(json_is_true(json_object_get(report, "ok")));
+    json_decref(report);
+    size_t n;
+    char **lines = read_lines(f->path, &n);
+    assert_non_null(strstr(lines[0], "\"prev\":\"0000000000"));
+    assert_non_null(strstr(lines[4], "\"seq\":5"));
+    free_lines(lines, n);
+}
+
+static void edited_entry_is_detected(void **state)
+{
+    fixture *f = *state;
+    append_n(f->path, 4);
+    size_t n;
+    char **lines = read_lines(f->path, &n);
+    char *at = strstr(lines[1], "\"n\":1");
+    assert_non_null(at);
+    at[4] = '7';
+    write_lines(f->path, lines, n);
+    free_lines(lines, n);
+    json_t *report;
+    diag err = {{0}};
+    assert_int_equal(audit_verify(f->path, &report, &err), 1);
+    assert_int_equal(first_line(report), 2);
+    assert_non_null(strstr(first_problem(report), "this line was edited"));
+    json_decref(report);
+}
+
+static void reordered_entries_are_detected(void **state)
+{
+    fixture *f = *state;
+    append_n(f->path, 4);
+    size_t n;
+    char **lines = read_lines(f->path, &n);
+    char *tmp = lines[1];
+    lines[1] = lines[2];
+    lines[2] = tmp;
+    write_lines(f->path, lines, n);
+    free_lines(lines, n);
+    json_t *report;
+    diag err = {{0}};
+    assert_int_equal(audit_verify(f->path, &report, &err), 1);
+    assert_int_equal(first_line(report), 2);
+    assert_non_null(strstr(first_problem(report), "deleted or reordered"));
+    json_decref(report);
+}
+
+static void deleted_entries_are_detected(void **state)
+{
+    fixture *f = *state;
+    append_n(f->path, 4);
+    size_t n;
+    char **lines = read_lines(f->path, &n);
+    /* one from the middle */
+    free(lines[1]);
+    memmove(&lines[1], &lines[2], (n - 2) * sizeof *lines);
+    write_lines(f->path, lines, n - 1);
+    json_t *report;
+    diag err = {{0}};
+    assert_int_equal(audit_verify(f->path, &report, &err), 1);
+    assert_int_equal(first_line(report), 2);
+    json_decref(report);
+    /* only the last one: the chain holds, the head does not */
+    free_lines(lines, n - 1);
+    unlink(f->path);
+    append_n(f->path, 3);
+    lines = read_lines(f->path, &n);
+    write_lines(f->path, lines, n - 1);
+    free_lines(lines, n);
+    assert_int_equal(audit_verify(f->path, &report, &err), 1);
+    assert_non_null(strstr(first_problem(report), "lines at the end were deleted"));
+    json_decref(report);
+}
+
+static void secrets_never_reach_the_log(void **state)
+{
+    fixture *f = *state;
+    log_add_secret("s3cr3t-token-value");
+    diag err = {{0}};
+    assert_int_equal(audit_append(f->path, json_pack("{s:s, s:{s:s}}", "event",
+                                                     "provision.planned", "request",
+                                                     "authorization", "bearer s3cr3t-token-value"),
+                                  &err), 0);
+    log_reset_secrets();
+    size_t n;
+    char **lines = read_lines(f->path, &n);
+    assert_int_equal(n, 1);
+    assert_null(strstr(lines[0], "s3cr3t"));
+    free_lines(lines, n);
+    json_t *report;
+    assert_int_equal(audit_verify(f->path, &report, &err), 0);
+    json_decref(report);
+}
+
+static void missing_log_is_an_error(void **state)
+{
+    fixture *f = *state;
+    json_t *report;
+    diag err = {{0}};
+    assert_int_equal(audit_verify(f->path, &report, &err), -1);
+    assert_non_null(strstr(err.text, "cannot read the audit log"));
+}
+
+static void state_opens_in_wal_mode(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/state.db", f->dir);
+    state_store *st;
+    diag err = {{0}};
+    assert_int_equal(state_open(path, &st, &err), 0);
+    sqlite3_stmt *stmt;
+    assert_int_equal(sqlite3_prepare_v2(state_db(st), "PRAGMA journal_mode", -1, &stmt, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "wal");
+    sqlite3_finalize(stmt);
+    assert_int_equal(state_exec(st, "CREATE TABLE IF NOT EXISTS t_x (a INTEGER)", &err), 0);
+    assert_int_equal(state_begin(st, &err), 0);
+    assert_int_equal(state_exec(st, "INSERT INTO t_x VALUES (1)", &err), 0);
+    assert_int_equal(state_commit(st, &err), 0);
+    assert_int_equal(state_exec(st, "SELEC nonsense", &err), -1);
+    assert_non_null(strstr(err.text, path));
+    state_close(st);
+}
+
+static void state_refuses_a_non_sqlite_file(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/notes.txt", f->dir);
+    FILE *fp = fopen(path, "w");
+    fputs("these are my notes, not a database\n", fp);
+    fclose(fp);
+    state_store *st;
+    diag err = {{0}};
+    assert_int_equal(state_open(path, &st, &err), -1);
+    assert_null(st);
+    assert_non_null(strstr(err.text, "notes.txt"));
+    assert_non_null(strstr(err.text, "state"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(intact_chain_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(edited_entry_is_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(reordered_entries_are_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(deleted_entries_are_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(secrets_never_reach_the_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_log_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(state_opens_in_wal_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(state_refuses_a_non_sqlite_file, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
