@@ -103,7 +103,8 @@ static void scan_with(run *r, instance *scanner, const json_t *resource)
     ctx_finish(&ctx);
 }
 
-/* A policy decision as a finding: deny/warn -> fail, allow -> pass. */
+/* A policy decision as a finding: deny/warn -> fail, allow -> pass, error (the policy could
+   not decide) -> error. */
 static json_t *decision_finding(const json_t *decision)
 {
     const char *effect = json_string_value(json_object_get(decision, "effect"));
@@ -116,8 +117,10 @@ static json_t *decision_finding(const json_t *decision)
         snprintf(rule_id, sizeof rule_id, "%s.%s", policy, rule);
     else
         snprintf(rule_id, sizeof rule_id, "%s", policy);
-    json_t *finding = json_pack("{s:s, s:s}", "rule", rule_id, "status",
-                                strcmp(effect, "allow") == 0 ? "pass" : "fail");
+    const char *status = strcmp(effect, "allow") == 0   ? "pass"
+                         : strcmp(effect, "error") == 0 ? "error"
+                                                        : "fail";
+    json_t *finding = json_pack("{s:s, s:s}", "rule", rule_id, "status", status);
     static const char *const copied[] = {"severity", "title", "remediation", "compliance",
                                          "exception"};
     for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {

@@ -15,11 +15,12 @@ typedef struct fwk_policy_vtable {
      * evaluate (required, concurrent): judge one JSON document (borrowed; a normalized
      * resource, or any document such as an authorization request). Store in *decisions a
      * new reference to a JSON array of decisions:
-     *   {"effect": "deny|warn|allow", "policy", "rule", "reason", "severity",
+     *   {"effect": "deny|warn|allow|error", "policy", "rule", "reason", "severity",
      *    "compliance": [..], "title", "remediation",
      *    "exception": {"id", "owner", "reason", "expires"} | absent}
-     * In chains the host turns deny/warn into findings with status "fail" and allow into
-     * "pass".
+     * In chains the host turns deny/warn into findings with status "fail", allow into
+     * "pass", and error (the policy could not decide, e.g. a field of the wrong type) into
+     * "error".
      */
     fwk_status (*evaluate)(fwk_ctx *ctx, void *instance, const json_t *document,
                            json_t **decisions);

@@ -1,0 +1,482 @@
+/* pol_cond.c: compiling conditions: one operator per test, operands typed and checked once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pol.h"
+
+static pol_cond *cond_new(pol_loader *ld, const pol_ynode *node, pol_cond_kind kind)
+{
+    pol_cond *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->kind = kind;
+    c->src = (pol_src){ld->file, node->line, node->column};
+    c->unit_bytes = 1.0;
+    return c;
+}
+
+void pol_cond_free(pol_cond *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->child_count; i++)
+        pol_cond_free(c->children[i]);
+    free(c->children);
+    pol_path_free(&c->path);
+    json_decref(c->json);
+    free(c->text);
+    if (c->has_regex)
+        regfree(&c->regex);
+    free(c->cidrs);
+    free(c->version.pre_owned);
+    free(c->ports);
+    free(c);
+}
+
+static int add_child(pol_cond *c, pol_cond *child)
+{
+    pol_cond **children = realloc(c->children, (c->child_count + 1) * sizeof *children);
+    if (!children) {
+        pol_cond_free(child);
+        return -1;
+    }
+    c->children = children;
+    children[c->child_count++] = child;
+    return 0;
+}
+
+static pol_cond *compile_list(pol_loader *ld, const pol_ynode *node, const char *where,
+                              pol_cond_kind kind)
+{
+    if (node->type != POL_Y_SEQ || node->count == 0) {
+        pol_fail(ld, node, "%s: expected a non-empty list of conditions, got %s", where,
+                 node->type == POL_Y_SEQ ? "an empty list" : pol_ynode_type_name(node));
+        return NULL;
+    }
+    pol_cond *c = cond_new(ld, node, kind);
+    for (size_t i = 0; c && i < node->count; i++) {
+        char child_where[256];
+        snprintf(child_where, sizeof child_where, "%s[%zu]", where, i);
+        pol_cond *child = pol_cond_compile(ld, node->items[i], child_where);
+        if (!child || add_child(c, child) != 0) {
+            pol_cond_free(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+static bool is_string_op(pol_op op)
+{
+    return op == POL_OP_EQ || op == POL_OP_NE || op == POL_OP_IN || op == POL_OP_NOT_IN ||
+           op == POL_OP_CONTAINS || op == POL_OP_STARTS_WITH || op == POL_OP_ENDS_WITH ||
+           op == POL_OP_GLOB || op == POL_OP_REGEX;
+}
+
+static bool is_size_op(pol_op op)
+{
+    return op >= POL_OP_SIZE_GT && op <= POL_OP_SIZE_LE;
+}
+
+static int want_bool(pol_loader *ld, const pol_ynode *v, const char *where, bool *out)
+{
+    if (v->type == POL_Y_SCALAR && v->plain && !strcmp(v->scalar, "true")) {
+        *out = true;
+        return 0;
+    }
+    if (v->type == POL_Y_SCALAR && v->plain && !strcmp(v->scalar, "false")) {
+        *out = false;
+        return 0;
+    }
+    return pol_fail(ld, v, "%s: expected true or false, got %s", where, pol_ynode_type_name(v));
+}
+
+static int want_string(pol_loader *ld, const pol_ynode *v, const char *where, const char *what)
+{
+    if (pol_ynode_is_string(v))
+        return 0;
+    return pol_fail(ld, v, "%s: expected %s, got %s", where, what, pol_ynode_type_name(v));
+}
+
+static int compile_json(pol_loader *ld, pol_cond *c, const pol_ynode *v, const char *where)
+{
+    const char *problem = NULL;
+    if (c->op == POL_OP_IN || c->op == POL_OP_NOT_IN) {
+        if (v->type != POL_Y_SEQ)
+            return pol_fail(ld, v, "%s: expected a list of values, got %s", where,
+                            pol_ynode_type_name(v));
+    } else if (c->op == POL_OP_CONTAINS && v->type != POL_Y_SCALAR) {
+        return pol_fail(ld, v, "%s: expected a string, number or boolean, got %s", where,
+                        pol_ynode_type_name(v));
+    }
+    c->json = pol_ynode_json(v, &problem);
+    if (!c->json)
+        return pol_fail(ld, v, "%s: %s", where, problem ? problem : "out of memory");
+    if (c->op == POL_OP_CONTAINS && json_is_null(c->json))
+        return pol_fail(ld, v, "%s: expected a string, number or boolean, got null; use "
+                        "absent: true to test for a missing value", where);
+    return 0;
+}
+
+static int compile_cidrs(pol_loader *ld, pol_cond *c, const pol_ynode *v, const char *where)
+{
+    size_t n = v->type == POL_Y_SEQ ? v->count : 1;
+    if (v->type == POL_Y_MAP || n == 0)
+        return pol_fail(ld, v, "%s: expected a CIDR range or a list of them, got %s", where,
+                        v->type == POL_Y_MAP ? "a mapping" : "an empty list");
+    c->cidrs = calloc(n, sizeof *c->cidrs);
+    if (!c->cidrs)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const pol_ynode *item = v->type == POL_Y_SEQ ? v->items[i] : v;
+        if (!pol_ynode_is_string(item) || pol_cidr_parse(item->scalar, &c->cidrs[i]) != 0)
+            return pol_fail(ld, item,
+                            "%s: expected an IP address or CIDR range such as 10.0.0.0/8 or "
+                            "2001:db8::/32, got %s%s%s%s",
+                            where, pol_ynode_type_name(item), item->scalar ? " \"" : "",
+                            item->scalar ? item->scalar : "", item->scalar ? "\"" : "");
+        c->cidr_count++;
+    }
+    return 0;
+}
+
+static int compile_weekdays(pol_loader *ld, pol_cond *c, const pol_ynode *v, const char *where)
+{
+    static const char *const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    if (v->type != POL_Y_SEQ || v->count == 0)
+        return pol_fail(ld, v, "%s: expected a list of days (mon, tue, ...), got %s", where,
+                        v->type == POL_Y_SEQ ? "an empty list" : pol_ynode_type_name(v));
+    for (size_t i = 0; i < v->count; i++) {
+        const pol_ynode *item = v->items[i];
+        int day = -1;
+        for (int d = 0; d < 7 && item->type == POL_Y_SCALAR; d++)
+            if (!strcmp(item->scalar, days[d]))
+                day = d;
+        if (day < 0)
+            return pol_fail(ld, item, "%s: expected one of mon, tue, wed, thu, fri, sat, sun, "
+                            "got %s%s%s%s", where, pol_ynode_type_name(item),
+                            item->scalar ? " \"" : "", item->scalar ? item->scalar : "",
+                            item->scalar ? "\"" : "");
+        c->weekdays |= 1u << day;
+    }
+    return 0;
+}
+
+static int compile_time_between(pol_loader *ld, pol_cond *c, const pol_ynode *v,
+                                const char *where)
+{
+    if (v->type != POL_Y_SEQ || v->count != 2)
+        return pol_fail(ld, v, "%s: expected [\"HH:MM\", \"HH:MM\"], got %s", where,
+                        pol_ynode_type_name(v));
+    for (int i = 0; i < 2; i++) {
+        const pol_ynode *item = v->items[i];
+        int minutes = item->type == POL_Y_SCALAR ? pol_time_of_day_parse(item->scalar) : -1;
+        if (minutes < 0)
+            return pol_fail(ld, item, "%s: expected a time of day \"HH:MM\" (00:00 to 24:00), "
+                            "got %s%s%s%s", where, pol_ynode_type_name(item),
+                            item->scalar ? " \"" : "", item->scalar ? item->scalar : "",
+                            item->scalar ? "\"" : "");
+        *(i ? &c->tod_end : &c->tod_start) = minutes;
+    }
+    if (c->tod_start == c->tod_end)
+        return pol_fail(ld, v, "%s: the start and end are equal, so no time is between them",
+                        where);
+    return 0;
+}
+
+static int compile_ports(pol_loader *ld, pol_cond *c, const pol_ynode *v, const char *where)
+{
+    size_t n = v->type == POL_Y_SEQ ? v->count : 1;
+    if (v->type == POL_Y_MAP || n == 0)
+        return pol_fail(ld, v, "%s: expected a port or a list of ports, got %s", where,
+                        v->type == POL_Y_MAP ? "a mapping" : "an empty list");
+    c->ports = calloc(n, sizeof *c->ports);
+    if (!c->ports)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const pol_ynode *item = v->type == POL_Y_SEQ ? v->items[i] : v;
+        char *end = NULL;
+        long port = item->type == POL_Y_SCALAR && item->plain ? strtol(item->scalar, &end, 10) : -1;
+        if (!end || end == item->scalar || *end || port < 0 || port > 65535)
+            return pol_fail(ld, item, "%s: expected a port number 0 to 65535, got %s%s%s%s", where,
+                            pol_ynode_type_name(item), item->scalar ? " \"" : "",
+                            item->scalar ? item->scalar : "", item->scalar ? "\"" : "");
+        c->ports[c->port_count++] = (int)port;
+    }
+    return 0;
+}
+
+/* The operand of a test, by operator. */
+static int compile_operand(pol_loader *ld, pol_cond *c, const pol_ynode *v, const char *where)
+{
+    pol_time t;
+    switch (c->op) {
+    case POL_OP_EQ:
+    case POL_OP_NE:
+    case POL_OP_IN:
+    case POL_OP_NOT_IN:
+    case POL_OP_CONTAINS: return compile_json(ld, c, v, where);
+    case POL_OP_STARTS_WITH:
+    case POL_OP_ENDS_WITH:
+    case POL_OP_GLOB:
+        if (want_string(ld, v, where, "a string") != 0)
+            return -1;
+        c->text = pol_strdup(v->scalar);
+        c->text_len = strlen(v->scalar);
+        return c->text ? 0 : -1;
+    case POL_OP_REGEX: {
+        if (want_string(ld, v, where, "a regex (a string)") != 0)
+            return -1;
+        int rc = regcomp(&c->regex, v->scalar, REG_EXTENDED | REG_NOSUB |
+                                                   (c->ignore_case ? REG_ICASE : 0));
+        if (rc != 0) {
+            char reason[200];
+            regerror(rc, &c->regex, reason, sizeof reason);
+            return pol_fail(ld, v, "%s: invalid regex \"%s\": %s", where, v->scalar, reason);
+        }
+        c->has_regex = true;
+        return 0;
+    }
+    case POL_OP_PRESENT:
+    case POL_OP_ABSENT:
+    case POL_OP_EMPTY:
+    case POL_OP_EXPIRED:
+    case POL_OP_CIDR_PUBLIC: return want_bool(ld, v, where, &c->flag);
+    case POL_OP_GT:
+    case POL_OP_GE:
+    case POL_OP_LT:
+    case POL_OP_LE: {
+        const char *problem = NULL;
+        json_t *n = v->type == POL_Y_SCALAR && v->plain ? pol_ynode_json(v, &problem) : NULL;
+        bool ok = n && json_is_number(n);
+        if (ok)
+            c->number = json_number_value(n);
+        json_decref(n);
+        if (!ok)
+            return pol_fail(ld, v, "%s: expected a number, got %s%s%s%s", where,
+                            pol_ynode_type_name(v), v->scalar ? " \"" : "",
+                            v->scalar ? v->scalar : "", v->scalar ? "\"" : "");
+        return 0;
+    }
+    case POL_OP_OLDER_THAN:
+    case POL_OP_NEWER_THAN:
+    case POL_OP_EXPIRES_WITHIN:
+        if (v->type != POL_Y_SCALAR || pol_duration_parse(v->scalar, &c->duration) != 0)
+            return pol_fail(ld, v, "%s: expected a duration such as 90d, 36h, 6mo or 1y (units "
+                            "s, m, h, d, w, mo, y), got %s%s%s%s", where, pol_ynode_type_name(v),
+                            v->scalar ? " \"" : "", v->scalar ? v->scalar : "",
+                            v->scalar ? "\"" : "");
+        return 0;
+    case POL_OP_BEFORE:
+    case POL_OP_AFTER:
+        if (v->type != POL_Y_SCALAR || pol_time_parse(v->scalar, &t) != 0)
+            return pol_fail(ld, v, "%s: expected an RFC 3339 timestamp such as "
+                            "2026-01-02T03:04:05Z or a date 2026-01-02, got %s%s%s%s", where,
+                            pol_ynode_type_name(v), v->scalar ? " \"" : "",
+                            v->scalar ? v->scalar : "", v->scalar ? "\"" : "");
+        c->instant = t.epoch;
+        return 0;
+    case POL_OP_TIME_BETWEEN: return compile_time_between(ld, c, v, where);
+    case POL_OP_WEEKDAY_IN: return compile_weekdays(ld, c, v, where);
+    case POL_OP_CIDR_WITHIN:
+    case POL_OP_CIDR_CONTAINS:
+    case POL_OP_CIDR_OVERLAPS: return compile_cidrs(ld, c, v, where);
+    case POL_OP_PORTS_INCLUDE: return compile_ports(ld, c, v, where);
+    case POL_OP_VERSION_LT:
+    case POL_OP_VERSION_LE:
+    case POL_OP_VERSION_GT:
+    case POL_OP_VERSION_GE:
+    case POL_OP_VERSION_EQ:
+        if (v->type != POL_Y_SCALAR || pol_version_parse(v->scalar, &c->version) != 0)
+            return pol_fail(ld, v, "%s: expected a version such as \"1.31\" or \"1.30.4\", got "
+                            "%s%s%s%s", where, pol_ynode_type_name(v), v->scalar ? " \"" : "",
+                            v->scalar ? v->scalar : "", v->scalar ? "\"" : "");
+        if (c->version.pre) {
+            c->version.pre_owned = strndup(c->version.pre, c->version.pre_len);
+            if (!c->version.pre_owned)
+                return -1;
+            c->version.pre = c->version.pre_owned;
+        }
+        return 0;
+    default:
+        if (v->type != POL_Y_SCALAR || pol_size_parse(v->scalar, &c->number) != 0)
+            return pol_fail(ld, v, "%s: expected a size such as 100GiB, 1.5TB or a number of "
+                            "bytes, got %s%s%s%s", where, pol_ynode_type_name(v),
+                            v->scalar ? " \"" : "", v->scalar ? v->scalar : "",
+                            v->scalar ? "\"" : "");
+        return 0;
+    }
+}
+
+static int compile_path(pol_loader *ld, pol_cond *c, const pol_ynode *map, const char *where)
+{
+    const pol_ynode *path = pol_ynode_get(map, "path");
+    if (!path)
+        return pol_fail(ld, map, "%s: a test needs 'path:' (the value to test), or use all:, "
+                        "any: or not:", where);
+    if (want_string(ld, path, where, "a path (a string) for 'path'") != 0)
+        return -1;
+    char problem[256];
+    if (pol_path_parse(path->scalar, &c->path, problem, sizeof problem) != 0)
+        return pol_fail(ld, path, "%s.path: invalid path \"%s\": %s", where, path->scalar,
+                        problem);
+    return 0;
+}
+
+/* path + exactly one operator or quantifier (+ for, ignore_case, unit). */
+static pol_cond *compile_test(pol_loader *ld, const pol_ynode *map, const char *where)
+{
+    pol_cond *c = cond_new(ld, map, POL_C_TEST);
+    if (!c)
+        return NULL;
+    int op_index = -1;
+    const pol_ynode *modifier_for = NULL, *icase = NULL, *unit = NULL;
+    for (size_t i = 0; i < map->count; i++) {
+        const char *key = map->keys[i];
+        const pol_ynode *v = map->items[i];
+        if (!strcmp(key, "path"))
+            continue;
+        if (!strcmp(key, "for")) {
+            modifier_for = v;
+            continue;
+        }
+        if (!strcmp(key, "ignore_case")) {
+            icase = v;
+            continue;
+        }
+        if (!strcmp(key, "unit")) {
+            unit = v;
+            continue;
+        }
+        bool quantifier = !strcmp(key, "some") || !strcmp(key, "every") || !strcmp(key, "none");
+        bool combinator = !strcmp(key, "all") || !strcmp(key, "any") || !strcmp(key, "not");
+        if (combinator) {
+            pol_fail_at(ld, (pol_src){ld->file, v->key_line, v->key_column},
+                        "%s: '%s' cannot stand beside 'path' in one condition; put the test "
+                        "inside the %s: list",
+                        where, key, key);
+            goto fail;
+        }
+        if (!quantifier && pol_op_find(key) < 0) {
+            pol_fail_at(ld, (pol_src){ld->file, v->key_line, v->key_column},
+                        "%s: unknown operator '%s'; expected one of: %s (or some, every, none)",
+                        where, key, pol_op_list());
+            goto fail;
+        }
+        if (op_index >= 0) {
+            pol_fail_at(ld, (pol_src){ld->file, v->key_line, v->key_column},
+                        "%s: a test has one operator, found '%s' and '%s'; combine tests with "
+                        "all: or any:",
+                        where, map->keys[op_index], key);
+            goto fail;
+        }
+        op_index = (int)i;
+    }
+    if (op_index < 0) {
+        pol_fail(ld, map, "%s: no operator; add one of: %s (or some, every, none)", where,
+                 pol_op_list());
+        goto fail;
+    }
+    if (compile_path(ld, c, map, where) != 0)
+        goto fail;
+    const char *key = map->keys[op_index];
+    const pol_ynode *operand = map->items[op_index];
+    char op_where[300];
+    snprintf(op_where, sizeof op_where, "%s.%s", where, key);
+    if (!strcmp(key, "some") || !strcmp(key, "every") || !strcmp(key, "none")) {
+        c->kind = !strcmp(key, "some") ? POL_C_SOME : !strcmp(key, "every") ? POL_C_EVERY : POL_C_NONE;
+        const pol_ynode *bad = modifier_for ? modifier_for : icase ? icase : unit;
+        if (bad) {
+            pol_fail_at(ld, (pol_src){ld->file, bad->key_line, bad->key_column},
+                        "%s: '%s' applies to tests, not to %s; move it into the inner test", where,
+                        bad == modifier_for ? "for" : bad == icase ? "ignore_case" : "unit", key);
+            goto fail;
+        }
+        pol_cond *child = pol_cond_compile(ld, operand, op_where);
+        if (!child || add_child(c, child) != 0)
+            goto fail;
+        return c;
+    }
+    c->op = (pol_op)pol_op_find(key);
+    if (modifier_for) {
+        if (modifier_for->type != POL_Y_SCALAR ||
+            (strcmp(modifier_for->scalar, "any") && strcmp(modifier_for->scalar, "all"))) {
+            pol_fail(ld, modifier_for, "%s.for: expected any or all, got %s%s%s%s", where,
+                     pol_ynode_type_name(modifier_for), modifier_for->scalar ? " \"" : "",
+                     modifier_for->scalar ? modifier_for->scalar : "",
+                     modifier_for->scalar ? "\"" : "");
+            goto fail;
+        }
+        c->for_all = !strcmp(modifier_for->scalar, "all");
+    }
+    if (icase) {
+        if (!is_string_op(c->op)) {
+            pol_fail_at(ld, (pol_src){ld->file, icase->key_line, icase->key_column},
+                        "%s: ignore_case applies to eq, ne, in, not_in, contains, starts_with, "
+                        "ends_with, glob and regex, not to %s", where, key);
+            goto fail;
+        }
+        char icase_where[300];
+        snprintf(icase_where, sizeof icase_where, "%s.ignore_case", where);
+        if (want_bool(ld, icase, icase_where, &c->ignore_case) != 0)
+            goto fail;
+    }
+    if (unit) {
+        if (!is_size_op(c->op)) {
+            pol_fail_at(ld, (pol_src){ld->file, unit->key_line, unit->key_column},
+                        "%s: unit applies to size_gt, size_ge, size_lt and size_le, not to %s",
+                        where, key);
+            goto fail;
+        }
+        c->unit_bytes = unit->type == POL_Y_SCALAR ? pol_size_unit(unit->scalar) : 0;
+        if (c->unit_bytes == 0) {
+            pol_fail(ld, unit, "%s.unit: expected one of B, KB, MB, GB, TB, PB, KiB, MiB, GiB, "
+                     "TiB, PiB, got %s%s%s%s", where, pol_ynode_type_name(unit),
+                     unit->scalar ? " \"" : "", unit->scalar ? unit->scalar : "",
+                     unit->scalar ? "\"" : "");
+            goto fail;
+        }
+    }
+    if (compile_operand(ld, c, operand, op_where) != 0)
+        goto fail;
+    return c;
+fail:
+    pol_cond_free(c);
+    return NULL;
+}
+
+pol_cond *pol_cond_compile(pol_loader *ld, const pol_ynode *node, const char *where)
+{
+    if (node->type == POL_Y_SEQ)
+        return compile_list(ld, node, where, POL_C_ALL);
+    if (node->type != POL_Y_MAP || node->count == 0) {
+        pol_fail(ld, node, "%s: expected a condition such as {path: public, eq: true}, got %s",
+                 where, node->type == POL_Y_MAP ? "an empty mapping" : pol_ynode_type_name(node));
+        return NULL;
+    }
+    const char *first = node->keys[0];
+    bool combinator = !strcmp(first, "all") || !strcmp(first, "any") || !strcmp(first, "not");
+    if (!combinator)
+        return compile_test(ld, node, where);
+    if (node->count > 1) {
+        const pol_ynode *extra = node->items[1];
+        pol_fail_at(ld, (pol_src){ld->file, extra->key_line, extra->key_column},
+                    "%s: '%s' must be the only key of its condition, found '%s' beside it; "
+                    "nest the other test inside it", where, first, node->keys[1]);
+        return NULL;
+    }
+    char child_where[256];
+    snprintf(child_where, sizeof child_where, "%s.%s", where, first);
+    if (!strcmp(first, "not")) {
+        pol_cond *c = cond_new(ld, node, POL_C_NOT);
+        pol_cond *child = c ? pol_cond_compile(ld, node->items[0], child_where) : NULL;
+        if (!child || add_child(c, child) != 0) {
+            pol_cond_free(c);
+            return NULL;
+        }
+        return c;
+    }
+    return compile_list(ld, node->items[0], child_where,
+                        !strcmp(first, "all") ? POL_C_ALL : POL_C_ANY);
+}

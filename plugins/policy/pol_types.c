@@ -1,0 +1,472 @@
+/* pol_types.c: the typed values of the policy language: time, durations, CIDRs, versions,
+   sizes. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "pol_types.h"
+
+/* ---- durations ---- */
+
+int pol_duration_parse(const char *text, pol_duration *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!text || !isdigit((unsigned char)text[0]))
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    long long n = strtoll(text, &end, 10);
+    if (errno == ERANGE || n < 0 || n > 100000000LL)
+        return -1;
+    if (!strcmp(end, "s"))
+        out->seconds = n;
+    else if (!strcmp(end, "m"))
+        out->seconds = n * 60;
+    else if (!strcmp(end, "h"))
+        out->seconds = n * 3600;
+    else if (!strcmp(end, "d"))
+        out->seconds = n * 86400;
+    else if (!strcmp(end, "w"))
+        out->seconds = n * 7 * 86400;
+    else if (!strcmp(end, "mo") && n <= 12000)
+        out->months = (int32_t)n;
+    else if (!strcmp(end, "y") && n <= 1000)
+        out->months = (int32_t)(n * 12);
+    else
+        return -1;
+    return 0;
+}
+
+/* ---- time ---- */
+
+static bool leap_year(long year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+static int days_in_month(long year, int month /* 1..12 */)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && leap_year(year) ? 29 : days[month - 1];
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int digits(const char *s, int n)
+{
+    int value = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        value = value * 10 + (s[i] - '0');
+    }
+    return value;
+}
+
+int pol_time_parse(const char *text, pol_time *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!text || strlen(text) < 10 || text[4] != '-' || text[7] != '-')
+        return -1;
+    int year = digits(text, 4), month = digits(text + 5, 2), day = digits(text + 8, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
+        return -1;
+    int hour = 0, minute = 0, second = 0, offset = 0;
+    const char *p = text + 10;
+    if (*p) {
+        if (*p != 'T' && *p != 't' && *p != ' ')
+            return -1;
+        p++;
+        if (strlen(p) < 8 || p[2] != ':' || p[5] != ':')
+            return -1;
+        hour = digits(p, 2);
+        minute = digits(p + 3, 2);
+        second = digits(p + 6, 2);
+        /* 60 is a leap second: read as the last second of the minute. */
+        if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60)
+            return -1;
+        if (second == 60)
+            second = 59;
+        p += 8;
+        if (*p == '.') {
+            p++;
+            if (!isdigit((unsigned char)*p))
+                return -1;
+            while (isdigit((unsigned char)*p))
+                p++;
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int oh = digits(p + 1, 2), om = p[3] == ':' ? digits(p + 4, 2) : -1;
+            if (oh < 0 || oh > 23 || om < 0 || om > 59)
+                return -1;
+            offset = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+            p += 6;
+        } else {
+            return -1;
+        }
+        if (*p)
+            return -1;
+    }
+    out->epoch = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
+                 offset;
+    out->offset = offset;
+    return 0;
+}
+
+int64_t pol_time_add(int64_t epoch, pol_duration d)
+{
+    if (d.months) {
+        int64_t days = epoch >= 0 ? epoch / 86400 : -((-epoch + 86399) / 86400);
+        int64_t secs = epoch - days * 86400;
+        int64_t y;
+        int m, day;
+        civil_from_days(days, &y, &m, &day);
+        int64_t total = y * 12 + (m - 1) + d.months;
+        y = total >= 0 ? total / 12 : -((-total + 11) / 12);
+        m = (int)(total - y * 12) + 1;
+        if (day > days_in_month((long)y, m))
+            day = days_in_month((long)y, m);
+        epoch = days_from_civil(y, m, day) * 86400 + secs;
+    }
+    return epoch + d.seconds;
+}
+
+void pol_time_format(int64_t epoch, char *buf, size_t size)
+{
+    int64_t days = epoch >= 0 ? epoch / 86400 : -((-epoch + 86399) / 86400);
+    int64_t secs = epoch - days * 86400;
+    int64_t y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d,
+             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+void pol_time_local(const pol_time *t, int *minutes, int *weekday)
+{
+    int64_t local = t->epoch + t->offset;
+    int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    int64_t secs = local - days * 86400;
+    *minutes = (int)(secs / 60);
+    /* 1970-01-01 was a Thursday (4). */
+    *weekday = (int)(((days % 7) + 7 + 4) % 7);
+}
+
+int pol_time_of_day_parse(const char *text)
+{
+    if (!text || strlen(text) != 5 || text[2] != ':')
+        return -1;
+    int h = digits(text, 2), m = digits(text + 3, 2);
+    if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0))
+        return -1;
+    return h * 60 + m;
+}
+
+/* ---- CIDRs ---- */
+
+static void clear_host_bits(pol_cidr *c)
+{
+    int bytes = c->family == 4 ? 4 : 16;
+    for (int i = 0; i < bytes; i++) {
+        int keep = c->prefix - i * 8;
+        if (keep >= 8)
+            continue;
+        c->addr[i] &= keep <= 0 ? 0 : (unsigned char)(0xFF << (8 - keep));
+    }
+}
+
+int pol_cidr_parse(const char *text, pol_cidr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!text)
+        return -1;
+    char buf[64];
+    size_t len = strlen(text);
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, text, len + 1);
+    char *slash = strchr(buf, '/');
+    long prefix = -1;
+    if (slash) {
+        *slash = '\0';
+        char *end = NULL;
+        if (!isdigit((unsigned char)slash[1]))
+            return -1;
+        prefix = strtol(slash + 1, &end, 10);
+        if (*end || prefix > 128)
+            return -1;
+    }
+    if (strchr(buf, ':')) {
+        if (inet_pton(AF_INET6, buf, out->addr) != 1)
+            return -1;
+        out->family = 6;
+        out->prefix = prefix < 0 ? 128 : (int)prefix;
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        if (out->prefix >= 96 && memcmp(out->addr, mapped, 12) == 0) {
+            memmove(out->addr, out->addr + 12, 4);
+            memset(out->addr + 4, 0, 12);
+            out->family = 4;
+            out->prefix -= 96;
+        }
+    } else {
+        if (inet_pton(AF_INET, buf, out->addr) != 1)
+            return -1;
+        out->family = 4;
+        if (prefix > 32)
+            return -1;
+        out->prefix = prefix < 0 ? 32 : (int)prefix;
+    }
+    clear_host_bits(out);
+    return 0;
+}
+
+/* The first `bits` bits of a and b are equal. */
+static bool same_prefix(const unsigned char *a, const unsigned char *b, int bits)
+{
+    int whole = bits / 8, rest = bits % 8;
+    if (memcmp(a, b, (size_t)whole) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    unsigned char mask = (unsigned char)(0xFF << (8 - rest));
+    return (a[whole] & mask) == (b[whole] & mask);
+}
+
+bool pol_cidr_contains(const pol_cidr *a, const pol_cidr *b)
+{
+    return a->family == b->family && a->prefix <= b->prefix &&
+           same_prefix(a->addr, b->addr, a->prefix);
+}
+
+bool pol_cidr_overlaps(const pol_cidr *a, const pol_cidr *b)
+{
+    int bits = a->prefix < b->prefix ? a->prefix : b->prefix;
+    return a->family == b->family && same_prefix(a->addr, b->addr, bits);
+}
+
+static const char *const pol_private_v4[] = {
+    "0.0.0.0/8",      "10.0.0.0/8",      "100.64.0.0/10",   "127.0.0.0/8",  "169.254.0.0/16",
+    "172.16.0.0/12",  "192.0.0.0/24",    "192.0.2.0/24",    "192.168.0.0/16", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4",     "240.0.0.0/4",  NULL};
+static const char *const pol_private_v6[] = {"::/128",   "::1/128",       "64:ff9b::/96",
+                                             "100::/64", "2001:db8::/32", "fc00::/7",
+                                             "fe80::/10", "ff00::/8",     NULL};
+
+bool pol_cidr_public(const pol_cidr *c)
+{
+    const char *const *list = c->family == 4 ? pol_private_v4 : pol_private_v6;
+    for (size_t i = 0; list[i]; i++) {
+        pol_cidr block;
+        if (pol_cidr_parse(list[i], &block) == 0 && pol_cidr_contains(&block, c))
+            return false;
+    }
+    return true;
+}
+
+/* ---- versions ---- */
+
+static int read_number(const char **p, uint64_t *out)
+{
+    if (!isdigit((unsigned char)**p))
+        return -1;
+    uint64_t value = 0;
+    while (isdigit((unsigned char)**p)) {
+        if (value > (UINT64_MAX - 9) / 10)
+            return -1;
+        value = value * 10 + (uint64_t)(**p - '0');
+        (*p)++;
+    }
+    *out = value;
+    return 0;
+}
+
+int pol_version_parse(const char *text, pol_version *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!text)
+        return -1;
+    const char *p = text;
+    if (*p == 'v' || *p == 'V')
+        p++;
+    if (read_number(&p, &out->major) != 0)
+        return -1;
+    if (*p == '.') {
+        p++;
+        if (read_number(&p, &out->minor) != 0)
+            return -1;
+        if (*p == '.') {
+            p++;
+            if (read_number(&p, &out->patch) != 0)
+                return -1;
+        }
+    }
+    if (*p == '-') {
+        p++;
+        const char *start = p;
+        while (*p && *p != '+') {
+            if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+                return -1;
+            p++;
+        }
+        if (p == start)
+            return -1;
+        out->pre = start;
+        out->pre_len = (size_t)(p - start);
+    }
+    if (*p == '+') {
+        p++;
+        if (!*p)
+            return -1;
+        while (*p) {
+            if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+                return -1;
+            p++;
+        }
+    }
+    return *p ? -1 : 0;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/* One dot-separated pre-release identifier of [s, s+len). */
+static int compare_identifier(const char *a, size_t alen, const char *b, size_t blen)
+{
+    bool anum = alen > 0, bnum = blen > 0;
+    for (size_t i = 0; i < alen; i++)
+        anum = anum && isdigit((unsigned char)a[i]);
+    for (size_t i = 0; i < blen; i++)
+        bnum = bnum && isdigit((unsigned char)b[i]);
+    if (anum && bnum) {
+        while (alen > 1 && *a == '0')
+            a++, alen--;
+        while (blen > 1 && *b == '0')
+            b++, blen--;
+        if (alen != blen)
+            return alen < blen ? -1 : 1;
+        int c = memcmp(a, b, alen);
+        return c < 0 ? -1 : c > 0;
+    }
+    if (anum != bnum)
+        return anum ? -1 : 1; /* numeric identifiers sort first */
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp(a, b, n);
+    if (c != 0)
+        return c < 0 ? -1 : 1;
+    return alen == blen ? 0 : alen < blen ? -1 : 1;
+}
+
+int pol_version_compare(const pol_version *a, const pol_version *b)
+{
+    int c = cmp_u64(a->major, b->major);
+    if (!c)
+        c = cmp_u64(a->minor, b->minor);
+    if (!c)
+        c = cmp_u64(a->patch, b->patch);
+    if (c)
+        return c;
+    if (!a->pre || !b->pre)
+        return a->pre ? -1 : b->pre ? 1 : 0;
+    const char *pa = a->pre, *ea = a->pre + a->pre_len;
+    const char *pb = b->pre, *eb = b->pre + b->pre_len;
+    while (pa < ea && pb < eb) {
+        const char *da = memchr(pa, '.', (size_t)(ea - pa)), *db = memchr(pb, '.', (size_t)(eb - pb));
+        if (!da)
+            da = ea;
+        if (!db)
+            db = eb;
+        c = compare_identifier(pa, (size_t)(da - pa), pb, (size_t)(db - pb));
+        if (c)
+            return c;
+        pa = da < ea ? da + 1 : ea;
+        pb = db < eb ? db + 1 : eb;
+    }
+    return pa < ea ? 1 : pb < eb ? -1 : 0;
+}
+
+/* ---- sizes ---- */
+
+double pol_size_unit(const char *unit)
+{
+    static const struct { const char *name; double bytes; } units[] = {
+        {"B", 1.0},         {"KB", 1e3},        {"MB", 1e6},          {"GB", 1e9},
+        {"TB", 1e12},       {"PB", 1e15},       {"KiB", 1024.0},      {"MiB", 1048576.0},
+        {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}, {"PiB", 1125899906842624.0}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(unit, units[i].name))
+            return units[i].bytes;
+    return 0;
+}
+
+int pol_size_parse(const char *text, double *bytes)
+{
+    if (!text || !(isdigit((unsigned char)text[0]) || text[0] == '.'))
+        return -1;
+    char *end = NULL;
+    double value = strtod(text, &end);
+    if (end == text || !isfinite(value) || value < 0)
+        return -1;
+    if (*end == ' ')
+        end++;
+    double unit = *end ? pol_size_unit(end) : 1.0;
+    if (unit == 0)
+        return -1;
+    *bytes = value * unit;
+    return 0;
+}
+
+/* ---- ports ---- */
+
+int pol_port_range(const char *text, long *lo, long *hi)
+{
+    if (!strcasecmp(text, "all") || !strcasecmp(text, "any") || !strcmp(text, "*") ||
+        !strcmp(text, "-1")) {
+        *lo = 0;
+        *hi = 65535;
+        return 0;
+    }
+    if (!isdigit((unsigned char)text[0]))
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    *lo = strtol(text, &end, 10);
+    *hi = *lo;
+    if (*end == '-') {
+        if (!isdigit((unsigned char)end[1]))
+            return -1;
+        *hi = strtol(end + 1, &end, 10);
+    }
+    return errno || *end || *lo < 0 || *hi > 65535 || *lo > *hi ? -1 : 0;
+}

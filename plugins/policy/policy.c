@@ -1,0 +1,145 @@
+/* policy.c: the "policy" plugin: policy-as-code over any JSON document (descriptor, options,
+   instance life cycle, vtable). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pol.h"
+
+static const fwk_option pol_options[] = {
+    FWK_OPTION("paths", FWK_OPT_STRING_LIST, FWK_OPT_REQUIRED, NULL,
+               "Files and directories of policies, exceptions and tests (YAML, read "
+               "recursively)."),
+    FWK_OPTION_RANGE("max_exception_days", FWK_OPT_INT, 0, "365", 1, 3650,
+                     "The furthest an exception's expires may lie ahead of load time, in days."),
+    FWK_OPTION("now", FWK_OPT_STRING, 0, NULL,
+               "A fixed evaluation time (RFC 3339) for tests and replays; default: the clock "
+               "(or FAWKES_NOW when set)."),
+    FWK_OPTION_END};
+
+typedef struct pol_instance {
+    const fwk_host *host;
+    pol_engine engine;
+} pol_instance;
+
+static void pol_fini(void *instance)
+{
+    pol_instance *inst = instance;
+    if (!inst)
+        return;
+    pol_engine_free(&inst->engine);
+    free(inst);
+}
+
+/* The `now` option, else FAWKES_NOW; a malformed value is an error. */
+static int pol_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+                         pol_engine *engine)
+{
+    const char *text = json_string_value(json_object_get(config, "now"));
+    const char *source = "now";
+    if (!text) {
+        text = getenv("FAWKES_NOW");
+        source = "FAWKES_NOW";
+    }
+    if (!text || !*text)
+        return 0;
+    pol_time t;
+    if (pol_time_parse(text, &t) != 0) {
+        host->fail(ctx, "%s: expected an RFC 3339 timestamp such as 2026-01-02T03:04:05Z, got "
+                   "\"%s\"", source, text);
+        return -1;
+    }
+    engine->fixed_now = true;
+    engine->now = t.epoch;
+    return 0;
+}
+
+static fwk_status pol_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+                           void **instance)
+{
+    *instance = NULL;
+    pol_instance *inst = calloc(1, sizeof *inst);
+    const json_t *paths = json_object_get(config, "paths");
+    const json_t *days = json_object_get(config, "max_exception_days");
+    const char **list = NULL;
+    size_t count = json_array_size(paths);
+    fwk_status status = FWK_ERROR;
+    if (!inst || !(list = calloc(count ? count : 1, sizeof *list))) {
+        host->fail(ctx, "out of memory creating the policy instance");
+        goto out;
+    }
+    inst->host = host;
+    inst->engine.max_exception_days = json_is_integer(days) ? json_integer_value(days) : 365;
+    if (count == 0) {
+        host->fail(ctx, "paths: expected at least one file or directory of policies");
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++)
+        list[i] = json_string_value(json_array_get(paths, i));
+    if (pol_fixed_now(host, ctx, config, &inst->engine) != 0)
+        goto out;
+    char err[2048];
+    if (pol_engine_load(&inst->engine, list, count, pol_engine_now(&inst->engine), err,
+                        sizeof err) != 0) {
+        host->fail(ctx, "%s", err);
+        goto out;
+    }
+    *instance = inst;
+    inst = NULL;
+    status = FWK_OK;
+out:
+    free(list);
+    pol_fini(inst);
+    return status;
+}
+
+static fwk_status pol_vt_evaluate(fwk_ctx *ctx, void *instance, const json_t *document,
+                                  json_t **decisions)
+{
+    pol_instance *inst = instance;
+    *decisions = json_array();
+    if (!*decisions || pol_evaluate(&inst->engine, document, pol_engine_now(&inst->engine),
+                                    *decisions) != 0) {
+        inst->host->fail(ctx, "out of memory evaluating policies");
+        return FWK_ERROR;
+    }
+    return FWK_OK;
+}
+
+static fwk_status pol_vt_test(fwk_ctx *ctx, void *instance, const char *path, json_t **report)
+{
+    pol_instance *inst = instance;
+    char err[2048];
+    *report = NULL;
+    if (pol_test_run(&inst->engine, path, report, err, sizeof err) != 0) {
+        inst->host->fail(ctx, "%s", err);
+        return FWK_ERROR;
+    }
+    return FWK_OK;
+}
+
+static const fwk_policy_vtable pol_vtable = {
+    .struct_size = sizeof(fwk_policy_vtable),
+    .evaluate = pol_vt_evaluate,
+    .test = pol_vt_test,
+};
+
+static const fwk_plugin_descriptor pol_descriptor = {
+    FWK_DESCRIPTOR_HEADER,
+    .name = "policy",
+    .version = "1.0.0",
+    .kind = FWK_KIND_POLICY,
+    .description = "Policy-as-code in YAML over normalized resources or any JSON document, with "
+                   "expiring exceptions and tests",
+    .license = "Apache-2.0",
+    .options = pol_options,
+    .capabilities = 0,
+    .init = pol_init,
+    .fini = pol_fini,
+    .vtable = &pol_vtable,
+};
+
+FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
+{
+    return &pol_descriptor;
+}
