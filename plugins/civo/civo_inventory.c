@@ -1,0 +1,196 @@
+/* civo_inventory.c: plan one task per region x kind, and run a task: list, normalize, emit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civo.h"
+
+typedef json_t *(*civo_norm_fn)(const civo_instance *, const char *, const json_t *);
+
+/* Where each kind is listed. Firewalls are special-cased: their rules are a second call. */
+typedef struct civo_kind {
+    const char *kind;
+    const char *path;
+    bool paginated;
+    civo_norm_fn normalize; /* NULL for firewalls */
+} civo_kind;
+
+static const civo_kind civo_kind_table[] = {
+    {"compute.instance", "/v2/instances", true, civo_norm_instance},
+    {"compute.volume", "/v2/volumes", false, civo_norm_volume},
+    {"kubernetes.cluster", "/v2/kubernetes/clusters", true, civo_norm_cluster},
+    {"database.instance", "/v2/databases", true, civo_norm_database},
+    {"storage.bucket", "/v2/objectstores", true, civo_norm_bucket},
+    {"network.network", "/v2/networks", false, civo_norm_network},
+    {"network.firewall", "/v2/firewalls", false, NULL},
+};
+#define CIVO_KIND_COUNT (sizeof civo_kind_table / sizeof civo_kind_table[0])
+
+const char *const civo_kinds[] = {"compute.instance", "compute.volume", "kubernetes.cluster",
+                                  "database.instance", "storage.bucket", "network.network",
+                                  "network.firewall", NULL};
+
+static const civo_kind *kind_named(const char *name)
+{
+    for (size_t i = 0; name && i < CIVO_KIND_COUNT; i++)
+        if (strcmp(civo_kind_table[i].kind, name) == 0)
+            return &civo_kind_table[i];
+    return NULL;
+}
+
+/* True when `list` is null/absent or holds the string `value`. */
+static bool wanted(const json_t *list, const char *value)
+{
+    size_t i;
+    const json_t *item;
+
+    if (!json_is_array(list))
+        return true;
+    json_array_foreach(list, i, item) {
+        if (json_is_string(item) && strcmp(json_string_value(item), value) == 0)
+            return true;
+    }
+    return false;
+}
+
+static fwk_status collect_region(void *arg, const json_t *item)
+{
+    const char *code = civo_str(item, "code");
+
+    if (code && *code)
+        json_array_append_new((json_t *)arg, json_string(code));
+    return FWK_OK;
+}
+
+/* The regions to inventory: the configured ones, or every region GET /v2/regions lists. */
+static fwk_status all_regions(const civo_instance *inst, fwk_ctx *ctx, json_t **regions)
+{
+    fwk_status rc;
+
+    if (inst->regions) {
+        *regions = json_incref(inst->regions);
+        return FWK_OK;
+    }
+    *regions = json_array();
+    rc = civo_list(inst, ctx, "/v2/regions", NULL, false, collect_region, *regions);
+    if (rc != FWK_OK) {
+        json_decref(*regions);
+        *regions = NULL;
+    }
+    return rc;
+}
+
+fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *request,
+                     json_t **tasks)
+{
+    const json_t *want_regions = json_object_get(request, "regions");
+    const json_t *want_kinds = json_object_get(request, "kinds");
+    json_t *regions = NULL, *region;
+    size_t i;
+    fwk_status rc = all_regions(inst, ctx, &regions);
+
+    *tasks = NULL;
+    if (rc != FWK_OK)
+        return rc;
+    *tasks = json_array();
+    json_array_foreach(regions, i, region) {
+        const char *code = json_string_value(region);
+        if (!code || !wanted(want_regions, code))
+            continue;
+        for (size_t k = 0; k < CIVO_KIND_COUNT; k++) {
+            const char *kind = civo_kind_table[k].kind;
+            if (!wanted(want_kinds, kind))
+                continue;
+            json_array_append_new(*tasks, json_pack("{s:o, s:s, s:s}", "name",
+                                                    json_sprintf("%s/%s", code, kind),
+                                                    "region", code, "kind", kind));
+        }
+    }
+    json_decref(regions);
+    return FWK_OK;
+}
+
+/* One task's state while items stream in. */
+typedef struct civo_task_run {
+    const civo_instance *inst;
+    fwk_ctx *ctx;
+    const civo_kind *kind;
+    const char *region;
+    size_t emitted, skipped;
+} civo_task_run;
+
+static fwk_status emit(civo_task_run *t, json_t *resource)
+{
+    fwk_status rc;
+
+    if (!resource) {
+        t->skipped++;
+        return FWK_OK;
+    }
+    rc = t->inst->host->emit_resource(t->ctx, resource);
+    if (rc == FWK_OK)
+        t->emitted++;
+    return rc == FWK_CANCELLED ? FWK_CANCELLED : FWK_OK;
+}
+
+static fwk_status on_item(void *arg, const json_t *item)
+{
+    civo_task_run *t = arg;
+
+    return emit(t, t->kind->normalize(t->inst, t->region, item));
+}
+
+static fwk_status collect_rule(void *arg, const json_t *item)
+{
+    return json_array_append((json_t *)arg, (json_t *)item) == 0 ? FWK_OK : FWK_ERROR;
+}
+
+/* A firewall: its rules (GET /v2/firewalls/ID/rules), then the normalized resource. */
+static fwk_status on_firewall(void *arg, const json_t *item)
+{
+    civo_task_run *t = arg;
+    const char *id = civo_str(item, "id");
+    civo_buf path = {0};
+    json_t *rules;
+    fwk_status rc;
+
+    if (!id || !*id)
+        return emit(t, NULL);
+    if (civo_buf_printf(&path, "/v2/firewalls/") != 0 || civo_buf_escape(&path, id) != 0 ||
+        civo_buf_printf(&path, "/rules") != 0) {
+        civo_buf_free(&path);
+        t->inst->host->fail(t->ctx, "out of memory listing the rules of firewall %s", id);
+        return FWK_ERROR;
+    }
+    rules = json_array();
+    rc = civo_list(t->inst, t->ctx, path.data, t->region, false, collect_rule, rules);
+    civo_buf_free(&path);
+    if (rc == FWK_OK)
+        rc = emit(t, civo_norm_firewall(t->inst, t->region, item, rules));
+    json_decref(rules);
+    return rc;
+}
+
+fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *task)
+{
+    civo_task_run t = {inst, ctx, kind_named(civo_str(task, "kind")), civo_str(task, "region"),
+                       0, 0};
+    fwk_status rc;
+
+    if (!t.kind || !t.region) {
+        inst->host->fail(ctx, "task %s: expected {\"region\", \"kind\"} with a kind this plugin "
+                              "lists: plan tasks with this plugin's plan_tasks",
+                         civo_str(task, "name") ? civo_str(task, "name") : "(unnamed)");
+        return FWK_ERROR;
+    }
+    rc = civo_list(inst, ctx, t.kind->path, t.region, t.kind->paginated,
+                   t.kind->normalize ? on_item : on_firewall, &t);
+    inst->host->counter_add(ctx, "civo.resources", (int64_t)t.emitted);
+    if (rc == FWK_OK && t.skipped > 0) {
+        inst->host->fail(ctx, "region %s: %zu %s item%s without an \"id\" skipped (a Civo API "
+                              "change?)",
+                         t.region, t.skipped, t.kind->kind, t.skipped == 1 ? "" : "s");
+        return FWK_PARTIAL;
+    }
+    return rc;
+}

@@ -1,0 +1,165 @@
+/* civo_normalize_net.c: raw Civo networks and firewalls (with their rules) to the normalized
+   model; rules become attributes.rules[] {direction, protocol, ports, cidrs, action}. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civo.h"
+
+json_t *civo_norm_network(const civo_instance *inst, const char *region, const json_t *item)
+{
+    json_t *r = civo_norm_base(inst, region, "network.network", "civo:network", item, "label");
+    const char *status = civo_str(item, "status");
+
+    if (!r)
+        return NULL;
+    if (json_is_null(json_object_get(r, "name")) && civo_str(item, "name"))
+        json_object_set_new(r, "name", json_string(civo_str(item, "name")));
+    if (status) {
+        char lower[64];
+        size_t i;
+        for (i = 0; status[i] && i + 1 < sizeof lower; i++)
+            lower[i] = (char)tolower((unsigned char)status[i]);
+        lower[i] = '\0';
+        json_object_set_new(r, "state", json_string(lower));
+    }
+    return r;
+}
+
+/* A port field as a number: Civo sends strings ("22"), sometimes numbers; -1 when absent,
+   empty or not a port. */
+static long port_of(const json_t *value)
+{
+    const char *text = json_string_value(value);
+    char *end;
+    long port;
+
+    if (json_is_integer(value))
+        return (long)json_integer_value(value);
+    if (!text || !*text)
+        return -1;
+    port = strtol(text, &end, 10);
+    return *end == '\0' && port >= 0 && port <= 65535 ? port : -1;
+}
+
+/* "22", "1-65535", or "all" when the rule names no port (Civo's ICMP rules, "all ports"). */
+static json_t *ports_of(const json_t *rule)
+{
+    long start = port_of(json_object_get(rule, "start_port"));
+    long end = port_of(json_object_get(rule, "end_port"));
+
+    if (start < 0)
+        return json_string("all");
+    if (end < 0 || end == start)
+        return json_sprintf("%ld", start);
+    return start < end ? json_sprintf("%ld-%ld", start, end) : json_sprintf("%ld-%ld", end, start);
+}
+
+/* Civo's "cidr": a list, or a single string in older answers; 0.0.0.0/0 when absent
+   (Civo's default for a rule created without a CIDR). */
+static json_t *cidrs_of(const json_t *rule)
+{
+    const json_t *cidr = json_object_get(rule, "cidr");
+    json_t *list = json_array();
+    size_t i;
+    const json_t *item;
+
+    if (json_is_string(cidr)) {
+        /* "a, b" strings are split on commas */
+        const char *p = json_string_value(cidr);
+        while (*p) {
+            size_t n = strcspn(p, ",");
+            char one[64];
+            snprintf(one, sizeof one, "%.*s", (int)n, p);
+            char *s = one;
+            while (*s == ' ')
+                s++;
+            for (char *e = s + strlen(s); e > s && e[-1] == ' ';)
+                *--e = '\0';
+            if (*s)
+                json_array_append_new(list, json_string(s));
+            p += n;
+            if (*p == ',')
+                p++;
+        }
+    } else if (json_is_array(cidr)) {
+        json_array_foreach(cidr, i, item) {
+            if (json_is_string(item))
+                json_array_append_new(list, json_copy((json_t *)item));
+        }
+    } else {
+        json_array_append_new(list, json_string("0.0.0.0/0"));
+    }
+    return list;
+}
+
+static json_t *lower_or(const char *text, const char *fallback)
+{
+    char buf[64];
+    size_t i;
+
+    if (!text || !*text)
+        return json_string(fallback);
+    for (i = 0; text[i] && i + 1 < sizeof buf; i++)
+        buf[i] = (char)tolower((unsigned char)text[i]);
+    buf[i] = '\0';
+    return json_string(buf);
+}
+
+json_t *civo_norm_rule(const json_t *rule)
+{
+    const char *id = civo_str(rule, "id"), *label = civo_str(rule, "label");
+
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                     id ? json_string(id) : json_null(), "direction",
+                     lower_or(civo_str(rule, "direction"), "ingress"), "protocol",
+                     lower_or(civo_str(rule, "protocol"), "tcp"), "ports", ports_of(rule), "cidrs",
+                     cidrs_of(rule), "action", lower_or(civo_str(rule, "action"), "allow"),
+                     "label", label ? json_string(label) : json_null());
+}
+
+/* Does a normalized rule let the whole internet in? */
+static bool open_to_internet(const json_t *rule)
+{
+    const json_t *cidrs = json_object_get(rule, "cidrs"), *cidr;
+    size_t i;
+
+    if (strcmp(civo_str(rule, "direction"), "ingress") != 0 ||
+        strcmp(civo_str(rule, "action"), "allow") != 0)
+        return false;
+    json_array_foreach(cidrs, i, cidr) {
+        const char *text = json_string_value(cidr);
+        if (strcmp(text, "0.0.0.0/0") == 0 || strcmp(text, "::/0") == 0)
+            return true;
+    }
+    return false;
+}
+
+json_t *civo_norm_firewall(const civo_instance *inst, const char *region, const json_t *item,
+                           const json_t *rules)
+{
+    json_t *r = civo_norm_base(inst, region, "network.firewall", "civo:firewall", item, "name");
+    json_t *normalized, *attributes;
+    const json_t *rule;
+    bool open = false;
+    size_t i;
+
+    if (!r)
+        return NULL;
+    attributes = json_object_get(r, "attributes");
+    if (!json_is_array(rules)) {
+        json_object_set_new(attributes, "rules", json_null());
+        return r;
+    }
+    normalized = json_array();
+    json_array_foreach(rules, i, rule) {
+        json_t *one = civo_norm_rule(rule);
+        open = open || open_to_internet(one);
+        json_array_append_new(normalized, one);
+    }
+    json_object_set_new(attributes, "rules", normalized);
+    json_object_set_new(attributes, "raw_rules", json_deep_copy(rules));
+    json_object_set_new(r, "public", json_boolean(open));
+    return r;
+}

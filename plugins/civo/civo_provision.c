@@ -1,0 +1,234 @@
+/* civo_provision.c: a provider-neutral spec (name, region, size, nodes, version, engine) mapped
+   to Civo's create and delete calls for clusters, databases and object stores. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civo.h"
+
+/* What each `what` is called in Civo's API. */
+typedef struct civo_product {
+    const char *what;
+    const char *collection; /* /v2/<collection> */
+    bool paginated;
+} civo_product;
+
+static const civo_product civo_products[] = {
+    {"cluster", "kubernetes/clusters", true},
+    {"database", "databases", true},
+    {"bucket", "objectstores", true},
+};
+
+/* Defaults for what the spec may leave out (documented in plugins/civo/README.md). */
+#define CIVO_DEFAULT_NODES 3
+#define CIVO_DEFAULT_NODE_SIZE "g4s.kube.medium"
+#define CIVO_DEFAULT_BUCKET_GB 500
+
+static const civo_product *product_named(const char *what)
+{
+    for (size_t i = 0; what && i < sizeof civo_products / sizeof civo_products[0]; i++)
+        if (strcmp(civo_products[i].what, what) == 0)
+            return &civo_products[i];
+    return NULL;
+}
+
+/* A string field that must be there. NULL after host->fail(). */
+static const char *need_string(const civo_instance *inst, fwk_ctx *ctx, const json_t *spec,
+                               const char *key, const char *what)
+{
+    const char *value = civo_str(spec, key);
+
+    if (!value || !*value)
+        inst->host->fail(ctx, "spec.%s: required for %s: give a non-empty string", key, what);
+    return value && *value ? value : NULL;
+}
+
+/* A positive integer field, or `fallback` when absent. -1 after host->fail(). */
+static long positive(const civo_instance *inst, fwk_ctx *ctx, const json_t *spec, const char *key,
+                     long fallback)
+{
+    const json_t *value = json_object_get(spec, key);
+
+    if (!value || json_is_null(value))
+        return fallback;
+    if (!json_is_integer(value) || json_integer_value(value) < 1) {
+        inst->host->fail(ctx, "spec.%s: expected a whole number of at least 1", key);
+        return -1;
+    }
+    return (long)json_integer_value(value);
+}
+
+/* The create request's body, or NULL after host->fail(). */
+static json_t *create_body(const civo_instance *inst, fwk_ctx *ctx, const char *what,
+                           const json_t *spec, const char *name, const char *region)
+{
+    const char *network = civo_str(spec, "network_id"), *version = civo_str(spec, "version");
+    const char *size = civo_str(spec, "size");
+    json_t *body = json_pack("{s:s, s:s}", "name", name, "region", region);
+    long nodes;
+
+    if (strcmp(what, "bucket") == 0) {
+        long gb = positive(inst, ctx, spec, "size", CIVO_DEFAULT_BUCKET_GB);
+        if (gb < 0)
+            goto fail;
+        json_object_set_new(body, "max_size_gb", json_integer(gb));
+        return body;
+    }
+    nodes = positive(inst, ctx, spec, "nodes", strcmp(what, "cluster") == 0 ? CIVO_DEFAULT_NODES : 1);
+    if (nodes < 0)
+        goto fail;
+    if (network)
+        json_object_set_new(body, "network_id", json_string(network));
+    if (strcmp(what, "cluster") == 0) {
+        char pool_id[160];
+        snprintf(pool_id, sizeof pool_id, "%s-pool", name);
+        if (version)
+            json_object_set_new(body, "kubernetes_version", json_string(version));
+        json_object_set_new(body, "pools",
+                            json_pack("[{s:s, s:i, s:s}]", "id", pool_id, "count", (int)nodes,
+                                      "size", size ? size : CIVO_DEFAULT_NODE_SIZE));
+        return body;
+    }
+    /* database */
+    {
+        const char *engine = need_string(inst, ctx, spec, "engine", "a database (MySQL or "
+                                                                    "PostgreSQL)");
+        if (!engine || !need_string(inst, ctx, spec, "size", "a database (e.g. g3.db.small)"))
+            goto fail;
+        json_object_set_new(body, "size", json_string(size));
+        json_object_set_new(body, "software", json_string(engine));
+        if (version)
+            json_object_set_new(body, "software_version", json_string(version));
+        json_object_set_new(body, "nodes", json_integer(nodes));
+    }
+    return body;
+fail:
+    json_decref(body);
+    return NULL;
+}
+
+/* Find the id of the one `product` named `name` in `region` (a read: GET, never mutating). */
+typedef struct civo_lookup {
+    const char *name;
+    json_t *ids;
+} civo_lookup;
+
+static fwk_status match_name(void *arg, const json_t *item)
+{
+    civo_lookup *look = arg;
+    const char *name = civo_str(item, "name"), *id = civo_str(item, "id");
+
+    if (name && id && strcmp(name, look->name) == 0)
+        json_array_append_new(look->ids, json_string(id));
+    return FWK_OK;
+}
+
+static char *lookup_id(const civo_instance *inst, fwk_ctx *ctx, const civo_product *p,
+                       const char *name, const char *region)
+{
+    civo_lookup look = {name, json_array()};
+    char path[64];
+    char *id = NULL;
+    fwk_status rc;
+
+    snprintf(path, sizeof path, "/v2/%s", p->collection);
+    rc = civo_list(inst, ctx, path, region, p->paginated, match_name, &look);
+    if (rc == FWK_OK && json_array_size(look.ids) == 1)
+        id = strdup(json_string_value(json_array_get(look.ids, 0)));
+    else if (rc == FWK_OK)
+        inst->host->fail(ctx, "no single %s named \"%s\" in %s (found %zu): give spec.id instead",
+                         p->what, name, region, json_array_size(look.ids));
+    json_decref(look.ids);
+    return id;
+}
+
+/* Plan the requests of `op` into `requests`. FWK_ERROR after host->fail(). */
+static fwk_status plan(const civo_instance *inst, fwk_ctx *ctx, const civo_product *p,
+                       const char *op, const json_t *spec, json_t *requests)
+{
+    const char *region = need_string(inst, ctx, spec, "region", p->what);
+    const char *name = civo_str(spec, "name"), *given_id = civo_str(spec, "id");
+    civo_buf path = {0};
+    char *url = NULL, *id = NULL;
+    fwk_status rc = FWK_ERROR;
+
+    if (!region)
+        return FWK_ERROR;
+    if (strcmp(op, "create") == 0) {
+        json_t *body;
+        if (!need_string(inst, ctx, spec, "name", p->what))
+            return FWK_ERROR;
+        body = create_body(inst, ctx, p->what, spec, name, region);
+        if (!body)
+            return FWK_ERROR;
+        if (civo_buf_printf(&path, "/v2/%s", p->collection) == 0)
+            url = civo_url(inst, path.data, NULL, NULL);
+        if (url && civo_plan_request(requests, "POST", url, body) == 0)
+            rc = FWK_OK;
+        else
+            inst->host->fail(ctx, "out of memory planning the request");
+        goto out;
+    }
+    if (given_id && *given_id)
+        id = strdup(given_id);
+    else if (!name || !*name)
+        inst->host->fail(ctx, "spec.id or spec.name: deleting a %s needs its id (or its unique "
+                              "name in the region)",
+                         p->what);
+    else
+        id = lookup_id(inst, ctx, p, name, region);
+    if (!id)
+        goto out;
+    if (civo_buf_printf(&path, "/v2/%s/", p->collection) == 0 && civo_buf_escape(&path, id) == 0)
+        url = civo_url(inst, path.data, region, NULL);
+    if (url && civo_plan_request(requests, "DELETE", url, NULL) == 0)
+        rc = FWK_OK;
+    else
+        inst->host->fail(ctx, "out of memory planning the request");
+out:
+    civo_buf_free(&path);
+    free(url);
+    free(id);
+    return rc;
+}
+
+fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *what,
+                          const char *op, const json_t *spec, int dry_run, json_t **result)
+{
+    const civo_product *p = product_named(what);
+    json_t *requests, *responses;
+    fwk_status rc;
+
+    *result = NULL;
+    if (!p || !op || (strcmp(op, "create") != 0 && strcmp(op, "delete") != 0)) {
+        inst->host->fail(ctx, "civo provisions cluster, database or bucket with create or "
+                              "delete; got %s %s",
+                         what ? what : "(null)", op ? op : "(null)");
+        return FWK_UNSUPPORTED;
+    }
+    if (!json_is_object(spec)) {
+        inst->host->fail(ctx, "the spec must be an object");
+        return FWK_ERROR;
+    }
+    requests = json_array();
+    rc = plan(inst, ctx, p, op, spec, requests);
+    if (rc != FWK_OK) {
+        json_decref(requests);
+        return rc;
+    }
+    if (dry_run) {
+        *result = json_pack("{s:s, s:s, s:b, s:o}", "what", what, "op", op, "dry_run", 1,
+                            "requests", requests);
+        return FWK_OK;
+    }
+    responses = json_array();
+    rc = civo_send_planned(inst, ctx, requests, responses);
+    if (rc != FWK_OK) {
+        json_decref(requests);
+        json_decref(responses);
+        return rc;
+    }
+    *result = json_pack("{s:s, s:s, s:b, s:o, s:o}", "what", what, "op", op, "dry_run", 0,
+                        "requests", requests, "responses", responses);
+    return FWK_OK;
+}
