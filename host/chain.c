@@ -7,6 +7,7 @@
 
 #include "finding.h"
 #include "log.h"
+#include "notify.h"
 #include "scheduler.h"
 
 static const strlist *plan_stage(const chain_plan *plan, config_section section)
@@ -43,6 +44,8 @@ int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *
             if (instance_prepare(a, conf, &inst, &exec->refusal[s][i], err) != 0)
                 return -1;
             exec->stage[s][exec->stage_count[s]++] = inst;
+            if (s == CONFIG_NOTIFIERS && notify_check(inst, a->cfg, err) != 0)
+                return -1;
         }
     }
     return 0;
@@ -199,53 +202,6 @@ static void finish_scanners(chain_exec *exec, run *r)
     }
 }
 
-/* The fail findings at or above the notifier's min_severity (default: all). */
-static json_t *findings_for(const instance *notifier, const run *r)
-{
-    const char *min = json_string_value(json_object_get(notifier->conf->settings, "min_severity"));
-    int min_rank = min ? severity_rank(min) : 0;
-    json_t *selected = json_array();
-    size_t i;
-    json_t *finding;
-    json_array_foreach(r->kept_findings, i, finding) {
-        const char *severity = json_string_value(json_object_get(finding, "severity"));
-        if (severity_rank(severity) >= min_rank)
-            json_array_append(selected, finding);
-    }
-    return selected;
-}
-
-static void notify_all(chain_exec *exec, run *r)
-{
-    for (size_t i = 0; i < exec->stage_count[CONFIG_NOTIFIERS]; i++) {
-        instance *notifier = exec->stage[CONFIG_NOTIFIERS][i];
-        if (!notifier->ready)
-            continue;
-        json_t *findings = findings_for(notifier, r);
-        size_t count = json_array_size(findings);
-        if (count == 0) {
-            json_decref(findings);
-            continue;
-        }
-        char text[256];
-        snprintf(text, sizeof text, "fawkes run %s (%s): %zu finding%s", r->id, r->chain, count,
-                 count == 1 ? "" : "s");
-        json_t *message = json_pack("{s:{s:s, s:s, s:s}, s:b, s:o, s:s}", "run", "id", r->id,
-                                    "chain", r->chain, "started_at", r->started_at, "digest", 1,
-                                    "findings", findings, "text", text);
-        const fwk_notifier_vtable *vt = notifier->plug->desc->vtable;
-        fwk_ctx ctx;
-        ctx_init(&ctx, r, notifier, "notify", NULL);
-        fwk_status status = vt->notify(&ctx, notifier->state, message);
-        if (status != FWK_OK)
-            run_fail(r, notifier, "notify", NULL, ctx.message ? ctx.message : fwk_strerror(status));
-        else
-            instance_count(notifier, "messages_sent", 1);
-        ctx_finish(&ctx);
-        json_decref(message);
-    }
-}
-
 void chain_execute(chain_exec *exec, run *r, int jobs)
 {
     init_all(exec, r);
@@ -256,8 +212,7 @@ void chain_execute(chain_exec *exec, run *r, int jobs)
     run_providers(exec, r, jobs);
     if (!run_cancel_requested())
         finish_scanners(exec, r);
-    if (!run_cancel_requested())
-        notify_all(exec, r);
+    notify_chain(r, exec->stage[CONFIG_NOTIFIERS], exec->stage_count[CONFIG_NOTIFIERS]);
     r->scanners = r->policies = NULL;
     r->scanner_count = r->policy_count = 0;
 }

@@ -33,7 +33,8 @@ int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *
  * chain_execute: init the instances (a refused plugin or a failing init is a failure of the
  * run, and the others go on), plan and run the provider tasks on `jobs` workers (each
  * provider capped at its limits.concurrency), stream resources through the scanners and
- * policies into `r`, let scanners finish, then hand the fail findings to the notifiers.
+ * policies into `r`, let scanners finish, then end the chain with notify_chain (history,
+ * resolved findings, notifiers).
  */
 void chain_execute(chain_exec *exec, run *r, int jobs);
 

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "finding.h"
+#include "history.h"
 #include "log.h"
 
 static const char inventory_help[] =
@@ -153,9 +154,68 @@ static int exit_code_for(const run *r, const char *fail_on)
     return EXIT_CODE_OK;
 }
 
+/* The name a chain's history is kept under (scan: with its --provider filter). */
+static char *history_key_for(const cli_args *args, const chain_plan *plan, const char *command)
+{
+    return history_chain_key(plan->name, strcmp(command, "scan") == 0 ? &args->providers : NULL,
+                             &args->kinds);
+}
+
+/* Open the run history (findings commands) and check --since against every chain. */
+static int open_history(const app *a, const chain_plan *plans, size_t plan_count,
+                        const char *command, history **out)
+{
+    diag err = {{0}};
+    if (history_open(a->cfg, a->args->since, out, &err) != 0) {
+        app_error("%s", err.text);
+        return -1;
+    }
+    for (size_t i = 0; i < plan_count; i++) {
+        char *key = history_key_for(a->args, &plans[i], command);
+        int rc = key ? history_check_since(*out, key, &err) : -1;
+        free(key);
+        if (rc != 0) {
+            app_error("%s", key ? err.text : "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Point the run at chain `plan` and load its history baseline. */
+static void begin_chain(run *r, history *hist, const cli_args *args, const chain_plan *plan,
+                        const char *command)
+{
+    r->chain = plan->name;
+    r->history = hist;
+    r->chain_failures = json_array_size(r->failures);
+    if (!hist)
+        return;
+    diag err = {{0}};
+    char *key = history_key_for(args, plan, command);
+    if (!key || history_chain_begin(hist, r->id, key, r->started_at, &err) != 0)
+        run_fail(r, NULL, "history", NULL, key ? err.text : "out of memory");
+    free(key);
+}
+
+static void add_counts(json_t *totals, json_t *counts)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(counts, key, value)
+    {
+        json_t *total = json_object_get(totals, key);
+        json_object_set_new(totals, key,
+                            json_integer(json_integer_value(total) + json_integer_value(value)));
+    }
+    json_decref(counts);
+}
+
 static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kind,
                    const char *command)
 {
+    history *hist = NULL;
+    json_t *delta = NULL;
     const cli_args *args = a->args;
     int code = EXIT_CODE_OK;
     chain_exec *execs = calloc(plan_count, sizeof *execs);
@@ -169,6 +229,10 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
             code = EXIT_CODE_USAGE;
             goto out;
         }
+    }
+    if (kind == OUTPUT_FINDINGS && open_history(a, plans, plan_count, command, &hist) != 0) {
+        code = EXIT_CODE_USAGE;
+        goto out;
     }
     const char *why = NULL;
     output *out = output_open(args->format, kind, stdout, args->stdout_tty, FAWKES_VERSION, &why);
@@ -186,9 +250,12 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
         goto out;
     }
     int64_t started = now_ms();
+    delta = json_pack("{s:i, s:i, s:i}", "new", 0, "open", 0, "resolved", 0);
     for (size_t i = 0; i < plan_count && !run_cancel_requested(); i++) {
-        r.chain = plans[i].name;
+        begin_chain(&r, hist, args, &plans[i], command);
         chain_execute(&execs[i], &r, args->jobs);
+        if (hist)
+            add_counts(delta, history_chain_counts(hist));
     }
     if (run_cancel_requested())
         run_fail(&r, NULL, "run", NULL, "interrupted by a signal; results are incomplete");
@@ -205,6 +272,8 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
         stats, "resources", (json_int_t)r.resource_count, "findings",
         (json_int_t)r.finding_count, "by_severity", r.by_severity, "duration_ms",
         (json_int_t)(now_ms() - started));
+    if (hist)
+        json_object_set(summary, "delta", delta);
     report_stats(stats);
     if (output_close(out, summary) != 0) {
         app_error("writing the results to stdout failed: %m");
@@ -219,6 +288,8 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
     json_decref(summary);
     run_free(&r);
 out:
+    json_decref(delta);
+    history_close(hist);
     for (size_t i = 0; i < plan_count; i++)
         chain_close(&execs[i]);
     free(execs);

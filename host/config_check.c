@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "notify_route.h"
 #include "schema.h"
 
 typedef struct checker {
@@ -265,17 +266,43 @@ static int check_word_list(checker *c, const json_t *value, const char *pointer,
     return 0;
 }
 
+static int check_match(checker *c, const json_t *value, const char *pointer)
+{
+    char why[512];
+    if (!json_is_object(value))
+        return fail_expected(c, pointer, "a mapping with provider, kind, rule or labels", value);
+    if (notify_match_check(value, why, sizeof why) == 0)
+        return 0;
+    config_fail(c->cfg, NULL, pointer, c->err, "%s", why);
+    return -1;
+}
+
+static int check_template(checker *c, const json_t *value, const char *pointer)
+{
+    char why[512];
+    if (check_string(c, value, pointer, true) != 0)
+        return -1;
+    if (notify_template_check(json_string_value(value), why, sizeof why) == 0)
+        return 0;
+    config_fail(c->cfg, NULL, pointer, c->err, "%s", why);
+    return -1;
+}
+
 /* The routing keys only notifiers have: checked for type, kept as written in settings. */
 static int check_notifier_keys(checker *c, const json_t *object, const char *pointer)
 {
+    int top = 0;
     long ms = 0;
     double per_s = 0;
     CHILD(object, "min_severity", p, v, check_word(c, v, p, severities));
     CHILD(object, "on", p, v, check_word_list(c, v, p, notify_events));
     CHILD(object, "renotify_after", p, v, read_duration(c, v, p, false, &ms));
     CHILD(object, "digest", p, v, json_is_boolean(v) ? 0 : fail_expected(c, p, "true or false", v));
-    CHILD(object, "match", p, v, json_is_object(v) ? 0 : fail_expected(c, p, "a mapping", v));
+    CHILD(object, "match", p, v, check_match(c, v, p));
     CHILD(object, "rate", p, v, read_rate(c, v, p, &per_s));
+    CHILD(object, "digest_top", p, v,
+          read_int(c, v, p, 1, NOTIFY_DIGEST_TOP_MAX, "an integer from 1 to 100", &top));
+    CHILD(object, "template", p, v, check_template(c, v, p));
     return 0;
 }
 
@@ -363,7 +390,7 @@ static int read_instance(checker *c, config_section section, json_t *object, con
     static const char *const base_keys[] = {"name", "plugin", "config", "limits", NULL};
     static const char *const notifier_keys[] = {
         "name",   "plugin", "config", "limits", "min_severity", "on", "renotify_after",
-        "digest", "match",  "rate",   NULL};
+        "digest", "digest_top", "match",  "rate",   "template", NULL};
     char what[128];
     snprintf(what, sizeof what, "a mapping with at least name and plugin (one %s instance)",
              singular[section]);

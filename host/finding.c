@@ -89,6 +89,9 @@ static json_t *resource_ref(const json_t *resource)
         if (json_is_string(value))
             json_object_set(ref, keys[i], value);
     }
+    json_t *labels = json_object_get(resource, "labels"); /* for notifier routing */
+    if (json_is_object(labels) && json_object_size(labels) > 0)
+        json_object_set(ref, "labels", labels);
     return ref;
 }
 

@@ -16,8 +16,8 @@ int resource_check(const json_t *resource, diag *err);
 /*
  * finding_complete: check and complete a finding in place: rule (string) required;
  * severity in critical|high|medium|low|info (default medium); status in fail|pass|error
- * (default fail); `source` set to `source`; `resource` set to {uid, kind, provider, region,
- * name} of `resource` when absent and `resource` is given; `fingerprint` set when absent to
+ * (default fail); `source` set to `source`; `resource` set to {uid, kind, provider, account,
+ * region, name, labels (when any)} of `resource` when absent and `resource` is given; `fingerprint` set when absent to
  * the hex SHA-256 of rule, resource uid and the canonical (sorted, compact) evidence.
  * Returns 0, or -1 with the reason in `err`.
  */

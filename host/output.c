@@ -197,7 +197,7 @@ int output_keep_finding(json_t *kept, const json_t *finding)
 {
     static const char *const keys[] = {"rule",     "severity",   "status",      "title",
                                        "message",  "resource",   "remediation", "compliance",
-                                       "evidence", "fingerprint"};
+                                       "evidence", "fingerprint", "delta"};
     json_t *copy = json_object();
     if (!copy)
         return -1;

@@ -59,7 +59,7 @@ const char *output_str(const json_t *object, const char *key, const char *fallba
 int output_finding_cmp(const void *a, const void *b);
 
 /* Append to `kept` a copy of the members of `finding` a report needs (rule, severity,
-   status, title, message, resource, remediation, compliance, evidence, fingerprint).
+   status, title, message, resource, remediation, compliance, evidence, fingerprint, delta).
    Returns 0, or -1 on OOM. */
 int output_keep_finding(json_t *kept, const json_t *finding);
 

@@ -111,9 +111,12 @@ static char *finding_details(const json_t *finding)
     if (json_array_size(value))
         compliance = json_dumps(value, JSON_COMPACT);
     int n =
-        asprintf(&text, "%s\nseverity: %s\nresource: %s\n%s%s%s%s%s%s%s%s%s",
+        asprintf(&text, "%s\nseverity: %s\nresource: %s\n%s%s%s%s%s%s%s%s%s%s%s%s",
                  output_str(finding, "title", output_str(finding, "rule", "")),
                  output_finding_severity(finding), finding_uid(finding),
+                 output_str(finding, "delta", NULL) ? "delta: " : "",
+                 output_str(finding, "delta", ""),
+                 output_str(finding, "delta", NULL) ? "\n" : "",
                  output_str(finding, "remediation", NULL) ? "remediation: " : "",
                  output_str(finding, "remediation", ""),
                  output_str(finding, "remediation", NULL) ? "\n" : "", evidence ? "evidence: " : "",

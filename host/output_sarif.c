@@ -115,8 +115,8 @@ static json_t *make_properties(const json_t *finding)
         if (json_is_string(value))
             json_object_set(props, from_resource[i][1], value);
     }
-    static const char *const copied[] = {"compliance", "evidence"};
-    for (size_t i = 0; props && i < 2; i++) {
+    static const char *const copied[] = {"compliance", "evidence", "delta"};
+    for (size_t i = 0; props && i < 3; i++) {
         json_t *value = json_object_get(finding, copied[i]);
         if (value && !json_is_null(value))
             json_object_set(props, copied[i], value);
@@ -145,6 +145,15 @@ static json_t *make_result(const json_t *finding, size_t rule_index)
     if (result && fingerprint)
         json_object_set_new(result, "partialFingerprints",
                             json_pack("{s:s}", "fawkesFingerprint/v1", fingerprint));
+    /* The run history's delta as SARIF's baselineState. */
+    const char *delta = text_of(finding, "delta");
+    const char *baseline = !delta                          ? NULL
+                           : !strcmp(delta, "new")       ? "new"
+                           : !strcmp(delta, "open")      ? "unchanged"
+                           : !strcmp(delta, "resolved")  ? "absent"
+                                                         : NULL;
+    if (result && baseline)
+        json_object_set_new(result, "baselineState", json_string(baseline));
     return result;
 }
 

@@ -25,12 +25,12 @@ static const column inventory_columns[] = {
     {"NAME", 40},     {"STATE", 14},   {"PUBLIC", 6},  {"COST/MO", 12},
 };
 static const column finding_columns[] = {
-    {"SEVERITY", 8}, {"STATUS", 6}, {"RULE", 40}, {"RESOURCE", 48}, {"MESSAGE", 80},
+    {"SEVERITY", 8}, {"STATUS", 6}, {"DELTA", 8}, {"RULE", 40}, {"RESOURCE", 48}, {"MESSAGE", 80},
 };
 #define INVENTORY_COLUMNS (sizeof inventory_columns / sizeof inventory_columns[0])
 #define FINDING_COLUMNS (sizeof finding_columns / sizeof finding_columns[0])
 
-/* Each kept row is a JSON array of cell strings (findings: severity, status, rule,
+/* Each kept row is a JSON array of cell strings (findings: severity, status, delta, rule,
    resource, message, then the resource uid used for sorting). */
 typedef struct table_state {
     json_t *rows;
@@ -149,8 +149,9 @@ static json_t *finding_row(const json_t *finding)
     const char *uid = output_str(resource, "uid", "-");
     const char *name = output_str(resource, "name", uid);
     const char *message = output_str(finding, "message", output_str(finding, "title", "-"));
-    return json_pack("[s,s,s,s,s,s]", output_finding_severity(finding),
-                     output_str(finding, "status", "fail"), output_str(finding, "rule", "-"),
+    return json_pack("[s,s,s,s,s,s,s]", output_finding_severity(finding),
+                     output_str(finding, "status", "fail"), output_str(finding, "delta", "-"),
+                     output_str(finding, "rule", "-"),
                      name[0] ? name : uid, message, uid);
 }
 
@@ -190,9 +191,9 @@ static int finding_row_cmp(const void *a, const void *b)
     const json_t *left = *(const json_t *const *)a, *right = *(const json_t *const *)b;
     int by = severity_rank(row_cell(right, 0)) - severity_rank(row_cell(left, 0));
     if (!by)
-        by = strcmp(row_cell(left, 2), row_cell(right, 2));
+        by = strcmp(row_cell(left, 3), row_cell(right, 3));
     if (!by)
-        by = strcmp(row_cell(left, 5), row_cell(right, 5));
+        by = strcmp(row_cell(left, 6), row_cell(right, 6));
     return by;
 }
 
@@ -296,11 +297,14 @@ static void footer_findings(const json_t *rows, char *head, size_t head_size)
 {
     static const char *const severities[] = {"critical", "high", "medium", "low", "info"};
     size_t fails[5] = {0}, passed = 0, errors = 0, total = json_array_size(rows);
+    size_t deltas[3] = {0}; /* new, open, resolved */
     size_t i;
     const json_t *row;
     json_array_foreach(rows, i, row)
     {
-        const char *status = row_cell(row, 1);
+        const char *status = row_cell(row, 1), *delta = row_cell(row, 2);
+        if (!strcmp(delta, "new") || !strcmp(delta, "open") || !strcmp(delta, "resolved"))
+            deltas[delta[0] == 'n' ? 0 : delta[0] == 'o' ? 1 : 2]++;
         if (!strcmp(status, "pass"))
             passed++;
         else if (!strcmp(status, "error"))
@@ -321,8 +325,18 @@ static void footer_findings(const json_t *rows, char *head, size_t head_size)
         sep = ", ";
     }
     if (errors && used < head_size)
-        snprintf(head + used, head_size - used, "%s%zu error%s", sep, errors,
-                 errors == 1 ? "" : "s");
+        used += (size_t)snprintf(head + used, head_size - used, "%s%zu error%s", sep, errors,
+                                 errors == 1 ? "" : "s");
+    static const char *const delta_names[] = {"new", "open", "resolved"};
+    sep = " (";
+    for (size_t d = 0; d < 3 && used < head_size; d++)
+        if (deltas[d]) {
+            used += (size_t)snprintf(head + used, head_size - used, "%s%zu %s", sep, deltas[d],
+                                     delta_names[d]);
+            sep = ", ";
+        }
+    if (sep[0] == ',' && used < head_size)
+        snprintf(head + used, head_size - used, ")");
 }
 
 static int table_end(output *out, const json_t *summary)

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "finding.h"
+#include "history.h"
 #include "log.h"
 #include "run.h"
 
@@ -209,6 +210,7 @@ fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
     const char *severity = json_string_value(json_object_get(finding, "severity"));
     if (ctx->inst)
         instance_count(ctx->inst, "findings", 1);
+    history_mark(r->history, finding);
     pthread_mutex_lock(&r->lock);
     r->finding_count++;
     if (strcmp(status, "fail") == 0) {

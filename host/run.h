@@ -79,6 +79,8 @@ struct run {
     const strlist *allow;      /* security.egress_allow (borrowed) */
     instance **scanners, **policies;
     size_t scanner_count, policy_count;
+    struct history *history;   /* run history: deltas, notifier state (NULL: not kept) */
+    size_t chain_failures;     /* failures before the current chain began */
     pthread_mutex_t lock;      /* guards everything below */
     json_t *failures;          /* [{"instance","plugin","operation","task","message"}] */
     json_t *kept_findings;     /* fail findings, for notifiers */

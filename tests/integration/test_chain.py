@@ -170,7 +170,7 @@ class ChainTest(fwtest.TestCase):
         self.config("providers:\n  - {name: snap, plugin: snapshot, config: {paths: [%s]}}\n"
                     "scanners:\n  - {name: g, plugin: good}\n"
                     "policies:\n  - {name: owners, plugin: require_label}\n"
-                    "notifiers:\n  - {name: rec, plugin: recorder, config: {path: %s}, min_severity: high}\n"
+                    "notifiers:\n  - {name: rec, plugin: recorder, config: {path: %s}, min_severity: high, digest: true}\n"
                     "chains:\n  - {name: nightly, providers: [snap], scanners: [g], policies: [owners], notify: [rec]}\n"
                     % (snap, sent))
         res = self.fawkes("run", "nightly", "-o", "json")

@@ -87,6 +87,19 @@ BAD = {
     "bad-notifier-on.yaml": [
         "bad-notifier-on.yaml:5:15: notifiers[0].on[1]: expected one of new, open, resolved, got "
         "string \"closed\""],
+    "bad-notifier-match.yaml": [
+        "bad-notifier-match.yaml:5:12: notifiers[0].match: unknown key 'owner' (allowed: "
+        "provider, kind, rule, labels)"],
+    "bad-notifier-match-labels.yaml": [
+        "bad-notifier-match-labels.yaml:6:7: notifiers[0].match: labels.env: expected a string "
+        "or a list of strings, got a list"],
+    "bad-notifier-template.yaml": [
+        "bad-notifier-template.yaml:5:15: notifiers[0].template: unknown field {{secret}}: use "
+        "rule, severity, status, title, message, remediation, fingerprint, delta, source, "
+        "compliance, run.id, run.chain, resource.KEY or evidence.KEY"],
+    "bad-notifier-digest-top.yaml": [
+        "bad-notifier-digest-top.yaml:6:17: notifiers[0].digest_top: expected an integer from 1 "
+        "to 100, got integer 0"],
     "bad-chain-unknown-provider.yaml": [
         "bad-chain-unknown-provider.yaml:7:28: chains[0].providers[1]: no provider named "
         "'civo-prd' (defined: civo-prod, snap)"],

@@ -53,6 +53,8 @@ static json_t *make_resource(size_t i)
     return resource;
 }
 
+static const char *const deltas[] = {"new", "open", "resolved"};
+
 static json_t *make_finding(size_t i)
 {
     char uid[128], title[64], fingerprint[65];
@@ -61,14 +63,14 @@ static json_t *make_finding(size_t i)
     snprintf(fingerprint, sizeof fingerprint, "%064zx", i + 1);
     const char *status = i % 7 == 6 ? "error" : i % 5 == 4 ? "pass" : "fail";
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:i, s:s}, "
-                     "s:s, s:[s, s], s:s, s:s}",
+                     "s:s, s:[s, s], s:s, s:s, s:s}",
                      "rule", rule_ids[i % 3], "severity", severities[i % 5], "status", status,
                      "title", title, "message", tricky_names[i % NAME_COUNT], "resource", "uid",
                      uid, "kind", "compute.instance", "provider", "aws", "region", "eu-west-2",
                      "name", tricky_names[(i + 1) % NAME_COUNT], "evidence", "port", 22, "cidr",
                      "0.0.0.0/0", "remediation", "Close port 22 & <retry>", "compliance",
                      "CIS-AWS-5.2", "CIS \"5.3\"", "fingerprint", fingerprint, "source",
-                     "misconfig");
+                     "misconfig", "delta", deltas[i % 3]);
 }
 
 static json_t *make_items(output_kind kind, size_t count)
@@ -362,7 +364,7 @@ static void test_table_findings(void **state)
     char *text = render(OUTPUT_TABLE, OUTPUT_FINDINGS, false, items, summary, &rc);
     assert_int_equal(rc, 0);
     assert_null(strstr(text, "\033"));
-    check_alignment(text, 5, MANY, 8 + 6 + 40 + 48 + 80 + 4 * 2);
+    check_alignment(text, 6, MANY, 8 + 6 + 8 + 40 + 48 + 80 + 5 * 2);
     /* sorted by severity desc, then rule, then uid */
     const char *row = strchr(text, '\n') + 1;
     int last_rank = 5;
@@ -374,7 +376,10 @@ static void test_table_findings(void **state)
         assert_true(rank < 5);
         assert_true(4 - rank <= last_rank);
         char key[256];
-        const char *rule_start = row + 8 + 2 + 6 + 2;
+        const char *delta_start = row + 8 + 2 + 6 + 2;
+        assert_true(strncmp(delta_start, "new ", 4) == 0 || strncmp(delta_start, "open ", 5) == 0 ||
+                    strncmp(delta_start, "resolved ", 9) == 0);
+        const char *rule_start = delta_start + 8 + 2;
         snprintf(key, sizeof key, "%.*s", (int)strcspn(rule_start, " "), rule_start);
         if (4 - rank == last_rank)
             assert_true(strcmp(last_key, key) <= 0);
@@ -384,7 +389,7 @@ static void test_table_findings(void **state)
     }
     /* 40 findings: error every 7th (i%7==6), pass where i%5==4 and not an error */
     assert_non_null(strstr(text, "\n40 findings: 7 critical, 7 high, 7 medium, 7 low, 7 passed, "
-                                 "5 errors\n"));
+                                 "5 errors (14 new, 13 open, 13 resolved)\n"));
     json_decref(items);
     free(text);
 
@@ -396,7 +401,7 @@ static void test_table_findings(void **state)
     assert_non_null(strstr(text, "\033[33mmedium\033[0m"));
     assert_non_null(strstr(text, "\033[2mlow\033[0m"));
     assert_non_null(strstr(text, "\033[35merror\033[0m"));
-    check_alignment(text, 5, 8, 8 + 6 + 40 + 48 + 80 + 4 * 2);
+    check_alignment(text, 6, 8, 8 + 6 + 8 + 40 + 48 + 80 + 5 * 2);
     json_decref(items);
     json_decref(summary);
     free(text);
@@ -472,6 +477,14 @@ static void check_sarif_result(const json_t *result, const json_t *rules, const 
                         "compute.instance");
     assert_true(
         json_equal(json_object_get(props, "evidence"), json_object_get(finding, "evidence")));
+    /* the run history's delta: in properties, and as SARIF's baselineState */
+    const char *delta = json_string_value(json_object_get(finding, "delta"));
+    assert_non_null(delta);
+    assert_string_equal(json_string_value(json_object_get(props, "delta")), delta);
+    assert_string_equal(json_string_value(json_object_get(result, "baselineState")),
+                        !strcmp(delta, "new")    ? "new"
+                        : !strcmp(delta, "open") ? "unchanged"
+                                                 : "absent");
 }
 
 static json_t *finding_by_fingerprint(const json_t *items, const json_t *result)

@@ -1,0 +1,387 @@
+/* notify.c: the end of a chain: history, resolved findings, routing, delivery, queue. */
+#include "notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding.h"
+#include "history.h"
+#include "log.h"
+#include "notify_route.h"
+#include "notify_store.h"
+
+#define QUEUE_BATCH 500
+#define QUEUE_LEASE_MS (10 * 60 * 1000)
+
+int notify_check(const instance *notifier, const config *cfg, diag *err)
+{
+    if (!notifier->plug)
+        return 0;
+    const json_t *digest = json_object_get(notifier->conf->settings, "digest");
+    if (json_is_true(digest) && !(notifier->plug->desc->capabilities & FWK_CAP_DIGEST)) {
+        char *pointer = NULL;
+        int line = 0, column = 0;
+        size_t len = strlen(notifier->conf->pointer) + sizeof "/digest";
+        pointer = malloc(len);
+        if (pointer) {
+            snprintf(pointer, len, "%s/digest", notifier->conf->pointer);
+            config_mark(cfg, pointer, &line, &column);
+        }
+        free(pointer);
+        diag_set(err,
+                 "%s:%d:%d: notifiers[%s].digest: plugin '%s' sends one message per finding "
+                 "and cannot send digests; remove `digest: true` or use a plugin that can "
+                 "(webhook, email)",
+                 cfg->path, line, column, notifier->conf->name, notifier->conf->plugin);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *text_of(const json_t *object, const char *key)
+{
+    const char *value = json_string_value(json_object_get(object, key));
+    return value ? value : "";
+}
+
+/* Report the chain's resolved findings like any other finding. */
+static void output_resolved(run *r, json_t *resolved)
+{
+    size_t i;
+    json_t *finding;
+    json_array_foreach(resolved, i, finding)
+    {
+        pthread_mutex_lock(&r->lock);
+        r->finding_count++;
+        pthread_mutex_unlock(&r->lock);
+        if (r->kind == OUTPUT_FINDINGS)
+            output_finding(r->out, finding);
+    }
+}
+
+/* Severity desc, then new before resolved before open, then rule, then fingerprint. */
+static int delta_rank(const json_t *finding)
+{
+    const char *delta = text_of(finding, "delta");
+    return !strcmp(delta, "new") ? 2 : !strcmp(delta, "resolved") ? 1 : 0;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+    const json_t *left = *(const json_t *const *)a, *right = *(const json_t *const *)b;
+    int by = severity_rank(text_of(right, "severity")) - severity_rank(text_of(left, "severity"));
+    if (!by)
+        by = delta_rank(right) - delta_rank(left);
+    if (!by)
+        by = strcmp(text_of(left, "rule"), text_of(right, "rule"));
+    if (!by)
+        by = strcmp(text_of(left, "fingerprint"), text_of(right, "fingerprint"));
+    return by;
+}
+
+static void sort_findings(json_t *findings)
+{
+    size_t n = json_array_size(findings);
+    json_t **items = n ? malloc(n * sizeof *items) : NULL;
+    if (!items)
+        return;
+    for (size_t i = 0; i < n; i++)
+        items[i] = json_incref(json_array_get(findings, i));
+    qsort(items, n, sizeof *items, finding_cmp);
+    json_array_clear(findings);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(findings, items[i]);
+    free(items);
+}
+
+/*
+ * The findings `route` wants from this chain, given what was sent before: each a copy with
+ * its delta (an open finding sent again after renotify_after keeps "open").
+ */
+static json_t *select_findings(const notify_route *route, const json_t *fails,
+                               const json_t *resolved, const json_t *sent, int64_t now)
+{
+    json_t *selected = json_array();
+    const json_t *lists[] = {fails, resolved};
+    for (size_t l = 0; l < 2; l++) {
+        size_t i;
+        const json_t *finding;
+        json_array_foreach(lists[l], i, finding)
+        {
+            if (!notify_route_wants(route, finding))
+                continue;
+            const char *delta = text_of(finding, "delta");
+            const json_t *before = json_object_get(sent, text_of(finding, "fingerprint"));
+            const char *told = before ? text_of(before, "event") : NULL;
+            bool known = told && strcmp(told, "resolved") != 0; /* it was told it is open */
+            bool want;
+            if (strcmp(delta, "resolved") == 0) {
+                want = (route->on & NOTIFY_ON_RESOLVED) && known;
+            } else if (!known) {
+                /* New to this notifier (also an open finding it never heard of). */
+                want = (route->on & NOTIFY_ON_NEW) ||
+                       (strcmp(delta, "open") == 0 && (route->on & NOTIFY_ON_OPEN));
+            } else if (route->on & NOTIFY_ON_OPEN) {
+                want = true;
+            } else {
+                int64_t at = json_integer_value(json_object_get(before, "at"));
+                want = route->renotify_after_ms > 0 && now - at >= route->renotify_after_ms;
+            }
+            if (want)
+                json_array_append_new(selected, json_deep_copy(finding));
+        }
+    }
+    sort_findings(selected);
+    return selected;
+}
+
+static char *render_line(const notify_route *route, const json_t *finding, const run *r)
+{
+    return notify_template_render(route->template_text ? route->template_text
+                                                       : NOTIFY_DEFAULT_TEMPLATE,
+                                  finding, r->id, r->chain);
+}
+
+static json_t *message_base(const run *r, bool digest)
+{
+    return json_pack("{s:{s:s, s:s, s:s}, s:b}", "run", "id", r->id, "chain", r->chain,
+                     "started_at", r->started_at, "digest", digest);
+}
+
+/* One message per finding. */
+static json_t *single_message(const notify_route *route, const run *r, json_t *finding)
+{
+    json_t *message = message_base(r, false);
+    char *text = render_line(route, finding, r);
+    json_object_set_new(message, "text", json_string(text ? text : ""));
+    free(text);
+    json_object_set_new(message, "findings", json_pack("[O]", finding));
+    return message;
+}
+
+/* One digest of all `findings` (sorted), listing the first digest_top. */
+static json_t *digest_message(const notify_route *route, const run *r, const json_t *findings)
+{
+    size_t total = json_array_size(findings), shown = 0;
+    json_t *listed = json_array();
+    json_t *by_severity = json_pack("{s:i, s:i, s:i, s:i, s:i}", "critical", 0, "high", 0,
+                                    "medium", 0, "low", 0, "info", 0);
+    json_t *by_delta = json_pack("{s:i, s:i, s:i}", "new", 0, "open", 0, "resolved", 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *text = open_memstream(&buf, &len);
+    size_t i;
+    const json_t *finding;
+    json_array_foreach(findings, i, finding)
+    {
+        json_t *count = json_object_get(by_severity, text_of(finding, "severity"));
+        json_integer_set(count, json_integer_value(count) + 1);
+        count = json_object_get(by_delta, text_of(finding, "delta"));
+        json_integer_set(count, json_integer_value(count) + 1);
+    }
+    if (text) {
+        fprintf(text, "fawkes: %zu finding%s in chain %s (run %s):", total, total == 1 ? "" : "s",
+                r->chain, r->id);
+        const char *sep = " ";
+        static const char *const deltas[] = {"new", "open", "resolved"};
+        for (size_t d = 0; d < 3; d++) {
+            json_int_t n = json_integer_value(json_object_get(by_delta, deltas[d]));
+            if (n) {
+                fprintf(text, "%s%lld %s", sep, (long long)n, deltas[d]);
+                sep = ", ";
+            }
+        }
+    }
+    json_array_foreach(findings, i, finding)
+    {
+        if ((int)shown >= route->digest_top)
+            break;
+        json_array_append(listed, (json_t *)finding);
+        shown++;
+        char *line = render_line(route, finding, r);
+        if (text)
+            fprintf(text, "\n- %s", line ? line : "");
+        free(line);
+    }
+    if (text && total > shown)
+        fprintf(text, "\n... and %zu more", total - shown);
+    if (text)
+        fclose(text);
+    json_t *message = message_base(r, true);
+    json_object_set_new(message, "text", json_string(text && buf ? buf : ""));
+    free(buf);
+    json_object_set_new(message, "findings", listed);
+    json_object_set_new(message, "summary",
+                        json_pack("{s:I, s:I, s:o, s:o}", "total", (json_int_t)total, "shown",
+                                  (json_int_t)shown, "by_severity", by_severity, "by_delta",
+                                  by_delta));
+    return message;
+}
+
+/* Hand one message to the plugin. Returns FWK_OK, or the plugin's status with the reason in
+   *why (owned). */
+static fwk_status deliver(run *r, instance *notifier, const json_t *message, char **why)
+{
+    *why = NULL;
+    if (!notifier->ready) {
+        *why = strdup("the notifier did not start (see the failure above)");
+        return FWK_ERROR;
+    }
+    const fwk_notifier_vtable *vt = notifier->plug->desc->vtable;
+    fwk_ctx ctx;
+    ctx_init(&ctx, r, notifier, "notify", NULL);
+    fwk_status status = vt->notify(&ctx, notifier->state, message);
+    if (status != FWK_OK)
+        *why = strdup(ctx.message ? ctx.message : fwk_strerror(status));
+    ctx_finish(&ctx);
+    return status;
+}
+
+static void state_failure(run *r, instance *notifier, const diag *err)
+{
+    run_fail(r, notifier, "notify", NULL, err->text);
+}
+
+/* Send `message` now, or queue it (rate-limited: quietly; undeliverable: as a failure). */
+static void send_or_queue(run *r, instance *notifier, const notify_route *route,
+                          state_store *st, json_t *message)
+{
+    log_redact_json(message);
+    diag err = {{0}};
+    int token = st ? notify_rate_take(st, notifier->conf->name, route->rate_per_s,
+                                      route->rate_burst, &err)
+                   : 1;
+    if (token < 0)
+        state_failure(r, notifier, &err);
+    if (st && (token == 0 || run_cancel_requested())) {
+        if (notify_queue_push(st, notifier->conf->name, r->chain, message, NULL, &err) != 0)
+            state_failure(r, notifier, &err);
+        instance_count(notifier, "messages_deferred", 1);
+        return;
+    }
+    char *why = NULL;
+    if (deliver(r, notifier, message, &why) == FWK_OK) {
+        instance_count(notifier, "messages_sent", 1);
+        return;
+    }
+    char reason[DIAG_MAX];
+    if (st && notify_queue_push(st, notifier->conf->name, r->chain, message, why, &err) == 0) {
+        instance_count(notifier, "messages_queued", 1);
+        snprintf(reason, sizeof reason, "%s; the message is queued and will be retried on the "
+                 "next run", why ? why : "not delivered");
+    } else {
+        snprintf(reason, sizeof reason, "%.1000s; queueing it failed too: %.900s",
+                 why ? why : "not delivered", st ? err.text : "no state file");
+    }
+    run_fail(r, notifier, "notify", NULL, reason);
+    free(why);
+}
+
+/* Deliver what earlier runs queued for `notifier`. */
+static void retry_queue(run *r, instance *notifier, const notify_route *route, state_store *st)
+{
+    diag err = {{0}};
+    json_t *claimed = notify_queue_claim(st, notifier->conf->name, QUEUE_BATCH, QUEUE_LEASE_MS,
+                                         &err);
+    if (!claimed) {
+        state_failure(r, notifier, &err);
+        return;
+    }
+    size_t i, failed = 0;
+    const json_t *item;
+    char *first_why = NULL;
+    json_array_foreach(claimed, i, item)
+    {
+        json_int_t id = json_integer_value(json_object_get(item, "id"));
+        int token = failed || run_cancel_requested()
+                        ? 0
+                        : notify_rate_take(st, notifier->conf->name, route->rate_per_s,
+                                           route->rate_burst, &err);
+        char *why = NULL;
+        int rc;
+        if (token <= 0) {
+            rc = notify_queue_release(st, id, NULL, &err); /* its turn comes later */
+        } else if (deliver(r, notifier, json_object_get(item, "message"), &why) == FWK_OK) {
+            instance_count(notifier, "messages_sent", 1);
+            instance_count(notifier, "messages_retried", 1);
+            rc = notify_queue_done(st, id, &err);
+        } else {
+            /* The receiver is still down: keep the rest for later, in order. */
+            failed++;
+            rc = notify_queue_release(st, id, why ? why : "not delivered", &err);
+            if (!first_why)
+                first_why = why, why = NULL;
+        }
+        free(why);
+        if (rc != 0)
+            state_failure(r, notifier, &err);
+    }
+    if (failed) {
+        long left = notify_queue_count(st, notifier->conf->name, &err);
+        char reason[DIAG_MAX];
+        snprintf(reason, sizeof reason,
+                 "%.1800s; %ld queued message%s kept for the next run", first_why ? first_why : "",
+                 left, left == 1 ? " is" : "s are");
+        run_fail(r, notifier, "notify", NULL, reason);
+    }
+    free(first_why);
+    json_decref(claimed);
+}
+
+static void notify_one(run *r, instance *notifier, state_store *st, const json_t *fails,
+                       const json_t *resolved)
+{
+    notify_route route;
+    notify_route_read(notifier->conf->settings, &route);
+    diag err = {{0}};
+    int64_t now = notify_now_ms();
+    json_t *sent = st ? notify_sent_load(st, notifier->conf->name, r->chain, &err) : json_object();
+    if (!sent) {
+        state_failure(r, notifier, &err);
+        return;
+    }
+    if (st && notifier->ready)
+        retry_queue(r, notifier, &route, st);
+    json_t *selected = select_findings(&route, fails, resolved, sent, now);
+    json_decref(sent);
+    if (json_array_size(selected) == 0) {
+        json_decref(selected);
+        return;
+    }
+    /* Recorded before delivery: what fails is queued, so the next run does not send it
+       again as well. */
+    if (st && notify_sent_record(st, notifier->conf->name, r->chain, selected, now, &err) != 0)
+        state_failure(r, notifier, &err);
+    if (route.digest) {
+        send_or_queue(r, notifier, &route, st, digest_message(&route, r, selected));
+    } else {
+        size_t i;
+        json_t *finding;
+        json_array_foreach(selected, i, finding)
+            send_or_queue(r, notifier, &route, st, single_message(&route, r, finding));
+    }
+    json_decref(selected);
+}
+
+void notify_chain(run *r, instance **notifiers, size_t count)
+{
+    bool partial = json_array_size(r->failures) > r->chain_failures || run_cancel_requested();
+    diag err = {{0}};
+    json_t *resolved = history_chain_end(r->history, partial, &err);
+    if (err.text[0])
+        run_fail(r, NULL, "history", NULL, err.text);
+    output_resolved(r, resolved);
+    const json_t *fails = r->history ? history_chain_findings(r->history) : r->kept_findings;
+    state_store *st = history_state(r->history);
+    if (st && count > 0 && notify_store_init(st, &err) != 0) {
+        run_fail(r, NULL, "notify", NULL, err.text);
+        st = NULL;
+    }
+    for (size_t i = 0; i < count && !run_cancel_requested(); i++) {
+        if (!notifiers[i]->plug)
+            continue; /* refused by the loader: reported; nothing can be queued for it */
+        notify_one(r, notifiers[i], st, fails, resolved);
+    }
+    json_decref(resolved);
+}
