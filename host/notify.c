@@ -20,20 +20,15 @@ int notify_check(const instance *notifier, const config *cfg, diag *err)
         return 0;
     const json_t *digest = json_object_get(notifier->conf->settings, "digest");
     if (json_is_true(digest) && !(notifier->plug->desc->capabilities & FWK_CAP_DIGEST)) {
-        char *pointer = NULL;
+        char pointer[512], shown[512];
         int line = 0, column = 0;
-        size_t len = strlen(notifier->conf->pointer) + sizeof "/digest";
-        pointer = malloc(len);
-        if (pointer) {
-            snprintf(pointer, len, "%s/digest", notifier->conf->pointer);
-            config_mark(cfg, pointer, &line, &column);
-        }
-        free(pointer);
+        snprintf(pointer, sizeof pointer, "%s/digest", notifier->conf->pointer);
+        config_mark(cfg, pointer, &line, &column);
+        config_pointer_display(pointer, shown, sizeof shown);
         diag_set(err,
-                 "%s:%d:%d: notifiers[%s].digest: plugin '%s' sends one message per finding "
-                 "and cannot send digests; remove `digest: true` or use a plugin that can "
-                 "(webhook, email)",
-                 cfg->path, line, column, notifier->conf->name, notifier->conf->plugin);
+                 "%s:%d:%d: %s: plugin '%s' sends one message per finding and cannot send "
+                 "digests; remove `digest: true` or use a plugin that can (webhook, email)",
+                 cfg->path, line, column, shown, notifier->conf->plugin);
         return -1;
     }
     return 0;

@@ -14,10 +14,13 @@ typedef struct fwk_notifier_vtable {
     /*
      * notify (required, serial): deliver one message (borrowed):
      *   {"run": {"id", "chain", "started_at"}, "digest": bool,
-     *    "findings": [finding, ...], "text": "rendered summary"}
-     * With "digest": false it holds one finding. Secrets are already redacted. Return
-     * FWK_RETRY when delivery may succeed later (the host queues the message), FWK_ERROR
-     * when it never will (bad URL, refused by the allowlist), both after host->fail().
+     *    "findings": [finding, ...], "text": "rendered text",
+     *    "summary": {"total", "shown", "by_severity", "by_delta"}   (digests only)}
+     * With "digest": false it holds one finding (always so without FWK_CAP_DIGEST). Each
+     * finding has "delta": "new" | "open" | "resolved" (resolved ones have status "pass").
+     * Secrets are already redacted. Return FWK_RETRY when delivery may succeed later,
+     * FWK_ERROR when it never will (bad URL, refused by the allowlist), both after
+     * host->fail(): the host keeps the message queued and retries it on the next run.
      */
     fwk_status (*notify)(fwk_ctx *ctx, void *instance, const json_t *message);
 } fwk_notifier_vtable;

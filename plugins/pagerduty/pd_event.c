@@ -1,0 +1,74 @@
+/* pd_event.c: Events API v2 bodies: trigger for new/open findings, resolve for resolved. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pd.h"
+
+static const char *str(const json_t *object, const char *key, const char *fallback)
+{
+    const char *value = json_string_value(json_object_get(object, key));
+    return value && value[0] ? value : fallback;
+}
+
+const char *pd_severity(const char *severity)
+{
+    if (!severity)
+        return "warning";
+    if (!strcmp(severity, "critical"))
+        return "critical";
+    if (!strcmp(severity, "high"))
+        return "error";
+    if (!strcmp(severity, "medium"))
+        return "warning";
+    return "info";
+}
+
+/* "[high] TITLE: RESOURCE (RULE)", cut to PD_SUMMARY_MAX bytes on a UTF-8 boundary. */
+static void summary_of(const json_t *finding, char *out, size_t size)
+{
+    const json_t *resource = json_object_get(finding, "resource");
+    snprintf(out, size, "[%s] %s: %s (%s)", str(finding, "severity", "medium"),
+             str(finding, "title", str(finding, "message", "finding")),
+             str(resource, "name", str(resource, "uid", "?")), str(finding, "rule", "?"));
+    size_t len = strlen(out);
+    if (len < PD_SUMMARY_MAX)
+        return;
+    size_t keep = PD_SUMMARY_MAX - 1;
+    while (keep > 0 && ((unsigned char)out[keep] & 0xc0) == 0x80)
+        keep--;
+    out[keep] = '\0';
+}
+
+json_t *pd_event(const char *routing_key, const json_t *finding, const json_t *run)
+{
+    const char *fingerprint = str(finding, "fingerprint", NULL);
+    if (!fingerprint || !routing_key)
+        return NULL;
+    if (!strcmp(str(finding, "delta", "new"), "resolved"))
+        return json_pack("{s:s, s:s, s:s}", "routing_key", routing_key, "event_action",
+                         "resolve", "dedup_key", fingerprint);
+    const json_t *resource = json_object_get(finding, "resource");
+    char summary[PD_SUMMARY_MAX + 8];
+    summary_of(finding, summary, sizeof summary);
+    json_t *details = json_pack("{s:s, s:s, s:s, s:s}", "rule", str(finding, "rule", ""),
+                                "fingerprint", fingerprint, "delta", str(finding, "delta", "new"),
+                                "chain", str(run, "chain", ""));
+    static const char *const copied[] = {"message", "remediation", "evidence", "compliance",
+                                         "resource", "source"};
+    for (size_t i = 0; details && i < sizeof copied / sizeof copied[0]; i++) {
+        json_t *value = json_object_get(finding, copied[i]);
+        if (value && !json_is_null(value))
+            json_object_set(details, copied[i], value);
+    }
+    json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "summary", summary,
+                                "source", str(resource, "uid", "fawkes"), "severity",
+                                pd_severity(str(finding, "severity", "medium")), "component",
+                                str(resource, "kind", "unknown"), "group",
+                                str(resource, "provider", "unknown"), "class",
+                                str(finding, "rule", "unknown"), "custom_details", details);
+    const char *timestamp = str(run, "started_at", NULL);
+    if (payload && timestamp)
+        json_object_set_new(payload, "timestamp", json_string(timestamp));
+    return json_pack("{s:s, s:s, s:s, s:s, s:o}", "routing_key", routing_key, "event_action",
+                     "trigger", "dedup_key", fingerprint, "client", "fawkes", "payload", payload);
+}

@@ -1,0 +1,210 @@
+/* wh_payload.c: generic, Slack and Mattermost bodies for one notifier message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wh.h"
+
+#define SLACK_SECTION_MAX 3000 /* a section block's text */
+#define SLACK_FIELD_MAX 2000   /* one field of a section */
+#define SLACK_TEXT_MAX 3000    /* the top-level text we send (Slack truncates at 40000) */
+#define MATTERMOST_TEXT_MAX 4000
+
+int wh_format_parse(const char *name)
+{
+    if (!name || strcmp(name, "generic") == 0)
+        return WH_GENERIC;
+    if (strcmp(name, "slack") == 0)
+        return WH_SLACK;
+    if (strcmp(name, "mattermost") == 0)
+        return WH_MATTERMOST;
+    return -1;
+}
+
+static const char *str(const json_t *object, const char *key, const char *fallback)
+{
+    const char *value = json_string_value(json_object_get(object, key));
+    return value && value[0] ? value : fallback;
+}
+
+const char *wh_color(const json_t *finding)
+{
+    if (strcmp(str(finding, "delta", ""), "resolved") == 0)
+        return "#2eb67d";
+    const char *severity = str(finding, "severity", "medium");
+    if (!strcmp(severity, "critical"))
+        return "#b00020";
+    if (!strcmp(severity, "high"))
+        return "#e8590c";
+    if (!strcmp(severity, "medium"))
+        return "#f2c744";
+    if (!strcmp(severity, "low"))
+        return "#3b82f6";
+    return "#9ca3af";
+}
+
+/* Cut `text` to at most `max` bytes without splitting a UTF-8 sequence; "…" marks a cut.
+   New string. */
+static char *cut(const char *text, size_t max)
+{
+    size_t len = strlen(text);
+    if (len <= max)
+        return strdup(text);
+    size_t keep = max - 3;
+    while (keep > 0 && ((unsigned char)text[keep] & 0xc0) == 0x80)
+        keep--;
+    char *out = malloc(keep + 4);
+    if (out) {
+        memcpy(out, text, keep);
+        memcpy(out + keep, "\xe2\x80\xa6", 4);
+    }
+    return out;
+}
+
+/* Slack mrkdwn: &, <, > must be escaped (they start links and mentions). New string. */
+static char *slack_escape(const char *text, size_t max)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        return NULL;
+    for (const char *p = text; *p; p++) {
+        if (*p == '&')
+            fputs("&amp;", out);
+        else if (*p == '<')
+            fputs("&lt;", out);
+        else if (*p == '>')
+            fputs("&gt;", out);
+        else
+            fputc(*p, out);
+    }
+    fclose(out);
+    char *short_enough = buf ? cut(buf, max) : NULL;
+    free(buf);
+    return short_enough;
+}
+
+/* A mrkdwn text object "*label*\nvalue", escaped and cut. */
+static json_t *slack_field(const char *label, const char *value)
+{
+    char *escaped = slack_escape(value, SLACK_FIELD_MAX - strlen(label) - 8);
+    char *text = NULL;
+    if (!escaped || asprintf(&text, "*%s*\n%s", label, escaped) < 0)
+        text = NULL;
+    json_t *field = text ? json_pack("{s:s, s:s}", "type", "mrkdwn", "text", text) : NULL;
+    free(escaped);
+    free(text);
+    return field;
+}
+
+static const char *resource_text(const json_t *finding, char *buf, size_t size)
+{
+    const json_t *resource = json_object_get(finding, "resource");
+    const char *uid = str(resource, "uid", "-");
+    const char *name = str(resource, "name", NULL);
+    if (name && strcmp(name, uid) != 0)
+        snprintf(buf, size, "%s (%s)", name, uid);
+    else
+        snprintf(buf, size, "%s", uid);
+    return buf;
+}
+
+static json_t *slack_attachment(const json_t *finding)
+{
+    char resource[1024];
+    const char *title = str(finding, "title", str(finding, "rule", "finding"));
+    const char *message = str(finding, "message", "");
+    char *head = NULL;
+    char *title_text = slack_escape(title, 500);
+    char *message_text = slack_escape(message, SLACK_SECTION_MAX - 520);
+    if (title_text && message_text)
+        asprintf(&head, "*%s*%s%s", title_text, message[0] ? "\n" : "", message_text);
+    free(title_text);
+    free(message_text);
+    json_t *blocks = json_array();
+    json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text",
+                                            "type", "mrkdwn", "text", head ? head : ""));
+    free(head);
+    json_t *fields = json_array();
+    json_array_append_new(fields, slack_field("Severity", str(finding, "severity", "medium")));
+    json_array_append_new(fields, slack_field("Change", str(finding, "delta", "new")));
+    json_array_append_new(fields, slack_field("Rule", str(finding, "rule", "-")));
+    json_array_append_new(fields,
+                          slack_field("Resource", resource_text(finding, resource, sizeof resource)));
+    json_array_append_new(blocks, json_pack("{s:s, s:o}", "type", "section", "fields", fields));
+    const char *remediation = str(finding, "remediation", NULL);
+    if (remediation) {
+        char *escaped = slack_escape(remediation, SLACK_SECTION_MAX - 20);
+        char *text = NULL;
+        if (escaped && asprintf(&text, "*Remediation:* %s", escaped) < 0)
+            text = NULL;
+        if (text)
+            json_array_append_new(
+                blocks, json_pack("{s:s, s:[{s:s, s:s}]}", "type", "context", "elements", "type",
+                                  "mrkdwn", "text", text));
+        free(escaped);
+        free(text);
+    }
+    char fallback[1200];
+    snprintf(fallback, sizeof fallback, "[%s] %s: %s", str(finding, "severity", "medium"), title,
+             resource_text(finding, resource, sizeof resource));
+    return json_pack("{s:s, s:s, s:o}", "color", wh_color(finding), "fallback", fallback,
+                     "blocks", blocks);
+}
+
+static json_t *mattermost_attachment(const json_t *finding)
+{
+    char resource[1024];
+    const char *title = str(finding, "title", str(finding, "rule", "finding"));
+    json_t *fields = json_pack(
+        "[{s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}]", "short", 1,
+        "title", "Severity", "value", str(finding, "severity", "medium"), "short", 1, "title",
+        "Change", "value", str(finding, "delta", "new"), "short", 1, "title", "Rule", "value",
+        str(finding, "rule", "-"), "short", 0, "title", "Resource", "value",
+        resource_text(finding, resource, sizeof resource));
+    const char *remediation = str(finding, "remediation", NULL);
+    if (remediation)
+        json_array_append_new(fields, json_pack("{s:b, s:s, s:s}", "short", 0, "title",
+                                                "Remediation", "value", remediation));
+    char fallback[1200];
+    snprintf(fallback, sizeof fallback, "[%s] %s: %s", str(finding, "severity", "medium"), title,
+             resource);
+    return json_pack("{s:s, s:s, s:s, s:s, s:o}", "fallback", fallback, "color",
+                     wh_color(finding), "title", title, "text", str(finding, "message", ""),
+                     "fields", fields);
+}
+
+json_t *wh_payload(wh_format format, const json_t *message, const wh_overrides *overrides)
+{
+    if (format == WH_GENERIC) {
+        json_t *body = json_deep_copy(message);
+        if (body)
+            json_object_set_new(body, "source", json_string("fawkes"));
+        return body;
+    }
+    const char *text = str(message, "text", "fawkes");
+    char *top = format == WH_SLACK ? slack_escape(text, SLACK_TEXT_MAX)
+                                   : cut(text, MATTERMOST_TEXT_MAX);
+    json_t *attachments = json_array();
+    size_t i;
+    const json_t *finding;
+    json_array_foreach(json_object_get(message, "findings"), i, finding)
+    {
+        if (i >= WH_MAX_ATTACHMENTS)
+            break;
+        json_array_append_new(attachments, format == WH_SLACK ? slack_attachment(finding)
+                                                              : mattermost_attachment(finding));
+    }
+    json_t *body = json_pack("{s:s, s:o}", "text", top ? top : "", "attachments", attachments);
+    free(top);
+    if (body && format == WH_MATTERMOST && overrides) {
+        if (overrides->channel)
+            json_object_set_new(body, "channel", json_string(overrides->channel));
+        if (overrides->username)
+            json_object_set_new(body, "username", json_string(overrides->username));
+        if (overrides->icon_url)
+            json_object_set_new(body, "icon_url", json_string(overrides->icon_url));
+    }
+    return body;
+}
