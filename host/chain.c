@@ -51,6 +51,27 @@ int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *
     return 0;
 }
 
+int chain_init_policies(chain_exec *exec, const strlist *allow, diag *err)
+{
+    run early;
+    if (run_init(&early, "init", NULL, OUTPUT_FINDINGS, NULL, allow) != 0) {
+        diag_set(err, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < exec->stage_count[CONFIG_POLICIES] && rc == 0; i++) {
+        instance *inst = exec->stage[CONFIG_POLICIES][i];
+        diag why = {{0}};
+        if (inst->plug && !inst->ready && instance_init(inst, &early, &why) != 0) {
+            diag_set(err, "policies: %s (plugin %s): %s", inst->conf->name, inst->conf->plugin,
+                     why.text);
+            rc = -1;
+        }
+    }
+    run_free(&early);
+    return rc;
+}
+
 static void init_all(chain_exec *exec, run *r)
 {
     for (int s = 0; s < CONFIG_SECTION_COUNT; s++)
@@ -64,6 +85,8 @@ static void init_all(chain_exec *exec, run *r)
                 continue;
             }
             diag err = {{0}};
+            if (inst->ready) /* policies are initialised early, see chain_init_policies */
+                continue;
             if (instance_init(inst, r, &err) != 0)
                 run_fail(r, inst, "init", NULL, err.text);
         }

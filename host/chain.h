@@ -30,6 +30,14 @@ typedef struct chain_exec {
 int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *err);
 
 /*
+ * chain_init_policies: init the chain's policy instances before anything runs, so a policy
+ * that does not load (bad YAML, unknown operator, ...) is an error with nothing run (exit 2)
+ * rather than a failure of the run. `allow` is security.egress_allow. Returns 0, or -1 with
+ * the plugin's message in `err`.
+ */
+int chain_init_policies(chain_exec *exec, const strlist *allow, diag *err);
+
+/*
  * chain_execute: init the instances (a refused plugin or a failing init is a failure of the
  * run, and the others go on), plan and run the provider tasks on `jobs` workers (each
  * provider capped at its limits.concurrency), stream resources through the scanners and

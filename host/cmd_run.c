@@ -224,7 +224,8 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
     /* Every chain is checked before any runs: a config error means nothing ran. */
     for (size_t i = 0; i < plan_count; i++) {
         diag err = {{0}};
-        if (chain_prepare(a, &plans[i], &execs[i], &err) != 0) {
+        if (chain_prepare(a, &plans[i], &execs[i], &err) != 0 ||
+            chain_init_policies(&execs[i], &a->cfg->egress_allow, &err) != 0) {
             app_error("%s", err.text);
             code = EXIT_CODE_USAGE;
             goto out;

@@ -89,7 +89,9 @@ static int want_bool(pol_loader *ld, const pol_ynode *v, const char *where, bool
         *out = false;
         return 0;
     }
-    return pol_fail(ld, v, "%s: expected true or false, got %s", where, pol_ynode_type_name(v));
+    return pol_fail(ld, v, "%s: expected true or false, got %s%s%s%s", where,
+                    pol_ynode_type_name(v), v->scalar ? " \"" : "", v->scalar ? v->scalar : "",
+                    v->scalar ? "\"" : "");
 }
 
 static int want_string(pol_loader *ld, const pol_ynode *v, const char *where, const char *what)
@@ -104,8 +106,9 @@ static int compile_json(pol_loader *ld, pol_cond *c, const pol_ynode *v, const c
     const char *problem = NULL;
     if (c->op == POL_OP_IN || c->op == POL_OP_NOT_IN) {
         if (v->type != POL_Y_SEQ)
-            return pol_fail(ld, v, "%s: expected a list of values, got %s", where,
-                            pol_ynode_type_name(v));
+            return pol_fail(ld, v, "%s: expected a list of values, got %s%s%s%s", where,
+                            pol_ynode_type_name(v), v->scalar ? " \"" : "",
+                            v->scalar ? v->scalar : "", v->scalar ? "\"" : "");
     } else if (c->op == POL_OP_CONTAINS && v->type != POL_Y_SCALAR) {
         return pol_fail(ld, v, "%s: expected a string, number or boolean, got %s", where,
                         pol_ynode_type_name(v));

@@ -36,8 +36,11 @@ static bool exception_covers(const pol_exception *ex, size_t rule, const json_t 
 
 static json_t *exception_json(const pol_exception *ex)
 {
-    return json_pack("{s:s, s:s, s:s, s:s?, s:s}", "id", ex->id, "owner", ex->owner, "reason",
-                     ex->reason, "ticket", ex->ticket, "expires", ex->expires_text);
+    json_t *out = json_pack("{s:s, s:s, s:s, s:s}", "id", ex->id, "owner", ex->owner, "reason",
+                            ex->reason, "expires", ex->expires_text);
+    if (out && ex->ticket)
+        json_object_set_new(out, "ticket", json_string(ex->ticket));
+    return out;
 }
 
 /* The active exception (expiring last) and the expired one (expired last) covering a rule. */

@@ -57,7 +57,9 @@ static int parse_now(pol_loader *ld, const pol_ynode *node, const char *where, i
     pol_time t;
     if (node->type != POL_Y_SCALAR || pol_time_parse(node->scalar, &t) != 0)
         return pol_fail(ld, node, "%s: expected an RFC 3339 timestamp such as "
-                        "2026-01-02T03:04:05Z, got %s", where, pol_ynode_type_name(node));
+                        "2026-01-02T03:04:05Z, got %s%s%s%s", where, pol_ynode_type_name(node),
+                        node->scalar ? " \"" : "", node->scalar ? node->scalar : "",
+                        node->scalar ? "\"" : "");
     *out = t.epoch;
     return 0;
 }
@@ -133,8 +135,11 @@ static json_t *load_input_file(pol_loader *ld, const pol_ynode *node, const char
     if (n > 5 && !strcmp(path + n - 5, ".json")) {
         json_error_t jerr;
         doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-        if (!doc)
-            pol_fail(ld, node, "%s: %s:%d:%d: %s", where, path, jerr.line, jerr.column, jerr.text);
+        if (!doc && jerr.line < 1)
+            pol_fail(ld, node, "%s: %s", where, jerr.text);
+        else if (!doc)
+            pol_fail(ld, node, "%s: %s:%d:%d: invalid JSON: %s", where, path, jerr.line,
+                     jerr.column, jerr.text);
     } else {
         size_t length = 0;
         char *text = pol_file_read(path, &length);
@@ -243,10 +248,12 @@ static int compile_suite(pol_loader *ld, const pol_ynode *doc, tsuite *suite)
         if (compile_case(ld, cases->items[i], where, name ? name : ld->file, policy, now, c) != 0)
             return -1;
         for (size_t k = 0; k + 1 < suite->count; k++)
-            if (!strcmp(suite->cases[k].name, c->name))
-                return pol_fail(ld, pol_ynode_get(cases->items[i], "name"),
-                                "%s.name: another case is named \"%s\" (line %d); names must be "
-                                "unique", where, c->name, suite->cases[k].line);
+            if (!strcmp(suite->cases[k].name, c->name)) {
+                const pol_ynode *dup = pol_ynode_get(cases->items[i], "name");
+                return pol_fail(ld, dup, "%s.name: another case of this test is named \"%s\" "
+                                "(line %d); names must be unique", where, dup->scalar,
+                                suite->cases[k].line);
+            }
     }
     return 0;
 }

@@ -301,9 +301,10 @@ static int read_number(const char **p, uint64_t *out)
         return -1;
     uint64_t value = 0;
     while (isdigit((unsigned char)**p)) {
-        if (value > (UINT64_MAX - 9) / 10)
+        uint64_t digit = (uint64_t)(**p - '0');
+        if (value > (UINT64_MAX - digit) / 10)
             return -1;
-        value = value * 10 + (uint64_t)(**p - '0');
+        value = value * 10 + digit;
         (*p)++;
     }
     *out = value;

@@ -89,10 +89,12 @@ static int reject_tag(ybuild *b, const yaml_char_t *tag, yaml_mark_t mark)
 {
     if (!tag)
         return 0;
+    const char *text = (const char *)tag, *core = "tag:yaml.org,2002:";
+    bool short_form = strncmp(text, core, strlen(core)) == 0;
     return yfail(b, mark,
-                 "invalid YAML: tags are not supported (found '%s'); remove it, and quote the "
+                 "invalid YAML: tags are not supported (found '%s%s'); remove it, and quote the "
                  "value if it must be a string",
-                 (const char *)tag);
+                 short_form ? "!!" : "", short_form ? text + strlen(core) : text);
 }
 
 static int push_child(pol_ynode *parent, char *key, pol_ynode *child)
