@@ -21,6 +21,9 @@ static const fwk_option civo_options[] = {
                "Account name used in resource uids (civo:ACCOUNT:REGION:KIND:ID)."),
     FWK_OPTION_RANGE("per_page", FWK_OPT_INT, 0, "100", 1, 1000,
                      "Items asked per page of paginated list endpoints."),
+    FWK_OPTION_RANGE("firewall_tasks", FWK_OPT_INT, 0, "4", 1, 64,
+                     "network.firewall tasks per region: firewalls are shared out among them by "
+                     "id, so their rules (one request per firewall) are listed in parallel."),
     FWK_OPTION("prices", FWK_OPT_OBJECT, 0, "{}",
                "USD per month by size name (\"g3.small\": 10), plus \"volume\" and "
                "\"objectstore\" per GB; sets monthly_cost and prices `fawkes cost`. Civo's API "
@@ -110,6 +113,7 @@ static fwk_status civo_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
     const char *endpoint = civo_str(config, "endpoint");
     const json_t *regions = json_object_get(config, "regions");
     const json_t *per_page = json_object_get(config, "per_page");
+    const json_t *firewall_tasks = json_object_get(config, "firewall_tasks");
     size_t len;
 
     *instance = NULL;
@@ -131,6 +135,8 @@ static fwk_status civo_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
     if (!inst->prices)
         inst->prices = json_object();
     inst->per_page = json_is_integer(per_page) ? (long)json_integer_value(per_page) : 100;
+    inst->firewall_tasks = json_is_integer(firewall_tasks) ? (long)json_integer_value(firewall_tasks)
+                                                           : 4;
     if (!inst->endpoint || !inst->account || !inst->prices) {
         host->fail(ctx, "out of memory");
         civo_fini(inst);

@@ -18,6 +18,7 @@ typedef struct civo_instance {
     json_t *regions;      /* configured region codes (array), or NULL: all from /v2/regions */
     json_t *prices;       /* {size or charge code: USD per month} (own reference) */
     long per_page;        /* page size asked of paginated endpoints */
+    long firewall_tasks;  /* network.firewall tasks per region (firewalls split by id) */
 } civo_instance;
 
 /* The resource kinds this provider lists, in planning order. */

@@ -80,6 +80,26 @@ static fwk_status all_regions(const civo_instance *inst, fwk_ctx *ctx, json_t **
     return rc;
 }
 
+/* Append the tasks of `kind` in `region` to `tasks`. */
+static void plan_kind(const civo_instance *inst, const civo_kind *k, const char *region,
+                      json_t *tasks)
+{
+    if (k->normalize || inst->firewall_tasks <= 1) {
+        json_array_append_new(tasks, json_pack("{s:o, s:s, s:s}", "name",
+                                               json_sprintf("%s/%s", region, k->kind), "region",
+                                               region, "kind", k->kind));
+        return;
+    }
+    /* firewalls: one task per share, so their per-firewall rule requests overlap */
+    for (long share = 0; share < inst->firewall_tasks; share++)
+        json_array_append_new(tasks, json_pack("{s:o, s:s, s:s, s:I, s:I}", "name",
+                                               json_sprintf("%s/%s[%ld/%ld]", region, k->kind,
+                                                            share + 1, inst->firewall_tasks),
+                                               "region", region, "kind", k->kind, "share",
+                                               (json_int_t)share, "shares",
+                                               (json_int_t)inst->firewall_tasks));
+}
+
 fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *request,
                      json_t **tasks)
 {
@@ -93,17 +113,19 @@ fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *requ
     if (rc != FWK_OK)
         return rc;
     *tasks = json_array();
-    json_array_foreach(regions, i, region) {
-        const char *code = json_string_value(region);
-        if (!code || !wanted(want_regions, code))
-            continue;
-        for (size_t k = 0; k < CIVO_KIND_COUNT; k++) {
-            const char *kind = civo_kind_table[k].kind;
-            if (!wanted(want_kinds, kind))
+    /* Firewall shares first, every region's: they make the most requests each, and the
+       host starts tasks in plan order, so the longest ones should not start last. */
+    for (int firewalls_pass = 1; firewalls_pass >= 0; firewalls_pass--) {
+        json_array_foreach(regions, i, region) {
+            const char *code = json_string_value(region);
+            if (!code || !wanted(want_regions, code))
                 continue;
-            json_array_append_new(*tasks, json_pack("{s:o, s:s, s:s}", "name",
-                                                    json_sprintf("%s/%s", code, kind),
-                                                    "region", code, "kind", kind));
+            for (size_t k = 0; k < CIVO_KIND_COUNT; k++) {
+                const civo_kind *kind = &civo_kind_table[k];
+                if ((kind->normalize == NULL) == (firewalls_pass == 1) &&
+                    wanted(want_kinds, kind->kind))
+                    plan_kind(inst, kind, code, *tasks);
+            }
         }
     }
     json_decref(regions);
@@ -117,7 +139,19 @@ typedef struct civo_task_run {
     const civo_kind *kind;
     const char *region;
     size_t emitted, skipped;
+    long share, shares; /* firewalls: this task handles ids whose hash % shares == share */
 } civo_task_run;
+
+/* FNV-1a of an id: a firewall's share never depends on where the list puts it, so a
+   firewall added or removed between two shares' list calls cannot be listed twice. */
+static unsigned long id_hash(const char *id)
+{
+    unsigned long hash = 2166136261UL;
+
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        hash = (hash ^ *p) * 16777619UL;
+    return hash & 0xffffffffUL;
+}
 
 static fwk_status emit(civo_task_run *t, json_t *resource)
 {
@@ -155,7 +189,9 @@ static fwk_status on_firewall(void *arg, const json_t *item)
     fwk_status rc;
 
     if (!id || !*id)
-        return emit(t, NULL);
+        return t->share == 0 ? emit(t, NULL) : FWK_OK; /* counted once, by the first share */
+    if ((long)(id_hash(id) % (unsigned long)t->shares) != t->share)
+        return FWK_OK;
     if (civo_buf_printf(&path, "/v2/firewalls/") != 0 || civo_buf_escape(&path, id) != 0 ||
         civo_buf_printf(&path, "/rules") != 0) {
         civo_buf_free(&path);
@@ -174,10 +210,15 @@ static fwk_status on_firewall(void *arg, const json_t *item)
 fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *task)
 {
     civo_task_run t = {inst, ctx, kind_named(civo_str(task, "kind")), civo_str(task, "region"),
-                       0, 0};
+                       0, 0, 0, 1};
+    const json_t *share = json_object_get(task, "share"), *shares = json_object_get(task, "shares");
     fwk_status rc;
 
-    if (!t.kind || !t.region) {
+    if (json_is_integer(share) && json_is_integer(shares)) {
+        t.share = (long)json_integer_value(share);
+        t.shares = (long)json_integer_value(shares);
+    }
+    if (!t.kind || !t.region || t.shares < 1 || t.share < 0 || t.share >= t.shares) {
         inst->host->fail(ctx, "task %s: expected {\"region\", \"kind\"} with a kind this plugin "
                               "lists: plan tasks with this plugin's plan_tasks",
                          civo_str(task, "name") ? civo_str(task, "name") : "(unnamed)");

@@ -254,6 +254,39 @@ static void test_firewall_task_lists_rules(void **state)
     json_decref(task);
 }
 
+/* Two shares of a region's firewalls: every firewall exactly once, its rules asked once. */
+static void test_firewall_shares_partition(void **state)
+{
+    civo_buf list = {0};
+    size_t total = 0;
+
+    (void)state;
+    civo_buf_printf(&list, "[");
+    for (int i = 0; i < 20; i++) {
+        char url[160];
+        civo_buf_printf(&list, "%s{\"id\": \"fw-%d\", \"name\": \"f%d\"}", i ? "," : "", i, i);
+        snprintf(url, sizeof url, FAKE_ENDPOINT "/v2/firewalls/fw-%d/rules?region=LON1", i);
+        answer(&ctx, "GET", url, 200, "[]");
+    }
+    civo_buf_printf(&list, ",{\"name\": \"no id\"}]");
+    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/firewalls?region=LON1", 200, list.data);
+    for (int share = 0; share < 2; share++) {
+        json_t *task = json_pack("{s:s, s:s, s:s, s:i, s:i}", "name", "LON1/network.firewall[x/2]",
+                                 "region", "LON1", "kind", "network.firewall", "share", share,
+                                 "shares", 2);
+        size_t before = json_array_size(ctx.emitted);
+        /* the item without an id is reported by the first share only */
+        assert_int_equal(civo_run_task(inst, &ctx, task), share == 0 ? FWK_PARTIAL : FWK_OK);
+        assert_true(json_array_size(ctx.emitted) > before);
+        total = json_array_size(ctx.emitted);
+        json_decref(task);
+    }
+    assert_int_equal(total, 20);
+    /* 2 list calls + one rules call per firewall */
+    assert_int_equal(json_array_size(ctx.sent), 2 + 20);
+    civo_buf_free(&list);
+}
+
 static void test_errors_are_civos_own_words(void **state)
 {
     json_t *task = json_pack("{s:s, s:s, s:s}", "name", "LON1/compute.volume", "region", "LON1",
@@ -307,7 +340,12 @@ static void test_plan_regions_and_filters(void **state)
     json_decref(request);
     request = json_pack("{s:n, s:n}", "regions", "kinds");
     assert_int_equal(civo_plan(inst, &ctx, request, &tasks), FWK_OK);
-    assert_int_equal(json_array_size(tasks), 14);
+    assert_int_equal(json_array_size(tasks), 2 * (6 + 4)); /* firewalls in 4 shares */
+    /* firewall shares first (the longest tasks), then the other kinds */
+    assert_string_equal(s(json_array_get(tasks, 0), "name"), "LON1/network.firewall[1/4]");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tasks, 3), "share")), 3);
+    assert_string_equal(s(json_array_get(tasks, 4), "name"), "NYC1/network.firewall[1/4]");
+    assert_string_equal(s(json_array_get(tasks, 8), "name"), "LON1/compute.instance");
     json_decref(tasks);
     json_decref(request);
 }
@@ -352,6 +390,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_firewall_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_follows_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_firewall_task_lists_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_firewall_shares_partition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_are_civos_own_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_regions_and_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_checks, setup, teardown),
