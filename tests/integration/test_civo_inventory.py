@@ -6,6 +6,7 @@ import collections
 import json
 import os
 import sys
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fwtest  # noqa: E402
@@ -242,6 +243,28 @@ class FailureTest(CivoTestCase):
         out = result.json()
         self.assertEqual(sorted(f["task"] for f in out["failures"]), expected_tasks(("FRA1",)))
         self.assertInventoryIs(out["resources"], self.expected(regions=("LON1", "NYC1")))
+
+    def test_switches_and_counts_over_the_control_endpoints(self):
+        def control(method, path, body=None):
+            data = json.dumps(body).encode() if body is not None else None
+            req = urllib.request.Request(self.fake.base_url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req) as answer:
+                return json.loads(answer.read())
+
+        control("POST", "/_fake/config", {"down_regions": ["NYC1"]})
+        result = self.inventory("--kind", "network.network",
+                                config=self.config(limits={"retries": 0}))
+        self.assertExit(result, EXIT_PARTIAL)
+        self.assertEqual([f["task"] for f in result.json()["failures"]], ["NYC1/network.network"])
+        counts = control("GET", "/_fake/counts")
+        self.assertEqual(counts, {"requests": 4, "mutating": 0,
+                                  "by_route": {"GET /v2/regions": 1, "GET /v2/networks": 3}})
+        recorded = control("GET", "/_fake/requests")
+        self.assertEqual(sorted(r["status"] for r in recorded), [200, 200, 200, 503])
+        control("POST", "/_fake/reset")
+        self.assertEqual(control("GET", "/_fake/counts")["requests"], 0)
+        self.assertEqual(control("GET", "/_fake/dataset"), self.fake.dataset())
 
     def test_cut_short_answer_fails_that_task_naming_the_page(self):
         self.fake.configure(truncate=[{"path": "/v2/instances", "region": "NYC1", "page": 2}])
