@@ -8,6 +8,7 @@
 #include "finding.h"
 #include "log.h"
 #include "notify.h"
+#include "playbook.h"
 #include "scheduler.h"
 
 static const strlist *plan_stage(const chain_plan *plan, config_section section)
@@ -24,6 +25,7 @@ int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *
 {
     memset(exec, 0, sizeof *exec);
     exec->plan = plan;
+    exec->app = a;
     for (int s = 0; s < CONFIG_SECTION_COUNT; s++) {
         const strlist *names = plan_stage(plan, (config_section)s);
         exec->stage[s] = calloc(names->count + 1, sizeof *exec->stage[s]);
@@ -225,8 +227,32 @@ static void finish_scanners(chain_exec *exec, run *r)
     }
 }
 
+static void run_playbooks(chain_exec *exec, run *r, int jobs)
+{
+    const strlist *paths = &exec->plan->playbooks;
+    for (size_t i = 0; i < paths->count && !run_cancel_requested(); i++) {
+        playbook_options opts = {.path = paths->items[i],
+                                 .apply = exec->app->args && exec->app->args->apply,
+                                 .jobs = jobs};
+        json_t *result = NULL;
+        diag err = {{0}};
+        int code = playbook_run(exec->app, r, exec, &opts, &result, &err);
+        const char *token = json_string_value(json_object_get(result, "token"));
+        log_msg(code == 0 ? FWK_LOG_INFO : FWK_LOG_ERROR, "playbook",
+                "%s: %s, %zu step(s), plan token %s", paths->items[i],
+                json_string_value(json_object_get(result, "status")),
+                json_array_size(json_object_get(result, "steps")),
+                token ? token : "-");
+        if (code != 0)
+            run_fail(r, NULL, "playbook", paths->items[i], err.text);
+        json_decref(result);
+    }
+}
+
 void chain_execute(chain_exec *exec, run *r, int jobs)
 {
+    if (exec->plan->playbooks.count > 0 && !r->kept_resources)
+        r->kept_resources = json_object();
     init_all(exec, r);
     r->scanners = exec->stage[CONFIG_SCANNERS];
     r->scanner_count = exec->stage_count[CONFIG_SCANNERS];
@@ -236,6 +262,8 @@ void chain_execute(chain_exec *exec, run *r, int jobs)
     if (!run_cancel_requested())
         finish_scanners(exec, r);
     notify_chain(r, exec->stage[CONFIG_NOTIFIERS], exec->stage_count[CONFIG_NOTIFIERS]);
+    if (!run_cancel_requested() && exec->app)
+        run_playbooks(exec, r, jobs);
     r->scanners = r->policies = NULL;
     r->scanner_count = r->policy_count = 0;
 }
@@ -269,4 +297,5 @@ void chain_plan_clear(chain_plan *plan)
     strlist_clear(&plan->scanners);
     strlist_clear(&plan->policies);
     strlist_clear(&plan->notifiers);
+    strlist_clear(&plan->playbooks);
 }

@@ -12,11 +12,13 @@
 typedef struct chain_plan {
     char *name;                /* chain name, or the command ("inventory", "scan") */
     strlist providers, scanners, policies, notifiers;
+    strlist playbooks;         /* Lua playbooks run after the notifiers (paths) */
 } chain_plan;
 
 /* A chain ready to run: its instances bound and their configs checked. */
 typedef struct chain_exec {
     const chain_plan *plan;
+    const app *app;            /* borrowed from chain_prepare (playbooks need it) */
     instance **stage[CONFIG_SECTION_COUNT];
     const char **refusal[CONFIG_SECTION_COUNT]; /* loader refusal per instance, or NULL */
     size_t stage_count[CONFIG_SECTION_COUNT];
@@ -42,7 +44,9 @@ int chain_init_policies(chain_exec *exec, const strlist *allow, diag *err);
  * run, and the others go on), plan and run the provider tasks on `jobs` workers (each
  * provider capped at its limits.concurrency), stream resources through the scanners and
  * policies into `r`, let scanners finish, then end the chain with notify_chain (history,
- * resolved findings, notifiers).
+ * resolved findings, notifiers), then run the plan's playbooks (docs/lua.md) with the
+ * chain's resources and findings; a playbook that fails or is refused is a failure of the
+ * run.
  */
 void chain_execute(chain_exec *exec, run *r, int jobs);
 

@@ -120,6 +120,7 @@ static int plan_chains(const app *a, chain_plan **plans, size_t *count)
         copy_list(&plan->scanners, &chain->scanners);
         copy_list(&plan->policies, &chain->policies);
         copy_list(&plan->notifiers, &chain->notify);
+        copy_list(&plan->playbooks, &chain->playbooks);
     }
     return 0;
 }

@@ -357,6 +357,7 @@ void config_free(config *cfg)
     free(cfg->chains);
     strlist_clear(&cfg->plugin_dirs);
     strlist_clear(&cfg->egress_allow);
+    strlist_clear(&cfg->playbooks.lib_dirs);
     free(cfg->audit_log);
     free(cfg->state_path);
     json_decref(cfg->root);

@@ -62,6 +62,19 @@ typedef struct config_chain {
     int line, column;
 } config_chain;
 
+/* The `playbooks:` section: guard-rail ceilings and sandbox limits (docs/lua.md). Values are
+   0 when not set (the playbook module applies its defaults). */
+typedef struct config_playbooks {
+    strlist lib_dirs;        /* where `require` finds pure-Lua modules, resolved */
+    int max_actions;         /* actions per run; 0: not set */
+    bool max_actions_set;
+    double max_percent;      /* percent of matched resources acted on; 0: not set */
+    long cooldown_ms;        /* per-resource cooldown; 0: not set */
+    bool cooldown_set;
+    long long memory_bytes;  /* Lua heap cap; 0: not set */
+    long long instructions;  /* VM instruction budget; 0: not set */
+} config_playbooks;
+
 typedef struct config {
     char *path;             /* the file as given ("<string>" for config_from_string) */
     char *dir;              /* its directory; relative paths in the file resolve against it */
@@ -74,6 +87,7 @@ typedef struct config {
     strlist egress_allow;   /* security.egress_allow as written */
     char *audit_log;        /* security.audit_log resolved, or NULL */
     char *state_path;       /* state resolved, or NULL */
+    config_playbooks playbooks; /* the `playbooks:` section */
     json_t *root;           /* the whole document after interpolation */
     json_t *marks;          /* object: JSON pointer -> [line, column] of every node */
     json_t *interpolated;   /* object: JSON pointer -> true for values that came entirely

@@ -581,11 +581,46 @@ static int read_security(checker *c, const json_t *security)
     return 0;
 }
 
+static int read_playbooks(checker *c, const json_t *section)
+{
+    static const char *const allowed[] = {"lib_dirs",  "max_actions", "max_percent", "cooldown",
+                                          "memory",    "instructions", NULL};
+    const char *pointer = "/playbooks";
+    config_playbooks *out = &c->cfg->playbooks;
+    if (!section || json_is_null(section))
+        return 0;
+    if (!json_is_object(section))
+        return fail_expected(c, pointer, "a mapping (lib_dirs, max_actions, ...)", section);
+    if (check_keys(c, section, pointer, allowed) != 0)
+        return -1;
+    CHILD(section, "lib_dirs", p, v, read_string_list(c, v, p, true, &out->lib_dirs));
+    CHILD(section, "max_actions", p, v,
+          read_int(c, v, p, 0, 1000000, "an integer from 0 to 1000000", &out->max_actions) ||
+              !(out->max_actions_set = true));
+    CHILD(section, "max_percent", p, v,
+          (json_is_number(v) && json_number_value(v) > 0 && json_number_value(v) <= 100)
+              ? (out->max_percent = json_number_value(v), 0)
+              : fail_expected(c, p, "a number above 0 and at most 100", v));
+    CHILD(section, "cooldown", p, v,
+          read_duration(c, v, p, false, &out->cooldown_ms) || !(out->cooldown_set = true));
+    int64_t bytes = 0;
+    CHILD(section, "memory", p, v,
+          (json_is_string(v) && schema_parse_size(json_string_value(v), &bytes) == 0 &&
+           bytes >= 1024 * 1024)
+              ? (out->memory_bytes = bytes, 0)
+              : fail_expected(c, p, "a size of at least 1MiB such as 64MiB", v));
+    CHILD(section, "instructions", p, v,
+          (json_is_integer(v) && json_integer_value(v) >= 1000)
+              ? (out->instructions = json_integer_value(v), 0)
+              : fail_expected(c, p, "an integer >= 1000", v));
+    return 0;
+}
+
 static int read_top(checker *c)
 {
     static const char *const allowed[] = {"version",  "plugin_dirs", "providers", "scanners",
                                           "policies", "notifiers",   "chains",    "security",
-                                          "state",    NULL};
+                                          "state",    "playbooks", NULL};
     const json_t *root = c->cfg->root;
     const char *pointer = "";
     if (!root) {
@@ -608,6 +643,8 @@ static int read_top(checker *c)
         read_int(c, v, p, 1, 1, "1 (the only config version this fawkes reads)", &c->cfg->version));
     CHILD(root, "plugin_dirs", p, v, read_string_list(c, v, p, true, &c->cfg->plugin_dirs));
     CHILD(root, "state", p, v, read_path(c, v, p, &c->cfg->state_path));
+    if (read_playbooks(c, json_object_get(root, "playbooks")) != 0)
+        return -1;
     return read_security(c, json_object_get(root, "security"));
 }
 

@@ -56,6 +56,7 @@ void run_free(run *r)
 {
     json_decref(r->failures);
     json_decref(r->kept_findings);
+    json_decref(r->kept_resources);
     json_decref(r->by_severity);
     pthread_mutex_destroy(&r->lock);
 }
@@ -184,8 +185,16 @@ fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
     pthread_mutex_unlock(&r->lock);
     if (ctx->inst)
         instance_count(ctx->inst, "resources", 1);
-    if (r->kind == OUTPUT_INVENTORY)
+    if (r->kind == OUTPUT_INVENTORY && r->out)
         output_resource(r->out, resource);
+    if (r->kept_resources && ctx->inst) {
+        pthread_mutex_lock(&r->lock);
+        json_t *list = json_object_get(r->kept_resources, ctx->inst->conf->name);
+        if (!list)
+            json_object_set_new(r->kept_resources, ctx->inst->conf->name, list = json_array());
+        json_array_append(list, resource);
+        pthread_mutex_unlock(&r->lock);
+    }
     for (size_t i = 0; i < r->scanner_count; i++)
         if (r->scanners[i]->ready)
             scan_with(r, r->scanners[i], resource);
@@ -223,7 +232,7 @@ fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
         json_array_append(r->kept_findings, finding);
     }
     pthread_mutex_unlock(&r->lock);
-    if (r->kind == OUTPUT_FINDINGS)
+    if (r->kind == OUTPUT_FINDINGS && r->out)
         output_finding(r->out, finding);
     json_decref(finding);
     return FWK_OK;

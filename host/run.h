@@ -73,7 +73,7 @@ struct run {
     char id[33];               /* random hex */
     const char *chain;         /* chain name, "inventory" or "scan" */
     char started_at[32];       /* RFC 3339 */
-    output *out;               /* where results go (borrowed) */
+    output *out;               /* where results go (borrowed); NULL: nowhere (playbooks) */
     output_kind kind;          /* inventory: resources go to out; findings: findings do */
     const strlist *kinds;      /* --kind filter (borrowed, may be empty) */
     const strlist *allow;      /* security.egress_allow (borrowed) */
@@ -84,6 +84,8 @@ struct run {
     pthread_mutex_t lock;      /* guards everything below */
     json_t *failures;          /* [{"instance","plugin","operation","task","message"}] */
     json_t *kept_findings;     /* fail findings, for notifiers */
+    json_t *kept_resources;    /* NULL, or {instance name: [resources]} kept for playbooks
+                                  (set by whoever wants them before providers run; owned) */
     json_t *by_severity;       /* {"critical": n, ...} of fail findings */
     size_t resource_count, finding_count, fail_count;
     int worst_fail_rank;       /* highest severity rank among fail findings; -1 none */

@@ -46,7 +46,13 @@ BAD = {
         "reads), got integer 2"],
     "bad-unknown-top-key.yaml": [
         "bad-unknown-top-key.yaml:2:1: unknown key 'provider'; allowed: version, plugin_dirs, "
-        "providers, scanners, policies, notifiers, chains, security, state"],
+        "providers, scanners, policies, notifiers, chains, security, state, playbooks"],
+    "bad-playbooks-max-percent.yaml": [
+        "bad-playbooks-max-percent.yaml:3:16: playbooks.max_percent: expected a number above 0 "
+        "and at most 100, got integer 150"],
+    "bad-playbooks-unknown-key.yaml": [
+        "bad-playbooks-unknown-key.yaml:3:3: playbooks: unknown key 'max_action'; allowed: "
+        "lib_dirs, max_actions, max_percent, cooldown, memory, instructions"],
     "bad-plugin-dirs-type.yaml": [
         "bad-plugin-dirs-type.yaml:2:14: plugin_dirs: expected a list of strings, got string "
         "\"./plugins\""],
