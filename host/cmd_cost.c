@@ -77,7 +77,8 @@ static void print_report(const char *name, const json_t *entry)
     size_t i;
     printf("%s (%s)\n", name, text_or(entry, "plugin", NULL));
     printf("  %-6s  %-24s  %-40s  %8s  %10s\n", "REGION", "CODE", "LABEL", "HOURS", "COST");
-    json_array_foreach(items, i, item) {
+    json_array_foreach(items, i, item)
+    {
         char hours[32], cost[32];
         const json_t *h = json_object_get(item, "num_hours");
         number_or_dash(h ? h : json_object_get(item, "hours"), hours, sizeof hours, 0);
@@ -106,8 +107,8 @@ static void ask(provider_call *pc, const char *name, const json_t *request, json
                                                    pc->inst->conf->plugin, "report", report));
     } else {
         app_error("%s: cost failed (%s): %s", name, fwk_strerror(status), message);
-        json_array_append_new(failures, json_pack("{s:s, s:s}", "provider", name, "message",
-                                                  message));
+        json_array_append_new(failures,
+                              json_pack("{s:s, s:s}", "provider", name, "message", message));
     }
     free(message);
 }
@@ -116,9 +117,9 @@ static void print_all(const app *a, const char *from, const char *to, const json
                       const json_t *failures)
 {
     if (a->args->format == OUTPUT_JSON) {
-        json_t *out = json_pack("{s:s, s:s, s:O, s:b, s:O}", "from", from, "to", to, "providers",
-                                providers, "partial", json_array_size(failures) > 0, "failures",
-                                failures);
+        json_t *out =
+            json_pack("{s:s, s:s, s:O, s:b, s:O}", "from", from, "to", to, "providers", providers,
+                      "partial", json_array_size(failures) > 0, "failures", failures);
         char *text = json_dumps(out, JSON_INDENT(2));
         printf("%s\n", text ? text : "{}");
         free(text);

@@ -104,12 +104,12 @@ static int audit(const app *a, const provider_call *pc, bool apply, const json_t
 {
     if (!a->cfg->audit_log)
         return 0;
-    json_t *entry = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:b, s:O?, s:s?}", "event",
-                              apply ? "provision.executed" : "provision.planned", "instance",
-                              pc->inst->conf->name, "plugin", pc->inst->conf->plugin, "what",
-                              a->args->words.items[0], "op", a->args->words.items[1], "spec",
-                              spec, "dry_run", !apply, "ok", failure == NULL, "result", result,
-                              "reason", failure);
+    json_t *entry =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:b, s:O?, s:s?}", "event",
+                  apply ? "provision.executed" : "provision.planned", "instance",
+                  pc->inst->conf->name, "plugin", pc->inst->conf->plugin, "what",
+                  a->args->words.items[0], "op", a->args->words.items[1], "spec", spec, "dry_run",
+                  !apply, "ok", failure == NULL, "result", result, "reason", failure);
     diag err = {{0}};
     if (audit_append(a->cfg->audit_log, entry, &err) != 0) {
         app_error("security.audit_log: %s", err.text);

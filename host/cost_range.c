@@ -76,8 +76,8 @@ int cost_range(const char *from, const char *to, time_t now, char from_out[COST_
     format_utc(start, from_out);
     format_utc(end, to_out);
     if (start >= end) {
-        diag_set(err, "--from %s is not before --to %s: give a range that moves forward",
-                 from_out, to_out);
+        diag_set(err, "--from %s is not before --to %s: give a range that moves forward", from_out,
+                 to_out);
         return -1;
     }
     return 0;

@@ -25,9 +25,10 @@ bool provider_offers(const app *a, const char *name, provider_entry entry)
 {
     config_section section;
     const config_instance *conf = config_find_instance(a->cfg, name, &section);
-    const plugin *plug = conf && section == CONFIG_PROVIDERS ? loader_find(&a->plugins, conf->plugin)
-                                                           : NULL;
-    return plug && plug->desc->kind == FWK_KIND_PROVIDER && vtable_offers(plug->desc->vtable, entry);
+    const plugin *plug =
+        conf && section == CONFIG_PROVIDERS ? loader_find(&a->plugins, conf->plugin) : NULL;
+    return plug && plug->desc->kind == FWK_KIND_PROVIDER &&
+           vtable_offers(plug->desc->vtable, entry);
 }
 
 static void defined_providers(const config *cfg, char *buf, size_t size)
@@ -86,7 +87,7 @@ int provider_open(const app *a, const char *name, provider_entry entry, provider
 /* The context's message (redacted by host->fail) or a stand-in, as a new string. */
 static char *take_message(fwk_ctx *ctx, fwk_status status)
 {
-    const char *why = ctx->message ? ctx->message
+    const char *why = ctx->message       ? ctx->message
                       : status == FWK_OK ? "the plugin returned no result (a plugin bug)"
                                          : "the plugin gave no reason";
     char *copy = log_redact(why);

@@ -81,8 +81,8 @@ static int fail_at(const char *path, const json_t *marks, const char *pointer, d
     return -1;
 }
 
-static int check_value(const char *path, const json_t *marks, const spec_key *k,
-                       const char *what, const json_t *value, diag *err)
+static int check_value(const char *path, const json_t *marks, const spec_key *k, const char *what,
+                       const json_t *value, diag *err)
 {
     char pointer[64], got[128];
     snprintf(pointer, sizeof pointer, "/%s", k->name);
@@ -145,7 +145,8 @@ static int check_spec(const char *path, const json_t *marks, const json_t *key_m
     }
     const char *key;
     const json_t *value;
-    json_object_foreach((json_t *)spec, key, value) {
+    json_object_foreach((json_t *)spec, key, value)
+    {
         const spec_key *k = NULL;
         for (size_t i = 0; i < SPEC_KEY_COUNT; i++)
             if (strcmp(spec_keys[i].name, key) == 0)
@@ -154,9 +155,8 @@ static int check_spec(const char *path, const json_t *marks, const json_t *key_m
             char allowed[256], pointer[256];
             allowed_keys(what, create, allowed, sizeof allowed);
             snprintf(pointer, sizeof pointer, "/%s", key);
-            return fail_at(path, key_marks, pointer, err,
-                           "unknown key '%s' for %s %s; allowed: %s", key,
-                           create ? "create" : "delete", what, allowed);
+            return fail_at(path, key_marks, pointer, err, "unknown key '%s' for %s %s; allowed: %s",
+                           key, create ? "create" : "delete", what, allowed);
         }
         if (check_value(path, marks, k, what, value, err) != 0)
             return -1;
@@ -178,8 +178,9 @@ static char *read_spec(const char *path, size_t *length, diag *err)
     fclose(f);
     if (!text || failed || n > SPEC_MAX_BYTES) {
         diag_set(err, "%s: %s", path,
-                 !text ? "out of memory" : failed ? "cannot read the spec"
-                                                  : "the spec is larger than 1 MiB");
+                 !text    ? "out of memory"
+                 : failed ? "cannot read the spec"
+                          : "the spec is larger than 1 MiB");
         free(text);
         return NULL;
     }

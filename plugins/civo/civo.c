@@ -89,17 +89,19 @@ static int civo_check(const fwk_host *host, fwk_ctx *ctx, const json_t *config)
     const char *key;
     json_t *value;
 
-    if (!endpoint || (strncmp(endpoint, "https://", 8) != 0 &&
-                      strncmp(endpoint, "http://", 7) != 0)) {
-        host->fail(ctx, "endpoint: expected an http:// or https:// URL such as "
-                        "https://api.civo.com, got \"%s\"",
+    if (!endpoint ||
+        (strncmp(endpoint, "https://", 8) != 0 && strncmp(endpoint, "http://", 7) != 0)) {
+        host->fail(ctx,
+                   "endpoint: expected an http:// or https:// URL such as "
+                   "https://api.civo.com, got \"%s\"",
                    endpoint ? endpoint : "");
         return -1;
     }
-    json_object_foreach((json_t *)json_object_get(config, "prices"), key, value) {
+    json_object_foreach((json_t *)json_object_get(config, "prices"), key, value)
+    {
         if (!json_is_number(value) || json_number_value(value) < 0) {
-            host->fail(ctx, "prices.%s: expected a number of USD per month (e.g. %s: 10.5)",
-                       key, key);
+            host->fail(ctx, "prices.%s: expected a number of USD per month (e.g. %s: 10.5)", key,
+                       key);
             return -1;
         }
     }
@@ -135,8 +137,8 @@ static fwk_status civo_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
     if (!inst->prices)
         inst->prices = json_object();
     inst->per_page = json_is_integer(per_page) ? (long)json_integer_value(per_page) : 100;
-    inst->firewall_tasks = json_is_integer(firewall_tasks) ? (long)json_integer_value(firewall_tasks)
-                                                           : 4;
+    inst->firewall_tasks =
+        json_is_integer(firewall_tasks) ? (long)json_integer_value(firewall_tasks) : 4;
     if (!inst->endpoint || !inst->account || !inst->prices) {
         host->fail(ctx, "out of memory");
         civo_fini(inst);
@@ -179,8 +181,7 @@ static fwk_status civo_provide(fwk_ctx *ctx, void *instance, const char *what, c
     return civo_provision(instance, ctx, what, op, spec, dry_run, result);
 }
 
-static fwk_status civo_charges(fwk_ctx *ctx, void *instance, const json_t *request,
-                               json_t **report)
+static fwk_status civo_charges(fwk_ctx *ctx, void *instance, const json_t *request, json_t **report)
 {
     return civo_cost(instance, ctx, request, report);
 }

@@ -11,14 +11,14 @@
 /* One configured instance: read-only after init, so concurrent tasks may share it. */
 typedef struct civo_instance {
     const fwk_host *host;
-    char *token;          /* the API key (host->alloc'd by secret_get, or strdup'd) */
-    char *auth_header;    /* "bearer <token>" */
-    char *endpoint;       /* base URL without a trailing '/', e.g. https://api.civo.com */
-    char *account;        /* the account part of every uid */
-    json_t *regions;      /* configured region codes (array), or NULL: all from /v2/regions */
-    json_t *prices;       /* {size or charge code: USD per month} (own reference) */
-    long per_page;        /* page size asked of paginated endpoints */
-    long firewall_tasks;  /* network.firewall tasks per region (firewalls split by id) */
+    char *token;         /* the API key (host->alloc'd by secret_get, or strdup'd) */
+    char *auth_header;   /* "bearer <token>" */
+    char *endpoint;      /* base URL without a trailing '/', e.g. https://api.civo.com */
+    char *account;       /* the account part of every uid */
+    json_t *regions;     /* configured region codes (array), or NULL: all from /v2/regions */
+    json_t *prices;      /* {size or charge code: USD per month} (own reference) */
+    long per_page;       /* page size asked of paginated endpoints */
+    long firewall_tasks; /* network.firewall tasks per region (firewalls split by id) */
 } civo_instance;
 
 /* The resource kinds this provider lists, in planning order. */
@@ -43,8 +43,7 @@ void civo_buf_free(civo_buf *buf);
  * civo_url: a new URL (malloc'd): the endpoint + `path` (already escaped) + "?region=R"
  * when `region` is non-NULL (escaped) + "&EXTRA" when `extra` is non-NULL. NULL on OOM.
  */
-char *civo_url(const civo_instance *inst, const char *path, const char *region,
-               const char *extra);
+char *civo_url(const civo_instance *inst, const char *path, const char *region, const char *extra);
 
 /*
  * civo_send: send one request with the bearer token (and, with a body, Content-Type:
@@ -55,9 +54,8 @@ char *civo_url(const civo_instance *inst, const char *path, const char *region,
  * {code, reason} (or the body's first 200 bytes), plus a hint for 401/403. A 2xx body that is
  * not JSON fails as "invalid JSON ... (truncated?)". Concurrent.
  */
-fwk_status civo_send(const civo_instance *inst, fwk_ctx *ctx, const char *method,
-                     const char *url, const char *body, bool mutating, long *status,
-                     json_t **json);
+fwk_status civo_send(const civo_instance *inst, fwk_ctx *ctx, const char *method, const char *url,
+                     const char *body, bool mutating, long *status, json_t **json);
 
 /*
  * civo_list: every item of a list endpoint in `region`. A JSON array answer is all items;
@@ -67,8 +65,8 @@ fwk_status civo_send(const civo_instance *inst, fwk_ctx *ctx, const char *method
  * status. Failures name the region and page. Checks host->cancelled() between pages.
  */
 typedef fwk_status (*civo_item_fn)(void *arg, const json_t *item);
-fwk_status civo_list(const civo_instance *inst, fwk_ctx *ctx, const char *path,
-                     const char *region, bool paginated, civo_item_fn on_item, void *arg);
+fwk_status civo_list(const civo_instance *inst, fwk_ctx *ctx, const char *path, const char *region,
+                     bool paginated, civo_item_fn on_item, void *arg);
 
 /* ---- civo_normalize.c / civo_normalize_net.c: one normalizer per kind ---- */
 
@@ -116,8 +114,7 @@ fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *
 /* ---- civo_actions.c ---- */
 fwk_status civo_list_actions(const civo_instance *inst, fwk_ctx *ctx, json_t **actions);
 fwk_status civo_run_action(const civo_instance *inst, fwk_ctx *ctx, const json_t *resource,
-                           const char *action, const json_t *params, int dry_run,
-                           json_t **result);
+                           const char *action, const json_t *params, int dry_run, json_t **result);
 
 /* ---- civo_request.c: planned requests shared by actions and provisioning ---- */
 
@@ -131,8 +128,8 @@ fwk_status civo_send_planned(const civo_instance *inst, fwk_ctx *ctx, const json
                              json_t *responses);
 
 /* ---- civo_provision.c ---- */
-fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *what,
-                          const char *op, const json_t *spec, int dry_run, json_t **result);
+fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *what, const char *op,
+                          const json_t *spec, int dry_run, json_t **result);
 
 /* ---- civo_cost.c ---- */
 fwk_status civo_cost(const civo_instance *inst, fwk_ctx *ctx, const json_t *request,

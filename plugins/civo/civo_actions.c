@@ -18,8 +18,8 @@ typedef struct civo_action {
 
 static const civo_action civo_action_table[] = {
     {"stop", "compute.instance", "medium",
-     "Shut an instance off (PUT /v2/instances/ID/stop); its disk and IP stay and are billed.",
-     NULL, NULL},
+     "Shut an instance off (PUT /v2/instances/ID/stop); its disk and IP stay and are billed.", NULL,
+     NULL},
     {"start", "compute.instance", "low", "Start a stopped instance (PUT /v2/instances/ID/start).",
      NULL, NULL},
     {"add_tag", "compute.instance", "low",
@@ -37,8 +37,8 @@ static const civo_action civo_action_table[] = {
 static json_t *params_schema(const civo_action *a)
 {
     if (!a->param)
-        return json_pack("{s:s, s:{}, s:b}", "type", "object", "properties",
-                         "additionalProperties", 0);
+        return json_pack("{s:s, s:{}, s:b}", "type", "object", "properties", "additionalProperties",
+                         0);
     return json_pack("{s:s, s:{s:{s:s, s:i, s:s}}, s:[s], s:b}", "type", "object", "properties",
                      a->param, "type", "string", "minLength", 1, "description", a->param_about,
                      "required", a->param, "additionalProperties", 0);
@@ -49,10 +49,9 @@ fwk_status civo_list_actions(const civo_instance *inst, fwk_ctx *ctx, json_t **a
     *actions = json_array();
     for (size_t i = 0; *actions && i < CIVO_ACTION_COUNT; i++) {
         const civo_action *a = &civo_action_table[i];
-        json_array_append_new(*actions,
-                              json_pack("{s:s, s:[s], s:s, s:s, s:o}", "name", a->name, "kinds",
-                                        a->kind, "risk", a->risk, "description", a->description,
-                                        "params", params_schema(a)));
+        json_array_append_new(*actions, json_pack("{s:s, s:[s], s:s, s:s, s:o}", "name", a->name,
+                                                  "kinds", a->kind, "risk", a->risk, "description",
+                                                  a->description, "params", params_schema(a)));
     }
     if (!*actions) {
         inst->host->fail(ctx, "out of memory");
@@ -93,7 +92,8 @@ static bool rule_listed(const json_t *resource, const char *rule_id)
 
     if (!json_is_array(rules))
         return true;
-    json_array_foreach(rules, i, rule) {
+    json_array_foreach(rules, i, rule)
+    {
         const char *id = civo_str(rule, "id");
         if (id && strcmp(id, rule_id) == 0)
             return true;
@@ -110,7 +110,8 @@ static char *tags_with(const json_t *resource, const char *tag, bool *present)
     size_t i;
 
     *present = false;
-    json_array_foreach(tags, i, item) {
+    json_array_foreach(tags, i, item)
+    {
         const char *text = json_string_value(item);
         if (!text || !*text)
             continue;
@@ -144,8 +145,9 @@ static fwk_status plan_action(const civo_instance *inst, fwk_ctx *ctx, const civ
                  : -1;
     } else if (strcmp(name, "add_tag") == 0) {
         if (strchr(param, ' ')) {
-            inst->host->fail(ctx, "add_tag: tag \"%s\" has a space; Civo separates tags with "
-                                  "spaces: use key=value without spaces",
+            inst->host->fail(ctx,
+                             "add_tag: tag \"%s\" has a space; Civo separates tags with "
+                             "spaces: use key=value without spaces",
                              param);
             return FWK_ERROR;
         }
@@ -158,8 +160,9 @@ static fwk_status plan_action(const civo_instance *inst, fwk_ctx *ctx, const civ
             rc = -1;
     } else if (strcmp(name, "delete_firewall_rule") == 0) {
         if (!rule_listed(resource, param)) {
-            inst->host->fail(ctx, "delete_firewall_rule: firewall %s has no rule \"%s\" (see "
-                                  "attributes.rules[].id)",
+            inst->host->fail(ctx,
+                             "delete_firewall_rule: firewall %s has no rule \"%s\" (see "
+                             "attributes.rules[].id)",
                              id, param);
             return FWK_ERROR;
         }
@@ -188,10 +191,11 @@ static const char *check_call(const civo_instance *inst, fwk_ctx *ctx, const civ
     const char *key, *value;
     json_t *ignored;
 
-    if (!provider || strcmp(provider, "civo") != 0 || !kind || strcmp(kind, a->kind) != 0 ||
-        !id || !*id || !region || !*region) {
-        inst->host->fail(ctx, "%s applies to civo %s resources with an id and a region; got %s "
-                              "%s (%s)",
+    if (!provider || strcmp(provider, "civo") != 0 || !kind || strcmp(kind, a->kind) != 0 || !id ||
+        !*id || !region || !*region) {
+        inst->host->fail(ctx,
+                         "%s applies to civo %s resources with an id and a region; got %s "
+                         "%s (%s)",
                          a->name, a->kind, provider ? provider : "?", kind ? kind : "?",
                          civo_str(resource, "uid") ? civo_str(resource, "uid") : "no uid");
         return NULL;
@@ -200,7 +204,8 @@ static const char *check_call(const civo_instance *inst, fwk_ctx *ctx, const civ
         inst->host->fail(ctx, "%s: params must be an object", a->name);
         return NULL;
     }
-    json_object_foreach((json_t *)params, key, ignored) {
+    json_object_foreach((json_t *)params, key, ignored)
+    {
         if (!a->param || strcmp(key, a->param) != 0) {
             inst->host->fail(ctx, "%s: unknown parameter '%s' (allowed: %s)", a->name, key,
                              a->param ? a->param : "none");
@@ -219,8 +224,7 @@ static const char *check_call(const civo_instance *inst, fwk_ctx *ctx, const civ
 }
 
 fwk_status civo_run_action(const civo_instance *inst, fwk_ctx *ctx, const json_t *resource,
-                           const char *action, const json_t *params, int dry_run,
-                           json_t **result)
+                           const char *action, const json_t *params, int dry_run, json_t **result)
 {
     const civo_action *a = action_named(action);
     const char *param;
@@ -229,8 +233,9 @@ fwk_status civo_run_action(const civo_instance *inst, fwk_ctx *ctx, const json_t
 
     *result = NULL;
     if (!a) {
-        inst->host->fail(ctx, "unknown action '%s' (civo offers: stop, start, add_tag, "
-                              "delete_firewall_rule, delete_volume)",
+        inst->host->fail(ctx,
+                         "unknown action '%s' (civo offers: stop, start, add_tag, "
+                         "delete_firewall_rule, delete_volume)",
                          action ? action : "(null)");
         return FWK_UNSUPPORTED;
     }

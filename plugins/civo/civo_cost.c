@@ -89,8 +89,9 @@ fwk_status civo_cost(const civo_instance *inst, fwk_ctx *ctx, const json_t *requ
 
     *report = NULL;
     if (from == (time_t)-1 || to == (time_t)-1 || from >= to) {
-        inst->host->fail(ctx, "cost: expected {\"from\", \"to\"} as YYYY-MM-DDTHH:MM:SSZ with "
-                              "from before to; got %s .. %s",
+        inst->host->fail(ctx,
+                         "cost: expected {\"from\", \"to\"} as YYYY-MM-DDTHH:MM:SSZ with "
+                         "from before to; got %s .. %s",
                          from_text ? from_text : "?", to_text ? to_text : "?");
         json_decref(run.items);
         return FWK_ERROR;

@@ -34,8 +34,8 @@ int civo_buf_printf(civo_buf *buf, const char *fmt, ...)
 int civo_buf_escape(civo_buf *buf, const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        int ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-                 (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~';
+        int ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                 *p == '-' || *p == '_' || *p == '.' || *p == '~';
         if ((ok ? civo_buf_printf(buf, "%c", *p) : civo_buf_printf(buf, "%%%02X", *p)) != 0)
             return -1;
     }
@@ -49,8 +49,7 @@ void civo_buf_free(civo_buf *buf)
     buf->len = buf->cap = 0;
 }
 
-char *civo_url(const civo_instance *inst, const char *path, const char *region,
-               const char *extra)
+char *civo_url(const civo_instance *inst, const char *path, const char *region, const char *extra)
 {
     civo_buf url = {0};
 
@@ -76,9 +75,12 @@ static const char *status_hint(long status)
     case 403:
         return "; could not evaluate: the API key may not read or change this: give its team "
                "the permission (see plugins/civo/README.md)";
-    case 404: return "; it does not exist (any more) in that region";
-    case 429: return "; still rate limited after the host's retries: lower limits.rate";
-    default: return status >= 500 ? "; Civo's API failed after the host's retries: try later" : "";
+    case 404:
+        return "; it does not exist (any more) in that region";
+    case 429:
+        return "; still rate limited after the host's retries: lower limits.rate";
+    default:
+        return status >= 500 ? "; Civo's API failed after the host's retries: try later" : "";
     }
 }
 
@@ -93,20 +95,18 @@ static fwk_status fail_status(const civo_instance *inst, fwk_ctx *ctx, const cha
     if (res->attempts > 1)
         snprintf(attempts, sizeof attempts, " (after %d attempts)", res->attempts);
     if (code || reason)
-        inst->host->fail(ctx, "%s %s -> HTTP %ld%s: %s: %s%s", method, url, res->status,
-                         attempts, code ? code : "(no code)", reason ? reason : "(no reason)",
+        inst->host->fail(ctx, "%s %s -> HTTP %ld%s: %s: %s%s", method, url, res->status, attempts,
+                         code ? code : "(no code)", reason ? reason : "(no reason)",
                          status_hint(res->status));
     else
-        inst->host->fail(ctx, "%s %s -> HTTP %ld%s: %.200s%s", method, url, res->status,
-                         attempts, res->body_len ? res->body : "(empty body)",
-                         status_hint(res->status));
+        inst->host->fail(ctx, "%s %s -> HTTP %ld%s: %.200s%s", method, url, res->status, attempts,
+                         res->body_len ? res->body : "(empty body)", status_hint(res->status));
     json_decref(err);
     return FWK_ERROR;
 }
 
-fwk_status civo_send(const civo_instance *inst, fwk_ctx *ctx, const char *method,
-                     const char *url, const char *body, bool mutating, long *status,
-                     json_t **json)
+fwk_status civo_send(const civo_instance *inst, fwk_ctx *ctx, const char *method, const char *url,
+                     const char *body, bool mutating, long *status, json_t **json)
 {
     const fwk_host *host = inst->host;
     fwk_http_header headers[3] = {
@@ -156,7 +156,8 @@ static fwk_status each_item(const json_t *items, civo_item_fn on_item, void *arg
     size_t i;
     const json_t *item;
 
-    json_array_foreach(items, i, item) {
+    json_array_foreach(items, i, item)
+    {
         fwk_status rc = on_item(arg, item);
         if (rc != FWK_OK)
             return rc;
@@ -164,8 +165,8 @@ static fwk_status each_item(const json_t *items, civo_item_fn on_item, void *arg
     return FWK_OK;
 }
 
-fwk_status civo_list(const civo_instance *inst, fwk_ctx *ctx, const char *path,
-                     const char *region, bool paginated, civo_item_fn on_item, void *arg)
+fwk_status civo_list(const civo_instance *inst, fwk_ctx *ctx, const char *path, const char *region,
+                     bool paginated, civo_item_fn on_item, void *arg)
 {
     long page = 1, pages = 1, status;
     fwk_status rc = FWK_OK;

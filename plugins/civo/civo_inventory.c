@@ -26,9 +26,9 @@ static const civo_kind civo_kind_table[] = {
 };
 #define CIVO_KIND_COUNT (sizeof civo_kind_table / sizeof civo_kind_table[0])
 
-const char *const civo_kinds[] = {"compute.instance", "compute.volume", "kubernetes.cluster",
-                                  "database.instance", "storage.bucket", "network.network",
-                                  "network.firewall", NULL};
+const char *const civo_kinds[] = {
+    "compute.instance", "compute.volume",  "kubernetes.cluster", "database.instance",
+    "storage.bucket",   "network.network", "network.firewall",   NULL};
 
 static const civo_kind *kind_named(const char *name)
 {
@@ -46,7 +46,8 @@ static bool wanted(const json_t *list, const char *value)
 
     if (!json_is_array(list))
         return true;
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         if (json_is_string(item) && strcmp(json_string_value(item), value) == 0)
             return true;
     }
@@ -100,8 +101,7 @@ static void plan_kind(const civo_instance *inst, const civo_kind *k, const char 
                                                (json_int_t)inst->firewall_tasks));
 }
 
-fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *request,
-                     json_t **tasks)
+fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **tasks)
 {
     const json_t *want_regions = json_object_get(request, "regions");
     const json_t *want_kinds = json_object_get(request, "kinds");
@@ -116,7 +116,8 @@ fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *requ
     /* Firewall shares first, every region's: they make the most requests each, and the
        host starts tasks in plan order, so the longest ones should not start last. */
     for (int firewalls_pass = 1; firewalls_pass >= 0; firewalls_pass--) {
-        json_array_foreach(regions, i, region) {
+        json_array_foreach(regions, i, region)
+        {
             const char *code = json_string_value(region);
             if (!code || !wanted(want_regions, code))
                 continue;
@@ -209,8 +210,8 @@ static fwk_status on_firewall(void *arg, const json_t *item)
 
 fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *task)
 {
-    civo_task_run t = {inst, ctx, kind_named(civo_str(task, "kind")), civo_str(task, "region"),
-                       0, 0, 0, 1};
+    civo_task_run t = {
+        inst, ctx, kind_named(civo_str(task, "kind")), civo_str(task, "region"), 0, 0, 0, 1};
     const json_t *share = json_object_get(task, "share"), *shares = json_object_get(task, "shares");
     fwk_status rc;
 
@@ -219,8 +220,9 @@ fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *
         t.shares = (long)json_integer_value(shares);
     }
     if (!t.kind || !t.region || t.shares < 1 || t.share < 0 || t.share >= t.shares) {
-        inst->host->fail(ctx, "task %s: expected {\"region\", \"kind\"} with a kind this plugin "
-                              "lists: plan tasks with this plugin's plan_tasks",
+        inst->host->fail(ctx,
+                         "task %s: expected {\"region\", \"kind\"} with a kind this plugin "
+                         "lists: plan tasks with this plugin's plan_tasks",
                          civo_str(task, "name") ? civo_str(task, "name") : "(unnamed)");
         return FWK_ERROR;
     }
@@ -228,8 +230,9 @@ fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *
                    t.kind->normalize ? on_item : on_firewall, &t);
     inst->host->counter_add(ctx, "civo.resources", (int64_t)t.emitted);
     if (rc == FWK_OK && t.skipped > 0) {
-        inst->host->fail(ctx, "region %s: %zu %s item%s without an \"id\" skipped (a Civo API "
-                              "change?)",
+        inst->host->fail(ctx,
+                         "region %s: %zu %s item%s without an \"id\" skipped (a Civo API "
+                         "change?)",
                          t.region, t.skipped, t.kind->kind, t.skipped == 1 ? "" : "s");
         return FWK_PARTIAL;
     }

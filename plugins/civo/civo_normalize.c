@@ -8,8 +8,8 @@
 #include "civo.h"
 
 /* Raw fields that carry credentials: never copied into attributes. */
-static const char *const civo_secret_fields[] = {"password", "secret_access_key", "kubeconfig",
-                                                 "initial_password", "rescue_password", NULL};
+static const char *const civo_secret_fields[] = {
+    "password", "secret_access_key", "kubeconfig", "initial_password", "rescue_password", NULL};
 
 const char *civo_str(const json_t *obj, const char *key)
 {
@@ -55,7 +55,8 @@ void civo_tags_to_labels(const json_t *tags, json_t *labels)
     size_t i;
     const json_t *tag;
 
-    json_array_foreach(tags, i, tag) {
+    json_array_foreach(tags, i, tag)
+    {
         const char *text = json_string_value(tag);
         const char *eq = text ? strchr(text, '=') : NULL;
         if (!text || !*text)
@@ -130,8 +131,7 @@ static json_t *has_address(const json_t *item, const char *key)
 
 json_t *civo_norm_instance(const civo_instance *inst, const char *region, const json_t *item)
 {
-    json_t *r = civo_norm_base(inst, region, "compute.instance", "civo:instance", item,
-                               "hostname");
+    json_t *r = civo_norm_base(inst, region, "compute.instance", "civo:instance", item, "hostname");
 
     if (!r)
         return NULL;
@@ -151,8 +151,7 @@ json_t *civo_norm_volume(const civo_instance *inst, const char *region, const js
         return NULL;
     json_object_set_new(r, "state", lower_or_null(civo_str(item, "status")));
     if (json_is_number(size))
-        json_object_set_new(r, "monthly_cost",
-                            civo_price(inst, "volume", json_number_value(size)));
+        json_object_set_new(r, "monthly_cost", civo_price(inst, "volume", json_number_value(size)));
     return r;
 }
 
@@ -199,17 +198,18 @@ static json_t *node_pools(const civo_instance *inst, const json_t *item, json_t 
         const char *size = civo_str(item, "target_nodes_size");
         if (json_is_integer(count) || size)
             json_array_append_new(pools, json_pack("{s:n, s:o, s:o}", "id", "count",
-                                                   int_or_null(count), "size",
-                                                   str_or_null(size)));
+                                                   int_or_null(count), "size", str_or_null(size)));
     } else {
-        json_array_foreach(raw, i, pool) {
+        json_array_foreach(raw, i, pool)
+        {
             json_array_append_new(pools, json_pack("{s:o, s:o, s:o}", "id",
                                                    str_or_null(civo_str(pool, "id")), "count",
                                                    int_or_null(json_object_get(pool, "count")),
                                                    "size", str_or_null(civo_str(pool, "size"))));
         }
     }
-    json_array_foreach(pools, i, pool) {
+    json_array_foreach(pools, i, pool)
+    {
         json_t *price = civo_price(inst, civo_str(pool, "size"),
                                    (double)json_integer_value(json_object_get(pool, "count")));
         if (!json_is_integer(json_object_get(pool, "count")) || json_is_null(price))
@@ -224,8 +224,7 @@ static json_t *node_pools(const civo_instance *inst, const json_t *item, json_t 
 
 json_t *civo_norm_cluster(const civo_instance *inst, const char *region, const json_t *item)
 {
-    json_t *r = civo_norm_base(inst, region, "kubernetes.cluster", "civo:kubernetes", item,
-                               "name");
+    json_t *r = civo_norm_base(inst, region, "kubernetes.cluster", "civo:kubernetes", item, "name");
     json_t *attributes, *cost = NULL;
     const char *version;
 
@@ -256,9 +255,9 @@ json_t *civo_norm_database(const civo_instance *inst, const char *region, const 
         nodes = json_object_get(item, "replicas");
     json_object_set_new(r, "state", lower_or_null(civo_str(item, "status")));
     /* older answers say public_ip, current ones public_ipv4 */
-    json_object_set_new(r, "public", has_address(item, json_object_get(item, "public_ip")
-                                                           ? "public_ip"
-                                                           : "public_ipv4"));
+    json_object_set_new(
+        r, "public",
+        has_address(item, json_object_get(item, "public_ip") ? "public_ip" : "public_ipv4"));
     json_object_set_new(r, "monthly_cost",
                         civo_price(inst, civo_str(item, "size"),
                                    json_is_integer(nodes) && json_integer_value(nodes) > 0

@@ -84,7 +84,8 @@ static json_t *cidrs_of(const json_t *rule)
                 p++;
         }
     } else if (json_is_array(cidr)) {
-        json_array_foreach(cidr, i, item) {
+        json_array_foreach(cidr, i, item)
+        {
             if (json_is_string(item))
                 json_array_append_new(list, json_copy((json_t *)item));
         }
@@ -115,8 +116,8 @@ json_t *civo_norm_rule(const json_t *rule)
                      id ? json_string(id) : json_null(), "direction",
                      lower_or(civo_str(rule, "direction"), "ingress"), "protocol",
                      lower_or(civo_str(rule, "protocol"), "tcp"), "ports", ports_of(rule), "cidrs",
-                     cidrs_of(rule), "action", lower_or(civo_str(rule, "action"), "allow"),
-                     "label", label ? json_string(label) : json_null());
+                     cidrs_of(rule), "action", lower_or(civo_str(rule, "action"), "allow"), "label",
+                     label ? json_string(label) : json_null());
 }
 
 /* Does a normalized rule let the whole internet in? */
@@ -128,7 +129,8 @@ static bool open_to_internet(const json_t *rule)
     if (strcmp(civo_str(rule, "direction"), "ingress") != 0 ||
         strcmp(civo_str(rule, "action"), "allow") != 0)
         return false;
-    json_array_foreach(cidrs, i, cidr) {
+    json_array_foreach(cidrs, i, cidr)
+    {
         const char *text = json_string_value(cidr);
         if (strcmp(text, "0.0.0.0/0") == 0 || strcmp(text, "::/0") == 0)
             return true;
@@ -153,7 +155,8 @@ json_t *civo_norm_firewall(const civo_instance *inst, const char *region, const 
         return r;
     }
     normalized = json_array();
-    json_array_foreach(rules, i, rule) {
+    json_array_foreach(rules, i, rule)
+    {
         json_t *one = civo_norm_rule(rule);
         open = open || open_to_internet(one);
         json_array_append_new(normalized, one);

@@ -74,7 +74,8 @@ static json_t *create_body(const civo_instance *inst, fwk_ctx *ctx, const char *
         json_object_set_new(body, "max_size_gb", json_integer(gb));
         return body;
     }
-    nodes = positive(inst, ctx, spec, "nodes", strcmp(what, "cluster") == 0 ? CIVO_DEFAULT_NODES : 1);
+    nodes =
+        positive(inst, ctx, spec, "nodes", strcmp(what, "cluster") == 0 ? CIVO_DEFAULT_NODES : 1);
     if (nodes < 0)
         goto fail;
     if (network)
@@ -91,8 +92,9 @@ static json_t *create_body(const civo_instance *inst, fwk_ctx *ctx, const char *
     }
     /* database */
     {
-        const char *engine = need_string(inst, ctx, spec, "engine", "a database (MySQL or "
-                                                                    "PostgreSQL)");
+        const char *engine = need_string(inst, ctx, spec, "engine",
+                                         "a database (MySQL or "
+                                         "PostgreSQL)");
         if (!engine || !need_string(inst, ctx, spec, "size", "a database (e.g. g3.db.small)"))
             goto fail;
         json_object_set_new(body, "size", json_string(size));
@@ -172,8 +174,9 @@ static fwk_status plan(const civo_instance *inst, fwk_ctx *ctx, const civo_produ
     if (given_id && *given_id)
         id = strdup(given_id);
     else if (!name || !*name)
-        inst->host->fail(ctx, "spec.id or spec.name: deleting a %s needs its id (or its unique "
-                              "name in the region)",
+        inst->host->fail(ctx,
+                         "spec.id or spec.name: deleting a %s needs its id (or its unique "
+                         "name in the region)",
                          p->what);
     else
         id = lookup_id(inst, ctx, p, name, region);
@@ -192,8 +195,8 @@ out:
     return rc;
 }
 
-fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *what,
-                          const char *op, const json_t *spec, int dry_run, json_t **result)
+fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *what, const char *op,
+                          const json_t *spec, int dry_run, json_t **result)
 {
     const civo_product *p = product_named(what);
     json_t *requests, *responses;
@@ -201,8 +204,9 @@ fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *w
 
     *result = NULL;
     if (!p || !op || (strcmp(op, "create") != 0 && strcmp(op, "delete") != 0)) {
-        inst->host->fail(ctx, "civo provisions cluster, database or bucket with create or "
-                              "delete; got %s %s",
+        inst->host->fail(ctx,
+                         "civo provisions cluster, database or bucket with create or "
+                         "delete; got %s %s",
                          what ? what : "(null)", op ? op : "(null)");
         return FWK_UNSUPPORTED;
     }

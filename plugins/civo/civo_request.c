@@ -18,7 +18,8 @@ fwk_status civo_send_planned(const civo_instance *inst, fwk_ctx *ctx, const json
     size_t i;
     const json_t *request;
 
-    json_array_foreach(requests, i, request) {
+    json_array_foreach(requests, i, request)
+    {
         const json_t *body = json_object_get(request, "body");
         char *text = json_is_null(body) ? NULL : json_dumps(body, JSON_COMPACT);
         json_t *answer = NULL;
@@ -29,8 +30,8 @@ fwk_status civo_send_planned(const civo_instance *inst, fwk_ctx *ctx, const json
             inst->host->fail(ctx, "out of memory encoding a request body");
             return FWK_ERROR;
         }
-        rc = civo_send(inst, ctx, civo_str(request, "method"), civo_str(request, "url"), text,
-                       true, &status, &answer);
+        rc = civo_send(inst, ctx, civo_str(request, "method"), civo_str(request, "url"), text, true,
+                       &status, &answer);
         free(text);
         if (rc != FWK_OK)
             return rc; /* the message names the request and Civo's {code, reason} */

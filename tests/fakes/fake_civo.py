@@ -19,6 +19,8 @@ Switches (FakeCivo(...) keywords, configure(), POST /_fake/config, or CLI flags)
     truncate        [{"path": P, "region": R, "page": N}]: those answers are cut short
                     (valid HTTP, Content-Length of the cut body, invalid JSON)
     down_regions    ["FRA1"]: every request for that region answers 503 region_unavailable
+    forbidden       ["/v2/databases"]: requests to those paths answer 403 (the key's team lacks
+                    the permission)
     token           the API key accepted (default "fake-civo-token"); others get 401
 
 Control endpoints (not part of Civo's API; never counted as mutating):
@@ -231,7 +233,7 @@ class FakeCivo:
         self._requested_port = port
         self._server = None
         self.switches = {"latency_ms": 0, "throttle": None, "errors_500": None, "truncate": [],
-                         "down_regions": [], "token": TOKEN}
+                         "down_regions": [], "forbidden": [], "token": TOKEN}
         self.configure(**switches)
 
     # --- switches and records ---
@@ -343,6 +345,9 @@ class FakeCivo:
         if scheme.lower() != "bearer" or key != self.switches["token"]:
             return _error(401, "authentication_invalid_key",
                           "The API key provided is invalid or missing")
+        if record["path"] in (self.switches["forbidden"] or []):
+            return _error(403, "authentication_access_denied",
+                          "Your API key does not have permission to access this resource")
         region = (record["params"].get("region") or [None])[0]
         if region is None and isinstance(record["body_json"], dict):
             region = record["body_json"].get("region")
@@ -592,10 +597,13 @@ def main(argv=None):
     parser.add_argument("--seed", default="1")
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--down-region", action="append", default=[])
+    parser.add_argument("--forbidden", action="append", default=[],
+                        help="a path answered 403 (repeatable)")
     parser.add_argument("--token", default=TOKEN)
     args = parser.parse_args(argv)
     fake = FakeCivo(per_region=args.per_region, seed=args.seed, port=args.port,
-                    latency_ms=args.latency_ms, down_regions=args.down_region, token=args.token)
+                    latency_ms=args.latency_ms, down_regions=args.down_region,
+                    forbidden=args.forbidden, token=args.token)
     print(fake.start(), flush=True)
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))

@@ -233,6 +233,21 @@ class FailureTest(CivoTestCase):
             self.assertTrue(failure["message"].endswith("(error)"), failure["message"])
             self.assertIn("region=" + failure["task"].split("/")[0], failure["message"])
 
+    def test_missing_permission_is_an_error_for_that_kind_only(self):
+        self.fake.configure(forbidden=["/v2/databases"])
+        result = self.inventory()
+        self.assertExit(result, EXIT_PARTIAL)
+        out = result.json()
+        self.assertEqual(sorted(f["task"] for f in out["failures"]),
+                         ["%s/database.instance" % r for r in sorted(REGIONS)])
+        for failure in out["failures"]:
+            self.assertIn("HTTP 403: authentication_access_denied: Your API key does not have "
+                          "permission to access this resource; could not evaluate",
+                          failure["message"])
+            self.assertTrue(failure["message"].endswith("(error)"))
+        kinds = [k for k in KINDS if k != "database.instance"]
+        self.assertInventoryIs(out["resources"], self.expected(kinds=kinds))
+
     def test_region_down_is_partial_and_named(self):
         self.fake.configure(down_regions=["FRA1"])
         result = self.inventory(config=self.config(limits={"retries": 1,

@@ -18,11 +18,11 @@
 
 /* The fake host's per-call context: what the plugin did, and what the "server" answers. */
 struct fwk_ctx {
-    json_t *answers;  /* {"METHOD URL": {"status": n, "body": "text"}} */
-    json_t *sent;     /* [{"method","url","body","mutating","auth","content_type"}] */
-    json_t *emitted;  /* resources, in order */
-    json_t *env;      /* {"NAME": "value"} for secret_get("env:NAME") */
-    char fail[4096];  /* last host->fail() message */
+    json_t *answers; /* {"METHOD URL": {"status": n, "body": "text"}} */
+    json_t *sent;    /* [{"method","url","body","mutating","auth","content_type"}] */
+    json_t *emitted; /* resources, in order */
+    json_t *env;     /* {"NAME": "value"} for secret_get("env:NAME") */
+    char fail[4096]; /* last host->fail() message */
 };
 
 static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
@@ -52,9 +52,8 @@ static const json_t *fake_config(fwk_ctx *ctx)
 
 static fwk_status fake_secret_get(fwk_ctx *ctx, const char *ref, char **value)
 {
-    const char *found = strncmp(ref, "env:", 4) == 0
-                            ? json_string_value(json_object_get(ctx->env, ref + 4))
-                            : NULL;
+    const char *found =
+        strncmp(ref, "env:", 4) == 0 ? json_string_value(json_object_get(ctx->env, ref + 4)) : NULL;
 
     *value = NULL;
     if (!found) {
@@ -83,11 +82,10 @@ static fwk_status fake_http_request(fwk_ctx *ctx, const fwk_http_request *req,
     const char *auth = fake_header(req, "Authorization");
     const char *type = fake_header(req, "Content-Type");
 
-    json_array_append_new(ctx->sent,
-                          json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?}", "method", req->method,
-                                    "url", req->url, "body", req->body, "mutating",
-                                    (req->flags & FWK_HTTP_MUTATING) != 0, "auth", auth,
-                                    "content_type", type));
+    json_array_append_new(ctx->sent, json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?}", "method",
+                                               req->method, "url", req->url, "body", req->body,
+                                               "mutating", (req->flags & FWK_HTTP_MUTATING) != 0,
+                                               "auth", auth, "content_type", type));
     snprintf(key, sizeof key, "%s %s", req->method, req->url);
     answer = json_object_get(ctx->answers, key);
     body = answer ? json_string_value(json_object_get(answer, "body"))
@@ -192,14 +190,13 @@ static void ctx_teardown(fwk_ctx *ctx)
 }
 
 /* Script the answer to "METHOD URL" (the body as text). */
-static void answer(fwk_ctx *ctx, const char *method, const char *url, long status,
-                   const char *body)
+static void answer(fwk_ctx *ctx, const char *method, const char *url, long status, const char *body)
 {
     char key[1024];
 
     snprintf(key, sizeof key, "%s %s", method, url);
-    json_object_set_new(ctx->answers, key, json_pack("{s:I, s:s}", "status", (json_int_t)status,
-                                                     "body", body));
+    json_object_set_new(ctx->answers, key,
+                        json_pack("{s:I, s:s}", "status", (json_int_t)status, "body", body));
 }
 
 /* A test data file's text (malloc'd) or a failed test. */
@@ -253,9 +250,9 @@ static void free_instance(civo_instance *inst)
     fawkes_plugin_describe()->fini(inst);
 }
 
-#define BASE_CONFIG                                                                       \
-    "{\"token\": \"tok-123456\", \"endpoint\": \"" FAKE_ENDPOINT "/\", \"account\": \"acme\"," \
-    " \"per_page\": 2, \"prices\": {\"g3.xsmall\": 5, \"g2.xsmall\": 10, \"g3.db.small\": 30,"  \
+#define BASE_CONFIG                                                                                \
+    "{\"token\": \"tok-123456\", \"endpoint\": \"" FAKE_ENDPOINT "/\", \"account\": \"acme\","     \
+    " \"per_page\": 2, \"prices\": {\"g3.xsmall\": 5, \"g2.xsmall\": 10, \"g3.db.small\": 30,"     \
     " \"volume\": 0.1, \"objectstore\": 0.01, \"g3.small\": 73}}"
 
 #endif

@@ -27,7 +27,8 @@ static int teardown(void **state)
 static json_t *items_of(const char *file)
 {
     json_t *doc = data_json(file);
-    json_t *items = json_is_array(doc) ? json_incref(doc) : json_incref(json_object_get(doc, "items"));
+    json_t *items =
+        json_is_array(doc) ? json_incref(doc) : json_incref(json_object_get(doc, "items"));
 
     json_decref(doc);
     return items;
@@ -116,8 +117,8 @@ static void test_cluster(void **state)
     /* not built yet: no endpoint (public unknown), no pools, no version */
     assert_true(json_is_null(json_object_get(c, "public")));
     assert_json_equal(json_object_get(json_object_get(c, "attributes"), "node_pools"), "[]");
-    assert_true(json_is_null(json_object_get(json_object_get(c, "attributes"),
-                                             "kubernetes_version")));
+    assert_true(
+        json_is_null(json_object_get(json_object_get(c, "attributes"), "kubernetes_version")));
     json_decref(a);
     json_decref(b);
     json_decref(c);
@@ -235,8 +236,8 @@ static void test_task_follows_pages(void **state)
 
 static void test_firewall_task_lists_rules(void **state)
 {
-    json_t *task = json_pack("{s:s, s:s, s:s}", "name", "FRA1/network.firewall", "region",
-                             "FRA1", "kind", "network.firewall");
+    json_t *task = json_pack("{s:s, s:s, s:s}", "name", "FRA1/network.firewall", "region", "FRA1",
+                             "kind", "network.firewall");
     char *fws = data_text("firewalls.json"), *rules = data_text("firewall_rules.json");
 
     (void)state;
@@ -271,9 +272,9 @@ static void test_firewall_shares_partition(void **state)
     civo_buf_printf(&list, ",{\"name\": \"no id\"}]");
     answer(&ctx, "GET", FAKE_ENDPOINT "/v2/firewalls?region=LON1", 200, list.data);
     for (int share = 0; share < 2; share++) {
-        json_t *task = json_pack("{s:s, s:s, s:s, s:i, s:i}", "name", "LON1/network.firewall[x/2]",
-                                 "region", "LON1", "kind", "network.firewall", "share", share,
-                                 "shares", 2);
+        json_t *task =
+            json_pack("{s:s, s:s, s:s, s:i, s:i}", "name", "LON1/network.firewall[x/2]", "region",
+                      "LON1", "kind", "network.firewall", "share", share, "shares", 2);
         size_t before = json_array_size(ctx.emitted);
         /* the item without an id is reported by the first share only */
         assert_int_equal(civo_run_task(inst, &ctx, task), share == 0 ? FWK_PARTIAL : FWK_OK);
@@ -324,8 +325,8 @@ static void test_errors_are_civos_own_words(void **state)
 static void test_plan_regions_and_filters(void **state)
 {
     json_t *tasks = NULL;
-    json_t *request = json_pack("{s:[s], s:[s, s]}", "regions", "NYC1", "kinds",
-                                "compute.volume", "iam.policy");
+    json_t *request =
+        json_pack("{s:[s], s:[s, s]}", "regions", "NYC1", "kinds", "compute.volume", "iam.policy");
 
     (void)state;
     answer(&ctx, "GET", FAKE_ENDPOINT "/v2/regions", 200,
@@ -363,8 +364,8 @@ static void test_init_checks(void **state)
     assert_int_equal(desc->init(&fake_host, &ctx, config, &other), FWK_ERROR);
     assert_non_null(strstr(ctx.fail, "endpoint: expected an http:// or https:// URL"));
     json_decref(config);
-    config = json_pack("{s:s, s:{s:s}}", "endpoint", "https://api.civo.com", "prices",
-                       "g3.small", "cheap");
+    config = json_pack("{s:s, s:{s:s}}", "endpoint", "https://api.civo.com", "prices", "g3.small",
+                       "cheap");
     assert_int_equal(desc->init(&fake_host, &ctx, config, &other), FWK_ERROR);
     assert_string_equal(ctx.fail, "prices.g3.small: expected a number of USD per month (e.g. "
                                   "g3.small: 10.5)");

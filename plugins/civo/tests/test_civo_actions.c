@@ -58,7 +58,8 @@ static void test_list_actions(void **state)
     (void)state;
     assert_int_equal(civo_list_actions(inst, &ctx, &actions), FWK_OK);
     assert_int_equal(json_array_size(actions), 5);
-    json_array_foreach(actions, i, action) {
+    json_array_foreach(actions, i, action)
+    {
         const char *name = json_string_value(json_object_get(action, "name"));
         const char *risk = json_string_value(json_object_get(action, "risk"));
         if (strncmp(name, "delete_", 7) == 0) {
@@ -99,8 +100,8 @@ static void test_stop_dry_run_sends_nothing(void **state)
 
 static void test_add_tag_keeps_other_tags(void **state)
 {
-    json_t *res = resource("compute.instance", "i-2",
-                           json_pack("{s:[s, s]}", "tags", "web", "env=prod"));
+    json_t *res =
+        resource("compute.instance", "i-2", json_pack("{s:[s, s]}", "tags", "web", "env=prod"));
     json_t *result = NULL;
 
     (void)state;
@@ -130,8 +131,8 @@ static void test_add_tag_keeps_other_tags(void **state)
 
 static void test_delete_firewall_rule(void **state)
 {
-    json_t *res = resource("network.firewall", "fw-1",
-                           json_pack("{s:[{s:s}]}", "rules", "id", "rule-9"));
+    json_t *res =
+        resource("network.firewall", "fw-1", json_pack("{s:[{s:s}]}", "rules", "id", "rule-9"));
     json_t *result = NULL;
 
     (void)state;
@@ -207,32 +208,33 @@ static void test_provision_create_plans(void **state)
                               "\"kubernetes_version\": \"1.28.7-k3s1\", \"pools\": [{\"id\": "
                               "\"k1-pool\", \"count\": 2, \"size\": \"g4s.kube.small\"}]}}]}");
     json_decref(result);
-    assert_int_equal(provision("bucket", "create", "{\"name\": \"b1\", \"region\": \"NYC1\"}", 1,
-                               &result),
-                     FWK_OK);
-    assert_json_equal(json_object_get(json_array_get(json_object_get(result, "requests"), 0),
-                                      "body"),
-                      "{\"name\": \"b1\", \"region\": \"NYC1\", \"max_size_gb\": 500}");
+    assert_int_equal(
+        provision("bucket", "create", "{\"name\": \"b1\", \"region\": \"NYC1\"}", 1, &result),
+        FWK_OK);
+    assert_json_equal(
+        json_object_get(json_array_get(json_object_get(result, "requests"), 0), "body"),
+        "{\"name\": \"b1\", \"region\": \"NYC1\", \"max_size_gb\": 500}");
     json_decref(result);
     assert_int_equal(provision("database", "create",
                                "{\"name\": \"d1\", \"region\": \"LON1\", \"size\": "
                                "\"g3.db.small\", \"engine\": \"PostgreSQL\", \"version\": \"14\"}",
                                1, &result),
                      FWK_OK);
-    assert_json_equal(json_object_get(json_array_get(json_object_get(result, "requests"), 0),
-                                      "body"),
-                      "{\"name\": \"d1\", \"region\": \"LON1\", \"size\": \"g3.db.small\", "
-                      "\"software\": \"PostgreSQL\", \"software_version\": \"14\", \"nodes\": 1}");
+    assert_json_equal(
+        json_object_get(json_array_get(json_object_get(result, "requests"), 0), "body"),
+        "{\"name\": \"d1\", \"region\": \"LON1\", \"size\": \"g3.db.small\", "
+        "\"software\": \"PostgreSQL\", \"software_version\": \"14\", \"nodes\": 1}");
     json_decref(result);
     assert_int_equal(json_array_size(ctx.sent), 0);
     /* spec errors */
-    assert_int_equal(provision("database", "create", "{\"name\": \"d1\", \"region\": \"LON1\"}", 1,
-                               &result),
-                     FWK_ERROR);
+    assert_int_equal(
+        provision("database", "create", "{\"name\": \"d1\", \"region\": \"LON1\"}", 1, &result),
+        FWK_ERROR);
     assert_string_equal(ctx.fail, "spec.engine: required for a database (MySQL or PostgreSQL): "
                                   "give a non-empty string");
-    assert_int_equal(provision("cluster", "create", "{\"name\": \"k\", \"region\": \"LON1\", "
-                                                    "\"nodes\": 0}",
+    assert_int_equal(provision("cluster", "create",
+                               "{\"name\": \"k\", \"region\": \"LON1\", "
+                               "\"nodes\": 0}",
                                1, &result),
                      FWK_ERROR);
     assert_string_equal(ctx.fail, "spec.nodes: expected a whole number of at least 1");
@@ -265,23 +267,23 @@ static void test_provision_apply_and_delete(void **state)
     answer(&ctx, "GET", FAKE_ENDPOINT "/v2/objectstores?region=LON1&page=1&per_page=2", 200,
            "{\"page\": 1, \"pages\": 1, \"items\": [{\"id\": \"os-1\", \"name\": \"logs\"}, "
            "{\"id\": \"os-2\", \"name\": \"other\"}]}");
-    assert_int_equal(provision("bucket", "delete", "{\"name\": \"logs\", \"region\": \"LON1\"}", 1,
-                               &result),
-                     FWK_OK);
+    assert_int_equal(
+        provision("bucket", "delete", "{\"name\": \"logs\", \"region\": \"LON1\"}", 1, &result),
+        FWK_OK);
     assert_json_equal(json_object_get(result, "requests"),
                       "[{\"method\": \"DELETE\", \"url\": \"" FAKE_ENDPOINT
                       "/v2/objectstores/os-1?region=LON1\", \"body\": null}]");
     assert_int_equal(json_array_size(ctx.sent), 2);
     assert_true(json_is_false(json_object_get(json_array_get(ctx.sent, 1), "mutating")));
     json_decref(result);
-    assert_int_equal(provision("bucket", "delete", "{\"name\": \"nope\", \"region\": \"LON1\"}", 1,
-                               &result),
-                     FWK_ERROR);
+    assert_int_equal(
+        provision("bucket", "delete", "{\"name\": \"nope\", \"region\": \"LON1\"}", 1, &result),
+        FWK_ERROR);
     assert_string_equal(ctx.fail, "no single bucket named \"nope\" in LON1 (found 0): give spec.id "
                                   "instead");
-    assert_int_equal(provision("cluster", "delete", "{\"id\": \"k-1\", \"region\": \"FRA1\"}", 1,
-                               &result),
-                     FWK_OK);
+    assert_int_equal(
+        provision("cluster", "delete", "{\"id\": \"k-1\", \"region\": \"FRA1\"}", 1, &result),
+        FWK_OK);
     assert_json_equal(json_object_get(result, "requests"),
                       "[{\"method\": \"DELETE\", \"url\": \"" FAKE_ENDPOINT
                       "/v2/kubernetes/clusters/k-1?region=FRA1\", \"body\": null}]");
@@ -291,8 +293,8 @@ static void test_provision_apply_and_delete(void **state)
 static void test_cost_windows_and_prices(void **state)
 {
     char *charges = data_text("charges.json");
-    json_t *request = json_pack("{s:s, s:s}", "from", "2021-09-01T00:00:00Z", "to",
-                                "2021-10-11T00:00:00Z");
+    json_t *request =
+        json_pack("{s:s, s:s}", "from", "2021-09-01T00:00:00Z", "to", "2021-10-11T00:00:00Z");
     json_t *report = NULL;
 
     (void)state;
@@ -300,7 +302,8 @@ static void test_cost_windows_and_prices(void **state)
            FAKE_ENDPOINT "/v2/charges?from=2021-09-01T00:00:00Z&to=2021-10-02T00:00:00Z", 200,
            charges);
     answer(&ctx, "GET",
-           FAKE_ENDPOINT "/v2/charges?from=2021-10-02T00:00:00Z&to=2021-10-11T00:00:00Z", 200, "[]");
+           FAKE_ENDPOINT "/v2/charges?from=2021-10-02T00:00:00Z&to=2021-10-11T00:00:00Z", 200,
+           "[]");
     assert_int_equal(civo_cost(inst, &ctx, request, &report), FWK_OK);
     assert_int_equal(json_array_size(ctx.sent), 2);
     assert_string_equal(json_string_value(json_object_get(report, "currency")), "USD");
@@ -312,8 +315,8 @@ static void test_cost_windows_and_prices(void **state)
     assert_float_equal(json_real_value(json_object_get(
                            json_array_get(json_object_get(report, "items"), 1), "cost")),
                        0.1 * 10 * 18 / 730.0, 1e-9);
-    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(report, "items"), 2),
-                                             "cost")));
+    assert_true(
+        json_is_null(json_object_get(json_array_get(json_object_get(report, "items"), 2), "cost")));
     assert_float_equal(json_real_value(json_object_get(report, "total")),
                        0.1 + 0.1 * 10 * 18 / 730.0, 1e-9);
     assert_int_equal(json_integer_value(json_object_get(report, "unpriced")), 1);
