@@ -86,9 +86,19 @@ json_t *civo_norm_network(const civo_instance *inst, const char *region, const j
 /* A firewall with its raw rules (`rules` borrowed, an array or NULL when not listed). */
 json_t *civo_norm_firewall(const civo_instance *inst, const char *region, const json_t *item,
                            const json_t *rules);
-/* One Civo firewall rule as {id, direction, protocol, ports: {from, to} | null, cidrs,
+/* One Civo firewall rule as {id, direction, protocol, ports ("22", "80-90", "all"), cidrs,
    action, label}. New reference. */
 json_t *civo_norm_rule(const json_t *rule);
+/*
+ * civo_cluster_access: complete a normalized cluster (`cluster`, changed in place) with the
+ * rules of its firewall (`raw_rules` borrowed: Civo's rules, or NULL when unknown). Sets
+ * attributes.api_firewall = {"id", "open_to_internet", "rules": the ingress allow rules that
+ * reach the API port 6443}, and narrows `public`: an endpoint on a public address is public
+ * only when one of those rules admits 0.0.0.0/0 or ::/0. With NULL rules (not asked: the
+ * endpoint is private or absent; or the firewall is gone) nothing changes but
+ * attributes.api_firewall = null.
+ */
+void civo_cluster_access(json_t *cluster, const json_t *raw_rules);
 
 /* The skeleton every normalizer fills: uid, provider, account, region, kind, native_type,
    id, name, state, labels {}, created_at, public, encrypted, monthly_cost (nulls) and

@@ -13,16 +13,17 @@ typedef struct civo_kind {
     const char *path;
     bool paginated;
     civo_norm_fn normalize; /* NULL for firewalls */
+    int order;              /* plan order: kinds whose tasks make many requests first */
 } civo_kind;
 
 static const civo_kind civo_kind_table[] = {
-    {"compute.instance", "/v2/instances", true, civo_norm_instance},
-    {"compute.volume", "/v2/volumes", false, civo_norm_volume},
-    {"kubernetes.cluster", "/v2/kubernetes/clusters", true, civo_norm_cluster},
-    {"database.instance", "/v2/databases", true, civo_norm_database},
-    {"storage.bucket", "/v2/objectstores", true, civo_norm_bucket},
-    {"network.network", "/v2/networks", false, civo_norm_network},
-    {"network.firewall", "/v2/firewalls", false, NULL},
+    {"compute.instance", "/v2/instances", true, civo_norm_instance, 2},
+    {"compute.volume", "/v2/volumes", false, civo_norm_volume, 2},
+    {"kubernetes.cluster", "/v2/kubernetes/clusters", true, civo_norm_cluster, 1},
+    {"database.instance", "/v2/databases", true, civo_norm_database, 2},
+    {"storage.bucket", "/v2/objectstores", true, civo_norm_bucket, 2},
+    {"network.network", "/v2/networks", false, civo_norm_network, 2},
+    {"network.firewall", "/v2/firewalls", false, NULL, 0},
 };
 #define CIVO_KIND_COUNT (sizeof civo_kind_table / sizeof civo_kind_table[0])
 
@@ -113,9 +114,10 @@ fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *requ
     if (rc != FWK_OK)
         return rc;
     *tasks = json_array();
-    /* Firewall shares first, every region's: they make the most requests each, and the
-       host starts tasks in plan order, so the longest ones should not start last. */
-    for (int firewalls_pass = 1; firewalls_pass >= 0; firewalls_pass--) {
+    /* Kinds whose tasks make the most requests first, every region's (firewall shares: one
+       request per firewall; clusters: one per public cluster's firewall): the host starts
+       tasks in plan order, so the longest ones should not start last. */
+    for (int order = 0; order <= 2; order++) {
         json_array_foreach(regions, i, region)
         {
             const char *code = json_string_value(region);
@@ -123,8 +125,7 @@ fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *requ
                 continue;
             for (size_t k = 0; k < CIVO_KIND_COUNT; k++) {
                 const civo_kind *kind = &civo_kind_table[k];
-                if ((kind->normalize == NULL) == (firewalls_pass == 1) &&
-                    wanted(want_kinds, kind->kind))
+                if (kind->order == order && wanted(want_kinds, kind->kind))
                     plan_kind(inst, kind, code, *tasks);
             }
         }
@@ -140,7 +141,8 @@ typedef struct civo_task_run {
     const civo_kind *kind;
     const char *region;
     size_t emitted, skipped;
-    long share, shares; /* firewalls: this task handles ids whose hash % shares == share */
+    long share, shares;        /* firewalls: this task handles ids whose hash % shares == share */
+    json_t *rules_by_firewall; /* clusters: {firewall id: raw rules | null (not found)} */
 } civo_task_run;
 
 /* FNV-1a of an id: a firewall's share never depends on where the list puts it, so a
@@ -175,17 +177,71 @@ static fwk_status on_item(void *arg, const json_t *item)
     return emit(t, t->kind->normalize(t->inst, t->region, item));
 }
 
-static fwk_status collect_rule(void *arg, const json_t *item)
+/* GET /v2/firewalls/ID/rules?region=R into *rules (new reference): Civo's rules, or json
+   null when `missing_ok` and the firewall is not found (404). */
+static fwk_status list_rules(civo_task_run *t, const char *id, bool missing_ok, json_t **rules)
 {
-    return json_array_append((json_t *)arg, (json_t *)item) == 0 ? FWK_OK : FWK_ERROR;
+    civo_buf path = {0};
+    char *url = NULL;
+    long status = 0;
+    fwk_status rc = FWK_ERROR;
+
+    *rules = NULL;
+    if (civo_buf_printf(&path, "/v2/firewalls/") == 0 && civo_buf_escape(&path, id) == 0 &&
+        civo_buf_printf(&path, "/rules") == 0)
+        url = civo_url(t->inst, path.data, t->region, NULL);
+    civo_buf_free(&path);
+    if (!url) {
+        t->inst->host->fail(t->ctx, "out of memory listing the rules of firewall %s", id);
+        return FWK_ERROR;
+    }
+    rc = civo_send(t->inst, t->ctx, "GET", url, NULL, false, &status, rules);
+    if (rc == FWK_ERROR && status == 404 && missing_ok) {
+        *rules = json_null();
+        rc = FWK_OK;
+    } else if (rc == FWK_OK && !json_is_array(*rules)) {
+        t->inst->host->fail(t->ctx, "GET %s -> HTTP %ld: expected a list of rules", url, status);
+        json_decref(*rules);
+        *rules = NULL;
+        rc = FWK_ERROR;
+    }
+    free(url);
+    return rc;
 }
 
-/* A firewall: its rules (GET /v2/firewalls/ID/rules), then the normalized resource. */
+/* A cluster: normalized, then, when its API endpoint is on a public address, narrowed by its
+   firewall's rules for the API port. Clusters often share a firewall, so each firewall's
+   rules are asked once per task. A firewall that is gone (404) leaves `public` to the
+   endpoint alone. */
+static fwk_status on_cluster(void *arg, const json_t *item)
+{
+    civo_task_run *t = arg;
+    json_t *cluster = civo_norm_cluster(t->inst, t->region, item);
+    const char *firewall = civo_str(item, "firewall_id");
+    json_t *rules = NULL;
+
+    /* only a public endpoint needs the firewall to decide */
+    if (cluster && firewall && *firewall && json_is_true(json_object_get(cluster, "public"))) {
+        rules = json_object_get(t->rules_by_firewall, firewall);
+        if (!rules) {
+            fwk_status rc = list_rules(t, firewall, true, &rules);
+            if (rc != FWK_OK) {
+                json_decref(cluster);
+                return rc;
+            }
+            json_object_set_new(t->rules_by_firewall, firewall, rules);
+        }
+    }
+    if (cluster)
+        civo_cluster_access(cluster, rules);
+    return emit(t, cluster);
+}
+
+/* A firewall of this task's share: its rules, then the normalized resource. */
 static fwk_status on_firewall(void *arg, const json_t *item)
 {
     civo_task_run *t = arg;
     const char *id = civo_str(item, "id");
-    civo_buf path = {0};
     json_t *rules;
     fwk_status rc;
 
@@ -193,15 +249,7 @@ static fwk_status on_firewall(void *arg, const json_t *item)
         return t->share == 0 ? emit(t, NULL) : FWK_OK; /* counted once, by the first share */
     if ((long)(id_hash(id) % (unsigned long)t->shares) != t->share)
         return FWK_OK;
-    if (civo_buf_printf(&path, "/v2/firewalls/") != 0 || civo_buf_escape(&path, id) != 0 ||
-        civo_buf_printf(&path, "/rules") != 0) {
-        civo_buf_free(&path);
-        t->inst->host->fail(t->ctx, "out of memory listing the rules of firewall %s", id);
-        return FWK_ERROR;
-    }
-    rules = json_array();
-    rc = civo_list(t->inst, t->ctx, path.data, t->region, false, collect_rule, rules);
-    civo_buf_free(&path);
+    rc = list_rules(t, id, false, &rules);
     if (rc == FWK_OK)
         rc = emit(t, civo_norm_firewall(t->inst, t->region, item, rules));
     json_decref(rules);
@@ -211,7 +259,8 @@ static fwk_status on_firewall(void *arg, const json_t *item)
 fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *task)
 {
     civo_task_run t = {
-        inst, ctx, kind_named(civo_str(task, "kind")), civo_str(task, "region"), 0, 0, 0, 1};
+        inst, ctx, kind_named(civo_str(task, "kind")), civo_str(task, "region"), 0, 0, 0, 1, NULL};
+    civo_item_fn handler = on_item;
     const json_t *share = json_object_get(task, "share"), *shares = json_object_get(task, "shares");
     fwk_status rc;
 
@@ -226,8 +275,13 @@ fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *
                          civo_str(task, "name") ? civo_str(task, "name") : "(unnamed)");
         return FWK_ERROR;
     }
-    rc = civo_list(inst, ctx, t.kind->path, t.region, t.kind->paginated,
-                   t.kind->normalize ? on_item : on_firewall, &t);
+    if (!t.kind->normalize)
+        handler = on_firewall;
+    else if (t.kind->normalize == civo_norm_cluster)
+        handler = on_cluster;
+    t.rules_by_firewall = json_object();
+    rc = civo_list(inst, ctx, t.kind->path, t.region, t.kind->paginated, handler, &t);
+    json_decref(t.rules_by_firewall);
     inst->host->counter_add(ctx, "civo.resources", (int64_t)t.emitted);
     if (rc == FWK_OK && t.skipped > 0) {
         inst->host->fail(ctx,

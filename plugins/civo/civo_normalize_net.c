@@ -166,3 +166,54 @@ json_t *civo_norm_firewall(const civo_instance *inst, const char *region, const 
     json_object_set_new(r, "public", json_boolean(open));
     return r;
 }
+
+/* Does a normalized rule's "ports" ("all", "22", "80-90") include `port`? */
+static bool covers_port(const json_t *rule, long port)
+{
+    const char *ports = civo_str(rule, "ports");
+    long low, high;
+    char *end;
+
+    if (!ports || strcmp(ports, "all") == 0)
+        return true;
+    low = strtol(ports, &end, 10);
+    high = *end == '-' ? strtol(end + 1, &end, 10) : low;
+    return *end == '\0' && low <= port && port <= high;
+}
+
+/* The Kubernetes API port of Civo's clusters. */
+#define CIVO_KUBE_API_PORT 6443
+
+void civo_cluster_access(json_t *cluster, const json_t *raw_rules)
+{
+    json_t *attributes = json_object_get(cluster, "attributes");
+    json_t *reaching, *rule;
+    const json_t *raw;
+    bool open = false;
+    size_t i;
+
+    if (!json_is_array(raw_rules)) {
+        json_object_set_new(attributes, "api_firewall", json_null());
+        return;
+    }
+    reaching = json_array();
+    json_array_foreach(raw_rules, i, raw)
+    {
+        const char *protocol;
+        rule = civo_norm_rule(raw);
+        protocol = civo_str(rule, "protocol");
+        if (strcmp(civo_str(rule, "direction"), "ingress") == 0 &&
+            strcmp(civo_str(rule, "action"), "allow") == 0 &&
+            (strcmp(protocol, "tcp") == 0 || strcmp(protocol, "all") == 0) &&
+            covers_port(rule, CIVO_KUBE_API_PORT)) {
+            open = open || open_to_internet(rule);
+            json_array_append(reaching, rule);
+        }
+        json_decref(rule);
+    }
+    json_object_set_new(attributes, "api_firewall",
+                        json_pack("{s:s?, s:b, s:o}", "id", civo_str(attributes, "firewall_id"),
+                                  "open_to_internet", open, "rules", reaching));
+    if (json_is_true(json_object_get(cluster, "public")))
+        json_object_set_new(cluster, "public", json_boolean(open));
+}

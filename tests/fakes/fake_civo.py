@@ -150,6 +150,8 @@ class _Data:
                  ("icmp", None, None, ["0.0.0.0/0"])]
         if i % 4 == 0:
             specs.append(("tcp", "1", "65535", ["10.0.0.0/8"]))
+        if i % 3 == 0:  # Civo's default for a cluster: the Kubernetes API open to all
+            specs.append(("tcp", "6443", "6443", ["0.0.0.0/0"]))
         for protocol, start, end, cidr in specs:
             rules.append({"id": self._id(rng), "firewall_id": firewall_id,
                           "protocol": protocol, "start_port": start, "end_port": end,

@@ -255,6 +255,74 @@ static void test_firewall_task_lists_rules(void **state)
     json_decref(task);
 }
 
+/* A cluster's public endpoint is public only when its firewall lets the internet reach
+   6443; its firewall's rules are asked once however many clusters share it. */
+static void test_cluster_task_reads_its_firewall(void **state)
+{
+    json_t *task = json_pack("{s:s, s:s, s:s}", "name", "LON1/kubernetes.cluster", "region", "LON1",
+                             "kind", "kubernetes.cluster");
+    char *clusters = data_text("clusters.json"), *rules = data_text("firewall_rules.json");
+    const char *rules_url =
+        FAKE_ENDPOINT "/v2/firewalls/42118911-44b2-4bbc-98d5-b8b5c2b8e2a7/rules?region=LON1";
+    const json_t *a, *b;
+
+    (void)state;
+    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/kubernetes/clusters?region=LON1&page=1&per_page=2", 200,
+           clusters);
+    answer(&ctx, "GET", rules_url, 200, rules);
+    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_OK);
+    assert_int_equal(json_array_size(ctx.emitted), 3);
+    a = json_array_get(ctx.emitted, 0);
+    b = json_array_get(ctx.emitted, 1);
+    /* a public endpoint, but no rule admits 6443: not public */
+    assert_true(json_is_false(json_object_get(a, "public")));
+    assert_json_equal(json_object_get(json_object_get(a, "attributes"), "api_firewall"),
+                      "{\"id\": \"42118911-44b2-4bbc-98d5-b8b5c2b8e2a7\", \"open_to_internet\": "
+                      "false, \"rules\": []}");
+    assert_true(json_is_null(json_object_get(json_object_get(b, "attributes"), "api_firewall")));
+    assert_int_equal(json_array_size(ctx.sent), 2);
+    /* the firewall is gone: the endpoint alone decides */
+    json_array_clear(ctx.emitted);
+    answer(&ctx, "GET", rules_url, 404,
+           "{\"code\": \"database_firewall_not_found\", \"reason\": \"not found\"}");
+    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_OK);
+    assert_true(json_is_true(json_object_get(json_array_get(ctx.emitted, 0), "public")));
+    /* any other failure of the rules fails the task */
+    answer(&ctx, "GET", rules_url, 403, "{\"code\": \"denied\", \"reason\": \"no\"}");
+    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_ERROR);
+    assert_non_null(strstr(ctx.fail, "/rules?region=LON1 -> HTTP 403: denied: no"));
+    free(clusters);
+    free(rules);
+    json_decref(task);
+}
+
+static void test_cluster_access_rules(void **state)
+{
+    json_t *cluster = json_pack("{s:b, s:{s:s}}", "public", 1, "attributes", "firewall_id", "f1");
+    json_t *rules = json_loads(
+        "[{\"protocol\": \"tcp\", \"start_port\": \"6443\", \"end_port\": \"6443\", "
+        "\"cidr\": [\"0.0.0.0/0\"], \"direction\": \"ingress\", \"action\": \"allow\"},"
+        "{\"protocol\": \"udp\", \"start_port\": \"1\", \"end_port\": \"65535\", "
+        "\"cidr\": [\"0.0.0.0/0\"], \"direction\": \"ingress\", \"action\": \"allow\"},"
+        "{\"protocol\": \"tcp\", \"start_port\": \"6000\", \"end_port\": \"7000\", "
+        "\"cidr\": [\"10.0.0.0/8\"], \"direction\": \"ingress\", \"action\": \"allow\"}]",
+        0, NULL);
+    const json_t *access;
+
+    (void)state;
+    civo_cluster_access(cluster, rules);
+    access = json_object_get(json_object_get(cluster, "attributes"), "api_firewall");
+    assert_true(json_is_true(json_object_get(cluster, "public")));
+    assert_true(json_is_true(json_object_get(access, "open_to_internet")));
+    assert_int_equal(json_array_size(json_object_get(access, "rules")), 2); /* not the udp one */
+    /* only the private rule left: not open */
+    json_array_remove(rules, 0);
+    civo_cluster_access(cluster, rules);
+    assert_true(json_is_false(json_object_get(cluster, "public")));
+    json_decref(cluster);
+    json_decref(rules);
+}
+
 /* Two shares of a region's firewalls: every firewall exactly once, its rules asked once. */
 static void test_firewall_shares_partition(void **state)
 {
@@ -342,11 +410,13 @@ static void test_plan_regions_and_filters(void **state)
     request = json_pack("{s:n, s:n}", "regions", "kinds");
     assert_int_equal(civo_plan(inst, &ctx, request, &tasks), FWK_OK);
     assert_int_equal(json_array_size(tasks), 2 * (6 + 4)); /* firewalls in 4 shares */
-    /* firewall shares first (the longest tasks), then the other kinds */
+    /* firewall shares first (the longest tasks), then clusters, then the other kinds */
     assert_string_equal(s(json_array_get(tasks, 0), "name"), "LON1/network.firewall[1/4]");
     assert_int_equal(json_integer_value(json_object_get(json_array_get(tasks, 3), "share")), 3);
     assert_string_equal(s(json_array_get(tasks, 4), "name"), "NYC1/network.firewall[1/4]");
-    assert_string_equal(s(json_array_get(tasks, 8), "name"), "LON1/compute.instance");
+    assert_string_equal(s(json_array_get(tasks, 8), "name"), "LON1/kubernetes.cluster");
+    assert_string_equal(s(json_array_get(tasks, 9), "name"), "NYC1/kubernetes.cluster");
+    assert_string_equal(s(json_array_get(tasks, 10), "name"), "LON1/compute.instance");
     json_decref(tasks);
     json_decref(request);
 }
@@ -392,6 +462,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_task_follows_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_firewall_task_lists_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_firewall_shares_partition, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cluster_task_reads_its_firewall, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cluster_access_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_are_civos_own_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_regions_and_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_checks, setup, teardown),
