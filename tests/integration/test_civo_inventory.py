@@ -158,9 +158,13 @@ class InventoryTest(CivoTestCase):
             r = by_uid["civo:acme:FRA1:kubernetes.cluster:" + raw["id"]]
             open_api = any(rule["protocol"] == "tcp" and rule["start_port"] == "6443" and
                            "0.0.0.0/0" in rule["cidr"] for rule in self.fake.rules(raw["firewall_id"]))
-            public = not raw["master_ip"].startswith("192.168.") and open_api
+            endpoint_public = not raw["master_ip"].startswith("192.168.")
+            public = endpoint_public and open_api
             self.assertEqual(r["public"], public, raw)
-            self.assertEqual(r["attributes"]["api_firewall"]["open_to_internet"], open_api)
+            if endpoint_public:
+                self.assertEqual(r["attributes"]["api_firewall"]["open_to_internet"], open_api)
+            else:  # a private endpoint is not public whatever the firewall: not read
+                self.assertIsNone(r["attributes"]["api_firewall"])
             seen_public.add(public)
         self.assertEqual(seen_public, {True, False})
         # credentials in raw answers never reach the output
