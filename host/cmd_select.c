@@ -46,7 +46,9 @@ static int find_playbook(char *out, size_t size)
     for (size_t i = 0; i < 3; i++) {
         if (!dirs[i] || !dirs[i][0])
             continue;
-        if (snprintf(out, size, "%s/%s", dirs[i], SELECT_PLAYBOOK) < (int)size &&
+        char dir[PATH_MAX];
+        if (realpath(dirs[i], dir) &&
+            snprintf(out, size, "%s/%s", dir, SELECT_PLAYBOOK) < (int)size &&
             access(out, R_OK) == 0)
             return 0;
         if (i == 0) /* an explicit directory that lacks it is an error, not a fallback */
@@ -180,14 +182,16 @@ int cmd_select(const cli_args *args)
     if (code == EXIT_CODE_OK) {
         if (args->format == OUTPUT_JSON || args->format == OUTPUT_JSONL)
             json_dumpf(report, stdout,
-                       JSON_SORT_KEYS |
+                       JSON_SORT_KEYS | JSON_REAL_PRECISION(10) |
                            (args->format == OUTPUT_JSON ? JSON_INDENT(2) : JSON_COMPACT));
         else
             print_ranking(stdout, report);
         if (args->format == OUTPUT_JSON || args->format == OUTPUT_JSONL)
             fputc('\n', stdout);
-        if (fflush(stdout) != 0)
+        if (fflush(stdout) != 0) {
+            diag_set(&err, "cannot write the ranking to stdout");
             code = EXIT_CODE_INTERNAL;
+        }
         else if (!json_is_string(json_object_get(report, "winner")))
             code = EXIT_CODE_FINDINGS;
     }

@@ -41,7 +41,7 @@ local function open_to_world(cidrs)
   return false
 end
 
-local planned, manual = {}, {}
+local planned, manual = lib.list(), lib.list()
 for fw in fawkes.inventory{provider = fawkes.args.provider, kind = "network.firewall"} do
   for _, rule in ipairs(fw.attributes.rules or {}) do
     local proto = rule.protocol

@@ -40,7 +40,7 @@ for r in fawkes.inventory{provider = fawkes.args.provider} do
   end
 end
 
-local expired, expiring = {}, {}
+local expired, expiring = lib.list(), lib.list()
 for _, e in pairs(by_id) do
   table.sort(e.resources)
   if e.state == "expired" then expired[#expired + 1] = e else expiring[#expiring + 1] = e end

@@ -13,7 +13,7 @@ if not owner:match("^[%w_.@-]+$") then
 end
 local kinds = lib.list_arg(fawkes.args.kinds, {"compute.instance"})
 
-local tagging, manual = {}, {}
+local tagging, manual = lib.list(), lib.list()
 for r in fawkes.inventory{provider = fawkes.args.provider, kind = kinds} do
   local labels = r.labels
   if labels == nil or labels.owner == nil or labels.owner == "" then

@@ -8,6 +8,9 @@ meta = {description = "Rank cloud providers for a workload, with the score break
 
 local caps = require("capabilities")
 
+-- A list that encodes as [] even when empty (a plain empty table encodes as {}).
+local function new_list() return fawkes.json.decode("[]") end
+
 local WEIGHTS = {
   balanced = {cost = 0.4, features = 0.3, regions = 0.2, compliance = 0.1},
   cost = {cost = 0.6, features = 0.2, regions = 0.1, compliance = 0.1},
@@ -35,7 +38,7 @@ local function number(key, min, default)
 end
 local function list(key, known)
   local v = req[key]
-  if v == nil then return {} end
+  if v == nil then return new_list() end
   if type(v) ~= "table" then fail("/%s: %s: expected a list of names", key, key) end
   for i, item in ipairs(v) do
     if type(item) ~= "string" then fail("/%s/%d: %s[%d]: expected a string", key, i - 1, key, i) end
@@ -90,7 +93,7 @@ end
 
 -- Required names (features or certifications) the provider has / lacks.
 local function coverage(have, wanted)
-  local s, missing = set_of(have), {}
+  local s, missing = set_of(have), new_list()
   for _, w in ipairs(wanted) do
     if not s[w] then missing[#missing + 1] = w end
   end
@@ -100,7 +103,7 @@ end
 
 -- A required region is met by a region id (any case), a country code or an area.
 local function region_coverage(p)
-  local missing, matched = {}, {}
+  local missing, matched = new_list(), new_list()
   for _, want in ipairs(need.regions) do
     local w, hit = want:lower(), nil
     for _, r in ipairs(p.regions) do
@@ -131,7 +134,7 @@ end
 
 for _, c in ipairs(candidates) do
   local p = caps.providers[c.provider]
-  local scores, detail, blockers = {}, {}, {}
+  local scores, detail, blockers = {}, {}, new_list()
   if c.choice then
     scores.cost = lowest / c.choice.monthly
     detail.cost = string.format("%s (%d vCPU, %g GB) %s a month", c.choice.size, c.choice.cpu,
@@ -182,7 +185,7 @@ local winner = candidates[1]
 for rank, c in ipairs(candidates) do
   c.rank = rank
   if rank > 1 then
-    local why = {}
+    local why = new_list()
     for _, b in ipairs(c.blockers) do why[#why + 1] = b end
     for _, d in ipairs(DIMENSIONS) do
       local mine, theirs = c.breakdown[d], winner.breakdown[d]

@@ -31,7 +31,7 @@ local function idle_reason(r)
   return nil
 end
 
-local stopping, manual = {}, {}
+local stopping, manual = lib.list(), lib.list()
 for r in fawkes.inventory{provider = fawkes.args.provider, kind = "compute.instance",
                           where = {state = "running"}} do
   local why = idle_reason(r)

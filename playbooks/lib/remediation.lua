@@ -20,6 +20,12 @@ function M.try_action(r, name, params)
   error(step, 0)
 end
 
+-- A new empty list that encodes as [] in the report even when nothing is added (a plain
+-- empty table encodes as {}; see fawkes.json in docs/lua.md).
+function M.list()
+  return fawkes.json.decode("[]")
+end
+
 -- A comma-separated --var value as a list (empty strings dropped); `default` when absent.
 function M.list_arg(value, default)
   if value == nil then return default end
