@@ -138,6 +138,7 @@ const char *pol_severity_name(pol_severity severity);
 /* A list of shell globs ("compute.*"). */
 typedef struct pol_globs {
     char **items;
+    bool *literal;            /* per item: no glob characters, compared with strcmp */
     size_t count;
 } pol_globs;
 
@@ -175,6 +176,11 @@ typedef struct pol_rule {
     char *remediation;        /* owned or NULL (policy's) */
     pol_template message;     /* count 0: the policy's title */
     pol_cond *when;
+    char *allow_reason;       /* "ok: TITLE (rule NAME does not apply)", made at load */
+    /* The decision's constant members, built once at load and shared (json_incref) by every
+       decision: jansson's reference counts are atomic and nobody writes into them. */
+    json_t *j_policy, *j_rule, *j_severity, *j_title, *j_remediation, *j_allow_reason;
+    json_t *j_compliance, *j_fired, *j_allow, *j_error; /* j_fired: "deny" or "warn" */
     pol_src src;
 } pol_rule;
 
@@ -218,6 +224,7 @@ typedef struct pol_engine {
     int64_t max_exception_days;
     bool fixed_now;           /* `now` option or FAWKES_NOW */
     int64_t now;
+    bool uses_now;            /* some path is "$now": evaluate formats the time once per call */
 } pol_engine;
 
 /* Growable string list that owns its strings. */

@@ -324,6 +324,8 @@ static int compile_path(pol_loader *ld, pol_cond *c, const pol_ynode *map, const
     if (pol_path_parse(path->scalar, &c->path, problem, sizeof problem) != 0)
         return pol_fail(ld, path, "%s.path: invalid path \"%s\": %s", where, path->scalar,
                         problem);
+    if (c->path.now)
+        ld->engine->uses_now = true;
     return 0;
 }
 

@@ -61,24 +61,48 @@ static void find_exceptions(const pol_policy *policy, size_t rule, const json_t 
     }
 }
 
-static json_t *decision_new(const pol_policy *policy, const pol_rule *rule, const char *effect,
-                            const char *reason)
+/* A reason rendered from a document may have been cut inside a UTF-8 sequence: drop the
+   partial sequence at the end rather than lose the reason. */
+static json_t *reason_string(char *reason)
 {
-    const char *remediation = rule->remediation ? rule->remediation : policy->remediation;
+    json_t *s = json_string(reason);
+    size_t len = strlen(reason);
+    for (size_t cut = 1; !s && cut <= 3 && cut <= len; cut++) {
+        reason[len - cut] = '\0';
+        s = json_string(reason);
+    }
+    return s ? s : json_string_nocheck("(the message is not valid UTF-8)");
+}
+
+static void share(json_t *d, const char *key, json_t *value)
+{
+    json_object_set_nocheck(d, key, value);
+}
+
+/* One decision: the rule's constant members are shared (see pol_rule), the rest is new. At
+   most 8 members, so jansson's initial 8-bucket table never rehashes. */
+static json_t *decision_new(const pol_rule *rule, json_t *effect, json_t *reason)
+{
     json_t *d = json_object();
-    if (!d)
+    if (!d) {
+        json_decref(reason);
         return NULL;
-    json_object_set_new(d, "effect", json_string(effect));
-    json_object_set_new(d, "policy", json_string(policy->name));
-    json_object_set_new(d, "rule", json_string(rule->name));
-    json_object_set_new(d, "reason", json_string(reason));
-    json_object_set_new(d, "severity", json_string(pol_severity_name(rule->severity)));
-    json_object_set_new(d, "compliance", json_deep_copy(policy->compliance));
-    json_object_set_new(d, "title", json_string(policy->title));
-    if (remediation)
-        json_object_set_new(d, "remediation", json_string(remediation));
-    json_object_set_new(d, "mode", json_string(policy->audit ? "audit" : "enforce"));
+    }
+    share(d, "effect", effect);
+    share(d, "policy", rule->j_policy);
+    share(d, "rule", rule->j_rule);
+    json_object_set_new_nocheck(d, "reason", reason);
+    share(d, "severity", rule->j_severity);
+    share(d, "compliance", rule->j_compliance);
+    share(d, "title", rule->j_title);
+    if (rule->j_remediation)
+        share(d, "remediation", rule->j_remediation);
     return d;
+}
+
+static void set_text(json_t *d, const char *key, const char *text)
+{
+    json_object_set_new_nocheck(d, key, json_string_nocheck(text));
 }
 
 static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
@@ -86,14 +110,11 @@ static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
     const pol_rule *rule = &policy->rules[index];
     ev->has_error = false;
     pol_truth t = pol_cond_eval(rule->when, ev, ev->root);
-    char reason[1024];
     if (t == POL_ERROR)
-        return decision_new(policy, rule, "error", ev->error);
-    if (t == POL_FALSE) {
-        snprintf(reason, sizeof reason, "ok: %s (rule %s does not apply)", policy->title,
-                 rule->name);
-        return decision_new(policy, rule, "allow", reason);
-    }
+        return decision_new(rule, rule->j_error, json_string(ev->error));
+    if (t == POL_FALSE)
+        return decision_new(rule, rule->j_allow, json_incref(rule->j_allow_reason));
+    char reason[1024];
     if (rule->message.count)
         pol_template_render(&rule->message, ev->root, reason, sizeof reason);
     else
@@ -105,27 +126,30 @@ static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
         char excepted[1200];
         snprintf(excepted, sizeof excepted, "%s (excepted by %s, owner %s, until %s)", reason,
                  active->id, active->owner, active->expires_text);
-        json_t *d = decision_new(policy, rule, "allow", excepted);
-        json_object_set_new(d, "excepted_effect", json_string(effect));
-        json_object_set_new(d, "exception", exception_json(active));
+        json_t *d = decision_new(rule, rule->j_allow, reason_string(excepted));
+        set_text(d, "excepted_effect", effect);
+        json_object_set_new_nocheck(d, "exception", exception_json(active));
         return d;
     }
     if (expired) {
         char noted[1200];
         snprintf(noted, sizeof noted, "%s (exception %s expired at %s)", reason, expired->id,
                  expired->expires_text);
-        json_t *d = decision_new(policy, rule, effect, noted);
-        json_object_set_new(d, "expired_exception", exception_json(expired));
+        json_t *d = decision_new(rule, rule->j_fired, reason_string(noted));
+        json_object_set_new_nocheck(d, "expired_exception", exception_json(expired));
         return d;
     }
-    return decision_new(policy, rule, effect, reason);
+    return decision_new(rule, rule->j_fired, reason_string(reason));
 }
 
 int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_t *decisions)
 {
     char now_text[40];
-    pol_time_format(now, now_text, sizeof now_text);
-    json_t *now_value = json_string(now_text);
+    json_t *now_value = NULL;
+    if (engine->uses_now) {
+        pol_time_format(now, now_text, sizeof now_text);
+        now_value = json_string_nocheck(now_text);
+    }
     pol_eval ev = {.root = doc, .now = now, .now_value = now_value};
     int rc = 0;
     for (size_t p = 0; p < engine->policy_count && rc == 0; p++) {

@@ -16,7 +16,8 @@ int pol_globs_compile(pol_loader *ld, const pol_ynode *node, const char *where, 
         return pol_fail(ld, node, "%s: expected a string or a list of strings, got %s", where,
                         node->type == POL_Y_MAP ? "a mapping" : "an empty list");
     g->items = calloc(n, sizeof *g->items);
-    if (!g->items)
+    g->literal = calloc(n, sizeof *g->literal);
+    if (!g->items || !g->literal)
         return -1;
     for (size_t i = 0; i < n; i++) {
         const pol_ynode *item = node->type == POL_Y_SEQ ? node->items[i] : node;
@@ -27,6 +28,7 @@ int pol_globs_compile(pol_loader *ld, const pol_ynode *node, const char *where, 
         g->items[i] = strdup(item->scalar);
         if (!g->items[i])
             return -1;
+        g->literal[i] = strpbrk(item->scalar, "*?[\\") == NULL;
         g->count++;
     }
     return 0;
@@ -37,6 +39,7 @@ void pol_globs_free(pol_globs *g)
     for (size_t i = 0; i < g->count; i++)
         free(g->items[i]);
     free(g->items);
+    free(g->literal);
     memset(g, 0, sizeof *g);
 }
 
@@ -47,7 +50,7 @@ bool pol_globs_match(const pol_globs *g, const char *value)
     if (!value)
         return false;
     for (size_t i = 0; i < g->count; i++)
-        if (fnmatch(g->items[i], value, 0) == 0)
+        if (g->literal[i] ? strcmp(g->items[i], value) == 0 : fnmatch(g->items[i], value, 0) == 0)
             return true;
     return false;
 }
@@ -226,6 +229,8 @@ int pol_template_compile(pol_loader *ld, const pol_ynode *node, const char *wher
             return -1;
         }
         free(text);
+        if (rc == 0 && part.path.now)
+            ld->engine->uses_now = true;
         if (rc != 0 || push_part(tpl, part) != 0)
             return -1;
         p = close + 2;
@@ -318,7 +323,28 @@ static int compile_rule(pol_loader *ld, pol_policy *policy, const pol_ynode *nod
                         "the rule %s)", where, rule->warn ? "warn" : "deny");
     snprintf(sub, sizeof sub, "%s.when", where);
     rule->when = pol_cond_compile(ld, when, sub);
-    return rule->when ? 0 : -1;
+    if (!rule->when)
+        return -1;
+    if (asprintf(&rule->allow_reason, "ok: %s (rule %s does not apply)", policy->title,
+                 rule->name) < 0) {
+        rule->allow_reason = NULL;
+        return -1;
+    }
+    const char *remediation_text = rule->remediation ? rule->remediation : policy->remediation;
+    rule->j_policy = json_string(policy->name);
+    rule->j_rule = json_string(rule->name);
+    rule->j_severity = json_string(pol_severity_name(rule->severity));
+    rule->j_title = json_string(policy->title);
+    rule->j_remediation = remediation_text ? json_string(remediation_text) : NULL;
+    rule->j_allow_reason = json_string(rule->allow_reason);
+    rule->j_compliance = json_incref(policy->compliance);
+    rule->j_fired = json_string(rule->warn || policy->audit ? "warn" : "deny");
+    rule->j_allow = json_string("allow");
+    rule->j_error = json_string("error");
+    if (!rule->j_fired || !rule->j_allow || !rule->j_error || !rule->j_policy || !rule->j_rule || !rule->j_severity || !rule->j_title ||
+        (remediation_text && !rule->j_remediation) || !rule->j_allow_reason)
+        return pol_fail(ld, node, "%s: a name, title or remediation is not valid UTF-8", where);
+    return 0;
 }
 
 static int compile_compliance(pol_loader *ld, pol_policy *policy, const pol_ynode *node)
@@ -411,7 +437,13 @@ void pol_policy_free(pol_policy *p)
         return;
     for (size_t i = 0; i < p->rule_count; i++) {
         pol_rule *r = &p->rules[i];
+        json_t *shared[] = {r->j_policy, r->j_rule,   r->j_severity, r->j_title,
+                            r->j_remediation, r->j_allow_reason, r->j_compliance,
+                            r->j_fired, r->j_allow, r->j_error};
+        for (size_t k = 0; k < sizeof shared / sizeof shared[0]; k++)
+            json_decref(shared[k]);
         free(r->name);
+        free(r->allow_reason);
         free(r->remediation);
         pol_template_free(&r->message);
         pol_cond_free(r->when);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,14 +283,26 @@ static const char *const pol_private_v6[] = {"::/128",   "::1/128",       "64:ff
                                              "100::/64", "2001:db8::/32", "fc00::/7",
                                              "fe80::/10", "ff00::/8",     NULL};
 
+/* The non-public blocks, parsed once (pthread_once: evaluation runs on many threads). */
+static pol_cidr pol_private_blocks[32];
+static size_t pol_private_count;
+static pthread_once_t pol_private_once = PTHREAD_ONCE_INIT;
+
+static void pol_private_parse(void)
+{
+    const char *const *lists[] = {pol_private_v4, pol_private_v6};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; lists[l][i]; i++)
+            if (pol_cidr_parse(lists[l][i], &pol_private_blocks[pol_private_count]) == 0)
+                pol_private_count++;
+}
+
 bool pol_cidr_public(const pol_cidr *c)
 {
-    const char *const *list = c->family == 4 ? pol_private_v4 : pol_private_v6;
-    for (size_t i = 0; list[i]; i++) {
-        pol_cidr block;
-        if (pol_cidr_parse(list[i], &block) == 0 && pol_cidr_contains(&block, c))
+    pthread_once(&pol_private_once, pol_private_parse);
+    for (size_t i = 0; i < pol_private_count; i++)
+        if (pol_cidr_contains(&pol_private_blocks[i], c))
             return false;
-    }
     return true;
 }
 
