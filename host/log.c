@@ -136,33 +136,58 @@ void log_msg(fwk_log_level level, const char *component, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The redacted copy of a string value that holds a secret, or NULL when it holds none.
+   Values are replaced in their container, never rewritten in place: a string may be
+   shared (a plugin's constant handed out with json_incref), and it must stay intact. */
+static json_t *redacted_string_locked(const json_t *value)
+{
+    const char *text = json_string_value(value);
+    for (size_t i = 0; i < secrets.count; i++)
+        if (strstr(text, secrets.items[i])) {
+            char *clean = redact_locked(text);
+            json_t *copy = clean ? json_string(clean) : json_string("[redacted]");
+            free(clean);
+            return copy;
+        }
+    return NULL;
+}
+
 static void redact_json_locked(json_t *value)
 {
-    if (json_is_string(value)) {
-        const char *text = json_string_value(value);
-        for (size_t i = 0; i < secrets.count; i++)
-            if (strstr(text, secrets.items[i])) {
-                char *clean = redact_locked(text);
-                if (clean)
-                    json_string_set(value, clean);
-                free(clean);
-                return;
-            }
-    } else if (json_is_object(value)) {
+    if (json_is_object(value)) {
         const char *key;
         json_t *member;
-        json_object_foreach(value, key, member) redact_json_locked(member);
+        json_object_foreach(value, key, member) {
+            json_t *clean = json_is_string(member) ? redacted_string_locked(member) : NULL;
+            if (clean)
+                json_object_set_new(value, key, clean);
+            else
+                redact_json_locked(member);
+        }
     } else if (json_is_array(value)) {
         size_t i;
         json_t *member;
-        json_array_foreach(value, i, member) redact_json_locked(member);
+        json_array_foreach(value, i, member) {
+            json_t *clean = json_is_string(member) ? redacted_string_locked(member) : NULL;
+            if (clean)
+                json_array_set_new(value, i, clean);
+            else
+                redact_json_locked(member);
+        }
     }
 }
 
 void log_redact_json(json_t *value)
 {
     pthread_mutex_lock(&log_lock);
-    if (secrets.count > 0)
+    if (secrets.count > 0 && json_is_string(value)) {
+        /* a bare string has no container: rewrite it (the caller owns it) */
+        json_t *clean = redacted_string_locked(value);
+        if (clean)
+            json_string_set(value, json_string_value(clean));
+        json_decref(clean);
+    } else if (secrets.count > 0) {
         redact_json_locked(value);
+    }
     pthread_mutex_unlock(&log_lock);
 }

@@ -35,8 +35,10 @@ char *log_redact(const char *text);
 /* Forget all secrets (tests, shutdown). Not thread-safe. */
 void log_reset_secrets(void);
 
-/* Replace every registered secret inside the strings (values and keys are left; values
-   only) of `value`, in place. Cheap when no secret is registered. Thread-safe. */
+/* Replace every registered secret inside the string values (not keys) of `value`. A string
+   inside an object or array is replaced by a new string in its container, never rewritten,
+   so strings shared with a plugin (json_incref'd constants) stay intact; a bare string
+   `value` is rewritten in place. Cheap when no secret is registered. Thread-safe. */
 void log_redact_json(json_t *value);
 
 #endif

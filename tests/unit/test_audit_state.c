@@ -195,6 +195,26 @@ static void secrets_never_reach_the_log(void **state)
     json_decref(report);
 }
 
+static void redaction_leaves_shared_strings_intact(void **state)
+{
+    (void)state;
+    log_add_secret("hunter2-secret");
+    json_t *shared = json_string("title mentions hunter2-secret");
+    json_t *doc = json_pack("{s:O, s:[O]}", "title", shared, "list", shared);
+    log_redact_json(doc);
+    assert_string_equal(json_string_value(shared), "title mentions hunter2-secret");
+    assert_null(strstr(json_string_value(json_object_get(doc, "title")), "hunter2"));
+    assert_null(strstr(json_string_value(json_array_get(json_object_get(doc, "list"), 0)),
+                       "hunter2"));
+    json_t *bare = json_string("hunter2-secret alone");
+    log_redact_json(bare);
+    assert_null(strstr(json_string_value(bare), "hunter2"));
+    log_reset_secrets();
+    json_decref(doc);
+    json_decref(shared);
+    json_decref(bare);
+}
+
 static void missing_log_is_an_error(void **state)
 {
     fixture *f = *state;
@@ -252,6 +272,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(deleted_entries_are_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(secrets_never_reach_the_log, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_log_is_an_error, setup, teardown),
+        cmocka_unit_test(redaction_leaves_shared_strings_intact),
         cmocka_unit_test_setup_teardown(state_opens_in_wal_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(state_refuses_a_non_sqlite_file, setup, teardown),
     };
