@@ -159,8 +159,11 @@ int main(int argc, char **argv)
     void *state = desc ? open_engine(desc, argv[2]) : NULL;
     FILE *in = state ? fopen(argv[3], "r") : NULL;
     if (!in) {
-        if (state)
+        if (state) {
             perror(argv[3]);
+            if (desc->fini)
+                desc->fini(state);
+        }
         return 2;
     }
     counts c = {.rules = json_object()};
