@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "run.h"
+#include "smtp.h"
 
 void ctx_init(fwk_ctx *ctx, run *r, instance *inst, const char *operation, const char *task)
 {
@@ -189,6 +190,25 @@ static void svc_counter_add(fwk_ctx *ctx, const char *name, int64_t delta)
     instance_count(ctx->inst, name, delta);
 }
 
+static fwk_status svc_mail_send(fwk_ctx *ctx, const fwk_mail *mail)
+{
+    if (!ctx || !ctx->inst || !ctx->run) {
+        svc_fail(ctx, "mail_send is only available during a run");
+        return FWK_ERROR;
+    }
+    diag err = {{0}};
+    int attempts = 0;
+    fwk_status status = smtp_send(mail, ctx->run->allow, &ctx->inst->conf->limits, ctx_cancelled,
+                                  ctx, &attempts, &err);
+    if (attempts > 1)
+        instance_count(ctx->inst, "mail_retries", attempts - 1);
+    if (status == FWK_OK)
+        instance_count(ctx->inst, "mails", 1);
+    else
+        svc_fail(ctx, "%s", err.text);
+    return status;
+}
+
 static void *svc_alloc(size_t size)
 {
     return malloc(size);
@@ -216,6 +236,7 @@ static const fwk_host host_table = {
     .counter_add = svc_counter_add,
     .alloc = svc_alloc,
     .free = svc_free,
+    .mail_send = svc_mail_send,
 };
 
 const fwk_host *host_services(void)

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+scripts/npm-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo ${FAWKES_CMAKE_ARGS:-}
 cmake --build build -j "$(nproc)"
 echo "scripts/setup.sh: built ./build/fawkes and the plugins in ./build/plugins" >&2

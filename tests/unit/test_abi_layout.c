@@ -146,7 +146,20 @@ static void test_host_layout(void **state)
     OFFSET(fwk_host, counter_add, 96);
     OFFSET(fwk_host, alloc, 104);
     OFFSET(fwk_host, free, 112);
-    SIZE(fwk_host, 120);
+    /* ABI 1.1 */
+    OFFSET(fwk_host, mail_send, 120);
+    SIZE(fwk_host, 128);
+    OFFSET(fwk_mail, struct_size, 0);
+    OFFSET(fwk_mail, url, 8);
+    OFFSET(fwk_mail, from, 16);
+    OFFSET(fwk_mail, to, 24);
+    OFFSET(fwk_mail, subject, 32);
+    OFFSET(fwk_mail, text, 40);
+    OFFSET(fwk_mail, html, 48);
+    OFFSET(fwk_mail, username, 56);
+    OFFSET(fwk_mail, password, 64);
+    OFFSET(fwk_mail, timeout_ms, 72);
+    SIZE(fwk_mail, 80);
 }
 
 static void test_http_layout(void **state)

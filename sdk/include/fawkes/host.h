@@ -66,6 +66,21 @@ typedef struct fwk_http_response {
     int attempts;                   /* how many times the host sent it (1 = no retry) */
 } fwk_http_response;
 
+/* An e-mail a plugin asks the host to send (ABI 1.1, host->mail_send). All pointers are
+   borrowed for the call. */
+typedef struct fwk_mail {
+    size_t struct_size;         /* sizeof(fwk_mail) */
+    const char *url;            /* smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (TLS) */
+    const char *from;           /* sender address, e.g. "fawkes@example.com" (envelope and From) */
+    const char *const *to;      /* recipient addresses, NULL-terminated, at least one */
+    const char *subject;        /* UTF-8; the host encodes it (RFC 2047) */
+    const char *text;           /* the text/plain part, UTF-8 */
+    const char *html;           /* the text/html part, UTF-8, or NULL */
+    const char *username;       /* SMTP AUTH user, or NULL for none */
+    const char *password;       /* SMTP AUTH password (a secret: redacted everywhere), or NULL */
+    long timeout_ms;            /* per attempt; 0 = the instance's limits.timeout */
+} fwk_mail;
+
 /*
  * The host services table. It begins with its size and only grows at the end: before using
  * a service added in a later minor, check `FWK_HOST_HAS(host, member)`. The table itself is
@@ -133,6 +148,20 @@ typedef struct fwk_host {
     /* alloc/free: memory the host frees or that the host returned (secret_get). */
     void *(*alloc)(size_t size);
     void (*free)(void *ptr);
+
+    /* --- ABI 1.1 --- */
+
+    /* mail_send: send one e-mail over SMTP through the host: the egress allowlist applies to
+       the mail host (as to HTTP hosts), TLS certificates are verified, smtps:// is TLS from
+       the start and smtp:// upgrades with STARTTLS when offered (required for any host but
+       loopback), AUTH uses username/password, transient failures (connect, timeout, SMTP
+       4xx) are retried with backoff under the instance's limits. A multipart/alternative
+       message (text, and HTML when given) with From, To, Subject, Date and Message-ID.
+       FWK_OK when the server accepted it; FWK_RETRY when it may work later; FWK_ERROR when
+       it never will as configured (bad address, refused by the allowlist, SMTP 5xx, TLS
+       verification or authentication failure); reason on ctx. Counted as "mails". Check
+       FWK_HOST_HAS(host, mail_send) first. */
+    fwk_status (*mail_send)(fwk_ctx *ctx, const fwk_mail *mail);
 } fwk_host;
 
 /* True when `host` (compiled into a possibly newer host) provides `member`. */

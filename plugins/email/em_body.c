@@ -1,0 +1,168 @@
+/* em_body.c: the subject, plain-text and HTML parts of one notification e-mail. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "em.h"
+
+#define SUBJECT_MAX 200
+
+static const char *str(const json_t *object, const char *key, const char *fallback)
+{
+    const char *value = json_string_value(json_object_get(object, key));
+    return value && value[0] ? value : fallback;
+}
+
+static const char *color_of(const json_t *finding)
+{
+    if (!strcmp(str(finding, "delta", ""), "resolved"))
+        return "#2eb67d";
+    const char *severity = str(finding, "severity", "medium");
+    return !strcmp(severity, "critical") ? "#b00020"
+           : !strcmp(severity, "high")   ? "#e8590c"
+           : !strcmp(severity, "medium") ? "#f2c744"
+           : !strcmp(severity, "low")    ? "#3b82f6"
+                                         : "#9ca3af";
+}
+
+/* Write `text` with &, <, >, " and ' escaped for HTML. */
+static void put_html(FILE *out, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        case '\n': fputs("<br>\n", out); break;
+        default: fputc(*p, out);
+        }
+    }
+}
+
+static void resource_text(const json_t *finding, char *buf, size_t size)
+{
+    const json_t *resource = json_object_get(finding, "resource");
+    const char *uid = str(resource, "uid", "-");
+    const char *name = str(resource, "name", NULL);
+    if (name && strcmp(name, uid) != 0)
+        snprintf(buf, size, "%s (%s)", name, uid);
+    else
+        snprintf(buf, size, "%s", uid);
+}
+
+/* The subject: prefix + the first line of the text, without a leading "fawkes: ". */
+static char *make_subject(const char *text, const char *prefix)
+{
+    if (!strncmp(text, "fawkes: ", 8))
+        text += 8;
+    size_t len = strcspn(text, "\r\n");
+    if (len > SUBJECT_MAX) {
+        len = SUBJECT_MAX;
+        while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+            len--;
+    }
+    char *subject = NULL;
+    if (asprintf(&subject, "%s%s%.*s", prefix, prefix[0] ? " " : "", (int)len, text) < 0)
+        return NULL;
+    return subject;
+}
+
+static char *make_text(const json_t *message)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        return NULL;
+    fprintf(out, "%s\n", str(message, "text", "fawkes"));
+    size_t i;
+    const json_t *finding;
+    json_array_foreach(json_object_get(message, "findings"), i, finding)
+    {
+        char resource[1024];
+        resource_text(finding, resource, sizeof resource);
+        fprintf(out, "\n[%s] %s: %s\n  rule:        %s\n  resource:    %s\n",
+                str(finding, "severity", "medium"), str(finding, "delta", "new"),
+                str(finding, "title", str(finding, "rule", "finding")), str(finding, "rule", "-"),
+                resource);
+        if (str(finding, "message", NULL))
+            fprintf(out, "  message:     %s\n", str(finding, "message", ""));
+        if (str(finding, "remediation", NULL))
+            fprintf(out, "  remediation: %s\n", str(finding, "remediation", ""));
+        fprintf(out, "  fingerprint: %s\n", str(finding, "fingerprint", "-"));
+    }
+    const json_t *run = json_object_get(message, "run");
+    fprintf(out, "\n-- \nfawkes, chain %s, run %s\n", str(run, "chain", "-"), str(run, "id", "-"));
+    if (fclose(out) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static char *make_html(const json_t *message, const char *subject)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        return NULL;
+    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", out);
+    put_html(out, subject);
+    fputs("</title></head>\n<body style=\"font-family: sans-serif\">\n<p>", out);
+    put_html(out, str(message, "text", "fawkes"));
+    fputs("</p>\n<table cellpadding=\"6\" style=\"border-collapse: collapse\">\n"
+          "<tr><th>Severity</th><th>Change</th><th>Finding</th><th>Resource</th>"
+          "<th>Remediation</th></tr>\n",
+          out);
+    size_t i;
+    const json_t *finding;
+    json_array_foreach(json_object_get(message, "findings"), i, finding)
+    {
+        char resource[1024];
+        resource_text(finding, resource, sizeof resource);
+        fprintf(out, "<tr><td style=\"border-left: 6px solid %s\">", color_of(finding));
+        put_html(out, str(finding, "severity", "medium"));
+        fputs("</td><td>", out);
+        put_html(out, str(finding, "delta", "new"));
+        fputs("</td><td><b>", out);
+        put_html(out, str(finding, "title", str(finding, "rule", "finding")));
+        fputs("</b><br>", out);
+        put_html(out, str(finding, "message", ""));
+        fputs("<br><code>", out);
+        put_html(out, str(finding, "rule", "-"));
+        fputs("</code></td><td>", out);
+        put_html(out, resource);
+        fputs("</td><td>", out);
+        put_html(out, str(finding, "remediation", ""));
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>\n</body></html>\n", out);
+    if (fclose(out) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+int em_body_make(const json_t *message, const char *prefix, em_body *body)
+{
+    memset(body, 0, sizeof *body);
+    body->subject = make_subject(str(message, "text", "fawkes"), prefix ? prefix : "");
+    body->text = make_text(message);
+    body->html = body->subject ? make_html(message, body->subject) : NULL;
+    if (body->subject && body->text && body->html)
+        return 0;
+    em_body_free(body);
+    return -1;
+}
+
+void em_body_free(em_body *body)
+{
+    free(body->subject);
+    free(body->text);
+    free(body->html);
+    memset(body, 0, sizeof *body);
+}
