@@ -238,10 +238,13 @@ static void state_failure(run *r, instance *notifier, const diag *err)
     run_fail(r, notifier, "notify", NULL, err->text);
 }
 
-/* Send `message` now, or queue it (rate-limited: quietly; undeliverable: as a failure). */
+/* Send `message` (borrowed; redacted in place) now, or queue it (rate-limited: quietly;
+   undeliverable: as a failure). */
 static void send_or_queue(run *r, instance *notifier, const notify_route *route,
                           state_store *st, json_t *message)
 {
+    if (!message)
+        return;
     log_redact_json(message);
     diag err = {{0}};
     int token = st ? notify_rate_take(st, notifier->conf->name, route->rate_per_s,
@@ -330,31 +333,44 @@ static void notify_one(run *r, instance *notifier, state_store *st, const json_t
     notify_route route;
     notify_route_read(notifier->conf->settings, &route);
     diag err = {{0}};
+    if (st && notifier->ready)
+        retry_queue(r, notifier, &route, st);
+    /* Choose and record in one transaction, before delivery: a run that overlaps this one
+       waits and then sees these as sent, and what fails to go out is queued, so nothing is
+       sent twice. */
     int64_t now = notify_now_ms();
-    json_t *sent = st ? notify_sent_load(st, notifier->conf->name, r->chain, &err) : json_object();
-    if (!sent) {
+    if (st && state_begin(st, &err) != 0) {
         state_failure(r, notifier, &err);
         return;
     }
-    if (st && notifier->ready)
-        retry_queue(r, notifier, &route, st);
-    json_t *selected = select_findings(&route, fails, resolved, sent, now);
+    json_t *sent = st ? notify_sent_load(st, notifier->conf->name, r->chain, &err) : json_object();
+    json_t *selected = sent ? select_findings(&route, fails, resolved, sent, now) : NULL;
     json_decref(sent);
+    if (st && (!selected || notify_sent_record(st, notifier->conf->name, r->chain, selected, now,
+                                               1, &err) != 0 ||
+               state_commit(st, &err) != 0)) {
+        state_rollback(st);
+        state_failure(r, notifier, &err);
+        json_decref(selected);
+        return;
+    }
     if (json_array_size(selected) == 0) {
         json_decref(selected);
         return;
     }
-    /* Recorded before delivery: what fails is queued, so the next run does not send it
-       again as well. */
-    if (st && notify_sent_record(st, notifier->conf->name, r->chain, selected, now, &err) != 0)
-        state_failure(r, notifier, &err);
     if (route.digest) {
-        send_or_queue(r, notifier, &route, st, digest_message(&route, r, selected));
+        json_t *message = digest_message(&route, r, selected);
+        send_or_queue(r, notifier, &route, st, message);
+        json_decref(message);
     } else {
         size_t i;
         json_t *finding;
         json_array_foreach(selected, i, finding)
-            send_or_queue(r, notifier, &route, st, single_message(&route, r, finding));
+        {
+            json_t *message = single_message(&route, r, finding);
+            send_or_queue(r, notifier, &route, st, message);
+            json_decref(message);
+        }
     }
     json_decref(selected);
 }

@@ -73,11 +73,11 @@ json_t *notify_sent_load(state_store *st, const char *notifier, const char *chai
 }
 
 int notify_sent_record(state_store *st, const char *notifier, const char *chain,
-                       const json_t *findings, int64_t now, diag *err)
+                       const json_t *findings, int64_t now, int in_transaction, diag *err)
 {
     if (json_array_size(findings) == 0)
         return 0;
-    if (state_begin(st, err) != 0)
+    if (!in_transaction && state_begin(st, err) != 0)
         return -1;
     sqlite3_stmt *stmt = prepare(st,
                                  "INSERT OR REPLACE INTO notify_sent (notifier, chain, "
@@ -102,6 +102,8 @@ int notify_sent_record(state_store *st, const char *notifier, const char *chain,
             rc = sql_error(st, err, "recording what was sent");
     }
     sqlite3_finalize(stmt);
+    if (in_transaction)
+        return rc;
     if (rc != 0) {
         state_rollback(st);
         return -1;

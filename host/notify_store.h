@@ -30,9 +30,11 @@ int64_t notify_now_ms(void);
 json_t *notify_sent_load(state_store *st, const char *notifier, const char *chain, diag *err);
 
 /* Record that `notifier` was told (or a queued message will tell it) `event` about each
-   finding in `findings` (their "fingerprint" and "delta") at `now`. Returns 0, or -1. */
+   finding in `findings` (their "fingerprint" and "delta") at `now`. In its own transaction,
+   or in the caller's when `in_transaction`. Returns 0, or -1 (its own transaction rolled
+   back). */
 int notify_sent_record(state_store *st, const char *notifier, const char *chain,
-                       const json_t *findings, int64_t now, diag *err);
+                       const json_t *findings, int64_t now, int in_transaction, diag *err);
 
 /* Queue `message` (serialized; secrets already redacted) for `notifier`, with `reason` why it
    was not delivered (may be NULL: held back by the rate limit). Returns 0, or -1. */

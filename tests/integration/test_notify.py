@@ -6,8 +6,8 @@ per-notifier rate limit, templates, and secrets kept out of every payload."""
 import json
 import os
 import sqlite3
+import subprocess
 import sys
-import time
 
 import fwtest
 from fwtest import PLUGIN_DIR, TEST_PLUGIN_DIR
@@ -221,13 +221,23 @@ class NotifyTest(fwtest.TestCase):
                     if b["findings"][0]["delta"] == "resolved"]
         self.assertEqual(sorted(resolved), ["a", "c"])
 
+    def age_sent(self, seconds):
+        """Pretend every notification was sent `seconds` earlier than it was."""
+        db = sqlite3.connect(self.state)
+        with db:
+            db.execute("UPDATE notify_sent SET at = at - ?", (seconds * 1000,))
+        db.close()
+
     def test_renotify_after(self):
-        self.config({"gen": ("/generic/in", "renotify_after: 1s")})
+        self.config({"gen": ("/generic/in", "renotify_after: 1h")})
         self.resources(resource("a", "high"))
         self.run_chain()
         self.run_chain()
         self.assertEqual(len(self.hook.payloads("/generic/in")), 1)
-        time.sleep(1.2)
+        self.age_sent(3500)
+        self.run_chain()
+        self.assertEqual(len(self.hook.payloads("/generic/in")), 1)  # not an hour yet
+        self.age_sent(200)
         self.run_chain()
         bodies = self.hook.payloads("/generic/in")
         self.assertEqual([b["findings"][0]["delta"] for b in bodies], ["new", "open"])
@@ -270,6 +280,19 @@ class NotifyTest(fwtest.TestCase):
         self.run_chain(code=0)
         self.assertEqual(len(self.hook.payloads("/generic/in")), 2)
         self.assertEqual(self.queued(), 3)
+
+    def test_concurrent_runs_send_each_finding_once(self):
+        self.config({"gen": ("/generic/in", "")})
+        self.resources(*[resource("r%d" % i, "high") for i in range(5)])
+        env = dict(os.environ, NO_COLOR="1", **self.env)
+        procs = [subprocess.Popen([fwtest.FAWKES, "run", "--fail-on", "none", "-o", "json"],
+                                  cwd=self.tmp, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        for p in procs:
+            _, stderr = p.communicate(timeout=240)
+            self.assertEqual(p.returncode, 0, stderr)
+        names = [b["findings"][0]["resource"]["name"] for b in self.hook.payloads("/generic/in")]
+        self.assertEqual(sorted(names), ["r0", "r1", "r2", "r3", "r4"])
 
     def test_template(self):
         self.config({"gen": ("/generic/in",
