@@ -355,11 +355,26 @@ static int table_end(output *out, const json_t *summary)
     if (nrows)
         qsort(sorted, nrows, sizeof *sorted,
               out->kind == OUTPUT_INVENTORY ? inventory_cmp : finding_row_cmp);
-    for (size_t i = 0; i < nrows; i++)
-        json_array_append(ordered, sorted[i]);
     bool inventory = out->kind == OUTPUT_INVENTORY;
-    if (nrows && print_rows(out, ordered, inventory ? inventory_columns : finding_columns,
-                            inventory ? INVENTORY_COLUMNS : FINDING_COLUMNS) != 0)
+    /* Passing checks are counted but not listed (a policy pack passes thousands); a pass
+       that resolves an earlier failure is listed. */
+    json_t *shown = inventory ? json_incref(ordered) : json_array();
+    size_t hidden = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        json_array_append(ordered, sorted[i]);
+        if (inventory)
+            continue;
+        if (!strcmp(row_cell(sorted[i], 1), "pass") && strcmp(row_cell(sorted[i], 2), "resolved"))
+            hidden++;
+        else
+            json_array_append(shown, sorted[i]);
+    }
+    size_t nshown = json_array_size(shown);
+    int printed = nshown ? print_rows(out, shown, inventory ? inventory_columns : finding_columns,
+                                      inventory ? INVENTORY_COLUMNS : FINDING_COLUMNS)
+                         : 0;
+    json_decref(shown);
+    if (printed != 0)
         goto out;
     char head[512];
     if (inventory) {
@@ -371,6 +386,9 @@ static int table_end(output *out, const json_t *summary)
     }
     if ((nrows && fputc('\n', out->stream) == EOF) ||
         print_failures(out, summary, head, sizeof head) != 0)
+        goto out;
+    if (hidden && fprintf(out->stream, "%zu passing check%s not listed (-o json or -o jsonl list "
+                          "them)\n", hidden, hidden == 1 ? "" : "s") < 0)
         goto out;
     rc = 0;
 out:
