@@ -16,7 +16,7 @@
 static const char array_marker_key = 'a'; /* registry: metatable of arrays from JSON */
 
 typedef struct json_view {
-    json_t *value; /* owned reference */
+    json_t *value; /* borrowed: outlives the Lua state (see luajson.h) */
     void *tag;
 } json_view;
 
@@ -99,7 +99,7 @@ void luajson_push_view(lua_State *L, json_t *value, void *tag)
         return;
     }
     json_view *view = lua_newuserdatauv(L, sizeof *view, 0);
-    view->value = json_incref(value);
+    view->value = value;
     view->tag = tag;
     luaL_setmetatable(L, VIEW_META);
 }
@@ -200,14 +200,6 @@ static int view_eq(lua_State *L)
     json_t *a = luajson_view(L, 1, NULL), *b = luajson_view(L, 2, NULL);
     lua_pushboolean(L, a && b && json_equal(a, b));
     return 1;
-}
-
-static int view_gc(lua_State *L)
-{
-    json_view *view = luaL_checkudata(L, 1, VIEW_META);
-    json_decref(view->value);
-    view->value = NULL;
-    return 0;
 }
 
 /* ---- Lua -> JSON ---- */
@@ -429,7 +421,6 @@ void luajson_open(lua_State *L)
                                             {"__pairs", view_pairs},
                                             {"__tostring", view_tostring},
                                             {"__eq", view_eq},
-                                            {"__gc", view_gc},
                                             {NULL, NULL}};
     luaL_newmetatable(L, VIEW_META);
     luaL_setfuncs(L, view_methods, 0);

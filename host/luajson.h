@@ -24,8 +24,11 @@ void luajson_open(lua_State *L);
 /* Push `value` (borrowed) as plain Lua values (deep copy). NULL pushes nil. */
 void luajson_push(lua_State *L, const json_t *value);
 
-/* Push `value` as a view (objects and arrays; takes a new reference) or as a plain value
-   (scalars). `tag` (may be NULL) is kept with the view and read back with luajson_view_tag. */
+/* Push `value` as a view (objects and arrays) or as a plain value (scalars). The view
+   BORROWS `value`: it must stay alive and unchanged until the Lua state is closed (views
+   carry no reference and no finalizer, which keeps them cheap: the playbook runtime only
+   makes views of resources and findings its run holds until after the state is closed).
+   `tag` (may be NULL) is kept with the view and read back with luajson_view. */
 void luajson_push_view(lua_State *L, json_t *value, void *tag);
 
 /* The JSON of the view at `idx` (borrowed) and its tag, or NULL when it is not a view. */

@@ -155,9 +155,8 @@ static int inv_next(lua_State *L)
                 continue;
             }
         }
-        const char *uid = json_string_value(json_object_get(resource, "uid"));
-        if (uid)
-            json_object_set_new(s->matched, uid, json_true());
+        if (ptrset_add(&s->matched, resource) < 0)
+            return luaL_error(L, "fawkes.inventory: out of memory");
         return 1;
     }
     return 0;

@@ -361,7 +361,6 @@ static int session_open(pb_session *s, const app *a, run *chain_run, chain_exec 
     s->chain = chain;
     s->name = playbook_name(opts->path);
     s->actions_of = json_object();
-    s->matched = json_object();
     s->steps = json_array();
     s->report = json_array();
     s->state_writes = json_object();
@@ -409,7 +408,7 @@ static void session_close(pb_session *s)
     state_close(s->store);
     strlist_clear(&s->lib_dirs);
     json_decref(s->actions_of);
-    json_decref(s->matched);
+    ptrset_clear(&s->matched);
     json_decref(s->steps);
     json_decref(s->report);
     json_decref(s->state_writes);
@@ -445,7 +444,7 @@ int playbook_run(const app *a, run *chain_run, chain_exec *chain, const playbook
         json_object_set_new(*result, "error", json_string(err->text));
         goto out;
     }
-    json_object_set_new(*result, "matched", json_integer((json_int_t)json_object_size(s.matched)));
+    json_object_set_new(*result, "matched", json_integer((json_int_t)s.matched.count));
     json_object_set(*result, "report", s.report);
     json_object_set_new(*result, "limits",
                         json_pack("{s:i, s:f, s:I}", "max_actions", s.limits.max_actions,

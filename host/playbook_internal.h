@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "playbook.h"
+#include "ptrset.h"
 #include "sandbox.h"
 #include "state.h"
 
@@ -40,7 +41,7 @@ typedef struct pb_session {
     size_t single_count;
     bool scanned;         /* the findings scan ran (outside a chain) */
     json_t *actions_of;   /* {instance name: list_actions result} */
-    json_t *matched;      /* {uid: true} of resources the iterators yielded */
+    ptrset matched;       /* distinct resources the inventory iterators yielded */
     json_t *steps;        /* planned steps, in order */
     json_t *report;       /* fawkes.report items */
     json_t *state_writes; /* {key: value|null}: fawkes.state.set, applied with the plan */

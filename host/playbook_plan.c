@@ -197,7 +197,7 @@ static char *breaker_refusal(const pb_session *s, const json_t *plan)
             text = NULL;
         return text;
     }
-    size_t matched = json_object_size(s->matched);
+    size_t matched = s->matched.count;
     json_t *acted = json_object();
     size_t i;
     json_t *e;
