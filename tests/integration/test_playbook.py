@@ -238,6 +238,30 @@ class PlaybookTest(fwtest.TestCase):
         self.assertExit(again, EXIT_OK)
         self.assertEqual(len(self.mutating()), 4)
 
+    def test_audit_verify_detects_edit_reorder_delete(self):
+        self.assertExit(self.play(STOP_RUNNING, "--apply"), EXIT_OK)
+        with open(self.audit, encoding="utf-8") as f:
+            lines = f.readlines()
+        self.assertEqual(len(lines), 4)
+        self.assertExit(self.fawkes("audit", "verify", self.audit), EXIT_OK)
+
+        def verify_with(new_lines):
+            with open(self.audit, "w", encoding="utf-8") as f:
+                f.writelines(new_lines)
+            result = self.fawkes("audit", "verify", self.audit)
+            with open(self.audit, "w", encoding="utf-8") as f:
+                f.writelines(lines)
+            return result
+
+        edited = list(lines)
+        edited[2] = edited[2].replace('"action":"stop"', '"action":"start"')
+        self.assertNotEqual(edited[2], lines[2])
+        reordered = [lines[0], lines[2], lines[1], lines[3]]
+        for tampered in (edited, reordered, lines[:1] + lines[2:], lines[:3]):
+            result = verify_with(tampered)
+            self.assertExit(result, 1)
+            self.assertIn("TAMPERED", result.stdout)
+
     # --- failures, errors, exit codes ---
 
     def test_failed_action_is_partial_and_audited(self):
