@@ -49,7 +49,7 @@ int pbapi_notify(lua_State *L)
     if (!pb_instance(s, CONFIG_NOTIFIERS, name, &err))
         return luaL_error(L, "fawkes.notify: %s", err.text);
     json_t *given = luajson_check(L, 2, "fawkes.notify: the message");
-    json_t *message = json_pack("{s:{s:s, s:s+, s:s}, s:b}", "run", "id", s->own.id, "chain",
+    json_t *message = json_pack("{s:{s:s, s:s+, s:s}, s:b}", "run", "id", pb_run_id(s), "chain",
                                 "playbook:", s->name, "started_at", s->own.started_at, "digest", 0);
     if (json_is_string(given)) {
         json_object_set(message, "text", given);

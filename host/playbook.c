@@ -23,6 +23,11 @@ int64_t pb_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+const char *pb_run_id(const pb_session *s)
+{
+    return s->chain_run ? s->chain_run->id : s->own.id;
+}
+
 void pb_failure(pb_session *s, const char *operation, const char *fmt, ...)
 {
     char message[DIAG_MAX];
@@ -183,6 +188,9 @@ const json_t *pb_findings(pb_session *s)
     return s->own.kept_findings;
 }
 
+static const char *const singular[CONFIG_SECTION_COUNT] = {"provider", "scanner", "policy",
+                                                           "notifier"};
+
 instance *pb_instance(pb_session *s, config_section section, const char *name, diag *err)
 {
     instance *found = NULL;
@@ -193,14 +201,13 @@ instance *pb_instance(pb_session *s, config_section section, const char *name, d
     if (found) {
         if (!found->ready)
             diag_set(err, "%s '%s' is not ready (its init failed or its plugin was refused)",
-                     config_section_name(section), name);
+                     singular[section], name);
         return found->ready ? found : NULL;
     }
     config_section in;
     const config_instance *conf = config_find_instance(s->a->cfg, name, &in);
     if (!conf || in != section) {
-        diag_set(err, "no %s named '%s' in %s", config_section_name(section), name,
-                 s->a->cfg->path);
+        diag_set(err, "no %s named '%s' in %s", singular[section], name, s->a->cfg->path);
         return NULL;
     }
     const char *refusal = NULL;
@@ -390,6 +397,14 @@ static int session_open(pb_session *s, const app *a, run *chain_run, chain_exec 
     return pbapi_open(s, err);
 }
 
+/* The error into the report, with known secrets redacted. */
+static void set_error(json_t *result, const diag *err)
+{
+    char *clean = log_redact(err->text);
+    json_object_set_new(result, "error", json_string(clean ? clean : err->text));
+    free(clean);
+}
+
 static void session_close(pb_session *s)
 {
     sandbox_free(s->sb); /* first: views in the state hold references to resources */
@@ -437,11 +452,11 @@ int playbook_run(const app *a, run *chain_run, chain_exec *chain, const playbook
         goto out;
     json_object_set_new(*result, "playbook", json_string(s.name));
     if (sandbox_run_file(s.sb, opts->path, err) != 0) {
-        json_object_set_new(*result, "error", json_string(err->text));
+        set_error(*result, err);
         goto out;
     }
     if (read_meta(&s, *result, err) != 0) {
-        json_object_set_new(*result, "error", json_string(err->text));
+        set_error(*result, err);
         goto out;
     }
     json_object_set_new(*result, "matched", json_integer((json_int_t)s.matched.count));

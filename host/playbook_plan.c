@@ -133,7 +133,7 @@ static const char *audit_path(const pb_session *s)
 static int audit_step(pb_session *s, const json_t *step, const char *event, const char *token,
                       const char *reason, const json_t *outcome, diag *err)
 {
-    json_t *entry = json_pack("{s:s, s:s, s:s, s:b}", "event", event, "run_id", s->own.id,
+    json_t *entry = json_pack("{s:s, s:s, s:s, s:b}", "event", event, "run_id", pb_run_id(s),
                               "playbook", s->name, "dry_run", !s->opts->apply);
     static const char *const keys[] = {"step",   "type",   "instance", "plugin", "resource",
                                        "action", "params", "what",     "op",     "spec",

@@ -392,6 +392,26 @@ class PlaybookTest(fwtest.TestCase):
         self.assertEqual(messages[0]["text"], "stopping 0")
         self.assertEqual(messages[0]["run"]["chain"], "playbook:play")
 
+    def test_evaluate_with_a_policy(self):
+        cfg = self.config(extra={"policies": [{"name": "labels", "plugin": "require_label",
+                                               "config": {"label": "owner"}}]})
+        script = """
+        local effects = {}
+        for r in fawkes.inventory{kind = "compute.instance"} do
+          local decisions = fawkes.evaluate("labels", r)
+          effects[#effects + 1] = decisions[1].effect .. ":" .. decisions[1].policy
+        end
+        local ok = fawkes.evaluate("labels", {uid = "doc", labels = {owner = "me"}})
+        fawkes.report{effects = effects, doc = ok[1].effect}
+        """
+        result = self.play(script, config=cfg)
+        self.assertExit(result, EXIT_OK)
+        self.assertEqual(result.json()["report"],
+                         [{"effects": ["deny:require-label"] * 4, "doc": "allow"}])
+        missing = self.play('fawkes.evaluate("nope", {})', config=cfg)
+        self.assertExit(missing, EXIT_USAGE)
+        self.assertIn("no policy named 'nope'", missing.json()["error"])
+
     # --- chains ---
 
     def test_chain_runs_playbooks_after_notify_with_its_resources(self):

@@ -120,6 +120,30 @@ class CivoPlaybookTest(fwtest.TestCase):
         self.assertIn('"event":"action.executed"', text)
         self.assertExit(self.fawkes("audit", "verify", self.audit), EXIT_OK)
 
+    def test_provision_is_planned_then_sent(self):
+        play = self.write("bucket.lua", """
+        local planned = assert(fawkes.provision("bucket", {provider = "civo-test", name = "logs",
+                                                          region = "LON1", size = 100}))
+        fawkes.report{risk = planned.risk, requests = planned.preview.requests}
+        """)
+        dry = self.fawkes("-c", self.config, "playbook", "run", play, "-o", "json",
+                          env={"FAKE_CIVO_TOKEN": TOKEN})
+        self.assertExit(dry, EXIT_OK)
+        self.assertEqual(self.fake.counts()["mutating"], 0)
+        report = dry.json()["report"][0]
+        self.assertEqual(report["risk"], "medium")
+        body = {"name": "logs", "region": "LON1", "max_size_gb": 100}
+        self.assertEqual(report["requests"], [{"method": "POST", "body": body,
+                                               "url": self.fake.base_url + "/v2/objectstores"}])
+        applied = self.fawkes("-c", self.config, "playbook", "run", play, "-o", "json", "--apply",
+                              env={"FAKE_CIVO_TOKEN": TOKEN})
+        self.assertExit(applied, EXIT_OK)
+        sent = self.fake.mutating()
+        self.assertEqual([(r["method"], r["path"], r["body"]) for r in sent],
+                         [("POST", "/v2/objectstores", body)])
+        events = [json.loads(line)["event"] for line in open(self.audit, encoding="utf-8")]
+        self.assertEqual(events, ["provision.planned", "provision.planned", "provision.executed"])
+
 
 if __name__ == "__main__":
     fwtest.main()
