@@ -30,6 +30,34 @@ static bool is_change(const json_t *step)
     return is_type(step, "action") || is_type(step, "provision");
 }
 
+static int compare_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort the entries by their canonical text: providers list resources in task-completion
+   order, so the same plan may be made in another order; the token must not depend on it. */
+static void sort_entries(json_t *plan)
+{
+    size_t n = json_array_size(plan);
+    char **texts = calloc(n + 1, sizeof *texts);
+    if (!texts)
+        return;
+    for (size_t i = 0; i < n; i++)
+        texts[i] = json_dumps(json_array_get(plan, i), JSON_COMPACT | JSON_SORT_KEYS);
+    for (size_t i = 0; i < n; i++)
+        if (!texts[i])
+            goto out;
+    qsort(texts, n, sizeof *texts, compare_text);
+    json_array_clear(plan);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(plan, json_loads(texts[i], 0, NULL));
+out:
+    for (size_t i = 0; i < n; i++)
+        free(texts[i]);
+    free(texts);
+}
+
 json_t *pb_plan_canonical(const pb_session *s)
 {
     json_t *plan = json_array();
@@ -49,6 +77,7 @@ json_t *pb_plan_canonical(const pb_session *s)
         }
         json_array_append_new(plan, entry);
     }
+    sort_entries(plan);
     return plan;
 }
 
