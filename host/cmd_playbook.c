@@ -58,7 +58,8 @@ int cmd_playbook(const cli_args *args)
     code = playbook_run(&a, NULL, NULL, &opts, &result, &err);
     if (args->format == OUTPUT_JSON || args->format == OUTPUT_JSONL) {
         json_dumpf(result, stdout,
-                   JSON_SORT_KEYS | (args->format == OUTPUT_JSON ? JSON_INDENT(2) : JSON_COMPACT));
+                   JSON_SORT_KEYS | JSON_REAL_PRECISION(15) |
+                       (args->format == OUTPUT_JSON ? JSON_INDENT(2) : JSON_COMPACT));
         fputc('\n', stdout);
     } else {
         playbook_print(stdout, result);
