@@ -70,6 +70,12 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/templates/plugin/
 install(PROGRAMS ${CMAKE_SOURCE_DIR}/scripts/new-plugin
         DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME fawkes-new-plugin COMPONENT Development)
 
+# --- The shipped playbooks and the starter policy pack ---
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/playbooks/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/fawkes/playbooks COMPONENT Runtime)
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/policies/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/fawkes/policies COMPONENT Runtime)
+
 # --- Documentation: the guides and the example plugin ---
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/
         DESTINATION ${FAWKES_DOC_DIR} COMPONENT Documentation

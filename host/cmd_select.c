@@ -26,11 +26,12 @@ static const char select_help[] =
 #define SELECT_PLAYBOOK "select-provider.lua"
 
 /* The shipped playbook's path into `out`: $FAWKES_PLAYBOOK_DIR, <exe dir>/../playbooks (a
-   build directory inside the source tree), then the source tree this binary was built from. */
+   build directory inside the source tree), the source tree this binary was built from, then
+   the install's share/fawkes/playbooks. */
 static int find_playbook(char *out, size_t size)
 {
     char exe[PATH_MAX];
-    const char *dirs[3] = {getenv("FAWKES_PLAYBOOK_DIR"), NULL, NULL};
+    const char *dirs[4] = {getenv("FAWKES_PLAYBOOK_DIR"), NULL, NULL, NULL};
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[len > 0 ? len : 0] = '\0';
     char *slash = strrchr(exe, '/');
@@ -43,7 +44,10 @@ static int find_playbook(char *out, size_t size)
 #ifdef FAWKES_PLAYBOOK_DIR
     dirs[2] = FAWKES_PLAYBOOK_DIR;
 #endif
-    for (size_t i = 0; i < 3; i++) {
+#ifdef FAWKES_INSTALLED_PLAYBOOK_DIR
+    dirs[3] = FAWKES_INSTALLED_PLAYBOOK_DIR;
+#endif
+    for (size_t i = 0; i < 4; i++) {
         if (!dirs[i] || !dirs[i][0])
             continue;
         char dir[PATH_MAX];

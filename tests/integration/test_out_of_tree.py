@@ -148,11 +148,25 @@ class OutOfTree(unittest.TestCase):
         for rel in ("lib/pkgconfig/fawkes-sdk.pc", "lib/cmake/Fawkes/FawkesConfig.cmake",
                     "lib/cmake/Fawkes/FawkesConfigVersion.cmake",
                     "share/fawkes/templates/plugin/provider.c.in",
-                    "share/doc/fawkes/examples/hello/hello.c"):
+                    "share/doc/fawkes/examples/hello/hello.c",
+                    "share/fawkes/playbooks/select-provider.lua",
+                    "share/fawkes/playbooks/lib/capabilities.lua",
+                    "share/fawkes/policies/README.md"):
             self.assertTrue(os.path.isfile(os.path.join(self.prefix, rel)), rel)
         self.assertTrue(filecmp.cmp(os.path.join(SOURCE_DIR, "docs", "sdk.md"),
                                     os.path.join(self.prefix, "share/doc/fawkes/sdk.md"),
                                     shallow=False))
+
+    def test_installed_select_finds_its_playbook(self):
+        # The installed binary is not beside a source tree's playbooks/: point it at the
+        # installed copy, as the docs say, and the ranking comes out.
+        req = os.path.join(SOURCE_DIR, "examples", "select", "web-eu.yaml")
+        env = dict(os.environ, FAWKES_PLAYBOOK_DIR=os.path.join(self.prefix, "share/fawkes/playbooks"))
+        res = subprocess.run([os.path.join(self.prefix, "bin", "fawkes"), "select",
+                              "--requirements", req, "-o", "json"],
+                             capture_output=True, text=True, env=env)
+        self.assertIn(res.returncode, (0, 1), res.stderr)
+        self.assertIn("ranking", res.stdout)
 
     def test_pkg_config_describes_the_prefix(self):
         def pc(*args):
