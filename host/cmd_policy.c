@@ -232,9 +232,16 @@ static int eval_documents(const policy_engine *engine, const cli_args *args, con
         }
         ctx_finish(&ctx);
         size_t k;
-        json_t *d;
-        json_array_foreach(decisions, k, d)
+        json_t *shared;
+        json_array_foreach(decisions, k, shared)
         {
+            /* Decisions may be shared, immutable objects (the policy plugin hands out one
+               "allow" object per rule): add the input and uid to a shallow copy. */
+            json_t *d = json_copy(shared);
+            if (!d) {
+                code = EXIT_CODE_INTERNAL;
+                break;
+            }
             const char *effect = json_string_value(json_object_get(d, "effect"));
             json_object_set(d, "input", json_object_get(entry, "where"));
             const json_t *uid = json_object_get(doc, "uid");
@@ -254,7 +261,7 @@ static int eval_documents(const policy_engine *engine, const cli_args *args, con
             } else if (args->format == OUTPUT_TABLE) {
                 print_decision_row(d);
             }
-            json_array_append(all, d);
+            json_array_append_new(all, d);
         }
         json_decref(decisions);
     }

@@ -127,8 +127,8 @@ static json_t *decision_finding(const json_t *decision)
                                          "exception"};
     for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
         json_t *value = json_object_get(decision, copied[i]);
-        if (value)
-            json_object_set(finding, copied[i], value);
+        if (value) /* copied: decisions' members may be shared by the plugin (immutable) */
+            json_object_set_new(finding, copied[i], json_deep_copy(value));
     }
     json_t *reason = json_object_get(decision, "reason");
     if (reason)

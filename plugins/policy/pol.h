@@ -181,6 +181,10 @@ typedef struct pol_rule {
        decision: jansson's reference counts are atomic and nobody writes into them. */
     json_t *j_policy, *j_rule, *j_severity, *j_title, *j_remediation, *j_allow_reason;
     json_t *j_compliance, *j_fired, *j_allow, *j_error; /* j_fired: "deny" or "warn" */
+    /* The whole "allow" decision when the rule's `when` does not hold: it does not depend on
+       the document, so every such decision is this object (json_incref). Never mutated:
+       callers that add members (cmd_policy) copy first; run.c deep-copies into findings. */
+    json_t *j_allow_decision;
     pol_src src;
 } pol_rule;
 
@@ -304,6 +308,12 @@ int pol_severity_parse(pol_loader *ld, const pol_ynode *node, const char *where,
  * `decisions` (a JSON array). Thread-safe: the engine is only read.
  */
 int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_t *decisions);
+/*
+ * pol_decision_new: a new decision object for `rule` with `effect` (shared: json_incref'd)
+ * and `reason` (stolen, also on failure), plus the rule's shared constant members. Returns a
+ * new reference, or NULL when out of memory.
+ */
+json_t *pol_decision_new(const pol_rule *rule, json_t *effect, json_t *reason);
 /* The evaluation time: the engine's fixed clock, or time(NULL). */
 int64_t pol_engine_now(const pol_engine *engine);
 

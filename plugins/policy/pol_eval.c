@@ -81,7 +81,7 @@ static void share(json_t *d, const char *key, json_t *value)
 
 /* One decision: the rule's constant members are shared (see pol_rule), the rest is new. At
    most 8 members, so jansson's initial 8-bucket table never rehashes. */
-static json_t *decision_new(const pol_rule *rule, json_t *effect, json_t *reason)
+json_t *pol_decision_new(const pol_rule *rule, json_t *effect, json_t *reason)
 {
     json_t *d = json_object();
     if (!d) {
@@ -111,9 +111,9 @@ static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
     ev->has_error = false;
     pol_truth t = pol_cond_eval(rule->when, ev, ev->root);
     if (t == POL_ERROR)
-        return decision_new(rule, rule->j_error, json_string(ev->error));
+        return pol_decision_new(rule, rule->j_error, json_string(ev->error));
     if (t == POL_FALSE)
-        return decision_new(rule, rule->j_allow, json_incref(rule->j_allow_reason));
+        return json_incref(rule->j_allow_decision);
     char reason[1024];
     if (rule->message.count)
         pol_template_render(&rule->message, ev->root, reason, sizeof reason);
@@ -126,7 +126,7 @@ static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
         char excepted[1200];
         snprintf(excepted, sizeof excepted, "%s (excepted by %s, owner %s, until %s)", reason,
                  active->id, active->owner, active->expires_text);
-        json_t *d = decision_new(rule, rule->j_allow, reason_string(excepted));
+        json_t *d = pol_decision_new(rule, rule->j_allow, reason_string(excepted));
         set_text(d, "excepted_effect", effect);
         json_object_set_new_nocheck(d, "exception", exception_json(active));
         return d;
@@ -135,11 +135,11 @@ static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
         char noted[1200];
         snprintf(noted, sizeof noted, "%s (exception %s expired at %s)", reason, expired->id,
                  expired->expires_text);
-        json_t *d = decision_new(rule, rule->j_fired, reason_string(noted));
+        json_t *d = pol_decision_new(rule, rule->j_fired, reason_string(noted));
         json_object_set_new_nocheck(d, "expired_exception", exception_json(expired));
         return d;
     }
-    return decision_new(rule, rule->j_fired, reason_string(reason));
+    return pol_decision_new(rule, rule->j_fired, reason_string(reason));
 }
 
 int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_t *decisions)

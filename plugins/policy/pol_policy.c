@@ -344,6 +344,10 @@ static int compile_rule(pol_loader *ld, pol_policy *policy, const pol_ynode *nod
     if (!rule->j_fired || !rule->j_allow || !rule->j_error || !rule->j_policy || !rule->j_rule || !rule->j_severity || !rule->j_title ||
         (remediation_text && !rule->j_remediation) || !rule->j_allow_reason)
         return pol_fail(ld, node, "%s: a name, title or remediation is not valid UTF-8", where);
+    rule->j_allow_decision =
+        pol_decision_new(rule, rule->j_allow, json_incref(rule->j_allow_reason));
+    if (!rule->j_allow_decision)
+        return pol_fail(ld, node, "%s: out of memory", where);
     return 0;
 }
 
@@ -439,7 +443,7 @@ void pol_policy_free(pol_policy *p)
         pol_rule *r = &p->rules[i];
         json_t *shared[] = {r->j_policy, r->j_rule,   r->j_severity, r->j_title,
                             r->j_remediation, r->j_allow_reason, r->j_compliance,
-                            r->j_fired, r->j_allow, r->j_error};
+                            r->j_fired, r->j_allow, r->j_error, r->j_allow_decision};
         for (size_t k = 0; k < sizeof shared / sizeof shared[0]; k++)
             json_decref(shared[k]);
         free(r->name);
