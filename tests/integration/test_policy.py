@@ -102,6 +102,22 @@ class PolicyTest(fwtest.TestCase):
         self.assertExit(self.eval("--input", inp2, "--policy", pdir, "--fail-on", "critical"), 0)
         self.assertExit(self.eval("--input", inp2, "--policy", pdir, "--fail-on", "none"), 0)
 
+    def test_each_decision_names_its_own_input_and_uid(self):
+        # The plugin hands out one shared "allow" object per rule: the host must not write one
+        # document's input or uid into another document's decision.
+        pdir = self.policies(BUCKET_POLICY)
+        inp = self.jsonl("in.jsonl", BUCKETS[:2])
+        for fmt in ("json", "jsonl"):
+            res = self.eval("--input", inp, "--policy", pdir, "-o", fmt)
+            decisions = res.json()["decisions"] if fmt == "json" else res.jsonl()
+            self.assertEqual(len(decisions), 4)
+            allowed = [d for d in decisions if d["effect"] == "allow"]
+            self.assertEqual(sorted(d["uid"] for d in allowed),
+                             [BUCKETS[0]["uid"], BUCKETS[1]["uid"]])
+            for d in decisions:
+                line = int(d["input"].rsplit(":", 1)[1])
+                self.assertEqual(d["uid"], BUCKETS[line - 1]["uid"])
+
     def test_exception_stops_at_its_expiry_second_everywhere(self):
         pdir = self.policies(BUCKET_POLICY, EXCEPTION)
         inp = self.jsonl("in.jsonl", [BUCKETS[1]])
