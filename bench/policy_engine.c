@@ -114,6 +114,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < count; i++) {
         const json_t *doc = docs[i % distinct];
         pol_eval ev = {.root = doc, .now = now, .now_value = now_value};
+        pol_match_fields(doc, ev.match_fields);
         for (size_t p = 0; p < engine.policy_count; p++) {
             const pol_policy *policy = engine.policies[p];
             if (!pol_match_eval(&policy->match, &ev, doc))

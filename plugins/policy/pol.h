@@ -122,6 +122,9 @@ typedef struct pol_eval {
     const json_t *now_value;  /* "$now" as an RFC 3339 string (borrowed) */
     char error[512];          /* the first undecided test: what and where */
     bool has_error;
+    /* root's kind, provider, region, account and name (borrowed; NULL: absent or not a
+       string), looked up once per document for every policy's match */
+    const char *match_fields[5];
 } pol_eval;
 
 /* pol_cond_eval: evaluate a compiled condition on `here`. Thread-safe. */
@@ -270,7 +273,12 @@ int pol_fail_at(pol_loader *ld, pol_src src, const char *fmt, ...)
 pol_cond *pol_cond_compile(pol_loader *ld, const pol_ynode *node, const char *where);
 int pol_match_compile(pol_loader *ld, const pol_ynode *node, const char *where, pol_match *m);
 void pol_match_free(pol_match *m);
-/* Does the document match? (given == false: yes). ERROR from a `when` counts as no. */
+/* pol_match_fields: doc's kind, provider, region, account and name strings (borrowed from
+   doc; NULL when absent or not a string) into out. */
+void pol_match_fields(const json_t *doc, const char *out[5]);
+/* Does the document match? (given == false: yes). ERROR from a `when` counts as no. When
+   `doc` is ev->root, its kind, provider, region, account and name come from ev->match_fields
+   (filled by pol_match_fields). Thread-safe. */
 bool pol_match_eval(const pol_match *m, pol_eval *ev, const json_t *doc);
 int pol_globs_compile(pol_loader *ld, const pol_ynode *node, const char *where, pol_globs *g);
 void pol_globs_free(pol_globs *g);

@@ -151,6 +151,7 @@ int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_
         now_value = json_string_nocheck(now_text);
     }
     pol_eval ev = {.root = doc, .now = now, .now_value = now_value};
+    pol_match_fields(doc, ev.match_fields);
     int rc = 0;
     for (size_t p = 0; p < engine->policy_count && rc == 0; p++) {
         const pol_policy *policy = engine->policies[p];

@@ -160,20 +160,26 @@ void pol_match_free(pol_match *m)
     memset(m, 0, sizeof *m);
 }
 
-static const char *field(const json_t *doc, const char *key)
+void pol_match_fields(const json_t *doc, const char *out[5])
 {
-    return json_string_value(json_object_get(doc, key));
+    static const char *const keys[5] = {"kind", "provider", "region", "account", "name"};
+    for (size_t i = 0; i < 5; i++)
+        out[i] = json_string_value(json_object_get(doc, keys[i]));
 }
 
 bool pol_match_eval(const pol_match *m, pol_eval *ev, const json_t *doc)
 {
     if (!m->given)
         return true;
-    return pol_globs_match(&m->kinds, field(doc, "kind")) &&
-           pol_globs_match(&m->providers, field(doc, "provider")) &&
-           pol_globs_match(&m->regions, field(doc, "region")) &&
-           pol_globs_match(&m->accounts, field(doc, "account")) &&
-           pol_globs_match(&m->names, field(doc, "name")) &&
+    const char *own[5];
+    const char *const *f = ev->match_fields;
+    if (doc != ev->root) {
+        pol_match_fields(doc, own);
+        f = own;
+    }
+    return pol_globs_match(&m->kinds, f[0]) && pol_globs_match(&m->providers, f[1]) &&
+           pol_globs_match(&m->regions, f[2]) && pol_globs_match(&m->accounts, f[3]) &&
+           pol_globs_match(&m->names, f[4]) &&
            pol_labels_match(m->labels, m->label_count, doc) &&
            (!m->when || pol_cond_eval(m->when, ev, doc) == POL_TRUE);
 }
