@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "file_read.h"
 
 #define SPEC_MAX_BYTES (1024u * 1024u)
 
@@ -164,37 +165,12 @@ static int check_spec(const char *path, const json_t *marks, const json_t *key_m
     return check_required(path, marks, spec, what, create, err);
 }
 
-/* The file's bytes (malloc'd, NUL-terminated) or NULL with err set. */
-static char *read_spec(const char *path, size_t *length, diag *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_set(err, "%s: cannot open the spec: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *text = malloc(SPEC_MAX_BYTES + 1);
-    size_t n = text ? fread(text, 1, SPEC_MAX_BYTES + 1, f) : 0;
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (!text || failed || n > SPEC_MAX_BYTES) {
-        diag_set(err, "%s: %s", path,
-                 !text    ? "out of memory"
-                 : failed ? "cannot read the spec"
-                          : "the spec is larger than 1 MiB");
-        free(text);
-        return NULL;
-    }
-    text[n] = '\0';
-    *length = n;
-    return text;
-}
-
 int provision_spec_load(const char *path, const char *what, const char *op, json_t **spec,
                         diag *err)
 {
     *spec = NULL;
     size_t length = 0;
-    char *text = read_spec(path, &length, err);
+    char *text = file_read_capped(path, SPEC_MAX_BYTES, "spec", &length, err);
     if (!text)
         return -1;
     json_t *marks = json_object(), *key_marks = json_object(), *root = NULL;

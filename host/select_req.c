@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "file_read.h"
 
 #define REQ_MAX_BYTES (1024u * 1024u)
 
@@ -151,35 +152,12 @@ static int check_req(const char *path, const json_t *marks, const json_t *key_ma
     return 0;
 }
 
-static char *read_req(const char *path, size_t *length, diag *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_set(err, "%s: cannot open the requirements file: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *text = malloc(REQ_MAX_BYTES + 1);
-    size_t n = text ? fread(text, 1, REQ_MAX_BYTES + 1, f) : 0;
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (!text || failed || n > REQ_MAX_BYTES) {
-        diag_set(err, "%s: %s", path,
-                 !text ? "out of memory" : failed ? "cannot read the requirements file"
-                                                  : "the requirements file is larger than 1 MiB");
-        free(text);
-        return NULL;
-    }
-    text[n] = '\0';
-    *length = n;
-    return text;
-}
-
 int select_req_load(const char *path, json_t **req, json_t **marks, diag *err)
 {
     *req = NULL;
     *marks = NULL;
     size_t length = 0;
-    char *text = read_req(path, &length, err);
+    char *text = file_read_capped(path, REQ_MAX_BYTES, "requirements file", &length, err);
     if (!text)
         return -1;
     json_t *node_marks = json_object(), *key_marks = json_object(), *root = NULL;
