@@ -134,6 +134,36 @@ static const char *risk_of(const json_t *declared)
     return "high"; /* unknown or missing risk: treat as the riskiest */
 }
 
+/* Record a planned step from the plugin's dry run (`preview`, taken over) and finish `ctx`:
+   on success the step carries the redacted preview and Lua gets the planned step (1 value);
+   on failure the step is recorded as failed, the run gets a failure of `kind`, and Lua gets
+   nil and "dry run of LABEL failed: why" (2 values). */
+static int record_dry_run(lua_State *L, pb_session *s, fwk_ctx *ctx, json_t *step,
+                          fwk_status status, json_t *preview, const char *kind,
+                          const char *label)
+{
+    if (status != FWK_OK) {
+        char reason[DIAG_MAX];
+        snprintf(reason, sizeof reason, "dry run of %s failed: %s", label,
+                 ctx->message ? ctx->message : fwk_strerror(status));
+        ctx_finish(ctx);
+        json_decref(preview);
+        json_object_set_new(step, "status", json_string("failed"));
+        json_object_set_new(step, "reason", json_string(reason));
+        add_step(s, step);
+        pb_failure(s, kind, "%s", reason);
+        lua_pushnil(L);
+        lua_pushstring(L, reason);
+        return 2;
+    }
+    ctx_finish(ctx);
+    log_redact_json(preview);
+    json_object_set_new(step, "preview", preview ? preview : json_object());
+    add_step(s, step);
+    push_planned(L, step);
+    return 1;
+}
+
 /* fawkes.action(resource, name [, params]) -> {planned, step, risk, preview} or nil, reason */
 int pbapi_action(lua_State *L)
 {
@@ -181,26 +211,9 @@ int pbapi_action(lua_State *L)
                   "params", params, "risk", risk_of(declared));
     json_object_set(step, "_resource", resource);
     json_decref(params);
-    if (status != FWK_OK) {
-        char reason[DIAG_MAX];
-        snprintf(reason, sizeof reason, "dry run of %s on %s failed: %s", name, uid ? uid : "?",
-                 ctx.message ? ctx.message : fwk_strerror(status));
-        ctx_finish(&ctx);
-        json_decref(preview);
-        json_object_set_new(step, "status", json_string("failed"));
-        json_object_set_new(step, "reason", json_string(reason));
-        add_step(s, step);
-        pb_failure(s, "action", "%s", reason);
-        lua_pushnil(L);
-        lua_pushstring(L, reason);
-        return 2;
-    }
-    ctx_finish(&ctx);
-    log_redact_json(preview);
-    json_object_set_new(step, "preview", preview ? preview : json_object());
-    add_step(s, step);
-    push_planned(L, step);
-    return 1;
+    char label[512];
+    snprintf(label, sizeof label, "%s on %s", name, uid ? uid : "?");
+    return record_dry_run(L, s, &ctx, step, status, preview, "action", label);
 }
 
 /* fawkes.provision(kind, spec): spec.provider names the instance; spec.op create|delete. */
@@ -243,26 +256,9 @@ int pbapi_provision(lua_State *L)
     json_t *step = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "type", "provision", "instance",
                              provider_name, "plugin", inst->conf->plugin, "what", what, "op", op,
                              "spec", spec, "risk", strcmp(op, "delete") == 0 ? "high" : "medium");
-    if (status != FWK_OK) {
-        char reason[DIAG_MAX];
-        snprintf(reason, sizeof reason, "dry run of provision %s %s failed: %s", what, op,
-                 ctx.message ? ctx.message : fwk_strerror(status));
-        ctx_finish(&ctx);
-        json_decref(preview);
-        json_object_set_new(step, "status", json_string("failed"));
-        json_object_set_new(step, "reason", json_string(reason));
-        add_step(s, step);
-        pb_failure(s, "provision", "%s", reason);
-        lua_pushnil(L);
-        lua_pushstring(L, reason);
-        return 2;
-    }
-    ctx_finish(&ctx);
-    log_redact_json(preview);
-    json_object_set_new(step, "preview", preview ? preview : json_object());
-    add_step(s, step);
-    push_planned(L, step);
-    return 1;
+    char label[512];
+    snprintf(label, sizeof label, "provision %s %s", what, op);
+    return record_dry_run(L, s, &ctx, step, status, preview, "provision", label);
 }
 
 /* ---- http ---- */
