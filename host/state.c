@@ -3,6 +3,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* How long a run waits for another run holding the state file. */
+#define STATE_BUSY_MS 15000
 
 struct state_store {
     sqlite3 *db;
@@ -12,6 +16,26 @@ struct state_store {
 const char *state_path_for(const config *cfg)
 {
     return cfg && cfg->state_path ? cfg->state_path : "fawkes-state.db";
+}
+
+/* Switching a file to WAL takes an exclusive lock, and SQLite does not call
+ * the busy handler when a connection already reading the schema would have
+ * to upgrade its lock (that could deadlock). Two fawkes runs starting on a
+ * fresh state file at the same moment therefore see SQLITE_BUSY at once, not
+ * after the timeout: retry here, with a short sleep, for as long as the busy
+ * timeout would have waited. */
+static int state_exec_when_free(state_store *st, const char *sql, diag *err)
+{
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (long waited_ms = 0;; waited_ms += 10) {
+        int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+        int primary = rc & 0xff;
+        if (rc == SQLITE_OK)
+            return 0;
+        if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || waited_ms >= STATE_BUSY_MS)
+            return state_exec(st, sql, err);
+        nanosleep(&pause, NULL);
+    }
 }
 
 int state_open(const char *path, state_store **out, diag *err)
@@ -33,9 +57,9 @@ int state_open(const char *path, state_store **out, diag *err)
         state_close(st);
         return -1;
     }
-    sqlite3_busy_timeout(st->db, 15000);
-    if (state_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                       "PRAGMA foreign_keys=ON;", err) != 0) {
+    sqlite3_busy_timeout(st->db, STATE_BUSY_MS);
+    if (state_exec_when_free(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                 "PRAGMA foreign_keys=ON;", err) != 0) {
         state_close(st);
         return -1;
     }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -247,6 +248,70 @@ static void state_opens_in_wal_mode(void **state)
     state_close(st);
 }
 
+/* Many runs starting on the same fresh state file at once: every one opens
+ * it (switching a new file to WAL races) and writes its row. */
+static int open_and_write_in_child(const char *path, int start_fd)
+{
+    char go;
+    if (read(start_fd, &go, 1) != 1)
+        return 10;
+    state_store *st;
+    diag err = {{0}};
+    if (state_open(path, &st, &err) != 0) {
+        fprintf(stderr, "child %d: %s\n", (int)getpid(), err.text);
+        return 11;
+    }
+    int rc = state_exec(st, "CREATE TABLE IF NOT EXISTS runs (pid INTEGER)", &err) != 0 ||
+             state_begin(st, &err) != 0 ||
+             state_exec(st, "INSERT INTO runs VALUES (1)", &err) != 0 ||
+             state_commit(st, &err) != 0;
+    if (rc)
+        fprintf(stderr, "child %d: %s\n", (int)getpid(), err.text);
+    state_close(st);
+    return rc ? 12 : 0;
+}
+
+static void concurrent_first_opens_all_succeed(void **state)
+{
+    fixture *f = *state;
+    enum { ROUNDS = 12, CHILDREN = 12 };
+    for (int round = 0; round < ROUNDS; round++) {
+        char path[160];
+        snprintf(path, sizeof path, "%s/race%d.db", f->dir, round);
+        int start[2];
+        assert_int_equal(pipe(start), 0);
+        pid_t pids[CHILDREN];
+        for (int i = 0; i < CHILDREN; i++) {
+            pids[i] = fork();
+            assert_true(pids[i] >= 0);
+            if (pids[i] == 0) {
+                close(start[1]);
+                _exit(open_and_write_in_child(path, start[0]));
+            }
+        }
+        close(start[0]);
+        char go[CHILDREN] = {0};
+        assert_int_equal(write(start[1], go, sizeof go), (ssize_t)sizeof go);
+        close(start[1]);
+        for (int i = 0; i < CHILDREN; i++) {
+            int status = 0;
+            assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+            assert_true(WIFEXITED(status));
+            assert_int_equal(WEXITSTATUS(status), 0);
+        }
+        state_store *st;
+        diag err = {{0}};
+        assert_int_equal(state_open(path, &st, &err), 0);
+        sqlite3_stmt *stmt;
+        assert_int_equal(sqlite3_prepare_v2(state_db(st), "SELECT count(*) FROM runs", -1,
+                                            &stmt, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(stmt, 0), CHILDREN);
+        sqlite3_finalize(stmt);
+        state_close(st);
+    }
+}
+
 static void state_refuses_a_non_sqlite_file(void **state)
 {
     fixture *f = *state;
@@ -274,6 +339,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_log_is_an_error, setup, teardown),
         cmocka_unit_test(redaction_leaves_shared_strings_intact),
         cmocka_unit_test_setup_teardown(state_opens_in_wal_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_first_opens_all_succeed, setup, teardown),
         cmocka_unit_test_setup_teardown(state_refuses_a_non_sqlite_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
