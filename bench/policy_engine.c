@@ -114,10 +114,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < count; i++) {
         const json_t *doc = docs[i % distinct];
         pol_eval ev = {.root = doc, .now = now, .now_value = now_value};
-        pol_match_fields(doc, ev.match_fields);
-        for (size_t p = 0; p < engine.policy_count; p++) {
-            const pol_policy *policy = engine.policies[p];
-            if (!pol_match_eval(&policy->match, &ev, doc))
+        const pol_kind_list *candidates = pol_index_lookup(&engine, pol_eval_field(&ev, 0));
+        for (size_t p = 0; p < candidates->count; p++) {
+            const pol_policy *policy = candidates->policies[p];
+            if (!pol_match_eval(&policy->match, &ev, doc, candidates->kind != NULL))
                 continue;
             for (size_t r = 0; r < policy->rule_count; r++) {
                 ev.has_error = false;

@@ -23,6 +23,7 @@ typedef enum pol_seg_kind { POL_SEG_KEY, POL_SEG_INDEX, POL_SEG_EACH } pol_seg_k
 typedef struct pol_seg {
     pol_seg_kind kind;
     char *key;     /* POL_SEG_KEY (owned) */
+    size_t key_len;
     long index;    /* POL_SEG_INDEX; negative counts from the end */
 } pol_seg;
 
@@ -33,7 +34,11 @@ typedef struct pol_path {
     bool absolute;     /* "$." prefix: from the document root */
     bool now;          /* "$now" */
     bool fans_out;     /* has a [*] */
+    int root_slot;     /* walked from the document root: the evaluation's cache slot of the
+                          first key (pol_path_intern); -1: not cached */
 } pol_path;
+
+typedef struct pol_eval pol_eval;
 
 /*
  * pol_path_parse: compile `text` into *path. Returns 0, or -1 with the problem (no position)
@@ -46,19 +51,17 @@ void pol_path_free(pol_path *path);
 typedef pol_truth (*pol_visit_fn)(const json_t *value, void *arg);
 
 /*
- * pol_path_eval: walk `path` from `here` (or `root` when absolute) and combine `visit` over
- * the values reached: any (default) or all (`for_all`); nothing reached -> visit(NULL).
- * `now_value` is what "$now" yields. Allocation-free. Thread-safe (reads only).
+ * pol_path_eval: walk `path` from `here` (or the document, ev->root, when absolute) and
+ * combine `visit` over the values reached: any (default) or all (`for_all`); nothing
+ * reached -> visit(NULL). "$now" yields pol_eval_now(ev). Allocation-free but for "$now".
+ * Thread-safe (reads the path; ev is the caller's).
  */
-pol_truth pol_path_eval(const pol_path *path, const json_t *root, const json_t *here,
-                        const json_t *now_value, bool for_all, pol_visit_fn visit, void *arg);
+pol_truth pol_path_eval(const pol_path *path, pol_eval *ev, const json_t *here, bool for_all,
+                        pol_visit_fn visit, void *arg);
 
-/* pol_path_first: the first value a path reaches, or NULL. Borrowed. */
-const json_t *pol_path_first(const pol_path *path, const json_t *root, const json_t *here);
-
-/* pol_path_render: append the values a path reaches to buf (", "-joined; "(missing)"). */
-void pol_path_render(const pol_path *path, const json_t *root, char *buf, size_t size,
-                     size_t *used);
+/* pol_path_render: append the values a path reaches from the document to buf (", "-joined;
+   "(missing)"). */
+void pol_path_render(const pol_path *path, pol_eval *ev, char *buf, size_t size, size_t *used);
 
 /* ---- conditions (pol_cond.c compiles, pol_ops.c evaluates) ---- */
 
@@ -116,16 +119,35 @@ struct pol_cond {
 };
 
 /* The state of one evaluation. Lives on the evaluator's stack. */
+/* How many of the document's top-level keys an evaluation caches (pol_eval_root); the first
+   slots are fixed: kind, provider, region, account, name (pol_eval_field's 0-4), labels. */
+enum { POL_ROOT_SLOTS = 64, POL_SLOT_LABELS = 5, POL_SLOT_FIXED = 6 };
+
 typedef struct pol_eval {
     const json_t *root;       /* the document */
     int64_t now;              /* evaluation time, epoch seconds */
-    const json_t *now_value;  /* "$now" as an RFC 3339 string (borrowed) */
+    json_t *now_value;        /* "$now" as an RFC 3339 string: made on first use by
+                                 pol_eval_now, released by pol_eval_done (or set by the
+                                 caller, who then owns it) */
+    bool owns_now;
     char error[512];          /* the first undecided test: what and where */
     bool has_error;
-    /* root's kind, provider, region, account and name (borrowed; NULL: absent or not a
-       string), looked up once per document for every policy's match */
-    const char *match_fields[5];
+    /* values of the document's top-level keys, looked up once per evaluation: slot i
+       (pol_path_intern; POL_SLOT_FIXED fixed ones first) is filled when bit i
+       of root_fetched is set (pol_eval_root) */
+    const json_t *root_values[POL_ROOT_SLOTS];
+    uint64_t root_fetched;
 } pol_eval;
+
+/* pol_eval_now: "$now" for this evaluation (formatted from ev->now on first use). Borrowed;
+   NULL when out of memory. */
+const json_t *pol_eval_now(pol_eval *ev);
+/* pol_eval_root: the document's value at top-level `key` (length `len`), cached in `slot`
+   for the rest of the evaluation. Borrowed; NULL when absent or the document is not an
+   object. */
+const json_t *pol_eval_root(pol_eval *ev, int slot, const char *key, size_t len);
+/* pol_eval_done: release what the evaluation made (the "$now" string). */
+void pol_eval_done(pol_eval *ev);
 
 /* pol_cond_eval: evaluate a compiled condition on `here`. Thread-safe. */
 pol_truth pol_cond_eval(const pol_cond *cond, pol_eval *ev, const json_t *here);
@@ -221,6 +243,13 @@ struct pol_policy {
 };
 
 /* Everything loaded from the configured paths. Read-only after loading: thread-safe. */
+/* The policies (in load order) that may match documents of one kind; see pol_index.c. */
+typedef struct pol_kind_list {
+    const char *kind;                /* borrowed from a policy's match; NULL: the rest */
+    const pol_policy **policies;     /* owned array, borrowed policies */
+    size_t count;
+} pol_kind_list;
+
 typedef struct pol_engine {
     pol_policy **policies;
     size_t policy_count;
@@ -231,8 +260,36 @@ typedef struct pol_engine {
     int64_t max_exception_days;
     bool fixed_now;           /* `now` option or FAWKES_NOW */
     int64_t now;
-    bool uses_now;            /* some path is "$now": evaluate formats the time once per call */
+    /* built by pol_index_build once the policies are loaded */
+    pol_kind_list *by_kind;   /* one list per literal kind some policy names, sorted */
+    size_t kind_count;
+    pol_kind_list unlisted;   /* documents of any other kind, or of none */
+    /* the top-level keys paths start with, by cache slot (pol_path_intern) */
+    char *root_keys[POL_ROOT_SLOTS];
+    size_t root_key_count;
 } pol_engine;
+
+/*
+ * pol_path_intern: give `path` the cache slot of its first key when it starts at the
+ * document root with a key (the same key, the same slot, for every path of the engine);
+ * root_slot stays -1 when it does not, or every slot is taken. Returns 0, or -1 when out of
+ * memory. Not thread-safe (load time).
+ */
+int pol_path_intern(pol_engine *engine, pol_path *path);
+
+/*
+ * pol_index_build: (re)build the engine's kind index: for each kind a policy names literally,
+ * the policies, in load order, whose `match` may hold for that kind (those naming it, by
+ * name or glob, and those naming no kind); for every other kind, the policies naming no kind
+ * or a glob. Evaluation still checks each listed policy's whole `match`. Returns 0, or -1
+ * when out of memory. Called by pol_engine_load; call again after changing the policies.
+ * Not thread-safe; the index is read-only afterwards.
+ */
+int pol_index_build(pol_engine *engine);
+void pol_index_free(pol_engine *engine);
+/* pol_index_lookup: the list for `kind` (NULL: no kind). Never NULL. On a list with a
+   kind, every policy's `match.kinds` holds for that kind. Thread-safe. */
+const pol_kind_list *pol_index_lookup(const pol_engine *engine, const char *kind);
 
 /* Growable string list that owns its strings. */
 char *pol_strdup(const char *s);
@@ -273,19 +330,22 @@ int pol_fail_at(pol_loader *ld, pol_src src, const char *fmt, ...)
 pol_cond *pol_cond_compile(pol_loader *ld, const pol_ynode *node, const char *where);
 int pol_match_compile(pol_loader *ld, const pol_ynode *node, const char *where, pol_match *m);
 void pol_match_free(pol_match *m);
-/* pol_match_fields: doc's kind, provider, region, account and name strings (borrowed from
-   doc; NULL when absent or not a string) into out. */
-void pol_match_fields(const json_t *doc, const char *out[5]);
+/* pol_eval_field: the document's kind (0), provider (1), region (2), account (3) or name
+   (4) as a string (borrowed; NULL when absent or not a string), looked up once per
+   evaluation. */
+const char *pol_eval_field(pol_eval *ev, int field);
 /* Does the document match? (given == false: yes). ERROR from a `when` counts as no. When
-   `doc` is ev->root, its kind, provider, region, account and name come from ev->match_fields
-   (filled by pol_match_fields). Thread-safe. */
-bool pol_match_eval(const pol_match *m, pol_eval *ev, const json_t *doc);
+   `doc` is ev->root, its kind, provider, region, account and name come from
+   pol_eval_field. `kind_known`: the caller knows the kinds match (pol_index_lookup's list
+   for a kind). Thread-safe. */
+bool pol_match_eval(const pol_match *m, pol_eval *ev, const json_t *doc, bool kind_known);
 int pol_globs_compile(pol_loader *ld, const pol_ynode *node, const char *where, pol_globs *g);
 void pol_globs_free(pol_globs *g);
 bool pol_globs_match(const pol_globs *g, const char *value);
 int pol_labels_compile(pol_loader *ld, const pol_ynode *node, const char *where,
                        pol_label_sel **labels, size_t *count);
-bool pol_labels_match(const pol_label_sel *labels, size_t count, const json_t *doc);
+/* Do the document's labels (`have`, its "labels" object; NULL: none) match every selector? */
+bool pol_labels_match(const pol_label_sel *labels, size_t count, const json_t *have);
 void pol_labels_free(pol_label_sel *labels, size_t count);
 
 int pol_policy_compile(pol_loader *ld, const pol_ynode *doc, pol_policy **out);
@@ -296,8 +356,9 @@ void pol_exception_free(pol_exception *exception);
 int pol_template_compile(pol_loader *ld, const pol_ynode *node, const char *where,
                          pol_template *tpl);
 void pol_template_free(pol_template *tpl);
-/* Render into buf (always NUL-terminated). */
-void pol_template_render(const pol_template *tpl, const json_t *doc, char *buf, size_t size);
+/* Render into buf (always NUL-terminated): paths read ev->root, "$now" the evaluation time.
+   Returns the length written; size - 1 means the text may have been cut. */
+size_t pol_template_render(const pol_template *tpl, pol_eval *ev, char *buf, size_t size);
 
 /* Check a mapping's keys against `allowed` (NULL-terminated); -1 after pol_fail. */
 int pol_check_keys(pol_loader *ld, const pol_ynode *map, const char *where,

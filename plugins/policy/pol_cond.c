@@ -324,9 +324,7 @@ static int compile_path(pol_loader *ld, pol_cond *c, const pol_ynode *map, const
     if (pol_path_parse(path->scalar, &c->path, problem, sizeof problem) != 0)
         return pol_fail(ld, path, "%s.path: invalid path \"%s\": %s", where, path->scalar,
                         problem);
-    if (c->path.now)
-        ld->engine->uses_now = true;
-    return 0;
+    return pol_path_intern(ld->engine, &c->path);
 }
 
 /* path + exactly one operator or quantifier (+ for, ignore_case, unit). */

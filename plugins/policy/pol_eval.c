@@ -31,7 +31,7 @@ static bool exception_covers(const pol_exception *ex, size_t rule, const json_t 
     if (ex->kinds.count &&
         !pol_globs_match(&ex->kinds, json_string_value(json_object_get(doc, "kind"))))
         return false;
-    return pol_labels_match(ex->labels, ex->label_count, doc);
+    return pol_labels_match(ex->labels, ex->label_count, json_object_get(doc, "labels"));
 }
 
 static json_t *exception_json(const pol_exception *ex)
@@ -115,10 +115,13 @@ static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
     if (t == POL_FALSE)
         return json_incref(rule->j_allow_decision);
     char reason[1024];
-    if (rule->message.count)
-        pol_template_render(&rule->message, ev->root, reason, sizeof reason);
-    else
-        snprintf(reason, sizeof reason, "%s", policy->title);
+    size_t length;
+    if (rule->message.count) {
+        length = pol_template_render(&rule->message, ev, reason, sizeof reason);
+    } else {
+        int n = snprintf(reason, sizeof reason, "%s", policy->title);
+        length = n < 0 ? 0 : (size_t)n;
+    }
     const char *effect = rule->warn || policy->audit ? "warn" : "deny";
     const pol_exception *active, *expired;
     find_exceptions(policy, index, ev->root, ev->now, &active, &expired);
@@ -139,25 +142,55 @@ static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
         json_object_set_new_nocheck(d, "expired_exception", exception_json(expired));
         return d;
     }
-    return pol_decision_new(rule, rule->j_fired, reason_string(reason));
+    /* Every piece of the reason is valid UTF-8 (the policy's text was checked by the YAML
+       reader, a document's strings by jansson, numbers are ASCII), so only a reason cut at
+       the buffer's end needs checking. */
+    json_t *text = length + 1 < sizeof reason ? json_stringn_nocheck(reason, length)
+                                              : reason_string(reason);
+    return pol_decision_new(rule, rule->j_fired, text);
+}
+
+const json_t *pol_eval_now(pol_eval *ev)
+{
+    if (!ev->now_value) {
+        char text[40];
+        pol_time_format(ev->now, text, sizeof text);
+        ev->now_value = json_string_nocheck(text);
+        ev->owns_now = true;
+    }
+    return ev->now_value;
+}
+
+const json_t *pol_eval_root(pol_eval *ev, int slot, const char *key, size_t len)
+{
+    uint64_t bit = (uint64_t)1 << slot;
+    if (!(ev->root_fetched & bit)) {
+        ev->root_values[slot] = json_object_getn(ev->root, key, len);
+        ev->root_fetched |= bit;
+    }
+    return ev->root_values[slot];
+}
+
+void pol_eval_done(pol_eval *ev)
+{
+    if (ev->owns_now)
+        json_decref(ev->now_value);
+    ev->now_value = NULL;
+    ev->owns_now = false;
 }
 
 int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_t *decisions)
 {
-    char now_text[40];
-    json_t *now_value = NULL;
-    if (engine->uses_now) {
-        pol_time_format(now, now_text, sizeof now_text);
-        now_value = json_string_nocheck(now_text);
-    }
-    pol_eval ev = {.root = doc, .now = now, .now_value = now_value};
-    pol_match_fields(doc, ev.match_fields);
+    pol_eval ev = {.root = doc, .now = now};
+    /* only the policies that may match this kind (pol_index.c), in load order */
+    const pol_kind_list *candidates = pol_index_lookup(engine, pol_eval_field(&ev, 0));
+    bool kind_known = candidates->kind != NULL;
     int rc = 0;
-    for (size_t p = 0; p < engine->policy_count && rc == 0; p++) {
-        const pol_policy *policy = engine->policies[p];
-        if (!pol_match_eval(&policy->match, &ev, doc))
+    for (size_t p = 0; p < candidates->count && rc == 0; p++) {
+        const pol_policy *policy = candidates->policies[p];
+        if (!pol_match_eval(&policy->match, &ev, doc, kind_known))
             continue;
-        if (policy->exclude.given && pol_match_eval(&policy->exclude, &ev, doc))
+        if (policy->exclude.given && pol_match_eval(&policy->exclude, &ev, doc, false))
             continue;
         for (size_t r = 0; r < policy->rule_count; r++) {
             json_t *d = judge_rule(policy, r, &ev);
@@ -167,6 +200,6 @@ int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_
             }
         }
     }
-    json_decref(now_value);
+    pol_eval_done(&ev);
     return rc;
 }

@@ -380,6 +380,8 @@ int pol_engine_load(pol_engine *engine, const char *const *paths, size_t path_co
         if (load_exceptions(&ld, &parsed[i].file) != 0)
             goto out;
     }
+    if (pol_index_build(engine) != 0)
+        goto out;
     rc = 0;
 out:
     if (rc != 0 && !err[0])
@@ -393,6 +395,7 @@ out:
 
 void pol_engine_free(pol_engine *engine)
 {
+    pol_index_free(engine);
     for (size_t i = 0; i < engine->policy_count; i++)
         pol_policy_free(engine->policies[i]);
     free(engine->policies);
@@ -400,5 +403,7 @@ void pol_engine_free(pol_engine *engine)
         pol_exception_free(engine->exceptions[i]);
     free(engine->exceptions);
     pol_files_free(engine->files, engine->file_count);
+    for (size_t i = 0; i < engine->root_key_count; i++)
+        free(engine->root_keys[i]);
     memset(engine, 0, sizeof *engine);
 }

@@ -385,12 +385,12 @@ pol_truth pol_cond_eval(const pol_cond *cond, pol_eval *ev, const json_t *here)
         return result == POL_ERROR ? POL_ERROR : result == POL_TRUE ? POL_FALSE : POL_TRUE;
     case POL_C_TEST: {
         test_arg a = {cond, ev};
-        return pol_path_eval(&cond->path, ev->root, here, ev->now_value, cond->for_all,
+        return pol_path_eval(&cond->path, ev, here, cond->for_all,
                              test_value, &a);
     }
     default: {
         elem_arg a = {cond, ev, 0};
-        return pol_path_eval(&cond->path, ev->root, here, ev->now_value, false, quantify, &a);
+        return pol_path_eval(&cond->path, ev, here, false, quantify, &a);
     }
     }
 }

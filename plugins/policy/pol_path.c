@@ -91,12 +91,16 @@ static int parse_key(const char **p, pol_path *path, char *problem, size_t size)
         seg.key = strndup(start, (size_t)(end - start));
         *p = end;
     }
-    return seg.key ? push_seg(path, seg) : -1;
+    if (!seg.key)
+        return -1;
+    seg.key_len = strlen(seg.key);
+    return push_seg(path, seg);
 }
 
 int pol_path_parse(const char *text, pol_path *path, char *problem, size_t size)
 {
     memset(path, 0, sizeof *path);
+    path->root_slot = -1;
     path->text = strdup(text ? text : "");
     if (!path->text)
         return -1;
@@ -170,7 +174,7 @@ static void walk_from(walk *w, size_t index, const json_t *value)
     for (; index < w->path->count && value; index++) {
         const pol_seg *seg = &w->path->segs[index];
         if (seg->kind == POL_SEG_KEY) {
-            value = json_is_object(value) ? json_object_get(value, seg->key) : NULL;
+            value = json_is_object(value) ? json_object_getn(value, seg->key, seg->key_len) : NULL;
         } else if (seg->kind == POL_SEG_INDEX) {
             if (!json_is_array(value))
                 return;
@@ -214,12 +218,12 @@ static void walk_from(walk *w, size_t index, const json_t *value)
     }
 }
 
-static const json_t *walk_straight(const pol_path *path, const json_t *value)
+static const json_t *walk_straight(const pol_path *path, size_t from, const json_t *value)
 {
-    for (size_t i = 0; i < path->count && value; i++) {
+    for (size_t i = from; i < path->count && value; i++) {
         const pol_seg *seg = &path->segs[i];
         if (seg->kind == POL_SEG_KEY) {
-            value = json_object_get(value, seg->key);
+            value = json_object_getn(value, seg->key, seg->key_len);
         } else {
             long n = (long)json_array_size(value);
             long at = seg->index < 0 ? n + seg->index : seg->index;
@@ -229,37 +233,48 @@ static const json_t *walk_straight(const pol_path *path, const json_t *value)
     return value && !json_is_null(value) ? value : NULL;
 }
 
-pol_truth pol_path_eval(const pol_path *path, const json_t *root, const json_t *here,
-                        const json_t *now_value, bool for_all, pol_visit_fn visit, void *arg)
+pol_truth pol_path_eval(const pol_path *path, pol_eval *ev, const json_t *here, bool for_all,
+                        pol_visit_fn visit, void *arg)
 {
     if (path->now)
-        return visit(now_value, arg);
-    const json_t *start = path->absolute ? root : here;
+        return visit(pol_eval_now(ev), arg);
+    const json_t *start = path->absolute ? ev->root : here;
+    size_t from = 0;
+    if (start == ev->root && path->root_slot >= 0) {
+        /* the first key's value comes from the evaluation's cache */
+        start = pol_eval_root(ev, path->root_slot, path->segs[0].key, path->segs[0].key_len);
+        from = 1;
+    }
     if (!path->fans_out)
-        return visit(walk_straight(path, start), arg);
+        return visit(walk_straight(path, from, start), arg);
     walk w = {path, for_all, visit, arg, 0, for_all ? POL_TRUE : POL_FALSE, false};
-    walk_from(&w, 0, start);
+    walk_from(&w, from, start);
     if (w.reached == 0)
         return visit(NULL, arg);
     return w.result;
 }
 
-const json_t *pol_path_first(const pol_path *path, const json_t *root, const json_t *here)
+int pol_path_intern(pol_engine *engine, pol_path *path)
 {
-    const json_t *value = path->absolute ? root : here;
-    for (size_t i = 0; i < path->count && value; i++) {
-        const pol_seg *seg = &path->segs[i];
-        if (seg->kind == POL_SEG_EACH)
-            value = json_is_array(value) ? json_array_get(value, 0) : NULL;
-        else if (seg->kind == POL_SEG_KEY)
-            value = json_object_get(value, seg->key);
-        else {
-            long n = (long)json_array_size(value);
-            long at = seg->index < 0 ? n + seg->index : seg->index;
-            value = at >= 0 && at < n ? json_array_get(value, (size_t)at) : NULL;
+    static const char *const match_keys[POL_SLOT_FIXED] = {"kind",    "provider", "region",
+                                                           "account", "name",     "labels"};
+    if (engine->root_key_count == 0)
+        for (size_t i = 0; i < POL_SLOT_FIXED; i++)
+            if (!(engine->root_keys[engine->root_key_count++] = strdup(match_keys[i])))
+                return -1;
+    if (path->now || path->count == 0 || path->segs[0].kind != POL_SEG_KEY)
+        return 0;
+    for (size_t i = 0; i < engine->root_key_count; i++)
+        if (!strcmp(engine->root_keys[i], path->segs[0].key)) {
+            path->root_slot = (int)i;
+            return 0;
         }
-    }
-    return value;
+    if (engine->root_key_count == POL_ROOT_SLOTS)
+        return 0;
+    if (!(engine->root_keys[engine->root_key_count] = strdup(path->segs[0].key)))
+        return -1;
+    path->root_slot = (int)engine->root_key_count++;
+    return 0;
 }
 
 typedef struct render {
@@ -289,6 +304,14 @@ static pol_truth render_one(const json_t *value, void *arg)
         append(r, ", ", 2);
     if (json_is_string(value)) {
         append(r, json_string_value(value), json_string_length(value));
+    } else if (json_is_integer(value)) {
+        char text[32];
+        append(r, text, pol_format_integer(json_integer_value(value), text, sizeof text));
+    } else if (json_is_real(value)) {
+        char text[40];
+        append(r, text, pol_format_real(json_real_value(value), text, sizeof text));
+    } else if (json_is_boolean(value)) {
+        append(r, json_is_true(value) ? "true" : "false", json_is_true(value) ? 4 : 5);
     } else {
         char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
         if (text)
@@ -298,11 +321,10 @@ static pol_truth render_one(const json_t *value, void *arg)
     return POL_FALSE; /* keep going: render every value */
 }
 
-void pol_path_render(const pol_path *path, const json_t *root, char *buf, size_t size,
-                     size_t *used)
+void pol_path_render(const pol_path *path, pol_eval *ev, char *buf, size_t size, size_t *used)
 {
     render r = {buf, size, used, 0};
-    pol_path_eval(path, root, root, NULL, false, render_one, &r);
+    pol_path_eval(path, ev, ev->root, false, render_one, &r);
     if (r.count == 0)
         append(&r, "(missing)", 9);
 }

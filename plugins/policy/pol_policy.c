@@ -77,9 +77,8 @@ int pol_labels_compile(pol_loader *ld, const pol_ynode *node, const char *where,
     return 0;
 }
 
-bool pol_labels_match(const pol_label_sel *labels, size_t count, const json_t *doc)
+bool pol_labels_match(const pol_label_sel *labels, size_t count, const json_t *have)
 {
-    const json_t *have = json_object_get(doc, "labels");
     for (size_t i = 0; i < count; i++) {
         const json_t *value = json_object_get(have, labels[i].key);
         if (!json_is_string(value) || !pol_globs_match(&labels[i].values, json_string_value(value)))
@@ -160,27 +159,36 @@ void pol_match_free(pol_match *m)
     memset(m, 0, sizeof *m);
 }
 
-void pol_match_fields(const json_t *doc, const char *out[5])
+static const char *const match_keys_by_field[5] = {"kind", "provider", "region", "account",
+                                                    "name"};
+
+const char *pol_eval_field(pol_eval *ev, int field)
 {
-    static const char *const keys[5] = {"kind", "provider", "region", "account", "name"};
-    for (size_t i = 0; i < 5; i++)
-        out[i] = json_string_value(json_object_get(doc, keys[i]));
+    const char *key = match_keys_by_field[field];
+    return json_string_value(pol_eval_root(ev, field, key, strlen(key)));
 }
 
-bool pol_match_eval(const pol_match *m, pol_eval *ev, const json_t *doc)
+static bool field_matches(const pol_globs *globs, pol_eval *ev, const json_t *doc, int field)
+{
+    if (globs->count == 0)
+        return true;
+    const char *value = doc == ev->root
+                            ? pol_eval_field(ev, field)
+                            : json_string_value(json_object_get(doc, match_keys_by_field[field]));
+    return pol_globs_match(globs, value);
+}
+
+bool pol_match_eval(const pol_match *m, pol_eval *ev, const json_t *doc, bool kind_known)
 {
     if (!m->given)
         return true;
-    const char *own[5];
-    const char *const *f = ev->match_fields;
-    if (doc != ev->root) {
-        pol_match_fields(doc, own);
-        f = own;
-    }
-    return pol_globs_match(&m->kinds, f[0]) && pol_globs_match(&m->providers, f[1]) &&
-           pol_globs_match(&m->regions, f[2]) && pol_globs_match(&m->accounts, f[3]) &&
-           pol_globs_match(&m->names, f[4]) &&
-           pol_labels_match(m->labels, m->label_count, doc) &&
+    return (kind_known || field_matches(&m->kinds, ev, doc, 0)) && field_matches(&m->providers, ev, doc, 1) &&
+           field_matches(&m->regions, ev, doc, 2) && field_matches(&m->accounts, ev, doc, 3) &&
+           field_matches(&m->names, ev, doc, 4) &&
+           (m->label_count == 0 ||
+            pol_labels_match(m->labels, m->label_count,
+                             doc == ev->root ? pol_eval_root(ev, POL_SLOT_LABELS, "labels", 6)
+                                             : json_object_get(doc, "labels"))) &&
            (!m->when || pol_cond_eval(m->when, ev, doc) == POL_TRUE);
 }
 
@@ -228,6 +236,8 @@ int pol_template_compile(pol_loader *ld, const pol_ynode *node, const char *wher
         char problem[256];
         pol_tpl_part part = {0};
         int rc = text ? pol_path_parse(text, &part.path, problem, sizeof problem) : -1;
+        if (rc == 0)
+            rc = pol_path_intern(ld->engine, &part.path);
         if (rc != 0 && text) {
             pol_fail(ld, node, "%s: invalid path \"%s\" in {{ }}: %s", where, text, problem);
             pol_path_free(&part.path);
@@ -235,8 +245,6 @@ int pol_template_compile(pol_loader *ld, const pol_ynode *node, const char *wher
             return -1;
         }
         free(text);
-        if (rc == 0 && part.path.now)
-            ld->engine->uses_now = true;
         if (rc != 0 || push_part(tpl, part) != 0)
             return -1;
         p = close + 2;
@@ -254,7 +262,7 @@ void pol_template_free(pol_template *tpl)
     memset(tpl, 0, sizeof *tpl);
 }
 
-void pol_template_render(const pol_template *tpl, const json_t *doc, char *buf, size_t size)
+size_t pol_template_render(const pol_template *tpl, pol_eval *ev, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
@@ -267,9 +275,11 @@ void pol_template_render(const pol_template *tpl, const json_t *doc, char *buf, 
             used += n;
             buf[used] = '\0';
         } else {
-            pol_path_render(&tpl->parts[i].path, doc, buf, size, &used);
+            const pol_path *path = &tpl->parts[i].path;
+            pol_path_render(path, ev, buf, size, &used);
         }
     }
+    return used;
 }
 
 /* ---- policies and rules ---- */

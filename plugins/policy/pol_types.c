@@ -465,14 +465,14 @@ int pol_size_parse(const char *text, double *bytes)
 
 int pol_port_range(const char *text, long *lo, long *hi)
 {
-    if (!strcasecmp(text, "all") || !strcasecmp(text, "any") || !strcmp(text, "*") ||
-        !strcmp(text, "-1")) {
+    if (!isdigit((unsigned char)text[0])) {
+        if (strcasecmp(text, "all") && strcasecmp(text, "any") && strcmp(text, "*") &&
+            strcmp(text, "-1"))
+            return -1;
         *lo = 0;
         *hi = 65535;
         return 0;
     }
-    if (!isdigit((unsigned char)text[0]))
-        return -1;
     char *end = NULL;
     errno = 0;
     *lo = strtol(text, &end, 10);
@@ -483,4 +483,72 @@ int pol_port_range(const char *text, long *lo, long *hi)
         *hi = strtol(end + 1, &end, 10);
     }
     return errno || *end || *lo < 0 || *hi > 65535 || *lo > *hi ? -1 : 0;
+}
+
+/* ---- numbers as message text ---- */
+
+/* Digits of `magnitude`, most significant first, at the end of a 24-byte scratch: where they
+   start. */
+static char *digits_of(unsigned long long magnitude, char scratch[24])
+{
+    char *p = scratch + 24;
+    do {
+        *--p = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    return p;
+}
+
+size_t pol_format_integer(long long value, char *buf, size_t size)
+{
+    char scratch[24];
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value
+                                             : (unsigned long long)value;
+    char *p = digits_of(magnitude, scratch);
+    size_t n = (size_t)(scratch + 24 - p), at = 0;
+    if (n + 2 > size)
+        return 0;
+    if (value < 0)
+        buf[at++] = '-';
+    memcpy(buf + at, p, n);
+    buf[at + n] = '\0';
+    return at + n;
+}
+
+size_t pol_format_real(double value, char *buf, size_t size)
+{
+    /* Two decimals at most: cents / 100.0 is the double nearest that decimal (exact operands,
+       one correctly rounded division), so the decimal text reads back as this double. */
+    double scaled = value * 100.0;
+    if (fabs(value) < 1e12 && size >= 32) {
+        long long cents = (long long)(scaled + (scaled < 0 ? -0.5 : 0.5));
+        if ((double)cents == scaled && (double)cents / 100.0 == value) {
+            unsigned long long whole = (unsigned long long)(cents < 0 ? -cents : cents) / 100,
+                               frac = (unsigned long long)(cents < 0 ? -cents : cents) % 100;
+            char scratch[24];
+            char *p = digits_of(whole, scratch);
+            size_t at = 0, n = (size_t)(scratch + 24 - p);
+            if (cents < 0 || (cents == 0 && signbit(value)))
+                buf[at++] = '-';
+            memcpy(buf + at, p, n);
+            at += n;
+            buf[at++] = '.';
+            buf[at++] = (char)('0' + frac / 10);
+            if (frac % 10)
+                buf[at++] = (char)('0' + frac % 10);
+            buf[at] = '\0';
+            return at;
+        }
+    }
+    int n = 0;
+    for (int precision = 15; precision <= 17; precision++) {
+        n = snprintf(buf, size, "%.*g", precision, value);
+        if (n < 0 || strtod(buf, NULL) == value)
+            break;
+    }
+    if (n > 0 && (size_t)n + 2 < size && !strpbrk(buf, ".eEni")) {
+        memcpy(buf + n, ".0", 3);
+        n += 2;
+    }
+    return n > 0 ? (size_t)n : 0;
 }

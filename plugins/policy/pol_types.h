@@ -78,4 +78,14 @@ double pol_size_unit(const char *unit);
 /* A port spec: 22, "22", "20-30", "all"/"any"/"*"/"-1" (0-65535). 0, or -1 when malformed. */
 int pol_port_range(const char *text, long *lo, long *hi);
 
+/*
+ * pol_format_integer / pol_format_real: a number as message text into buf (size >= 32),
+ * NUL-terminated; return the length. A real is the shortest text that reads back as the same
+ * double, with ".0" when it has no fraction ("12.5", "0.1", "3.0", "1e+300"), as Python's
+ * repr; values with at most two decimals (prices) take a fast path without printf. NaN and
+ * infinity (which jansson never holds) print as printf does. Thread-safe.
+ */
+size_t pol_format_integer(long long value, char *buf, size_t size);
+size_t pol_format_real(double value, char *buf, size_t size);
+
 #endif

@@ -394,10 +394,126 @@ static void test_undecided_reason_names_the_test(void **state)
     pol_engine_free(&engine);
 }
 
+/* The decisions of `doc` (JSON text) under the engine, as "policy.rule=effect" joined by
+   spaces, in order. */
+static const char *decided(pol_engine *engine, const char *doc)
+{
+    static char out[1024];
+    json_t *document = json_loads(doc, 0, NULL);
+    assert_non_null(document);
+    json_t *decisions = json_array();
+    assert_int_equal(pol_evaluate(engine, document, FIX_NOW, decisions), 0);
+    out[0] = '\0';
+    size_t i;
+    json_t *d;
+    json_array_foreach(decisions, i, d) {
+        char one[128];
+        snprintf(one, sizeof one, "%s%s.%s=%s", i ? " " : "",
+                 json_string_value(json_object_get(d, "policy")),
+                 json_string_value(json_object_get(d, "rule")),
+                 json_string_value(json_object_get(d, "effect")));
+        strncat(out, one, sizeof out - strlen(out) - 1);
+    }
+    json_decref(decisions);
+    json_decref(document);
+    return out;
+}
+
+/* Evaluation tries only the policies that may match the document's kind, and keeps the load
+   order whatever the index: literal kinds, globs, no kind at all, other match fields. */
+static void test_kind_index_keeps_order_and_globs(void **state)
+{
+    (void)state;
+    char err[2048];
+    pol_engine engine;
+    assert_int_equal(fix_load(&engine,
+        "kind: Policy\nname: a\nmatch: {kinds: [compute.instance]}\n"
+        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+        "kind: Policy\nname: b\nmatch: {kinds: [\"compute.*\"]}\n"
+        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+        "kind: Policy\nname: c\n"
+        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+        "kind: Policy\nname: d\nmatch: {kinds: [storage.bucket, compute.instance]}\n"
+        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+        "kind: Policy\nname: e\nmatch: {kinds: [compute.instance], providers: [aws]}\n"
+        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+        "kind: Policy\nname: f\nmatch: {providers: [gcp], labels: {env: \"prod*\"}}\n"
+        "rules: [{name: r, when: {path: x, present: true}}]\n", err, sizeof err), 0);
+    assert_string_equal(decided(&engine, "{\"kind\": \"compute.instance\", \"provider\": \"aws\", "
+                                         "\"x\": 1}"),
+                        "a.r=deny b.r=deny c.r=deny d.r=deny e.r=deny");
+    assert_string_equal(decided(&engine, "{\"kind\": \"compute.instance\", \"provider\": \"gcp\"}"),
+                        "a.r=allow b.r=allow c.r=allow d.r=allow");
+    assert_string_equal(decided(&engine, "{\"kind\": \"compute.volume\", \"provider\": \"gcp\", "
+                                         "\"labels\": {\"env\": \"production\"}}"),
+                        "b.r=allow c.r=allow f.r=allow");
+    assert_string_equal(decided(&engine, "{\"kind\": \"storage.bucket\"}"), "c.r=allow d.r=allow");
+    assert_string_equal(decided(&engine, "{\"x\": 1}"), "c.r=deny");
+    assert_string_equal(decided(&engine, "{\"kind\": 7, \"x\": 1}"), "c.r=deny");
+    assert_string_equal(decided(&engine, "[1, 2]"), "c.r=allow");
+    pol_engine_free(&engine);
+}
+
+/* Messages render strings, integers, reals (shortest form), booleans, arrays (as JSON) and
+   "$now". */
+static void test_message_renders_values_and_now(void **state)
+{
+    (void)state;
+    char err[2048];
+    pol_engine engine;
+    assert_int_equal(fix_load(&engine, "kind: Policy\nname: p\nrules:\n  - name: r\n"
+                              "    when: {path: name, present: true}\n"
+                              "    message: \"{{name}} costs {{monthly_cost}}/month ({{price}}), "
+                              "{{disks}} disks, public {{public}}, tags {{tags}}, "
+                              "{{missing}}, checked {{$now}}\"\n", err, sizeof err), 0);
+    json_t *doc = json_loads("{\"name\": \"web\", \"monthly_cost\": 12.5, \"price\": 0.1, "
+                             "\"disks\": 3, \"public\": true, \"tags\": [\"a\", 2]}", 0, NULL);
+    json_t *decisions = json_array();
+    assert_int_equal(pol_evaluate(&engine, doc, FIX_NOW, decisions), 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(decisions, 0), "reason")),
+                        "web costs 12.5/month (0.1), 3 disks, public true, tags [\"a\",2], (missing), "
+                        "checked 2026-11-23T12:00:00Z");
+    json_decref(decisions);
+    json_decref(doc);
+    pol_engine_free(&engine);
+}
+
+/* A message longer than the reason buffer is cut, and never inside a UTF-8 sequence. */
+static void test_long_message_is_cut_on_a_character(void **state)
+{
+    (void)state;
+    char err[2048];
+    pol_engine engine;
+    assert_int_equal(fix_load(&engine, "kind: Policy\nname: p\nrules:\n  - name: r\n"
+                              "    when: {path: name, present: true}\n"
+                              "    message: \"xy{{name}}\"\n", err, sizeof err), 0);
+    char name[3000] = "";
+    for (int i = 0; i < 900; i++)
+        strcat(name, "\xc3\xa9"); /* é, two bytes */
+    json_t *doc = json_pack("{s:s}", "name", name);
+    json_t *decisions = json_array();
+    assert_int_equal(pol_evaluate(&engine, doc, FIX_NOW, decisions), 0);
+    json_t *reason = json_object_get(json_array_get(decisions, 0), "reason");
+    assert_non_null(reason);
+    const char *text = json_string_value(reason);
+    /* 1,023 bytes fit: "xy", 510 é, and the first byte of the next, which is dropped */
+    assert_int_equal(json_string_length(reason), 1022);
+    assert_memory_equal(text, "xy\xc3\xa9", 4);
+    char *dumped = json_dumps(reason, JSON_ENCODE_ANY);
+    assert_non_null(dumped); /* valid UTF-8, or jansson would refuse */
+    free(dumped);
+    json_decref(decisions);
+    json_decref(doc);
+    pol_engine_free(&engine);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eq_ne),
+        cmocka_unit_test(test_kind_index_keeps_order_and_globs),
+        cmocka_unit_test(test_message_renders_values_and_now),
+        cmocka_unit_test(test_long_message_is_cut_on_a_character),
         cmocka_unit_test(test_in_not_in_contains),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_presence),

@@ -215,6 +215,45 @@ static void test_path_parse(void **state)
     }
 }
 
+/* Numbers in messages: the shortest text that reads back as the same double, as Python's
+   repr prints it, on both the two-decimal fast path and the printf path. */
+static void test_number_text(void **state)
+{
+    (void)state;
+    char buf[40];
+    static const struct { double value; const char *text; } reals[] = {
+        {12.5, "12.5"},     {0.1, "0.1"},          {3.0, "3.0"},         {-0.5, "-0.5"},
+        {0.05, "0.05"},     {1234.56, "1234.56"},  {-0.0, "-0.0"},       {0.0, "0.0"},
+        {1.005, "1.005"},   {1e-7, "1e-07"},       {0.3333, "0.3333"},   {1e22, "1e+22"},
+        {999999999999.99, "999999999999.99"},      {1e12, "1000000000000.0"},
+        {0.1 + 0.2, "0.30000000000000004"},        {2.675, "2.675"},     {-73.1, "-73.1"},
+    };
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
+        size_t n = pol_format_real(reals[i].value, buf, sizeof buf);
+        assert_string_equal(buf, reals[i].text);
+        assert_int_equal(n, strlen(reals[i].text));
+    }
+    /* every cent value up to 100,000 and a spread of awkward doubles read back exactly */
+    for (long cents = -20000; cents <= 10000000; cents += 7) {
+        double v = (double)cents / 100.0;
+        pol_format_real(v, buf, sizeof buf);
+        assert_true(strtod(buf, NULL) == v);
+        assert_non_null(strchr(buf, '.'));
+    }
+    double v = 1.0 / 3.0;
+    for (int i = 0; i < 2000; i++, v = v * 1.37 + 0.011) {
+        pol_format_real(v, buf, sizeof buf);
+        assert_true(strtod(buf, NULL) == v);
+    }
+    static const struct { long long value; const char *text; } ints[] = {
+        {0, "0"}, {7, "7"}, {-42, "-42"}, {9223372036854775807LL, "9223372036854775807"},
+        {-9223372036854775807LL - 1, "-9223372036854775808"}};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        assert_int_equal(pol_format_integer(ints[i].value, buf, sizeof buf), strlen(ints[i].text));
+        assert_string_equal(buf, ints[i].text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_sizes_and_ports),
         cmocka_unit_test(test_path_parse),
+        cmocka_unit_test(test_number_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
