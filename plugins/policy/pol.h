@@ -184,6 +184,7 @@ typedef struct pol_match {
 /* A template piece: literal text, or a path to render. */
 typedef struct pol_tpl_part {
     char *literal;            /* owned, or NULL */
+    size_t literal_len;
     pol_path path;            /* when literal is NULL */
 } pol_tpl_part;
 

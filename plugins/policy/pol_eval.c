@@ -110,8 +110,12 @@ static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
     const pol_rule *rule = &policy->rules[index];
     ev->has_error = false;
     pol_truth t = pol_cond_eval(rule->when, ev, ev->root);
-    if (t == POL_ERROR)
-        return pol_decision_new(rule, rule->j_error, json_string(ev->error));
+    if (t == POL_ERROR) {
+        if (!ev->has_error)
+            snprintf(ev->error, sizeof ev->error, "%s: the condition could not be decided",
+                     rule->name);
+        return pol_decision_new(rule, rule->j_error, reason_string(ev->error));
+    }
     if (t == POL_FALSE)
         return json_incref(rule->j_allow_decision);
     char reason[1024];
@@ -181,7 +185,16 @@ void pol_eval_done(pol_eval *ev)
 
 int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_t *decisions)
 {
-    pol_eval ev = {.root = doc, .now = now};
+    /* not an initializer: that would clear the error buffer and the value cache (1 KiB)
+       for every document; only the flags that guard them must start cleared */
+    pol_eval ev;
+    ev.root = doc;
+    ev.now = now;
+    ev.now_value = NULL;
+    ev.owns_now = false;
+    ev.has_error = false;
+    ev.error[0] = '\0';
+    ev.root_fetched = 0;
     /* only the policies that may match this kind (pol_index.c), in load order */
     const pol_kind_list *candidates = pol_index_lookup(engine, pol_eval_field(&ev, 0));
     bool kind_known = candidates->kind != NULL;

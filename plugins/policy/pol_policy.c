@@ -217,7 +217,7 @@ int pol_template_compile(pol_loader *ld, const pol_ynode *node, const char *wher
         const char *open = strstr(p, "{{");
         if (open != p) {
             size_t n = open ? (size_t)(open - p) : strlen(p);
-            pol_tpl_part part = {.literal = strndup(p, n)};
+            pol_tpl_part part = {.literal = strndup(p, n), .literal_len = n};
             if (!part.literal || push_part(tpl, part) != 0)
                 return -1;
             p += n;
@@ -268,7 +268,7 @@ size_t pol_template_render(const pol_template *tpl, pol_eval *ev, char *buf, siz
     buf[0] = '\0';
     for (size_t i = 0; i < tpl->count && used + 1 < size; i++) {
         if (tpl->parts[i].literal) {
-            size_t n = strlen(tpl->parts[i].literal);
+            size_t n = tpl->parts[i].literal_len;
             if (n > size - used - 1)
                 n = size - used - 1;
             memcpy(buf + used, tpl->parts[i].literal, n);
