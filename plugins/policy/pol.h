@@ -107,6 +107,9 @@ struct pol_cond {
     bool flag;                /* present/absent/empty/expired/cidr_public */
     double number;            /* gt..le; size_* (bytes); */
     double unit_bytes;        /* size_*: what a bare document number means (default 1) */
+    double epoch_unit;        /* time tests: seconds in one unit of a document number
+                                 (1 for `unit: s`, 0.001 for `unit: ms`); 0: numbers are
+                                 not timestamps */
     pol_duration duration;    /* older_than/newer_than/expires_within */
     int64_t instant;          /* before/after: epoch seconds */
     int tod_start, tod_end;   /* time_between: minutes since midnight */

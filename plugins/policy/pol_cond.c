@@ -79,6 +79,11 @@ static bool is_size_op(pol_op op)
     return op >= POL_OP_SIZE_GT && op <= POL_OP_SIZE_LE;
 }
 
+static bool is_time_op(pol_op op)
+{
+    return op >= POL_OP_OLDER_THAN && op <= POL_OP_WEEKDAY_IN;
+}
+
 static int want_bool(pol_loader *ld, const pol_ynode *v, const char *where, bool *out)
 {
     if (v->type == POL_Y_SCALAR && v->plain && !strcmp(v->scalar, "true")) {
@@ -425,10 +430,21 @@ static pol_cond *compile_test(pol_loader *ld, const pol_ynode *map, const char *
         if (want_bool(ld, icase, icase_where, &c->ignore_case) != 0)
             goto fail;
     }
-    if (unit) {
+    if (unit && is_time_op(c->op)) {
+        const char *u = unit->type == POL_Y_SCALAR ? unit->scalar : NULL;
+        c->epoch_unit = !u ? 0 : !strcmp(u, "s") ? 1.0 : !strcmp(u, "ms") ? 0.001 : 0;
+        if (c->epoch_unit == 0) {
+            pol_fail(ld, unit, "%s.unit: expected s or ms (a document number is then seconds "
+                     "or milliseconds since 1970-01-01T00:00:00Z, as JWT's exp), got %s%s%s%s",
+                     where, pol_ynode_type_name(unit), u ? " \"" : "", u ? u : "",
+                     u ? "\"" : "");
+            goto fail;
+        }
+    } else if (unit) {
         if (!is_size_op(c->op)) {
             pol_fail_at(ld, (pol_src){ld->file, unit->key_line, unit->key_column},
-                        "%s: unit applies to size_gt, size_ge, size_lt and size_le, not to %s",
+                        "%s: unit applies to the size_* operators (a size unit) and to the "
+                        "time operators (s or ms), not to %s",
                         where, key);
             goto fail;
         }

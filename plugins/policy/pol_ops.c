@@ -163,9 +163,18 @@ static pol_truth op_number(test_arg *a, const json_t *v)
 static pol_truth op_time(test_arg *a, const json_t *v)
 {
     const pol_cond *c = a->cond;
-    pol_time t;
-    if (!json_is_string(v) || pol_time_parse(json_string_value(v), &t) != 0)
-        return undecided(a, v, "an RFC 3339 timestamp");
+    pol_time t = {0, 0};
+    if (json_is_number(v) && c->epoch_unit > 0) {
+        double seconds = json_number_value(v) * c->epoch_unit;
+        if (!(seconds > -1e13 && seconds < 1e13)) /* also NaN; about ±300,000 years */
+            return undecided(a, v, "a time within 300,000 years of 1970");
+        t.epoch = (int64_t)seconds;
+        if ((double)t.epoch > seconds) /* round down, also before 1970 */
+            t.epoch--;
+    } else if (!json_is_string(v) || pol_time_parse(json_string_value(v), &t) != 0) {
+        return undecided(a, v, c->epoch_unit > 0 ? "an RFC 3339 timestamp or a number"
+                                                 : "an RFC 3339 timestamp");
+    }
     int64_t now = a->ev->now;
     int minutes, weekday;
     switch (c->op) {

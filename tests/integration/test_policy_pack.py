@@ -115,8 +115,8 @@ class PolicyPackTest(fwtest.TestCase):
     def test_the_authz_policies_decide_a_request(self):
         request = {"kind": "request", "action": "deploy",
                    "resource": {"environment": "production", "service": "payments"},
-                   "claims": {"sub": "bob", "groups": ["dev"], "amr": ["pwd"]},
-                   "token": {"expires_at": "2026-11-23T13:00:00Z"}}
+                   "claims": {"sub": "bob", "groups": ["dev"], "amr": ["pwd"],
+                              "exp": 1795438800}}  # 2026-11-23T13:00:00Z
         res = self.policy("eval", "--policy", PACK, "--input", "-", "-o", "json",
                           stdin=json.dumps(request), env={"FAWKES_NOW": NOW})
         self.assertExit(res, 1)

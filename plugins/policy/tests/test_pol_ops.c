@@ -137,6 +137,19 @@ static void test_age_and_expiry(void **state)
     ALLOW("{path: created_at, older_than: 90d}", "{\"created_at\": null}");
     UNDECIDED("{path: created_at, older_than: 90d}", "{\"created_at\": \"yesterday\"}");
     UNDECIDED("{path: created_at, older_than: 90d}", "{\"created_at\": 1700000000}");
+    /* numbers are timestamps only with a unit: seconds (JWT's exp, iat, nbf) or milliseconds */
+    DENY("{path: exp, expired: true, unit: s}", "{\"exp\": 1795435200}");
+    ALLOW("{path: exp, expired: true, unit: s}", "{\"exp\": 1795435201}");
+    DENY("{path: exp, expired: true, unit: s}", "{\"exp\": 1795435200.9}");
+    DENY("{path: exp, expired: true, unit: ms}", "{\"exp\": 1795435200000}");
+    ALLOW("{path: exp, expired: true, unit: ms}", "{\"exp\": 1795435201000}");
+    DENY("{path: iat, older_than: 1h, unit: s}", "{\"iat\": 1795431599}");
+    ALLOW("{path: iat, older_than: 1h, unit: s}", "{\"iat\": 1795431600}");
+    DENY("{path: iat, time_between: [\"11:00\", \"13:00\"], unit: s}", "{\"iat\": 1795435200}");
+    DENY("{path: t, before: 1970-01-01, unit: s}", "{\"t\": -0.5}");
+    DENY("{path: exp, expired: true, unit: s}", "{\"exp\": \"2026-11-23T12:00:00Z\"}");
+    UNDECIDED("{path: exp, expired: true, unit: s}", "{\"exp\": 1e300}");
+    UNDECIDED("{path: exp, expired: true, unit: s}", "{\"exp\": true}");
     UNDECIDED("{path: created_at, older_than: 90d}", "{\"created_at\": \"2026-02-30T00:00:00Z\"}");
     UNDECIDED("{path: created_at, older_than: 90d}", "{\"created_at\": \"2026-13-01\"}");
     /* certificates and tokens */
