@@ -105,6 +105,16 @@ static void scan_with(run *r, instance *scanner, const json_t *resource)
     ctx_finish(&ctx);
 }
 
+/* Is this finding a policy plugin's warn decision (see decision_finding)? */
+static bool is_warn_decision(const fwk_ctx *ctx, const json_t *finding)
+{
+    if (!ctx->inst || !ctx->inst->plug || ctx->inst->plug->desc->kind != FWK_KIND_POLICY)
+        return false;
+    const char *effect =
+        json_string_value(json_object_get(json_object_get(finding, "decision"), "effect"));
+    return effect && strcmp(effect, "warn") == 0;
+}
+
 /* A policy decision as a finding: deny/warn -> fail, allow -> pass, error (the policy could
    not decide) -> error. */
 static json_t *decision_finding(const json_t *decision)
@@ -225,7 +235,9 @@ fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
     if (strcmp(status, "fail") == 0) {
         int rank = severity_rank(severity);
         r->fail_count++;
-        if (rank > r->worst_fail_rank)
+        /* a policy's warn (effect warn, or mode audit) is reported but never fails the run,
+           as in `policy eval`: only deny decisions count towards --fail-on */
+        if (rank > r->worst_fail_rank && !is_warn_decision(ctx, finding))
             r->worst_fail_rank = rank;
         json_t *count = json_object_get(r->by_severity, severity);
         json_integer_set(count, json_integer_value(count) + 1);

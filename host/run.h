@@ -88,7 +88,8 @@ struct run {
                                   (set by whoever wants them before providers run; owned) */
     json_t *by_severity;       /* {"critical": n, ...} of fail findings */
     size_t resource_count, finding_count, fail_count;
-    int worst_fail_rank;       /* highest severity rank among fail findings; -1 none */
+    int worst_fail_rank;       /* highest severity rank among fail findings, a policy's warn
+                                  aside; -1 none */
 };
 
 /* Ask every run to stop (signal handler safe). */

@@ -179,6 +179,28 @@ class PolicyTest(fwtest.TestCase):
         self.assertExit(res, 1)
         self.assertEqual(res.json()["summary"]["deny"], 1)
 
+    def test_warn_decisions_are_reported_but_never_fail_a_run(self):
+        audit = BUCKET_POLICY.replace("severity: high\n", "severity: critical\nmode: audit\n", 1)
+        snap = self.jsonl("snap.jsonl", BUCKETS[:1])
+        for policy, code in ((audit, 0), (BUCKET_POLICY, 1)):
+            pdir = self.policies(policy)
+            self.write("fawkes.yaml", """\
+                version: 1
+                plugin_dirs: [%s]
+                providers: [{name: snap, plugin: snapshot, config: {paths: [%s]}}]
+                policies: [{name: org, plugin: policy, config: {paths: [%s]}}]
+                chains: [{name: c, providers: [snap], policies: [org]}]
+                """ % (fwtest.PLUGIN_DIR, snap, pdir))
+            res = self.fawkes("run", "-o", "json", "--fail-on", "low", env=NOW)
+            self.assertExit(res, code)
+            public = [f for f in res.json()["findings"]
+                      if f["rule"] == "storage-public-bucket.public"][0]
+            self.assertEqual(public["status"], "fail")
+            self.assertEqual(public["decision"]["effect"], "warn" if code == 0 else "deny")
+            # policy eval draws the same line
+            inp = self.jsonl("in.jsonl", BUCKETS[:1])
+            self.assertExit(self.eval("--input", inp, "--policy", pdir, "--fail-on", "low"), code)
+
     def test_policy_test_reports_mismatches_uncovered_rules_and_junit(self):
         self.policies(BUCKET_POLICY, EXCEPTION)
         self.write("policies/p_test.yaml", """\
