@@ -60,6 +60,18 @@ class PolicyTest(fwtest.TestCase):
     def jsonl(self, name, docs):
         return self.write(name, "".join(json.dumps(d) + "\n" for d in docs), dedent=False)
 
+    def chain(self, snap, pdir, now=None):
+        """fawkes.yaml: one chain from the snapshot file `snap` through the policies in
+        `pdir` (the policy plugin's `now` option when given)."""
+        option = ', now: "%s"' % now if now else ""
+        self.write("fawkes.yaml", """\
+            version: 1
+            plugin_dirs: [%s]
+            providers: [{name: snap, plugin: snapshot, config: {paths: [%s]}}]
+            policies: [{name: org, plugin: policy, config: {paths: [%s]%s}}]
+            chains: [{name: c, providers: [snap], policies: [org]}]
+            """ % (fwtest.PLUGIN_DIR, snap, pdir, option))
+
     def eval(self, *args, env=NOW):
         return self.fawkes("--plugin-dir", fwtest.PLUGIN_DIR, "policy", "eval", *args, env=env)
 
@@ -134,13 +146,7 @@ class PolicyTest(fwtest.TestCase):
         self.assertIn("(exception EXC-1 expired at 2026-12-31T00:00:00Z)", public["reason"])
         # The same clock in a chain: the decision becomes a fail finding.
         snap = self.jsonl("snap.jsonl", [BUCKETS[1]])
-        self.write("fawkes.yaml", """\
-            version: 1
-            plugin_dirs: [%s]
-            providers: [{name: snap, plugin: snapshot, config: {paths: [%s]}}]
-            policies: [{name: org, plugin: policy, config: {paths: [%s], now: "%s"}}]
-            chains: [{name: c, providers: [snap], policies: [org]}]
-            """ % (fwtest.PLUGIN_DIR, snap, pdir, "2026-12-31T00:00:00Z"))
+        self.chain(snap, pdir, now="2026-12-31T00:00:00Z")
         res = self.fawkes("run", "-o", "json")
         self.assertExit(res, 1)
         finding = [f for f in res.json()["findings"]
@@ -150,13 +156,7 @@ class PolicyTest(fwtest.TestCase):
     def test_chain_findings_status_severity_compliance_exception_fingerprint(self):
         pdir = self.policies(BUCKET_POLICY, EXCEPTION)
         snap = self.jsonl("snap.jsonl", BUCKETS)
-        self.write("fawkes.yaml", """\
-            version: 1
-            plugin_dirs: [%s]
-            providers: [{name: snap, plugin: snapshot, config: {paths: [%s]}}]
-            policies: [{name: org, plugin: policy, config: {paths: [%s]}}]
-            chains: [{name: c, providers: [snap], policies: [org]}]
-            """ % (fwtest.PLUGIN_DIR, snap, pdir))
+        self.chain(snap, pdir)
         res = self.fawkes("run", "-o", "json", env=NOW)
         self.assertExit(res, 1)
         out = res.json()
@@ -184,13 +184,7 @@ class PolicyTest(fwtest.TestCase):
         snap = self.jsonl("snap.jsonl", BUCKETS[:1])
         for policy, code in ((audit, 0), (BUCKET_POLICY, 1)):
             pdir = self.policies(policy)
-            self.write("fawkes.yaml", """\
-                version: 1
-                plugin_dirs: [%s]
-                providers: [{name: snap, plugin: snapshot, config: {paths: [%s]}}]
-                policies: [{name: org, plugin: policy, config: {paths: [%s]}}]
-                chains: [{name: c, providers: [snap], policies: [org]}]
-                """ % (fwtest.PLUGIN_DIR, snap, pdir))
+            self.chain(snap, pdir)
             res = self.fawkes("run", "-o", "json", "--fail-on", "low", env=NOW)
             self.assertExit(res, code)
             public = [f for f in res.json()["findings"]
