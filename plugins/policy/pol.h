@@ -78,6 +78,7 @@ typedef enum pol_op {
     POL_OP_CIDR_PUBLIC, POL_OP_CIDR_WITHIN, POL_OP_CIDR_CONTAINS, POL_OP_CIDR_OVERLAPS,
     POL_OP_VERSION_LT, POL_OP_VERSION_LE, POL_OP_VERSION_GT, POL_OP_VERSION_GE, POL_OP_VERSION_EQ,
     POL_OP_SIZE_GT, POL_OP_SIZE_GE, POL_OP_SIZE_LT, POL_OP_SIZE_LE, POL_OP_PORTS_INCLUDE,
+    POL_OP_TYPE,
     POL_OP_COUNT
 } pol_op;
 
@@ -114,6 +115,7 @@ struct pol_cond {
     int64_t instant;          /* before/after: epoch seconds */
     int tod_start, tod_end;   /* time_between: minutes since midnight */
     unsigned weekdays;        /* weekday_in: bit 0 = Sunday */
+    unsigned types;           /* type: bit (1 << json_type) per accepted JSON type */
     pol_cidr *cidrs;          /* cidr_within/contains/overlaps (owned) */
     size_t cidr_count;
     pol_version version;      /* version_* (pre-release owned by version.pre_owned) */

@@ -171,6 +171,38 @@ static int compile_weekdays(pol_loader *ld, pol_cond *c, const pol_ynode *v, con
     return 0;
 }
 
+/* type: one name or a list; "number" is integer or real, "boolean" true or false. */
+static int compile_types(pol_loader *ld, pol_cond *c, const pol_ynode *v, const char *where)
+{
+    static const struct { const char *name; unsigned bits; } types[] = {
+        {"string", 1u << JSON_STRING},
+        {"number", 1u << JSON_INTEGER | 1u << JSON_REAL},
+        {"integer", 1u << JSON_INTEGER},
+        {"boolean", 1u << JSON_TRUE | 1u << JSON_FALSE},
+        {"list", 1u << JSON_ARRAY},
+        {"array", 1u << JSON_ARRAY},
+        {"mapping", 1u << JSON_OBJECT},
+        {"object", 1u << JSON_OBJECT}};
+    size_t count = v->type == POL_Y_SEQ ? v->count : 1;
+    if (v->type == POL_Y_SEQ && count == 0)
+        return pol_fail(ld, v, "%s: expected a type name or a list of them, got an empty list",
+                        where);
+    for (size_t i = 0; i < count; i++) {
+        const pol_ynode *item = v->type == POL_Y_SEQ ? v->items[i] : v;
+        unsigned bits = 0;
+        for (size_t t = 0; t < sizeof types / sizeof types[0] && item->type == POL_Y_SCALAR; t++)
+            if (!strcmp(item->scalar, types[t].name))
+                bits = types[t].bits;
+        if (!bits)
+            return pol_fail(ld, item, "%s: expected string, number, integer, boolean, list "
+                            "(array) or mapping (object), got %s%s%s%s", where,
+                            pol_ynode_type_name(item), item->scalar ? " \"" : "",
+                            item->scalar ? item->scalar : "", item->scalar ? "\"" : "");
+        c->types |= bits;
+    }
+    return 0;
+}
+
 static int compile_time_between(pol_loader *ld, pol_cond *c, const pol_ynode *v,
                                 const char *where)
 {
@@ -291,6 +323,7 @@ static int compile_operand(pol_loader *ld, pol_cond *c, const pol_ynode *v, cons
     case POL_OP_CIDR_CONTAINS:
     case POL_OP_CIDR_OVERLAPS: return compile_cidrs(ld, c, v, where);
     case POL_OP_PORTS_INCLUDE: return compile_ports(ld, c, v, where);
+    case POL_OP_TYPE: return compile_types(ld, c, v, where);
     case POL_OP_VERSION_LT:
     case POL_OP_VERSION_LE:
     case POL_OP_VERSION_GT:

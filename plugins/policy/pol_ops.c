@@ -15,7 +15,7 @@ static const char *const pol_op_names[POL_OP_COUNT] = {
     "before",       "after",        "time_between", "weekday_in",  "cidr_public",
     "cidr_within",  "cidr_contains", "cidr_overlaps", "version_lt", "version_le",
     "version_gt",   "version_ge",   "version_eq",  "size_gt",      "size_ge",
-    "size_lt",      "size_le",      "ports_include"};
+    "size_lt",      "size_le",      "ports_include", "type"};
 
 const char *pol_op_name(pol_op op)
 {
@@ -327,6 +327,7 @@ static pol_truth test_value(const json_t *v, void *arg)
     case POL_OP_VERSION_GE:
     case POL_OP_VERSION_EQ: return op_version(a, v);
     case POL_OP_PORTS_INCLUDE: return op_ports(a, v);
+    case POL_OP_TYPE: return truth((c->types >> json_typeof(v)) & 1u);
     default: return op_size(a, v);
     }
 }

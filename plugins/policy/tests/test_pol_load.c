@@ -264,7 +264,7 @@ static void test_load_errors_name_line_and_column(void **state)
                         "expired, before, after, time_between, weekday_in, cidr_public, "
                         "cidr_within, cidr_contains, cidr_overlaps, version_lt, version_le, "
                         "version_gt, version_ge, version_eq, size_gt, size_ge, size_lt, size_le, "
-                        "ports_include (or some, every, none)");
+                        "ports_include, type (or some, every, none)");
     assert_string_equal(fix_load_error("kind: Policy\nname: p\nrules:\n  - name: r\n"
                                        "    when:\n      any:\n        - {path: n, regex: \"(a\"}\n"),
                         "F:7:28: rules[0].when.any[0].regex: invalid regex \"(a\": Unmatched ( or \\(");

@@ -389,6 +389,33 @@ static void test_quantifiers(void **state)
     DENY("{path: rules, some: {path: x, gt: 1}}", "{\"rules\": [{\"x\": \"a\"}, {\"x\": 2}]}");
 }
 
+/* type: the JSON type of the value; missing and null are no type at all. */
+static void test_type(void **state)
+{
+    (void)state;
+    const char *doc = "{\"s\": \"x\", \"i\": 3, \"r\": 2.5, \"t\": true, \"f\": false, "
+                      "\"l\": [1], \"m\": {}, \"n\": null}";
+    DENY("{path: s, type: string}", doc);
+    ALLOW("{path: i, type: string}", doc);
+    DENY("{path: i, type: number}", doc);
+    DENY("{path: r, type: number}", doc);
+    DENY("{path: i, type: integer}", doc);
+    ALLOW("{path: r, type: integer}", doc);
+    DENY("{path: t, type: boolean}", doc);
+    DENY("{path: f, type: boolean}", doc);
+    DENY("{path: l, type: list}", doc);
+    DENY("{path: l, type: array}", doc);
+    DENY("{path: m, type: mapping}", doc);
+    DENY("{path: m, type: [string, object]}", doc);
+    ALLOW("{path: l, type: [string, mapping]}", doc);
+    ALLOW("{path: n, type: [string, number, boolean, list, mapping]}", doc);
+    ALLOW("{path: missing, type: string}", doc);
+    DENY("{not: {path: missing, type: string}}", doc);
+    /* with [*], any (or every, for: all) element */
+    DENY("{path: \"v[*]\", type: string}", "{\"v\": [1, \"a\"]}");
+    ALLOW("{path: \"v[*]\", type: string, for: all}", "{\"v\": [1, \"a\"]}");
+}
+
 static void test_undecided_reason_names_the_test(void **state)
 {
     (void)state;
@@ -524,6 +551,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eq_ne),
+        cmocka_unit_test(test_type),
         cmocka_unit_test(test_kind_index_keeps_order_and_globs),
         cmocka_unit_test(test_message_renders_values_and_now),
         cmocka_unit_test(test_long_message_is_cut_on_a_character),
