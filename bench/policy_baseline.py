@@ -25,6 +25,7 @@ import datetime
 import fnmatch
 import glob
 import json
+import math
 import os
 import re
 import resource
@@ -122,6 +123,11 @@ def json_equal(a, b):
     return a == b
 
 
+TIME_OPS = ("older_than", "newer_than", "expires_within", "expired", "before", "after",
+            "time_between", "weekday_in")
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
 def parse_time(text):
     if not isinstance(text, str):
         return None
@@ -202,6 +208,17 @@ def compile_test(cond):
     def folded(v):
         return v.lower() if fold and isinstance(v, str) else v
 
+    # time tests: with `unit: s` or `unit: ms` a number is seconds or milliseconds since 1970
+    epoch = {"s": 1, "ms": 0.001}.get(cond.get("unit")) if op in TIME_OPS else None
+
+    def as_time(v):
+        if epoch and is_number(v):
+            seconds = math.floor(v * epoch)
+            if not -1e13 < seconds < 1e13:
+                return None
+            return EPOCH + datetime.timedelta(seconds=seconds)
+        return parse_time(v)
+
     if op == "eq":
         want = folded(arg)
         one = lambda v: json_equal(folded(v), want)
@@ -237,7 +254,7 @@ def compile_test(cond):
         m = DURATION.match(str(arg))
         duration = (int(m.group(1)), m.group(2))
         def one(v, env=None):
-            stamp = parse_time(v)
+            stamp = as_time(v)
             if stamp is None:
                 return UNDECIDED
             shifted = add_duration(stamp, duration)
@@ -245,13 +262,13 @@ def compile_test(cond):
         one.needs_env = True
     elif op == "expired":
         def one(v, env=None):
-            stamp = parse_time(v)
+            stamp = as_time(v)
             return UNDECIDED if stamp is None else (stamp <= env["now"]) == bool(arg)
         one.needs_env = True
     elif op == "time_between":
         start, end = [int(t[:2]) * 60 + int(t[3:]) for t in arg]
         def one(v):
-            stamp = parse_time(v)
+            stamp = as_time(v)
             if stamp is None:
                 return UNDECIDED
             minute = stamp.hour * 60 + stamp.minute
@@ -259,7 +276,7 @@ def compile_test(cond):
     elif op == "weekday_in":
         days = {WEEKDAYS.index(d) for d in arg}
         def one(v):
-            stamp = parse_time(v)
+            stamp = as_time(v)
             return UNDECIDED if stamp is None else stamp.weekday() in days
     elif op.startswith("version_"):
         want = parse_version(arg)
