@@ -1,7 +1,5 @@
 /* pol_yaml.c: libyaml events -> pol_ynode trees with line:column marks (as host/config_yaml.c
    does for the config, but kept inside the plugin: plugins never link host code). */
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +8,7 @@
 #include <yaml.h>
 
 #include "pol_yaml.h"
+#include "yaml_core.h"
 
 #define POL_YAML_MAX_DEPTH 64
 #define POL_YAML_MAX_NODES 1000000
@@ -333,84 +332,11 @@ const pol_ynode *pol_ynode_get(const pol_ynode *map, const char *key)
     return NULL;
 }
 
-static bool all_digits(const char *s, const char *digits)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!strchr(digits, *s))
-            return false;
-    return true;
-}
-
-static bool is_core_float(const char *s)
-{
-    if (*s == '-' || *s == '+')
-        s++;
-    size_t before = strspn(s, "0123456789");
-    s += before;
-    size_t after = 0;
-    if (*s == '.') {
-        s++;
-        after = strspn(s, "0123456789");
-        s += after;
-    }
-    if (before == 0 && after == 0)
-        return false;
-    if (*s == 'e' || *s == 'E') {
-        s++;
-        if (*s == '-' || *s == '+')
-            s++;
-        size_t exponent = strspn(s, "0123456789");
-        if (exponent == 0)
-            return false;
-        s += exponent;
-    }
-    return *s == '\0';
-}
-
-/* YAML 1.2 core schema for a plain scalar. */
-static json_t *resolve_plain(const char *s, const char **problem)
-{
-    if (!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"))
-        return json_null();
-    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
-        return json_true();
-    if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
-        return json_false();
-    const char *digits = (*s == '-' || *s == '+') ? s + 1 : s;
-    int base = 0;
-    if (all_digits(digits, "0123456789"))
-        base = 10;
-    else if (!strncmp(s, "0o", 2) && all_digits(s + 2, "01234567"))
-        base = 8;
-    else if (!strncmp(s, "0x", 2) && all_digits(s + 2, "0123456789abcdefABCDEF"))
-        base = 16;
-    if (base) {
-        errno = 0;
-        long long value = strtoll(base == 10 ? s : s + 2, NULL, base);
-        if (errno == ERANGE) {
-            *problem = "integer out of range (more than 64 bits)";
-            return NULL;
-        }
-        return json_integer((json_int_t)value);
-    }
-    if (is_core_float(s)) {
-        double value = strtod(s, NULL);
-        if (!isfinite(value)) {
-            *problem = "number out of range";
-            return NULL;
-        }
-        return json_real(value);
-    }
-    return json_string(s);
-}
-
 json_t *pol_ynode_json(const pol_ynode *node, const char **problem)
 {
     *problem = NULL;
     if (node->type == POL_Y_SCALAR)
-        return node->plain ? resolve_plain(node->scalar, problem) : json_string(node->scalar);
+        return node->plain ? yaml_core_resolve(node->scalar, problem) : json_string(node->scalar);
     json_t *out = node->type == POL_Y_SEQ ? json_array() : json_object();
     for (size_t i = 0; out && i < node->count; i++) {
         json_t *child = pol_ynode_json(node->items[i], problem);
@@ -432,7 +358,7 @@ bool pol_ynode_is_string(const pol_ynode *node)
     if (!node->plain)
         return true;
     const char *problem = NULL;
-    json_t *value = resolve_plain(node->scalar, &problem);
+    json_t *value = yaml_core_resolve(node->scalar, &problem);
     bool is_string = value && json_is_string(value);
     json_decref(value);
     return is_string;
@@ -449,7 +375,7 @@ const char *pol_ynode_type_name(const pol_ynode *node)
     if (!node->plain)
         return "a string";
     const char *problem = NULL;
-    json_t *value = resolve_plain(node->scalar, &problem);
+    json_t *value = yaml_core_resolve(node->scalar, &problem);
     const char *name = "a string";
     if (!value)
         name = "a number";

@@ -86,7 +86,7 @@ static void test_scalar_errors(void **state)
                "t.yaml:2:8: integer out of range (more than 64 bits): 99999999999999999999; quote "
                "it to make it a string");
     load_fails("version: 1\nstate: .inf\n",
-               "t.yaml:2:8: infinity and NaN cannot be used in the config: .inf; quote it to "
+               "t.yaml:2:8: infinity and NaN are not numbers JSON can hold: .inf; quote it to "
                "make it a string");
 }
 
