@@ -47,6 +47,8 @@ import time
 import urllib.parse
 import uuid
 
+from fake_http import LocalServer
+
 __all__ = ["FakeCivo", "REGIONS", "KINDS"]
 
 REGIONS = ("LON1", "NYC1", "FRA1")
@@ -224,7 +226,7 @@ class _Data:
                 "status": "ready"}
 
 
-class FakeCivo:
+class FakeCivo(LocalServer):
     """The fake API. Start it, point a civo provider's `endpoint` at `base_url`."""
 
     def __init__(self, per_region=720, seed=1, port=0, **switches):
@@ -233,7 +235,6 @@ class FakeCivo:
         self._requests = []
         self._seen = {}
         self._requested_port = port
-        self._server = None
         self.switches = {"latency_ms": 0, "throttle": None, "errors_500": None, "truncate": [],
                          "down_regions": [], "forbidden": [], "token": TOKEN}
         self.configure(**switches)
@@ -276,42 +277,6 @@ class FakeCivo:
     def rules(self, firewall_id):
         with self._lock:
             return json.loads(json.dumps(self._data.rules.get(firewall_id, [])))
-
-    # --- life cycle ---
-
-    def start(self):
-        fake = self
-
-        class Handler(_Handler):
-            owner = fake
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self._requested_port),
-                                                       Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
-        return self.port
-
-    def stop(self):
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def port(self):
-        return self._server.server_address[1]
-
-    @property
-    def base_url(self):
-        return "http://127.0.0.1:%d" % self.port
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # --- the API ---
 
@@ -590,6 +555,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return self._send(404, {"code": "not_found", "reason": path})
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+
+FakeCivo.HANDLER = _Handler
 
 
 def main(argv=None):

@@ -76,7 +76,51 @@ def _header_pairs(headers):
     return [tuple(pair) for pair in headers]
 
 
-class FakeHTTP:
+class LocalServer:
+    """The life cycle every fake shares: a threaded HTTP server on 127.0.0.1 whose
+    request handler (the subclass's HANDLER, a BaseHTTPRequestHandler) reaches the fake as
+    `self.owner`. Subclasses set self._requested_port (0: any free port)."""
+
+    HANDLER = None
+    _server = None
+
+    def start(self):
+        """Start listening in a thread; returns the port."""
+        fake = self
+
+        class Handler(self.HANDLER):
+            owner = fake
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self._requested_port),
+                                                       Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
+        return self.port
+
+    def stop(self):
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def port(self):
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class FakeHTTP(LocalServer):
     """A threaded HTTP server on 127.0.0.1 whose answers are scripted per route."""
 
     def __init__(self, routes=None, default=None, log_path=None, port=0):
@@ -87,8 +131,6 @@ class FakeHTTP:
         self._default = default
         self._log_path = log_path
         self._requested_port = port
-        self._server = None
-        self._thread = None
         for route, responses in (routes or {}).items():
             self.add(route, *responses)
 
@@ -138,46 +180,8 @@ class FakeHTTP:
         with self._lock:
             self._records.clear()
 
-    # --- life cycle ---
-
-    def start(self):
-        """Start listening; returns the port."""
-        fake = self
-
-        class Handler(_Handler):
-            owner = fake
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self._requested_port),
-                                                       Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self.port
-
-    def stop(self):
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def port(self):
-        return self._server.server_address[1]
-
-    @property
-    def base_url(self):
-        return "http://127.0.0.1:%d" % self.port
-
     def url(self, path="/"):
         return self.base_url + path
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # --- used by the handler ---
 
@@ -303,6 +307,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+
+FakeHTTP.HANDLER = _Handler
 
 
 def main(argv=None):
