@@ -255,4 +255,37 @@ static void free_instance(civo_instance *inst)
     " \"per_page\": 2, \"prices\": {\"g3.xsmall\": 5, \"g2.xsmall\": 10, \"g3.db.small\": 30,"     \
     " \"volume\": 0.1, \"objectstore\": 0.01, \"g3.small\": 73}}"
 
+/* Each test file's fixture: a fake context and an instance on BASE_CONFIG, per test. */
+static fwk_ctx ctx;
+static civo_instance *inst;
+
+static int setup(void **state)
+{
+    (void)state;
+    ctx_setup(&ctx);
+    inst = make_instance(&ctx, BASE_CONFIG);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free_instance(inst);
+    ctx_teardown(&ctx);
+    return 0;
+}
+
+/* `got` equals the JSON text `expected_text`, or the test fails showing both. */
+static void assert_json_equal(const json_t *got, const char *expected_text)
+{
+    json_t *expected = json_loads(expected_text, 0, NULL);
+
+    assert_non_null(expected);
+    if (!json_equal((json_t *)got, expected)) {
+        char *text = json_dumps(got, JSON_SORT_KEYS);
+        fail_msg("got %s\nexpected %s", text, expected_text);
+    }
+    json_decref(expected);
+}
+
 #endif

@@ -5,25 +5,6 @@
 
 #include <strings.h>
 
-static fwk_ctx ctx;
-static civo_instance *inst;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx_setup(&ctx);
-    inst = make_instance(&ctx, BASE_CONFIG);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    free_instance(inst);
-    ctx_teardown(&ctx);
-    return 0;
-}
-
 static json_t *items_of(const char *file)
 {
     json_t *doc = data_json(file);
@@ -32,18 +13,6 @@ static json_t *items_of(const char *file)
 
     json_decref(doc);
     return items;
-}
-
-static void assert_json_equal(const json_t *got, const char *expected_text)
-{
-    json_t *expected = json_loads(expected_text, 0, NULL);
-
-    assert_non_null(expected);
-    if (!json_equal((json_t *)got, expected)) {
-        char *text = json_dumps(got, JSON_SORT_KEYS);
-        fail_msg("got %s\nexpected %s", text, expected_text);
-    }
-    json_decref(expected);
 }
 
 static const char *s(const json_t *obj, const char *key)

@@ -2,37 +2,6 @@
    exact requests built, dry runs that send nothing, Civo's errors surfaced. */
 #include "fake_host.h"
 
-static fwk_ctx ctx;
-static civo_instance *inst;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx_setup(&ctx);
-    inst = make_instance(&ctx, BASE_CONFIG);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    free_instance(inst);
-    ctx_teardown(&ctx);
-    return 0;
-}
-
-static void assert_json_equal(const json_t *got, const char *expected_text)
-{
-    json_t *expected = json_loads(expected_text, 0, NULL);
-
-    assert_non_null(expected);
-    if (!json_equal((json_t *)got, expected)) {
-        char *text = json_dumps(got, JSON_SORT_KEYS);
-        fail_msg("got %s\nexpected %s", text, expected_text);
-    }
-    json_decref(expected);
-}
-
 static json_t *resource(const char *kind, const char *id, json_t *attributes)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:o}", "provider", "civo", "kind", kind, "id", id,
