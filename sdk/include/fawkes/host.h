@@ -97,12 +97,12 @@ typedef struct fwk_host {
     /* log: write a log line attributed to the plugin instance. Secrets the host knows of are
        redacted. printf-style; `fmt` must not be NULL. */
     void (*log)(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+        FWK_PRINTF(3, 4);
 
     /* fail: set this call's error message (printf-style), replacing any earlier one, then
        return FWK_ERROR/FWK_RETRY/FWK_PARTIAL from the plugin function. Say what failed,
        where (region, request, resource) and what to do. */
-    void (*fail)(fwk_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    void (*fail)(fwk_ctx *ctx, const char *fmt, ...) FWK_PRINTF(2, 3);
 
     /* config: the instance's validated config (defaults filled in). Borrowed; valid for the
        life of the instance. */

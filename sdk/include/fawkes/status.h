@@ -7,6 +7,17 @@ extern "C" {
 #endif
 
 /*
+ * FWK_PRINTF(fmt_index, first_arg_index): lets GCC and Clang check a printf-style format
+ * against its arguments. Expands to nothing on other compilers.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define FWK_PRINTF(fmt_index, first_arg_index) \
+    __attribute__((format(printf, fmt_index, first_arg_index)))
+#else
+#define FWK_PRINTF(fmt_index, first_arg_index)
+#endif
+
+/*
  * The outcome of a plugin call or a host service. Values are part of the ABI and never
  * change; new values are only appended. The human detail of a failure is never carried by
  * the status itself: a plugin reports it through the host's `fail` service on the per-call
