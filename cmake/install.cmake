@@ -28,6 +28,8 @@ install(TARGETS fawkes RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT Run
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/sdk/include/fawkes
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development
         FILES_MATCHING PATTERN "*.h")
+# fwkx, the plugin helper library: libfawkesx.a, linked into plugins (not a runtime need).
+install(TARGETS fawkes_helpers ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Development)
 
 # fawkes-sdk.pc is written at install time, so its prefix is the one given to
 # `cmake --install --prefix` rather than the one configured.
@@ -49,11 +51,12 @@ install(CODE "
 " COMPONENT Development)
 
 set(FAWKES_CONFIG_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
+set(FAWKES_CONFIG_LIBDIR ${CMAKE_INSTALL_LIBDIR})
 set(FAWKES_CONFIG_PLUGINDIR ${FAWKES_INSTALL_PLUGIN_DIR})
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/FawkesConfig.cmake.in
   ${CMAKE_BINARY_DIR}/FawkesConfig.cmake
   INSTALL_DESTINATION ${FAWKES_CMAKE_PACKAGE_DIR}
-  PATH_VARS FAWKES_CONFIG_INCLUDEDIR FAWKES_CONFIG_PLUGINDIR)
+  PATH_VARS FAWKES_CONFIG_INCLUDEDIR FAWKES_CONFIG_LIBDIR FAWKES_CONFIG_PLUGINDIR)
 # 0.x versions make no promise across minors; from 1.0 on, the major decides.
 if(PROJECT_VERSION_MAJOR EQUAL 0)
   set(fawkes_compatibility SameMinorVersion)
