@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <fawkes/fawkes.h>
+#include <fawkes/fwkx.h> /* helpers: JSON getters, HTTP JSON calls, pagination, ... */
 
 /* The normalized kind of every resource this provider emits. */
 static const char resource_kind[] = "example.item";
@@ -86,7 +87,7 @@ static fwk_status hello_plan_tasks(fwk_ctx *ctx, void *instance, const json_t *r
         json_t **tasks)
 {
     hello_instance *inst = instance;
-    const char *region = json_string_value(json_object_get(inst->config, "region"));
+    const char *region = fwkx_str(inst->config, "region", "local");
     json_t *plan = json_array();
     json_t *task = NULL;
 
@@ -110,7 +111,7 @@ oom:
 static json_t *make_resource(const hello_instance *inst, const char *region, const char *item,
         const char *source)
 {
-    const char *state = json_string_value(json_object_get(inst->config, "state"));
+    const char *state = fwkx_str(inst->config, "state", "running");
     json_t *labels = json_object_get(inst->config, "labels");
 
     /* "o" takes over the new references, also when json_pack fails. */
@@ -124,60 +125,48 @@ static json_t *make_resource(const hello_instance *inst, const char *region, con
                      "attributes", "source", source);
 }
 
-/* GET `url` through the host and store in *items a new array of item names. */
+/* fetch_items collects each item name of the listing into this array. */
+typedef struct item_list {
+    const fwk_host *host;
+    fwk_ctx *ctx;
+    const char *url;
+    json_t *names;
+} item_list;
+
+/* fwkx_paginate calls this for every element of every page. */
+static fwk_status add_item(void *arg, const json_t *item)
+{
+    item_list *list = arg;
+
+    if (!json_is_string(item)) {
+        list->host->fail(list->ctx, "GET %s: item %zu is %s: expected [\"name\", ...]",
+                         list->url, json_array_size(list->names), fwkx_type_name(item));
+        return FWK_ERROR;
+    }
+    return json_array_append(list->names, (json_t *)item) == 0 ? FWK_OK : FWK_ERROR;
+}
+
+/* GET every page of `url` (a JSON array of item names; further pages named by a Link: rel=next
+   header) through the host, and store in *items a new array of the names. fwkx_paginate
+   reports failures on ctx as "GET URL -> HTTP 404: reason (after K attempts)". */
 static fwk_status fetch_items(fwk_ctx *ctx, const fwk_host *host, const char *url,
         json_t **items)
 {
-    static const fwk_http_header accept_json[] = {{"Accept", "application/json"}};
-    fwk_http_request request = {
-        .struct_size = sizeof(request),
-        .method = "GET",
+    item_list list = {host, ctx, url, json_array()};
+    fwkx_pager pager = {
+        .style = FWKX_PAGE_LINK,
         .url = url,
-        .headers = accept_json,
-        .header_count = 1,
+        .on_item = add_item,
+        .arg = &list,
     };
-    fwk_http_response *response = NULL;
-    json_error_t error;
-    json_t *name;
-    size_t i;
-    fwk_status status = host->http_request(ctx, &request, &response);
+    fwk_status status = list.names ? fwkx_paginate(host, ctx, &pager) : FWK_ERROR;
 
-    *items = NULL;
-    if (status != FWK_OK)
-        return status; /* the host said why on ctx: refused, unreachable, cancelled */
-    if (response->status != 200) {
-        host->fail(ctx, "GET %s: HTTP %ld after %d attempt(s): check the url option", url,
-                   response->status, response->attempts);
-        status = response->status == 429 || response->status >= 500 ? FWK_RETRY : FWK_ERROR;
-        goto out;
-    }
-    *items = json_loadb(response->body, response->body_len, 0, &error);
-    if (*items == NULL) {
-        host->fail(ctx, "GET %s: the body is not JSON: %s at line %d, column %d", url,
-                   error.text, error.line, error.column);
-        status = FWK_ERROR;
-        goto out;
-    }
-    if (!json_is_array(*items)) {
-        host->fail(ctx, "GET %s: expected a JSON array of item names", url);
-        status = FWK_ERROR;
-        goto out;
-    }
-    json_array_foreach(*items, i, name) {
-        if (!json_is_string(name)) {
-            host->fail(ctx, "GET %s: item %zu is not a string: expected [\"name\", ...]", url,
-                       i);
-            status = FWK_ERROR;
-            goto out;
-        }
-    }
-out:
     if (status != FWK_OK) {
-        json_decref(*items);
-        *items = NULL;
+        json_decref(list.names);
+        return status;
     }
-    host->http_response_free(response);
-    return status;
+    *items = list.names;
+    return FWK_OK;
 }
 
 /* run_task (concurrent): emit one resource per configured item. */
@@ -185,8 +174,8 @@ static fwk_status hello_run_task(fwk_ctx *ctx, void *instance, const json_t *tas
 {
     hello_instance *inst = instance;
     const fwk_host *host = inst->host;
-    const char *region = json_string_value(json_object_get(task, "region"));
-    const char *url = json_string_value(json_object_get(inst->config, "url"));
+    const char *region = fwkx_str(task, "region", NULL);
+    const char *url = fwkx_str(inst->config, "url", NULL);
     json_t *items = NULL;
     const json_t *item;
     fwk_status status = FWK_OK;
@@ -194,7 +183,7 @@ static fwk_status hello_run_task(fwk_ctx *ctx, void *instance, const json_t *tas
 
     if (region == NULL) {
         host->fail(ctx, "task %s has no \"region\": it was not planned by this plugin",
-                   json_string_value(json_object_get(task, "name")));
+                   fwkx_str(task, "name", "(unnamed)"));
         return FWK_ERROR;
     }
     if (url != NULL)
