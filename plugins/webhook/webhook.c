@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fawkes/fawkes.h"
+#include "fawkes/fwkx.h"
 #include "wh.h"
 
 typedef struct wh_instance {
@@ -30,11 +31,6 @@ static const fwk_option wh_options[] = {
     FWK_OPTION_END,
 };
 
-static const char *opt(const json_t *config, const char *key)
-{
-    return json_string_value(json_object_get(config, key));
-}
-
 static fwk_status wh_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                           void **instance)
 {
@@ -44,11 +40,12 @@ static fwk_status wh_init(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
         return FWK_ERROR;
     }
     self->host = host;
-    self->format = (wh_format)wh_format_parse(opt(config, "format"));
-    self->url = opt(config, "url");
-    self->token = opt(config, "token");
-    self->overrides = (wh_overrides){opt(config, "channel"), opt(config, "username"),
-                                     opt(config, "icon_url")};
+    self->format = (wh_format)wh_format_parse(fwkx_str(config, "format", NULL));
+    self->url = fwkx_str(config, "url", NULL);
+    self->token = fwkx_str(config, "token", NULL);
+    self->overrides =
+        (wh_overrides){fwkx_str(config, "channel", NULL), fwkx_str(config, "username", NULL),
+                       fwkx_str(config, "icon_url", NULL)};
     if (!self->url || (strncmp(self->url, "https://", 8) && strncmp(self->url, "http://", 7))) {
         host->fail(ctx, "url: expected an http:// or https:// URL; check the secret it comes from");
         free(self);
@@ -63,15 +60,12 @@ static void wh_fini(void *instance)
     free(instance);
 }
 
-/* The start of a response body for a message: printable, at most 200 bytes. */
-static void body_excerpt(const fwk_http_response *response, char *out, size_t size)
+/* What to add to fwkx's failure message "POST URL -> HTTP N: reason" for a status. */
+static const char *wh_hint(long http_status)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < response->body_len && n + 1 < size && n < 200; i++) {
-        char c = response->body[i];
-        out[n++] = (c >= 32 && c < 127) ? c : ' ';
-    }
-    out[n] = '\0';
+    return http_status == 404 || http_status == 410 ? " (is the URL still valid?)"
+           : http_status == 400                     ? " (the receiver rejected the payload)"
+                                                    : "";
 }
 
 static fwk_status wh_notify(fwk_ctx *ctx, void *instance, const json_t *message)
@@ -79,51 +73,38 @@ static fwk_status wh_notify(fwk_ctx *ctx, void *instance, const json_t *message)
     wh_instance *self = instance;
     const fwk_host *host = self->host;
     json_t *payload = wh_payload(self->format, message, &self->overrides);
-    char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
-    json_decref(payload);
-    if (!body) {
+    if (!payload) {
         host->fail(ctx, "out of memory building the payload");
         return FWK_RETRY;
     }
     char authorization[1024];
-    fwk_http_header headers[2] = {{"Content-Type", "application/json"}, {NULL, NULL}};
-    size_t header_count = 1;
-    if (self->token) {
+    const fwk_http_header bearer = {"Authorization", authorization};
+    if (self->token)
         snprintf(authorization, sizeof authorization, "Bearer %s", self->token);
-        headers[header_count++] = (fwk_http_header){"Authorization", authorization};
-    }
     /* A POST that may have been acted on is not resent on 500: the host retries 429/503
-       only, and a failed message is queued for the next run instead. */
-    fwk_http_request request = {
-        .struct_size = sizeof request,
+       only, and a failed message is queued for the next run instead. Slack and Mattermost
+       answer "ok", not JSON. */
+    const fwkx_http_call call = {
         .method = "POST",
         .url = self->url,
-        .headers = headers,
-        .header_count = header_count,
-        .body = body,
-        .body_len = strlen(body),
+        .body = payload,
+        .headers = self->token ? &bearer : NULL,
+        .header_count = self->token ? 1 : 0,
         .flags = FWK_HTTP_MUTATING,
+        .body_optional = 1,
+        .hint = wh_hint,
     };
-    fwk_http_response *response = NULL;
-    fwk_status status = host->http_request(ctx, &request, &response);
-    free(body);
-    if (status == FWK_CANCELLED)
-        return FWK_RETRY;
-    if (status != FWK_OK)
-        return FWK_RETRY; /* the host said why (allowlist, DNS, connect, timeout) */
-    long code = response->status;
-    char excerpt[256];
-    body_excerpt(response, excerpt, sizeof excerpt);
-    host->http_response_free(response);
-    if (code >= 200 && code < 300) {
+    fwkx_http_result result = {0};
+    fwk_status status = fwkx_http_json(host, ctx, &call, &result);
+    long code = result.status;
+    fwkx_http_result_free(&result);
+    json_decref(payload);
+    if (status == FWK_OK) {
         host->counter_add(ctx, "posted", 1);
         return FWK_OK;
     }
-    host->fail(ctx, "the webhook answered HTTP %ld: %s%s", code, excerpt,
-               code == 404 || code == 410 ? " (is the URL still valid?)"
-               : code == 400              ? " (the receiver rejected the payload)"
-                                          : "");
-    return code == 429 || code >= 500 ? FWK_RETRY : FWK_ERROR;
+    /* No answer (the host said why: allowlist, DNS, connect, timeout, cancelled): retry. */
+    return code == 0 || code == 429 || code >= 500 ? FWK_RETRY : FWK_ERROR;
 }
 
 static const fwk_notifier_vtable wh_vtable = {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
 #include "wh.h"
 
 #define SLACK_SECTION_MAX 3000 /* a section block's text */
@@ -21,44 +22,23 @@ int wh_format_parse(const char *name)
     return -1;
 }
 
+/* fwkx_str, with an empty string taken as absent: a finding's "title": "" falls back to
+   its rule, a "remediation": "" adds no block. */
 static const char *str(const json_t *object, const char *key, const char *fallback)
 {
-    const char *value = json_string_value(json_object_get(object, key));
+    const char *value = fwkx_str(object, key, NULL);
     return value && value[0] ? value : fallback;
 }
 
 const char *wh_color(const json_t *finding)
 {
+    /* By fwkx_severity: info, low, medium, high, critical. */
+    static const char *const colors[] = {"#9ca3af", "#3b82f6", "#f2c744", "#e8590c", "#b00020"};
+    fwkx_severity severity = FWKX_SEV_INFO; /* an unknown one stays grey */
     if (strcmp(str(finding, "delta", ""), "resolved") == 0)
         return "#2eb67d";
-    const char *severity = str(finding, "severity", "medium");
-    if (!strcmp(severity, "critical"))
-        return "#b00020";
-    if (!strcmp(severity, "high"))
-        return "#e8590c";
-    if (!strcmp(severity, "medium"))
-        return "#f2c744";
-    if (!strcmp(severity, "low"))
-        return "#3b82f6";
-    return "#9ca3af";
-}
-
-/* Cut `text` to at most `max` bytes without splitting a UTF-8 sequence; "…" marks a cut.
-   New string. */
-static char *cut(const char *text, size_t max)
-{
-    size_t len = strlen(text);
-    if (len <= max)
-        return strdup(text);
-    size_t keep = max - 3;
-    while (keep > 0 && ((unsigned char)text[keep] & 0xc0) == 0x80)
-        keep--;
-    char *out = malloc(keep + 4);
-    if (out) {
-        memcpy(out, text, keep);
-        memcpy(out + keep, "\xe2\x80\xa6", 4);
-    }
-    return out;
+    fwkx_severity_parse(str(finding, "severity", "medium"), &severity);
+    return colors[severity];
 }
 
 /* Slack mrkdwn: &, <, > must be escaped (they start links and mentions). New string. */
@@ -80,7 +60,7 @@ static char *slack_escape(const char *text, size_t max)
             fputc(*p, out);
     }
     fclose(out);
-    char *short_enough = buf ? cut(buf, max) : NULL;
+    char *short_enough = buf ? fwkx_utf8_ellipsize(buf, max) : NULL;
     free(buf);
     return short_enough;
 }
@@ -185,7 +165,7 @@ json_t *wh_payload(wh_format format, const json_t *message, const wh_overrides *
     }
     const char *text = str(message, "text", "fawkes");
     char *top = format == WH_SLACK ? slack_escape(text, SLACK_TEXT_MAX)
-                                   : cut(text, MATTERMOST_TEXT_MAX);
+                                   : fwkx_utf8_ellipsize(text, MATTERMOST_TEXT_MAX);
     json_t *attachments = json_array();
     size_t i;
     const json_t *finding;

@@ -156,7 +156,7 @@ class NotifyTest(fwtest.TestCase):
         self.resources(resource("a", "high"), resource("b", "low"))
         self.hook.fail("/generic/in", 2)
         first = self.run_chain(code=3)
-        self.assertIn("the webhook answered HTTP 500", first.stderr)
+        self.assertIn("POST [REDACTED] -> HTTP 500: down for a test", first.stderr)
         self.assertIn("queued and will be retried on the next run", first.stderr)
         self.assertEqual(first.json()["failures"][0]["operation"], "notify")
         self.assertEqual(self.queued(), 1)
@@ -327,6 +327,25 @@ class NotifyTest(fwtest.TestCase):
             if name.startswith("state.db"):
                 with open(os.path.join(self.tmp, name), "rb") as f:
                     self.assertNotIn(SECRET.encode(), f.read())
+
+    def test_failing_webhook_never_shows_the_token_in_its_url(self):
+        token = "xoxb-url-token-5531"  # Slack URLs carry their token: the url is a secret
+        path = "/slack/T0001/B0001/" + token
+        self.config({"slack": (path, "")})
+        self.hook.fail(path, 1, status=404)
+        self.resources(resource("a", "high"))
+        res = self.run_chain(code=3)
+        [failure] = res.json()["failures"]
+        self.assertIn("POST [REDACTED] -> HTTP 404: down for a test (is the URL still valid?)",
+                      failure["message"])
+        self.assertIn("POST [REDACTED] -> HTTP 404", res.stderr)
+        self.assertNotIn(token, failure["message"])
+        self.assertNotIn(token, res.stdout)
+        self.assertNotIn(token, res.stderr)
+        for name in os.listdir(self.tmp):  # the queued message keeps the failure's reason
+            if name.startswith("state.db"):
+                with open(os.path.join(self.tmp, name), "rb") as f:
+                    self.assertNotIn(token.encode(), f.read())
 
     def test_digest_on_a_plugin_that_cannot_is_a_config_error(self):
         self.resources(resource("a", "high"))
