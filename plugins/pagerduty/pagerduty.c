@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fawkes/fawkes.h"
+#include "fawkes/fwkx.h"
 #include "pd.h"
 
 typedef struct pd_instance {
@@ -30,8 +31,8 @@ static fwk_status pd_init(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
         return FWK_ERROR;
     }
     self->host = host;
-    self->routing_key = json_string_value(json_object_get(config, "routing_key"));
-    self->url = json_string_value(json_object_get(config, "url"));
+    self->routing_key = fwkx_str(config, "routing_key", NULL);
+    self->url = fwkx_str(config, "url", NULL);
     if (!self->routing_key || strlen(self->routing_key) != 32) {
         host->fail(ctx, "routing_key: expected the 32-character integration key of an Events "
                         "API v2 integration (Service > Integrations in PagerDuty)");
@@ -47,46 +48,48 @@ static void pd_fini(void *instance)
     free(instance);
 }
 
+/* What to add to fwkx's failure message "POST URL -> HTTP N: reason" for a status. */
+static const char *pd_hint(long http_status)
+{
+    return http_status / 100 == 2 ? " (the Events API accepts with 202: is url an Events API v2 "
+                                    "endpoint?)"
+                                  : "";
+}
+
 /* Send one event. */
 static fwk_status pd_send(fwk_ctx *ctx, pd_instance *self, const json_t *event)
 {
     const fwk_host *host = self->host;
-    char *body = json_dumps(event, JSON_COMPACT);
-    if (!body) {
-        host->fail(ctx, "out of memory building the event");
-        return FWK_RETRY;
-    }
-    const fwk_http_header headers[] = {{"Content-Type", "application/json"}};
-    fwk_http_request request = {
-        .struct_size = sizeof request,
+    /* Only 202 means accepted, whatever the body; a resent trigger is folded by dedup_key. */
+    const fwkx_http_call call = {
         .method = "POST",
         .url = self->url,
-        .headers = headers,
-        .header_count = 1,
-        .body = body,
-        .body_len = strlen(body),
+        .body = event,
+        .flags = FWK_HTTP_MUTATING,
+        .body_optional = 1,
+        .hint = pd_hint,
     };
-    fwk_http_response *response = NULL;
-    fwk_status status = host->http_request(ctx, &request, &response);
-    free(body);
-    if (status != FWK_OK)
-        return FWK_RETRY; /* the host said why */
-    long code = response->status;
-    json_t *answer = json_loadb(response->body, response->body_len, 0, NULL);
-    host->http_response_free(response);
-    if (code == 202) {
-        json_decref(answer);
+    fwkx_http_result result = {0};
+    fwk_status status = fwkx_http_json(host, ctx, &call, &result);
+    long code = result.status;
+    if (status == FWK_OK && code != 202) {
+        char message[1024];
+        char *answer = json_dumps(result.answer, JSON_COMPACT);
+        host->fail(ctx, "%s",
+                   fwkx_http_describe(call.method, call.url, code, result.attempts, answer,
+                                      answer ? strlen(answer) : 0, pd_hint(code), message,
+                                      sizeof message));
+        free(answer);
+        status = FWK_ERROR;
+    }
+    fwkx_http_result_free(&result);
+    if (status == FWK_OK) {
         host->counter_add(ctx, "events", 1);
         return FWK_OK;
     }
-    char *errors = json_dumps(json_object_get(answer, "errors"), JSON_COMPACT);
-    const char *message = json_string_value(json_object_get(answer, "message"));
-    host->fail(ctx, "PagerDuty answered HTTP %ld: %s%s%s", code, message ? message : "no message",
-               errors ? " " : "", errors ? errors : "");
-    free(errors);
-    json_decref(answer);
-    /* 400: the event is invalid and never will be accepted; 429 and 5xx: try later. */
-    return code == 429 || code >= 500 ? FWK_RETRY : FWK_ERROR;
+    /* No answer (the host said why), 429 and 5xx: try later; 400: the event is invalid and
+       never will be accepted. */
+    return code == 0 || code == 429 || code >= 500 ? FWK_RETRY : FWK_ERROR;
 }
 
 static fwk_status pd_notify(fwk_ctx *ctx, void *instance, const json_t *message)

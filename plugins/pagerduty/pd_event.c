@@ -2,25 +2,24 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
 #include "pd.h"
 
+/* fwkx_str, with an empty string taken as absent: a finding's "title": "" falls back to
+   its message, a "fingerprint": "" makes no event. */
 static const char *str(const json_t *object, const char *key, const char *fallback)
 {
-    const char *value = json_string_value(json_object_get(object, key));
+    const char *value = fwkx_str(object, key, NULL);
     return value && value[0] ? value : fallback;
 }
 
 const char *pd_severity(const char *severity)
 {
-    if (!severity)
-        return "warning";
-    if (!strcmp(severity, "critical"))
-        return "critical";
-    if (!strcmp(severity, "high"))
-        return "error";
-    if (!strcmp(severity, "medium"))
-        return "warning";
-    return "info";
+    /* By fwkx_severity: info, low, medium, high, critical. */
+    static const char *const pd_severities[] = {"info", "info", "warning", "error", "critical"};
+    fwkx_severity level = severity ? FWKX_SEV_INFO : FWKX_SEV_MEDIUM; /* unknown: info */
+    fwkx_severity_parse(severity, &level);
+    return pd_severities[level];
 }
 
 /* "[high] TITLE: RESOURCE (RULE)", cut to PD_SUMMARY_MAX bytes on a UTF-8 boundary. */
@@ -30,13 +29,7 @@ static void summary_of(const json_t *finding, char *out, size_t size)
     snprintf(out, size, "[%s] %s: %s (%s)", str(finding, "severity", "medium"),
              str(finding, "title", str(finding, "message", "finding")),
              str(resource, "name", str(resource, "uid", "?")), str(finding, "rule", "?"));
-    size_t len = strlen(out);
-    if (len < PD_SUMMARY_MAX)
-        return;
-    size_t keep = PD_SUMMARY_MAX - 1;
-    while (keep > 0 && ((unsigned char)out[keep] & 0xc0) == 0x80)
-        keep--;
-    out[keep] = '\0';
+    fwkx_utf8_truncate(out, PD_SUMMARY_MAX - 1);
 }
 
 json_t *pd_event(const char *routing_key, const json_t *finding, const json_t *run)

@@ -89,7 +89,8 @@ class PagerDutyTest(fwtest.TestCase):
         self.resources(resource("web", "high"), resource("db", "high"))
         self.pd.fail(2, 503)
         res = self.run_chain(code=3)
-        self.assertIn("PagerDuty answered HTTP 503", res.stderr)
+        self.assertIn("POST %s -> HTTP 503: fake outage (after 2 attempts)" % self.pd.url(),
+                      res.stderr)
         self.run_chain()
         self.assertEqual([e["payload"]["source"].rsplit(":", 1)[1] for e in self.pd.events],
                          ["web", "db"])
