@@ -4,25 +4,27 @@
 #include <string.h>
 
 #include "em.h"
+#include "fawkes/fwkx.h"
 
 #define SUBJECT_MAX 200
 
+/* fwkx_str, with an empty string taken as absent: a finding's "title": "" falls back to
+   its rule, a "remediation": "" adds no line. */
 static const char *str(const json_t *object, const char *key, const char *fallback)
 {
-    const char *value = json_string_value(json_object_get(object, key));
+    const char *value = fwkx_str(object, key, NULL);
     return value && value[0] ? value : fallback;
 }
 
+/* The webhook's colours: resolved green, else by severity (unknown ones grey). */
 static const char *color_of(const json_t *finding)
 {
+    static const char *const colors[] = {"#9ca3af", "#3b82f6", "#f2c744", "#e8590c", "#b00020"};
+    fwkx_severity severity = FWKX_SEV_INFO;
     if (!strcmp(str(finding, "delta", ""), "resolved"))
         return "#2eb67d";
-    const char *severity = str(finding, "severity", "medium");
-    return !strcmp(severity, "critical") ? "#b00020"
-           : !strcmp(severity, "high")   ? "#e8590c"
-           : !strcmp(severity, "medium") ? "#f2c744"
-           : !strcmp(severity, "low")    ? "#3b82f6"
-                                         : "#9ca3af";
+    fwkx_severity_parse(str(finding, "severity", "medium"), &severity);
+    return colors[severity];
 }
 
 /* Write `text` with &, <, >, " and ' escaped for HTML. */
@@ -57,12 +59,7 @@ static char *make_subject(const char *text, const char *prefix)
 {
     if (!strncmp(text, "fawkes: ", 8))
         text += 8;
-    size_t len = strcspn(text, "\r\n");
-    if (len > SUBJECT_MAX) {
-        len = SUBJECT_MAX;
-        while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
-            len--;
-    }
+    size_t len = fwkx_utf8_prefix(text, strcspn(text, "\r\n"), SUBJECT_MAX);
     char *subject = NULL;
     if (asprintf(&subject, "%s%s%.*s", prefix, prefix[0] ? " " : "", (int)len, text) < 0)
         return NULL;

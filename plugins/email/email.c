@@ -6,6 +6,7 @@
 
 #include "em.h"
 #include "fawkes/fawkes.h"
+#include "fawkes/fwkx.h"
 
 typedef struct em_instance {
     const fwk_host *host;
@@ -27,11 +28,6 @@ static const fwk_option em_options[] = {
                "put before every subject"),
     FWK_OPTION_END,
 };
-
-static const char *opt(const json_t *config, const char *key)
-{
-    return json_string_value(json_object_get(config, key));
-}
 
 static fwk_status em_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                           void **instance)
@@ -56,7 +52,7 @@ static fwk_status em_init(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
     size_t i;
     const json_t *address;
     json_array_foreach(to, i, address) self->to[i] = json_string_value(address);
-    if (opt(config, "password") && !opt(config, "username")) {
+    if (fwkx_str(config, "password", NULL) && !fwkx_str(config, "username", NULL)) {
         host->fail(ctx, "password is set but username is not: set both for SMTP AUTH");
         free(self->to);
         free(self);
@@ -78,20 +74,20 @@ static fwk_status em_notify(fwk_ctx *ctx, void *instance, const json_t *message)
 {
     em_instance *self = instance;
     em_body body;
-    if (em_body_make(message, opt(self->config, "subject_prefix"), &body) != 0) {
+    if (em_body_make(message, fwkx_str(self->config, "subject_prefix", NULL), &body) != 0) {
         self->host->fail(ctx, "out of memory building the e-mail");
         return FWK_RETRY;
     }
     fwk_mail mail = {
         .struct_size = sizeof mail,
-        .url = opt(self->config, "url"),
-        .from = opt(self->config, "from"),
+        .url = fwkx_str(self->config, "url", NULL),
+        .from = fwkx_str(self->config, "from", NULL),
         .to = self->to,
         .subject = body.subject,
         .text = body.text,
         .html = body.html,
-        .username = opt(self->config, "username"),
-        .password = opt(self->config, "password"),
+        .username = fwkx_str(self->config, "username", NULL),
+        .password = fwkx_str(self->config, "password", NULL),
     };
     fwk_status status = self->host->mail_send(ctx, &mail);
     em_body_free(&body);
