@@ -11,6 +11,9 @@
 
 #include "strlist.h"
 
+/* The longest log line's message, in bytes; longer ones are cut after redaction. */
+#define LOG_LINE_MAX 4096
+
 static fwk_log_level min_level = FWK_LOG_WARN;
 static bool json_lines;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -92,16 +95,32 @@ char *log_redact(const char *text)
     return out;
 }
 
+char *log_vformat_redacted(size_t max_bytes, const char *fmt, va_list ap)
+{
+    static const char mark[] = "...[cut]";
+    char *raw = NULL, *clean;
+
+    if (vasprintf(&raw, fmt, ap) < 0)
+        return NULL;
+    clean = log_redact(raw);
+    free(raw);
+    if (clean && max_bytes > sizeof mark && strlen(clean) > max_bytes) {
+        size_t keep = max_bytes - (sizeof mark - 1);
+        while (keep > 0 && ((unsigned char)clean[keep] & 0xC0) == 0x80)
+            keep--; /* clean[keep] continues a character: leave that character out */
+        memcpy(clean + keep, mark, sizeof mark);
+    }
+    return clean;
+}
+
 void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_list ap)
 {
     if (!log_enabled(level))
         return;
-    char message[4096];
-    vsnprintf(message, sizeof message, fmt, ap);
     unsigned idx = (unsigned)level < 4 ? (unsigned)level : 3;
+    char *clean = log_vformat_redacted(LOG_LINE_MAX, fmt, ap);
 
     pthread_mutex_lock(&log_lock);
-    char *clean = redact_locked(message);
     const char *text = clean ? clean : "[log message dropped: out of memory]";
     if (json_lines) {
         char ts[32];

@@ -32,6 +32,12 @@ void log_add_secret(const char *value);
 /* A new malloc'd copy of `text` with every registered secret replaced by "[REDACTED]".
    Returns NULL only when out of memory. Thread-safe. */
 char *log_redact(const char *text);
+
+/* Format printf-style, redact known secrets from the WHOLE text, then cut it to at most
+   `max_bytes` bytes on a UTF-8 boundary, ending in "...[cut]" when cut. Redacting before
+   cutting matters: a secret cut in half no longer matches and would leak its first part.
+   New string (free()), or NULL when out of memory. Thread-safe. */
+char *log_vformat_redacted(size_t max_bytes, const char *fmt, va_list ap);
 /* Forget all secrets (tests, shutdown). Not thread-safe. */
 void log_reset_secrets(void);
 

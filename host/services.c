@@ -50,13 +50,12 @@ static void svc_fail(fwk_ctx *ctx, const char *fmt, ...)
 {
     if (!ctx)
         return;
-    char message[DIAG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    char *message = log_vformat_redacted(DIAG_MAX - 1, fmt, ap);
     va_end(ap);
     free(ctx->message);
-    ctx->message = log_redact(message);
+    ctx->message = message;
 }
 
 static const json_t *svc_config(fwk_ctx *ctx)

@@ -151,6 +151,23 @@ class ChainTest(fwtest.TestCase):
         self.assertTrue(sent)
         self.assertNotIn(secret, sent)
 
+    def test_a_long_secret_is_redacted_before_messages_are_cut(self):
+        # Longer than a failure message (2 KiB) and a log line (4 KiB): cutting first would
+        # leave a piece of the secret that no longer matches it.
+        secret = "".join("%08x" % (i * 2654435761 % 2**32) for i in range(700))
+        self.config("providers:\n  - {name: leak, plugin: leaky, config: {token: \"${env:LEAK_TOKEN}\"}}\n")
+        res = self.fawkes("inventory", "-o", "json", "-vv", env={"LEAK_TOKEN": secret})
+        self.assertExit(res, 3)
+        # (leaky cuts the secret itself into a 256-byte resource attribute, which no host can
+        # recognise: only the host's own cuts are judged here: the log and the failure.)
+        failures = json.dumps(res.json()["failures"])
+        for start in range(0, len(secret) - 16, 16):
+            piece = secret[start:start + 16]
+            self.assertNotIn(piece, res.stderr)
+            self.assertNotIn(piece, failures)
+        self.assertIn("about to use token [REDACTED]", res.stderr)
+        self.assertIn("request with token [REDACTED] failed", failures)
+
     def test_secret_written_inline_is_refused(self):
         self.config("providers:\n  - {name: leak, plugin: leaky, config: {token: inline-value}}\n")
         res = self.fawkes("inventory")
