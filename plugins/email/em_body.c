@@ -10,20 +10,14 @@
 
 /* fwkx_str, with an empty string taken as absent: a finding's "title": "" falls back to
    its rule, a "remediation": "" adds no line. */
-static const char *str(const json_t *object, const char *key, const char *fallback)
-{
-    const char *value = fwkx_str(object, key, NULL);
-    return value && value[0] ? value : fallback;
-}
-
 /* The webhook's colours: resolved green, else by severity (unknown ones grey). */
 static const char *color_of(const json_t *finding)
 {
     static const char *const colors[] = {"#9ca3af", "#3b82f6", "#f2c744", "#e8590c", "#b00020"};
     fwkx_severity severity = FWKX_SEV_INFO;
-    if (!strcmp(str(finding, "delta", ""), "resolved"))
+    if (!strcmp(fwkx_text(finding, "delta", ""), "resolved"))
         return "#2eb67d";
-    fwkx_severity_parse(str(finding, "severity", "medium"), &severity);
+    fwkx_severity_parse(fwkx_text(finding, "severity", "medium"), &severity);
     return colors[severity];
 }
 
@@ -46,8 +40,8 @@ static void put_html(FILE *out, const char *text)
 static void resource_text(const json_t *finding, char *buf, size_t size)
 {
     const json_t *resource = json_object_get(finding, "resource");
-    const char *uid = str(resource, "uid", "-");
-    const char *name = str(resource, "name", NULL);
+    const char *uid = fwkx_text(resource, "uid", "-");
+    const char *name = fwkx_text(resource, "name", NULL);
     if (name && strcmp(name, uid) != 0)
         snprintf(buf, size, "%s (%s)", name, uid);
     else
@@ -73,7 +67,7 @@ static char *make_text(const json_t *message)
     FILE *out = open_memstream(&buf, &len);
     if (!out)
         return NULL;
-    fprintf(out, "%s\n", str(message, "text", "fawkes"));
+    fprintf(out, "%s\n", fwkx_text(message, "text", "fawkes"));
     size_t i;
     const json_t *finding;
     json_array_foreach(json_object_get(message, "findings"), i, finding)
@@ -81,17 +75,17 @@ static char *make_text(const json_t *message)
         char resource[1024];
         resource_text(finding, resource, sizeof resource);
         fprintf(out, "\n[%s] %s: %s\n  rule:        %s\n  resource:    %s\n",
-                str(finding, "severity", "medium"), str(finding, "delta", "new"),
-                str(finding, "title", str(finding, "rule", "finding")), str(finding, "rule", "-"),
+                fwkx_text(finding, "severity", "medium"), fwkx_text(finding, "delta", "new"),
+                fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding")), fwkx_text(finding, "rule", "-"),
                 resource);
-        if (str(finding, "message", NULL))
-            fprintf(out, "  message:     %s\n", str(finding, "message", ""));
-        if (str(finding, "remediation", NULL))
-            fprintf(out, "  remediation: %s\n", str(finding, "remediation", ""));
-        fprintf(out, "  fingerprint: %s\n", str(finding, "fingerprint", "-"));
+        if (fwkx_text(finding, "message", NULL))
+            fprintf(out, "  message:     %s\n", fwkx_text(finding, "message", ""));
+        if (fwkx_text(finding, "remediation", NULL))
+            fprintf(out, "  remediation: %s\n", fwkx_text(finding, "remediation", ""));
+        fprintf(out, "  fingerprint: %s\n", fwkx_text(finding, "fingerprint", "-"));
     }
     const json_t *run = json_object_get(message, "run");
-    fprintf(out, "\n-- \nfawkes, chain %s, run %s\n", str(run, "chain", "-"), str(run, "id", "-"));
+    fprintf(out, "\n-- \nfawkes, chain %s, run %s\n", fwkx_text(run, "chain", "-"), fwkx_text(run, "id", "-"));
     if (fclose(out) != 0) {
         free(buf);
         return NULL;
@@ -109,7 +103,7 @@ static char *make_html(const json_t *message, const char *subject)
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", out);
     put_html(out, subject);
     fputs("</title></head>\n<body style=\"font-family: sans-serif\">\n<p>", out);
-    put_html(out, str(message, "text", "fawkes"));
+    put_html(out, fwkx_text(message, "text", "fawkes"));
     fputs("</p>\n<table cellpadding=\"6\" style=\"border-collapse: collapse\">\n"
           "<tr><th>Severity</th><th>Change</th><th>Finding</th><th>Resource</th>"
           "<th>Remediation</th></tr>\n",
@@ -121,19 +115,19 @@ static char *make_html(const json_t *message, const char *subject)
         char resource[1024];
         resource_text(finding, resource, sizeof resource);
         fprintf(out, "<tr><td style=\"border-left: 6px solid %s\">", color_of(finding));
-        put_html(out, str(finding, "severity", "medium"));
+        put_html(out, fwkx_text(finding, "severity", "medium"));
         fputs("</td><td>", out);
-        put_html(out, str(finding, "delta", "new"));
+        put_html(out, fwkx_text(finding, "delta", "new"));
         fputs("</td><td><b>", out);
-        put_html(out, str(finding, "title", str(finding, "rule", "finding")));
+        put_html(out, fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding")));
         fputs("</b><br>", out);
-        put_html(out, str(finding, "message", ""));
+        put_html(out, fwkx_text(finding, "message", ""));
         fputs("<br><code>", out);
-        put_html(out, str(finding, "rule", "-"));
+        put_html(out, fwkx_text(finding, "rule", "-"));
         fputs("</code></td><td>", out);
         put_html(out, resource);
         fputs("</td><td>", out);
-        put_html(out, str(finding, "remediation", ""));
+        put_html(out, fwkx_text(finding, "remediation", ""));
         fputs("</td></tr>\n", out);
     }
     fputs("</table>\n</body></html>\n", out);
@@ -147,7 +141,7 @@ static char *make_html(const json_t *message, const char *subject)
 int em_body_make(const json_t *message, const char *prefix, em_body *body)
 {
     memset(body, 0, sizeof *body);
-    body->subject = make_subject(str(message, "text", "fawkes"), prefix ? prefix : "");
+    body->subject = make_subject(fwkx_text(message, "text", "fawkes"), prefix ? prefix : "");
     body->text = make_text(message);
     body->html = body->subject ? make_html(message, body->subject) : NULL;
     if (body->subject && body->text && body->html)

@@ -60,12 +60,13 @@ static const char *pd_hint(long http_status)
 static fwk_status pd_send(fwk_ctx *ctx, pd_instance *self, const json_t *event)
 {
     const fwk_host *host = self->host;
-    /* Only 202 means accepted, whatever the body; a resent trigger is folded by dedup_key. */
+    /* Only 202 means accepted, whatever the body. Not flagged mutating: an event sent twice
+       is folded into one alert by its dedup_key, so the host may retry 5xx and lost
+       connections within the run instead of leaving the event for the next one. */
     const fwkx_http_call call = {
         .method = "POST",
         .url = self->url,
         .body = event,
-        .flags = FWK_HTTP_MUTATING,
         .body_optional = 1,
         .hint = pd_hint,
     };

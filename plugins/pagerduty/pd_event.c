@@ -7,12 +7,6 @@
 
 /* fwkx_str, with an empty string taken as absent: a finding's "title": "" falls back to
    its message, a "fingerprint": "" makes no event. */
-static const char *str(const json_t *object, const char *key, const char *fallback)
-{
-    const char *value = fwkx_str(object, key, NULL);
-    return value && value[0] ? value : fallback;
-}
-
 const char *pd_severity(const char *severity)
 {
     /* By fwkx_severity: info, low, medium, high, critical. */
@@ -26,26 +20,26 @@ const char *pd_severity(const char *severity)
 static void summary_of(const json_t *finding, char *out, size_t size)
 {
     const json_t *resource = json_object_get(finding, "resource");
-    snprintf(out, size, "[%s] %s: %s (%s)", str(finding, "severity", "medium"),
-             str(finding, "title", str(finding, "message", "finding")),
-             str(resource, "name", str(resource, "uid", "?")), str(finding, "rule", "?"));
+    snprintf(out, size, "[%s] %s: %s (%s)", fwkx_text(finding, "severity", "medium"),
+             fwkx_text(finding, "title", fwkx_text(finding, "message", "finding")),
+             fwkx_text(resource, "name", fwkx_text(resource, "uid", "?")), fwkx_text(finding, "rule", "?"));
     fwkx_utf8_truncate(out, PD_SUMMARY_MAX - 1);
 }
 
 json_t *pd_event(const char *routing_key, const json_t *finding, const json_t *run)
 {
-    const char *fingerprint = str(finding, "fingerprint", NULL);
+    const char *fingerprint = fwkx_text(finding, "fingerprint", NULL);
     if (!fingerprint || !routing_key)
         return NULL;
-    if (!strcmp(str(finding, "delta", "new"), "resolved"))
+    if (!strcmp(fwkx_text(finding, "delta", "new"), "resolved"))
         return json_pack("{s:s, s:s, s:s}", "routing_key", routing_key, "event_action",
                          "resolve", "dedup_key", fingerprint);
     const json_t *resource = json_object_get(finding, "resource");
     char summary[PD_SUMMARY_MAX + 8];
     summary_of(finding, summary, sizeof summary);
-    json_t *details = json_pack("{s:s, s:s, s:s, s:s}", "rule", str(finding, "rule", ""),
-                                "fingerprint", fingerprint, "delta", str(finding, "delta", "new"),
-                                "chain", str(run, "chain", ""));
+    json_t *details = json_pack("{s:s, s:s, s:s, s:s}", "rule", fwkx_text(finding, "rule", ""),
+                                "fingerprint", fingerprint, "delta", fwkx_text(finding, "delta", "new"),
+                                "chain", fwkx_text(run, "chain", ""));
     static const char *const copied[] = {"message", "remediation", "evidence", "compliance",
                                          "resource", "source"};
     for (size_t i = 0; details && i < sizeof copied / sizeof copied[0]; i++) {
@@ -54,12 +48,12 @@ json_t *pd_event(const char *routing_key, const json_t *finding, const json_t *r
             json_object_set(details, copied[i], value);
     }
     json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "summary", summary,
-                                "source", str(resource, "uid", "fawkes"), "severity",
-                                pd_severity(str(finding, "severity", "medium")), "component",
-                                str(resource, "kind", "unknown"), "group",
-                                str(resource, "provider", "unknown"), "class",
-                                str(finding, "rule", "unknown"), "custom_details", details);
-    const char *timestamp = str(run, "started_at", NULL);
+                                "source", fwkx_text(resource, "uid", "fawkes"), "severity",
+                                pd_severity(fwkx_text(finding, "severity", "medium")), "component",
+                                fwkx_text(resource, "kind", "unknown"), "group",
+                                fwkx_text(resource, "provider", "unknown"), "class",
+                                fwkx_text(finding, "rule", "unknown"), "custom_details", details);
+    const char *timestamp = fwkx_text(run, "started_at", NULL);
     if (payload && timestamp)
         json_object_set_new(payload, "timestamp", json_string(timestamp));
     return json_pack("{s:s, s:s, s:s, s:s, s:o}", "routing_key", routing_key, "event_action",

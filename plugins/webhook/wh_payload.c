@@ -24,20 +24,14 @@ int wh_format_parse(const char *name)
 
 /* fwkx_str, with an empty string taken as absent: a finding's "title": "" falls back to
    its rule, a "remediation": "" adds no block. */
-static const char *str(const json_t *object, const char *key, const char *fallback)
-{
-    const char *value = fwkx_str(object, key, NULL);
-    return value && value[0] ? value : fallback;
-}
-
 const char *wh_color(const json_t *finding)
 {
     /* By fwkx_severity: info, low, medium, high, critical. */
     static const char *const colors[] = {"#9ca3af", "#3b82f6", "#f2c744", "#e8590c", "#b00020"};
     fwkx_severity severity = FWKX_SEV_INFO; /* an unknown one stays grey */
-    if (strcmp(str(finding, "delta", ""), "resolved") == 0)
+    if (strcmp(fwkx_text(finding, "delta", ""), "resolved") == 0)
         return "#2eb67d";
-    fwkx_severity_parse(str(finding, "severity", "medium"), &severity);
+    fwkx_severity_parse(fwkx_text(finding, "severity", "medium"), &severity);
     return colors[severity];
 }
 
@@ -81,8 +75,8 @@ static json_t *slack_field(const char *label, const char *value)
 static const char *resource_text(const json_t *finding, char *buf, size_t size)
 {
     const json_t *resource = json_object_get(finding, "resource");
-    const char *uid = str(resource, "uid", "-");
-    const char *name = str(resource, "name", NULL);
+    const char *uid = fwkx_text(resource, "uid", "-");
+    const char *name = fwkx_text(resource, "name", NULL);
     if (name && strcmp(name, uid) != 0)
         snprintf(buf, size, "%s (%s)", name, uid);
     else
@@ -93,8 +87,8 @@ static const char *resource_text(const json_t *finding, char *buf, size_t size)
 static json_t *slack_attachment(const json_t *finding)
 {
     char resource[1024];
-    const char *title = str(finding, "title", str(finding, "rule", "finding"));
-    const char *message = str(finding, "message", "");
+    const char *title = fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding"));
+    const char *message = fwkx_text(finding, "message", "");
     char *head = NULL;
     char *title_text = slack_escape(title, 500);
     char *message_text = slack_escape(message, SLACK_SECTION_MAX - 520);
@@ -107,13 +101,13 @@ static json_t *slack_attachment(const json_t *finding)
                                             "type", "mrkdwn", "text", head ? head : ""));
     free(head);
     json_t *fields = json_array();
-    json_array_append_new(fields, slack_field("Severity", str(finding, "severity", "medium")));
-    json_array_append_new(fields, slack_field("Change", str(finding, "delta", "new")));
-    json_array_append_new(fields, slack_field("Rule", str(finding, "rule", "-")));
+    json_array_append_new(fields, slack_field("Severity", fwkx_text(finding, "severity", "medium")));
+    json_array_append_new(fields, slack_field("Change", fwkx_text(finding, "delta", "new")));
+    json_array_append_new(fields, slack_field("Rule", fwkx_text(finding, "rule", "-")));
     json_array_append_new(fields,
                           slack_field("Resource", resource_text(finding, resource, sizeof resource)));
     json_array_append_new(blocks, json_pack("{s:s, s:o}", "type", "section", "fields", fields));
-    const char *remediation = str(finding, "remediation", NULL);
+    const char *remediation = fwkx_text(finding, "remediation", NULL);
     if (remediation) {
         char *escaped = slack_escape(remediation, SLACK_SECTION_MAX - 20);
         char *text = NULL;
@@ -127,7 +121,7 @@ static json_t *slack_attachment(const json_t *finding)
         free(text);
     }
     char fallback[1200];
-    snprintf(fallback, sizeof fallback, "[%s] %s: %s", str(finding, "severity", "medium"), title,
+    snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"), title,
              resource_text(finding, resource, sizeof resource));
     return json_pack("{s:s, s:s, s:o}", "color", wh_color(finding), "fallback", fallback,
                      "blocks", blocks);
@@ -136,22 +130,22 @@ static json_t *slack_attachment(const json_t *finding)
 static json_t *mattermost_attachment(const json_t *finding)
 {
     char resource[1024];
-    const char *title = str(finding, "title", str(finding, "rule", "finding"));
+    const char *title = fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding"));
     json_t *fields = json_pack(
         "[{s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}]", "short", 1,
-        "title", "Severity", "value", str(finding, "severity", "medium"), "short", 1, "title",
-        "Change", "value", str(finding, "delta", "new"), "short", 1, "title", "Rule", "value",
-        str(finding, "rule", "-"), "short", 0, "title", "Resource", "value",
+        "title", "Severity", "value", fwkx_text(finding, "severity", "medium"), "short", 1, "title",
+        "Change", "value", fwkx_text(finding, "delta", "new"), "short", 1, "title", "Rule", "value",
+        fwkx_text(finding, "rule", "-"), "short", 0, "title", "Resource", "value",
         resource_text(finding, resource, sizeof resource));
-    const char *remediation = str(finding, "remediation", NULL);
+    const char *remediation = fwkx_text(finding, "remediation", NULL);
     if (remediation)
         json_array_append_new(fields, json_pack("{s:b, s:s, s:s}", "short", 0, "title",
                                                 "Remediation", "value", remediation));
     char fallback[1200];
-    snprintf(fallback, sizeof fallback, "[%s] %s: %s", str(finding, "severity", "medium"), title,
+    snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"), title,
              resource);
     return json_pack("{s:s, s:s, s:s, s:s, s:o}", "fallback", fallback, "color",
-                     wh_color(finding), "title", title, "text", str(finding, "message", ""),
+                     wh_color(finding), "title", title, "text", fwkx_text(finding, "message", ""),
                      "fields", fields);
 }
 
@@ -163,7 +157,7 @@ json_t *wh_payload(wh_format format, const json_t *message, const wh_overrides *
             json_object_set_new(body, "source", json_string("fawkes"));
         return body;
     }
-    const char *text = str(message, "text", "fawkes");
+    const char *text = fwkx_text(message, "text", "fawkes");
     char *top = format == WH_SLACK ? slack_escape(text, SLACK_TEXT_MAX)
                                    : fwkx_utf8_ellipsize(text, MATTERMOST_TEXT_MAX);
     json_t *attachments = json_array();

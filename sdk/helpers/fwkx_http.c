@@ -5,8 +5,8 @@
 
 #include "fawkes/fwkx.h"
 
-/* Longest failure message this helper writes (the host caps messages too). */
-#define FWKX_MESSAGE_MAX 1024
+/* Bytes of a failure message besides the method, URL and hint: status, reason, attempts. */
+#define FWKX_MESSAGE_ROOM 768
 /* How much of a body without a known error shape goes into a message. */
 #define FWKX_EXCERPT_MAX 200
 
@@ -107,7 +107,6 @@ static fwk_http_header *fwkx_headers(const fwkx_http_call *call, size_t *count)
 static fwk_status fwkx_read_answer(const fwk_host *host, fwk_ctx *ctx, const fwkx_http_call *call,
                                    const fwk_http_response *res, fwkx_http_result *result)
 {
-    char message[FWKX_MESSAGE_MAX];
     const char *hint = call->hint ? call->hint(res->status) : NULL;
     json_error_t jerr;
 
@@ -123,9 +122,19 @@ static fwk_status fwkx_read_answer(const fwk_host *host, fwk_ctx *ctx, const fwk
     if (res->body_len > 0)
         result->answer = json_loadb(res->body, res->body_len, 0, &jerr);
     if (res->status < 200 || res->status > 299) {
+        /* Room for the whole URL: a URL cut short would no longer match the secret it may
+           hold (webhooks), and the host could not redact it. */
+        size_t size = strlen(call->method) + strlen(call->url) + (hint ? strlen(hint) : 0) +
+                      FWKX_MESSAGE_ROOM;
+        char *message = malloc(size);
+        if (!message) {
+            host->fail(ctx, "%s: out of memory describing HTTP %ld", call->method, res->status);
+            return FWK_ERROR;
+        }
         fwkx_http_describe(call->method, call->url, res->status, res->attempts, res->body,
-                           res->body_len, hint, message, sizeof message);
+                           res->body_len, hint, message, size);
         host->fail(ctx, "%s", message);
+        free(message);
         return fwkx_transient(res->status) ? FWK_RETRY : FWK_ERROR;
     }
     if (res->body_len > 0 && !result->answer && !call->body_optional) {

@@ -9,6 +9,12 @@ const char *fwkx_str(const json_t *object, const char *key, const char *fallback
     return text ? text : fallback;
 }
 
+const char *fwkx_text(const json_t *object, const char *key, const char *fallback)
+{
+    const char *text = json_string_value(json_object_get(object, key));
+    return text && text[0] ? text : fallback;
+}
+
 json_int_t fwkx_int(const json_t *object, const char *key, json_int_t fallback)
 {
     const json_t *value = json_object_get(object, key);

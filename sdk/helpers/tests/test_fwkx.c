@@ -31,7 +31,7 @@ struct fwk_ctx {
     char urls[MAX_STEPS][512];
     char bodies[MAX_STEPS][512];
     char content_type[MAX_STEPS][64];
-    char failure[2048];
+    char failure[4096];
     int cancel_after; /* cancelled() turns true after this many requests; 0 = never */
 };
 
@@ -124,6 +124,10 @@ static void json_getters_fall_back_on_absent_and_wrong_types(void **state)
     assert_string_equal(fwkx_str(doc, "name", "?"), "web-1");
     assert_string_equal(fwkx_str(doc, "count", "?"), "?");
     assert_string_equal(fwkx_str(NULL, "name", "none"), "none");
+    json_object_set_new(doc, "title", json_string(""));
+    assert_string_equal(fwkx_str(doc, "title", "?"), "");
+    assert_string_equal(fwkx_text(doc, "title", "rule-id"), "rule-id"); /* "" = not given */
+    assert_string_equal(fwkx_text(doc, "name", "?"), "web-1");
     assert_int_equal(fwkx_int(doc, "count", -1), 3);
     assert_int_equal(fwkx_int(doc, "cost", -1), -1); /* a real is not an integer */
     assert_true(fwkx_num(doc, "cost", 0) == 31.5);
@@ -330,6 +334,24 @@ static void http_json_failures_say_method_url_status_reason_and_attempts(void **
     }
 }
 
+static void http_json_failure_keeps_a_long_url_whole(void **state)
+{
+    (void)state;
+    /* A webhook URL carries its token: cut short, the host could not recognise and redact it. */
+    char url[3000];
+    memcpy(url, "https://hooks.test/", 19);
+    memset(url + 19, 'k', sizeof url - 20);
+    url[sizeof url - 1] = '\0';
+    fwk_ctx *ctx = calloc(1, sizeof *ctx);
+    ctx->responses[0] = (scripted_response){.status = 404, .body = "no such hook"};
+    fwkx_http_call call = {.method = "POST", .url = url};
+    fwkx_http_result result = {0};
+    assert_int_equal(fwkx_http_json(&fake_host, ctx, &call, &result), FWK_ERROR);
+    assert_non_null(strstr(ctx->failure, url));
+    assert_non_null(strstr(ctx->failure, " -> HTTP 404: no such hook"));
+    free(ctx);
+}
+
 static const char *token_hint(long status)
 {
     return status == 401 ? "; set a valid token" : "";
@@ -507,6 +529,7 @@ int main(void)
         cmocka_unit_test(http_json_sends_json_and_parses_the_answer),
         cmocka_unit_test(http_json_failures_say_method_url_status_reason_and_attempts),
         cmocka_unit_test(http_json_adds_hints_and_refuses_bad_json),
+        cmocka_unit_test(http_json_failure_keeps_a_long_url_whole),
         cmocka_unit_test(paginate_by_page_number_until_the_total),
         cmocka_unit_test(paginate_by_number_ends_on_a_short_page_or_a_bare_list),
         cmocka_unit_test(paginate_by_token_escapes_it_and_refuses_a_loop),

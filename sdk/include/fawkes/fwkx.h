@@ -37,6 +37,9 @@ extern "C" {
 
 /* The string member `key` (borrowed from `object`), or `fallback`. */
 const char *fwkx_str(const json_t *object, const char *key, const char *fallback);
+/* The string member `key` when it is not empty (borrowed), else `fallback`: for text shown
+   to people, where "" means "not given" ("title": "" falls back to the rule's name). */
+const char *fwkx_text(const json_t *object, const char *key, const char *fallback);
 /* The integer member `key`, or `fallback` (a real is not an integer). */
 json_int_t fwkx_int(const json_t *object, const char *key, json_int_t fallback);
 /* The number member `key` (integer or real), or `fallback`. */
