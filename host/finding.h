@@ -1,4 +1,4 @@
-/* finding.h: checks and completes resources and findings crossing the ABI. */
+/* finding.h: checks and completes resources and findings crossing the ABI (docs/model.md). */
 #ifndef HOST_FINDING_H
 #define HOST_FINDING_H
 
@@ -9,16 +9,25 @@
 /* Rank of a severity: critical 4, high 3, medium 2, low 1, info 0; -1 when unknown. */
 int severity_rank(const char *severity);
 
-/* resource_check: a resource has string uid, provider, kind; labels (if present) an object
-   of strings. Returns 0, or -1 with the missing/wrong field in `err`. */
-int resource_check(const json_t *resource, diag *err);
+/*
+ * resource_complete: check a resource against the model (docs/model.md,
+ * docs/schema/resource.schema.json) and complete it in place, so every resource leaving the
+ * host has every field. uid, provider and kind must be non-empty strings; account, region,
+ * native_type, id, name, state, created_at (and stopped_at when present) strings or null; public and encrypted true, false or null; monthly_cost a number or null; labels an
+ * object of strings; attributes an object. An absent optional field becomes null, absent or
+ * null labels and attributes become {}. Other keys pass through. Returns 0, or -1 with
+ * "field 'KEY' of UID: expected WHAT, got VALUE" in `err` (the resource is then unchanged
+ * or partly completed; drop it).
+ */
+int resource_complete(json_t *resource, diag *err);
 
 /*
  * finding_complete: check and complete a finding in place: rule (string) required;
  * severity in critical|high|medium|low|info (default medium); status in fail|pass|error
- * (default fail); `source` set to `source`; `resource` set to {uid, kind, provider, account,
- * region, name, labels (when any)} of `resource` when absent and `resource` is given; `fingerprint` set when absent to
- * the hex SHA-256 of rule, resource uid and the canonical (sorted, compact) evidence.
+ * (default fail); `source` set to `source`; when absent, `resource` set to {uid, kind,
+ * provider, account, region, name (null when unknown), labels ({} when none)} of `resource`,
+ * or null when `resource` is NULL; `fingerprint` set when absent to the hex SHA-256 of rule,
+ * resource uid and the canonical (sorted, compact) evidence.
  * Returns 0, or -1 with the reason in `err`.
  */
 int finding_complete(json_t *finding, const char *source, const json_t *resource, diag *err);

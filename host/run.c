@@ -179,9 +179,13 @@ static void judge_with(run *r, instance *policy, const json_t *resource)
 fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
 {
     diag err = {{0}};
-    if (resource_check(resource, &err) != 0) {
+    if (resource_complete(resource, &err) != 0) {
+        /* the run's failures count the dropped resources and name the first; the plugin
+           reads why on ctx (its own host->fail replaces it) */
         if (ctx->malformed++ == 0)
             ctx->first_malformed = strdup(err.text);
+        free(ctx->message);
+        ctx->message = log_redact(err.text);
         json_decref(resource);
         return FWK_ERROR;
     }

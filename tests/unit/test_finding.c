@@ -1,4 +1,5 @@
-/* test_finding.c: resource checks, finding defaults and stable fingerprints. */
+/* test_finding.c: the resource model's checks and defaults, finding defaults and stable
+   fingerprints. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,25 +22,177 @@ static void severities_rank_in_order(void **state)
     assert_int_equal(severity_rank(NULL), -1);
 }
 
-static void resource_needs_uid_provider_kind(void **state)
+/* A complete resource as the model (docs/model.md) has it. */
+static json_t *full_resource(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:b, s:b, "
+                     "s:f, s:{s:i}}",
+                     "uid", "aws:1:eu-west-2:compute.instance:i-1", "provider", "aws", "account",
+                     "1", "region", "eu-west-2", "kind", "compute.instance", "native_type",
+                     "ec2:instance", "id", "i-1", "name", "web-1", "state", "running", "labels",
+                     "env", "prod", "created_at", "2026-01-02T03:04:05Z", "public", 1,
+                     "encrypted", 0, "monthly_cost", 31.5, "attributes", "cpus", 2);
+}
+
+/* resource_complete on `resource` with `key` set to `value` (removed when NULL) must fail
+   with exactly `message`. Takes `value`. */
+static void assert_refused(const char *key, json_t *value, const char *message)
+{
+    diag err = {{0}};
+    json_t *resource = full_resource();
+    if (value)
+        json_object_set_new(resource, key, value);
+    else
+        json_object_del(resource, key);
+    assert_int_equal(resource_complete(resource, &err), -1);
+    assert_string_equal(err.text, message);
+    json_decref(resource);
+}
+
+static void resource_complete_keeps_a_full_resource(void **state)
 {
     (void)state;
     diag err = {{0}};
-    json_t *ok = json_pack("{s:s, s:s, s:s, s:{s:s}}", "uid", "aws:1:r:k:i", "provider", "aws",
-                           "kind", "compute.instance", "labels", "env", "prod");
-    assert_int_equal(resource_check(ok, &err), 0);
-    json_t *no_kind = json_pack("{s:s, s:s}", "uid", "u", "provider", "aws");
-    assert_int_equal(resource_check(no_kind, &err), -1);
-    assert_string_equal(err.text, "field 'kind' must be a non-empty string");
-    json_t *bad_label = json_pack("{s:s, s:s, s:s, s:{s:i}}", "uid", "u", "provider", "p", "kind",
-                                  "k", "labels", "count", 3);
-    assert_int_equal(resource_check(bad_label, &err), -1);
-    assert_string_equal(err.text, "label 'count' must be a string");
+    json_t *resource = full_resource();
+    json_t *before = json_deep_copy(resource);
+    assert_int_equal(resource_complete(resource, &err), 0);
+    assert_true(json_equal(resource, before));
+    /* nulls are allowed wherever the model allows them, and other keys pass through */
+    static const char *const nullable[] = {"account", "region", "native_type", "id",
+                                           "name", "state", "created_at", "public",
+                                           "encrypted", "monthly_cost", "stopped_at"};
+    for (size_t i = 0; i < sizeof nullable / sizeof nullable[0]; i++)
+        json_object_set_new(resource, nullable[i], json_null());
+    json_object_set_new(resource, "extra", json_string("kept"));
+    json_object_set_new(resource, "monthly_cost", json_integer(3));
+    assert_int_equal(resource_complete(resource, &err), 0);
+    assert_true(json_is_null(json_object_get(resource, "region")));
+    assert_int_equal(json_integer_value(json_object_get(resource, "monthly_cost")), 3);
+    assert_string_equal(json_string_value(json_object_get(resource, "extra")), "kept");
+    json_decref(resource);
+    json_decref(before);
+}
+
+static void resource_complete_fills_absent_fields(void **state)
+{
+    (void)state;
+    diag err = {{0}};
+    json_t *resource = json_pack("{s:s, s:s, s:s}", "uid", "civo:acct:LON1:compute.volume:v-1",
+                                 "provider", "civo", "kind", "compute.volume");
+    assert_int_equal(resource_complete(resource, &err), 0);
+    static const char *const nulls[] = {"account", "region", "native_type", "id", "name",
+                                        "state", "created_at", "public", "encrypted",
+                                        "monthly_cost"};
+    for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++) {
+        const json_t *value = json_object_get(resource, nulls[i]);
+        assert_non_null(value);
+        assert_true(json_is_null(value));
+    }
+    /* labels and attributes are objects, {} when there are none */
+    assert_true(json_is_object(json_object_get(resource, "labels")));
+    assert_int_equal(json_object_size(json_object_get(resource, "labels")), 0);
+    assert_true(json_is_object(json_object_get(resource, "attributes")));
+    assert_int_equal(json_object_size(json_object_get(resource, "attributes")), 0);
+    /* an extension the model names is not invented */
+    assert_null(json_object_get(resource, "stopped_at"));
+    assert_int_equal(json_object_size(resource), 15);
+    /* null labels and attributes become {} too */
+    json_object_set_new(resource, "labels", json_null());
+    json_object_set_new(resource, "attributes", json_null());
+    assert_int_equal(resource_complete(resource, &err), 0);
+    assert_true(json_is_object(json_object_get(resource, "labels")));
+    assert_true(json_is_object(json_object_get(resource, "attributes")));
+    json_decref(resource);
+}
+
+static void resource_complete_refuses_missing_required_fields(void **state)
+{
+    (void)state;
+    assert_refused("uid", NULL,
+                   "field 'uid': expected a non-empty string, got nothing (the field is missing)");
+    assert_refused("uid", json_null(), "field 'uid': expected a non-empty string, got null");
+    assert_refused("uid", json_string(""),
+                   "field 'uid': expected a non-empty string, got an empty string");
+    assert_refused("provider", json_integer(7),
+                   "field 'provider' of aws:1:eu-west-2:compute.instance:i-1: expected a "
+                   "non-empty string, got the number 7");
+    assert_refused("kind", NULL,
+                   "field 'kind' of aws:1:eu-west-2:compute.instance:i-1: expected a non-empty "
+                   "string, got nothing (the field is missing)");
+}
+
+static void resource_complete_refuses_wrong_types(void **state)
+{
+    (void)state;
+    assert_refused("account", json_integer(123456789012),
+                   "field 'account' of aws:1:eu-west-2:compute.instance:i-1: expected a string "
+                   "or null, got the number 123456789012");
+    assert_refused("id", json_integer(42),
+                   "field 'id' of aws:1:eu-west-2:compute.instance:i-1: expected a string or "
+                   "null, got the number 42");
+    assert_refused("region", json_array(),
+                   "field 'region' of aws:1:eu-west-2:compute.instance:i-1: expected a string or "
+                   "null, got an array");
+    assert_refused("native_type", json_true(),
+                   "field 'native_type' of aws:1:eu-west-2:compute.instance:i-1: expected a "
+                   "string or null, got true");
+    assert_refused("name", json_object(),
+                   "field 'name' of aws:1:eu-west-2:compute.instance:i-1: expected a string or "
+                   "null, got an object");
+    assert_refused("state", json_false(),
+                   "field 'state' of aws:1:eu-west-2:compute.instance:i-1: expected a string or "
+                   "null, got false");
+    assert_refused("created_at", json_integer(1767323045),
+                   "field 'created_at' of aws:1:eu-west-2:compute.instance:i-1: expected a "
+                   "string or null, got the number 1767323045");
+    assert_refused("stopped_at", json_real(1.5),
+                   "field 'stopped_at' of aws:1:eu-west-2:compute.instance:i-1: expected a "
+                   "string or null, got the number 1.5");
+    assert_refused("public", json_string("yes"),
+                   "field 'public' of aws:1:eu-west-2:compute.instance:i-1: expected true, false "
+                   "or null, got the string \"yes\"");
+    assert_refused("encrypted", json_integer(1),
+                   "field 'encrypted' of aws:1:eu-west-2:compute.instance:i-1: expected true, "
+                   "false or null, got the number 1");
+    assert_refused("monthly_cost", json_string("31.50 USD"),
+                   "field 'monthly_cost' of aws:1:eu-west-2:compute.instance:i-1: expected a "
+                   "number or null, got the string \"31.50 USD\"");
+    assert_refused("attributes", json_string("none"),
+                   "field 'attributes' of aws:1:eu-west-2:compute.instance:i-1: expected an "
+                   "object, got the string \"none\"");
+    /* a long string is shown cut, never inside a UTF-8 sequence (é is 2 bytes at 39-40) */
+    assert_refused("public",
+                   json_string("012345678901234567890123456789012345678é and more"),
+                   "field 'public' of aws:1:eu-west-2:compute.instance:i-1: expected true, false "
+                   "or null, got the string \"012345678901234567890123456789012345678...\"");
+}
+
+static void resource_complete_refuses_bad_labels(void **state)
+{
+    (void)state;
+    assert_refused("labels", json_pack("[s]", "env=prod"),
+                   "field 'labels' of aws:1:eu-west-2:compute.instance:i-1: expected an object "
+                   "of strings, got an array");
+    assert_refused("labels", json_string("env=prod"),
+                   "field 'labels' of aws:1:eu-west-2:compute.instance:i-1: expected an object "
+                   "of strings, got the string \"env=prod\"");
+    assert_refused("labels", json_pack("{s:s, s:i}", "env", "prod", "count", 3),
+                   "field 'labels.count' of aws:1:eu-west-2:compute.instance:i-1: expected a "
+                   "string, got the number 3");
+    assert_refused("labels", json_pack("{s:n}", "owner"),
+                   "field 'labels.owner' of aws:1:eu-west-2:compute.instance:i-1: expected a "
+                   "string, got null");
+}
+
+static void resource_complete_refuses_non_objects(void **state)
+{
+    (void)state;
+    diag err = {{0}};
     json_t *array = json_array();
-    assert_int_equal(resource_check(array, &err), -1);
-    json_decref(ok);
-    json_decref(no_kind);
-    json_decref(bad_label);
+    assert_int_equal(resource_complete(array, &err), -1);
+    assert_string_equal(err.text, "a resource must be a JSON object, got an array");
+    assert_int_equal(resource_complete(NULL, &err), -1);
+    assert_string_equal(err.text, "a resource must be a JSON object, got nothing");
     json_decref(array);
 }
 
@@ -58,7 +211,16 @@ static void finding_gets_defaults_and_resource(void **state)
     const json_t *ref = json_object_get(finding, "resource");
     assert_string_equal(json_string_value(json_object_get(ref, "uid")), "civo:LON1:i-1");
     assert_string_equal(json_string_value(json_object_get(ref, "name")), "web-1");
+    /* every field of the reference is there: null when unknown, labels {} when none */
+    assert_true(json_is_null(json_object_get(ref, "account")));
+    assert_true(json_is_object(json_object_get(ref, "labels")));
+    assert_int_equal(json_object_size(ref), 7);
     assert_int_equal(strlen(json_string_value(json_object_get(finding, "fingerprint"))), 64);
+    /* a finding about no resource (a scanner's finish) has "resource": null */
+    json_t *whole = json_pack("{s:s}", "rule", "misconfig.summary");
+    assert_int_equal(finding_complete(whole, "misconfig", NULL, &err), 0);
+    assert_true(json_is_null(json_object_get(whole, "resource")));
+    json_decref(whole);
     json_decref(finding);
     json_decref(resource);
 }
@@ -111,7 +273,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(severities_rank_in_order),
-        cmocka_unit_test(resource_needs_uid_provider_kind),
+        cmocka_unit_test(resource_complete_keeps_a_full_resource),
+        cmocka_unit_test(resource_complete_fills_absent_fields),
+        cmocka_unit_test(resource_complete_refuses_missing_required_fields),
+        cmocka_unit_test(resource_complete_refuses_wrong_types),
+        cmocka_unit_test(resource_complete_refuses_bad_labels),
+        cmocka_unit_test(resource_complete_refuses_non_objects),
         cmocka_unit_test(finding_gets_defaults_and_resource),
         cmocka_unit_test(finding_rejects_bad_values),
         cmocka_unit_test(fingerprint_is_stable_and_discriminating),
