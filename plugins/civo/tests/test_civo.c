@@ -1,7 +1,7 @@
 /* test_civo.c: unit tests of the civo provider's normalizers, inventory tasks, errors and
    init, on payloads shaped as Civo's API documents them (tests/data/), missing and null fields
    included. */
-#include "fake_host.h"
+#include "civo_fixture.h"
 
 #include <strings.h>
 
@@ -186,16 +186,16 @@ static void test_task_follows_pages(void **state)
                              "kind", "compute.instance");
 
     (void)state;
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/instances?region=LON1&page=1&per_page=2", 200, page_1);
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/instances?region=LON1&page=2&per_page=2", 200, page_2);
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_PARTIAL);
-    assert_string_equal(ctx.fail, "region LON1: 1 compute.instance item without an \"id\" "
-                                  "skipped (a Civo API change?)");
-    assert_int_equal(json_array_size(ctx.emitted), 3);
-    assert_string_equal(s(json_array_get(ctx.emitted, 2), "id"), "i-3");
-    assert_int_equal(json_array_size(ctx.sent), 2);
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/instances?region=LON1&page=1&per_page=2", 200, page_1);
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/instances?region=LON1&page=2&per_page=2", 200, page_2);
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_PARTIAL);
+    assert_string_equal(failure(), "region LON1: 1 compute.instance item without an \"id\" "
+                                   "skipped (a Civo API change?)");
+    assert_int_equal(json_array_size(emitted()), 3);
+    assert_string_equal(s(json_array_get(emitted(), 2), "id"), "i-3");
+    assert_int_equal(sent_count(), 2);
     for (size_t i = 0; i < 2; i++) {
-        const json_t *sent = json_array_get(ctx.sent, i);
+        const json_t *sent = sent_at(i);
         assert_string_equal(s(sent, "auth"), "bearer tok-123456");
         assert_true(json_is_false(json_object_get(sent, "mutating")));
         assert_true(json_is_null(json_object_get(sent, "body")));
@@ -210,14 +210,14 @@ static void test_firewall_task_lists_rules(void **state)
     char *fws = data_text("firewalls.json"), *rules = data_text("firewall_rules.json");
 
     (void)state;
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/firewalls?region=FRA1", 200, fws);
-    answer(&ctx, "GET",
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/firewalls?region=FRA1", 200, fws);
+    answer(ctx, "GET",
            FAKE_ENDPOINT "/v2/firewalls/42118911-44b2-4bbc-98d5-b8b5c2b8e2a7/rules?region=FRA1",
            200, rules);
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 1);
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_OK);
+    assert_int_equal(json_array_size(emitted()), 1);
     assert_int_equal(json_array_size(json_object_get(
-                         json_object_get(json_array_get(ctx.emitted, 0), "attributes"), "rules")),
+                         json_object_get(json_array_get(emitted(), 0), "attributes"), "rules")),
                      4);
     free(fws);
     free(rules);
@@ -236,30 +236,30 @@ static void test_cluster_task_reads_its_firewall(void **state)
     const json_t *a, *b;
 
     (void)state;
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/kubernetes/clusters?region=LON1&page=1&per_page=2", 200,
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/kubernetes/clusters?region=LON1&page=1&per_page=2", 200,
            clusters);
-    answer(&ctx, "GET", rules_url, 200, rules);
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 3);
-    a = json_array_get(ctx.emitted, 0);
-    b = json_array_get(ctx.emitted, 1);
+    answer(ctx, "GET", rules_url, 200, rules);
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_OK);
+    assert_int_equal(json_array_size(emitted()), 3);
+    a = json_array_get(emitted(), 0);
+    b = json_array_get(emitted(), 1);
     /* a public endpoint, but no rule admits 6443: not public */
     assert_true(json_is_false(json_object_get(a, "public")));
     assert_json_equal(json_object_get(json_object_get(a, "attributes"), "api_firewall"),
                       "{\"id\": \"42118911-44b2-4bbc-98d5-b8b5c2b8e2a7\", \"open_to_internet\": "
                       "false, \"rules\": []}");
     assert_true(json_is_null(json_object_get(json_object_get(b, "attributes"), "api_firewall")));
-    assert_int_equal(json_array_size(ctx.sent), 2);
+    assert_int_equal(sent_count(), 2);
     /* the firewall is gone: the endpoint alone decides */
-    json_array_clear(ctx.emitted);
-    answer(&ctx, "GET", rules_url, 404,
+    json_array_clear(emitted());
+    answer(ctx, "GET", rules_url, 404,
            "{\"code\": \"database_firewall_not_found\", \"reason\": \"not found\"}");
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_OK);
-    assert_true(json_is_true(json_object_get(json_array_get(ctx.emitted, 0), "public")));
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_OK);
+    assert_true(json_is_true(json_object_get(json_array_get(emitted(), 0), "public")));
     /* any other failure of the rules fails the task */
-    answer(&ctx, "GET", rules_url, 403, "{\"code\": \"denied\", \"reason\": \"no\"}");
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "/rules?region=LON1 -> HTTP 403: denied: no"));
+    answer(ctx, "GET", rules_url, 403, "{\"code\": \"denied\", \"reason\": \"no\"}");
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_ERROR);
+    assert_non_null(strstr(failure(), "/rules?region=LON1 -> HTTP 403: denied: no"));
     free(clusters);
     free(rules);
     json_decref(task);
@@ -304,24 +304,24 @@ static void test_firewall_shares_partition(void **state)
         char url[160];
         civo_buf_printf(&list, "%s{\"id\": \"fw-%d\", \"name\": \"f%d\"}", i ? "," : "", i, i);
         snprintf(url, sizeof url, FAKE_ENDPOINT "/v2/firewalls/fw-%d/rules?region=LON1", i);
-        answer(&ctx, "GET", url, 200, "[]");
+        answer(ctx, "GET", url, 200, "[]");
     }
     civo_buf_printf(&list, ",{\"name\": \"no id\"}]");
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/firewalls?region=LON1", 200, list.data);
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/firewalls?region=LON1", 200, list.data);
     for (int share = 0; share < 2; share++) {
         json_t *task =
             json_pack("{s:s, s:s, s:s, s:i, s:i}", "name", "LON1/network.firewall[x/2]", "region",
                       "LON1", "kind", "network.firewall", "share", share, "shares", 2);
-        size_t before = json_array_size(ctx.emitted);
+        size_t before = json_array_size(emitted());
         /* the item without an id is reported by the first share only */
-        assert_int_equal(civo_run_task(inst, &ctx, task), share == 0 ? FWK_PARTIAL : FWK_OK);
-        assert_true(json_array_size(ctx.emitted) > before);
-        total = json_array_size(ctx.emitted);
+        assert_int_equal(civo_run_task(inst, ctx, task), share == 0 ? FWK_PARTIAL : FWK_OK);
+        assert_true(json_array_size(emitted()) > before);
+        total = json_array_size(emitted());
         json_decref(task);
     }
     assert_int_equal(total, 20);
     /* 2 list calls + one rules call per firewall */
-    assert_int_equal(json_array_size(ctx.sent), 2 + 20);
+    assert_int_equal(sent_count(), 2 + 20);
     civo_buf_free(&list);
 }
 
@@ -331,31 +331,31 @@ static void test_errors_are_civos_own_words(void **state)
                              "kind", "compute.volume");
 
     (void)state;
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 403,
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 403,
            "{\"code\": \"authentication_access_denied\", \"reason\": \"Access denied\"}");
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_ERROR);
-    assert_string_equal(ctx.fail,
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_ERROR);
+    assert_string_equal(failure(),
                         "GET " FAKE_ENDPOINT "/v2/volumes?region=LON1 -> HTTP 403: "
                         "authentication_access_denied: Access denied; could not evaluate: the "
                         "API key may not read or change this: give its team the permission (see "
                         "plugins/civo/README.md)");
-    assert_int_equal(json_array_size(ctx.emitted), 0);
+    assert_int_equal(json_array_size(emitted()), 0);
     /* a body that is not Civo's error shape is quoted */
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 502, "<html>bad gateway</html>");
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "-> HTTP 502: <html>bad gateway</html>; Civo's API failed"));
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 502, "<html>bad gateway</html>");
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_ERROR);
+    assert_non_null(strstr(failure(), "-> HTTP 502: <html>bad gateway</html>; Civo's API failed"));
     /* cut short */
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 200, "[{\"id\": \"v-1\", \"na");
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "the answer is not valid JSON"));
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 200, "[{\"id\": \"v-1\", \"na");
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_ERROR);
+    assert_non_null(strstr(failure(), "the answer is not valid JSON"));
     /* JSON, but neither a list nor a page */
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 200, "{\"result\": \"ok\"}");
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "expected a list or a page {page, pages, items}"));
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 200, "{\"result\": \"ok\"}");
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_ERROR);
+    assert_non_null(strstr(failure(), "expected a list or a page {page, pages, items}"));
     /* a task this plugin did not plan */
     json_object_set_new(task, "kind", json_string("iam.policy"));
-    assert_int_equal(civo_run_task(inst, &ctx, task), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "task LON1/compute.volume: expected"));
+    assert_int_equal(civo_run_task(inst, ctx, task), FWK_ERROR);
+    assert_non_null(strstr(failure(), "task LON1/compute.volume: expected"));
     json_decref(task);
 }
 
@@ -366,18 +366,18 @@ static void test_plan_regions_and_filters(void **state)
         json_pack("{s:[s], s:[s, s]}", "regions", "NYC1", "kinds", "compute.volume", "iam.policy");
 
     (void)state;
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/regions", 200,
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/regions", 200,
            "[{\"code\": \"LON1\", \"name\": \"London 1\", \"type\": \"civostack\", "
            "\"out_of_capacity\": false, \"country\": \"GB\", \"default\": true},"
            "{\"code\": \"NYC1\", \"name\": \"New York 1\", \"default\": false},"
            "{\"name\": \"no code\"}]");
-    assert_int_equal(civo_plan(inst, &ctx, request, &tasks), FWK_OK);
+    assert_int_equal(civo_plan(inst, ctx, request, &tasks), FWK_OK);
     assert_json_equal(tasks, "[{\"name\": \"NYC1/compute.volume\", \"region\": \"NYC1\", "
                              "\"kind\": \"compute.volume\"}]");
     json_decref(tasks);
     json_decref(request);
     request = json_pack("{s:n, s:n}", "regions", "kinds");
-    assert_int_equal(civo_plan(inst, &ctx, request, &tasks), FWK_OK);
+    assert_int_equal(civo_plan(inst, ctx, request, &tasks), FWK_OK);
     assert_int_equal(json_array_size(tasks), 2 * (6 + 4)); /* firewalls in 4 shares */
     /* firewall shares first (the longest tasks), then clusters, then the other kinds */
     assert_string_equal(s(json_array_get(tasks, 0), "name"), "LON1/network.firewall[1/4]");
@@ -400,22 +400,22 @@ static void test_init_checks(void **state)
     assert_string_equal(inst->endpoint, FAKE_ENDPOINT); /* trailing '/' dropped */
     assert_string_equal(inst->auth_header, "bearer tok-123456");
     config = json_pack("{s:s, s:o}", "endpoint", "ftp://x", "prices", json_object());
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &other), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "endpoint: expected an http:// or https:// URL"));
+    assert_int_equal(desc->init(fake_host(), ctx, config, &other), FWK_ERROR);
+    assert_non_null(strstr(failure(), "endpoint: expected an http:// or https:// URL"));
     json_decref(config);
     config = json_pack("{s:s, s:{s:s}}", "endpoint", "https://api.civo.com", "prices", "g3.small",
                        "cheap");
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &other), FWK_ERROR);
-    assert_string_equal(ctx.fail, "prices.g3.small: expected a number of USD per month (e.g. "
-                                  "g3.small: 10.5)");
+    assert_int_equal(desc->init(fake_host(), ctx, config, &other), FWK_ERROR);
+    assert_string_equal(failure(), "prices.g3.small: expected a number of USD per month (e.g. "
+                                   "g3.small: 10.5)");
     json_decref(config);
     /* no token: CIVO_TOKEN from the environment, or a clear failure */
     config = json_pack("{s:s, s:{}}", "endpoint", "https://api.civo.com", "prices");
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &other), FWK_ERROR);
-    assert_string_equal(ctx.fail, "no Civo API key: set token: ${env:NAME} in the instance's "
-                                  "config, or export CIVO_TOKEN");
-    json_object_set_new(ctx.env, "CIVO_TOKEN", json_string("from-env-token"));
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &other), FWK_OK);
+    assert_int_equal(desc->init(fake_host(), ctx, config, &other), FWK_ERROR);
+    assert_string_equal(failure(), "no Civo API key: set token: ${env:NAME} in the instance's "
+                                   "config, or export CIVO_TOKEN");
+    fake_host_set_secret(ctx, "env:CIVO_TOKEN", "from-env-token");
+    assert_int_equal(desc->init(fake_host(), ctx, config, &other), FWK_OK);
     assert_string_equal(((civo_instance *)other)->auth_header, "bearer from-env-token");
     desc->fini(other);
     json_decref(config);

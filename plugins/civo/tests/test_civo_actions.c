@@ -1,6 +1,6 @@
 /* test_civo_actions.c: unit tests of the civo provider's actions, provisioning and cost: the
    exact requests built, dry runs that send nothing, Civo's errors surfaced. */
-#include "fake_host.h"
+#include "civo_fixture.h"
 
 static json_t *resource(const char *kind, const char *id, json_t *attributes)
 {
@@ -12,7 +12,7 @@ static fwk_status act(const json_t *res, const char *action, const char *params_
                       json_t **result)
 {
     json_t *params = params_text ? json_loads(params_text, 0, NULL) : NULL;
-    fwk_status rc = civo_run_action(inst, &ctx, res, action, params, dry, result);
+    fwk_status rc = civo_run_action(inst, ctx, res, action, params, dry, result);
 
     json_decref(params);
     return rc;
@@ -25,7 +25,7 @@ static void test_list_actions(void **state)
     int high = 0;
 
     (void)state;
-    assert_int_equal(civo_list_actions(inst, &ctx, &actions), FWK_OK);
+    assert_int_equal(civo_list_actions(inst, ctx, &actions), FWK_OK);
     assert_int_equal(json_array_size(actions), 5);
     json_array_foreach(actions, i, action)
     {
@@ -51,12 +51,12 @@ static void test_stop_dry_run_sends_nothing(void **state)
                               "\"risk\": \"medium\", \"requests\": [{\"method\": \"PUT\", "
                               "\"url\": \"" FAKE_ENDPOINT "/v2/instances/i-1/stop\", \"body\": "
                               "{\"region\": \"LON1\"}}]}");
-    assert_int_equal(json_array_size(ctx.sent), 0);
+    assert_int_equal(sent_count(), 0);
     json_decref(result);
     /* for real: the same request, mutating, JSON body, bearer key */
-    answer(&ctx, "PUT", FAKE_ENDPOINT "/v2/instances/i-1/stop", 200, "{\"result\": \"success\"}");
+    answer(ctx, "PUT", FAKE_ENDPOINT "/v2/instances/i-1/stop", 200, "{\"result\": \"success\"}");
     assert_int_equal(act(res, "stop", NULL, 0, &result), FWK_OK);
-    assert_json_equal(json_array_get(ctx.sent, 0),
+    assert_json_equal(sent_at(0),
                       "{\"method\": \"PUT\", \"url\": \"" FAKE_ENDPOINT "/v2/instances/i-1/stop\","
                       " \"body\": \"{\\\"region\\\":\\\"LON1\\\"}\", \"mutating\": true, "
                       "\"auth\": \"bearer tok-123456\", \"content_type\": \"application/json\"}");
@@ -84,16 +84,16 @@ static void test_add_tag_keeps_other_tags(void **state)
     assert_int_equal(act(res, "add_tag", "{\"tag\": \"env=prod\"}", 0, &result), FWK_OK);
     assert_json_equal(json_object_get(result, "requests"), "[]");
     assert_true(json_is_false(json_object_get(result, "changed")));
-    assert_int_equal(json_array_size(ctx.sent), 0);
+    assert_int_equal(sent_count(), 0);
     json_decref(result);
     /* bad params */
     assert_int_equal(act(res, "add_tag", "{}", 1, &result), FWK_ERROR);
-    assert_string_equal(ctx.fail, "add_tag: parameter 'tag' is required: the tag to add, e.g. "
-                                  "owner=platform");
+    assert_string_equal(failure(), "add_tag: parameter 'tag' is required: the tag to add, e.g. "
+                                   "owner=platform");
     assert_int_equal(act(res, "add_tag", "{\"tag\": \"a b\"}", 1, &result), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "has a space"));
+    assert_non_null(strstr(failure(), "has a space"));
     assert_int_equal(act(res, "add_tag", "{\"tag\": \"x\", \"colour\": 1}", 1, &result), FWK_ERROR);
-    assert_string_equal(ctx.fail, "add_tag: unknown parameter 'colour' (allowed: tag)");
+    assert_string_equal(failure(), "add_tag: unknown parameter 'colour' (allowed: tag)");
     assert_null(result);
     json_decref(res);
 }
@@ -114,16 +114,16 @@ static void test_delete_firewall_rule(void **state)
     json_decref(result);
     assert_int_equal(act(res, "delete_firewall_rule", "{\"rule_id\": \"rule-1\"}", 1, &result),
                      FWK_ERROR);
-    assert_string_equal(ctx.fail, "delete_firewall_rule: firewall fw-1 has no rule \"rule-1\" "
-                                  "(see attributes.rules[].id)");
+    assert_string_equal(failure(), "delete_firewall_rule: firewall fw-1 has no rule \"rule-1\" "
+                                   "(see attributes.rules[].id)");
     /* Civo refuses: its code and reason, with the request */
-    answer(&ctx, "DELETE", FAKE_ENDPOINT "/v2/firewalls/fw-1/rules/rule-9?region=LON1", 404,
+    answer(ctx, "DELETE", FAKE_ENDPOINT "/v2/firewalls/fw-1/rules/rule-9?region=LON1", 404,
            "{\"code\": \"database_firewall_rule_not_found\", \"reason\": \"rule gone\"}");
     assert_int_equal(act(res, "delete_firewall_rule", "{\"rule_id\": \"rule-9\"}", 0, &result),
                      FWK_ERROR);
-    assert_string_equal(ctx.fail, "DELETE " FAKE_ENDPOINT "/v2/firewalls/fw-1/rules/rule-9?region="
-                                  "LON1 -> HTTP 404: database_firewall_rule_not_found: rule gone; "
-                                  "it does not exist (any more) in that region");
+    assert_string_equal(failure(), "DELETE " FAKE_ENDPOINT "/v2/firewalls/fw-1/rules/rule-9?region="
+                                   "LON1 -> HTTP 404: database_firewall_rule_not_found: rule gone; "
+                                   "it does not exist (any more) in that region");
     json_decref(res);
 }
 
@@ -140,9 +140,9 @@ static void test_delete_volume_and_wrong_targets(void **state)
                       "/v2/volumes/vol%2F1?region=LON1\", \"body\": null}]");
     json_decref(result);
     assert_int_equal(act(inst_res, "delete_volume", NULL, 1, &result), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "delete_volume applies to civo compute.volume resources"));
+    assert_non_null(strstr(failure(), "delete_volume applies to civo compute.volume resources"));
     assert_int_equal(act(inst_res, "reboot", NULL, 1, &result), FWK_UNSUPPORTED);
-    assert_int_equal(json_array_size(ctx.sent), 0);
+    assert_int_equal(sent_count(), 0);
     json_decref(vol);
     json_decref(inst_res);
 }
@@ -154,7 +154,7 @@ static fwk_status provision(const char *what, const char *op, const char *spec_t
     fwk_status rc;
 
     assert_non_null(spec);
-    rc = civo_provision(inst, &ctx, what, op, spec, dry, result);
+    rc = civo_provision(inst, ctx, what, op, spec, dry, result);
     json_decref(spec);
     return rc;
 }
@@ -194,23 +194,23 @@ static void test_provision_create_plans(void **state)
         "{\"name\": \"d1\", \"region\": \"LON1\", \"size\": \"g3.db.small\", "
         "\"software\": \"PostgreSQL\", \"software_version\": \"14\", \"nodes\": 1}");
     json_decref(result);
-    assert_int_equal(json_array_size(ctx.sent), 0);
+    assert_int_equal(sent_count(), 0);
     /* spec errors */
     assert_int_equal(
         provision("database", "create", "{\"name\": \"d1\", \"region\": \"LON1\"}", 1, &result),
         FWK_ERROR);
-    assert_string_equal(ctx.fail, "spec.engine: required for a database (MySQL or PostgreSQL): "
-                                  "give a non-empty string");
+    assert_string_equal(failure(), "spec.engine: required for a database (MySQL or PostgreSQL): "
+                                   "give a non-empty string");
     assert_int_equal(provision("cluster", "create",
                                "{\"name\": \"k\", \"region\": \"LON1\", "
                                "\"nodes\": 0}",
                                1, &result),
                      FWK_ERROR);
-    assert_string_equal(ctx.fail, "spec.nodes: expected a whole number of at least 1");
+    assert_string_equal(failure(), "spec.nodes: expected a whole number of at least 1");
     assert_int_equal(provision("cluster", "create", "{\"name\": \"k\"}", 1, &result), FWK_ERROR);
-    assert_string_equal(ctx.fail, "spec.region: required for cluster: give a non-empty string");
+    assert_string_equal(failure(), "spec.region: required for cluster: give a non-empty string");
     assert_int_equal(provision("vm", "create", "{}", 1, &result), FWK_UNSUPPORTED);
-    assert_int_equal(json_array_size(ctx.sent), 0);
+    assert_int_equal(sent_count(), 0);
 }
 
 static void test_provision_apply_and_delete(void **state)
@@ -218,7 +218,7 @@ static void test_provision_apply_and_delete(void **state)
     json_t *result = NULL;
 
     (void)state;
-    answer(&ctx, "POST", FAKE_ENDPOINT "/v2/databases", 200,
+    answer(ctx, "POST", FAKE_ENDPOINT "/v2/databases", 200,
            "{\"id\": \"db-9\", \"name\": \"d1\", \"username\": \"root\", \"password\": "
            "\"new-db-secret\", \"status\": \"Pending\"}");
     assert_int_equal(provision("database", "create",
@@ -226,14 +226,14 @@ static void test_provision_apply_and_delete(void **state)
                                "\"engine\": \"MySQL\"}",
                                0, &result),
                      FWK_OK);
-    assert_int_equal(json_array_size(ctx.sent), 1);
-    assert_true(json_is_true(json_object_get(json_array_get(ctx.sent, 0), "mutating")));
+    assert_int_equal(sent_count(), 1);
+    assert_true(json_is_true(json_object_get(sent_at(0), "mutating")));
     assert_json_equal(json_object_get(result, "responses"),
                       "[{\"status\": 200, \"body\": {\"id\": \"db-9\", \"name\": \"d1\", "
                       "\"username\": \"root\", \"status\": \"Pending\"}}]");
     json_decref(result);
     /* delete by name: one read to find the id, then (dry) the DELETE it would send */
-    answer(&ctx, "GET", FAKE_ENDPOINT "/v2/objectstores?region=LON1&page=1&per_page=2", 200,
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/objectstores?region=LON1&page=1&per_page=2", 200,
            "{\"page\": 1, \"pages\": 1, \"items\": [{\"id\": \"os-1\", \"name\": \"logs\"}, "
            "{\"id\": \"os-2\", \"name\": \"other\"}]}");
     assert_int_equal(
@@ -242,14 +242,14 @@ static void test_provision_apply_and_delete(void **state)
     assert_json_equal(json_object_get(result, "requests"),
                       "[{\"method\": \"DELETE\", \"url\": \"" FAKE_ENDPOINT
                       "/v2/objectstores/os-1?region=LON1\", \"body\": null}]");
-    assert_int_equal(json_array_size(ctx.sent), 2);
-    assert_true(json_is_false(json_object_get(json_array_get(ctx.sent, 1), "mutating")));
+    assert_int_equal(sent_count(), 2);
+    assert_true(json_is_false(json_object_get(sent_at(1), "mutating")));
     json_decref(result);
     assert_int_equal(
         provision("bucket", "delete", "{\"name\": \"nope\", \"region\": \"LON1\"}", 1, &result),
         FWK_ERROR);
-    assert_string_equal(ctx.fail, "no single bucket named \"nope\" in LON1 (found 0): give spec.id "
-                                  "instead");
+    assert_string_equal(failure(), "no single bucket named \"nope\" in LON1 (found 0): give "
+                                   "spec.id instead");
     assert_int_equal(
         provision("cluster", "delete", "{\"id\": \"k-1\", \"region\": \"FRA1\"}", 1, &result),
         FWK_OK);
@@ -267,14 +267,14 @@ static void test_cost_windows_and_prices(void **state)
     json_t *report = NULL;
 
     (void)state;
-    answer(&ctx, "GET",
+    answer(ctx, "GET",
            FAKE_ENDPOINT "/v2/charges?from=2021-09-01T00:00:00Z&to=2021-10-02T00:00:00Z", 200,
            charges);
-    answer(&ctx, "GET",
+    answer(ctx, "GET",
            FAKE_ENDPOINT "/v2/charges?from=2021-10-02T00:00:00Z&to=2021-10-11T00:00:00Z", 200,
            "[]");
-    assert_int_equal(civo_cost(inst, &ctx, request, &report), FWK_OK);
-    assert_int_equal(json_array_size(ctx.sent), 2);
+    assert_int_equal(civo_cost(inst, ctx, request, &report), FWK_OK);
+    assert_int_equal(sent_count(), 2);
     assert_string_equal(json_string_value(json_object_get(report, "currency")), "USD");
     assert_int_equal(json_array_size(json_object_get(report, "items")), 3);
     /* g3.small 73/month -> 0.1/hour x 1 h; volume 0.1/GB-month x 10 GB x 18 h; ip unpriced */
@@ -292,8 +292,8 @@ static void test_cost_windows_and_prices(void **state)
     json_decref(report);
     json_decref(request);
     request = json_pack("{s:s, s:s}", "from", "2021-09-02T00:00:00Z", "to", "2021-09-01T00:00:00Z");
-    assert_int_equal(civo_cost(inst, &ctx, request, &report), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "from before to"));
+    assert_int_equal(civo_cost(inst, ctx, request, &report), FWK_ERROR);
+    assert_non_null(strstr(failure(), "from before to"));
     json_decref(request);
     free(charges);
 }
