@@ -1,104 +1,59 @@
-/* test_snapshot.c: unit tests of the snapshot provider against a fake host table. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
+/* test_snapshot.c: unit tests of the snapshot provider against the fake host
+   (tests/support/fawkes_fake_host.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fawkes/fawkes.h>
+#include "fawkes_fake_host.h"
 
-/* The fake host's per-call context: records what the plugin did. */
-struct fwk_ctx {
-    json_t *emitted;  /* resources, in order */
-    json_t *logs;     /* "warn: message" strings */
-    json_t *counters; /* name -> total */
-    char fail[2048];  /* last host->fail() message */
-    int cancel_after; /* cancelled() answers 1 from this call on (0 = never) */
-    int cancel_calls;
-    const char *reject_uid;       /* emit_resource refuses this uid */
-    const char *unlink_on_reject; /* ... after removing this file (the reader's is open) */
-};
+/* What the fake host's emit_resource refuses: the resource with this uid (NULL: none), after
+   removing the file `remove_first` (NULL: none; the reader has it open). */
+typedef struct reject_rule {
+    const char *uid;
+    const char *remove_first;
+} reject_rule;
 
-static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
+static fwk_status reject_hook(fwk_ctx *ctx, int is_finding, const json_t *value, void *arg)
 {
-    static const char *const names[] = {"debug", "info", "warn", "error"};
-    char msg[2048];
-    va_list ap;
+    const reject_rule *rule = arg;
+    const char *uid = json_string_value(json_object_get(value, "uid"));
 
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    json_array_append_new(ctx->logs, json_sprintf("%s: %s", names[level], msg));
-}
-
-static void fake_fail(fwk_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fake_fail(fwk_ctx *ctx, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(ctx->fail, sizeof(ctx->fail), fmt, ap);
-    va_end(ap);
-}
-
-static fwk_status fake_emit_resource(fwk_ctx *ctx, json_t *resource)
-{
-    const char *uid = json_string_value(json_object_get(resource, "uid"));
-
-    if (ctx->reject_uid && uid && strcmp(uid, ctx->reject_uid) == 0) {
-        if (ctx->unlink_on_reject)
-            assert_int_equal(unlink(ctx->unlink_on_reject), 0);
-        json_decref(resource);
-        return FWK_ERROR;
-    }
-    json_array_append_new(ctx->emitted, resource);
-    return FWK_OK;
-}
-
-static fwk_status fake_emit_finding(fwk_ctx *ctx, json_t *finding)
-{
     (void)ctx;
-    json_decref(finding);
+    if (is_finding || !rule->uid || !uid || strcmp(uid, rule->uid) != 0)
+        return FWK_OK;
+    if (rule->remove_first)
+        assert_int_equal(unlink(rule->remove_first), 0);
     return FWK_ERROR;
 }
 
-static int fake_cancelled(fwk_ctx *ctx)
+/* From now on the host refuses the resource `uid`, first removing `remove_first` if not NULL. */
+static void reject(fwk_ctx *ctx, const char *uid, const char *remove_first)
 {
-    ctx->cancel_calls++;
-    return ctx->cancel_after > 0 && ctx->cancel_calls >= ctx->cancel_after;
+    static reject_rule rule;
+
+    rule.uid = uid;
+    rule.remove_first = remove_first;
+    fake_host_on_emit(ctx, reject_hook, &rule);
 }
 
-static void fake_counter_add(fwk_ctx *ctx, const char *name, int64_t delta)
+static const char *failure(fwk_ctx *ctx)
 {
-    json_int_t now = json_integer_value(json_object_get(ctx->counters, name));
-
-    json_object_set_new(ctx->counters, name, json_integer(now + delta));
+    return fake_host_failure(ctx);
 }
 
-static const fwk_host fake_host = {
-    .struct_size = sizeof(fwk_host),
-    .abi_major = FWK_ABI_MAJOR,
-    .abi_minor = FWK_ABI_MINOR,
-    .log = fake_log,
-    .fail = fake_fail,
-    .emit_resource = fake_emit_resource,
-    .emit_finding = fake_emit_finding,
-    .cancelled = fake_cancelled,
-    .counter_add = fake_counter_add,
-    .alloc = malloc,
-    .free = free,
-};
+static json_t *emitted(fwk_ctx *ctx)
+{
+    return fake_host_resources(ctx);
+}
+
+static json_t *logs(fwk_ctx *ctx)
+{
+    return fake_host_logs(ctx);
+}
 
 /* ---- fixtures: every test runs in a fresh temporary directory ---- */
 
@@ -137,21 +92,6 @@ static void write_file(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
-static void ctx_init(fwk_ctx *ctx)
-{
-    memset(ctx, 0, sizeof(*ctx));
-    ctx->emitted = json_array();
-    ctx->logs = json_array();
-    ctx->counters = json_object();
-}
-
-static void ctx_free(fwk_ctx *ctx)
-{
-    json_decref(ctx->emitted);
-    json_decref(ctx->logs);
-    json_decref(ctx->counters);
-}
-
 static void *make_instance(fwk_ctx *ctx, const char *config_text)
 {
     const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
@@ -159,7 +99,7 @@ static void *make_instance(fwk_ctx *ctx, const char *config_text)
     void *instance = NULL;
 
     assert_non_null(config);
-    assert_int_equal(desc->init(&fake_host, ctx, config, &instance), FWK_OK);
+    assert_int_equal(desc->init(fake_host(), ctx, config, &instance), FWK_OK);
     json_decref(config);
     return instance;
 }
@@ -200,14 +140,14 @@ static fwk_status run_all(fwk_ctx *ctx, const char *config_text, const char *req
     return worst;
 }
 
-static const char *emitted_uid(const fwk_ctx *ctx, size_t i)
+static const char *emitted_uid(fwk_ctx *ctx, size_t i)
 {
-    return json_string_value(json_object_get(json_array_get(ctx->emitted, i), "uid"));
+    return json_string_value(json_object_get(json_array_get(emitted(ctx), i), "uid"));
 }
 
-static const char *log_line(const fwk_ctx *ctx, size_t i)
+static const char *log_line(fwk_ctx *ctx, size_t i)
 {
-    return json_string_value(json_array_get(ctx->logs, i));
+    return fake_host_log_line(ctx, i);
 }
 
 #define RES(uid, kind) "{\"uid\": \"" uid "\", \"provider\": \"aws\", \"kind\": \"" kind "\"}"
@@ -239,114 +179,114 @@ static void test_descriptor(void **state)
 
 static void test_jsonl_with_blank_lines(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/a.jsonl",
                "\n" RES("u1", "compute.instance") "\n   \n"
                                                   "\t" RES("u2", "storage.bucket") "\r\n\n" RES(
                                                       "u3", "iam.policy"));
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 3);
-    assert_string_equal(emitted_uid(&ctx, 0), "u1");
-    assert_string_equal(emitted_uid(&ctx, 1), "u2");
-    assert_string_equal(emitted_uid(&ctx, 2), "u3");
-    assert_int_equal(json_array_size(ctx.logs), 0);
-    assert_int_equal(json_integer_value(json_object_get(ctx.counters, "records_read")), 3);
-    ctx_free(&ctx);
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(emitted(ctx)), 3);
+    assert_string_equal(emitted_uid(ctx, 0), "u1");
+    assert_string_equal(emitted_uid(ctx, 1), "u2");
+    assert_string_equal(emitted_uid(ctx, 2), "u3");
+    assert_int_equal(json_array_size(logs(ctx)), 0);
+    assert_int_equal(fake_host_counter(ctx, "records_read"), 3);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_json_array(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/a.json",
                "[\n " RES("u1", "compute.instance") ",\n " RES("u2", "network.firewall") "\n]\n");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.json\"]}", NULL), FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 2);
-    assert_string_equal(emitted_uid(&ctx, 1), "u2");
-    ctx_free(&ctx);
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/a.json\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(emitted(ctx)), 2);
+    assert_string_equal(emitted_uid(ctx, 1), "u2");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_json_inventory_object(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/inv.json",
                "{\"command\": \"inventory\", \"partial\": true, "
                "\"resources\": [" RES("u1", "storage.bucket") "], \"failures\": []}");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/inv.json\"]}", NULL), FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 1);
-    assert_string_equal(emitted_uid(&ctx, 0), "u1");
-    assert_int_equal(json_array_size(ctx.logs), 1);
-    assert_string_equal(log_line(&ctx, 0),
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/inv.json\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(emitted(ctx)), 1);
+    assert_string_equal(emitted_uid(ctx, 0), "u1");
+    assert_int_equal(json_array_size(logs(ctx)), 1);
+    assert_string_equal(log_line(ctx, 0),
                         "warn: examples/inv.json: this inventory was saved "
                         "from a partial run (\"partial\": true): some resources may be missing");
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/empty.json", "{\"resources\": []}");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/empty.json\"]}", NULL), FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 0);
-    assert_int_equal(json_array_size(ctx.logs), 0);
-    ctx_free(&ctx);
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/empty.json\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(emitted(ctx)), 0);
+    assert_int_equal(json_array_size(logs(ctx)), 0);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_json_bad_documents(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/broken.json", "[\n" RES("u1", "storage.bucket") ",\n oops]\n");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/broken.json\"]}", NULL), FWK_ERROR);
-    assert_int_equal(strncmp(ctx.fail, "examples/broken.json:3:", 23), 0);
-    assert_non_null(strstr(ctx.fail, "invalid JSON: "));
-    assert_int_equal(json_array_size(ctx.emitted), 0);
-    ctx_free(&ctx);
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/broken.json\"]}", NULL), FWK_ERROR);
+    assert_int_equal(strncmp(failure(ctx), "examples/broken.json:3:", 23), 0);
+    assert_non_null(strstr(failure(ctx), "invalid JSON: "));
+    assert_int_equal(json_array_size(emitted(ctx)), 0);
+    fake_host_ctx_free(ctx);
 
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/shape.json", "{\"items\": []}");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/shape.json\"]}", NULL), FWK_ERROR);
-    assert_string_equal(ctx.fail,
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/shape.json\"]}", NULL), FWK_ERROR);
+    assert_string_equal(failure(ctx),
                         "examples/shape.json: expected a JSON array of resources or an "
                         "object with \"resources\": [...] (as `fawkes inventory -o json` writes), "
                         "got an object without a \"resources\" array");
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_json_bad_element(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file(
         "examples/inv.json",
         "{\"resources\": [" RES(
             "u1", "storage.bucket") ", "
                                     "{\"uid\": \"u2\", \"provider\": \"gcp\", \"kind\": 7}, " RES(
                                         "u3", "storage.bucket") "]}");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/inv.json\"]}", NULL), FWK_PARTIAL);
-    assert_int_equal(json_array_size(ctx.emitted), 2);
-    assert_string_equal(ctx.fail, "examples/inv.json: 1 record skipped (first at resources[1]: "
-                                  "\"kind\" is not a string (got a number))");
-    assert_string_equal(log_line(&ctx, 0), "warn: examples/inv.json: resources[1]: skipped: "
-                                           "\"kind\" is not a string (got a number)");
-    ctx_free(&ctx);
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/inv.json\"]}", NULL), FWK_PARTIAL);
+    assert_int_equal(json_array_size(emitted(ctx)), 2);
+    assert_string_equal(failure(ctx), "examples/inv.json: 1 record skipped (first at resources[1]: "
+                                      "\"kind\" is not a string (got a number))");
+    assert_string_equal(log_line(ctx, 0), "warn: examples/inv.json: resources[1]: skipped: "
+                                          "\"kind\" is not a string (got a number)");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_bad_lines_partial(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file(
         "examples/a.jsonl",
         RES("u1", "compute.instance") "\n"
@@ -356,75 +296,75 @@ static void test_bad_lines_partial(void **state)
                                       "[1, 2]\n"
                                       "{\"uid\": \"u5\", \"provider\": \"aws\", \"kind\": \"x\", "
                                       "\"labels\": {\"a\": 1}}\n" RES("u6", "storage.bucket") "\n");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_PARTIAL);
-    assert_int_equal(json_array_size(ctx.emitted), 2);
-    assert_string_equal(emitted_uid(&ctx, 0), "u1");
-    assert_string_equal(emitted_uid(&ctx, 1), "u6");
-    assert_string_equal(ctx.fail,
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_PARTIAL);
+    assert_int_equal(json_array_size(emitted(ctx)), 2);
+    assert_string_equal(emitted_uid(ctx, 0), "u1");
+    assert_string_equal(emitted_uid(ctx, 1), "u6");
+    assert_string_equal(failure(ctx),
                         "examples/a.jsonl: 4 records skipped (first at line 2: missing \"uid\")");
-    assert_int_equal(json_array_size(ctx.logs), 4);
-    assert_string_equal(log_line(&ctx, 0), "warn: examples/a.jsonl:2: skipped: missing \"uid\"");
-    assert_int_equal(strncmp(log_line(&ctx, 1),
+    assert_int_equal(json_array_size(logs(ctx)), 4);
+    assert_string_equal(log_line(ctx, 0), "warn: examples/a.jsonl:2: skipped: missing \"uid\"");
+    assert_int_equal(strncmp(log_line(ctx, 1),
                              "warn: examples/a.jsonl:4: skipped: invalid JSON at column ", 57),
                      0);
-    assert_string_equal(log_line(&ctx, 2),
+    assert_string_equal(log_line(ctx, 2),
                         "warn: examples/a.jsonl:5: skipped: not a JSON object (got an array)");
-    assert_string_equal(log_line(&ctx, 3), "warn: examples/a.jsonl:6: skipped: labels.a is not "
-                                           "a string (got a number)");
-    assert_int_equal(json_integer_value(json_object_get(ctx.counters, "skipped_records")), 4);
-    ctx_free(&ctx);
+    assert_string_equal(log_line(ctx, 3), "warn: examples/a.jsonl:6: skipped: labels.a is not "
+                                          "a string (got a number)");
+    assert_int_equal(fake_host_counter(ctx, "skipped_records"), 4);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_warnings_capped(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     FILE *f;
     int i;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     f = fopen("examples/many.jsonl", "w");
     assert_non_null(f);
     for (i = 0; i < 13; i++)
         fprintf(f, "{\"uid\": \"u%d\", \"kind\": \"x\"}\n", i);
     fclose(f);
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/many.jsonl\"]}", NULL), FWK_PARTIAL);
-    assert_int_equal(json_array_size(ctx.logs), 11);
-    assert_string_equal(log_line(&ctx, 9),
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/many.jsonl\"]}", NULL), FWK_PARTIAL);
+    assert_int_equal(json_array_size(logs(ctx)), 11);
+    assert_string_equal(log_line(ctx, 9),
                         "warn: examples/many.jsonl:10: skipped: missing \"provider\"");
-    assert_string_equal(log_line(&ctx, 10), "warn: examples/many.jsonl: 3 more bad records "
-                                            "skipped (only the first 10 are logged)");
-    assert_string_equal(ctx.fail, "examples/many.jsonl: 13 records skipped (first at line 1: "
-                                  "missing \"provider\")");
-    ctx_free(&ctx);
+    assert_string_equal(log_line(ctx, 10), "warn: examples/many.jsonl: 3 more bad records "
+                                           "skipped (only the first 10 are logged)");
+    assert_string_equal(failure(ctx), "examples/many.jsonl: 13 records skipped (first at line 1: "
+                                      "missing \"provider\")");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_strict(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file(
         "examples/a.jsonl",
         RES("u1", "compute.instance") "\n"
                                       "\"just a string\"\n" RES("u3", "compute.instance") "\n");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"], \"strict\": true}", NULL),
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/a.jsonl\"], \"strict\": true}", NULL),
                      FWK_ERROR);
-    assert_int_equal(json_array_size(ctx.emitted), 1);
-    assert_string_equal(ctx.fail, "examples/a.jsonl:2: not a JSON object (got a string) "
-                                  "(strict: true stops at the first bad record; fix it, or set "
-                                  "strict: false to skip bad records)");
-    assert_int_equal(json_array_size(ctx.logs), 0);
-    ctx_free(&ctx);
+    assert_int_equal(json_array_size(emitted(ctx)), 1);
+    assert_string_equal(failure(ctx), "examples/a.jsonl:2: not a JSON object (got a string) "
+                                      "(strict: true stops at the first bad record; fix it, or set "
+                                      "strict: false to skip bad records)");
+    assert_int_equal(json_array_size(logs(ctx)), 0);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_kinds_and_regions_filter(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/a.jsonl",
                "{\"uid\": \"b1\", \"provider\": \"aws\", \"kind\": \"storage.bucket\", "
                "\"region\": \"eu-west-2\"}\n"
@@ -434,59 +374,59 @@ static void test_kinds_and_regions_filter(void **state)
                "\"region\": \"us-east-1\"}\n"
                "{\"uid\": \"p1\", \"provider\": \"aws\", \"kind\": \"iam.policy\", "
                "\"region\": null}\n");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}",
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/a.jsonl\"]}",
                              "{\"kinds\": [\"storage.bucket\"], \"regions\": null}"),
                      FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 2);
-    assert_string_equal(emitted_uid(&ctx, 0), "b1");
-    assert_string_equal(emitted_uid(&ctx, 1), "b2");
-    ctx_free(&ctx);
+    assert_int_equal(json_array_size(emitted(ctx)), 2);
+    assert_string_equal(emitted_uid(ctx, 0), "b1");
+    assert_string_equal(emitted_uid(ctx, 1), "b2");
+    fake_host_ctx_free(ctx);
 
-    ctx_init(&ctx);
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}",
+    ctx = fake_host_ctx_new();
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/a.jsonl\"]}",
                              "{\"kinds\": [\"storage.bucket\", \"iam.policy\"], "
                              "\"regions\": [\"us-east-1\"]}"),
                      FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 2);
-    assert_string_equal(emitted_uid(&ctx, 0), "b2");
-    assert_string_equal(emitted_uid(&ctx, 1), "p1");
-    ctx_free(&ctx);
+    assert_int_equal(json_array_size(emitted(ctx)), 2);
+    assert_string_equal(emitted_uid(ctx, 0), "b2");
+    assert_string_equal(emitted_uid(ctx, 1), "p1");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_missing_path(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     json_t *tasks = NULL;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/a.jsonl", RES("u1", "compute.instance") "\n");
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/a.jsonl\", \"examples/nope.jsonl\"]}");
-    assert_int_equal(plan(&ctx, instance, NULL, &tasks), FWK_ERROR);
+    instance = make_instance(ctx, "{\"paths\": [\"examples/a.jsonl\", \"examples/nope.jsonl\"]}");
+    assert_int_equal(plan(ctx, instance, NULL, &tasks), FWK_ERROR);
     assert_null(tasks);
-    assert_string_equal(ctx.fail, "paths[1]: examples/nope.jsonl: no such file or directory");
+    assert_string_equal(failure(ctx), "paths[1]: examples/nope.jsonl: no such file or directory");
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_directory_listing(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     json_t *tasks = NULL;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     assert_int_equal(mkdir("examples/demo", 0755), 0);
     write_file("examples/demo/b.jsonl", RES("b", "compute.instance") "\n");
     write_file("examples/demo/a.json", "[" RES("a", "compute.instance") "]");
     write_file("examples/demo/c.txt", "not a snapshot");
     write_file("examples/demo/.hidden.json", "[]");
     write_file("examples/demo/d.json.bak", "[]");
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/demo\", \"examples/demo/a.json\"]}");
+    instance = make_instance(ctx, "{\"paths\": [\"examples/demo\", \"examples/demo/a.json\"]}");
     assert_int_equal(
-        plan(&ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}", &tasks),
+        plan(ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}", &tasks),
         FWK_OK);
     assert_int_equal(json_array_size(tasks), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "name")),
@@ -497,86 +437,86 @@ static void test_directory_listing(void **state)
     assert_null(json_object_get(json_array_get(tasks, 0), "regions"));
     json_decref(tasks);
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 
-    ctx_init(&ctx);
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/demo/\"]}", NULL), FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 2);
-    assert_string_equal(emitted_uid(&ctx, 0), "a");
-    assert_string_equal(emitted_uid(&ctx, 1), "b");
-    ctx_free(&ctx);
+    ctx = fake_host_ctx_new();
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/demo/\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(emitted(ctx)), 2);
+    assert_string_equal(emitted_uid(ctx, 0), "a");
+    assert_string_equal(emitted_uid(ctx, 1), "b");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_empty_directory_warns(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples\"]}", NULL), FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 0);
-    assert_string_equal(log_line(&ctx, 0), "warn: paths[0]: examples: no *.json or *.jsonl "
-                                           "files in this directory; nothing to read");
-    ctx_free(&ctx);
+    ctx = fake_host_ctx_new();
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(emitted(ctx)), 0);
+    assert_string_equal(log_line(ctx, 0), "warn: paths[0]: examples: no *.json or *.jsonl "
+                                          "files in this directory; nothing to read");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_cancelled(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     FILE *f;
     int i;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     f = fopen("examples/big.jsonl", "w");
     assert_non_null(f);
     for (i = 0; i < 2500; i++)
         fprintf(f, "{\"uid\": \"u%d\", \"provider\": \"civo\", \"kind\": \"compute.volume\"}\n", i);
     fclose(f);
-    ctx.cancel_after = 2;
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/big.jsonl\"]}", NULL), FWK_CANCELLED);
-    assert_int_equal(ctx.cancel_calls, 2);
-    assert_int_equal(json_array_size(ctx.emitted), 1999);
-    assert_string_equal(ctx.fail, "examples/big.jsonl: cancelled after 1999 records");
-    ctx_free(&ctx);
+    fake_host_cancel_after(ctx, 2);
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/big.jsonl\"]}", NULL), FWK_CANCELLED);
+    assert_int_equal(fake_host_cancel_calls(ctx), 2);
+    assert_int_equal(json_array_size(emitted(ctx)), 1999);
+    assert_string_equal(failure(ctx), "examples/big.jsonl: cancelled after 1999 records");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_host_rejects_record(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
 
     (void)state;
-    ctx_init(&ctx);
-    ctx.reject_uid = "u2";
+    ctx = fake_host_ctx_new();
+    reject(ctx, "u2", NULL);
     write_file("examples/a.jsonl",
                RES("u1", "compute.instance") "\n" RES("u2", "compute.instance") "\n" RES(
                    "u3", "compute.instance") "\n");
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_PARTIAL);
-    assert_int_equal(json_array_size(ctx.emitted), 2);
-    assert_string_equal(ctx.fail, "examples/a.jsonl: 1 record skipped (first at line 2: "
-                                  "rejected by the host (see the run's failures))");
-    ctx_free(&ctx);
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_PARTIAL);
+    assert_int_equal(json_array_size(emitted(ctx)), 2);
+    assert_string_equal(failure(ctx), "examples/a.jsonl: 1 record skipped (first at line 2: "
+                                      "rejected by the host (see the run's failures))");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_init_rejects_bad_config(void **state)
 {
     const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance = (void *)1;
     json_t *config = json_pack("{s:[]}", "paths");
 
     (void)state;
-    ctx_init(&ctx);
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
+    ctx = fake_host_ctx_new();
+    assert_int_equal(desc->init(fake_host(), ctx, config, &instance), FWK_ERROR);
     assert_null(instance);
-    assert_string_equal(ctx.fail, "paths: expected a non-empty list of files or directories, "
-                                  "e.g. paths: [examples/demo/aws.jsonl]");
+    assert_string_equal(failure(ctx), "paths: expected a non-empty list of files or directories, "
+                                      "e.g. paths: [examples/demo/aws.jsonl]");
     json_decref(config);
     config = json_pack("{s:[s,i]}", "paths", "a.jsonl", 3);
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
-    assert_string_equal(ctx.fail, "paths[1]: expected a non-empty file or directory name");
+    assert_int_equal(desc->init(fake_host(), ctx, config, &instance), FWK_ERROR);
+    assert_string_equal(failure(ctx), "paths[1]: expected a non-empty file or directory name");
     json_decref(config);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 /* ---- byte-range (chunk) tasks ---- */
@@ -648,11 +588,11 @@ static void check_chunks(void *instance, const char *path, const records *recs,
     json_t *resource;
 
     for (c = 0; c + 1 < ncuts; c++) {
-        fwk_ctx ctx;
+        fwk_ctx *ctx;
 
-        ctx_init(&ctx);
-        assert_int_equal(run_range(&ctx, instance, path, cuts[c], cuts[c + 1]), FWK_OK);
-        json_array_foreach(ctx.emitted, i, resource)
+        ctx = fake_host_ctx_new();
+        assert_int_equal(run_range(ctx, instance, path, cuts[c], cuts[c + 1]), FWK_OK);
+        json_array_foreach(emitted(ctx), i, resource)
         {
             const char *uid = json_string_value(json_object_get(resource, "uid"));
 
@@ -664,7 +604,7 @@ static void check_chunks(void *instance, const char *path, const records *recs,
                          recs->start[k], cuts[c], cuts[c + 1]);
             seen[k]++;
         }
-        ctx_free(&ctx);
+        fake_host_ctx_free(ctx);
     }
     for (k = 0; k < recs->count; k++)
         if (seen[k] != 1)
@@ -685,17 +625,17 @@ static const char chunk_text[] = "\xEF\xBB\xBF" RES(
 
 static void test_chunks_every_split_point(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     records recs;
     long long size = (long long)strlen(chunk_text), k;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/c.jsonl", chunk_text);
     find_records(chunk_text, &recs);
     assert_int_equal(recs.count, 6);
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/c.jsonl\"]}");
+    instance = make_instance(ctx, "{\"paths\": [\"examples/c.jsonl\"]}");
     /* Every cut: mid-line, on a '\r', on a '\n', on a blank line, at 0 and at EOF. */
     for (k = 0; k <= size; k++) {
         long long cuts[] = {0, k, size};
@@ -709,22 +649,22 @@ static void test_chunks_every_split_point(void **state)
         check_chunks(instance, "examples/c.jsonl", &recs, cuts, 3);
     }
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_chunks_every_width(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     records recs;
     long long size = (long long)strlen(chunk_text), width, cuts[512];
     size_t ncuts;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/c.jsonl", chunk_text);
     find_records(chunk_text, &recs);
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/c.jsonl\"]}");
+    instance = make_instance(ctx, "{\"paths\": [\"examples/c.jsonl\"]}");
     assert_true(size < 500);
     for (width = 1; width <= size; width++) {
         ncuts = 0;
@@ -733,7 +673,7 @@ static void test_chunks_every_width(void **state)
         check_chunks(instance, "examples/c.jsonl", &recs, cuts, ncuts + 1);
     }
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 /* Bad lines 3, 5 and 7 among good ones, blank lines and CRLF endings. */
@@ -751,7 +691,7 @@ static const int bad_lines[] = {3, 5, 7};
 
 static void test_chunks_bad_line_numbers(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     long long size = (long long)strlen(bad_text), width, start, end;
     const char *expected[] = {
@@ -761,15 +701,15 @@ static void test_chunks_bad_line_numbers(void **state)
     };
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/bad.jsonl", bad_text);
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/bad.jsonl\"]}");
+    instance = make_instance(ctx, "{\"paths\": [\"examples/bad.jsonl\"]}");
     for (width = 1; width <= size; width++) {
         json_t *all_logs = json_array();
         size_t i;
 
         for (start = 0; start < size; start = end) {
-            fwk_ctx chunk;
+            fwk_ctx *chunk;
             size_t first = 0, count = 0;
             char prefix[128];
             fwk_status status;
@@ -781,18 +721,18 @@ static void test_chunks_bad_line_numbers(void **state)
                 if (at >= start && at < end && count++ == 0)
                     first = i;
             }
-            ctx_init(&chunk);
-            status = run_range(&chunk, instance, "examples/bad.jsonl", start, end);
+            chunk = fake_host_ctx_new();
+            status = run_range(chunk, instance, "examples/bad.jsonl", start, end);
             assert_int_equal(status, count ? FWK_PARTIAL : FWK_OK);
-            assert_int_equal(json_array_size(chunk.logs), count);
+            assert_int_equal(json_array_size(logs(chunk)), count);
             if (count) {
                 snprintf(prefix, sizeof(prefix),
                          "examples/bad.jsonl: %zu record%s skipped (first at line %d: ", count,
                          count == 1 ? "" : "s", bad_lines[first]);
-                assert_int_equal(strncmp(chunk.fail, prefix, strlen(prefix)), 0);
+                assert_int_equal(strncmp(failure(chunk), prefix, strlen(prefix)), 0);
             }
-            json_array_extend(all_logs, chunk.logs);
-            ctx_free(&chunk);
+            json_array_extend(all_logs, logs(chunk));
+            fake_host_ctx_free(chunk);
         }
         assert_int_equal(json_array_size(all_logs), 3);
         for (i = 0; i < 3; i++)
@@ -802,25 +742,25 @@ static void test_chunks_bad_line_numbers(void **state)
         json_decref(all_logs);
     }
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_chunks_strict_line_numbers(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     long long size = (long long)strlen(bad_text), k;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/bad.jsonl", bad_text);
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/bad.jsonl\"], \"strict\": true}");
+    instance = make_instance(ctx, "{\"paths\": [\"examples/bad.jsonl\"], \"strict\": true}");
     for (k = 0; k <= size; k++) {
         long long cuts[] = {0, k, size};
         size_t c, i;
 
         for (c = 0; c < 2; c++) {
-            fwk_ctx chunk;
+            fwk_ctx *chunk;
             int first_bad = 0;
             char prefix[64];
 
@@ -830,20 +770,20 @@ static void test_chunks_strict_line_numbers(void **state)
                 if (at >= cuts[c] && at < cuts[c + 1])
                     first_bad = bad_lines[i];
             }
-            ctx_init(&chunk);
+            chunk = fake_host_ctx_new();
             assert_int_equal(
-                run_range(&chunk, instance, "examples/bad.jsonl", cuts[c], cuts[c + 1]),
+                run_range(chunk, instance, "examples/bad.jsonl", cuts[c], cuts[c + 1]),
                 first_bad ? FWK_ERROR : FWK_OK);
             if (first_bad) {
                 snprintf(prefix, sizeof(prefix), "examples/bad.jsonl:%d: ", first_bad);
-                assert_int_equal(strncmp(chunk.fail, prefix, strlen(prefix)), 0);
-                assert_non_null(strstr(chunk.fail, "(strict: true stops at the first bad"));
+                assert_int_equal(strncmp(failure(chunk), prefix, strlen(prefix)), 0);
+                assert_non_null(strstr(failure(chunk), "(strict: true stops at the first bad"));
             }
-            ctx_free(&chunk);
+            fake_host_ctx_free(chunk);
         }
     }
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 /* A record written so that a file of `count` of them is several 64KiB chunks. */
@@ -861,7 +801,7 @@ static void write_big(const char *path, int count, int bad_at)
 
 static void test_plan_splits_large_jsonl(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     json_t *tasks = NULL, *task;
     struct stat st;
@@ -870,14 +810,14 @@ static void test_plan_splits_large_jsonl(void **state)
     char name[128];
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_big("examples/big.jsonl", 2000, 1501);
     assert_int_equal(stat("examples/big.jsonl", &st), 0);
     assert_true(st.st_size > 5 * 65536 && st.st_size < 6 * 65536);
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/big.jsonl\", \"examples/big.jsonl\"], "
-                                   "\"chunk_size\": 65536}");
+    instance = make_instance(ctx, "{\"paths\": [\"examples/big.jsonl\", \"examples/big.jsonl\"], "
+                                  "\"chunk_size\": 65536}");
     assert_int_equal(
-        plan(&ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}", &tasks),
+        plan(ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}", &tasks),
         FWK_OK);
     assert_int_equal(json_array_size(tasks), 6);
     json_array_foreach(tasks, i, task)
@@ -895,37 +835,37 @@ static void test_plan_splits_large_jsonl(void **state)
     }
     json_decref(tasks);
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 
     /* Run them all: every good record once, the bad one named by its line in the file. */
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     assert_int_equal(
-        run_all(&ctx, "{\"paths\": [\"examples/big.jsonl\"], \"chunk_size\": 65536}", NULL),
+        run_all(ctx, "{\"paths\": [\"examples/big.jsonl\"], \"chunk_size\": 65536}", NULL),
         FWK_PARTIAL);
-    assert_int_equal(json_array_size(ctx.emitted), 1999);
+    assert_int_equal(json_array_size(emitted(ctx)), 1999);
     for (i = 0; i < 1999; i++) {
         snprintf(name, sizeof(name), "u%05zu", i < 1500 ? i + 1 : i + 2);
-        assert_string_equal(emitted_uid(&ctx, i), name);
+        assert_string_equal(emitted_uid(ctx, i), name);
     }
-    assert_int_equal(json_integer_value(json_object_get(ctx.counters, "records_read")), 2000);
-    assert_int_equal(json_array_size(ctx.logs), 1);
-    assert_string_equal(log_line(&ctx, 0), "warn: examples/big.jsonl:1501: skipped: "
-                                           "missing \"kind\"");
-    assert_string_equal(ctx.fail, "examples/big.jsonl: 1 record skipped (first at line 1501: "
-                                  "missing \"kind\")");
-    ctx_free(&ctx);
+    assert_int_equal(fake_host_counter(ctx, "records_read"), 2000);
+    assert_int_equal(json_array_size(logs(ctx)), 1);
+    assert_string_equal(log_line(ctx, 0), "warn: examples/big.jsonl:1501: skipped: "
+                                          "missing \"kind\"");
+    assert_string_equal(failure(ctx), "examples/big.jsonl: 1 record skipped (first at line 1501: "
+                                      "missing \"kind\")");
+    fake_host_ctx_free(ctx);
 }
 
 static void test_plan_keeps_whole_files(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     json_t *tasks = NULL;
     FILE *f;
     int i;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_big("examples/big.jsonl", 2000, 0);
     f = fopen("examples/big.json", "w");
     assert_non_null(f);
@@ -939,9 +879,9 @@ static void test_plan_keeps_whole_files(void **state)
     write_file("examples/small.jsonl", RES("s1", "a.b") "\n");
 
     /* The default chunk_size (8MiB) keeps a few hundred KB whole; .json is never split. */
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/big.jsonl\", \"examples/big.json\", "
-                                   "\"examples/small.jsonl\"]}");
-    assert_int_equal(plan(&ctx, instance, NULL, &tasks), FWK_OK);
+    instance = make_instance(ctx, "{\"paths\": [\"examples/big.jsonl\", \"examples/big.json\", "
+                                  "\"examples/small.jsonl\"]}");
+    assert_int_equal(plan(ctx, instance, NULL, &tasks), FWK_OK);
     assert_int_equal(json_array_size(tasks), 3);
     assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "name")),
                         "examples/big.jsonl");
@@ -949,8 +889,8 @@ static void test_plan_keeps_whole_files(void **state)
     json_decref(tasks);
     fawkes_plugin_describe()->fini(instance);
 
-    instance = make_instance(&ctx, "{\"paths\": [\"examples\"], \"chunk_size\": 65536}");
-    assert_int_equal(plan(&ctx, instance, NULL, &tasks), FWK_OK);
+    instance = make_instance(ctx, "{\"paths\": [\"examples\"], \"chunk_size\": 65536}");
+    assert_int_equal(plan(ctx, instance, NULL, &tasks), FWK_OK);
     assert_int_equal(json_array_size(tasks), 1 + 6 + 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "name")),
                         "examples/big.json");
@@ -960,95 +900,94 @@ static void test_plan_keeps_whole_files(void **state)
                         "examples/small.jsonl");
     json_decref(tasks);
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 
-    ctx_init(&ctx);
-    assert_int_equal(run_all(&ctx, "{\"paths\": [\"examples\"], \"chunk_size\": 65536}", NULL),
+    ctx = fake_host_ctx_new();
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples\"], \"chunk_size\": 65536}", NULL),
                      FWK_OK);
-    assert_int_equal(json_array_size(ctx.emitted), 4001);
-    ctx_free(&ctx);
+    assert_int_equal(json_array_size(emitted(ctx)), 4001);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_chunk_size_checked(void **state)
 {
     const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance = (void *)1;
     json_t *config = json_pack("{s:[s], s:i}", "paths", "a.jsonl", "chunk_size", 65535);
 
     (void)state;
-    ctx_init(&ctx);
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
+    ctx = fake_host_ctx_new();
+    assert_int_equal(desc->init(fake_host(), ctx, config, &instance), FWK_ERROR);
     assert_null(instance);
-    assert_string_equal(ctx.fail, "chunk_size: 65535 bytes is out of range: use a size from "
-                                  "64KiB to 1GiB");
+    assert_string_equal(failure(ctx), "chunk_size: 65535 bytes is out of range: use a size from "
+                                      "64KiB to 1GiB");
     json_decref(config);
     config = json_pack("{s:[s], s:s}", "paths", "a.jsonl", "chunk_size", "8MiB");
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_ERROR);
-    assert_string_equal(ctx.fail, "chunk_size: expected a size such as 8MiB, got a string");
+    assert_int_equal(desc->init(fake_host(), ctx, config, &instance), FWK_ERROR);
+    assert_string_equal(failure(ctx), "chunk_size: expected a size such as 8MiB, got a string");
     json_decref(config);
     config = json_pack("{s:[s], s:I}", "paths", "a.jsonl", "chunk_size", (json_int_t)1073741824);
-    assert_int_equal(desc->init(&fake_host, &ctx, config, &instance), FWK_OK);
+    assert_int_equal(desc->init(fake_host(), ctx, config, &instance), FWK_OK);
     desc->fini(instance);
     json_decref(config);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_chunk_task_checked(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     json_t *task;
     const fwk_provider_vtable *vt = fawkes_plugin_describe()->vtable;
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/a.jsonl", RES("u1", "a.b") "\n");
     write_file("examples/a.json", "[" RES("u1", "a.b") "]");
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}");
-    assert_int_equal(run_range(&ctx, instance, "examples/a.jsonl", 5, 4), FWK_ERROR);
-    assert_string_equal(ctx.fail, "task chunk: \"start\" and \"end\" must be byte offsets of a "
-                                  "JSON Lines file with 0 <= start <= end: plan tasks with this "
-                                  "plugin's plan_tasks");
-    assert_int_equal(run_range(&ctx, instance, "examples/a.json", 0, 4), FWK_ERROR);
+    instance = make_instance(ctx, "{\"paths\": [\"examples/a.jsonl\"]}");
+    assert_int_equal(run_range(ctx, instance, "examples/a.jsonl", 5, 4), FWK_ERROR);
+    assert_string_equal(failure(ctx), "task chunk: \"start\" and \"end\" must be byte offsets of a "
+                                      "JSON Lines file with 0 <= start <= end: plan tasks with "
+                                      "this plugin's plan_tasks");
+    assert_int_equal(run_range(ctx, instance, "examples/a.json", 0, 4), FWK_ERROR);
     task = json_pack("{s:s, s:s, s:i}", "name", "half", "path", "examples/a.jsonl", "start", 0);
-    assert_int_equal(vt->run_task(&ctx, instance, task), FWK_ERROR);
-    assert_non_null(strstr(ctx.fail, "task half: "));
+    assert_int_equal(vt->run_task(ctx, instance, task), FWK_ERROR);
+    assert_non_null(strstr(failure(ctx), "task half: "));
     json_decref(task);
-    assert_int_equal(json_array_size(ctx.emitted), 0);
+    assert_int_equal(json_array_size(emitted(ctx)), 0);
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_chunk_line_falls_back_to_byte_offset(void **state)
 {
-    fwk_ctx ctx;
+    fwk_ctx *ctx;
     void *instance;
     const char *text = RES("u1", "a.b") "\n" RES("u2", "a.b") "\n" RES("u3", "a.b") "\n";
     long long second = line_start(text, 2);
     char expect[256];
 
     (void)state;
-    ctx_init(&ctx);
+    ctx = fake_host_ctx_new();
     write_file("examples/a.jsonl", text);
-    instance = make_instance(&ctx, "{\"paths\": [\"examples/a.jsonl\"]}");
+    instance = make_instance(ctx, "{\"paths\": [\"examples/a.jsonl\"]}");
     /* The file is gone when the line number is needed: the message names the byte. */
-    ctx.reject_uid = "u3";
-    ctx.unlink_on_reject = "examples/a.jsonl";
-    assert_int_equal(run_range(&ctx, instance, "examples/a.jsonl", second, 1000), FWK_PARTIAL);
-    assert_int_equal(json_array_size(ctx.emitted), 1);
+    reject(ctx, "u3", "examples/a.jsonl");
+    assert_int_equal(run_range(ctx, instance, "examples/a.jsonl", second, 1000), FWK_PARTIAL);
+    assert_int_equal(json_array_size(emitted(ctx)), 1);
     snprintf(expect, sizeof(expect),
              "warn: examples/a.jsonl: byte offset %lld: skipped: rejected by the host (see the "
              "run's failures)",
              line_start(text, 3));
-    assert_string_equal(log_line(&ctx, 0), expect);
+    assert_string_equal(log_line(ctx, 0), expect);
     snprintf(expect, sizeof(expect),
              "examples/a.jsonl: 1 record skipped (first at byte offset %lld: rejected by the "
              "host (see the run's failures))",
              line_start(text, 3));
-    assert_string_equal(ctx.fail, expect);
+    assert_string_equal(failure(ctx), expect);
     fawkes_plugin_describe()->fini(instance);
-    ctx_free(&ctx);
+    fake_host_ctx_free(ctx);
 }
 
 int main(void)
