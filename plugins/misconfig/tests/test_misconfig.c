@@ -1,91 +1,25 @@
-/* test_misconfig.c: unit tests of the misconfig scanner against a fake host table. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
+/* test_misconfig.c: unit tests of the misconfig scanner against the fake host
+   (tests/support/fawkes_fake_host.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <cmocka.h>
-
+#include "fawkes_fake_host.h"
 #include "mc.h"
-
-/* The fake host's per-call context: collects findings and the failure message. */
-struct fwk_ctx {
-    json_t *findings;
-    char fail[2048];
-    fwk_status emit_answer; /* what emit_finding returns */
-};
-
-static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
-{
-    (void)ctx, (void)level, (void)fmt;
-}
-
-static void fake_fail(fwk_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fake_fail(fwk_ctx *ctx, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(ctx->fail, sizeof(ctx->fail), fmt, ap);
-    va_end(ap);
-}
-
-static fwk_status fake_emit_resource(fwk_ctx *ctx, json_t *resource)
-{
-    (void)ctx;
-    json_decref(resource);
-    return FWK_ERROR;
-}
-
-static fwk_status fake_emit_finding(fwk_ctx *ctx, json_t *finding)
-{
-    json_array_append_new(ctx->findings, finding);
-    return ctx->emit_answer;
-}
-
-static int fake_cancelled(fwk_ctx *ctx)
-{
-    (void)ctx;
-    return 0;
-}
-
-static void fake_counter_add(fwk_ctx *ctx, const char *name, int64_t delta)
-{
-    (void)ctx, (void)name, (void)delta;
-}
-
-static const fwk_host fake_host = {
-    .struct_size = sizeof(fwk_host),
-    .abi_major = FWK_ABI_MAJOR,
-    .abi_minor = FWK_ABI_MINOR,
-    .log = fake_log,
-    .fail = fake_fail,
-    .emit_resource = fake_emit_resource,
-    .emit_finding = fake_emit_finding,
-    .cancelled = fake_cancelled,
-    .counter_add = fake_counter_add,
-    .alloc = malloc,
-    .free = free,
-};
 
 /* ---- helpers ---- */
 
 static void *new_instance(const char *config_text)
 {
-    fwk_ctx ctx = {0};
+    fwk_ctx *ctx = fake_host_ctx_new();
     json_t *config = json_loads(config_text, 0, NULL);
     void *instance = NULL;
 
     assert_non_null(config);
-    assert_int_equal(fawkes_plugin_describe()->init(&fake_host, &ctx, config, &instance), FWK_OK);
+    assert_int_equal(fawkes_plugin_describe()->init(fake_host(), ctx, config, &instance), FWK_OK);
     json_decref(config);
+    fake_host_ctx_free(ctx);
     return instance;
 }
 
@@ -93,16 +27,18 @@ static void *new_instance(const char *config_text)
 static json_t *scan_with(void *instance, const char *text, fwk_status expect)
 {
     const fwk_scanner_vtable *vt = fawkes_plugin_describe()->vtable;
-    fwk_ctx ctx = {0};
+    fwk_ctx *ctx = fake_host_ctx_new();
     json_error_t err;
     json_t *resource = json_loads(text, 0, &err);
+    json_t *findings;
 
     if (!resource)
         fail_msg("bad test resource: %s: %s", err.text, text);
-    ctx.findings = json_array();
-    assert_int_equal(vt->scan_resource(&ctx, instance, resource), expect);
+    assert_int_equal(vt->scan_resource(ctx, instance, resource), expect);
     json_decref(resource);
-    return ctx.findings;
+    findings = json_incref(fake_host_findings(ctx));
+    fake_host_ctx_free(ctx);
+    return findings;
 }
 
 /* Scan with the default config. */
@@ -130,18 +66,6 @@ static void assert_rules(const json_t *findings, const char *rules)
     json_array_foreach(findings, i, f) used +=
         (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? " " : "", field(f, "rule"));
     assert_string_equal(buf, rules);
-}
-
-static void assert_json(const json_t *value, const char *expected_text)
-{
-    json_t *expected = json_loads(expected_text, 0, NULL);
-    char *got = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-
-    assert_non_null(expected);
-    if (!json_equal((json_t *)value, expected))
-        fail_msg("got %s, expected %s", got, expected_text);
-    free(got);
-    json_decref(expected);
 }
 
 #define LABELED "\"labels\": {\"owner\": \"team-a\", \"env\": \"prod\"}"
@@ -182,21 +106,21 @@ static void test_bucket_public(void **state)
     assert_string_equal(field(json_array_get(f, 0), "message"),
                         "s3:bucket acme-logs is "
                         "publicly accessible: anyone on the internet can reach its objects");
-    assert_json(json_object_get(json_array_get(f, 0), "evidence"), "{\"public\": true}");
-    assert_json(json_object_get(json_array_get(f, 0), "compliance"),
-                "[\"CIS-AWS-2.1.5\", \"AWS-FSBP-S3.8\"]");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "evidence"), "{\"public\": true}");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "compliance"),
+                      "[\"CIS-AWS-2.1.5\", \"AWS-FSBP-S3.8\"]");
     assert_non_null(strstr(field(json_array_get(f, 0), "remediation"), "put-public-access-block"));
     json_decref(f);
 
     f = scan("{\"uid\": \"u\", \"provider\": \"gcp\", \"kind\": \"storage.bucket\", "
              "\"public\": true, \"encrypted\": true, " LABELED "}");
     assert_rules(f, "misconfig.bucket.public");
-    assert_json(json_object_get(json_array_get(f, 0), "compliance"), "[\"CIS-GCP-5.1\"]");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "compliance"), "[\"CIS-GCP-5.1\"]");
     json_decref(f);
 
     f = scan("{\"uid\": \"u\", \"provider\": \"civo\", \"kind\": \"storage.bucket\", "
              "\"public\": true, \"encrypted\": true, " LABELED "}");
-    assert_json(json_object_get(json_array_get(f, 0), "compliance"), "[]");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "compliance"), "[]");
     json_decref(f);
 
     f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"storage.bucket\", \"public\": false, "
@@ -249,14 +173,14 @@ static void test_database_public_and_unencrypted(void **state)
              "}");
     assert_rules(f, "misconfig.database.public misconfig.database.unencrypted");
     assert_string_equal(field(json_array_get(f, 0), "severity"), "critical");
-    assert_json(json_object_get(json_array_get(f, 0), "compliance"),
-                "[\"CIS-AWS-2.3.3\", \"AWS-FSBP-RDS.2\"]");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "compliance"),
+                      "[\"CIS-AWS-2.3.3\", \"AWS-FSBP-RDS.2\"]");
     assert_string_equal(field(json_array_get(f, 1), "severity"), "high");
     assert_string_equal(field(json_array_get(f, 1), "message"),
                         "rds:db orders is not encrypted "
                         "at rest: its data is readable by anyone who gets the underlying storage "
                         "or a snapshot of it");
-    assert_json(json_object_get(json_array_get(f, 1), "evidence"), "{\"encrypted\": false}");
+    assert_json_equal(json_object_get(json_array_get(f, 1), "evidence"), "{\"encrypted\": false}");
     json_decref(f);
 }
 
@@ -268,8 +192,8 @@ static void test_unencrypted_volume_and_bucket(void **state)
     f = scan("{\"uid\": \"u\", " AWS
              ", \"kind\": \"compute.volume\", \"encrypted\": false, " LABELED "}");
     assert_rules(f, "misconfig.volume.unencrypted");
-    assert_json(json_object_get(json_array_get(f, 0), "compliance"),
-                "[\"CIS-AWS-2.2.1\", \"AWS-FSBP-EC2.3\"]");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "compliance"),
+                      "[\"CIS-AWS-2.2.1\", \"AWS-FSBP-EC2.3\"]");
     json_decref(f);
     f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"compute.volume\", \"encrypted\": true, " LABELED
              "}");
@@ -304,11 +228,11 @@ static void test_firewall_ssh(void **state)
     assert_string_equal(field(json_array_get(f, 0), "message"),
                         "ec2:security-group web allows "
                         "SSH (tcp/22) from the internet: rules[0] tcp 22 from 0.0.0.0/0");
-    assert_json(json_object_get(json_array_get(f, 0), "evidence"),
-                "{\"rules\": [{\"index\": 0, \"protocol\": \"tcp\", \"ports\": \"22\", "
-                "\"cidrs\": [\"0.0.0.0/0\"]}]}");
-    assert_json(json_object_get(json_array_get(f, 0), "compliance"),
-                "[\"CIS-AWS-5.2\", \"CIS-AWS-5.3\", \"AWS-FSBP-EC2.13\"]");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "evidence"),
+                      "{\"rules\": [{\"index\": 0, \"protocol\": \"tcp\", \"ports\": \"22\", "
+                      "\"cidrs\": [\"0.0.0.0/0\"]}]}");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "compliance"),
+                      "[\"CIS-AWS-5.2\", \"CIS-AWS-5.3\", \"AWS-FSBP-EC2.13\"]");
     json_decref(f);
 
     /* A range around 22 exposes SSH and other ports. */
@@ -354,9 +278,9 @@ static void test_firewall_rdp_and_any_port(void **state)
                       "\"cidrs\": [\"0.0.0.0/0\", \"::/0\"]}]"));
     assert_rules(f, "misconfig.firewall.ssh_open misconfig.firewall.rdp_open "
                     "misconfig.firewall.ingress_open");
-    assert_json(json_object_get(json_array_get(f, 2), "evidence"),
-                "{\"rules\": [{\"index\": 0, \"protocol\": \"-1\", \"ports\": \"all\", "
-                "\"cidrs\": [\"0.0.0.0/0\", \"::/0\"]}]}");
+    assert_json_equal(json_object_get(json_array_get(f, 2), "evidence"),
+                      "{\"rules\": [{\"index\": 0, \"protocol\": \"-1\", \"ports\": \"all\", "
+                      "\"cidrs\": [\"0.0.0.0/0\", \"::/0\"]}]}");
     json_decref(f);
 
     /* UDP 22 is not SSH, but it is an open port. */
@@ -377,8 +301,9 @@ static void test_firewall_malformed(void **state)
                     "misconfig.firewall.ingress_open");
     for (i = 0; i < 3; i++) {
         assert_string_equal(field(json_array_get(f, i), "status"), "error");
-        assert_json(json_object_get(json_array_get(f, i), "evidence"),
-                    "{\"problem\": \"attributes.rules: expected a list of rules, got a string\"}");
+        assert_json_equal(json_object_get(json_array_get(f, i), "evidence"),
+                          "{\"problem\": \"attributes.rules: expected a list of rules, got a "
+                          "string\"}");
     }
     assert_string_equal(field(json_array_get(f, 0), "message"),
                         "could not evaluate "
@@ -403,10 +328,10 @@ static void test_firewall_malformed(void **state)
     json_decref(f);
 
     f = scan(FIREWALL("[{\"direction\": \"sideways\", \"protocol\": \"tcp\", \"cidrs\": []}]"));
-    assert_json(json_object_get(json_array_get(f, 0), "evidence"),
-                "{\"problem\": "
-                "\"attributes.rules[0].direction: expected \\\"ingress\\\" or \\\"egress\\\", "
-                "got sideways\"}");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "evidence"),
+                      "{\"problem\": "
+                      "\"attributes.rules[0].direction: expected \\\"ingress\\\" or "
+                      "\\\"egress\\\", got sideways\"}");
     json_decref(f);
     f = scan(FIREWALL("[{\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": \"30-20\", "
                       "\"cidrs\": [\"0.0.0.0/0\"]}]"));
@@ -423,7 +348,7 @@ static void test_disabled_rules(void **state)
 {
     void *instance;
     json_t *f;
-    fwk_ctx ctx = {0};
+    fwk_ctx *ctx = fake_host_ctx_new();
     json_t *config;
 
     (void)state;
@@ -445,15 +370,16 @@ static void test_disabled_rules(void **state)
 
     config = json_loads("{\"disabled_rules\": [\"misconfig.bucket.public\", \"ssh\"]}", 0, NULL);
     instance = (void *)1;
-    assert_int_equal(fawkes_plugin_describe()->init(&fake_host, &ctx, config, &instance),
+    assert_int_equal(fawkes_plugin_describe()->init(fake_host(), ctx, config, &instance),
                      FWK_ERROR);
     assert_null(instance);
-    assert_int_equal(strncmp(ctx.fail,
+    assert_int_equal(strncmp(fake_host_failure(ctx),
                              "disabled_rules[1]: unknown rule \"ssh\"; the rules are: "
                              "misconfig.bucket.public, misconfig.database.public, ",
                              104),
                      0);
     json_decref(config);
+    fake_host_ctx_free(ctx);
 }
 
 static void test_labels(void **state)
@@ -468,8 +394,8 @@ static void test_labels(void **state)
     assert_string_equal(field(json_array_get(f, 0), "severity"), "low");
     assert_string_equal(field(json_array_get(f, 0), "message"),
                         "ec2:instance web-1 lacks the required labels owner, env");
-    assert_json(json_object_get(json_array_get(f, 0), "evidence"),
-                "{\"missing\": [\"owner\", \"env\"]}");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "evidence"),
+                      "{\"missing\": [\"owner\", \"env\"]}");
     json_decref(f);
 
     /* Keys compare case-insensitively; empty values count as missing. */
@@ -495,8 +421,8 @@ static void test_labels(void **state)
                   "\"labels\": {\"team\": \"sre\"}}",
                   FWK_OK);
     assert_rules(f, "misconfig.labels.missing");
-    assert_json(json_object_get(json_array_get(f, 0), "evidence"),
-                "{\"missing\": [\"cost-center\"]}");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "evidence"),
+                      "{\"missing\": [\"cost-center\"]}");
     json_decref(f);
     f = scan_with(instance,
                   "{\"uid\": \"u\", " AWS ", \"kind\": \"iam.policy\", "
@@ -568,8 +494,8 @@ static void test_stopped_instance(void **state)
              "\"state\": \"TERMINATED\", \"monthly_cost\": 8.1, " LABELED ", \"attributes\": "
              "{\"lastStopTimestamp\": \"2020-03-01T10:00:00.123-08:00\"}}");
     assert_rules(f, "misconfig.instance.stopped_cost");
-    assert_json(json_object_get(json_array_get(f, 0), "evidence"),
-                "{\"state\": \"TERMINATED\", \"stopped_since\": \"2020-03-01T18:00:00Z\"}");
+    assert_json_equal(json_object_get(json_array_get(f, 0), "evidence"),
+                      "{\"state\": \"TERMINATED\", \"stopped_since\": \"2020-03-01T18:00:00Z\"}");
     json_decref(f);
     /* AWS "terminated" is deleted, not stopped. */
     f = scan("{\"uid\": \"a\", " AWS ", \"kind\": \"compute.instance\", \"state\": "
@@ -598,18 +524,17 @@ static void test_emit_cancelled_stops(void **state)
 {
     const fwk_scanner_vtable *vt = fawkes_plugin_describe()->vtable;
     void *instance = new_instance("{}");
-    fwk_ctx ctx = {0};
+    fwk_ctx *ctx = fake_host_ctx_new();
     json_t *resource = json_loads("{\"uid\": \"u\", \"provider\": \"aws\", \"kind\": "
                                   "\"database.instance\", \"public\": true, \"encrypted\": false, "
                                   "\"labels\": {}}",
                                   0, NULL);
 
     (void)state;
-    ctx.findings = json_array();
-    ctx.emit_answer = FWK_CANCELLED;
-    assert_int_equal(vt->scan_resource(&ctx, instance, resource), FWK_CANCELLED);
-    assert_int_equal(json_array_size(ctx.findings), 1);
-    json_decref(ctx.findings);
+    fake_host_set_emit_status(ctx, FWK_CANCELLED);
+    assert_int_equal(vt->scan_resource(ctx, instance, resource), FWK_CANCELLED);
+    assert_int_equal(json_array_size(fake_host_findings(ctx)), 1);
+    fake_host_ctx_free(ctx);
     json_decref(resource);
     fawkes_plugin_describe()->fini(instance);
 }
