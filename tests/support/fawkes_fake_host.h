@@ -70,7 +70,8 @@
  *
  * Failures of the test itself (a request nothing answers, JSON text that does not parse,
  * assert_json_equal) are reported through cmocka, so this header includes <cmocka.h> and the
- * headers cmocka needs before it.
+ * headers cmocka needs before it. cmocka defines a fail() macro: test code that calls the
+ * service itself writes (host->fail)(ctx, ...).
  *
  * Set FAKE_HOST_ECHO=1 in the environment to also print every log line and fail message to
  * stderr while a test runs.
