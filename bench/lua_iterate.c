@@ -22,7 +22,7 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A normalized resource shaped like a real one (DESIGN.md), kinds and labels mixed. */
+/* A normalized resource shaped like a real one (docs/model.md), kinds and labels mixed. */
 static json_t *make_resource(size_t i)
 {
     static const char *const kinds[] = {"compute.instance", "compute.volume", "storage.bucket",

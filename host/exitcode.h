@@ -1,4 +1,4 @@
-/* exitcode.h: the process exit codes DESIGN.md fixes. */
+/* exitcode.h: the process exit codes (the table in README.md, "Using it"). */
 #ifndef HOST_EXITCODE_H
 #define HOST_EXITCODE_H
 

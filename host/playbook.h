@@ -40,7 +40,7 @@ typedef struct playbook_options {
  * "skipped": [...], "refusal"?, "error"?, "report": [...], "matched": n, "limits": {...},
  * "failures": [...]}.
  *
- * Returns the exit code (DESIGN.md): 0 planned or applied; 2 script error, limits hit,
+ * Returns the exit code (README.md, docs/lua.md): 0 planned or applied; 2 script error, limits hit,
  * approval missing or mismatched, circuit breaker tripped (nothing executed); 3 some step or
  * inventory failed (results incomplete); 4 internal error. `err` holds the main message
  * when the code is not 0.

@@ -1,5 +1,5 @@
 /* civo_normalize.c: raw Civo instances, volumes, clusters, databases and object stores to the
-   normalized resource model (DESIGN.md), with the helpers every normalizer shares. */
+   normalized resource model (docs/model.md), with the helpers every normalizer shares. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
