@@ -1,13 +1,9 @@
-/* test_pagerduty.c: Events API v2 bodies: trigger, resolve, severity mapping, limits. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+/* test_pagerduty.c: Events API v2 bodies (trigger, resolve, severity mapping, limits), and the
+   notifier sending them through the fake host (tests/support/fawkes_fake_host.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
+#include "fawkes_fake_host.h"
 #include "pd.h"
 
 #define KEY "0123456789abcdef0123456789abcdef"
@@ -37,11 +33,7 @@ static void test_trigger(void **state)
         "custom_details", "rule", "misconfig.bucket.public", "fingerprint", "9b0c6f1e", "delta",
         "new", "chain", "nightly", "message", "bucket logs is public", "evidence", "port", 22,
         "resource", json_object_get(f, "resource"));
-    char *got = json_dumps(event, JSON_SORT_KEYS);
-    char *want = json_dumps(expected, JSON_SORT_KEYS);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
+    assert_json_value_equal(event, expected);
     json_decref(expected);
     json_decref(event);
     json_decref(f);
@@ -55,7 +47,7 @@ static void test_resolve_and_mapping(void **state)
     json_t *event = pd_event(KEY, f, NULL);
     json_t *expected = json_pack("{s:s, s:s, s:s}", "routing_key", KEY, "event_action", "resolve",
                                  "dedup_key", "9b0c6f1e");
-    assert_true(json_equal(event, expected));
+    assert_json_value_equal(event, expected);
     json_decref(expected);
     json_decref(event);
     json_decref(f);
@@ -89,12 +81,109 @@ static void test_summary_is_cut_on_a_character(void **state)
     json_decref(f);
 }
 
+/* ---- the notifier, through the fake host ---- */
+
+#define EVENTS_URL "https://events.test/v2/enqueue"
+
+/* An instance on the events endpoint EVENTS_URL; the test fails when init does. */
+static void *make_instance(fwk_ctx *ctx)
+{
+    json_t *config = json_pack("{s:s, s:s}", "routing_key", KEY, "url", EVENTS_URL);
+    void *instance = NULL;
+
+    fake_host_set_config(ctx, json_incref(config));
+    if (fawkes_plugin_describe()->init(fake_host(), ctx, config, &instance) != FWK_OK)
+        fail_msg("init failed: %s", fake_host_failure(ctx));
+    json_decref(config); /* the context keeps it for the instance, as the host does */
+    return instance;
+}
+
+static fwk_status notify(fwk_ctx *ctx, void *instance, const json_t *message)
+{
+    const fwk_notifier_vtable *vt = fawkes_plugin_describe()->vtable;
+
+    return vt->notify(ctx, instance, message);
+}
+
+static void test_notify_sends_one_event_per_finding(void **state)
+{
+    (void)state;
+    fwk_ctx *ctx = fake_host_ctx_new();
+    void *instance = make_instance(ctx);
+    json_t *run = json_pack("{s:s}", "chain", "nightly");
+    json_t *message = json_pack("{s:O, s:[o, o]}", "run", run, "findings",
+                                finding("high", "new", "Public bucket"),
+                                finding("low", "resolved", "Old bucket"));
+
+    fake_host_push_response(ctx, 202, "{\"status\": \"success\", \"dedup_key\": \"9b0c6f1e\"}");
+    fake_host_push_response(ctx, 202, "{\"status\": \"success\"}");
+    assert_int_equal(notify(ctx, instance, message), FWK_OK);
+    assert_int_equal(json_array_size(fake_host_requests(ctx)), 2);
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *sent = fake_host_request(ctx, i);
+        json_t *event = pd_event(KEY, json_array_get(json_object_get(message, "findings"), i), run);
+        json_t *body = fake_host_json(json_string_value(json_object_get(sent, "body")));
+        assert_string_equal(json_string_value(json_object_get(sent, "method")), "POST");
+        assert_string_equal(json_string_value(json_object_get(sent, "url")), EVENTS_URL);
+        /* a resent event folds into its alert: not mutating, so the host may retry it */
+        assert_int_equal(json_integer_value(json_object_get(sent, "flags")) & FWK_HTTP_MUTATING,
+                         0);
+        assert_json_value_equal(body, event);
+        json_decref(body);
+        json_decref(event);
+    }
+    assert_int_equal(fake_host_counter(ctx, "events"), 2);
+    json_decref(message);
+    json_decref(run);
+    fawkes_plugin_describe()->fini(instance);
+    fake_host_ctx_free(ctx);
+}
+
+static void test_notify_accepts_only_202(void **state)
+{
+    (void)state;
+    fwk_ctx *ctx = fake_host_ctx_new();
+    void *instance = make_instance(ctx);
+    json_t *message = json_pack("{s:[o]}", "findings", finding("high", "new", "Public bucket"));
+
+    fake_host_push_response(ctx, 200, "{\"status\": \"ok\"}");
+    assert_int_equal(notify(ctx, instance, message), FWK_ERROR);
+    assert_non_null(strstr(fake_host_failure(ctx), "POST " EVENTS_URL " -> HTTP 200: "));
+    assert_non_null(strstr(fake_host_failure(ctx), "is url an Events API v2 endpoint?"));
+    fake_host_push_response(ctx, 429, "{\"status\": \"throttled\"}");
+    assert_int_equal(notify(ctx, instance, message), FWK_RETRY);
+    fake_host_push_response(ctx, 400, "{\"status\": \"invalid event\"}");
+    assert_int_equal(notify(ctx, instance, message), FWK_ERROR);
+    assert_int_equal(fake_host_counter(ctx, "events"), 0);
+    json_decref(message);
+    fawkes_plugin_describe()->fini(instance);
+    fake_host_ctx_free(ctx);
+}
+
+static void test_init_refuses_a_short_key(void **state)
+{
+    (void)state;
+    fwk_ctx *ctx = fake_host_ctx_new();
+    json_t *config = json_pack("{s:s, s:s}", "routing_key", "abc", "url", EVENTS_URL);
+    void *instance = NULL;
+
+    assert_int_equal(fawkes_plugin_describe()->init(fake_host(), ctx, config, &instance),
+                     FWK_ERROR);
+    assert_null(instance);
+    assert_non_null(strstr(fake_host_failure(ctx), "routing_key: expected the 32-character"));
+    json_decref(config);
+    fake_host_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trigger),
         cmocka_unit_test(test_resolve_and_mapping),
         cmocka_unit_test(test_summary_is_cut_on_a_character),
+        cmocka_unit_test(test_notify_sends_one_event_per_finding),
+        cmocka_unit_test(test_notify_accepts_only_202),
+        cmocka_unit_test(test_init_refuses_a_short_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,13 +1,9 @@
-/* test_webhook.c: the webhook payloads: generic, Slack and Mattermost shapes and limits. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+/* test_webhook.c: the webhook payloads (generic, Slack and Mattermost shapes and limits), and
+   the notifier posting them through the fake host (tests/support/fawkes_fake_host.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
+#include "fawkes_fake_host.h"
 #include "wh.h"
 
 static json_t *finding(const char *severity, const char *delta, const char *message)
@@ -106,7 +102,7 @@ static void test_generic_is_the_message(void **state)
     json_t *body = wh_payload(WH_GENERIC, msg, NULL);
     assert_string_equal(text_at(body, "source"), "fawkes");
     json_object_del(body, "source");
-    assert_true(json_equal(body, msg));
+    assert_json_value_equal(body, msg);
     json_decref(body);
     json_decref(msg);
 }
@@ -137,6 +133,97 @@ static void test_limits(void **state)
     assert_int_equal(wh_format_parse("slack"), WH_SLACK);
 }
 
+/* ---- the notifier, through the fake host ---- */
+
+#define HOOK_URL "https://hooks.test/services/T1"
+
+/* An instance from the config `config_text`; the test fails when init does. */
+static void *make_instance(fwk_ctx *ctx, const char *config_text)
+{
+    json_t *config = fake_host_json(config_text);
+    void *instance = NULL;
+
+    fake_host_set_config(ctx, json_incref(config));
+    if (fawkes_plugin_describe()->init(fake_host(), ctx, config, &instance) != FWK_OK)
+        fail_msg("init failed: %s", fake_host_failure(ctx));
+    json_decref(config); /* the context keeps it for the instance, as the host does */
+    return instance;
+}
+
+static fwk_status notify(fwk_ctx *ctx, void *instance, const json_t *msg)
+{
+    const fwk_notifier_vtable *vt = fawkes_plugin_describe()->vtable;
+
+    return vt->notify(ctx, instance, msg);
+}
+
+static void test_notify_posts_the_payload(void **state)
+{
+    (void)state;
+    fwk_ctx *ctx = fake_host_ctx_new();
+    void *instance = make_instance(
+        ctx, "{\"url\": \"" HOOK_URL "\", \"format\": \"slack\", \"token\": \"t0k\"}");
+    json_t *msg = message(2);
+    const wh_overrides none = {NULL, NULL, NULL};
+    json_t *expected = wh_payload(WH_SLACK, msg, &none);
+
+    fake_host_push_response(ctx, 200, "ok"); /* Slack answers "ok", not JSON */
+    assert_int_equal(notify(ctx, instance, msg), FWK_OK);
+    assert_int_equal(json_array_size(fake_host_requests(ctx)), 1);
+    const json_t *sent = fake_host_request(ctx, 0);
+    assert_string_equal(json_string_value(json_object_get(sent, "method")), "POST");
+    assert_string_equal(json_string_value(json_object_get(sent, "url")), HOOK_URL);
+    assert_true(json_integer_value(json_object_get(sent, "flags")) & FWK_HTTP_MUTATING);
+    assert_string_equal(fake_host_request_header(sent, "Authorization"), "Bearer t0k");
+    assert_string_equal(fake_host_request_header(sent, "Content-Type"), "application/json");
+    json_t *body = fake_host_json(json_string_value(json_object_get(sent, "body")));
+    assert_json_value_equal(body, expected);
+    assert_int_equal(fake_host_counter(ctx, "posted"), 1);
+    json_decref(body);
+    json_decref(expected);
+    json_decref(msg);
+    fawkes_plugin_describe()->fini(instance);
+    fake_host_ctx_free(ctx);
+}
+
+static void test_notify_retries_only_what_may_work_later(void **state)
+{
+    (void)state;
+    fwk_ctx *ctx = fake_host_ctx_new();
+    void *instance = make_instance(ctx, "{\"url\": \"" HOOK_URL "\", \"format\": \"generic\"}");
+    json_t *msg = message(1);
+
+    fake_host_push_response(ctx, 404, "no_service");
+    assert_int_equal(notify(ctx, instance, msg), FWK_ERROR);
+    assert_string_equal(fake_host_failure(ctx), "POST " HOOK_URL " -> HTTP 404: no_service (is "
+                                                "the URL still valid?)");
+    fake_host_push_response(ctx, 503, "busy");
+    assert_int_equal(notify(ctx, instance, msg), FWK_RETRY);
+    fake_host_push_failure(ctx, FWK_ERROR, "hooks.test: connection timed out");
+    assert_int_equal(notify(ctx, instance, msg), FWK_RETRY);
+    assert_null(fake_host_request_header(fake_host_request(ctx, 0), "Authorization"));
+    assert_int_equal(fake_host_counter(ctx, "posted"), 0);
+    json_decref(msg);
+    fawkes_plugin_describe()->fini(instance);
+    fake_host_ctx_free(ctx);
+}
+
+static void test_init_refuses_a_url_that_is_not_http(void **state)
+{
+    (void)state;
+    fwk_ctx *ctx = fake_host_ctx_new();
+    json_t *config = fake_host_json("{\"url\": \"ftp://hooks.test/\", \"format\": \"generic\"}");
+    void *instance = NULL;
+
+    assert_int_equal(fawkes_plugin_describe()->init(fake_host(), ctx, config, &instance),
+                     FWK_ERROR);
+    assert_null(instance);
+    assert_string_equal(fake_host_failure(ctx),
+                        "url: expected an http:// or https:// URL; check the secret it comes from");
+    json_decref(config);
+    fake_host_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +231,9 @@ int main(void)
         cmocka_unit_test(test_mattermost_shape),
         cmocka_unit_test(test_generic_is_the_message),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_notify_posts_the_payload),
+        cmocka_unit_test(test_notify_retries_only_what_may_work_later),
+        cmocka_unit_test(test_init_refuses_a_url_that_is_not_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
