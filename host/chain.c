@@ -114,8 +114,9 @@ static void run_one_task(void *arg)
     if (ctx.malformed > 0) {
         char message[DIAG_MAX];
         snprintf(message, sizeof message,
-                 "%zu malformed resources were dropped (first: %s); this is a bug in plugin "
-                 "'%s': report it to its authors",
+                 "%zu malformed resources were dropped (first: %s): plugin '%s' emitted "
+                 "resources outside the model (docs/model.md); fix the data it read (a "
+                 "snapshot file), or report it to the plugin's authors",
                  ctx.malformed, ctx.first_malformed ? ctx.first_malformed : "?",
                  t->provider->conf->plugin);
         run_fail(t->r, t->provider, "run_task", name, message);
