@@ -93,6 +93,16 @@ class SchemaTest(ModelTestCase):
                 seen[kind] += 1
         self.assertEqual(seen, {"resource": 3, "finding": 2, "rule": 3})
 
+    def test_the_resources_and_findings_shown_in_outputs_md_validate(self):
+        with open(os.path.join(SOURCE_DIR, "docs", "outputs.md"), encoding="utf-8") as f:
+            lines = [line.rstrip(",") for line in f.read().splitlines()]
+        resources = [json.loads(line) for line in lines if line.startswith('{"uid":')]
+        findings = [json.loads(line) for line in lines if line.startswith('{"rule":')]
+        self.assertGreaterEqual(len(resources), 4)
+        self.assertGreaterEqual(len(findings), 2)
+        self.assertValid(self.resources, resources, "docs/outputs.md resources")
+        self.assertValid(self.findings, findings, "docs/outputs.md findings")
+
 
 class DemoTest(ModelTestCase):
 
