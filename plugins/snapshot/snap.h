@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include <fawkes/fawkes.h>
+#include <fawkes/fwkx.h>
 
 /* One configured instance: read-only after init, so tasks may share it across threads. */
 typedef struct snap_instance {
@@ -65,9 +66,6 @@ typedef struct snap_reader {
  */
 fwk_status snap_record(snap_reader *rd, json_t *record, size_t line, const char *element,
                        const char *why_bad);
-
-/* "an object", "an array", "a string", "a number", "a boolean", "null". */
-const char *snap_type_name(const json_t *value);
 
 /* snap_finish: the task's final status from what the reader counted (FWK_OK or
    FWK_PARTIAL with the "N records skipped" message set). */

@@ -94,7 +94,7 @@ static int snap_add_file(const snap_instance *inst, json_t *tasks, const char *p
 
     json_array_foreach(tasks, i, task)
     {
-        if (strcmp(json_string_value(json_object_get(task, "path")), path) == 0)
+        if (strcmp(fwkx_str(task, "path", ""), path) == 0)
             return 0;
     }
     if (!st && stat(path, &own) == 0)

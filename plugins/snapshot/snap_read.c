@@ -149,7 +149,7 @@ static json_t *snap_resources(snap_reader *rd, json_t *doc, const char **label)
     resources = json_object_get(doc, "resources");
     if (json_is_object(doc) && json_is_array(resources)) {
         *label = "resources";
-        if (json_is_true(json_object_get(doc, "partial")))
+        if (fwkx_bool(doc, "partial", 0))
             rd->inst->host->log(rd->ctx, FWK_LOG_WARN,
                                 "%s: this inventory was saved from a "
                                 "partial run (\"partial\": true): some resources may be "
@@ -160,7 +160,7 @@ static json_t *snap_resources(snap_reader *rd, json_t *doc, const char **label)
     rd->inst->host->fail(rd->ctx,
                          "%s: expected a JSON array of resources or an object with "
                          "\"resources\": [...] (as `fawkes inventory -o json` writes), got %s%s",
-                         rd->path, snap_type_name(doc),
+                         rd->path, fwkx_type_name(doc),
                          json_is_object(doc) ? " without a \"resources\" array" : "");
     return NULL;
 }

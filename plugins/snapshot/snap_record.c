@@ -4,27 +4,6 @@
 
 #include "snap.h"
 
-const char *snap_type_name(const json_t *value)
-{
-    switch (json_typeof(value)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "an unknown JSON type";
-}
-
 /* Why `record` is not a resource the host accepts, or NULL when it is one. */
 static const char *snap_check(const json_t *record, char *why, size_t size)
 {
@@ -33,7 +12,7 @@ static const char *snap_check(const json_t *record, char *why, size_t size)
     size_t i;
 
     if (!json_is_object(record)) {
-        snprintf(why, size, "not a JSON object (got %s)", snap_type_name(record));
+        snprintf(why, size, "not a JSON object (got %s)", fwkx_type_name(record));
         return why;
     }
     for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
@@ -43,7 +22,7 @@ static const char *snap_check(const json_t *record, char *why, size_t size)
             snprintf(why, size, "missing \"%s\"", required[i]);
         else if (!json_is_string(field))
             snprintf(why, size, "\"%s\" is not a string (got %s)", required[i],
-                     snap_type_name(field));
+                     fwkx_type_name(field));
         else if (json_string_length(field) == 0)
             snprintf(why, size, "\"%s\" is empty", required[i]);
         else
@@ -56,14 +35,14 @@ static const char *snap_check(const json_t *record, char *why, size_t size)
         const json_t *value;
 
         if (!json_is_object(labels)) {
-            snprintf(why, size, "\"labels\" is not an object (got %s)", snap_type_name(labels));
+            snprintf(why, size, "\"labels\" is not an object (got %s)", fwkx_type_name(labels));
             return why;
         }
         json_object_foreach((json_t *)labels, key, value)
         {
             if (!json_is_string(value)) {
                 snprintf(why, size, "labels.%s is not a string (got %s)", key,
-                         snap_type_name(value));
+                         fwkx_type_name(value));
                 return why;
             }
         }
@@ -76,7 +55,7 @@ static const char *snap_check(const json_t *record, char *why, size_t size)
 static bool snap_wanted(const json_t *list, const json_t *record, const char *field,
                         bool keep_missing)
 {
-    const char *value = json_string_value(json_object_get(record, field));
+    const char *value = fwkx_str(record, field, NULL);
     size_t i;
     const json_t *item;
 

@@ -26,7 +26,7 @@ static long long snap_chunk_size(const fwk_host *host, fwk_ctx *ctx, const json_
     if (!value || json_is_null(value))
         return SNAP_CHUNK_DEFAULT;
     if (!json_is_integer(value)) {
-        host->fail(ctx, "chunk_size: expected a size such as 8MiB, got %s", snap_type_name(value));
+        host->fail(ctx, "chunk_size: expected a size such as 8MiB, got %s", fwkx_type_name(value));
         return -1;
     }
     bytes = (long long)json_integer_value(value);
@@ -125,7 +125,7 @@ static int snap_task_range(const snap_instance *inst, fwk_ctx *ctx, const json_t
         inst->host->fail(ctx,
                          "task %s: \"start\" and \"end\" must be byte offsets of a JSON Lines "
                          "file with 0 <= start <= end: plan tasks with this plugin's plan_tasks",
-                         json_string_value(json_object_get(task, "name")));
+                         fwkx_str(task, "name", NULL));
         return -1;
     }
     rd->start = (long long)json_integer_value(start);
@@ -137,13 +137,13 @@ static fwk_status snap_run_task(fwk_ctx *ctx, void *instance, const json_t *task
 {
     const snap_instance *inst = instance;
     snap_reader rd;
-    const char *path = json_string_value(json_object_get(task, "path"));
+    const char *path = fwkx_str(task, "path", NULL);
 
     if (!path) {
         inst->host->fail(ctx,
                          "task %s has no \"path\": plan tasks with this plugin's "
                          "plan_tasks",
-                         json_string_value(json_object_get(task, "name")));
+                         fwkx_str(task, "name", NULL));
         return FWK_ERROR;
     }
     memset(&rd, 0, sizeof(rd));
