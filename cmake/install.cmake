@@ -30,6 +30,13 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/sdk/include/fawkes
         FILES_MATCHING PATTERN "*.h")
 # fwkx, the plugin helper library: libfawkesx.a, linked into plugins (not a runtime need).
 install(TARGETS fawkes_helpers ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Development)
+# The fake host for plugin unit tests (fawkes_add_plugin_test): its header beside the SDK's,
+# its source compiled by the plugin project itself (with its flags; it needs cmocka).
+set(FAWKES_TESTING_INSTALL_DIR ${CMAKE_INSTALL_DATADIR}/fawkes/testing)
+install(FILES ${CMAKE_SOURCE_DIR}/tests/support/fawkes_fake_host.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fawkes/testing COMPONENT Development)
+install(FILES ${CMAKE_SOURCE_DIR}/tests/support/fawkes_fake_host.c
+        DESTINATION ${FAWKES_TESTING_INSTALL_DIR} COMPONENT Development)
 
 # fawkes-sdk.pc is written at install time, so its prefix is the one given to
 # `cmake --install --prefix` rather than the one configured.
@@ -53,6 +60,7 @@ install(CODE "
 set(FAWKES_CONFIG_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
 set(FAWKES_CONFIG_LIBDIR ${CMAKE_INSTALL_LIBDIR})
 set(FAWKES_CONFIG_PLUGINDIR ${FAWKES_INSTALL_PLUGIN_DIR})
+set(FAWKES_CONFIG_TESTINGDIR ${FAWKES_TESTING_INSTALL_DIR})
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/FawkesConfig.cmake.in
   ${CMAKE_BINARY_DIR}/FawkesConfig.cmake
   INSTALL_DESTINATION ${FAWKES_CMAKE_PACKAGE_DIR}
@@ -82,7 +90,7 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/policies/
 # --- Documentation: the guides and the example plugin ---
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/
         DESTINATION ${FAWKES_DOC_DIR} COMPONENT Documentation
-        FILES_MATCHING PATTERN "*.md")
+        FILES_MATCHING PATTERN "*.md" PATTERN "*.schema.json")
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/examples/plugins/hello
         DESTINATION ${FAWKES_DOC_DIR}/examples COMPONENT Documentation
         PATTERN "build" EXCLUDE)

@@ -3,7 +3,9 @@
 Installs the build into a temporary prefix, generates one plugin of each kind with
 scripts/new-plugin, builds some with CMake (find_package(Fawkes)) and some with the generated
 Makefile (pkg-config fawkes-sdk), builds examples/plugins/hello, and runs the INSTALLED
-fawkes on them. Also checks that the code in docs/sdk.md is the code of the template.
+fawkes on them. Builds hello once more with a unit test on the installed fake host
+(fawkes_add_plugin_test, tests/support/example/) and runs it with ctest. Also checks that
+the code in docs/sdk.md is the code of the template (or of that example test).
 """
 import filecmp
 import http.server
@@ -25,6 +27,10 @@ SOURCE_DIR = fwtest.SOURCE_DIR
 BUILD_DIR = fwtest.BUILD_DIR
 NEW_PLUGIN = os.path.join(SOURCE_DIR, "scripts", "new-plugin")
 HELLO_DIR = os.path.join(SOURCE_DIR, "examples", "plugins", "hello")
+# hello's CMakeLists.txt plus fawkes_add_plugin_test, and tests/test_hello.c: laid over a copy
+# of hello to build the plugin with its unit test against the installed SDK.
+TESTED_DIR = os.path.join(SOURCE_DIR, "tests", "support", "example")
+SUPPORT_DIR = os.path.join(SOURCE_DIR, "tests", "support")
 STRICT_CFLAGS = "-Werror -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 
 # name -> (kind, how it is built). The names are the ones docs/sdk.md quotes.
@@ -123,6 +129,15 @@ class OutOfTree(unittest.TestCase):
             "--prefix", cls.prefix])
         sh(["make", "install"], cwd=os.path.join(cls.gen, "label_gate"), env=cls.pc_env)
 
+        # hello with its unit test (fawkes_add_plugin_test on the installed fake host).
+        cls.tested = os.path.join(cls.root, "hello_tested")
+        shutil.copytree(HELLO_DIR, cls.tested)
+        shutil.copytree(TESTED_DIR, cls.tested, dirs_exist_ok=True)
+        cls.tested_build = os.path.join(cls.tested, "build")
+        sh(["cmake", "-S", cls.tested, "-B", cls.tested_build,
+            "-DCMAKE_PREFIX_PATH=" + cls.prefix, "-DCMAKE_C_FLAGS=" + STRICT_CFLAGS])
+        sh(["cmake", "--build", cls.tested_build])
+
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.root, ignore_errors=True)
@@ -140,9 +155,15 @@ class OutOfTree(unittest.TestCase):
     # --- the installed tree ---
 
     def test_installed_layout(self):
-        headers = sorted(os.listdir(os.path.join(SOURCE_DIR, "sdk", "include", "fawkes")))
+        headers = os.listdir(os.path.join(SOURCE_DIR, "sdk", "include", "fawkes"))
         self.assertEqual(sorted(os.listdir(os.path.join(self.prefix, "include", "fawkes"))),
-                         headers)
+                         sorted(headers + ["testing"]))
+        # The fake host for plugin unit tests, as in the source tree.
+        for rel, name in (("include/fawkes/testing", "fawkes_fake_host.h"),
+                          ("share/fawkes/testing", "fawkes_fake_host.c")):
+            self.assertTrue(filecmp.cmp(os.path.join(SUPPORT_DIR, name),
+                                        os.path.join(self.prefix, rel, name), shallow=False),
+                            os.path.join(rel, name))
         for rel in ("bin/fawkes", "bin/fawkes-new-plugin"):
             self.assertTrue(os.access(os.path.join(self.prefix, rel), os.X_OK), rel)
         for rel in ("lib/pkgconfig/fawkes-sdk.pc", "lib/cmake/Fawkes/FawkesConfig.cmake",
@@ -234,6 +255,54 @@ class OutOfTree(unittest.TestCase):
             self.assertIn(message, proc.stderr, args)
             self.assertEqual(proc.stdout, "", args)
         self.assertEqual(os.listdir(cwd), [], "a refused new-plugin left files behind")
+
+    # --- unit tests of an out-of-tree plugin on the installed fake host ---
+
+    def test_plugin_unit_test_passes_under_ctest(self):
+        listed = sh(["ctest", "--test-dir", self.tested_build, "-N", "-L", "unit"]).stdout
+        self.assertIn("unit.test_hello", listed)
+        self.assertIn("Total Tests: 1", listed)
+        proc = sh(["ctest", "--test-dir", self.tested_build, "--output-on-failure", "-L", "unit"])
+        self.assertIn("100% tests passed", proc.stdout)
+        # the test really ran the plugin: its cases are in the test's own output
+        proc = sh([os.path.join(self.tested_build, "test_hello")])
+        self.assertIn("[  PASSED  ] 3 test(s).", proc.stdout + proc.stderr)
+
+    def test_plugin_unit_test_failure_fails_ctest(self):
+        src = os.path.join(self.root, "hello_failing")
+        shutil.copytree(self.tested, src, ignore=shutil.ignore_patterns("build"))
+        test_c = os.path.join(src, "tests", "test_hello.c")
+        with open(test_c) as f:
+            code = f.read()
+        wrong = code.replace('"items_emitted"), 2)', '"items_emitted"), 3)')
+        self.assertNotEqual(wrong, code)
+        with open(test_c, "w") as f:
+            f.write(wrong)
+        build = os.path.join(src, "build")
+        sh(["cmake", "-S", src, "-B", build, "-DCMAKE_PREFIX_PATH=" + self.prefix])
+        sh(["cmake", "--build", build])
+        proc = sh(["ctest", "--test-dir", build, "--output-on-failure"], expect=None)
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("test_items_from_the_config", proc.stdout)
+
+    def test_missing_cmocka_is_named_with_the_package(self):
+        # A pkg-config that knows jansson but not cmocka.
+        pc_dir = os.path.join(self.root, "pc-without-cmocka")
+        os.makedirs(pc_dir, exist_ok=True)
+        jansson_dir = sh(["pkg-config", "--variable=pcfiledir", "jansson"]).stdout.strip()
+        shutil.copy(os.path.join(jansson_dir, "jansson.pc"), pc_dir)
+        src = os.path.join(self.root, "hello_no_cmocka")
+        shutil.copytree(self.tested, src, ignore=shutil.ignore_patterns("build"))
+        env = {"PKG_CONFIG_LIBDIR": pc_dir, "PKG_CONFIG_PATH": ""}
+        proc = sh(["cmake", "-S", src, "-B", os.path.join(src, "build"),
+                   "-DCMAKE_PREFIX_PATH=" + self.prefix], env=env, expect=None)
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        message = " ".join(proc.stderr.split())
+        self.assertIn("fawkes_add_plugin_test(test_hello): plugin unit tests need cmocka", message)
+        self.assertIn("apt-get install libcmocka-dev", message)
+        # Without tests, cmocka is not needed.
+        sh(["cmake", "-S", src, "-B", os.path.join(src, "build-no-tests"),
+            "-DCMAKE_PREFIX_PATH=" + self.prefix, "-DBUILD_TESTING=OFF"], env=env)
 
     # --- the installed fawkes and the plugins ---
 
@@ -383,9 +452,11 @@ class OutOfTree(unittest.TestCase):
         guide = guide[:helpers] + guide[guide.index("\n## ", helpers + 1):]
         blocks = re.findall(r"^ *```(\w*)\n(.*?)^ *```", guide, re.M | re.S)
         self.assertGreater(len(blocks), 5)
-        sources = {"c": [os.path.join(HELLO_DIR, "hello.c")] +
+        sources = {"c": [os.path.join(HELLO_DIR, "hello.c"),
+                         os.path.join(TESTED_DIR, "tests", "test_hello.c")] +
                    [os.path.join(self.gen, n, n + ".c") for n in GENERATED],
                    "cmake": [os.path.join(HELLO_DIR, "CMakeLists.txt"),
+                             os.path.join(TESTED_DIR, "CMakeLists.txt"),
                              os.path.join(SOURCE_DIR, "cmake", "FawkesConfig.cmake.in")],
                    "make": [os.path.join(HELLO_DIR, "Makefile")]}
         texts = {}
