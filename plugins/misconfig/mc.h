@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <fawkes/fawkes.h>
+#include <fawkes/fwkx.h>
 
 /* The built-in rules; the order is the order of mc_rules[] and of evaluation. */
 typedef enum mc_rule_id {
@@ -32,7 +33,7 @@ typedef struct mc_mapping {
 
 typedef struct mc_rule {
     const char *id;       /* "misconfig.bucket.public" */
-    const char *severity; /* critical|high|medium|low */
+    fwkx_severity severity;
     const char *title;
     const char *remediation; /* for providers without a mapping */
     mc_mapping mappings[4];
@@ -59,7 +60,7 @@ typedef struct mc_scan {
     const char *provider; /* "" when absent */
     const char *kind;     /* "" when absent */
     char subject[256];    /* "s3:bucket acme-logs": names the resource in messages */
-    time_t now;
+    time_t now;           /* the wall clock, seconds since 1970 */
     fwk_status status; /* FWK_OK until an emit fails */
 } mc_scan;
 
@@ -82,9 +83,6 @@ typedef enum mc_flag { MC_UNKNOWN = 0, MC_TRUE, MC_FALSE } mc_flag;
    "error" finding for the rule and reads as MC_UNKNOWN. */
 mc_flag mc_flag_field(mc_scan *scan, mc_rule_id rule, const char *field);
 
-/* "an object", "a string", ... for messages. */
-const char *mc_type_name(const json_t *value);
-
 /* The checks, each a no-op for kinds it does not cover. */
 void mc_check_exposure(mc_scan *scan);
 void mc_check_encryption(mc_scan *scan);
@@ -92,7 +90,8 @@ void mc_check_firewall(mc_scan *scan);
 void mc_check_labels(mc_scan *scan);
 void mc_check_stopped(mc_scan *scan);
 
-/* Parse an RFC 3339 time ("2026-01-02T03:04:05Z", fractions and offsets allowed) into *out.
+/* Parse an RFC 3339 time (fwkx_time_parse's grammar: "2026-01-02T03:04:05Z", fractions and
+   offsets allowed, or a date meaning midnight UTC) into whole seconds since 1970 in *out.
    Returns 0, or -1 when the text is not one. */
 int mc_parse_time(const char *text, time_t *out);
 

@@ -81,7 +81,7 @@ void mc_check_labels(mc_scan *scan)
                 json_pack("{s:s, s:s}", "field", "labels", "problem", "type"),
                 "could not evaluate %s: \"labels\" is %s; expected an object of strings (fix "
                 "the provider's output)",
-                scan->subject, mc_type_name(labels));
+                scan->subject, fwkx_type_name(labels));
         return;
     }
     missing = json_array();
@@ -116,17 +116,16 @@ static bool mc_is_stopped(const char *provider, const char *state)
 
 void mc_check_stopped(mc_scan *scan)
 {
-    const char *state = json_string_value(json_object_get(scan->resource, "state"));
-    const json_t *cost = json_object_get(scan->resource, "monthly_cost");
+    const char *state = fwkx_str(scan->resource, "state", NULL);
+    double cost = fwkx_num(scan->resource, "monthly_cost", 0);
     time_t since;
     long long days;
-    char since_text[32];
-    struct tm tm;
+    char since_text[FWKX_TIME_MAX];
 
     if (!mc_kind_is(scan, "compute.instance") || !mc_enabled(scan, MC_INSTANCE_STOPPED) || !state ||
         !mc_is_stopped(scan->provider, state))
         return;
-    if (!json_is_number(cost) || json_number_value(cost) <= 0)
+    if (cost <= 0)
         return; /* unknown or free: nothing to say */
     since = mc_stopped_since(scan->resource);
     if (since < 0 || since > scan->now)
@@ -134,12 +133,10 @@ void mc_check_stopped(mc_scan *scan)
     days = (long long)((scan->now - since) / 86400);
     if (days <= scan->inst->stopped_days)
         return;
-    gmtime_r(&since, &tm);
-    strftime(since_text, sizeof(since_text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fwkx_time_format((int64_t)since * 1000, since_text, sizeof(since_text));
     mc_emit(scan, MC_INSTANCE_STOPPED, "fail",
             json_pack("{s:s, s:s}", "state", state, "stopped_since", since_text),
             "%s has been stopped since %s (%lld days, more than stopped_days %lld) and still "
             "costs about $%.2f a month",
-            scan->subject, since_text, days, (long long)scan->inst->stopped_days,
-            json_number_value(cost));
+            scan->subject, since_text, days, (long long)scan->inst->stopped_days, cost);
 }

@@ -5,27 +5,6 @@
 
 #include "mc.h"
 
-const char *mc_type_name(const json_t *value)
-{
-    switch (json_typeof(value)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "an unknown JSON type";
-}
-
 bool mc_enabled(const mc_scan *scan, mc_rule_id rule)
 {
     return !scan->inst->disabled[rule] && scan->status == FWK_OK;
@@ -54,9 +33,10 @@ static json_t *mc_finding(const mc_scan *scan, const mc_rule *rule, const char *
         json_array_append_new(compliance, json_string(mapping->compliance[i]));
     finding =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "rule", rule->id, "severity",
-                  rule->severity, "status", status, "title", rule->title, "message", message,
-                  "evidence", evidence ? evidence : json_object(), "remediation",
-                  mapping ? mapping->remediation : rule->remediation, "compliance", compliance);
+                  fwkx_severity_name(rule->severity), "status", status, "title", rule->title,
+                  "message", message, "evidence", evidence ? evidence : json_object(),
+                  "remediation", mapping ? mapping->remediation : rule->remediation, "compliance",
+                  compliance);
     return finding;
 }
 
@@ -99,6 +79,6 @@ mc_flag mc_flag_field(mc_scan *scan, mc_rule_id rule, const char *field)
     mc_emit(scan, rule, "error", json_pack("{s:s, s:s}", "field", field, "problem", "type"),
             "could not evaluate %s: \"%s\" is %s; expected true, false or null (fix the "
             "provider's output)",
-            scan->subject, field, mc_type_name(value));
+            scan->subject, field, fwkx_type_name(value));
     return MC_UNKNOWN;
 }

@@ -55,7 +55,7 @@ static int mc_port_item(const json_t *item, mc_exposure *ex, const char *where, 
         lo = hi = (long)json_integer_value(item);
     } else if (!text) {
         snprintf(why, size, "%s: expected a port (\"22\", \"20-30\", \"all\"), got %s", where,
-                 mc_type_name(item));
+                 fwkx_type_name(item));
         return -1;
     } else if (strcasecmp(text, "all") == 0 || strcmp(text, "*") == 0 ||
                strcasecmp(text, "any") == 0) {
@@ -117,7 +117,7 @@ static int mc_protocol(const json_t *protocol, mc_exposure *ex, const char *wher
     }
     if (!text) {
         snprintf(why, size, "%s.protocol: expected a protocol name, got %s", where,
-                 protocol ? mc_type_name(protocol) : "nothing");
+                 protocol ? fwkx_type_name(protocol) : "nothing");
         return -1;
     }
     if (strcasecmp(text, "all") == 0 || strcmp(text, "-1") == 0 || strcmp(text, "*") == 0 ||
@@ -139,7 +139,7 @@ static json_t *mc_world_cidrs(const json_t *cidrs, const char *where, char *why,
 
     if (!json_is_array(cidrs)) {
         snprintf(why, size, "%s.cidrs: expected a list of CIDRs, got %s", where,
-                 cidrs ? mc_type_name(cidrs) : "nothing");
+                 cidrs ? fwkx_type_name(cidrs) : "nothing");
         return NULL;
     }
     world = json_array();
@@ -149,7 +149,7 @@ static json_t *mc_world_cidrs(const json_t *cidrs, const char *where, char *why,
 
         if (!text) {
             snprintf(why, size, "%s.cidrs[%zu]: expected a CIDR string, got %s", where, i,
-                     mc_type_name(cidr));
+                     fwkx_type_name(cidr));
             json_decref(world);
             return NULL;
         }
@@ -163,7 +163,7 @@ static json_t *mc_world_cidrs(const json_t *cidrs, const char *where, char *why,
 static int mc_rule_applies(const json_t *rule, const char *where, bool *applies, char *why,
                            size_t size)
 {
-    const char *direction = json_string_value(json_object_get(rule, "direction"));
+    const char *direction = fwkx_str(rule, "direction", NULL);
     const json_t *action_value = json_object_get(rule, "action");
     const char *action = json_string_value(action_value);
 
@@ -178,7 +178,7 @@ static int mc_rule_applies(const json_t *rule, const char *where, bool *applies,
         (!action || (strcasecmp(action, "allow") != 0 && strcasecmp(action, "accept") != 0 &&
                      strcasecmp(action, "deny") != 0 && strcasecmp(action, "drop") != 0))) {
         snprintf(why, size, "%s.action: expected \"allow\" or \"deny\", got %s", where,
-                 action ? action : mc_type_name(action_value));
+                 action ? action : fwkx_type_name(action_value));
         return -1;
     }
     *applies = (strcasecmp(direction, "ingress") == 0 || strcasecmp(direction, "inbound") == 0) &&
@@ -245,7 +245,7 @@ static void mc_fw_rule(mc_fw_result *res, const json_t *rule, size_t index)
     memset(&ex, 0, sizeof(ex));
     snprintf(where, sizeof(where), "attributes.rules[%zu]", index);
     if (!json_is_object(rule)) {
-        snprintf(why, sizeof(why), "%s: expected an object, got %s", where, mc_type_name(rule));
+        snprintf(why, sizeof(why), "%s: expected an object, got %s", where, fwkx_type_name(rule));
         goto bad;
     }
     if (mc_rule_applies(rule, where, &applies, why, sizeof(why)) != 0 ||
@@ -275,8 +275,7 @@ static const char *const mc_fw_what[3] = {"SSH (tcp/22)", "RDP (3389)", "inbound
 
 void mc_check_firewall(mc_scan *scan)
 {
-    const json_t *attributes = json_object_get(scan->resource, "attributes");
-    const json_t *rules = json_object_get(attributes, "rules");
+    const json_t *rules = fwkx_path(scan->resource, "attributes.rules");
     const json_t *rule;
     mc_fw_result res;
     size_t i;
@@ -292,7 +291,7 @@ void mc_check_firewall(mc_scan *scan)
     if (!json_is_array(rules)) {
         res.bad = 1;
         snprintf(res.why, sizeof(res.why), "attributes.rules: expected a list of rules, got %s",
-                 mc_type_name(rules));
+                 fwkx_type_name(rules));
     } else {
         json_array_foreach(rules, i, rule) mc_fw_rule(&res, rule, i);
     }

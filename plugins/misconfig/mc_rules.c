@@ -6,7 +6,7 @@
 const mc_rule mc_rules[MC_RULE_COUNT] = {
     [MC_BUCKET_PUBLIC] =
         {"misconfig.bucket.public",
-         "critical",
+         FWKX_SEV_CRITICAL,
          "Storage bucket is publicly accessible",
          "Remove public access from the bucket; publish public content through a CDN instead.",
          {{"aws",
@@ -28,7 +28,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_DATABASE_PUBLIC] =
         {"misconfig.database.public",
-         "critical",
+         FWKX_SEV_CRITICAL,
          "Database instance is reachable from the internet",
          "Move the database to a private network and reach it through a bastion or private link.",
          {{"aws",
@@ -47,7 +47,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_BUCKET_UNENCRYPTED] =
         {"misconfig.bucket.unencrypted",
-         "high",
+         FWKX_SEV_HIGH,
          "Storage bucket is not encrypted at rest",
          "Turn on default server-side encryption for the bucket.",
          {{"aws",
@@ -65,7 +65,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_VOLUME_UNENCRYPTED] =
         {"misconfig.volume.unencrypted",
-         "high",
+         FWKX_SEV_HIGH,
          "Block volume is not encrypted at rest",
          "Replace the volume with an encrypted copy and turn on encryption by default.",
          {{"aws",
@@ -83,7 +83,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_DATABASE_UNENCRYPTED] =
         {"misconfig.database.unencrypted",
-         "high",
+         FWKX_SEV_HIGH,
          "Database storage is not encrypted at rest",
          "Restore the database into encrypted storage and switch clients over.",
          {{"aws",
@@ -101,7 +101,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_FIREWALL_SSH] =
         {"misconfig.firewall.ssh_open",
-         "high",
+         FWKX_SEV_HIGH,
          "Firewall allows SSH (22) from the internet",
          "Limit port 22 to known addresses, or use a bastion, VPN or session manager.",
          {{"aws",
@@ -121,7 +121,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_FIREWALL_RDP] =
         {"misconfig.firewall.rdp_open",
-         "high",
+         FWKX_SEV_HIGH,
          "Firewall allows RDP (3389) from the internet",
          "Limit port 3389 to known addresses, or reach Windows hosts through a VPN or bastion.",
          {{"aws",
@@ -139,7 +139,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_FIREWALL_OPEN] =
         {"misconfig.firewall.ingress_open",
-         "medium",
+         FWKX_SEV_MEDIUM,
          "Firewall allows ingress from the internet",
          "Open only the ports a public service needs, and only to the addresses that need them.",
          {{"aws",
@@ -154,7 +154,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_LABELS_MISSING] =
         {"misconfig.labels.missing",
-         "low",
+         FWKX_SEV_LOW,
          "Resource lacks required labels",
          "Add the missing labels (tags) so the resource has an owner and an environment.",
          {{"aws",
@@ -172,7 +172,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
     [MC_INSTANCE_STOPPED] =
         {"misconfig.instance.stopped_cost",
-         "low",
+         FWKX_SEV_LOW,
          "Instance stopped for a long time still costs money",
          "Snapshot what you need and delete the instance and its disks, or start using it again.",
          {{"aws",

@@ -28,14 +28,14 @@ static int mc_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
         return *out ? 0 : -1;
     }
     if (!json_is_array(value)) {
-        host->fail(ctx, "%s: expected a list of strings, got %s", key, mc_type_name(value));
+        host->fail(ctx, "%s: expected a list of strings, got %s", key, fwkx_type_name(value));
         return -1;
     }
     json_array_foreach(value, i, item)
     {
         if (!json_is_string(item) || json_string_length(item) == 0) {
             host->fail(ctx, "%s[%zu]: expected a non-empty string, got %s", key, i,
-                       mc_type_name(item));
+                       fwkx_type_name(item));
             return -1;
         }
     }
@@ -117,29 +117,23 @@ out:
 static void mc_subject(mc_scan *scan)
 {
     const json_t *r = scan->resource;
-    const char *type = json_string_value(json_object_get(r, "native_type"));
-    const char *name = json_string_value(json_object_get(r, "name"));
-    const char *id = json_string_value(json_object_get(r, "id"));
+    const char *name = fwkx_text(r, "name", fwkx_text(r, "id", fwkx_str(r, "uid", "(unnamed)")));
 
-    if (!name || !*name)
-        name = id && *id ? id : json_string_value(json_object_get(r, "uid"));
-    snprintf(scan->subject, sizeof(scan->subject), "%s %s", type && *type ? type : scan->kind,
-             name ? name : "(unnamed)");
+    snprintf(scan->subject, sizeof(scan->subject), "%s %s",
+             fwkx_text(r, "native_type", scan->kind), name);
 }
 
 static fwk_status mc_scan_resource(fwk_ctx *ctx, void *instance, const json_t *resource)
 {
     mc_scan scan;
-    const char *provider = json_string_value(json_object_get(resource, "provider"));
-    const char *kind = json_string_value(json_object_get(resource, "kind"));
 
     memset(&scan, 0, sizeof(scan));
     scan.inst = instance;
     scan.ctx = ctx;
     scan.resource = resource;
-    scan.provider = provider ? provider : "";
-    scan.kind = kind ? kind : "";
-    scan.now = time(NULL);
+    scan.provider = fwkx_str(resource, "provider", "");
+    scan.kind = fwkx_str(resource, "kind", "");
+    scan.now = (time_t)(fwkx_clock_wall_ms() / 1000);
     scan.status = FWK_OK;
     if (!json_is_object(resource))
         return FWK_OK;
