@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "fawkes/fawkes.h"
+#include "fawkes/fwkx.h"
 #include "pol_types.h"
 #include "pol_yaml.h"
 
@@ -127,6 +128,8 @@ struct pol_cond {
 /* How many of the document's top-level keys an evaluation caches (pol_eval_root); the first
    slots are fixed: kind, provider, region, account, name (pol_eval_field's 0-4), labels. */
 enum { POL_ROOT_SLOTS = 64, POL_SLOT_LABELS = 5, POL_SLOT_FIXED = 6 };
+/* The longest undecided-test message a decision's reason keeps, in bytes. */
+enum { POL_ERROR_MAX = 511 };
 
 typedef struct pol_eval {
     const json_t *root;       /* the document */
@@ -135,7 +138,9 @@ typedef struct pol_eval {
                                  pol_eval_now, released by pol_eval_done (or set by the
                                  caller, who then owns it) */
     bool owns_now;
-    char error[512];          /* the first undecided test: what and where */
+    char error[POL_ERROR_MAX + 2]; /* the first undecided test: what and where; one byte
+                                      more than a message keeps, so that pol_evaluate cuts
+                                      it on a character boundary (fwkx_utf8_prefix) */
     bool has_error;
     /* values of the document's top-level keys, looked up once per evaluation: slot i
        (pol_path_intern; POL_SLOT_FIXED fixed ones first) is filled when bit i
@@ -159,11 +164,6 @@ pol_truth pol_cond_eval(const pol_cond *cond, pol_eval *ev, const json_t *here);
 void pol_cond_free(pol_cond *cond);
 
 /* ---- policies, exceptions, the engine ---- */
-
-typedef enum pol_severity {
-    POL_SEV_INFO = 0, POL_SEV_LOW, POL_SEV_MEDIUM, POL_SEV_HIGH, POL_SEV_CRITICAL
-} pol_severity;
-const char *pol_severity_name(pol_severity severity);
 
 /* A list of shell globs ("compute.*"). */
 typedef struct pol_globs {
@@ -203,7 +203,7 @@ typedef struct pol_policy pol_policy;
 typedef struct pol_rule {
     char *name;
     bool warn;                /* effect: warn */
-    pol_severity severity;
+    fwkx_severity severity;
     char *remediation;        /* owned or NULL (policy's) */
     pol_template message;     /* count 0: the policy's title */
     pol_cond *when;
@@ -237,7 +237,7 @@ typedef struct pol_exception {
 
 struct pol_policy {
     char *name, *title, *description, *remediation;
-    pol_severity severity;
+    fwkx_severity severity;
     json_t *compliance;       /* array of strings (owned) */
     bool audit;
     pol_match match, exclude;
@@ -374,7 +374,7 @@ int pol_get_string(pol_loader *ld, const pol_ynode *map, const char *key, const 
                    bool required, const char **out);
 int pol_check_name(pol_loader *ld, const pol_ynode *node, const char *where, const char *what);
 int pol_severity_parse(pol_loader *ld, const pol_ynode *node, const char *where,
-                       pol_severity *out);
+                       fwkx_severity *out);
 
 /* ---- evaluation (pol_eval.c) ---- */
 

@@ -93,21 +93,11 @@ int pol_check_name(pol_loader *ld, const pol_ynode *node, const char *where, con
                     "start with a letter or digit", where, what, s ? s : "");
 }
 
-static const char *const pol_severity_names[] = {"info", "low", "medium", "high", "critical"};
-
-const char *pol_severity_name(pol_severity severity)
-{
-    return pol_severity_names[severity];
-}
-
 int pol_severity_parse(pol_loader *ld, const pol_ynode *node, const char *where,
-                       pol_severity *out)
+                       fwkx_severity *out)
 {
-    for (int i = 0; node->type == POL_Y_SCALAR && i < 5; i++)
-        if (!strcmp(node->scalar, pol_severity_names[i])) {
-            *out = (pol_severity)i;
-            return 0;
-        }
+    if (node->type == POL_Y_SCALAR && fwkx_severity_parse(node->scalar, out) == 0)
+        return 0;
     return pol_fail(ld, node, "%s: expected one of critical, high, medium, low, info, got %s%s%s%s",
                     where, pol_ynode_type_name(node), node->scalar ? " \"" : "",
                     node->scalar ? node->scalar : "", node->scalar ? "\"" : "");
@@ -120,33 +110,23 @@ char *pol_file_read(const char *path, size_t *length)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (len + 1 < cap)
-            break;
-        char *grown = realloc(buf, cap * 2);
-        if (!grown) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        cap *= 2;
-    }
+    fwkx_buf buf = FWKX_BUF_INIT;
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && fwkx_buf_add(&buf, chunk, n) == 0)
+        ;
     int failed = ferror(f);
     fclose(f);
-    if (!buf || failed) {
-        free(buf);
+    size_t len = buf.len;
+    char *text = failed ? NULL : fwkx_buf_take(&buf);
+    if (!text) {
+        fwkx_buf_free(&buf);
         errno = failed ? EIO : ENOMEM;
         return NULL;
     }
-    buf[len] = '\0';
     if (length)
         *length = len;
-    return buf;
+    return text;
 }
 
 static bool yaml_name(const char *name)

@@ -67,8 +67,11 @@ static pol_truth undecided(test_arg *a, const json_t *value, const char *expecte
     pol_eval *ev = a->ev;
     if (!ev->has_error) {
         char shown[96] = "";
-        if (json_is_string(value))
-            snprintf(shown, sizeof shown, " \"%.60s\"", json_string_value(value));
+        if (json_is_string(value)) {
+            const char *text = json_string_value(value);
+            int keep = (int)fwkx_utf8_prefix(text, json_string_length(value), 60);
+            snprintf(shown, sizeof shown, " \"%.*s\"", keep, text);
+        }
         snprintf(ev->error, sizeof ev->error,
                  "%s:%d:%d: %s %s: expected %s, got %s%s", a->cond->src.file, a->cond->src.line,
                  a->cond->src.column, a->cond->path.text, pol_op_name(a->cond->op), expected,

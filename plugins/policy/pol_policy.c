@@ -80,8 +80,8 @@ int pol_labels_compile(pol_loader *ld, const pol_ynode *node, const char *where,
 bool pol_labels_match(const pol_label_sel *labels, size_t count, const json_t *have)
 {
     for (size_t i = 0; i < count; i++) {
-        const json_t *value = json_object_get(have, labels[i].key);
-        if (!json_is_string(value) || !pol_globs_match(&labels[i].values, json_string_value(value)))
+        const char *value = fwkx_str(have, labels[i].key, NULL);
+        if (!value || !pol_globs_match(&labels[i].values, value))
             return false;
     }
     return true;
@@ -174,7 +174,7 @@ static bool field_matches(const pol_globs *globs, pol_eval *ev, const json_t *do
         return true;
     const char *value = doc == ev->root
                             ? pol_eval_field(ev, field)
-                            : json_string_value(json_object_get(doc, match_keys_by_field[field]));
+                            : fwkx_str(doc, match_keys_by_field[field], NULL);
     return pol_globs_match(globs, value);
 }
 
@@ -349,7 +349,7 @@ static int compile_rule(pol_loader *ld, pol_policy *policy, const pol_ynode *nod
     const char *remediation_text = rule->remediation ? rule->remediation : policy->remediation;
     rule->j_policy = json_string(policy->name);
     rule->j_rule = json_string(rule->name);
-    rule->j_severity = json_string(pol_severity_name(rule->severity));
+    rule->j_severity = json_string(fwkx_severity_name(rule->severity));
     rule->j_title = json_string(policy->title);
     rule->j_remediation = remediation_text ? json_string(remediation_text) : NULL;
     rule->j_allow_reason = json_string(rule->allow_reason);
@@ -405,7 +405,7 @@ static int compile_meta(pol_loader *ld, pol_policy *p, const pol_ynode *doc)
         return pol_fail(ld, pol_ynode_get(doc, "mode"),
                         "mode: expected enforce or audit, got \"%s\"", mode);
     p->audit = mode && !strcmp(mode, "audit");
-    p->severity = POL_SEV_MEDIUM;
+    p->severity = FWKX_SEV_MEDIUM;
     const pol_ynode *severity = pol_ynode_get(doc, "severity");
     if (severity && pol_severity_parse(ld, severity, "severity", &p->severity) != 0)
         return -1;

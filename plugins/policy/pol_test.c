@@ -313,8 +313,8 @@ static const json_t *find_decision(const json_t *decisions, const texpect *e)
     const json_t *d;
     json_array_foreach(decisions, i, d)
     {
-        if (!strcmp(json_string_value(json_object_get(d, "policy")), e->policy->name) &&
-            !strcmp(json_string_value(json_object_get(d, "rule")), e->policy->rules[e->rule].name))
+        if (!strcmp(fwkx_str(d, "policy", ""), e->policy->name) &&
+            !strcmp(fwkx_str(d, "rule", ""), e->policy->rules[e->rule].name))
             return d;
     }
     return NULL;
@@ -324,14 +324,13 @@ static const json_t *find_decision(const json_t *decisions, const texpect *e)
 static void check_expect(const texpect *e, const json_t *decision, char *message, size_t size,
                          size_t *used)
 {
-    const char *effect = json_string_value(json_object_get(decision, "effect"));
+    const char *effect = fwkx_str(decision, "effect", NULL);
     int actual = !decision                   ? RES_SKIP
                  : !strcmp(effect, "allow")  ? RES_PASS
                  : !strcmp(effect, "error")  ? RES_ERROR
                                              : RES_FAIL;
-    const char *got_exception =
-        json_string_value(json_object_get(json_object_get(decision, "exception"), "id"));
-    const char *reason = json_string_value(json_object_get(decision, "reason"));
+    const char *got_exception = fwkx_str(json_object_get(decision, "exception"), "id", NULL);
+    const char *reason = fwkx_str(decision, "reason", NULL);
     char problem[1024] = "";
     if (actual != e->result)
         snprintf(problem, sizeof problem, "expected %s, got %s%s%s%s", result_names[e->result],

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "fawkes/fwkx.h"
 #include "pol_types.h"
 
 /* ---- durations ---- */
@@ -94,53 +95,17 @@ static int digits(const char *s, int n)
 
 int pol_time_parse(const char *text, pol_time *out)
 {
+    int64_t ms;
     memset(out, 0, sizeof *out);
-    if (!text || strlen(text) < 10 || text[4] != '-' || text[7] != '-')
+    if (fwkx_time_parse(text, &ms) != 0)
         return -1;
-    int year = digits(text, 4), month = digits(text + 5, 2), day = digits(text + 8, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
-        return -1;
-    int hour = 0, minute = 0, second = 0, offset = 0;
-    const char *p = text + 10;
-    if (*p) {
-        if (*p != 'T' && *p != 't' && *p != ' ')
-            return -1;
-        p++;
-        if (strlen(p) < 8 || p[2] != ':' || p[5] != ':')
-            return -1;
-        hour = digits(p, 2);
-        minute = digits(p + 3, 2);
-        second = digits(p + 6, 2);
-        /* 60 is a leap second: read as the last second of the minute. */
-        if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60)
-            return -1;
-        if (second == 60)
-            second = 59;
-        p += 8;
-        if (*p == '.') {
-            p++;
-            if (!isdigit((unsigned char)*p))
-                return -1;
-            while (isdigit((unsigned char)*p))
-                p++;
-        }
-        if (*p == 'Z' || *p == 'z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            int oh = digits(p + 1, 2), om = p[3] == ':' ? digits(p + 4, 2) : -1;
-            if (oh < 0 || oh > 23 || om < 0 || om > 59)
-                return -1;
-            offset = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
-            p += 6;
-        } else {
-            return -1;
-        }
-        if (*p)
-            return -1;
-    }
-    out->epoch = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
-                 offset;
-    out->offset = offset;
+    out->epoch = ms / 1000 - (ms % 1000 < 0); /* whole seconds, rounded down */
+    /* The offset it was written with: a valid time of day ends in Z, z or +hh:mm / -hh:mm. */
+    size_t len = strlen(text);
+    const char *zone = text + len - 6;
+    if (len > 10 && (*zone == '+' || *zone == '-'))
+        out->offset = (digits(zone + 1, 2) * 60 + digits(zone + 4, 2)) * 60 *
+                      (*zone == '-' ? -1 : 1);
     return 0;
 }
 
@@ -164,13 +129,7 @@ int64_t pol_time_add(int64_t epoch, pol_duration d)
 
 void pol_time_format(int64_t epoch, char *buf, size_t size)
 {
-    int64_t days = epoch >= 0 ? epoch / 86400 : -((-epoch + 86399) / 86400);
-    int64_t secs = epoch - days * 86400;
-    int64_t y;
-    int m, d;
-    civil_from_days(days, &y, &m, &d);
-    snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d,
-             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    fwkx_time_format(epoch * 1000, buf, size);
 }
 
 void pol_time_local(const pol_time *t, int *minutes, int *weekday)

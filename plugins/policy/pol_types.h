@@ -29,11 +29,13 @@ typedef struct pol_time {
 } pol_time;
 
 /* RFC 3339 ("2026-01-02T03:04:05Z", fractions and +hh:mm offsets) or "2026-01-02" (midnight
-   UTC). 0, or -1 when malformed or not a real date. */
+   UTC): fwkx_time_parse's grammar; the fraction is dropped. 0, or -1 when malformed or not a
+   real date. */
 int pol_time_parse(const char *text, pol_time *out);
 /* `epoch` plus `d` (months on the calendar, clamping the day to the month's last). */
 int64_t pol_time_add(int64_t epoch, pol_duration d);
-/* Format `epoch` as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
+/* Format `epoch` as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes); "" outside years 0000-9999
+   (fwkx_time_format). */
 void pol_time_format(int64_t epoch, char *buf, size_t size);
 /* Minutes since local midnight and weekday (0 = Sunday) of a time in its own offset. */
 void pol_time_local(const pol_time *t, int *minutes, int *weekday);

@@ -35,7 +35,7 @@ static void pol_fini(void *instance)
 static int pol_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                          pol_engine *engine)
 {
-    const char *text = json_string_value(json_object_get(config, "now"));
+    const char *text = fwkx_str(config, "now", NULL);
     const char *source = "now";
     if (!text) {
         text = getenv("FAWKES_NOW");
@@ -60,7 +60,6 @@ static fwk_status pol_init(const fwk_host *host, fwk_ctx *ctx, const json_t *con
     *instance = NULL;
     pol_instance *inst = calloc(1, sizeof *inst);
     const json_t *paths = json_object_get(config, "paths");
-    const json_t *days = json_object_get(config, "max_exception_days");
     const char **list = NULL;
     size_t count = json_array_size(paths);
     fwk_status status = FWK_ERROR;
@@ -69,7 +68,7 @@ static fwk_status pol_init(const fwk_host *host, fwk_ctx *ctx, const json_t *con
         goto out;
     }
     inst->host = host;
-    inst->engine.max_exception_days = json_is_integer(days) ? json_integer_value(days) : 365;
+    inst->engine.max_exception_days = fwkx_int(config, "max_exception_days", 365);
     if (count == 0) {
         host->fail(ctx, "paths: expected at least one file or directory of policies");
         goto out;
