@@ -67,6 +67,25 @@ static bool mc_has_label(const json_t *labels, const char *name)
     return false;
 }
 
+/* Native types whose API has no tags or labels at all: every one would lack every required
+   label, and nobody could fix it. */
+static const char *const mc_unlabelled_types[] = {
+    "compute:firewall", "compute:network",                            /* GCP */
+    "civo:firewall",    "civo:network",    "civo:objectstore", "civo:volume", /* Civo */
+    NULL,
+};
+
+static bool mc_can_carry_labels(const json_t *resource)
+{
+    const char *native_type = fwkx_str(resource, "native_type", NULL);
+
+    for (size_t i = 0; native_type && mc_unlabelled_types[i]; i++) {
+        if (strcmp(native_type, mc_unlabelled_types[i]) == 0)
+            return false;
+    }
+    return true;
+}
+
 void mc_check_labels(mc_scan *scan)
 {
     const json_t *labels = json_object_get(scan->resource, "labels");
@@ -74,7 +93,8 @@ void mc_check_labels(mc_scan *scan)
     char names[512] = "";
     size_t i, used = 0;
 
-    if (!mc_enabled(scan, MC_LABELS_MISSING) || !labels || json_is_null(labels))
+    if (!mc_enabled(scan, MC_LABELS_MISSING) || !labels || json_is_null(labels) ||
+        !mc_can_carry_labels(scan->resource))
         return;
     if (!json_is_object(labels)) {
         mc_emit(scan, MC_LABELS_MISSING, "error",

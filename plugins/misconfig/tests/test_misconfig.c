@@ -406,6 +406,16 @@ static void test_labels(void **state)
                         "compute.instance web-1 lacks the required label env");
     json_decref(f);
 
+    /* A native type whose API has no labels is not judged: nobody could add them. */
+    f = scan("{\"uid\": \"u\", \"provider\": \"gcp\", \"kind\": \"network.firewall\", "
+             "\"native_type\": \"compute:firewall\", \"labels\": {}}");
+    assert_rules(f, "");
+    json_decref(f);
+    f = scan("{\"uid\": \"u\", \"provider\": \"civo\", \"kind\": \"compute.volume\", "
+             "\"native_type\": \"civo:volume\", \"labels\": {}}");
+    assert_rules(f, "");
+    json_decref(f);
+
     /* No labels field: unknown. Labels of the wrong type: an error. */
     f = scan("{\"uid\": \"u\", " AWS ", \"kind\": \"iam.policy\"}");
     assert_rules(f, "");
