@@ -56,7 +56,7 @@ static void civo_fini(void *instance)
    redaction). Returns 0, or -1 after host->fail(). */
 static int civo_token(civo_instance *inst, fwk_ctx *ctx, const json_t *config)
 {
-    const char *token = civo_str(config, "token");
+    const char *token = fwkx_str(config, "token", NULL);
     size_t len;
 
     if (token) {
@@ -85,16 +85,15 @@ static int civo_token(civo_instance *inst, fwk_ctx *ctx, const json_t *config)
 /* Check what the option table cannot: the endpoint's scheme, the prices' types. */
 static int civo_check(const fwk_host *host, fwk_ctx *ctx, const json_t *config)
 {
-    const char *endpoint = civo_str(config, "endpoint");
+    const char *endpoint = fwkx_str(config, "endpoint", "");
     const char *key;
     json_t *value;
 
-    if (!endpoint ||
-        (strncmp(endpoint, "https://", 8) != 0 && strncmp(endpoint, "http://", 7) != 0)) {
+    if (strncmp(endpoint, "https://", 8) != 0 && strncmp(endpoint, "http://", 7) != 0) {
         host->fail(ctx,
                    "endpoint: expected an http:// or https:// URL such as "
                    "https://api.civo.com, got \"%s\"",
-                   endpoint ? endpoint : "");
+                   endpoint);
         return -1;
     }
     json_object_foreach((json_t *)json_object_get(config, "prices"), key, value)
@@ -112,10 +111,8 @@ static fwk_status civo_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
                             void **instance)
 {
     civo_instance *inst = NULL;
-    const char *endpoint = civo_str(config, "endpoint");
+    const char *endpoint = fwkx_str(config, "endpoint", "");
     const json_t *regions = json_object_get(config, "regions");
-    const json_t *per_page = json_object_get(config, "per_page");
-    const json_t *firewall_tasks = json_object_get(config, "firewall_tasks");
     size_t len;
 
     *instance = NULL;
@@ -131,14 +128,13 @@ static fwk_status civo_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
     while (len > 0 && endpoint[len - 1] == '/')
         len--;
     inst->endpoint = strndup(endpoint, len);
-    inst->account = strdup(civo_str(config, "account") ? civo_str(config, "account") : "default");
+    inst->account = strdup(fwkx_str(config, "account", "default"));
     inst->regions = json_is_array(regions) ? json_deep_copy(regions) : NULL;
     inst->prices = json_deep_copy(json_object_get(config, "prices"));
     if (!inst->prices)
         inst->prices = json_object();
-    inst->per_page = json_is_integer(per_page) ? (long)json_integer_value(per_page) : 100;
-    inst->firewall_tasks =
-        json_is_integer(firewall_tasks) ? (long)json_integer_value(firewall_tasks) : 4;
+    inst->per_page = (long)fwkx_int(config, "per_page", 100);
+    inst->firewall_tasks = (long)fwkx_int(config, "firewall_tasks", 4);
     if (!inst->endpoint || !inst->account || !inst->prices) {
         host->fail(ctx, "out of memory");
         civo_fini(inst);

@@ -5,8 +5,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <fawkes/fawkes.h>
+#include <fawkes/fwkx.h>
 
 /* One configured instance: read-only after init, so concurrent tasks may share it. */
 typedef struct civo_instance {
@@ -24,49 +26,45 @@ typedef struct civo_instance {
 /* The resource kinds this provider lists, in planning order. */
 extern const char *const civo_kinds[];
 
-/* ---- civo_http.c: requests, errors, pagination ---- */
-
-/* A growable string (malloc'd). */
-typedef struct civo_buf {
-    char *data;
-    size_t len, cap;
-} civo_buf;
-
-/* Append printf-style text. Returns 0, or -1 out of memory. */
-int civo_buf_printf(civo_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Append `text` percent-encoded as a URL path segment or query value (RFC 3986 unreserved
-   characters kept). Returns 0, or -1 out of memory. */
-int civo_buf_escape(civo_buf *buf, const char *text);
-void civo_buf_free(civo_buf *buf);
+/* ---- civo_http.c: URLs, requests and listings over fwkx ---- */
 
 /*
- * civo_url: a new URL (malloc'd): the endpoint + `path` (already escaped) + "?region=R"
- * when `region` is non-NULL (escaped) + "&EXTRA" when `extra` is non-NULL. NULL on OOM.
+ * civo_url: a new URL (malloc'd), NULL when out of memory: the endpoint + `path` (as it is,
+ * e.g. "/v2/firewalls") + "/ID" when `id` is non-NULL + "/SUB" when `sub` is non-NULL +
+ * "/SUB_ID" when `sub_id` is non-NULL + "?region=R" when `region` is non-NULL; the ids and
+ * the region are URL-escaped.
  */
-char *civo_url(const civo_instance *inst, const char *path, const char *region, const char *extra);
+char *civo_url(const civo_instance *inst, const char *path, const char *id, const char *sub,
+               const char *sub_id, const char *region);
 
 /*
- * civo_send: send one request with the bearer token (and, with a body, Content-Type:
- * application/json). `body` is compact JSON text or NULL; `mutating` marks the request so
- * the host counts, audits and retries it accordingly. On FWK_OK *status and *json (a new
- * reference, NULL when the body is empty) hold the answer; a non-2xx answer becomes
- * FWK_ERROR after host->fail() with "METHOD URL -> STATUS CODE: REASON" using Civo's own
- * {code, reason} (or the body's first 200 bytes), plus a hint for 401/403. A 2xx body that is
- * not JSON fails as "invalid JSON ... (truncated?)". Concurrent.
+ * civo_call: send one request through fwkx_http_json with the bearer key (a secret header),
+ * `body` as JSON (NULL for none) and `flags` (FWK_HTTP_MUTATING for changes), and read the
+ * answer into *result (zeroed first; free with fwkx_http_result_free). result->status and
+ * result->answer are set also on failure (a 404 may be expected). Failures are on ctx in
+ * fwkx's form "METHOD URL -> HTTP N: code: reason (after K attempts); hint", with a hint
+ * for 401, 403, 404, 429 and 5xx; every HTTP failure is FWK_ERROR (the host has already
+ * retried what could be retried). Concurrent.
  */
-fwk_status civo_send(const civo_instance *inst, fwk_ctx *ctx, const char *method, const char *url,
-                     const char *body, bool mutating, long *status, json_t **json);
+fwk_status civo_call(const civo_instance *inst, fwk_ctx *ctx, const char *method, const char *url,
+                     const json_t *body, uint32_t flags, fwkx_http_result *result);
 
 /*
- * civo_list: every item of a list endpoint in `region`. A JSON array answer is all items;
- * a paginated envelope {page, per_page, pages, items} is followed page by page
- * (page=1..pages, per_page=inst->per_page) when `paginated` is set. `on_item` is called
- * for each item (borrowed) with `arg`; a non-FWK_OK return stops the listing with that
- * status. Failures name the region and page. Checks host->cancelled() between pages.
+ * civo_list: every item of a list endpoint `path` in `region` (NULL: account-wide; `path`
+ * may hold a query then). `on_item` is called for each item (borrowed) with `arg`; a
+ * non-FWK_OK return stops the listing with that status. When `paginated`, the pages
+ * {page, per_page, pages, items} are followed with fwkx_paginate (page=1..pages,
+ * per_page=inst->per_page; a bare list is the whole listing); otherwise one GET answers a
+ * list (or one page {items}). Failures name the page's URL. Checks host->cancelled().
  */
 typedef fwk_status (*civo_item_fn)(void *arg, const json_t *item);
 fwk_status civo_list(const civo_instance *inst, fwk_ctx *ctx, const char *path, const char *region,
                      bool paginated, civo_item_fn on_item, void *arg);
+
+/* The names tests/test_civo.c still uses for fwkx_buf (the plugin itself uses fwkx_buf). */
+typedef fwkx_buf civo_buf;
+#define civo_buf_printf fwkx_buf_addf
+#define civo_buf_free fwkx_buf_free
 
 /* ---- civo_normalize.c / civo_normalize_net.c: one normalizer per kind ---- */
 
@@ -107,14 +105,12 @@ json_t *civo_norm_base(const civo_instance *inst, const char *region, const char
                        const char *native_type, const json_t *item, const char *name_key);
 /* Civo tags ["env=prod", "web"] as labels {"env": "prod", "web": ""} into `labels`. */
 void civo_tags_to_labels(const json_t *tags, json_t *labels);
-/* USD per month for `size` from the instance's price catalog, times `units`; NULL json
-   null when unknown. New reference. */
+/* USD per month for `size` from the instance's price catalog, times `units`; json null when
+   the catalog has no price for it or `units` is negative (unknown). New reference. */
 json_t *civo_price(const civo_instance *inst, const char *size, double units);
 /* Remove credential fields (password, secret_access_key, kubeconfig, ...) from `value` and
    every object inside it, in place. */
 void civo_strip_secrets(json_t *value);
-/* The string at `key` or NULL. */
-const char *civo_str(const json_t *obj, const char *key);
 
 /* ---- civo_inventory.c: plan_tasks and run_task ---- */
 fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *request,
@@ -131,11 +127,11 @@ fwk_status civo_run_action(const civo_instance *inst, fwk_ctx *ctx, const json_t
 /* Append {"method", "url", "body"} (body: the JSON value or null; reference taken) to
    `requests`. Returns 0, or -1 out of memory. */
 int civo_plan_request(json_t *requests, const char *method, const char *url, json_t *body);
-/* Send every planned request in order (mutating), appending {"status", "body"} of each
-   answer to `responses`. Stops at the first failure (FWK_ERROR after host->fail naming the
-   request). */
+/* Send every planned request in order (mutating); *responses is then a new array of the
+   answers' {"status", "body"} (credentials dropped). Stops at the first failure (FWK_ERROR
+   after host->fail naming the request; *responses NULL). */
 fwk_status civo_send_planned(const civo_instance *inst, fwk_ctx *ctx, const json_t *requests,
-                             json_t *responses);
+                             json_t **responses);
 
 /* ---- civo_provision.c ---- */
 fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *what, const char *op,

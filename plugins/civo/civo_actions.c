@@ -68,25 +68,10 @@ static const civo_action *action_named(const char *name)
     return NULL;
 }
 
-/* A new URL: endpoint + "/v2/" + SEG1 + "/" + ID [+ "/" + SEG2 [+ "/" + ID2]] [+ ?region=R]. */
-static char *resource_url(const civo_instance *inst, const char *collection, const char *id,
-                          const char *sub, const char *sub_id, const char *region)
-{
-    civo_buf path = {0};
-    char *url = NULL;
-
-    if (civo_buf_printf(&path, "/v2/%s/", collection) == 0 && civo_buf_escape(&path, id) == 0 &&
-        (!sub || civo_buf_printf(&path, "/%s", sub) == 0) &&
-        (!sub_id || (civo_buf_printf(&path, "/") == 0 && civo_buf_escape(&path, sub_id) == 0)))
-        url = civo_url(inst, path.data, region, NULL);
-    civo_buf_free(&path);
-    return url;
-}
-
 /* Is `rule_id` one of the firewall's listed rules? True when the rules were not listed. */
 static bool rule_listed(const json_t *resource, const char *rule_id)
 {
-    const json_t *rules = json_object_get(json_object_get(resource, "attributes"), "rules");
+    const json_t *rules = fwkx_path(resource, "attributes.rules");
     const json_t *rule;
     size_t i;
 
@@ -94,19 +79,19 @@ static bool rule_listed(const json_t *resource, const char *rule_id)
         return true;
     json_array_foreach(rules, i, rule)
     {
-        const char *id = civo_str(rule, "id");
-        if (id && strcmp(id, rule_id) == 0)
+        if (strcmp(fwkx_str(rule, "id", ""), rule_id) == 0)
             return true;
     }
     return false;
 }
 
-/* The instance's tags plus `tag`, space-separated (Civo's format); NULL when already there. */
+/* The instance's tags plus `tag`, space-separated (Civo's format), malloc'd, or NULL when out
+   of memory; *present tells whether `tag` was already there. */
 static char *tags_with(const json_t *resource, const char *tag, bool *present)
 {
-    const json_t *tags = json_object_get(json_object_get(resource, "attributes"), "tags");
+    const json_t *tags = fwkx_path(resource, "attributes.tags");
     const json_t *item;
-    civo_buf joined = {0};
+    fwkx_buf joined = FWKX_BUF_INIT;
     size_t i;
 
     *present = false;
@@ -117,15 +102,10 @@ static char *tags_with(const json_t *resource, const char *tag, bool *present)
             continue;
         if (strcmp(text, tag) == 0)
             *present = true;
-        if (civo_buf_printf(&joined, "%s%s", joined.len ? " " : "", text) != 0)
-            goto oom;
+        fwkx_buf_addf(&joined, "%s%s", joined.len ? " " : "", text);
     }
-    if (civo_buf_printf(&joined, "%s%s", joined.len ? " " : "", tag) != 0)
-        goto oom;
-    return joined.data;
-oom:
-    civo_buf_free(&joined);
-    return NULL;
+    fwkx_buf_addf(&joined, "%s%s", joined.len ? " " : "", tag);
+    return fwkx_buf_take(&joined);
 }
 
 /* Build the action's requests into `requests`. Returns FWK_OK, or FWK_ERROR after
@@ -133,14 +113,14 @@ oom:
 static fwk_status plan_action(const civo_instance *inst, fwk_ctx *ctx, const civo_action *a,
                               const json_t *resource, const char *param, json_t *requests)
 {
-    const char *id = civo_str(resource, "id"), *region = civo_str(resource, "region");
+    const char *id = fwkx_str(resource, "id", NULL), *region = fwkx_str(resource, "region", NULL);
     const char *name = a->name;
     char *url = NULL, *tags = NULL;
     bool present = false;
     int rc = 0;
 
     if (strcmp(name, "stop") == 0 || strcmp(name, "start") == 0) {
-        url = resource_url(inst, "instances", id, name, NULL, NULL);
+        url = civo_url(inst, "/v2/instances", id, name, NULL, NULL);
         rc = url ? civo_plan_request(requests, "PUT", url, json_pack("{s:s}", "region", region))
                  : -1;
     } else if (strcmp(name, "add_tag") == 0) {
@@ -152,7 +132,7 @@ static fwk_status plan_action(const civo_instance *inst, fwk_ctx *ctx, const civ
             return FWK_ERROR;
         }
         tags = tags_with(resource, param, &present);
-        url = resource_url(inst, "instances", id, "tags", NULL, NULL);
+        url = civo_url(inst, "/v2/instances", id, "tags", NULL, NULL);
         if (tags && url && !present)
             rc = civo_plan_request(requests, "PUT", url,
                                    json_pack("{s:s, s:s}", "tags", tags, "region", region));
@@ -166,10 +146,10 @@ static fwk_status plan_action(const civo_instance *inst, fwk_ctx *ctx, const civ
                              id, param);
             return FWK_ERROR;
         }
-        url = resource_url(inst, "firewalls", id, "rules", param, region);
+        url = civo_url(inst, "/v2/firewalls", id, "rules", param, region);
         rc = url ? civo_plan_request(requests, "DELETE", url, NULL) : -1;
     } else {
-        url = resource_url(inst, "volumes", id, NULL, NULL, region);
+        url = civo_url(inst, "/v2/volumes", id, NULL, NULL, region);
         rc = url ? civo_plan_request(requests, "DELETE", url, NULL) : -1;
     }
     free(url);
@@ -186,18 +166,17 @@ static fwk_status plan_action(const civo_instance *inst, fwk_ctx *ctx, const civ
 static const char *check_call(const civo_instance *inst, fwk_ctx *ctx, const civo_action *a,
                               const json_t *resource, const json_t *params)
 {
-    const char *kind = civo_str(resource, "kind"), *provider = civo_str(resource, "provider");
-    const char *id = civo_str(resource, "id"), *region = civo_str(resource, "region");
+    const char *kind = fwkx_str(resource, "kind", "?");
+    const char *provider = fwkx_str(resource, "provider", "?");
     const char *key, *value;
     json_t *ignored;
 
-    if (!provider || strcmp(provider, "civo") != 0 || !kind || strcmp(kind, a->kind) != 0 || !id ||
-        !*id || !region || !*region) {
+    if (strcmp(provider, "civo") != 0 || strcmp(kind, a->kind) != 0 ||
+        !*fwkx_str(resource, "id", "") || !*fwkx_str(resource, "region", "")) {
         inst->host->fail(ctx,
                          "%s applies to civo %s resources with an id and a region; got %s "
                          "%s (%s)",
-                         a->name, a->kind, provider ? provider : "?", kind ? kind : "?",
-                         civo_str(resource, "uid") ? civo_str(resource, "uid") : "no uid");
+                         a->name, a->kind, provider, kind, fwkx_str(resource, "uid", "no uid"));
         return NULL;
     }
     if (params && !json_is_object(params) && !json_is_null(params)) {
@@ -214,8 +193,8 @@ static const char *check_call(const civo_instance *inst, fwk_ctx *ctx, const civ
     }
     if (!a->param)
         return "";
-    value = civo_str(params, a->param);
-    if (!value || !*value) {
+    value = fwkx_str(params, a->param, "");
+    if (!*value) {
         inst->host->fail(ctx, "%s: parameter '%s' is required: %s", a->name, a->param,
                          a->param_about);
         return NULL;
@@ -253,11 +232,9 @@ fwk_status civo_run_action(const civo_instance *inst, fwk_ctx *ctx, const json_t
                             "action", a->name, "risk", a->risk, "requests", requests);
         return FWK_OK;
     }
-    responses = json_array();
-    rc = civo_send_planned(inst, ctx, requests, responses);
+    rc = civo_send_planned(inst, ctx, requests, &responses);
     if (rc != FWK_OK) {
         json_decref(requests);
-        json_decref(responses);
         return rc;
     }
     *result = json_pack("{s:b, s:b, s:s, s:s, s:o, s:o}", "changed", 1, "dry_run", 0, "action",

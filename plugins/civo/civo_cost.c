@@ -1,56 +1,28 @@
 /* civo_cost.c: billed usage from GET /v2/charges (31 days at most per call), priced with the
    instance's price catalog where it has an entry. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "civo.h"
 
 /* Civo answers at most 31 days per call; longer ranges are asked in windows of this size. */
-#define CIVO_CHARGES_WINDOW_S (31L * 24 * 3600)
+#define CIVO_CHARGES_WINDOW_MS (31LL * 24 * 3600 * 1000)
 /* Hours in a month for turning monthly prices into hourly ones (365 * 24 / 12). */
 #define CIVO_HOURS_PER_MONTH 730.0
-
-/* "YYYY-MM-DDTHH:MM:SSZ" to a UTC time. -1 when not that form. */
-static time_t parse_utc(const char *text)
-{
-    struct tm tm;
-    const char *end;
-
-    memset(&tm, 0, sizeof tm);
-    end = text ? strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-    if (!end || *end)
-        return (time_t)-1;
-    return timegm(&tm);
-}
-
-static void format_utc(time_t t, char *buf, size_t size)
-{
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* USD for one charge: "instance-SIZE" and other codes by the hour from a monthly price, a
    "volume" per GB-month; null when the catalog has no price for it. New reference. */
 static json_t *charge_cost(const civo_instance *inst, const json_t *charge)
 {
-    const char *code = civo_str(charge, "code");
-    const json_t *hours = json_object_get(charge, "num_hours");
-    const json_t *size_gb = json_object_get(charge, "size_gb");
-    const char *priced = code;
-    double units;
+    const char *code = fwkx_str(charge, "code", NULL);
+    double hours = fwkx_num(charge, "num_hours", -1);
 
-    if (!code || !json_is_number(hours))
+    if (!code || hours < 0)
         return json_null();
     if (strncmp(code, "instance-", 9) == 0)
-        priced = code + 9;
-    units = json_number_value(hours) / CIVO_HOURS_PER_MONTH;
-    if (json_is_number(size_gb))
-        units *= json_number_value(size_gb);
-    return civo_price(inst, priced, units);
+        code += 9;
+    return civo_price(inst, code,
+                      hours / CIVO_HOURS_PER_MONTH * fwkx_num(charge, "size_gb", 1));
 }
 
 typedef struct civo_cost_run {
@@ -82,27 +54,28 @@ static fwk_status add_charge(void *arg, const json_t *charge)
 fwk_status civo_cost(const civo_instance *inst, fwk_ctx *ctx, const json_t *request,
                      json_t **report)
 {
-    const char *from_text = civo_str(request, "from"), *to_text = civo_str(request, "to");
-    time_t from = parse_utc(from_text), to = parse_utc(to_text);
+    const char *from_text = fwkx_str(request, "from", NULL);
+    const char *to_text = fwkx_str(request, "to", NULL);
+    int64_t from = 0, to = 0;
     civo_cost_run run = {inst, json_array(), 0, 0};
     fwk_status rc = FWK_OK;
 
     *report = NULL;
-    if (from == (time_t)-1 || to == (time_t)-1 || from >= to) {
+    if (fwkx_time_parse(from_text, &from) != 0 || fwkx_time_parse(to_text, &to) != 0 ||
+        from >= to) {
         inst->host->fail(ctx,
-                         "cost: expected {\"from\", \"to\"} as YYYY-MM-DDTHH:MM:SSZ with "
-                         "from before to; got %s .. %s",
+                         "cost: expected {\"from\", \"to\"} as RFC 3339 times "
+                         "(YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD) with from before to; got %s .. %s",
                          from_text ? from_text : "?", to_text ? to_text : "?");
         json_decref(run.items);
         return FWK_ERROR;
     }
-    for (time_t start = from; rc == FWK_OK && start < to; start += CIVO_CHARGES_WINDOW_S) {
-        time_t end = to - start > CIVO_CHARGES_WINDOW_S ? start + CIVO_CHARGES_WINDOW_S : to;
-        char a[32], b[32], path[128];
-        format_utc(start, a, sizeof a);
-        format_utc(end, b, sizeof b);
-        /* charges are account-wide: no region; the range is the query */
-        snprintf(path, sizeof path, "/v2/charges?from=%s&to=%s", a, b);
+    for (int64_t start = from; rc == FWK_OK && start < to; start += CIVO_CHARGES_WINDOW_MS) {
+        int64_t end = to - start > CIVO_CHARGES_WINDOW_MS ? start + CIVO_CHARGES_WINDOW_MS : to;
+        char a[FWKX_TIME_MAX], b[FWKX_TIME_MAX], path[128];
+        /* charges are account-wide: no region; the range is the query, in UTC */
+        snprintf(path, sizeof path, "/v2/charges?from=%s&to=%s",
+                 fwkx_time_format(start, a, sizeof a), fwkx_time_format(end, b, sizeof b));
         rc = civo_list(inst, ctx, path, NULL, false, add_charge, &run);
     }
     if (rc != FWK_OK) {

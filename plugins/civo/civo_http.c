@@ -1,72 +1,37 @@
-/* civo_http.c: Civo API requests through the host: URLs, bearer auth, errors, pagination. */
-#include <stdarg.h>
-#include <stdio.h>
+/* civo_http.c: Civo API requests through fwkx: URLs, bearer auth, status hints, listings. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "civo.h"
 
-int civo_buf_printf(civo_buf *buf, const char *fmt, ...)
-{
-    va_list ap;
-    int needed;
+/* The bearer key is never logged. */
+static const char *const civo_secret_headers[] = {"Authorization", NULL};
 
-    va_start(ap, fmt);
-    needed = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (needed < 0)
-        return -1;
-    if (buf->len + (size_t)needed + 1 > buf->cap) {
-        size_t cap = (buf->cap ? buf->cap * 2 : 128) + (size_t)needed;
-        char *grown = realloc(buf->data, cap);
-        if (!grown)
-            return -1;
-        buf->data = grown;
-        buf->cap = cap;
+char *civo_url(const civo_instance *inst, const char *path, const char *id, const char *sub,
+               const char *sub_id, const char *region)
+{
+    fwkx_buf url = FWKX_BUF_INIT;
+
+    fwkx_buf_addf(&url, "%s%s", inst->endpoint, path);
+    if (id) {
+        fwkx_buf_adds(&url, "/");
+        fwkx_buf_add_escaped(&url, id);
     }
-    va_start(ap, fmt);
-    vsnprintf(buf->data + buf->len, buf->cap - buf->len, fmt, ap);
-    va_end(ap);
-    buf->len += (size_t)needed;
-    return 0;
-}
-
-int civo_buf_escape(civo_buf *buf, const char *text)
-{
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        int ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-                 *p == '-' || *p == '_' || *p == '.' || *p == '~';
-        if ((ok ? civo_buf_printf(buf, "%c", *p) : civo_buf_printf(buf, "%%%02X", *p)) != 0)
-            return -1;
+    if (sub)
+        fwkx_buf_addf(&url, "/%s", sub);
+    if (sub_id) {
+        fwkx_buf_adds(&url, "/");
+        fwkx_buf_add_escaped(&url, sub_id);
     }
-    return 0;
+    if (region) {
+        fwkx_buf_adds(&url, "?region=");
+        fwkx_buf_add_escaped(&url, region);
+    }
+    return fwkx_buf_take(&url);
 }
 
-void civo_buf_free(civo_buf *buf)
-{
-    free(buf->data);
-    buf->data = NULL;
-    buf->len = buf->cap = 0;
-}
-
-char *civo_url(const civo_instance *inst, const char *path, const char *region, const char *extra)
-{
-    civo_buf url = {0};
-
-    if (civo_buf_printf(&url, "%s%s", inst->endpoint, path) != 0)
-        goto oom;
-    if (region && (civo_buf_printf(&url, "?region=") != 0 || civo_buf_escape(&url, region) != 0))
-        goto oom;
-    if (extra && civo_buf_printf(&url, "%c%s", region ? '&' : '?', extra) != 0)
-        goto oom;
-    return url.data;
-oom:
-    civo_buf_free(&url);
-    return NULL;
-}
-
-/* What to do about an HTTP status, for the message. */
-static const char *status_hint(long status)
+/* What to do about an HTTP status, appended to fwkx's failure message. */
+static const char *civo_hint(long status)
 {
     switch (status) {
     case 401:
@@ -84,128 +49,84 @@ static const char *status_hint(long status)
     }
 }
 
-/* FWK_ERROR after failing with Civo's {code, reason} for a non-2xx answer. */
-static fwk_status fail_status(const civo_instance *inst, fwk_ctx *ctx, const char *method,
-                              const char *url, const fwk_http_response *res)
+/* fwkx says FWK_RETRY for 429 and 5xx; the host has retried those already, so for Civo's
+   callers (tasks, actions, provisioning, cost) they are failures like any other. */
+static fwk_status civo_status(fwk_status rc)
 {
-    json_t *err = json_loadb(res->body, res->body_len, 0, NULL);
-    const char *code = civo_str(err, "code"), *reason = civo_str(err, "reason");
-    char attempts[48] = "";
-
-    if (res->attempts > 1)
-        snprintf(attempts, sizeof attempts, " (after %d attempts)", res->attempts);
-    if (code || reason)
-        inst->host->fail(ctx, "%s %s -> HTTP %ld%s: %s: %s%s", method, url, res->status, attempts,
-                         code ? code : "(no code)", reason ? reason : "(no reason)",
-                         status_hint(res->status));
-    else
-        inst->host->fail(ctx, "%s %s -> HTTP %ld%s: %.200s%s", method, url, res->status, attempts,
-                         res->body_len ? res->body : "(empty body)", status_hint(res->status));
-    json_decref(err);
-    return FWK_ERROR;
+    return rc == FWK_RETRY ? FWK_ERROR : rc;
 }
 
-fwk_status civo_send(const civo_instance *inst, fwk_ctx *ctx, const char *method, const char *url,
-                     const char *body, bool mutating, long *status, json_t **json)
+fwk_status civo_call(const civo_instance *inst, fwk_ctx *ctx, const char *method, const char *url,
+                     const json_t *body, uint32_t flags, fwkx_http_result *result)
 {
-    const fwk_host *host = inst->host;
-    fwk_http_header headers[3] = {
-        {"Authorization", inst->auth_header},
-        {"Accept", "application/json"},
-        {"Content-Type", "application/json"},
-    };
-    fwk_http_request req = {
-        .struct_size = sizeof(req),
+    const fwk_http_header auth = {"Authorization", inst->auth_header};
+    const fwkx_http_call call = {
         .method = method,
         .url = url,
-        .headers = headers,
-        .header_count = body ? 3 : 2,
         .body = body,
-        .body_len = body ? strlen(body) : 0,
-        .flags = mutating ? FWK_HTTP_MUTATING : 0,
+        .headers = &auth,
+        .header_count = 1,
+        .secret_headers = civo_secret_headers,
+        .flags = flags,
+        .hint = civo_hint,
     };
-    fwk_http_response *res = NULL;
-    fwk_status rc;
-    json_error_t jerr;
 
-    *json = NULL;
-    *status = 0;
-    rc = host->http_request(ctx, &req, &res);
-    if (rc != FWK_OK)
-        return rc;
-    *status = res->status;
-    if (res->status < 200 || res->status > 299) {
-        rc = fail_status(inst, ctx, method, url, res);
-    } else if (res->body_len > 0) {
-        *json = json_loadb(res->body, res->body_len, 0, &jerr);
-        if (!*json) {
-            host->fail(ctx,
-                       "%s %s -> HTTP %ld: the answer is not valid JSON (%s at byte %d of %zu): "
-                       "the response was cut short or is not Civo's API; try again",
-                       method, url, res->status, jerr.text, jerr.position, res->body_len);
-            rc = FWK_ERROR;
-        }
-    }
-    host->http_response_free(res);
-    return rc;
+    return civo_status(fwkx_http_json(inst->host, ctx, &call, result));
 }
 
-/* Hand every element of `items` to on_item. */
-static fwk_status each_item(const json_t *items, civo_item_fn on_item, void *arg)
+/* An endpoint without pages: one GET answering a list, or one page {items}. */
+static fwk_status list_once(const civo_instance *inst, fwk_ctx *ctx, const char *url,
+                            civo_item_fn on_item, void *arg)
 {
-    size_t i;
-    const json_t *item;
+    fwkx_http_result result = {0};
+    const json_t *items;
+    fwk_status rc = civo_call(inst, ctx, "GET", url, NULL, 0, &result);
 
-    json_array_foreach(items, i, item)
-    {
-        fwk_status rc = on_item(arg, item);
-        if (rc != FWK_OK)
-            return rc;
+    items = json_is_array(result.answer) ? result.answer : json_object_get(result.answer, "items");
+    if (rc == FWK_OK && !json_is_array(items)) {
+        inst->host->fail(ctx,
+                         "GET %s -> HTTP %ld: expected a list or a page {page, pages, items}, "
+                         "got %s: is the endpoint Civo's API?",
+                         url, result.status, fwkx_type_name(result.answer));
+        rc = FWK_ERROR;
     }
-    return FWK_OK;
+    for (size_t i = 0; rc == FWK_OK && i < json_array_size(items); i++)
+        rc = on_item(arg, json_array_get(items, i));
+    fwkx_http_result_free(&result);
+    return rc;
 }
 
 fwk_status civo_list(const civo_instance *inst, fwk_ctx *ctx, const char *path, const char *region,
                      bool paginated, civo_item_fn on_item, void *arg)
 {
-    long page = 1, pages = 1, status;
-    fwk_status rc = FWK_OK;
+    const fwk_http_header auth = {"Authorization", inst->auth_header};
+    char *url = civo_url(inst, path, NULL, NULL, NULL, region);
+    fwk_status rc;
 
-    do {
-        char extra[64];
-        char *url;
-        json_t *answer = NULL;
-
-        if (inst->host->cancelled(ctx))
-            return FWK_CANCELLED;
-        snprintf(extra, sizeof extra, "page=%ld&per_page=%ld", page, inst->per_page);
-        url = civo_url(inst, path, region, paginated ? extra : NULL);
-        if (!url) {
-            inst->host->fail(ctx, "out of memory building the URL of %s", path);
-            return FWK_ERROR;
-        }
-        rc = civo_send(inst, ctx, "GET", url, NULL, false, &status, &answer);
-        if (rc == FWK_OK && json_is_array(answer)) {
-            rc = each_item(answer, on_item, arg); /* an unpaginated list: all of it */
-            pages = page;
-        } else if (rc == FWK_OK && json_is_array(json_object_get(answer, "items"))) {
-            json_t *total = json_object_get(answer, "pages");
-            /* Unasked-for pages are not followed; a server that claims more than 100000
-               pages is not believed past that. */
-            pages = paginated && json_is_integer(total) ? (long)json_integer_value(total) : page;
-            if (pages > 100000)
-                pages = 100000;
-            rc = each_item(json_object_get(answer, "items"), on_item, arg);
-        } else if (rc == FWK_OK) {
-            inst->host->fail(ctx,
-                             "GET %s -> HTTP %ld: expected a list or a page {page, pages, items}, "
-                             "got something else: is the endpoint Civo's API?",
-                             url, status);
-            rc = FWK_ERROR;
-        }
-        json_decref(answer);
-        free(url);
-        page++;
-    } while (rc == FWK_OK && page <= pages);
+    if (!url) {
+        inst->host->fail(ctx, "out of memory building the URL of %s", path);
+        return FWK_ERROR;
+    }
+    if (!paginated) {
+        rc = inst->host->cancelled(ctx) ? FWK_CANCELLED : list_once(inst, ctx, url, on_item, arg);
+    } else { /* fwkx_paginate checks host->cancelled before each page */
+        const fwkx_pager pager = {
+            .style = FWKX_PAGE_NUMBER,
+            .url = url,
+            .headers = &auth,
+            .header_count = 1,
+            .secret_headers = civo_secret_headers,
+            .hint = civo_hint,
+            .items_key = "items",
+            .page_param = "page",
+            .per_page_param = "per_page",
+            .per_page = inst->per_page,
+            .pages_key = "pages",
+            .on_item = on_item,
+            .arg = arg,
+        };
+        rc = civo_status(fwkx_paginate(inst->host, ctx, &pager));
+    }
+    free(url);
     return rc;
 }

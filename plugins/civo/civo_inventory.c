@@ -57,7 +57,7 @@ static bool wanted(const json_t *list, const char *value)
 
 static fwk_status collect_region(void *arg, const json_t *item)
 {
-    const char *code = civo_str(item, "code");
+    const char *code = fwkx_str(item, "code", NULL);
 
     if (code && *code)
         json_array_append_new((json_t *)arg, json_string(code));
@@ -181,30 +181,27 @@ static fwk_status on_item(void *arg, const json_t *item)
    null when `missing_ok` and the firewall is not found (404). */
 static fwk_status list_rules(civo_task_run *t, const char *id, bool missing_ok, json_t **rules)
 {
-    civo_buf path = {0};
-    char *url = NULL;
-    long status = 0;
-    fwk_status rc = FWK_ERROR;
+    char *url = civo_url(t->inst, "/v2/firewalls", id, "rules", NULL, t->region);
+    fwkx_http_result result = {0};
+    fwk_status rc;
 
     *rules = NULL;
-    if (civo_buf_printf(&path, "/v2/firewalls/") == 0 && civo_buf_escape(&path, id) == 0 &&
-        civo_buf_printf(&path, "/rules") == 0)
-        url = civo_url(t->inst, path.data, t->region, NULL);
-    civo_buf_free(&path);
     if (!url) {
         t->inst->host->fail(t->ctx, "out of memory listing the rules of firewall %s", id);
         return FWK_ERROR;
     }
-    rc = civo_send(t->inst, t->ctx, "GET", url, NULL, false, &status, rules);
-    if (rc == FWK_ERROR && status == 404 && missing_ok) {
+    rc = civo_call(t->inst, t->ctx, "GET", url, NULL, 0, &result);
+    if (rc == FWK_ERROR && result.status == 404 && missing_ok) {
         *rules = json_null();
         rc = FWK_OK;
-    } else if (rc == FWK_OK && !json_is_array(*rules)) {
-        t->inst->host->fail(t->ctx, "GET %s -> HTTP %ld: expected a list of rules", url, status);
-        json_decref(*rules);
-        *rules = NULL;
+    } else if (rc == FWK_OK && !json_is_array(result.answer)) {
+        t->inst->host->fail(t->ctx, "GET %s -> HTTP %ld: expected a list of rules, got %s", url,
+                            result.status, fwkx_type_name(result.answer));
         rc = FWK_ERROR;
+    } else if (rc == FWK_OK) {
+        *rules = json_incref(result.answer);
     }
+    fwkx_http_result_free(&result);
     free(url);
     return rc;
 }
@@ -217,11 +214,11 @@ static fwk_status on_cluster(void *arg, const json_t *item)
 {
     civo_task_run *t = arg;
     json_t *cluster = civo_norm_cluster(t->inst, t->region, item);
-    const char *firewall = civo_str(item, "firewall_id");
+    const char *firewall = fwkx_str(item, "firewall_id", "");
     json_t *rules = NULL;
 
     /* only a public endpoint needs the firewall to decide */
-    if (cluster && firewall && *firewall && json_is_true(json_object_get(cluster, "public"))) {
+    if (cluster && *firewall && fwkx_bool(cluster, "public", 0)) {
         rules = json_object_get(t->rules_by_firewall, firewall);
         if (!rules) {
             fwk_status rc = list_rules(t, firewall, true, &rules);
@@ -241,11 +238,11 @@ static fwk_status on_cluster(void *arg, const json_t *item)
 static fwk_status on_firewall(void *arg, const json_t *item)
 {
     civo_task_run *t = arg;
-    const char *id = civo_str(item, "id");
+    const char *id = fwkx_str(item, "id", "");
     json_t *rules;
     fwk_status rc;
 
-    if (!id || !*id)
+    if (!*id)
         return t->share == 0 ? emit(t, NULL) : FWK_OK; /* counted once, by the first share */
     if ((long)(id_hash(id) % (unsigned long)t->shares) != t->share)
         return FWK_OK;
@@ -259,20 +256,21 @@ static fwk_status on_firewall(void *arg, const json_t *item)
 fwk_status civo_run_task(const civo_instance *inst, fwk_ctx *ctx, const json_t *task)
 {
     civo_task_run t = {
-        inst, ctx, kind_named(civo_str(task, "kind")), civo_str(task, "region"), 0, 0, 0, 1, NULL};
+        .inst = inst,
+        .ctx = ctx,
+        .kind = kind_named(fwkx_str(task, "kind", NULL)),
+        .region = fwkx_str(task, "region", NULL),
+        .share = (long)fwkx_int(task, "share", 0),
+        .shares = (long)fwkx_int(task, "shares", 1),
+    };
     civo_item_fn handler = on_item;
-    const json_t *share = json_object_get(task, "share"), *shares = json_object_get(task, "shares");
     fwk_status rc;
 
-    if (json_is_integer(share) && json_is_integer(shares)) {
-        t.share = (long)json_integer_value(share);
-        t.shares = (long)json_integer_value(shares);
-    }
     if (!t.kind || !t.region || t.shares < 1 || t.share < 0 || t.share >= t.shares) {
         inst->host->fail(ctx,
                          "task %s: expected {\"region\", \"kind\"} with a kind this plugin "
                          "lists: plan tasks with this plugin's plan_tasks",
-                         civo_str(task, "name") ? civo_str(task, "name") : "(unnamed)");
+                         fwkx_str(task, "name", "(unnamed)"));
         return FWK_ERROR;
     }
     if (!t.kind->normalize)

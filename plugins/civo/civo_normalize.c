@@ -11,11 +11,6 @@
 static const char *const civo_secret_fields[] = {
     "password", "secret_access_key", "kubeconfig", "initial_password", "rescue_password", NULL};
 
-const char *civo_str(const json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
-}
-
 /* A new string: `text` lower-cased, or json null when NULL. */
 static json_t *lower_or_null(const char *text)
 {
@@ -28,11 +23,6 @@ static json_t *lower_or_null(const char *text)
         buf[i] = (char)tolower((unsigned char)text[i]);
     buf[i] = '\0';
     return json_string(buf);
-}
-
-static json_t *str_or_null(const char *text)
-{
-    return text ? json_string(text) : json_null();
 }
 
 static json_t *int_or_null(const json_t *value)
@@ -99,12 +89,12 @@ void civo_strip_secrets(json_t *value)
 json_t *civo_norm_base(const civo_instance *inst, const char *region, const char *kind,
                        const char *native_type, const json_t *item, const char *name_key)
 {
-    const char *id = civo_str(item, "id");
-    const char *name = civo_str(item, name_key);
-    const char *created = civo_str(item, "created_at");
+    const char *id = fwkx_str(item, "id", "");
+    const char *name = fwkx_str(item, name_key, NULL);
+    const char *created = fwkx_str(item, "created_at", NULL);
     json_t *attributes, *resource;
 
-    if (!id || !*id)
+    if (!*id)
         return NULL;
     attributes = json_deep_copy(item);
     civo_strip_secrets(attributes);
@@ -135,23 +125,22 @@ json_t *civo_norm_instance(const civo_instance *inst, const char *region, const 
 
     if (!r)
         return NULL;
-    json_object_set_new(r, "state", run_state(civo_str(item, "status")));
+    json_object_set_new(r, "state", run_state(fwkx_str(item, "status", NULL)));
     civo_tags_to_labels(json_object_get(item, "tags"), json_object_get(r, "labels"));
     json_object_set_new(r, "public", has_address(item, "public_ip"));
-    json_object_set_new(r, "monthly_cost", civo_price(inst, civo_str(item, "size"), 1));
+    json_object_set_new(r, "monthly_cost", civo_price(inst, fwkx_str(item, "size", NULL), 1));
     return r;
 }
 
 json_t *civo_norm_volume(const civo_instance *inst, const char *region, const json_t *item)
 {
     json_t *r = civo_norm_base(inst, region, "compute.volume", "civo:volume", item, "name");
-    const json_t *size = json_object_get(item, "size_gigabytes");
 
     if (!r)
         return NULL;
-    json_object_set_new(r, "state", lower_or_null(civo_str(item, "status")));
-    if (json_is_number(size))
-        json_object_set_new(r, "monthly_cost", civo_price(inst, "volume", json_number_value(size)));
+    json_object_set_new(r, "state", lower_or_null(fwkx_str(item, "status", NULL)));
+    json_object_set_new(r, "monthly_cost",
+                        civo_price(inst, "volume", fwkx_num(item, "size_gigabytes", -1)));
     return r;
 }
 
@@ -170,7 +159,7 @@ static bool public_host(const char *host)
    cluster has no endpoint yet. */
 static json_t *cluster_public(const json_t *item)
 {
-    const char *endpoint = civo_str(item, "api_endpoint");
+    const char *endpoint = fwkx_str(item, "api_endpoint", NULL);
     const char *start, *end;
     char host[256];
 
@@ -195,24 +184,25 @@ static json_t *node_pools(const civo_instance *inst, const json_t *item, json_t 
 
     if (!json_is_array(raw) || json_array_size(raw) == 0) {
         const json_t *count = json_object_get(item, "num_target_nodes");
-        const char *size = civo_str(item, "target_nodes_size");
+        const char *size = fwkx_str(item, "target_nodes_size", NULL);
         if (json_is_integer(count) || size)
-            json_array_append_new(pools, json_pack("{s:n, s:o, s:o}", "id", "count",
-                                                   int_or_null(count), "size", str_or_null(size)));
+            json_array_append_new(pools, json_pack("{s:n, s:o, s:s?}", "id", "count",
+                                                   int_or_null(count), "size", size));
     } else {
         json_array_foreach(raw, i, pool)
         {
-            json_array_append_new(pools, json_pack("{s:o, s:o, s:o}", "id",
-                                                   str_or_null(civo_str(pool, "id")), "count",
+            json_array_append_new(pools, json_pack("{s:s?, s:o, s:s?}", "id",
+                                                   fwkx_str(pool, "id", NULL), "count",
                                                    int_or_null(json_object_get(pool, "count")),
-                                                   "size", str_or_null(civo_str(pool, "size"))));
+                                                   "size", fwkx_str(pool, "size", NULL)));
         }
     }
     json_array_foreach(pools, i, pool)
     {
-        json_t *price = civo_price(inst, civo_str(pool, "size"),
-                                   (double)json_integer_value(json_object_get(pool, "count")));
-        if (!json_is_integer(json_object_get(pool, "count")) || json_is_null(price))
+        /* a count that is not a whole number prices as unknown */
+        json_t *price = civo_price(inst, fwkx_str(pool, "size", NULL),
+                                   (double)fwkx_int(pool, "count", -1));
+        if (json_is_null(price))
             priced = false;
         else
             total += json_number_value(price);
@@ -231,14 +221,12 @@ json_t *civo_norm_cluster(const civo_instance *inst, const char *region, const j
     if (!r)
         return NULL;
     attributes = json_object_get(r, "attributes");
-    json_object_set_new(r, "state", run_state(civo_str(item, "status")));
+    json_object_set_new(r, "state", run_state(fwkx_str(item, "status", NULL)));
     civo_tags_to_labels(json_object_get(item, "tags"), json_object_get(r, "labels"));
     json_object_set_new(r, "public", cluster_public(item));
     json_object_set_new(attributes, "node_pools", node_pools(inst, item, &cost));
     json_object_set_new(r, "monthly_cost", cost);
-    version = civo_str(item, "kubernetes_version");
-    if (!version)
-        version = civo_str(item, "version");
+    version = fwkx_str(item, "kubernetes_version", fwkx_str(item, "version", NULL));
     json_object_set_new(attributes, "kubernetes_version",
                         version ? json_string(version) : json_null());
     return r;
@@ -247,39 +235,32 @@ json_t *civo_norm_cluster(const civo_instance *inst, const char *region, const j
 json_t *civo_norm_database(const civo_instance *inst, const char *region, const json_t *item)
 {
     json_t *r = civo_norm_base(inst, region, "database.instance", "civo:database", item, "name");
-    const json_t *nodes = json_object_get(item, "nodes");
+    json_int_t nodes = fwkx_int(item, "nodes", fwkx_int(item, "replicas", 1));
 
     if (!r)
         return NULL;
-    if (!json_is_integer(nodes))
-        nodes = json_object_get(item, "replicas");
-    json_object_set_new(r, "state", lower_or_null(civo_str(item, "status")));
+    json_object_set_new(r, "state", lower_or_null(fwkx_str(item, "status", NULL)));
     /* older answers say public_ip, current ones public_ipv4 */
     json_object_set_new(
         r, "public",
         has_address(item, json_object_get(item, "public_ip") ? "public_ip" : "public_ipv4"));
-    json_object_set_new(r, "monthly_cost",
-                        civo_price(inst, civo_str(item, "size"),
-                                   json_is_integer(nodes) && json_integer_value(nodes) > 0
-                                       ? (double)json_integer_value(nodes)
-                                       : 1));
+    json_object_set_new(r, "monthly_cost", civo_price(inst, fwkx_str(item, "size", NULL),
+                                                      nodes > 0 ? (double)nodes : 1));
     return r;
 }
 
 json_t *civo_norm_bucket(const civo_instance *inst, const char *region, const json_t *item)
 {
     json_t *r = civo_norm_base(inst, region, "storage.bucket", "civo:objectstore", item, "name");
-    const json_t *size = json_object_get(item, "max_size_gb");
+    /* max_size: GB in current answers */
+    double size = fwkx_num(item, "max_size_gb", fwkx_num(item, "max_size", -1));
+    const char *generated = fwkx_str(item, "generated_name", NULL);
 
     if (!r)
         return NULL;
-    if (!json_is_number(size))
-        size = json_object_get(item, "max_size"); /* GB in current answers */
-    if (json_is_null(json_object_get(r, "name")) && civo_str(item, "generated_name"))
-        json_object_set_new(r, "name", json_string(civo_str(item, "generated_name")));
-    json_object_set_new(r, "state", lower_or_null(civo_str(item, "status")));
-    if (json_is_number(size))
-        json_object_set_new(r, "monthly_cost",
-                            civo_price(inst, "objectstore", json_number_value(size)));
+    if (json_is_null(json_object_get(r, "name")) && generated)
+        json_object_set_new(r, "name", json_string(generated));
+    json_object_set_new(r, "state", lower_or_null(fwkx_str(item, "status", NULL)));
+    json_object_set_new(r, "monthly_cost", civo_price(inst, "objectstore", size));
     return r;
 }

@@ -10,12 +10,12 @@
 json_t *civo_norm_network(const civo_instance *inst, const char *region, const json_t *item)
 {
     json_t *r = civo_norm_base(inst, region, "network.network", "civo:network", item, "label");
-    const char *status = civo_str(item, "status");
+    const char *status = fwkx_str(item, "status", NULL), *name = fwkx_str(item, "name", NULL);
 
     if (!r)
         return NULL;
-    if (json_is_null(json_object_get(r, "name")) && civo_str(item, "name"))
-        json_object_set_new(r, "name", json_string(civo_str(item, "name")));
+    if (json_is_null(json_object_get(r, "name")) && name)
+        json_object_set_new(r, "name", json_string(name));
     if (status) {
         char lower[64];
         size_t i;
@@ -110,14 +110,19 @@ static json_t *lower_or(const char *text, const char *fallback)
 
 json_t *civo_norm_rule(const json_t *rule)
 {
-    const char *id = civo_str(rule, "id"), *label = civo_str(rule, "label");
+    return json_pack("{s:s?, s:o, s:o, s:o, s:o, s:o, s:s?}", "id", fwkx_str(rule, "id", NULL),
+                     "direction", lower_or(fwkx_str(rule, "direction", NULL), "ingress"),
+                     "protocol", lower_or(fwkx_str(rule, "protocol", NULL), "tcp"), "ports",
+                     ports_of(rule), "cidrs", cidrs_of(rule), "action",
+                     lower_or(fwkx_str(rule, "action", NULL), "allow"), "label",
+                     fwkx_str(rule, "label", NULL));
+}
 
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-                     id ? json_string(id) : json_null(), "direction",
-                     lower_or(civo_str(rule, "direction"), "ingress"), "protocol",
-                     lower_or(civo_str(rule, "protocol"), "tcp"), "ports", ports_of(rule), "cidrs",
-                     cidrs_of(rule), "action", lower_or(civo_str(rule, "action"), "allow"), "label",
-                     label ? json_string(label) : json_null());
+/* Does a normalized rule let traffic in? */
+static bool ingress_allow(const json_t *rule)
+{
+    return strcmp(fwkx_str(rule, "direction", ""), "ingress") == 0 &&
+           strcmp(fwkx_str(rule, "action", ""), "allow") == 0;
 }
 
 /* Does a normalized rule let the whole internet in? */
@@ -126,8 +131,7 @@ static bool open_to_internet(const json_t *rule)
     const json_t *cidrs = json_object_get(rule, "cidrs"), *cidr;
     size_t i;
 
-    if (strcmp(civo_str(rule, "direction"), "ingress") != 0 ||
-        strcmp(civo_str(rule, "action"), "allow") != 0)
+    if (!ingress_allow(rule))
         return false;
     json_array_foreach(cidrs, i, cidr)
     {
@@ -170,7 +174,7 @@ json_t *civo_norm_firewall(const civo_instance *inst, const char *region, const 
 /* Does a normalized rule's "ports" ("all", "22", "80-90") include `port`? */
 static bool covers_port(const json_t *rule, long port)
 {
-    const char *ports = civo_str(rule, "ports");
+    const char *ports = fwkx_str(rule, "ports", NULL);
     long low, high;
     char *end;
 
@@ -201,10 +205,8 @@ void civo_cluster_access(json_t *cluster, const json_t *raw_rules)
     {
         const char *protocol;
         rule = civo_norm_rule(raw);
-        protocol = civo_str(rule, "protocol");
-        if (strcmp(civo_str(rule, "direction"), "ingress") == 0 &&
-            strcmp(civo_str(rule, "action"), "allow") == 0 &&
-            (strcmp(protocol, "tcp") == 0 || strcmp(protocol, "all") == 0) &&
+        protocol = fwkx_str(rule, "protocol", "");
+        if (ingress_allow(rule) && (strcmp(protocol, "tcp") == 0 || strcmp(protocol, "all") == 0) &&
             covers_port(rule, CIVO_KUBE_API_PORT)) {
             open = open || open_to_internet(rule);
             json_array_append(reaching, rule);
@@ -212,8 +214,9 @@ void civo_cluster_access(json_t *cluster, const json_t *raw_rules)
         json_decref(rule);
     }
     json_object_set_new(attributes, "api_firewall",
-                        json_pack("{s:s?, s:b, s:o}", "id", civo_str(attributes, "firewall_id"),
-                                  "open_to_internet", open, "rules", reaching));
-    if (json_is_true(json_object_get(cluster, "public")))
+                        json_pack("{s:s?, s:b, s:o}", "id",
+                                  fwkx_str(attributes, "firewall_id", NULL), "open_to_internet",
+                                  open, "rules", reaching));
+    if (fwkx_bool(cluster, "public", 0))
         json_object_set_new(cluster, "public", json_boolean(open));
 }

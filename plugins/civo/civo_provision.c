@@ -9,14 +9,14 @@
 /* What each `what` is called in Civo's API. */
 typedef struct civo_product {
     const char *what;
-    const char *collection; /* /v2/<collection> */
+    const char *path; /* the collection's path */
     bool paginated;
 } civo_product;
 
 static const civo_product civo_products[] = {
-    {"cluster", "kubernetes/clusters", true},
-    {"database", "databases", true},
-    {"bucket", "objectstores", true},
+    {"cluster", "/v2/kubernetes/clusters", true},
+    {"database", "/v2/databases", true},
+    {"bucket", "/v2/objectstores", true},
 };
 
 /* Defaults for what the spec may leave out (documented in plugins/civo/README.md). */
@@ -36,11 +36,11 @@ static const civo_product *product_named(const char *what)
 static const char *need_string(const civo_instance *inst, fwk_ctx *ctx, const json_t *spec,
                                const char *key, const char *what)
 {
-    const char *value = civo_str(spec, key);
+    const char *value = fwkx_str(spec, key, "");
 
-    if (!value || !*value)
+    if (!*value)
         inst->host->fail(ctx, "spec.%s: required for %s: give a non-empty string", key, what);
-    return value && *value ? value : NULL;
+    return *value ? value : NULL;
 }
 
 /* A positive integer field, or `fallback` when absent. -1 after host->fail(). */
@@ -62,8 +62,8 @@ static long positive(const civo_instance *inst, fwk_ctx *ctx, const json_t *spec
 static json_t *create_body(const civo_instance *inst, fwk_ctx *ctx, const char *what,
                            const json_t *spec, const char *name, const char *region)
 {
-    const char *network = civo_str(spec, "network_id"), *version = civo_str(spec, "version");
-    const char *size = civo_str(spec, "size");
+    const char *network = fwkx_str(spec, "network_id", NULL);
+    const char *version = fwkx_str(spec, "version", NULL), *size = fwkx_str(spec, "size", NULL);
     json_t *body = json_pack("{s:s, s:s}", "name", name, "region", region);
     long nodes;
 
@@ -118,7 +118,7 @@ typedef struct civo_lookup {
 static fwk_status match_name(void *arg, const json_t *item)
 {
     civo_lookup *look = arg;
-    const char *name = civo_str(item, "name"), *id = civo_str(item, "id");
+    const char *name = fwkx_str(item, "name", NULL), *id = fwkx_str(item, "id", NULL);
 
     if (name && id && strcmp(name, look->name) == 0)
         json_array_append_new(look->ids, json_string(id));
@@ -129,12 +129,9 @@ static char *lookup_id(const civo_instance *inst, fwk_ctx *ctx, const civo_produ
                        const char *name, const char *region)
 {
     civo_lookup look = {name, json_array()};
-    char path[64];
     char *id = NULL;
-    fwk_status rc;
+    fwk_status rc = civo_list(inst, ctx, p->path, region, p->paginated, match_name, &look);
 
-    snprintf(path, sizeof path, "/v2/%s", p->collection);
-    rc = civo_list(inst, ctx, path, region, p->paginated, match_name, &look);
     if (rc == FWK_OK && json_array_size(look.ids) == 1)
         id = strdup(json_string_value(json_array_get(look.ids, 0)));
     else if (rc == FWK_OK)
@@ -144,55 +141,46 @@ static char *lookup_id(const civo_instance *inst, fwk_ctx *ctx, const civo_produ
     return id;
 }
 
-/* Plan the requests of `op` into `requests`. FWK_ERROR after host->fail(). */
+/* Plan the request of `op` into `requests`. FWK_ERROR after host->fail(). */
 static fwk_status plan(const civo_instance *inst, fwk_ctx *ctx, const civo_product *p,
                        const char *op, const json_t *spec, json_t *requests)
 {
     const char *region = need_string(inst, ctx, spec, "region", p->what);
-    const char *name = civo_str(spec, "name"), *given_id = civo_str(spec, "id");
-    civo_buf path = {0};
-    char *url = NULL, *id = NULL;
-    fwk_status rc = FWK_ERROR;
+    const char *name = fwkx_str(spec, "name", ""), *given_id = fwkx_str(spec, "id", "");
+    json_t *body = NULL;
+    char *url;
 
     if (!region)
         return FWK_ERROR;
     if (strcmp(op, "create") == 0) {
-        json_t *body;
         if (!need_string(inst, ctx, spec, "name", p->what))
             return FWK_ERROR;
         body = create_body(inst, ctx, p->what, spec, name, region);
         if (!body)
             return FWK_ERROR;
-        if (civo_buf_printf(&path, "/v2/%s", p->collection) == 0)
-            url = civo_url(inst, path.data, NULL, NULL);
-        if (url && civo_plan_request(requests, "POST", url, body) == 0)
-            rc = FWK_OK;
-        else
-            inst->host->fail(ctx, "out of memory planning the request");
-        goto out;
-    }
-    if (given_id && *given_id)
-        id = strdup(given_id);
-    else if (!name || !*name)
+        url = civo_url(inst, p->path, NULL, NULL, NULL, NULL);
+    } else if (!*given_id && !*name) {
         inst->host->fail(ctx,
                          "spec.id or spec.name: deleting a %s needs its id (or its unique "
                          "name in the region)",
                          p->what);
-    else
-        id = lookup_id(inst, ctx, p, name, region);
-    if (!id)
-        goto out;
-    if (civo_buf_printf(&path, "/v2/%s/", p->collection) == 0 && civo_buf_escape(&path, id) == 0)
-        url = civo_url(inst, path.data, region, NULL);
-    if (url && civo_plan_request(requests, "DELETE", url, NULL) == 0)
-        rc = FWK_OK;
-    else
+        return FWK_ERROR;
+    } else {
+        char *found = *given_id ? NULL : lookup_id(inst, ctx, p, name, region);
+        if (!*given_id && !found)
+            return FWK_ERROR; /* lookup_id said why */
+        url = civo_url(inst, p->path, found ? found : given_id, NULL, NULL, region);
+        free(found);
+    }
+    if (!url)
+        json_decref(body);
+    if (!url || civo_plan_request(requests, body ? "POST" : "DELETE", url, body) != 0) {
         inst->host->fail(ctx, "out of memory planning the request");
-out:
-    civo_buf_free(&path);
+        free(url);
+        return FWK_ERROR;
+    }
     free(url);
-    free(id);
-    return rc;
+    return FWK_OK;
 }
 
 fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *what, const char *op,
@@ -225,11 +213,9 @@ fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *w
                             "requests", requests);
         return FWK_OK;
     }
-    responses = json_array();
-    rc = civo_send_planned(inst, ctx, requests, responses);
+    rc = civo_send_planned(inst, ctx, requests, &responses);
     if (rc != FWK_OK) {
         json_decref(requests);
-        json_decref(responses);
         return rc;
     }
     *result = json_pack("{s:s, s:s, s:b, s:o, s:o}", "what", what, "op", op, "dry_run", 0,

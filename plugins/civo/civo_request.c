@@ -1,7 +1,4 @@
 /* civo_request.c: planned mutating requests: described in a dry run, sent in order when real. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "civo.h"
 
 int civo_plan_request(json_t *requests, const char *method, const char *url, json_t *body)
@@ -13,31 +10,31 @@ int civo_plan_request(json_t *requests, const char *method, const char *url, jso
 }
 
 fwk_status civo_send_planned(const civo_instance *inst, fwk_ctx *ctx, const json_t *requests,
-                             json_t *responses)
+                             json_t **responses)
 {
     size_t i;
     const json_t *request;
 
+    *responses = json_array();
     json_array_foreach(requests, i, request)
     {
         const json_t *body = json_object_get(request, "body");
-        char *text = json_is_null(body) ? NULL : json_dumps(body, JSON_COMPACT);
-        json_t *answer = NULL;
-        long status = 0;
-        fwk_status rc;
+        fwkx_http_result result = {0};
+        fwk_status rc = civo_call(inst, ctx, fwkx_str(request, "method", ""),
+                                  fwkx_str(request, "url", ""), json_is_null(body) ? NULL : body,
+                                  FWK_HTTP_MUTATING, &result);
 
-        if (!json_is_null(body) && !text) {
-            inst->host->fail(ctx, "out of memory encoding a request body");
-            return FWK_ERROR;
+        if (rc != FWK_OK) { /* the message names the request and Civo's {code, reason} */
+            fwkx_http_result_free(&result);
+            json_decref(*responses);
+            *responses = NULL;
+            return rc;
         }
-        rc = civo_send(inst, ctx, civo_str(request, "method"), civo_str(request, "url"), text, true,
-                       &status, &answer);
-        free(text);
-        if (rc != FWK_OK)
-            return rc; /* the message names the request and Civo's {code, reason} */
-        civo_strip_secrets(answer);
-        json_array_append_new(responses, json_pack("{s:I, s:o}", "status", (json_int_t)status,
-                                                   "body", answer ? answer : json_null()));
+        civo_strip_secrets(result.answer);
+        json_array_append_new(*responses,
+                              json_pack("{s:I, s:O}", "status", (json_int_t)result.status, "body",
+                                        result.answer ? result.answer : json_null()));
+        fwkx_http_result_free(&result);
     }
     return FWK_OK;
 }
