@@ -3,6 +3,7 @@ the demo chain, from the encoder's unit test (so the schema check does not depen
 chain), and the examples in docs/outputs.md. JUnit output is checked to be well-formed XML
 with consistent counts."""
 import json
+import tempfile
 import os
 import re
 import subprocess
@@ -102,7 +103,10 @@ class SarifTest(fwtest.TestCase):
     def test_demo_chain_sarif_validates_and_matches_json(self):
         self.assertTrue(os.path.exists(DEMO), "%s is missing" % DEMO)
         # --plugin-dir: the plugins of the build under test, whatever the demo's plugin_dirs.
-        doc = self.assertSarifMatchesJson(DEMO, SOURCE_DIR, "--plugin-dir", PLUGIN_DIR)
+        # A fresh working directory: its own state file, so the other tests' runs of the demo
+        # (and an older build's) cannot add resolved findings to one of the two runs.
+        with tempfile.TemporaryDirectory() as cwd:
+            doc = self.assertSarifMatchesJson(DEMO, cwd, "--plugin-dir", PLUGIN_DIR)
         self.assertEqual(doc["runs"][0]["tool"]["driver"]["name"], "fawkes")
 
     def test_snapshot_and_misconfig_chain(self):
