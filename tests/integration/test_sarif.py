@@ -103,10 +103,16 @@ class SarifTest(fwtest.TestCase):
     def test_demo_chain_sarif_validates_and_matches_json(self):
         self.assertTrue(os.path.exists(DEMO), "%s is missing" % DEMO)
         # --plugin-dir: the plugins of the build under test, whatever the demo's plugin_dirs.
-        # A fresh working directory: its own state file, so the other tests' runs of the demo
-        # (and an older build's) cannot add resolved findings to one of the two runs.
-        with tempfile.TemporaryDirectory() as cwd:
-            doc = self.assertSarifMatchesJson(DEMO, cwd, "--plugin-dir", PLUGIN_DIR)
+        # The demo with a state file of its own, so the other tests' runs of the demo (and an
+        # older build's) cannot add resolved findings to one of the two compared runs. Its
+        # paths resolve against the repository root, as the demo's comments say.
+        with tempfile.TemporaryDirectory() as tmp:
+            config = os.path.join(tmp, "demo.yaml")
+            with open(DEMO) as f:
+                text = f.read().replace("plugin_dirs: [../build/plugins]", "plugin_dirs: []")
+            with open(config, "w") as f:
+                f.write(text + "state: %s\n" % json.dumps(os.path.join(tmp, "state.db")))
+            doc = self.assertSarifMatchesJson(config, SOURCE_DIR, "--plugin-dir", PLUGIN_DIR)
         self.assertEqual(doc["runs"][0]["tool"]["driver"]["name"], "fawkes")
 
     def test_snapshot_and_misconfig_chain(self):
