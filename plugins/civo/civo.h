@@ -61,11 +61,6 @@ typedef fwk_status (*civo_item_fn)(void *arg, const json_t *item);
 fwk_status civo_list(const civo_instance *inst, fwk_ctx *ctx, const char *path, const char *region,
                      bool paginated, civo_item_fn on_item, void *arg);
 
-/* The names tests/test_civo.c still uses for fwkx_buf (the plugin itself uses fwkx_buf). */
-typedef fwkx_buf civo_buf;
-#define civo_buf_printf fwkx_buf_addf
-#define civo_buf_free fwkx_buf_free
-
 /* ---- civo_normalize.c / civo_normalize_net.c: one normalizer per kind ---- */
 
 /*

@@ -74,59 +74,35 @@ fwk_status civo_call(const civo_instance *inst, fwk_ctx *ctx, const char *method
     return civo_status(fwkx_http_json(inst->host, ctx, &call, result));
 }
 
-/* An endpoint without pages: one GET answering a list, or one page {items}. */
-static fwk_status list_once(const civo_instance *inst, fwk_ctx *ctx, const char *url,
-                            civo_item_fn on_item, void *arg)
-{
-    fwkx_http_result result = {0};
-    const json_t *items;
-    fwk_status rc = civo_call(inst, ctx, "GET", url, NULL, 0, &result);
-
-    items = json_is_array(result.answer) ? result.answer : json_object_get(result.answer, "items");
-    if (rc == FWK_OK && !json_is_array(items)) {
-        inst->host->fail(ctx,
-                         "GET %s -> HTTP %ld: expected a list or a page {page, pages, items}, "
-                         "got %s: is the endpoint Civo's API?",
-                         url, result.status, fwkx_type_name(result.answer));
-        rc = FWK_ERROR;
-    }
-    for (size_t i = 0; rc == FWK_OK && i < json_array_size(items); i++)
-        rc = on_item(arg, json_array_get(items, i));
-    fwkx_http_result_free(&result);
-    return rc;
-}
-
 fwk_status civo_list(const civo_instance *inst, fwk_ctx *ctx, const char *path, const char *region,
                      bool paginated, civo_item_fn on_item, void *arg)
 {
     const fwk_http_header auth = {"Authorization", inst->auth_header};
     char *url = civo_url(inst, path, NULL, NULL, NULL, region);
+    /* fwkx_paginate checks host->cancelled before each page. */
+    const fwkx_pager pager = {
+        .style = paginated ? FWKX_PAGE_NUMBER : FWKX_PAGE_NONE,
+        .url = url,
+        .headers = &auth,
+        .header_count = 1,
+        .secret_headers = civo_secret_headers,
+        .hint = civo_hint,
+        .items_key = "items",
+        .items_required = 1,
+        .page_param = "page",
+        .per_page_param = "per_page",
+        .per_page = inst->per_page,
+        .pages_key = "pages",
+        .on_item = on_item,
+        .arg = arg,
+    };
     fwk_status rc;
 
     if (!url) {
         inst->host->fail(ctx, "out of memory building the URL of %s", path);
         return FWK_ERROR;
     }
-    if (!paginated) {
-        rc = inst->host->cancelled(ctx) ? FWK_CANCELLED : list_once(inst, ctx, url, on_item, arg);
-    } else { /* fwkx_paginate checks host->cancelled before each page */
-        const fwkx_pager pager = {
-            .style = FWKX_PAGE_NUMBER,
-            .url = url,
-            .headers = &auth,
-            .header_count = 1,
-            .secret_headers = civo_secret_headers,
-            .hint = civo_hint,
-            .items_key = "items",
-            .page_param = "page",
-            .per_page_param = "per_page",
-            .per_page = inst->per_page,
-            .pages_key = "pages",
-            .on_item = on_item,
-            .arg = arg,
-        };
-        rc = civo_status(fwkx_paginate(inst->host, ctx, &pager));
-    }
+    rc = civo_status(fwkx_paginate(inst->host, ctx, &pager));
     free(url);
     return rc;
 }

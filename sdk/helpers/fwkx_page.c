@@ -75,6 +75,13 @@ static fwk_status fwkx_deliver(const fwkx_walk *walk, const json_t *answer, size
         items = json_object_get(answer, pager->items_key);
     if (pager->on_page)
         return pager->on_page(pager->arg, answer);
+    if (pager->items_key && !items && pager->items_required) {
+        walk->host->fail(walk->ctx,
+                         "GET %s -> HTTP %ld: expected a list, or a page with the member \"%s\"; "
+                         "got %s without it: is the endpoint the API expected?",
+                         url, http_status, pager->items_key, fwkx_type_name(answer));
+        return FWK_ERROR;
+    }
     if (pager->items_key && (!items || json_is_null(items)))
         return FWK_OK; /* APIs leave the list out of an empty page */
     if (!json_is_array(items)) {
@@ -111,6 +118,8 @@ static fwk_status fwkx_advance(fwkx_walk *walk, const json_t *answer, const char
             walk->last = walk->page >= json_integer_value(pages);
         else
             walk->last = pager->on_page ? 1 : count < (size_t)per_page;
+    } else if (pager->style == FWKX_PAGE_NONE) {
+        walk->last = 1;
     } else if (pager->style == FWKX_PAGE_TOKEN) {
         const char *next = fwkx_str(answer, pager->next_key ? pager->next_key : "nextPageToken",
                                     NULL);
@@ -172,7 +181,7 @@ fwk_status fwkx_paginate(const fwk_host *host, fwk_ctx *ctx, const fwkx_pager *p
     fwk_status rc = FWK_OK;
 
     if (!pager->url || (!pager->on_page && !pager->on_item) || pager->style < FWKX_PAGE_NUMBER ||
-        pager->style > FWKX_PAGE_LINK) {
+        pager->style > FWKX_PAGE_NONE) {
         host->fail(ctx, "fwkx_paginate: the pager needs a url, a style and on_page or on_item "
                         "(a bug in the plugin)");
         return FWK_ERROR;

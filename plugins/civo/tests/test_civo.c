@@ -295,18 +295,18 @@ static void test_cluster_access_rules(void **state)
 /* Two shares of a region's firewalls: every firewall exactly once, its rules asked once. */
 static void test_firewall_shares_partition(void **state)
 {
-    civo_buf list = {0};
+    fwkx_buf list = FWKX_BUF_INIT;
     size_t total = 0;
 
     (void)state;
-    civo_buf_printf(&list, "[");
+    fwkx_buf_addf(&list, "[");
     for (int i = 0; i < 20; i++) {
         char url[160];
-        civo_buf_printf(&list, "%s{\"id\": \"fw-%d\", \"name\": \"f%d\"}", i ? "," : "", i, i);
+        fwkx_buf_addf(&list, "%s{\"id\": \"fw-%d\", \"name\": \"f%d\"}", i ? "," : "", i, i);
         snprintf(url, sizeof url, FAKE_ENDPOINT "/v2/firewalls/fw-%d/rules?region=LON1", i);
         answer(ctx, "GET", url, 200, "[]");
     }
-    civo_buf_printf(&list, ",{\"name\": \"no id\"}]");
+    fwkx_buf_addf(&list, ",{\"name\": \"no id\"}]");
     answer(ctx, "GET", FAKE_ENDPOINT "/v2/firewalls?region=LON1", 200, list.data);
     for (int share = 0; share < 2; share++) {
         json_t *task =
@@ -322,7 +322,7 @@ static void test_firewall_shares_partition(void **state)
     assert_int_equal(total, 20);
     /* 2 list calls + one rules call per firewall */
     assert_int_equal(sent_count(), 2 + 20);
-    civo_buf_free(&list);
+    fwkx_buf_free(&list);
 }
 
 static void test_errors_are_civos_own_words(void **state)
@@ -351,7 +351,8 @@ static void test_errors_are_civos_own_words(void **state)
     /* JSON, but neither a list nor a page */
     answer(ctx, "GET", FAKE_ENDPOINT "/v2/volumes?region=LON1", 200, "{\"result\": \"ok\"}");
     assert_int_equal(civo_run_task(inst, ctx, task), FWK_ERROR);
-    assert_non_null(strstr(failure(), "expected a list or a page {page, pages, items}"));
+    assert_non_null(strstr(failure(), "-> HTTP 200: expected a list, or a page with the member "
+                                      "\"items\"; got an object without it"));
     /* a task this plugin did not plan */
     json_object_set_new(task, "kind", json_string("iam.policy"));
     assert_int_equal(civo_run_task(inst, ctx, task), FWK_ERROR);

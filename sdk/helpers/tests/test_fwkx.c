@@ -440,6 +440,22 @@ static void paginate_by_number_ends_on_a_short_page_or_a_bare_list(void **state)
     assert_int_equal(got.count, 6);
 }
 
+static void paginate_none_gets_one_page_without_parameters(void **state)
+{
+    (void)state;
+    fwk_ctx ctx = {.responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}]}"},
+                                 {.status = 200, .body = "[{\"id\":\"c\"}]"}}};
+    collected got = {0};
+    fwkx_pager pager = {.style = FWKX_PAGE_NONE, .url = "https://api.test/v2/volumes?region=LON1",
+                        .items_key = "items", .on_item = collect, .arg = &got};
+    assert_int_equal(fwkx_paginate(&fake_host, &ctx, &pager), FWK_OK);
+    assert_int_equal(ctx.served, 1);
+    assert_string_equal(ctx.urls[0], "https://api.test/v2/volumes?region=LON1");
+    assert_int_equal(fwkx_paginate(&fake_host, &ctx, &pager), FWK_OK);
+    assert_int_equal(ctx.served, 2);
+    assert_int_equal(got.count, 3);
+}
+
 static void paginate_by_token_escapes_it_and_refuses_a_loop(void **state)
 {
     (void)state;
@@ -498,6 +514,12 @@ static void paginate_stops_on_errors_callbacks_cancel_and_wrong_shapes(void **st
     assert_int_equal(fwkx_paginate(&fake_host, &shape, &pager), FWK_ERROR);
     assert_string_equal(shape.failure, "GET https://api.test/l?page=1&per_page=1 -> HTTP 200: expected the member \"items\" to be a list, got an object: is the endpoint the API expected?");
 
+    pager.items_required = 1;
+    fwk_ctx missing = {.responses = {{.status = 200, .body = "{\"result\":\"ok\"}"}}};
+    assert_int_equal(fwkx_paginate(&fake_host, &missing, &pager), FWK_ERROR);
+    assert_string_equal(missing.failure, "GET https://api.test/l?page=1&per_page=1 -> HTTP 200: expected a list, or a page with the member \"items\"; got an object without it: is the endpoint the API expected?");
+    pager.items_required = 0;
+
     fwk_ctx cancel = {.responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"}]}"}},
                       .cancel_after = 1};
     assert_int_equal(fwkx_paginate(&fake_host, &cancel, &pager), FWK_CANCELLED);
@@ -532,6 +554,7 @@ int main(void)
         cmocka_unit_test(http_json_failure_keeps_a_long_url_whole),
         cmocka_unit_test(paginate_by_page_number_until_the_total),
         cmocka_unit_test(paginate_by_number_ends_on_a_short_page_or_a_bare_list),
+        cmocka_unit_test(paginate_none_gets_one_page_without_parameters),
         cmocka_unit_test(paginate_by_token_escapes_it_and_refuses_a_loop),
         cmocka_unit_test(paginate_by_link_header),
         cmocka_unit_test(paginate_stops_on_errors_callbacks_cancel_and_wrong_shapes),

@@ -222,7 +222,10 @@ typedef enum fwkx_page_style {
     FWKX_PAGE_TOKEN = 2,
     /* The response header "Link: <URL>; rel=\"next\"" names the next page (RFC 8288);
        none ends. (GitHub-style APIs.) */
-    FWKX_PAGE_LINK = 3
+    FWKX_PAGE_LINK = 3,
+    /* One GET, no page parameters: for the listings of an API that are not paginated, so
+       they share the item handling and messages of the paginated ones. */
+    FWKX_PAGE_NONE = 4
 } fwkx_page_style;
 
 /* Called once per page with its answer (borrowed for the call). Return FWK_OK to go on. */
@@ -242,6 +245,9 @@ typedef struct fwkx_pager {
        items_key set, an answer that is a bare array is taken as the whole listing (APIs
        that skip pagination for small collections) and ends the loop. */
     const char *items_key;
+    /* Nonzero: an answer without the member `items_key` is an error, not an empty page (for
+       APIs that always send it, so that another JSON answer is not taken for a listing). */
+    int items_required;
     /* FWKX_PAGE_NUMBER: parameter names (default "page", "per_page"), items per page
        (default 100), and the member giving the total pages (NULL: end on a short page;
        with on_page and no pages_key only the first page is fetched). */
