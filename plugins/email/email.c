@@ -4,17 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "em.h"
+#include "email.h"
 #include "fawkes/fawkes.h"
 #include "fawkes/fwkx.h"
 
-typedef struct em_instance {
+typedef struct email_instance {
     const fwk_host *host;
     const json_t *config; /* borrowed from the host, valid for the instance */
     const char **to;      /* NULL-terminated, borrowed strings (owned array) */
-} em_instance;
+} email_instance;
 
-static const fwk_option em_options[] = {
+static const fwk_option email_options[] = {
     FWK_OPTION("url", FWK_OPT_STRING, FWK_OPT_REQUIRED, NULL,
                "the SMTP server: smtp://HOST:587 (STARTTLS) or smtps://HOST:465 (TLS)"),
     FWK_OPTION("from", FWK_OPT_STRING, FWK_OPT_REQUIRED, NULL,
@@ -29,7 +29,7 @@ static const fwk_option em_options[] = {
     FWK_OPTION_END,
 };
 
-static fwk_status em_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+static fwk_status email_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                           void **instance)
 {
     if (!FWK_HOST_HAS(host, mail_send)) {
@@ -38,7 +38,7 @@ static fwk_status em_init(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
                    host->abi_major, host->abi_minor);
         return FWK_ERROR;
     }
-    em_instance *self = calloc(1, sizeof *self);
+    email_instance *self = calloc(1, sizeof *self);
     const json_t *to = json_object_get(config, "to");
     if (self)
         self->to = calloc(json_array_size(to) + 1, sizeof *self->to);
@@ -62,19 +62,19 @@ static fwk_status em_init(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
     return FWK_OK;
 }
 
-static void em_fini(void *instance)
+static void email_fini(void *instance)
 {
-    em_instance *self = instance;
+    email_instance *self = instance;
     if (self)
         free(self->to);
     free(self);
 }
 
-static fwk_status em_notify(fwk_ctx *ctx, void *instance, const json_t *message)
+static fwk_status email_notify(fwk_ctx *ctx, void *instance, const json_t *message)
 {
-    em_instance *self = instance;
-    em_body body;
-    if (em_body_make(message, fwkx_str(self->config, "subject_prefix", NULL), &body) != 0) {
+    email_instance *self = instance;
+    email_body body;
+    if (email_body_make(message, fwkx_str(self->config, "subject_prefix", NULL), &body) != 0) {
         self->host->fail(ctx, "out of memory building the e-mail");
         return FWK_RETRY;
     }
@@ -90,30 +90,30 @@ static fwk_status em_notify(fwk_ctx *ctx, void *instance, const json_t *message)
         .password = fwkx_str(self->config, "password", NULL),
     };
     fwk_status status = self->host->mail_send(ctx, &mail);
-    em_body_free(&body);
+    email_body_free(&body);
     return status == FWK_CANCELLED ? FWK_RETRY : status;
 }
 
-static const fwk_notifier_vtable em_vtable = {
+static const fwk_notifier_vtable email_vtable = {
     .struct_size = sizeof(fwk_notifier_vtable),
-    .notify = em_notify,
+    .notify = email_notify,
 };
 
-static const fwk_plugin_descriptor em_descriptor = {
+static const fwk_plugin_descriptor email_descriptor = {
     FWK_DESCRIPTOR_HEADER,
     .name = "email",
     .version = "1.0.0",
     .kind = FWK_KIND_NOTIFIER,
     .description = "e-mails findings (text and HTML) through the host's SMTP service",
     .license = "Apache-2.0",
-    .options = em_options,
+    .options = email_options,
     .capabilities = FWK_CAP_DIGEST,
-    .init = em_init,
-    .fini = em_fini,
-    .vtable = &em_vtable,
+    .init = email_init,
+    .fini = email_fini,
+    .vtable = &email_vtable,
 };
 
 FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
 {
-    return &em_descriptor;
+    return &email_descriptor;
 }

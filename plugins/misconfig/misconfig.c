@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mc.h"
+#include "misconfig.h"
 
-static const fwk_option mc_options[] = {
+static const fwk_option misconfig_options[] = {
     FWK_OPTION("required_labels", FWK_OPT_STRING_LIST, 0, "[\"owner\", \"env\"]",
                "Labels (tags) every resource must carry; keys compare case-insensitively."),
     FWK_OPTION("disabled_rules", FWK_OPT_STRING_LIST, 0, "[]",
@@ -16,7 +16,7 @@ static const fwk_option mc_options[] = {
     FWK_OPTION_END};
 
 /* A string list option, or its default when the host did not fill it in. */
-static int mc_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *config, const char *key,
+static int misconfig_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *config, const char *key,
                           const char *default_json, json_t **out)
 {
     const json_t *value = json_object_get(config, key);
@@ -44,7 +44,7 @@ static int mc_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
 }
 
 /* Mark disabled rules; an unknown id fails with the list of known ones. */
-static int mc_disable(mc_instance *inst, fwk_ctx *ctx, const json_t *disabled)
+static int misconfig_disable(misconfig_instance *inst, fwk_ctx *ctx, const json_t *disabled)
 {
     char known[1024];
     size_t i, used = 0;
@@ -53,14 +53,14 @@ static int mc_disable(mc_instance *inst, fwk_ctx *ctx, const json_t *disabled)
 
     json_array_foreach(disabled, i, item)
     {
-        rule = mc_rule_find(json_string_value(item));
+        rule = misconfig_rule_find(json_string_value(item));
         if (rule >= 0) {
             inst->disabled[rule] = true;
             continue;
         }
-        for (rule = 0; rule < MC_RULE_COUNT && used + 1 < sizeof(known); rule++)
+        for (rule = 0; rule < MISCONFIG_RULE_COUNT && used + 1 < sizeof(known); rule++)
             used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", rule ? ", " : "",
-                                     mc_rules[rule].id);
+                                     misconfig_rules[rule].id);
         inst->host->fail(ctx, "disabled_rules[%zu]: unknown rule \"%s\"; the rules are: %s", i,
                          json_string_value(item), known);
         return -1;
@@ -68,9 +68,9 @@ static int mc_disable(mc_instance *inst, fwk_ctx *ctx, const json_t *disabled)
     return 0;
 }
 
-static void mc_fini(void *instance)
+static void misconfig_fini(void *instance)
 {
-    mc_instance *inst = instance;
+    misconfig_instance *inst = instance;
 
     if (!inst)
         return;
@@ -78,10 +78,10 @@ static void mc_fini(void *instance)
     free(inst);
 }
 
-static fwk_status mc_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config, void **instance)
+static fwk_status misconfig_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config, void **instance)
 {
     fwk_status status = FWK_ERROR;
-    mc_instance *inst = calloc(1, sizeof(*inst));
+    misconfig_instance *inst = calloc(1, sizeof(*inst));
     json_t *disabled = NULL;
     const json_t *days = json_object_get(config, "stopped_days");
 
@@ -99,22 +99,22 @@ static fwk_status mc_init(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
         }
         inst->stopped_days = (int64_t)json_integer_value(days);
     }
-    if (mc_string_list(host, ctx, config, "required_labels", "[\"owner\", \"env\"]",
+    if (misconfig_string_list(host, ctx, config, "required_labels", "[\"owner\", \"env\"]",
                        &inst->required_labels) != 0 ||
-        mc_string_list(host, ctx, config, "disabled_rules", "[]", &disabled) != 0 ||
-        mc_disable(inst, ctx, disabled) != 0)
+        misconfig_string_list(host, ctx, config, "disabled_rules", "[]", &disabled) != 0 ||
+        misconfig_disable(inst, ctx, disabled) != 0)
         goto out;
     *instance = inst;
     inst = NULL;
     status = FWK_OK;
 out:
     json_decref(disabled);
-    mc_fini(inst);
+    misconfig_fini(inst);
     return status;
 }
 
 /* "s3:bucket acme-logs": the provider's type (or our kind) and the best name we have. */
-static void mc_subject(mc_scan *scan)
+static void misconfig_subject(misconfig_scan *scan)
 {
     const json_t *r = scan->resource;
     const char *name = fwkx_text(r, "name", fwkx_text(r, "id", fwkx_str(r, "uid", "(unnamed)")));
@@ -123,9 +123,9 @@ static void mc_subject(mc_scan *scan)
              fwkx_text(r, "native_type", scan->kind), name);
 }
 
-static fwk_status mc_scan_resource(fwk_ctx *ctx, void *instance, const json_t *resource)
+static fwk_status misconfig_scan_resource(fwk_ctx *ctx, void *instance, const json_t *resource)
 {
-    mc_scan scan;
+    misconfig_scan scan;
 
     memset(&scan, 0, sizeof(scan));
     scan.inst = instance;
@@ -137,22 +137,22 @@ static fwk_status mc_scan_resource(fwk_ctx *ctx, void *instance, const json_t *r
     scan.status = FWK_OK;
     if (!json_is_object(resource))
         return FWK_OK;
-    mc_subject(&scan);
-    mc_check_exposure(&scan);
-    mc_check_encryption(&scan);
-    mc_check_firewall(&scan);
-    mc_check_labels(&scan);
-    mc_check_stopped(&scan);
+    misconfig_subject(&scan);
+    misconfig_check_exposure(&scan);
+    misconfig_check_encryption(&scan);
+    misconfig_check_firewall(&scan);
+    misconfig_check_labels(&scan);
+    misconfig_check_stopped(&scan);
     return scan.status;
 }
 
-static const fwk_scanner_vtable mc_vtable = {
+static const fwk_scanner_vtable misconfig_vtable = {
     .struct_size = sizeof(fwk_scanner_vtable),
-    .scan_resource = mc_scan_resource,
+    .scan_resource = misconfig_scan_resource,
     .finish = NULL,
 };
 
-static const fwk_plugin_descriptor mc_descriptor = {
+static const fwk_plugin_descriptor misconfig_descriptor = {
     FWK_DESCRIPTOR_HEADER,
     .name = "misconfig",
     .version = "1.0.0",
@@ -161,14 +161,14 @@ static const fwk_plugin_descriptor mc_descriptor = {
                    "(public buckets and databases, encryption, open firewalls, labels, idle "
                    "spend)",
     .license = "Apache-2.0",
-    .options = mc_options,
+    .options = misconfig_options,
     .capabilities = 0,
-    .init = mc_init,
-    .fini = mc_fini,
-    .vtable = &mc_vtable,
+    .init = misconfig_init,
+    .fini = misconfig_fini,
+    .vtable = &misconfig_vtable,
 };
 
 FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
 {
-    return &mc_descriptor;
+    return &misconfig_descriptor;
 }

@@ -6,15 +6,15 @@
 
 #include "fawkes/fawkes.h"
 #include "fawkes/fwkx.h"
-#include "pd.h"
+#include "pagerduty.h"
 
-typedef struct pd_instance {
+typedef struct pagerduty_instance {
     const fwk_host *host;
     const char *routing_key; /* borrowed from the config; a secret */
     const char *url;         /* borrowed */
-} pd_instance;
+} pagerduty_instance;
 
-static const fwk_option pd_options[] = {
+static const fwk_option pagerduty_options[] = {
     FWK_OPTION("routing_key", FWK_OPT_STRING, FWK_OPT_REQUIRED | FWK_OPT_SECRET, NULL,
                "the integration's routing key (Events API v2), from ${env:} or ${file:}"),
     FWK_OPTION("url", FWK_OPT_STRING, 0, "\"https://events.pagerduty.com/v2/enqueue\"",
@@ -22,10 +22,10 @@ static const fwk_option pd_options[] = {
     FWK_OPTION_END,
 };
 
-static fwk_status pd_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+static fwk_status pagerduty_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                           void **instance)
 {
-    pd_instance *self = calloc(1, sizeof *self);
+    pagerduty_instance *self = calloc(1, sizeof *self);
     if (!self) {
         host->fail(ctx, "out of memory");
         return FWK_ERROR;
@@ -43,13 +43,13 @@ static fwk_status pd_init(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
     return FWK_OK;
 }
 
-static void pd_fini(void *instance)
+static void pagerduty_fini(void *instance)
 {
     free(instance);
 }
 
 /* What to add to fwkx's failure message "POST URL -> HTTP N: reason" for a status. */
-static const char *pd_hint(long http_status)
+static const char *pagerduty_hint(long http_status)
 {
     return http_status / 100 == 2 ? " (the Events API accepts with 202: is url an Events API v2 "
                                     "endpoint?)"
@@ -57,7 +57,7 @@ static const char *pd_hint(long http_status)
 }
 
 /* Send one event. */
-static fwk_status pd_send(fwk_ctx *ctx, pd_instance *self, const json_t *event)
+static fwk_status pagerduty_send(fwk_ctx *ctx, pagerduty_instance *self, const json_t *event)
 {
     const fwk_host *host = self->host;
     /* Only 202 means accepted, whatever the body. Not flagged mutating: an event sent twice
@@ -68,7 +68,7 @@ static fwk_status pd_send(fwk_ctx *ctx, pd_instance *self, const json_t *event)
         .url = self->url,
         .body = event,
         .body_optional = 1,
-        .hint = pd_hint,
+        .hint = pagerduty_hint,
     };
     fwkx_http_result result = {0};
     fwk_status status = fwkx_http_json(host, ctx, &call, &result);
@@ -78,7 +78,7 @@ static fwk_status pd_send(fwk_ctx *ctx, pd_instance *self, const json_t *event)
         char *answer = json_dumps(result.answer, JSON_COMPACT);
         host->fail(ctx, "%s",
                    fwkx_http_describe(call.method, call.url, code, result.attempts, answer,
-                                      answer ? strlen(answer) : 0, pd_hint(code), message,
+                                      answer ? strlen(answer) : 0, pagerduty_hint(code), message,
                                       sizeof message));
         free(answer);
         status = FWK_ERROR;
@@ -93,20 +93,20 @@ static fwk_status pd_send(fwk_ctx *ctx, pd_instance *self, const json_t *event)
     return code == 0 || code == 429 || code >= 500 ? FWK_RETRY : FWK_ERROR;
 }
 
-static fwk_status pd_notify(fwk_ctx *ctx, void *instance, const json_t *message)
+static fwk_status pagerduty_notify(fwk_ctx *ctx, void *instance, const json_t *message)
 {
-    pd_instance *self = instance;
+    pagerduty_instance *self = instance;
     const json_t *run = json_object_get(message, "run");
     size_t i;
     const json_t *finding;
     json_array_foreach(json_object_get(message, "findings"), i, finding)
     {
-        json_t *event = pd_event(self->routing_key, finding, run);
+        json_t *event = pagerduty_event(self->routing_key, finding, run);
         if (!event) {
             self->host->fail(ctx, "a finding without a fingerprint cannot become an event");
             return FWK_ERROR;
         }
-        fwk_status status = pd_send(ctx, self, event);
+        fwk_status status = pagerduty_send(ctx, self, event);
         json_decref(event);
         if (status != FWK_OK)
             return status;
@@ -114,25 +114,25 @@ static fwk_status pd_notify(fwk_ctx *ctx, void *instance, const json_t *message)
     return FWK_OK;
 }
 
-static const fwk_notifier_vtable pd_vtable = {
+static const fwk_notifier_vtable pagerduty_vtable = {
     .struct_size = sizeof(fwk_notifier_vtable),
-    .notify = pd_notify,
+    .notify = pagerduty_notify,
 };
 
-static const fwk_plugin_descriptor pd_descriptor = {
+static const fwk_plugin_descriptor pagerduty_descriptor = {
     FWK_DESCRIPTOR_HEADER,
     .name = "pagerduty",
     .version = "1.0.0",
     .kind = FWK_KIND_NOTIFIER,
     .description = "PagerDuty Events API v2: trigger on new findings, resolve on resolved ones",
     .license = "Apache-2.0",
-    .options = pd_options,
-    .init = pd_init,
-    .fini = pd_fini,
-    .vtable = &pd_vtable,
+    .options = pagerduty_options,
+    .init = pagerduty_init,
+    .fini = pagerduty_fini,
+    .vtable = &pagerduty_vtable,
 };
 
 FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
 {
-    return &pd_descriptor;
+    return &pagerduty_descriptor;
 }

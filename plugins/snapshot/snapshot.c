@@ -3,34 +3,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snap.h"
+#include "snapshot.h"
 
-static const fwk_option snap_options[] = {
+static const fwk_option snapshot_options[] = {
     FWK_OPTION_RANGE("paths", FWK_OPT_STRING_LIST, FWK_OPT_REQUIRED, NULL, 1, 100000,
                      "Files or directories to read (a directory means every *.json and *.jsonl "
                      "in it, sorted); relative paths resolve against the current directory."),
     FWK_OPTION("strict", FWK_OPT_BOOL, 0, "false",
                "Fail the file's task at the first bad record instead of skipping bad records."),
-    FWK_OPTION_RANGE("chunk_size", FWK_OPT_SIZE, 0, "\"8MiB\"", (double)SNAP_CHUNK_MIN,
-                     (double)SNAP_CHUNK_MAX,
+    FWK_OPTION_RANGE("chunk_size", FWK_OPT_SIZE, 0, "\"8MiB\"", (double)SNAPSHOT_CHUNK_MIN,
+                     (double)SNAPSHOT_CHUNK_MAX,
                      "A JSON Lines file larger than this is read as several tasks of this many "
                      "bytes each, in parallel; .json files are always read whole."),
     FWK_OPTION_END};
 
 /* The chunk_size in bytes (the host hands sizes over as integers); the default when absent.
    Returns -1 after host->fail() when out of range. */
-static long long snap_chunk_size(const fwk_host *host, fwk_ctx *ctx, const json_t *value)
+static long long snapshot_chunk_size(const fwk_host *host, fwk_ctx *ctx, const json_t *value)
 {
     long long bytes;
 
     if (!value || json_is_null(value))
-        return SNAP_CHUNK_DEFAULT;
+        return SNAPSHOT_CHUNK_DEFAULT;
     if (!json_is_integer(value)) {
         host->fail(ctx, "chunk_size: expected a size such as 8MiB, got %s", fwkx_type_name(value));
         return -1;
     }
     bytes = (long long)json_integer_value(value);
-    if (bytes < SNAP_CHUNK_MIN || bytes > SNAP_CHUNK_MAX) {
+    if (bytes < SNAPSHOT_CHUNK_MIN || bytes > SNAPSHOT_CHUNK_MAX) {
         host->fail(ctx, "chunk_size: %lld bytes is out of range: use a size from 64KiB to 1GiB",
                    bytes);
         return -1;
@@ -38,11 +38,11 @@ static long long snap_chunk_size(const fwk_host *host, fwk_ctx *ctx, const json_
     return bytes;
 }
 
-static fwk_status snap_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+static fwk_status snapshot_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                             void **instance)
 {
     fwk_status status = FWK_ERROR;
-    snap_instance *inst = NULL;
+    snapshot_instance *inst = NULL;
     json_t *paths = json_object_get(config, "paths");
     json_t *strict = json_object_get(config, "strict");
     long long chunk_size;
@@ -66,7 +66,7 @@ static fwk_status snap_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
         host->fail(ctx, "strict: expected true or false");
         goto out;
     }
-    chunk_size = snap_chunk_size(host, ctx, json_object_get(config, "chunk_size"));
+    chunk_size = snapshot_chunk_size(host, ctx, json_object_get(config, "chunk_size"));
     if (chunk_size < 0)
         goto out;
     inst = calloc(1, sizeof(*inst));
@@ -86,9 +86,9 @@ out:
     return status;
 }
 
-static void snap_fini(void *instance)
+static void snapshot_fini(void *instance)
 {
-    snap_instance *inst = instance;
+    snapshot_instance *inst = instance;
 
     if (!inst)
         return;
@@ -96,13 +96,13 @@ static void snap_fini(void *instance)
     free(inst);
 }
 
-static fwk_status snap_plan_tasks(fwk_ctx *ctx, void *instance, const json_t *request,
+static fwk_status snapshot_plan_tasks(fwk_ctx *ctx, void *instance, const json_t *request,
                                   json_t **tasks)
 {
-    return snap_plan(instance, ctx, request, tasks);
+    return snapshot_plan(instance, ctx, request, tasks);
 }
 
-static const json_t *snap_filter(const json_t *task, const char *key)
+static const json_t *snapshot_filter(const json_t *task, const char *key)
 {
     const json_t *list = json_object_get(task, key);
 
@@ -111,8 +111,8 @@ static const json_t *snap_filter(const json_t *task, const char *key)
 
 /* The byte range of a chunk task into rd->start/end; a task without one reads the whole
    file. Returns -1 after host->fail() when the range is not one plan_tasks would make. */
-static int snap_task_range(const snap_instance *inst, fwk_ctx *ctx, const json_t *task,
-                           snap_reader *rd)
+static int snapshot_task_range(const snapshot_instance *inst, fwk_ctx *ctx, const json_t *task,
+                           snapshot_reader *rd)
 {
     const json_t *start = json_object_get(task, "start"), *end = json_object_get(task, "end");
 
@@ -121,7 +121,7 @@ static int snap_task_range(const snap_instance *inst, fwk_ctx *ctx, const json_t
     if (!start && !end)
         return 0;
     if (!json_is_integer(start) || !json_is_integer(end) || json_integer_value(start) < 0 ||
-        json_integer_value(end) < json_integer_value(start) || snap_has_suffix(rd->path, ".json")) {
+        json_integer_value(end) < json_integer_value(start) || snapshot_has_suffix(rd->path, ".json")) {
         inst->host->fail(ctx,
                          "task %s: \"start\" and \"end\" must be byte offsets of a JSON Lines "
                          "file with 0 <= start <= end: plan tasks with this plugin's plan_tasks",
@@ -133,10 +133,10 @@ static int snap_task_range(const snap_instance *inst, fwk_ctx *ctx, const json_t
     return 0;
 }
 
-static fwk_status snap_run_task(fwk_ctx *ctx, void *instance, const json_t *task)
+static fwk_status snapshot_run_task(fwk_ctx *ctx, void *instance, const json_t *task)
 {
-    const snap_instance *inst = instance;
-    snap_reader rd;
+    const snapshot_instance *inst = instance;
+    snapshot_reader rd;
     const char *path = fwkx_str(task, "path", NULL);
 
     if (!path) {
@@ -150,22 +150,22 @@ static fwk_status snap_run_task(fwk_ctx *ctx, void *instance, const json_t *task
     rd.inst = inst;
     rd.ctx = ctx;
     rd.path = path;
-    rd.kinds = snap_filter(task, "kinds");
-    rd.regions = snap_filter(task, "regions");
-    if (snap_task_range(inst, ctx, task, &rd) != 0)
+    rd.kinds = snapshot_filter(task, "kinds");
+    rd.regions = snapshot_filter(task, "regions");
+    if (snapshot_task_range(inst, ctx, task, &rd) != 0)
         return FWK_ERROR;
-    if (snap_has_suffix(path, ".json"))
-        return snap_read_json(&rd);
-    return snap_read_jsonl(&rd);
+    if (snapshot_has_suffix(path, ".json"))
+        return snapshot_read_json(&rd);
+    return snapshot_read_jsonl(&rd);
 }
 
-static const fwk_provider_vtable snap_vtable = {
+static const fwk_provider_vtable snapshot_vtable = {
     .struct_size = sizeof(fwk_provider_vtable),
-    .plan_tasks = snap_plan_tasks,
-    .run_task = snap_run_task,
+    .plan_tasks = snapshot_plan_tasks,
+    .run_task = snapshot_run_task,
 };
 
-static const fwk_plugin_descriptor snap_descriptor = {
+static const fwk_plugin_descriptor snapshot_descriptor = {
     FWK_DESCRIPTOR_HEADER,
     .name = "snapshot",
     .version = "1.0.0",
@@ -173,14 +173,14 @@ static const fwk_plugin_descriptor snap_descriptor = {
     .description = "Reads normalized resources from JSON and JSONL files (saved inventories, "
                    "demos, offline scans)",
     .license = "Apache-2.0",
-    .options = snap_options,
+    .options = snapshot_options,
     .capabilities = 0,
-    .init = snap_init,
-    .fini = snap_fini,
-    .vtable = &snap_vtable,
+    .init = snapshot_init,
+    .fini = snapshot_fini,
+    .vtable = &snapshot_vtable,
 };
 
 FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
 {
-    return &snap_descriptor;
+    return &snapshot_descriptor;
 }

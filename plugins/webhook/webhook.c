@@ -6,22 +6,22 @@
 
 #include "fawkes/fawkes.h"
 #include "fawkes/fwkx.h"
-#include "wh.h"
+#include "webhook.h"
 
-typedef struct wh_instance {
+typedef struct webhook_instance {
     const fwk_host *host;
-    wh_format format;
-    wh_overrides overrides; /* borrowed from the host's config (valid for the instance) */
+    webhook_format format;
+    webhook_overrides overrides; /* borrowed from the host's config (valid for the instance) */
     const char *url;        /* borrowed, a secret */
     const char *token;      /* borrowed, a secret, or NULL */
-} wh_instance;
+} webhook_instance;
 
-static const char *const wh_formats[] = {"generic", "slack", "mattermost", NULL};
+static const char *const webhook_formats[] = {"generic", "slack", "mattermost", NULL};
 
-static const fwk_option wh_options[] = {
+static const fwk_option webhook_options[] = {
     FWK_OPTION("url", FWK_OPT_STRING, FWK_OPT_REQUIRED | FWK_OPT_SECRET, NULL,
                "the webhook URL (a secret: Slack and Mattermost URLs carry their token)"),
-    FWK_OPTION_ENUM("format", 0, "\"generic\"", wh_formats,
+    FWK_OPTION_ENUM("format", 0, "\"generic\"", webhook_formats,
                     "payload: generic (the message as JSON), slack or mattermost"),
     FWK_OPTION("token", FWK_OPT_STRING, FWK_OPT_SECRET, NULL,
                "sent as 'Authorization: Bearer TOKEN' when set (generic receivers)"),
@@ -31,20 +31,20 @@ static const fwk_option wh_options[] = {
     FWK_OPTION_END,
 };
 
-static fwk_status wh_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+static fwk_status webhook_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                           void **instance)
 {
-    wh_instance *self = calloc(1, sizeof *self);
+    webhook_instance *self = calloc(1, sizeof *self);
     if (!self) {
         host->fail(ctx, "out of memory");
         return FWK_ERROR;
     }
     self->host = host;
-    self->format = (wh_format)wh_format_parse(fwkx_str(config, "format", NULL));
+    self->format = (webhook_format)webhook_format_parse(fwkx_str(config, "format", NULL));
     self->url = fwkx_str(config, "url", NULL);
     self->token = fwkx_str(config, "token", NULL);
     self->overrides =
-        (wh_overrides){fwkx_str(config, "channel", NULL), fwkx_str(config, "username", NULL),
+        (webhook_overrides){fwkx_str(config, "channel", NULL), fwkx_str(config, "username", NULL),
                        fwkx_str(config, "icon_url", NULL)};
     if (!self->url || (strncmp(self->url, "https://", 8) && strncmp(self->url, "http://", 7))) {
         host->fail(ctx, "url: expected an http:// or https:// URL; check the secret it comes from");
@@ -55,24 +55,24 @@ static fwk_status wh_init(const fwk_host *host, fwk_ctx *ctx, const json_t *conf
     return FWK_OK;
 }
 
-static void wh_fini(void *instance)
+static void webhook_fini(void *instance)
 {
     free(instance);
 }
 
 /* What to add to fwkx's failure message "POST URL -> HTTP N: reason" for a status. */
-static const char *wh_hint(long http_status)
+static const char *webhook_hint(long http_status)
 {
     return http_status == 404 || http_status == 410 ? " (is the URL still valid?)"
            : http_status == 400                     ? " (the receiver rejected the payload)"
                                                     : "";
 }
 
-static fwk_status wh_notify(fwk_ctx *ctx, void *instance, const json_t *message)
+static fwk_status webhook_notify(fwk_ctx *ctx, void *instance, const json_t *message)
 {
-    wh_instance *self = instance;
+    webhook_instance *self = instance;
     const fwk_host *host = self->host;
-    json_t *payload = wh_payload(self->format, message, &self->overrides);
+    json_t *payload = webhook_payload(self->format, message, &self->overrides);
     if (!payload) {
         host->fail(ctx, "out of memory building the payload");
         return FWK_RETRY;
@@ -92,7 +92,7 @@ static fwk_status wh_notify(fwk_ctx *ctx, void *instance, const json_t *message)
         .header_count = self->token ? 1 : 0,
         .flags = FWK_HTTP_MUTATING,
         .body_optional = 1,
-        .hint = wh_hint,
+        .hint = webhook_hint,
     };
     fwkx_http_result result = {0};
     fwk_status status = fwkx_http_json(host, ctx, &call, &result);
@@ -107,26 +107,26 @@ static fwk_status wh_notify(fwk_ctx *ctx, void *instance, const json_t *message)
     return code == 0 || code == 429 || code >= 500 ? FWK_RETRY : FWK_ERROR;
 }
 
-static const fwk_notifier_vtable wh_vtable = {
+static const fwk_notifier_vtable webhook_vtable = {
     .struct_size = sizeof(fwk_notifier_vtable),
-    .notify = wh_notify,
+    .notify = webhook_notify,
 };
 
-static const fwk_plugin_descriptor wh_descriptor = {
+static const fwk_plugin_descriptor webhook_descriptor = {
     FWK_DESCRIPTOR_HEADER,
     .name = "webhook",
     .version = "1.0.0",
     .kind = FWK_KIND_NOTIFIER,
     .description = "posts findings to a webhook: generic JSON, Slack or Mattermost",
     .license = "Apache-2.0",
-    .options = wh_options,
+    .options = webhook_options,
     .capabilities = FWK_CAP_DIGEST,
-    .init = wh_init,
-    .fini = wh_fini,
-    .vtable = &wh_vtable,
+    .init = webhook_init,
+    .fini = webhook_fini,
+    .vtable = &webhook_vtable,
 };
 
 FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
 {
-    return &wh_descriptor;
+    return &webhook_descriptor;
 }

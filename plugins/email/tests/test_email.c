@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "em.h"
+#include "email.h"
 #include "fawkes_fake_host.h"
 
 static json_t *message(void)
@@ -25,8 +25,8 @@ static void test_parts(void **state)
 {
     (void)state;
     json_t *msg = message();
-    em_body body;
-    assert_int_equal(em_body_make(msg, "[fawkes]", &body), 0);
+    email_body body;
+    assert_int_equal(email_body_make(msg, "[fawkes]", &body), 0);
     assert_string_equal(body.subject,
                         "[fawkes] 2 findings in chain nightly (run abc123): 1 new, 1 resolved");
     assert_non_null(strstr(body.text, "\n[critical] new: Public <bucket> & co\n"
@@ -43,7 +43,7 @@ static void test_parts(void **state)
     assert_non_null(strstr(body.html, "bucket &quot;logs&quot; is public"));
     assert_non_null(strstr(body.html, "border-left: 6px solid #b00020"));
     assert_non_null(strstr(body.html, "border-left: 6px solid #2eb67d")); /* resolved */
-    em_body_free(&body);
+    email_body_free(&body);
     json_decref(msg);
 }
 
@@ -55,11 +55,11 @@ static void test_subject_is_one_cut_line(void **state)
     memcpy(text + 199, "\xc3\xa9", 2); /* a 2-byte character across the 200-byte cut */
     strcpy(text + 300, "\nsecond line");
     json_t *msg = json_pack("{s:s, s:[]}", "text", text, "findings");
-    em_body body;
-    assert_int_equal(em_body_make(msg, "", &body), 0);
+    email_body body;
+    assert_int_equal(email_body_make(msg, "", &body), 0);
     assert_null(strchr(body.subject, '\n'));
     assert_int_equal(strlen(body.subject), 199); /* cut before it, not inside it */
-    em_body_free(&body);
+    email_body_free(&body);
     json_decref(msg);
 }
 
@@ -96,10 +96,10 @@ static void test_notify_sends_one_mail(void **state)
     fwk_ctx *ctx = fake_host_ctx_new();
     void *instance = make_instance(fake_host(), ctx, MAIL_CONFIG);
     json_t *msg = message();
-    em_body body;
+    email_body body;
 
     assert_non_null(instance);
-    assert_int_equal(em_body_make(msg, "[fawkes]", &body), 0);
+    assert_int_equal(email_body_make(msg, "[fawkes]", &body), 0);
     assert_int_equal(notify(ctx, instance, msg), FWK_OK);
     assert_int_equal(json_array_size(fake_host_mails(ctx)), 1);
     const json_t *mail = json_array_get(fake_host_mails(ctx), 0);
@@ -110,7 +110,7 @@ static void test_notify_sends_one_mail(void **state)
                                  "password", "pw");
     assert_json_value_equal(mail, expected);
     json_decref(expected);
-    em_body_free(&body);
+    email_body_free(&body);
 
     /* the server's answers: a cancelled send is tried again later, a refusal is final */
     fake_host_push_mail_result(ctx, FWK_CANCELLED, "run cancelled");

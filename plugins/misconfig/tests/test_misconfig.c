@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "fawkes_fake_host.h"
-#include "mc.h"
+#include "misconfig.h"
 
 /* ---- helpers ---- */
 
@@ -85,8 +85,8 @@ static void test_descriptor(void **state)
     assert_string_equal(desc->options[1].name, "disabled_rules");
     assert_string_equal(desc->options[2].name, "stopped_days");
     assert_null(desc->options[3].name);
-    assert_int_equal(mc_rule_find("misconfig.bucket.public"), MC_BUCKET_PUBLIC);
-    assert_int_equal(mc_rule_find("misconfig.nope"), -1);
+    assert_int_equal(misconfig_rule_find("misconfig.bucket.public"), MISCONFIG_BUCKET_PUBLIC);
+    assert_int_equal(misconfig_rule_find("misconfig.nope"), -1);
 }
 
 static void test_bucket_public(void **state)
@@ -520,14 +520,14 @@ static void test_parse_time(void **state)
     time_t t;
 
     (void)state;
-    assert_int_equal(mc_parse_time("1970-01-01T00:00:00Z", &t), 0);
+    assert_int_equal(misconfig_parse_time("1970-01-01T00:00:00Z", &t), 0);
     assert_int_equal(t, 0);
-    assert_int_equal(mc_parse_time("2026-01-02T03:04:05+01:30", &t), 0);
+    assert_int_equal(misconfig_parse_time("2026-01-02T03:04:05+01:30", &t), 0);
     assert_int_equal(t, 1767323045 - 5400);
-    assert_int_equal(mc_parse_time("2026-01-02T03:04:05", &t), -1);
-    assert_int_equal(mc_parse_time("2026-13-02T03:04:05Z", &t), -1);
-    assert_int_equal(mc_parse_time("yesterday", &t), -1);
-    assert_int_equal(mc_parse_time("2026-01-02T03:04:05Zjunk", &t), -1);
+    assert_int_equal(misconfig_parse_time("2026-01-02T03:04:05", &t), -1);
+    assert_int_equal(misconfig_parse_time("2026-13-02T03:04:05Z", &t), -1);
+    assert_int_equal(misconfig_parse_time("yesterday", &t), -1);
+    assert_int_equal(misconfig_parse_time("2026-01-02T03:04:05Zjunk", &t), -1);
 }
 
 static void test_emit_cancelled_stops(void **state)

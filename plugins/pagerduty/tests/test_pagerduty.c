@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fawkes_fake_host.h"
-#include "pd.h"
+#include "pagerduty.h"
 
 #define KEY "0123456789abcdef0123456789abcdef"
 
@@ -22,7 +22,7 @@ static void test_trigger(void **state)
     (void)state;
     json_t *run = json_pack("{s:s, s:s}", "chain", "nightly", "started_at", "2026-11-23T11:00:00Z");
     json_t *f = finding("high", "new", "Public bucket");
-    json_t *event = pd_event(KEY, f, run);
+    json_t *event = pagerduty_event(KEY, f, run);
     json_t *expected = json_pack(
         "{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
         "s:{s:i}, s:O}}}",
@@ -44,21 +44,21 @@ static void test_resolve_and_mapping(void **state)
 {
     (void)state;
     json_t *f = finding("critical", "resolved", "x");
-    json_t *event = pd_event(KEY, f, NULL);
+    json_t *event = pagerduty_event(KEY, f, NULL);
     json_t *expected = json_pack("{s:s, s:s, s:s}", "routing_key", KEY, "event_action", "resolve",
                                  "dedup_key", "9b0c6f1e");
     assert_json_value_equal(event, expected);
     json_decref(expected);
     json_decref(event);
     json_decref(f);
-    assert_string_equal(pd_severity("critical"), "critical");
-    assert_string_equal(pd_severity("high"), "error");
-    assert_string_equal(pd_severity("medium"), "warning");
-    assert_string_equal(pd_severity("low"), "info");
-    assert_string_equal(pd_severity("info"), "info");
+    assert_string_equal(pagerduty_severity("critical"), "critical");
+    assert_string_equal(pagerduty_severity("high"), "error");
+    assert_string_equal(pagerduty_severity("medium"), "warning");
+    assert_string_equal(pagerduty_severity("low"), "info");
+    assert_string_equal(pagerduty_severity("info"), "info");
     /* no fingerprint: no event */
     json_t *bare = json_pack("{s:s}", "rule", "r");
-    assert_null(pd_event(KEY, bare, NULL));
+    assert_null(pagerduty_event(KEY, bare, NULL));
     json_decref(bare);
 }
 
@@ -70,10 +70,10 @@ static void test_summary_is_cut_on_a_character(void **state)
         memcpy(title + 2 * i, "\xc3\xa9", 2);
     title[2000] = '\0';
     json_t *f = finding("low", "open", title);
-    json_t *event = pd_event(KEY, f, NULL);
+    json_t *event = pagerduty_event(KEY, f, NULL);
     const char *summary =
         json_string_value(json_object_get(json_object_get(event, "payload"), "summary"));
-    assert_true(strlen(summary) < PD_SUMMARY_MAX);
+    assert_true(strlen(summary) < PAGERDUTY_SUMMARY_MAX);
     assert_true(strlen(summary) > 1000);
     assert_int_equal(strlen(summary) % 2, 0); /* "[low] " is 6 bytes, then whole é's */
     assert_null(json_object_get(json_object_get(event, "payload"), "timestamp"));
@@ -121,7 +121,7 @@ static void test_notify_sends_one_event_per_finding(void **state)
     assert_int_equal(json_array_size(fake_host_requests(ctx)), 2);
     for (size_t i = 0; i < 2; i++) {
         const json_t *sent = fake_host_request(ctx, i);
-        json_t *event = pd_event(KEY, json_array_get(json_object_get(message, "findings"), i), run);
+        json_t *event = pagerduty_event(KEY, json_array_get(json_object_get(message, "findings"), i), run);
         json_t *body = fake_host_json(json_string_value(json_object_get(sent, "body")));
         assert_string_equal(json_string_value(json_object_get(sent, "method")), "POST");
         assert_string_equal(json_string_value(json_object_get(sent, "url")), EVENTS_URL);

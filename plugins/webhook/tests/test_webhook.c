@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fawkes_fake_host.h"
-#include "wh.h"
+#include "webhook.h"
 
 static json_t *finding(const char *severity, const char *delta, const char *message)
 {
@@ -47,7 +47,7 @@ static void test_slack_shape(void **state)
 {
     (void)state;
     json_t *msg = message(1);
-    json_t *body = wh_payload(WH_SLACK, msg, NULL);
+    json_t *body = webhook_payload(WEBHOOK_SLACK, msg, NULL);
     assert_non_null(body);
     assert_string_equal(text_at(body, "text"), "fawkes: 1 finding &lt;new&gt;");
     assert_int_equal(json_array_size(json_object_get(body, "attachments")), 1);
@@ -73,8 +73,8 @@ static void test_mattermost_shape(void **state)
 {
     (void)state;
     json_t *msg = message(3);
-    wh_overrides o = {"ops-alerts", "fawkes", NULL};
-    json_t *body = wh_payload(WH_MATTERMOST, msg, &o);
+    webhook_overrides o = {"ops-alerts", "fawkes", NULL};
+    json_t *body = webhook_payload(WEBHOOK_MATTERMOST, msg, &o);
     assert_string_equal(text_at(body, "text"), "fawkes: 1 finding <new>");
     assert_string_equal(text_at(body, "channel"), "ops-alerts");
     assert_string_equal(text_at(body, "username"), "fawkes");
@@ -99,7 +99,7 @@ static void test_generic_is_the_message(void **state)
 {
     (void)state;
     json_t *msg = message(2);
-    json_t *body = wh_payload(WH_GENERIC, msg, NULL);
+    json_t *body = webhook_payload(WEBHOOK_GENERIC, msg, NULL);
     assert_string_equal(text_at(body, "source"), "fawkes");
     json_object_del(body, "source");
     assert_json_value_equal(body, msg);
@@ -116,8 +116,8 @@ static void test_limits(void **state)
     memcpy(long_message + 2990, "\xc3\xa9\xc3\xa9\xc3\xa9", 6); /* é straddles the cut */
     json_t *msg = message(30);
     json_array_set_new(json_object_get(msg, "findings"), 0, finding("low", "new", long_message));
-    json_t *body = wh_payload(WH_SLACK, msg, NULL);
-    assert_int_equal(json_array_size(json_object_get(body, "attachments")), WH_MAX_ATTACHMENTS);
+    json_t *body = webhook_payload(WEBHOOK_SLACK, msg, NULL);
+    assert_int_equal(json_array_size(json_object_get(body, "attachments")), WEBHOOK_MAX_ATTACHMENTS);
     const char *section = text_at(body, "attachments.0.blocks.0.text.text");
     assert_true(strlen(section) <= 3000);
     assert_non_null(strstr(section, "\xe2\x80\xa6")); /* cut, marked */
@@ -129,8 +129,8 @@ static void test_limits(void **state)
     json_decref(body);
     json_decref(msg);
     free(long_message);
-    assert_int_equal(wh_format_parse("teams"), -1);
-    assert_int_equal(wh_format_parse("slack"), WH_SLACK);
+    assert_int_equal(webhook_format_parse("teams"), -1);
+    assert_int_equal(webhook_format_parse("slack"), WEBHOOK_SLACK);
 }
 
 /* ---- the notifier, through the fake host ---- */
@@ -164,8 +164,8 @@ static void test_notify_posts_the_payload(void **state)
     void *instance = make_instance(
         ctx, "{\"url\": \"" HOOK_URL "\", \"format\": \"slack\", \"token\": \"t0k\"}");
     json_t *msg = message(2);
-    const wh_overrides none = {NULL, NULL, NULL};
-    json_t *expected = wh_payload(WH_SLACK, msg, &none);
+    const webhook_overrides none = {NULL, NULL, NULL};
+    json_t *expected = webhook_payload(WEBHOOK_SLACK, msg, &none);
 
     fake_host_push_response(ctx, 200, "ok"); /* Slack answers "ok", not JSON */
     assert_int_equal(notify(ctx, instance, msg), FWK_OK);

@@ -1,10 +1,10 @@
-/* mc_rules.c: the built-in rules: ids, severities, compliance mappings and remediation. */
+/* misconfig_rules.c: the built-in rules: ids, severities, compliance mappings and remediation. */
 #include <string.h>
 
-#include "mc.h"
+#include "misconfig.h"
 
-const mc_rule mc_rules[MC_RULE_COUNT] = {
-    [MC_BUCKET_PUBLIC] =
+const misconfig_rule misconfig_rules[MISCONFIG_RULE_COUNT] = {
+    [MISCONFIG_BUCKET_PUBLIC] =
         {"misconfig.bucket.public",
          FWKX_SEV_CRITICAL,
          "Storage bucket is publicly accessible",
@@ -26,7 +26,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "(aws s3api put-bucket-acl --acl private --bucket NAME --endpoint-url "
            "https://objectstore.REGION.civo.com) and remove public bucket policies."},
           {NULL, {NULL}, NULL}}},
-    [MC_DATABASE_PUBLIC] =
+    [MISCONFIG_DATABASE_PUBLIC] =
         {"misconfig.database.public",
          FWKX_SEV_CRITICAL,
          "Database instance is reachable from the internet",
@@ -45,7 +45,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "Restrict the database's firewall to your cluster's or office's addresses "
            "(civo database update NAME --firewall FIREWALL) instead of 0.0.0.0/0."},
           {NULL, {NULL}, NULL}}},
-    [MC_BUCKET_UNENCRYPTED] =
+    [MISCONFIG_BUCKET_UNENCRYPTED] =
         {"misconfig.bucket.unencrypted",
          FWKX_SEV_HIGH,
          "Storage bucket is not encrypted at rest",
@@ -63,7 +63,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "Encrypt objects client-side or with SSE-C before upload; Civo object stores do not "
            "encrypt on the server by default."},
           {NULL, {NULL}, NULL}}},
-    [MC_VOLUME_UNENCRYPTED] =
+    [MISCONFIG_VOLUME_UNENCRYPTED] =
         {"misconfig.volume.unencrypted",
          FWKX_SEV_HIGH,
          "Block volume is not encrypted at rest",
@@ -81,7 +81,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "Encrypt the filesystem inside the instance (LUKS) before storing sensitive data; "
            "Civo volumes carry no at-rest encryption flag."},
           {NULL, {NULL}, NULL}}},
-    [MC_DATABASE_UNENCRYPTED] =
+    [MISCONFIG_DATABASE_UNENCRYPTED] =
         {"misconfig.database.unencrypted",
          FWKX_SEV_HIGH,
          "Database storage is not encrypted at rest",
@@ -99,7 +99,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "Restore a backup into a new database and encrypt sensitive columns in the "
            "application; keep the database off public networks."},
           {NULL, {NULL}, NULL}}},
-    [MC_FIREWALL_SSH] =
+    [MISCONFIG_FIREWALL_SSH] =
         {"misconfig.firewall.ssh_open",
          FWKX_SEV_HIGH,
          "Firewall allows SSH (22) from the internet",
@@ -119,7 +119,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "Replace the rule with one limited to your addresses (civo firewall rule create "
            "FIREWALL --startport 22 --cidr YOUR/32, then civo firewall rule remove)."},
           {NULL, {NULL}, NULL}}},
-    [MC_FIREWALL_RDP] =
+    [MISCONFIG_FIREWALL_RDP] =
         {"misconfig.firewall.rdp_open",
          FWKX_SEV_HIGH,
          "Firewall allows RDP (3389) from the internet",
@@ -137,7 +137,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "Replace the rule with one limited to your addresses (civo firewall rule create "
            "FIREWALL --startport 3389 --cidr YOUR/32, then civo firewall rule remove)."},
           {NULL, {NULL}, NULL}}},
-    [MC_FIREWALL_OPEN] =
+    [MISCONFIG_FIREWALL_OPEN] =
         {"misconfig.firewall.ingress_open",
          FWKX_SEV_MEDIUM,
          "Firewall allows ingress from the internet",
@@ -152,7 +152,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "--allow=tcp:443 --source-ranges=...)."},
           {"civo", {NULL}, "Narrow the rule's ports and CIDR (civo firewall rule create/remove)."},
           {NULL, {NULL}, NULL}}},
-    [MC_LABELS_MISSING] =
+    [MISCONFIG_LABELS_MISSING] =
         {"misconfig.labels.missing",
          FWKX_SEV_LOW,
          "Resource lacks required labels",
@@ -170,7 +170,7 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
            "Tag the resource (civo instance tags NAME owner=TEAM env=ENV), or record the owner "
            "in its name where Civo offers no tags."},
           {NULL, {NULL}, NULL}}},
-    [MC_INSTANCE_STOPPED] =
+    [MISCONFIG_INSTANCE_STOPPED] =
         {"misconfig.instance.stopped_cost",
          FWKX_SEV_LOW,
          "Instance stopped for a long time still costs money",
@@ -191,12 +191,12 @@ const mc_rule mc_rules[MC_RULE_COUNT] = {
           {NULL, {NULL}, NULL}}},
 };
 
-int mc_rule_find(const char *id)
+int misconfig_rule_find(const char *id)
 {
     int i;
 
-    for (i = 0; i < MC_RULE_COUNT; i++) {
-        if (strcmp(mc_rules[i].id, id) == 0)
+    for (i = 0; i < MISCONFIG_RULE_COUNT; i++) {
+        if (strcmp(misconfig_rules[i].id, id) == 0)
             return i;
     }
     return -1;

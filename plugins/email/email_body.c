@@ -1,9 +1,9 @@
-/* em_body.c: the subject, plain-text and HTML parts of one notification e-mail. */
+/* email_body.c: the subject, plain-text and HTML parts of one notification e-mail. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "em.h"
+#include "email.h"
 #include "fawkes/fwkx.h"
 
 #define SUBJECT_MAX 200
@@ -138,7 +138,7 @@ static char *make_html(const json_t *message, const char *subject)
     return buf;
 }
 
-int em_body_make(const json_t *message, const char *prefix, em_body *body)
+int email_body_make(const json_t *message, const char *prefix, email_body *body)
 {
     memset(body, 0, sizeof *body);
     body->subject = make_subject(fwkx_text(message, "text", "fawkes"), prefix ? prefix : "");
@@ -146,11 +146,11 @@ int em_body_make(const json_t *message, const char *prefix, em_body *body)
     body->html = body->subject ? make_html(message, body->subject) : NULL;
     if (body->subject && body->text && body->html)
         return 0;
-    em_body_free(body);
+    email_body_free(body);
     return -1;
 }
 
-void em_body_free(em_body *body)
+void email_body_free(email_body *body)
 {
     free(body->subject);
     free(body->text);

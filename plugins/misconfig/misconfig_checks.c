@@ -1,52 +1,52 @@
-/* mc_checks.c: the per-field checks: exposure, encryption, labels, stopped instances. */
+/* misconfig_checks.c: the per-field checks: exposure, encryption, labels, stopped instances. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "mc.h"
+#include "misconfig.h"
 
-static bool mc_kind_is(const mc_scan *scan, const char *kind)
+static bool misconfig_kind_is(const misconfig_scan *scan, const char *kind)
 {
     return strcmp(scan->kind, kind) == 0;
 }
 
-void mc_check_exposure(mc_scan *scan)
+void misconfig_check_exposure(misconfig_scan *scan)
 {
-    mc_rule_id rule;
+    misconfig_rule_id rule;
     const char *what;
 
-    if (mc_kind_is(scan, "storage.bucket")) {
-        rule = MC_BUCKET_PUBLIC;
+    if (misconfig_kind_is(scan, "storage.bucket")) {
+        rule = MISCONFIG_BUCKET_PUBLIC;
         what = "anyone on the internet can reach its objects";
-    } else if (mc_kind_is(scan, "database.instance")) {
-        rule = MC_DATABASE_PUBLIC;
+    } else if (misconfig_kind_is(scan, "database.instance")) {
+        rule = MISCONFIG_DATABASE_PUBLIC;
         what = "it has a public address that accepts connections from the internet";
     } else {
         return;
     }
-    if (!mc_enabled(scan, rule))
+    if (!misconfig_enabled(scan, rule))
         return;
-    if (mc_flag_field(scan, rule, "public") == MC_TRUE)
-        mc_emit(scan, rule, "fail", json_pack("{s:b}", "public", 1),
+    if (misconfig_flag_field(scan, rule, "public") == MISCONFIG_TRUE)
+        misconfig_emit(scan, rule, "fail", json_pack("{s:b}", "public", 1),
                 "%s is publicly accessible: %s", scan->subject, what);
 }
 
-void mc_check_encryption(mc_scan *scan)
+void misconfig_check_encryption(misconfig_scan *scan)
 {
-    mc_rule_id rule;
+    misconfig_rule_id rule;
 
-    if (mc_kind_is(scan, "storage.bucket"))
-        rule = MC_BUCKET_UNENCRYPTED;
-    else if (mc_kind_is(scan, "compute.volume"))
-        rule = MC_VOLUME_UNENCRYPTED;
-    else if (mc_kind_is(scan, "database.instance"))
-        rule = MC_DATABASE_UNENCRYPTED;
+    if (misconfig_kind_is(scan, "storage.bucket"))
+        rule = MISCONFIG_BUCKET_UNENCRYPTED;
+    else if (misconfig_kind_is(scan, "compute.volume"))
+        rule = MISCONFIG_VOLUME_UNENCRYPTED;
+    else if (misconfig_kind_is(scan, "database.instance"))
+        rule = MISCONFIG_DATABASE_UNENCRYPTED;
     else
         return;
-    if (!mc_enabled(scan, rule))
+    if (!misconfig_enabled(scan, rule))
         return;
-    if (mc_flag_field(scan, rule, "encrypted") == MC_FALSE)
-        mc_emit(scan, rule, "fail", json_pack("{s:b}", "encrypted", 0),
+    if (misconfig_flag_field(scan, rule, "encrypted") == MISCONFIG_FALSE)
+        misconfig_emit(scan, rule, "fail", json_pack("{s:b}", "encrypted", 0),
                 "%s is not encrypted at rest: its data is readable by anyone who gets the "
                 "underlying storage or a snapshot of it",
                 scan->subject);
@@ -54,7 +54,7 @@ void mc_check_encryption(mc_scan *scan)
 
 /* True when `labels` has `name` (compared case-insensitively, as tag keys are often
    written "Owner") with a non-empty value. */
-static bool mc_has_label(const json_t *labels, const char *name)
+static bool misconfig_has_label(const json_t *labels, const char *name)
 {
     const char *key;
     const json_t *value;
@@ -69,35 +69,35 @@ static bool mc_has_label(const json_t *labels, const char *name)
 
 /* Native types whose API has no tags or labels at all: every one would lack every required
    label, and nobody could fix it. */
-static const char *const mc_unlabelled_types[] = {
+static const char *const misconfig_unlabelled_types[] = {
     "compute:firewall", "compute:network",                            /* GCP */
     "civo:firewall",    "civo:network",    "civo:objectstore", "civo:volume", /* Civo */
     NULL,
 };
 
-static bool mc_can_carry_labels(const json_t *resource)
+static bool misconfig_can_carry_labels(const json_t *resource)
 {
     const char *native_type = fwkx_str(resource, "native_type", NULL);
 
-    for (size_t i = 0; native_type && mc_unlabelled_types[i]; i++) {
-        if (strcmp(native_type, mc_unlabelled_types[i]) == 0)
+    for (size_t i = 0; native_type && misconfig_unlabelled_types[i]; i++) {
+        if (strcmp(native_type, misconfig_unlabelled_types[i]) == 0)
             return false;
     }
     return true;
 }
 
-void mc_check_labels(mc_scan *scan)
+void misconfig_check_labels(misconfig_scan *scan)
 {
     const json_t *labels = json_object_get(scan->resource, "labels");
     json_t *missing, *name;
     char names[512] = "";
     size_t i, used = 0;
 
-    if (!mc_enabled(scan, MC_LABELS_MISSING) || !labels || json_is_null(labels) ||
-        !mc_can_carry_labels(scan->resource))
+    if (!misconfig_enabled(scan, MISCONFIG_LABELS_MISSING) || !labels || json_is_null(labels) ||
+        !misconfig_can_carry_labels(scan->resource))
         return;
     if (!json_is_object(labels)) {
-        mc_emit(scan, MC_LABELS_MISSING, "error",
+        misconfig_emit(scan, MISCONFIG_LABELS_MISSING, "error",
                 json_pack("{s:s, s:s}", "field", "labels", "problem", "type"),
                 "could not evaluate %s: \"labels\" is %s; expected an object of strings (fix "
                 "the provider's output)",
@@ -109,7 +109,7 @@ void mc_check_labels(mc_scan *scan)
         return;
     json_array_foreach(scan->inst->required_labels, i, name)
     {
-        if (mc_has_label(labels, json_string_value(name)))
+        if (misconfig_has_label(labels, json_string_value(name)))
             continue;
         json_array_append(missing, name);
         if (used < sizeof(names))
@@ -120,13 +120,13 @@ void mc_check_labels(mc_scan *scan)
         json_decref(missing);
         return;
     }
-    mc_emit(scan, MC_LABELS_MISSING, "fail", json_pack("{s:o}", "missing", missing),
+    misconfig_emit(scan, MISCONFIG_LABELS_MISSING, "fail", json_pack("{s:o}", "missing", missing),
             "%s lacks the required label%s %s", scan->subject,
             json_array_size(missing) == 1 ? "" : "s", names);
 }
 
 /* True for states in which an instance does not run but keeps its disks and addresses. */
-static bool mc_is_stopped(const char *provider, const char *state)
+static bool misconfig_is_stopped(const char *provider, const char *state)
 {
     if (strcasecmp(state, "stopped") == 0 || strcasecmp(state, "shutoff") == 0)
         return true;
@@ -134,7 +134,7 @@ static bool mc_is_stopped(const char *provider, const char *state)
     return strcmp(provider, "gcp") == 0 && strcasecmp(state, "terminated") == 0;
 }
 
-void mc_check_stopped(mc_scan *scan)
+void misconfig_check_stopped(misconfig_scan *scan)
 {
     const char *state = fwkx_str(scan->resource, "state", NULL);
     double cost = fwkx_num(scan->resource, "monthly_cost", 0);
@@ -142,19 +142,19 @@ void mc_check_stopped(mc_scan *scan)
     long long days;
     char since_text[FWKX_TIME_MAX];
 
-    if (!mc_kind_is(scan, "compute.instance") || !mc_enabled(scan, MC_INSTANCE_STOPPED) || !state ||
-        !mc_is_stopped(scan->provider, state))
+    if (!misconfig_kind_is(scan, "compute.instance") || !misconfig_enabled(scan, MISCONFIG_INSTANCE_STOPPED) || !state ||
+        !misconfig_is_stopped(scan->provider, state))
         return;
     if (cost <= 0)
         return; /* unknown or free: nothing to say */
-    since = mc_stopped_since(scan->resource);
+    since = misconfig_stopped_since(scan->resource);
     if (since < 0 || since > scan->now)
         return;
     days = (long long)((scan->now - since) / 86400);
     if (days <= scan->inst->stopped_days)
         return;
     fwkx_time_format((int64_t)since * 1000, since_text, sizeof(since_text));
-    mc_emit(scan, MC_INSTANCE_STOPPED, "fail",
+    misconfig_emit(scan, MISCONFIG_INSTANCE_STOPPED, "fail",
             json_pack("{s:s, s:s}", "state", state, "stopped_since", since_text),
             "%s has been stopped since %s (%lld days, more than stopped_days %lld) and still "
             "costs about $%.2f a month",

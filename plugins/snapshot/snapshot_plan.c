@@ -1,4 +1,4 @@
-/* snap_plan.c: turns the configured paths (files and directories) into tasks: one per file,
+/* snapshot_plan.c: turns the configured paths (files and directories) into tasks: one per file,
    or one per byte range of a large JSON Lines file. */
 #include <dirent.h>
 #include <errno.h>
@@ -7,29 +7,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "snap.h"
+#include "snapshot.h"
 
-bool snap_has_suffix(const char *path, const char *suffix)
+bool snapshot_has_suffix(const char *path, const char *suffix)
 {
     size_t path_len = strlen(path), suffix_len = strlen(suffix);
 
     return path_len > suffix_len && strcmp(path + path_len - suffix_len, suffix) == 0;
 }
 
-void snap_strerror(int errnum, char *buf, size_t size)
+void snapshot_strerror(int errnum, char *buf, size_t size)
 {
     snprintf(buf, size, "%s", strerror(errnum));
     if (buf[0] >= 'A' && buf[0] <= 'Z')
         buf[0] = (char)(buf[0] - 'A' + 'a');
 }
 
-static int snap_name_cmp(const void *a, const void *b)
+static int snapshot_name_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* A new task {"name": name, "path": path, "kinds"?, "regions"?}, or NULL on OOM. */
-static json_t *snap_task(const char *name, const char *path, const json_t *request)
+static json_t *snapshot_task(const char *name, const char *path, const json_t *request)
 {
     size_t i;
     const char *filters[] = {"kinds", "regions"};
@@ -50,7 +50,7 @@ static json_t *snap_task(const char *name, const char *path, const json_t *reque
 
 /* Append one task per chunk_size bytes of the JSON Lines file `path` of `size` bytes:
    {"name": "PATH[START-END]", "path", "start", "end"}. Returns 0, or -1 on OOM. */
-static int snap_add_chunks(const snap_instance *inst, json_t *tasks, const char *path,
+static int snapshot_add_chunks(const snapshot_instance *inst, json_t *tasks, const char *path,
                            long long size, const json_t *request)
 {
     long long start, end;
@@ -64,7 +64,7 @@ static int snap_add_chunks(const snap_instance *inst, json_t *tasks, const char 
             name = NULL;
             goto out;
         }
-        task = snap_task(name, path, request);
+        task = snapshot_task(name, path, request);
         if (!task || json_object_set_new(task, "start", json_integer(start)) != 0 ||
             json_object_set_new(task, "end", json_integer(end)) != 0 ||
             json_array_append(tasks, task) != 0)
@@ -85,7 +85,7 @@ out:
    is a regular JSON Lines file larger than chunk_size. `st` is its stat, or NULL to take
    it here (a file that cannot be stat'ed gets one task, whose run says why). Returns 0,
    or -1 on OOM. */
-static int snap_add_file(const snap_instance *inst, json_t *tasks, const char *path,
+static int snapshot_add_file(const snapshot_instance *inst, json_t *tasks, const char *path,
                          const struct stat *st, const json_t *request)
 {
     size_t i;
@@ -100,16 +100,16 @@ static int snap_add_file(const snap_instance *inst, json_t *tasks, const char *p
     if (!st && stat(path, &own) == 0)
         st = &own;
     if (st && S_ISREG(st->st_mode) && (long long)st->st_size > inst->chunk_size &&
-        !snap_has_suffix(path, ".json"))
-        return snap_add_chunks(inst, tasks, path, (long long)st->st_size, request);
-    task = snap_task(path, path, request);
+        !snapshot_has_suffix(path, ".json"))
+        return snapshot_add_chunks(inst, tasks, path, (long long)st->st_size, request);
+    task = snapshot_task(path, path, request);
     if (!task)
         return -1;
     return json_array_append_new(tasks, task);
 }
 
 /* One task per *.json / *.jsonl directly inside `dir`, sorted by name. */
-static fwk_status snap_plan_dir(const snap_instance *inst, fwk_ctx *ctx, size_t index,
+static fwk_status snapshot_plan_dir(const snapshot_instance *inst, fwk_ctx *ctx, size_t index,
                                 const char *dir, const json_t *request, json_t *tasks)
 {
     fwk_status status = FWK_ERROR;
@@ -118,16 +118,16 @@ static fwk_status snap_plan_dir(const snap_instance *inst, fwk_ctx *ctx, size_t 
     char **names = NULL;
     size_t count = 0, cap = 0, i;
     char reason[128];
-    const char *sep = snap_has_suffix(dir, "/") ? "" : "/";
+    const char *sep = snapshot_has_suffix(dir, "/") ? "" : "/";
 
     if (!d) {
-        snap_strerror(errno, reason, sizeof(reason));
+        snapshot_strerror(errno, reason, sizeof(reason));
         inst->host->fail(ctx, "paths[%zu]: %s: cannot list the directory: %s", index, dir, reason);
         goto out;
     }
     while ((entry = readdir(d)) != NULL) {
         if (entry->d_name[0] == '.' ||
-            !(snap_has_suffix(entry->d_name, ".json") || snap_has_suffix(entry->d_name, ".jsonl")))
+            !(snapshot_has_suffix(entry->d_name, ".json") || snapshot_has_suffix(entry->d_name, ".jsonl")))
             continue;
         if (count == cap) {
             size_t new_cap = cap ? cap * 2 : 16;
@@ -148,9 +148,9 @@ static fwk_status snap_plan_dir(const snap_instance *inst, fwk_ctx *ctx, size_t 
                         "this directory; nothing to read",
                         index, dir);
     if (count > 1)
-        qsort(names, count, sizeof(*names), snap_name_cmp);
+        qsort(names, count, sizeof(*names), snapshot_name_cmp);
     for (i = 0; i < count; i++) {
-        if (snap_add_file(inst, tasks, names[i], NULL, request) != 0)
+        if (snapshot_add_file(inst, tasks, names[i], NULL, request) != 0)
             goto oom;
     }
     status = FWK_OK;
@@ -166,7 +166,7 @@ out:
     return status;
 }
 
-fwk_status snap_plan(const snap_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **tasks)
+fwk_status snapshot_plan(const snapshot_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **tasks)
 {
     fwk_status status = FWK_ERROR;
     json_t *planned = json_array();
@@ -185,17 +185,17 @@ fwk_status snap_plan(const snap_instance *inst, fwk_ctx *ctx, const json_t *requ
         struct stat st;
 
         if (stat(path, &st) != 0) {
-            snap_strerror(errno, reason, sizeof(reason));
+            snapshot_strerror(errno, reason, sizeof(reason));
             inst->host->fail(ctx, "paths[%zu]: %s: %s", i, path, reason);
             goto out;
         }
         if (S_ISDIR(st.st_mode)) {
-            if (snap_plan_dir(inst, ctx, i, path, request, planned) != FWK_OK)
+            if (snapshot_plan_dir(inst, ctx, i, path, request, planned) != FWK_OK)
                 goto out;
         } else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
             inst->host->fail(ctx, "paths[%zu]: %s: not a regular file or directory", i, path);
             goto out;
-        } else if (snap_add_file(inst, planned, path, &st, request) != 0) {
+        } else if (snapshot_add_file(inst, planned, path, &st, request) != 0) {
             inst->host->fail(ctx, "out of memory planning the snapshot tasks");
             goto out;
         }

@@ -1,30 +1,30 @@
-/* wh_payload.c: generic, Slack and Mattermost bodies for one notifier message. */
+/* webhook_payload.c: generic, Slack and Mattermost bodies for one notifier message. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fawkes/fwkx.h"
-#include "wh.h"
+#include "webhook.h"
 
 #define SLACK_SECTION_MAX 3000 /* a section block's text */
 #define SLACK_FIELD_MAX 2000   /* one field of a section */
 #define SLACK_TEXT_MAX 3000    /* the top-level text we send (Slack truncates at 40000) */
 #define MATTERMOST_TEXT_MAX 4000
 
-int wh_format_parse(const char *name)
+int webhook_format_parse(const char *name)
 {
     if (!name || strcmp(name, "generic") == 0)
-        return WH_GENERIC;
+        return WEBHOOK_GENERIC;
     if (strcmp(name, "slack") == 0)
-        return WH_SLACK;
+        return WEBHOOK_SLACK;
     if (strcmp(name, "mattermost") == 0)
-        return WH_MATTERMOST;
+        return WEBHOOK_MATTERMOST;
     return -1;
 }
 
 /* fwkx_str, with an empty string taken as absent: a finding's "title": "" falls back to
    its rule, a "remediation": "" adds no block. */
-const char *wh_color(const json_t *finding)
+const char *webhook_color(const json_t *finding)
 {
     /* By fwkx_severity: info, low, medium, high, critical. */
     static const char *const colors[] = {"#9ca3af", "#3b82f6", "#f2c744", "#e8590c", "#b00020"};
@@ -123,7 +123,7 @@ static json_t *slack_attachment(const json_t *finding)
     char fallback[1200];
     snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"), title,
              resource_text(finding, resource, sizeof resource));
-    return json_pack("{s:s, s:s, s:o}", "color", wh_color(finding), "fallback", fallback,
+    return json_pack("{s:s, s:s, s:o}", "color", webhook_color(finding), "fallback", fallback,
                      "blocks", blocks);
 }
 
@@ -145,34 +145,34 @@ static json_t *mattermost_attachment(const json_t *finding)
     snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"), title,
              resource);
     return json_pack("{s:s, s:s, s:s, s:s, s:o}", "fallback", fallback, "color",
-                     wh_color(finding), "title", title, "text", fwkx_text(finding, "message", ""),
+                     webhook_color(finding), "title", title, "text", fwkx_text(finding, "message", ""),
                      "fields", fields);
 }
 
-json_t *wh_payload(wh_format format, const json_t *message, const wh_overrides *overrides)
+json_t *webhook_payload(webhook_format format, const json_t *message, const webhook_overrides *overrides)
 {
-    if (format == WH_GENERIC) {
+    if (format == WEBHOOK_GENERIC) {
         json_t *body = json_deep_copy(message);
         if (body)
             json_object_set_new(body, "source", json_string("fawkes"));
         return body;
     }
     const char *text = fwkx_text(message, "text", "fawkes");
-    char *top = format == WH_SLACK ? slack_escape(text, SLACK_TEXT_MAX)
+    char *top = format == WEBHOOK_SLACK ? slack_escape(text, SLACK_TEXT_MAX)
                                    : fwkx_utf8_ellipsize(text, MATTERMOST_TEXT_MAX);
     json_t *attachments = json_array();
     size_t i;
     const json_t *finding;
     json_array_foreach(json_object_get(message, "findings"), i, finding)
     {
-        if (i >= WH_MAX_ATTACHMENTS)
+        if (i >= WEBHOOK_MAX_ATTACHMENTS)
             break;
-        json_array_append_new(attachments, format == WH_SLACK ? slack_attachment(finding)
+        json_array_append_new(attachments, format == WEBHOOK_SLACK ? slack_attachment(finding)
                                                               : mattermost_attachment(finding));
     }
     json_t *body = json_pack("{s:s, s:o}", "text", top ? top : "", "attachments", attachments);
     free(top);
-    if (body && format == WH_MATTERMOST && overrides) {
+    if (body && format == WEBHOOK_MATTERMOST && overrides) {
         if (overrides->channel)
             json_object_set_new(body, "channel", json_string(overrides->channel));
         if (overrides->username)

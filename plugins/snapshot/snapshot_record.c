@@ -1,11 +1,11 @@
-/* snap_record.c: checks, filters and emits one record; counts and reports skipped ones. */
+/* snapshot_record.c: checks, filters and emits one record; counts and reports skipped ones. */
 #include <stdio.h>
 #include <string.h>
 
-#include "snap.h"
+#include "snapshot.h"
 
 /* Why `record` is not a resource the host accepts, or NULL when it is one. */
-static const char *snap_check(const json_t *record, char *why, size_t size)
+static const char *snapshot_check(const json_t *record, char *why, size_t size)
 {
     static const char *const required[] = {"uid", "provider", "kind"};
     const json_t *labels;
@@ -52,7 +52,7 @@ static const char *snap_check(const json_t *record, char *why, size_t size)
 
 /* True when `list` is NULL (no filter) or holds the string `field` of `record`. A record
    without the field (e.g. a global resource without region) passes a region filter. */
-static bool snap_wanted(const json_t *list, const json_t *record, const char *field,
+static bool snapshot_wanted(const json_t *list, const json_t *record, const char *field,
                         bool keep_missing)
 {
     const char *value = fwkx_str(record, field, NULL);
@@ -75,14 +75,14 @@ static bool snap_wanted(const json_t *list, const json_t *record, const char *fi
    the file's line number, counting the lines before a chunk once, when first needed. `tag`
    is "line " for the summary, "" for "FILE:LINE" prefixes. Falls back to the byte offset
    when the file cannot be re-read. */
-static void snap_where(snap_reader *rd, size_t line, const char *element, const char *tag,
+static void snapshot_where(snapshot_reader *rd, size_t line, const char *element, const char *tag,
                        char *where, size_t size)
 {
     if (!line) {
         snprintf(where, size, "%s%s", *tag ? "" : " ", element);
         return;
     }
-    if (!rd->lines_known && snap_count_lines(rd->path, rd->first_byte, &rd->lines_before) == 0)
+    if (!rd->lines_known && snapshot_count_lines(rd->path, rd->first_byte, &rd->lines_before) == 0)
         rd->lines_known = true;
     if (rd->lines_known)
         snprintf(where, size, "%s%zu", tag, rd->lines_before + line);
@@ -90,12 +90,12 @@ static void snap_where(snap_reader *rd, size_t line, const char *element, const 
         snprintf(where, size, "%sbyte offset %lld", *tag ? "" : " ", rd->line_byte);
 }
 
-static fwk_status snap_skip(snap_reader *rd, size_t line, const char *element, const char *why)
+static fwk_status snapshot_skip(snapshot_reader *rd, size_t line, const char *element, const char *why)
 {
     const fwk_host *host = rd->inst->host;
     char where[64];
 
-    snap_where(rd, line, element, "", where, sizeof(where));
+    snapshot_where(rd, line, element, "", where, sizeof(where));
     if (rd->inst->strict) {
         host->fail(rd->ctx,
                    "%s:%s: %s (strict: true stops at the first bad record; fix it, "
@@ -105,15 +105,15 @@ static fwk_status snap_skip(snap_reader *rd, size_t line, const char *element, c
     }
     rd->skipped++;
     if (rd->skipped == 1) {
-        snap_where(rd, line, element, "line ", rd->first_where, sizeof(rd->first_where));
+        snapshot_where(rd, line, element, "line ", rd->first_where, sizeof(rd->first_where));
         snprintf(rd->first_why, sizeof(rd->first_why), "%s", why);
     }
-    if (rd->skipped <= SNAP_WARN_LIMIT)
+    if (rd->skipped <= SNAPSHOT_WARN_LIMIT)
         host->log(rd->ctx, FWK_LOG_WARN, "%s:%s: skipped: %s", rd->path, where, why);
     return FWK_OK;
 }
 
-fwk_status snap_record(snap_reader *rd, json_t *record, size_t line, const char *element,
+fwk_status snapshot_record(snapshot_reader *rd, json_t *record, size_t line, const char *element,
                        const char *why_bad)
 {
     const fwk_host *host = rd->inst->host;
@@ -121,19 +121,19 @@ fwk_status snap_record(snap_reader *rd, json_t *record, size_t line, const char 
     char why[256];
 
     rd->records++;
-    if (rd->records % SNAP_CANCEL_EVERY == 0 && host->cancelled(rd->ctx)) {
+    if (rd->records % SNAPSHOT_CANCEL_EVERY == 0 && host->cancelled(rd->ctx)) {
         host->fail(rd->ctx, "%s: cancelled after %zu records", rd->path, rd->records - 1);
         status = FWK_CANCELLED;
         goto out;
     }
     if (!why_bad)
-        why_bad = snap_check(record, why, sizeof(why));
+        why_bad = snapshot_check(record, why, sizeof(why));
     if (why_bad) {
-        status = snap_skip(rd, line, element, why_bad);
+        status = snapshot_skip(rd, line, element, why_bad);
         goto out;
     }
-    if (!snap_wanted(rd->kinds, record, "kind", false) ||
-        !snap_wanted(rd->regions, record, "region", true))
+    if (!snapshot_wanted(rd->kinds, record, "kind", false) ||
+        !snapshot_wanted(rd->regions, record, "region", true))
         goto out;
     status = host->emit_resource(rd->ctx, record);
     record = NULL; /* the host took it over, even on failure */
@@ -142,7 +142,7 @@ fwk_status snap_record(snap_reader *rd, json_t *record, size_t line, const char 
     } else if (status == FWK_ERROR) {
         /* The host said why on ctx and in the run's failures; our final message replaces
            the ctx one, so name the record here too. */
-        status = snap_skip(rd, line, element, "rejected by the host (see the run's failures)");
+        status = snapshot_skip(rd, line, element, "rejected by the host (see the run's failures)");
     } else {
         status = FWK_CANCELLED;
     }
@@ -151,7 +151,7 @@ out:
     return status;
 }
 
-fwk_status snap_finish(snap_reader *rd)
+fwk_status snapshot_finish(snapshot_reader *rd)
 {
     const fwk_host *host = rd->inst->host;
 
@@ -159,11 +159,11 @@ fwk_status snap_finish(snap_reader *rd)
     if (rd->skipped == 0)
         return FWK_OK;
     host->counter_add(rd->ctx, "skipped_records", (int64_t)rd->skipped);
-    if (rd->skipped > SNAP_WARN_LIMIT)
+    if (rd->skipped > SNAPSHOT_WARN_LIMIT)
         host->log(rd->ctx, FWK_LOG_WARN,
                   "%s: %zu more bad records skipped (only the first %d "
                   "are logged)",
-                  rd->path, rd->skipped - SNAP_WARN_LIMIT, SNAP_WARN_LIMIT);
+                  rd->path, rd->skipped - SNAPSHOT_WARN_LIMIT, SNAPSHOT_WARN_LIMIT);
     host->fail(rd->ctx, "%s: %zu record%s skipped (first at %s: %s)", rd->path, rd->skipped,
                rd->skipped == 1 ? "" : "s", rd->first_where, rd->first_why);
     return FWK_PARTIAL;

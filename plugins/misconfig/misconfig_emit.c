@@ -1,18 +1,18 @@
-/* mc_emit.c: builds findings from the rule table and reads tri-state resource fields. */
+/* misconfig_emit.c: builds findings from the rule table and reads tri-state resource fields. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "mc.h"
+#include "misconfig.h"
 
-bool mc_enabled(const mc_scan *scan, mc_rule_id rule)
+bool misconfig_enabled(const misconfig_scan *scan, misconfig_rule_id rule)
 {
     return !scan->inst->disabled[rule] && scan->status == FWK_OK;
 }
 
-static const mc_mapping *mc_mapping_for(const mc_rule *rule, const char *provider)
+static const misconfig_mapping *misconfig_mapping_for(const misconfig_rule *rule, const char *provider)
 {
-    const mc_mapping *m;
+    const misconfig_mapping *m;
 
     for (m = rule->mappings; m->provider; m++) {
         if (strcmp(m->provider, provider) == 0)
@@ -21,10 +21,10 @@ static const mc_mapping *mc_mapping_for(const mc_rule *rule, const char *provide
     return NULL;
 }
 
-static json_t *mc_finding(const mc_scan *scan, const mc_rule *rule, const char *status,
+static json_t *misconfig_finding(const misconfig_scan *scan, const misconfig_rule *rule, const char *status,
                           json_t *evidence, const char *message)
 {
-    const mc_mapping *mapping = mc_mapping_for(rule, scan->provider);
+    const misconfig_mapping *mapping = misconfig_mapping_for(rule, scan->provider);
     json_t *compliance = json_array();
     json_t *finding;
     size_t i;
@@ -40,7 +40,7 @@ static json_t *mc_finding(const mc_scan *scan, const mc_rule *rule, const char *
     return finding;
 }
 
-void mc_emit(mc_scan *scan, mc_rule_id rule, const char *status, json_t *evidence, const char *fmt,
+void misconfig_emit(misconfig_scan *scan, misconfig_rule_id rule, const char *status, json_t *evidence, const char *fmt,
              ...)
 {
     const fwk_host *host = scan->inst->host;
@@ -48,37 +48,37 @@ void mc_emit(mc_scan *scan, mc_rule_id rule, const char *status, json_t *evidenc
     json_t *finding;
     va_list ap;
 
-    if (!mc_enabled(scan, rule)) {
+    if (!misconfig_enabled(scan, rule)) {
         json_decref(evidence);
         return;
     }
     va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
-    finding = mc_finding(scan, &mc_rules[rule], status, evidence, message);
+    finding = misconfig_finding(scan, &misconfig_rules[rule], status, evidence, message);
     if (!finding) {
-        host->fail(scan->ctx, "out of memory building finding %s for %s", mc_rules[rule].id,
+        host->fail(scan->ctx, "out of memory building finding %s for %s", misconfig_rules[rule].id,
                    scan->subject);
         scan->status = FWK_ERROR;
         return;
     }
     scan->status = host->emit_finding(scan->ctx, finding);
     if (scan->status == FWK_ERROR)
-        host->fail(scan->ctx, "the host refused finding %s for %s", mc_rules[rule].id,
+        host->fail(scan->ctx, "the host refused finding %s for %s", misconfig_rules[rule].id,
                    scan->subject);
 }
 
-mc_flag mc_flag_field(mc_scan *scan, mc_rule_id rule, const char *field)
+misconfig_flag misconfig_flag_field(misconfig_scan *scan, misconfig_rule_id rule, const char *field)
 {
     const json_t *value = json_object_get(scan->resource, field);
 
     if (!value || json_is_null(value))
-        return MC_UNKNOWN;
+        return MISCONFIG_UNKNOWN;
     if (json_is_boolean(value))
-        return json_is_true(value) ? MC_TRUE : MC_FALSE;
-    mc_emit(scan, rule, "error", json_pack("{s:s, s:s}", "field", field, "problem", "type"),
+        return json_is_true(value) ? MISCONFIG_TRUE : MISCONFIG_FALSE;
+    misconfig_emit(scan, rule, "error", json_pack("{s:s, s:s}", "field", field, "problem", "type"),
             "could not evaluate %s: \"%s\" is %s; expected true, false or null (fix the "
             "provider's output)",
             scan->subject, field, fwkx_type_name(value));
-    return MC_UNKNOWN;
+    return MISCONFIG_UNKNOWN;
 }

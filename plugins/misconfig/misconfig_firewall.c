@@ -1,41 +1,41 @@
-/* mc_firewall.c: firewall rules open to the internet (attributes.rules[] of network.firewall). */
+/* misconfig_firewall.c: firewall rules open to the internet (attributes.rules[] of network.firewall). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "mc.h"
+#include "misconfig.h"
 
-#define MC_SSH_PORT 22
-#define MC_RDP_PORT 3389
+#define MISCONFIG_SSH_PORT 22
+#define MISCONFIG_RDP_PORT 3389
 
 /* The three firewall rules, in the order of their evidence arrays. */
-static const mc_rule_id mc_fw_rules[3] = {MC_FIREWALL_SSH, MC_FIREWALL_RDP, MC_FIREWALL_OPEN};
+static const misconfig_rule_id misconfig_fw_rules[3] = {MISCONFIG_FIREWALL_SSH, MISCONFIG_FIREWALL_RDP, MISCONFIG_FIREWALL_OPEN};
 
 /* What one rule exposes to the internet. */
-typedef struct mc_exposure {
+typedef struct misconfig_exposure {
     bool tcp, udp;        /* protocol family the rule covers */
     bool ssh, rdp, other; /* exposes 22/tcp; 3389/tcp or udp; anything else */
-} mc_exposure;
+} misconfig_exposure;
 
 /* What the whole rules array adds up to. */
-typedef struct mc_fw_result {
-    json_t *hits[3];    /* per mc_fw_rules entry: evidence of the rules that expose it */
+typedef struct misconfig_fw_result {
+    json_t *hits[3];    /* per misconfig_fw_rules entry: evidence of the rules that expose it */
     char where[3][512]; /* per entry: "rules[0] tcp 22 from 0.0.0.0/0; ..." for messages */
     size_t bad;         /* unreadable rules */
     char why[256];      /* the first reason one was unreadable */
-} mc_fw_result;
+} misconfig_fw_result;
 
-static void mc_cover(mc_exposure *ex, long lo, long hi)
+static void misconfig_cover(misconfig_exposure *ex, long lo, long hi)
 {
     long admin = 0;
 
-    if (ex->tcp && lo <= MC_SSH_PORT && MC_SSH_PORT <= hi) {
+    if (ex->tcp && lo <= MISCONFIG_SSH_PORT && MISCONFIG_SSH_PORT <= hi) {
         ex->ssh = true;
         admin++;
     }
-    if ((ex->tcp || ex->udp) && lo <= MC_RDP_PORT && MC_RDP_PORT <= hi) {
+    if ((ex->tcp || ex->udp) && lo <= MISCONFIG_RDP_PORT && MISCONFIG_RDP_PORT <= hi) {
         ex->rdp = true;
         admin++;
     }
@@ -44,7 +44,7 @@ static void mc_cover(mc_exposure *ex, long lo, long hi)
 }
 
 /* One port item: 22, "22", "20-30", "all"/"any"/"*". Returns 0, or -1 with `why`. */
-static int mc_port_item(const json_t *item, mc_exposure *ex, const char *where, char *why,
+static int misconfig_port_item(const json_t *item, misconfig_exposure *ex, const char *where, char *why,
                         size_t size)
 {
     const char *text = json_string_value(item);
@@ -77,27 +77,27 @@ static int mc_port_item(const json_t *item, mc_exposure *ex, const char *where, 
         snprintf(why, size, "%s: port range %ld-%ld is outside 0-65535 or reversed", where, lo, hi);
         return -1;
     }
-    mc_cover(ex, lo, hi);
+    misconfig_cover(ex, lo, hi);
     return 0;
 }
 
 /* Ports as a string, an integer, a list of those, or absent/null for all. */
-static int mc_ports(const json_t *ports, mc_exposure *ex, const char *where, char *why, size_t size)
+static int misconfig_ports(const json_t *ports, misconfig_exposure *ex, const char *where, char *why, size_t size)
 {
     char item_where[96];
     const json_t *item;
     size_t i;
 
     if (!ports || json_is_null(ports)) {
-        mc_cover(ex, 0, 65535);
+        misconfig_cover(ex, 0, 65535);
         return 0;
     }
     if (!json_is_array(ports))
-        return mc_port_item(ports, ex, where, why, size);
+        return misconfig_port_item(ports, ex, where, why, size);
     json_array_foreach(ports, i, item)
     {
         snprintf(item_where, sizeof(item_where), "%s[%zu]", where, i);
-        if (mc_port_item(item, ex, item_where, why, size) != 0)
+        if (misconfig_port_item(item, ex, item_where, why, size) != 0)
             return -1;
     }
     return 0;
@@ -105,7 +105,7 @@ static int mc_ports(const json_t *ports, mc_exposure *ex, const char *where, cha
 
 /* Set ex->tcp/udp from the protocol; false (with why) when it is not a string or number.
    Protocols without ports (icmp, esp, ...) leave both false: they are not judged here. */
-static int mc_protocol(const json_t *protocol, mc_exposure *ex, const char *where, char *why,
+static int misconfig_protocol(const json_t *protocol, misconfig_exposure *ex, const char *where, char *why,
                        size_t size)
 {
     char number[32];
@@ -131,7 +131,7 @@ static int mc_protocol(const json_t *protocol, mc_exposure *ex, const char *wher
 }
 
 /* The sources of a rule that are the whole internet, as a new array; NULL with why. */
-static json_t *mc_world_cidrs(const json_t *cidrs, const char *where, char *why, size_t size)
+static json_t *misconfig_world_cidrs(const json_t *cidrs, const char *where, char *why, size_t size)
 {
     json_t *world;
     const json_t *cidr;
@@ -160,7 +160,7 @@ static json_t *mc_world_cidrs(const json_t *cidrs, const char *where, char *why,
 }
 
 /* direction and action: sets *applies when the rule allows ingress. -1 with why. */
-static int mc_rule_applies(const json_t *rule, const char *where, bool *applies, char *why,
+static int misconfig_rule_applies(const json_t *rule, const char *where, bool *applies, char *why,
                            size_t size)
 {
     const char *direction = fwkx_str(rule, "direction", NULL);
@@ -187,7 +187,7 @@ static int mc_rule_applies(const json_t *rule, const char *where, bool *applies,
 }
 
 /* A value as people write it: strings bare, lists joined with ",", others as JSON. */
-static void mc_json_text(const json_t *value, char *buf, size_t size)
+static void misconfig_json_text(const json_t *value, char *buf, size_t size)
 {
     const json_t *item;
     size_t i, used = 0;
@@ -201,7 +201,7 @@ static void mc_json_text(const json_t *value, char *buf, size_t size)
         {
             char one[64];
 
-            mc_json_text(item, one, sizeof(one));
+            misconfig_json_text(item, one, sizeof(one));
             if (used + 1 < size)
                 used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : "", one);
         }
@@ -212,7 +212,7 @@ static void mc_json_text(const json_t *value, char *buf, size_t size)
 }
 
 /* Add rule `index` (exposing `which`) to the evidence and to the message text. */
-static void mc_record_hit(mc_fw_result *res, int which, size_t index, const json_t *rule,
+static void misconfig_record_hit(misconfig_fw_result *res, int which, size_t index, const json_t *rule,
                           const json_t *world)
 {
     const json_t *ports = json_object_get(rule, "ports");
@@ -222,9 +222,9 @@ static void mc_record_hit(mc_fw_result *res, int which, size_t index, const json
     char ports_text[128], protocol_text[32], cidrs_text[128];
     size_t used = strlen(res->where[which]);
 
-    mc_json_text(ports_value, ports_text, sizeof(ports_text));
-    mc_json_text(protocol, protocol_text, sizeof(protocol_text));
-    mc_json_text(world, cidrs_text, sizeof(cidrs_text));
+    misconfig_json_text(ports_value, ports_text, sizeof(ports_text));
+    misconfig_json_text(protocol, protocol_text, sizeof(protocol_text));
+    misconfig_json_text(world, cidrs_text, sizeof(cidrs_text));
     json_array_append_new(res->hits[which],
                           json_pack("{s:I, s:O, s:o, s:O}", "index", (json_int_t)index, "protocol",
                                     protocol, "ports", ports_value, "cidrs", world));
@@ -235,10 +235,10 @@ static void mc_record_hit(mc_fw_result *res, int which, size_t index, const json
 }
 
 /* Judge one element of attributes.rules; an unreadable one is counted in res->bad. */
-static void mc_fw_rule(mc_fw_result *res, const json_t *rule, size_t index)
+static void misconfig_fw_rule(misconfig_fw_result *res, const json_t *rule, size_t index)
 {
     char where[64], why[256];
-    mc_exposure ex;
+    misconfig_exposure ex;
     json_t *world = NULL;
     bool applies = false;
 
@@ -248,20 +248,20 @@ static void mc_fw_rule(mc_fw_result *res, const json_t *rule, size_t index)
         snprintf(why, sizeof(why), "%s: expected an object, got %s", where, fwkx_type_name(rule));
         goto bad;
     }
-    if (mc_rule_applies(rule, where, &applies, why, sizeof(why)) != 0 ||
-        mc_protocol(json_object_get(rule, "protocol"), &ex, where, why, sizeof(why)) != 0 ||
-        !(world = mc_world_cidrs(json_object_get(rule, "cidrs"), where, why, sizeof(why))))
+    if (misconfig_rule_applies(rule, where, &applies, why, sizeof(why)) != 0 ||
+        misconfig_protocol(json_object_get(rule, "protocol"), &ex, where, why, sizeof(why)) != 0 ||
+        !(world = misconfig_world_cidrs(json_object_get(rule, "cidrs"), where, why, sizeof(why))))
         goto bad;
     snprintf(where, sizeof(where), "attributes.rules[%zu].ports", index);
-    if (mc_ports(json_object_get(rule, "ports"), &ex, where, why, sizeof(why)) != 0)
+    if (misconfig_ports(json_object_get(rule, "ports"), &ex, where, why, sizeof(why)) != 0)
         goto bad;
     if (applies && json_array_size(world) > 0 && (ex.tcp || ex.udp)) {
         if (ex.ssh)
-            mc_record_hit(res, 0, index, rule, world);
+            misconfig_record_hit(res, 0, index, rule, world);
         if (ex.rdp)
-            mc_record_hit(res, 1, index, rule, world);
+            misconfig_record_hit(res, 1, index, rule, world);
         if (ex.other)
-            mc_record_hit(res, 2, index, rule, world);
+            misconfig_record_hit(res, 2, index, rule, world);
     }
     json_decref(world);
     return;
@@ -271,19 +271,19 @@ bad:
         snprintf(res->why, sizeof(res->why), "%s", why);
 }
 
-static const char *const mc_fw_what[3] = {"SSH (tcp/22)", "RDP (3389)", "inbound traffic"};
+static const char *const misconfig_fw_what[3] = {"SSH (tcp/22)", "RDP (3389)", "inbound traffic"};
 
-void mc_check_firewall(mc_scan *scan)
+void misconfig_check_firewall(misconfig_scan *scan)
 {
     const json_t *rules = fwkx_path(scan->resource, "attributes.rules");
     const json_t *rule;
-    mc_fw_result res;
+    misconfig_fw_result res;
     size_t i;
     int which;
 
     if (strcmp(scan->kind, "network.firewall") != 0 || !rules || json_is_null(rules) ||
-        !(mc_enabled(scan, MC_FIREWALL_SSH) || mc_enabled(scan, MC_FIREWALL_RDP) ||
-          mc_enabled(scan, MC_FIREWALL_OPEN)))
+        !(misconfig_enabled(scan, MISCONFIG_FIREWALL_SSH) || misconfig_enabled(scan, MISCONFIG_FIREWALL_RDP) ||
+          misconfig_enabled(scan, MISCONFIG_FIREWALL_OPEN)))
         return;
     memset(&res, 0, sizeof(res));
     for (which = 0; which < 3; which++)
@@ -293,17 +293,17 @@ void mc_check_firewall(mc_scan *scan)
         snprintf(res.why, sizeof(res.why), "attributes.rules: expected a list of rules, got %s",
                  fwkx_type_name(rules));
     } else {
-        json_array_foreach(rules, i, rule) mc_fw_rule(&res, rule, i);
+        json_array_foreach(rules, i, rule) misconfig_fw_rule(&res, rule, i);
     }
     for (which = 0; which < 3; which++) {
-        mc_rule_id id = mc_fw_rules[which];
+        misconfig_rule_id id = misconfig_fw_rules[which];
 
         if (json_array_size(res.hits[which]) > 0)
-            mc_emit(scan, id, "fail", json_pack("{s:O}", "rules", res.hits[which]),
-                    "%s allows %s from the internet: %s", scan->subject, mc_fw_what[which],
+            misconfig_emit(scan, id, "fail", json_pack("{s:O}", "rules", res.hits[which]),
+                    "%s allows %s from the internet: %s", scan->subject, misconfig_fw_what[which],
                     res.where[which]);
         else if (res.bad > 0)
-            mc_emit(scan, id, "error", json_pack("{s:s}", "problem", res.why),
+            misconfig_emit(scan, id, "error", json_pack("{s:s}", "problem", res.why),
                     "could not evaluate %s: %s (%zu unreadable rule%s); fix the provider's "
                     "output",
                     scan->subject, res.why, res.bad, res.bad == 1 ? "" : "s");

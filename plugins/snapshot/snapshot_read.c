@@ -1,15 +1,15 @@
-/* snap_read.c: the two file readers: JSONL streamed line by line, JSON loaded whole. */
+/* snapshot_read.c: the two file readers: JSONL streamed line by line, JSON loaded whole. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "snap.h"
+#include "snapshot.h"
 
 /* Decode one non-blank line and hand it on. `start` is the line without its indentation,
    `indent` how many characters were cut (so columns in messages match the file). */
-static fwk_status snap_line(snap_reader *rd, const char *start, size_t len, size_t indent,
+static fwk_status snapshot_line(snapshot_reader *rd, const char *start, size_t len, size_t indent,
                             size_t line)
 {
     json_error_t err;
@@ -19,12 +19,12 @@ static fwk_status snap_line(snap_reader *rd, const char *start, size_t len, size
     if (!record) {
         snprintf(why, sizeof(why), "invalid JSON at column %zu: %s",
                  (size_t)(err.column > 0 ? err.column : 1) + indent, err.text);
-        return snap_record(rd, NULL, line, NULL, why);
+        return snapshot_record(rd, NULL, line, NULL, why);
     }
-    return snap_record(rd, record, line, NULL, NULL);
+    return snapshot_record(rd, record, line, NULL, NULL);
 }
 
-int snap_count_lines(const char *path, long long offset, size_t *lines)
+int snapshot_count_lines(const char *path, long long offset, size_t *lines)
 {
     int rc = -1;
     FILE *f = fopen(path, "rb");
@@ -60,7 +60,7 @@ out:
 /* Move `f` to the first line that starts at or after `start`: `start` itself when it is 0
    or the byte before it is a newline, else the byte after the next newline (the cut line
    belongs to the chunk it starts in). Sets *pos to that offset. Returns 0, or -1. */
-static int snap_seek_line(FILE *f, long long start, long long *pos)
+static int snapshot_seek_line(FILE *f, long long start, long long *pos)
 {
     int c;
 
@@ -78,7 +78,7 @@ static int snap_seek_line(FILE *f, long long start, long long *pos)
     return ferror(f) ? -1 : 0;
 }
 
-fwk_status snap_read_jsonl(snap_reader *rd)
+fwk_status snapshot_read_jsonl(snapshot_reader *rd)
 {
     const fwk_host *host = rd->inst->host;
     fwk_status status = FWK_ERROR;
@@ -90,12 +90,12 @@ fwk_status snap_read_jsonl(snap_reader *rd)
     char reason[128];
 
     if (!f) {
-        snap_strerror(errno, reason, sizeof(reason));
+        snapshot_strerror(errno, reason, sizeof(reason));
         host->fail(rd->ctx, "%s: cannot open: %s", rd->path, reason);
         goto out;
     }
-    if (snap_seek_line(f, rd->start, &pos) != 0) {
-        snap_strerror(errno, reason, sizeof(reason));
+    if (snapshot_seek_line(f, rd->start, &pos) != 0) {
+        snapshot_strerror(errno, reason, sizeof(reason));
         host->fail(rd->ctx, "%s: cannot seek to byte %lld: %s", rd->path, rd->start, reason);
         goto out;
     }
@@ -119,17 +119,17 @@ fwk_status snap_read_jsonl(snap_reader *rd)
             indent++;
         if (indent == len)
             continue; /* blank lines are allowed anywhere */
-        status = snap_line(rd, start + indent, len - indent, indent, line);
+        status = snapshot_line(rd, start + indent, len - indent, indent, line);
         if (status != FWK_OK)
             goto out;
     }
     if (got == -1 && ferror(f)) {
-        snap_strerror(errno, reason, sizeof(reason));
+        snapshot_strerror(errno, reason, sizeof(reason));
         host->fail(rd->ctx, "%s: read error at byte %lld: %s", rd->path, pos, reason);
         status = FWK_ERROR;
         goto out;
     }
-    status = snap_finish(rd);
+    status = snapshot_finish(rd);
 out:
     free(buf);
     if (f)
@@ -138,7 +138,7 @@ out:
 }
 
 /* The array of resources in a loaded document, or NULL after host->fail(). */
-static json_t *snap_resources(snap_reader *rd, json_t *doc, const char **label)
+static json_t *snapshot_resources(snapshot_reader *rd, json_t *doc, const char **label)
 {
     json_t *resources;
 
@@ -165,7 +165,7 @@ static json_t *snap_resources(snap_reader *rd, json_t *doc, const char **label)
     return NULL;
 }
 
-fwk_status snap_read_json(snap_reader *rd)
+fwk_status snapshot_read_json(snapshot_reader *rd)
 {
     const fwk_host *host = rd->inst->host;
     fwk_status status = FWK_ERROR;
@@ -184,7 +184,7 @@ fwk_status snap_read_json(snap_reader *rd)
             host->fail(rd->ctx, "%s: cannot read: %s", rd->path, err.text);
         goto out;
     }
-    resources = snap_resources(rd, doc, &label);
+    resources = snapshot_resources(rd, doc, &label);
     if (!resources)
         goto out;
     count = json_array_size(resources);
@@ -194,11 +194,11 @@ fwk_status snap_read_json(snap_reader *rd)
 
         json_array_set_new(resources, i, json_null());
         snprintf(element, sizeof(element), "%s[%zu]", label, i);
-        status = snap_record(rd, record, 0, element, NULL);
+        status = snapshot_record(rd, record, 0, element, NULL);
         if (status != FWK_OK)
             goto out;
     }
-    status = snap_finish(rd);
+    status = snapshot_finish(rd);
 out:
     json_decref(doc);
     return status;
