@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import tempfile
+import textwrap
 import unittest
 
 from fwtest import BUILD_DIR, SOURCE_DIR
@@ -64,6 +65,23 @@ class HelperExamples(unittest.TestCase):
                 self.assertEqual(run.returncode, 0, run.stderr)
                 self.assertEqual(run.stdout, printed,
                                  "%s prints something else than docs/sdk.md shows" % name)
+
+    def test_other_code_on_the_page_is_real_plugin_code(self):
+        plugin_sources = []
+        for base, _, files in os.walk(os.path.join(SOURCE_DIR, "plugins")):
+            for name in files:
+                if name.endswith(".c") and "tests" not in base.split(os.sep):
+                    with open(os.path.join(base, name)) as f:
+                        plugin_sources.append(f.read())
+        blocks = re.findall(r"```c\n(.*?)```", helpers_section(), re.S)
+        excerpts = [b for b in blocks if not b.startswith("/* examples/helpers/")]
+        self.assertGreaterEqual(len(excerpts), 2)
+        for excerpt in excerpts:
+            # Quoted at any indentation: a function body is shown dedented.
+            found = any(textwrap.indent(excerpt, " " * depth) in source
+                        for source in plugin_sources for depth in (0, 4, 8, 12))
+            self.assertTrue(found, "docs/sdk.md quotes code no plugin has (copy it from the "
+                                   "plugin again):\n" + excerpt)
 
     def test_helper_table_names_only_real_functions(self):
         with open(os.path.join(SOURCE_DIR, "sdk", "include", "fawkes", "fwkx.h")) as f:
