@@ -90,7 +90,9 @@ static void *open_engine(const fwk_plugin_descriptor *desc, const char *dir)
     if (status != FWK_OK)
         fprintf(stderr, "policy_bench: %s\n", ctx.message ? ctx.message : fwk_strerror(status));
     ctx_finish(&ctx);
-    json_decref(plugin_config);
+    /* init's config must outlive fini (the SDK's promise): keep it until the process ends. */
+    if (status != FWK_OK)
+        json_decref(plugin_config);
     return status == FWK_OK ? state : NULL;
 }
 

@@ -217,7 +217,7 @@ static void finish_scanners(chain_exec *exec, run *r)
     for (size_t i = 0; i < exec->stage_count[CONFIG_SCANNERS]; i++) {
         instance *scanner = exec->stage[CONFIG_SCANNERS][i];
         const fwk_scanner_vtable *vt = scanner->ready ? scanner->plug->desc->vtable : NULL;
-        if (!vt || !vt->finish)
+        if (!vt || !FWK_VTABLE_HAS(vt, finish))
             continue;
         fwk_ctx ctx;
         ctx_init(&ctx, r, scanner, "finish", NULL);

@@ -34,6 +34,7 @@ typedef struct policy_engine {
     const plugin *plug;
     const fwk_policy_vtable *vt;
     void *state;
+    json_t *config; /* what init was given: kept until fini has returned (owned) */
 } policy_engine;
 
 /* Build the plugin config: {paths: dirs} from --policy/DIR, else the config's instance. */
@@ -81,14 +82,15 @@ static int engine_open(app *a, const strlist *dirs, policy_engine *engine)
         return -1;
     }
     engine->vt = engine->plug->desc->vtable;
-    json_t *plugin_config = NULL;
-    if (engine_config(a, dirs, &plugin_config) != 0)
+    if (engine_config(a, dirs, &engine->config) != 0)
         return -1;
     fwk_ctx ctx;
     ctx_init(&ctx, NULL, NULL, "init", NULL);
-    fwk_status status = engine->plug->desc->init(host_services(), &ctx, plugin_config, &engine->state);
-    json_decref(plugin_config);
+    fwk_status status =
+        engine->plug->desc->init(host_services(), &ctx, engine->config, &engine->state);
     if (status != FWK_OK) {
+        json_decref(engine->config);
+        engine->config = NULL;
         app_error("%s", ctx.message ? ctx.message : fwk_strerror(status));
         ctx_finish(&ctx);
         return -1;
@@ -101,6 +103,8 @@ static void engine_close(policy_engine *engine)
 {
     if (engine->state && engine->plug->desc->fini)
         engine->plug->desc->fini(engine->state);
+    json_decref(engine->config); /* the SDK promises init's config lives until fini */
+    engine->config = NULL;
 }
 
 /* ---- input ---- */
@@ -422,7 +426,7 @@ static int cmd_policy_test(app *a, const cli_args *args)
     strlist_clear(&dirs);
     if (rc != 0)
         return EXIT_CODE_USAGE;
-    if (!engine.vt->test) {
+    if (!FWK_VTABLE_HAS(engine.vt, test)) {
         app_error("the policy plugin offers no test function");
         engine_close(&engine);
         return EXIT_CODE_USAGE;

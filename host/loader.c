@@ -279,19 +279,15 @@ const char *loader_kind_name(fwk_plugin_kind kind)
     return "unknown";
 }
 
-static json_t *capabilities_json(uint64_t caps)
+/* The capabilities derived from the plugin's function table, by name. */
+static json_t *capabilities_json(const fwk_plugin_descriptor *desc)
 {
-    static const struct {
-        uint64_t flag;
-        const char *name;
-    } known[] = {{FWK_CAP_ACTIONS, "actions"},
-                 {FWK_CAP_PROVISION, "provision"},
-                 {FWK_CAP_COST, "cost"},
-                 {FWK_CAP_DIGEST, "digest"}};
+    uint64_t caps = loader_capabilities(desc), flag = 0;
+    const char *name;
     json_t *list = json_array();
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (caps & known[i].flag)
-            json_array_append_new(list, json_string(known[i].name));
+    for (size_t i = 0; (name = loader_capability_name(i, &flag)); i++)
+        if (caps & flag)
+            json_array_append_new(list, json_string(name));
     return list;
 }
 
@@ -341,7 +337,7 @@ json_t *loader_describe(const plugin *p)
     }
     json_object_set_new(obj, "description", json_string(desc->description));
     json_object_set_new(obj, "license", desc->license ? json_string(desc->license) : json_null());
-    json_object_set_new(obj, "capabilities", capabilities_json(desc->capabilities));
+    json_object_set_new(obj, "capabilities", capabilities_json(desc));
     json_object_set_new(obj, "config_schema", schema_to_json_schema(desc->options));
     json_t *options = json_array();
     size_t count = schema_option_count(desc->options);

@@ -39,13 +39,24 @@ void loader_search_dirs(const strlist *cli_dirs, const strlist *config_dirs, str
  * `fawkes_plugin_describe` exists; it returns non-NULL; magic; ABI major equal; plugin's ABI
  * minor <= host's; struct_size large enough for ABI 1.0; name matches [a-z0-9_-]{1,64};
  * version, description non-empty; kind known; vtable non-NULL with struct_size and required
- * entries set for its kind; the option table well formed (names unique, types known,
+ * entries set for its kind; capabilities agree with the vtable (loader_capabilities); the
+ * option table well formed (names unique, types known,
  * defaults valid JSON of the right type); the plugin uses the host's jansson (not its own
  * copy). Fills *out (always: path set; desc or refusal). A refusal is one line:
  * "built for SDK ABI 2.0, this fawkes provides 1.0: upgrade fawkes, or rebuild the plugin
  * against this SDK". Returns 0 when loaded, -1 when refused.
  */
 int loader_check_file(const char *path, plugin *out);
+
+/*
+ * loader_capabilities: the capabilities `desc` has, derived from its function table (actions:
+ * list_actions and run_action; provision; cost) plus the declared-only digest flag. For a
+ * loaded plugin it equals desc->capabilities (the loader refuses a mismatch). Thread-safe.
+ */
+uint64_t loader_capabilities(const fwk_plugin_descriptor *desc);
+/* loader_capability_name: the name of capability number `index` ("actions", "provision",
+   "cost", "digest", in that order) with its flag in *flag; NULL past the last. Static. */
+const char *loader_capability_name(size_t index, uint64_t *flag);
 
 /*
  * loader_load_dirs: every "*.so" directly inside each directory (sorted by name), first

@@ -1,4 +1,5 @@
 /* loader_check.c: the loader's checks of a plugin descriptor, its option table and jansson. */
+#include "loader.h"
 #include "loader_internal.h"
 
 #include <dlfcn.h>
@@ -198,6 +199,101 @@ static int check_vtable(const fwk_plugin_descriptor *desc, diag *why)
     return 0;
 }
 
+/* The capability flags and their names, in the order `plugins inspect` lists them. */
+static const struct {
+    uint64_t flag;
+    const char *name, *macro, *entry;
+} capability_names[] = {
+    {FWK_CAP_ACTIONS, "actions", "FWK_CAP_ACTIONS", "list_actions and run_action functions"},
+    {FWK_CAP_PROVISION, "provision", "FWK_CAP_PROVISION", "provision function"},
+    {FWK_CAP_COST, "cost", "FWK_CAP_COST", "cost function"},
+    {FWK_CAP_DIGEST, "digest", "FWK_CAP_DIGEST", NULL},
+};
+#define CAPABILITY_COUNT (sizeof capability_names / sizeof capability_names[0])
+#define PROVIDER_CAPABILITIES (FWK_CAP_ACTIONS | FWK_CAP_PROVISION | FWK_CAP_COST)
+
+uint64_t loader_capabilities(const fwk_plugin_descriptor *desc)
+{
+    uint64_t caps = desc->capabilities & FWK_CAP_DIGEST; /* declared only */
+    if (desc->kind == FWK_KIND_PROVIDER && desc->vtable) {
+        const fwk_provider_vtable *p = desc->vtable;
+        if (FWK_VTABLE_HAS(p, list_actions) && FWK_VTABLE_HAS(p, run_action))
+            caps |= FWK_CAP_ACTIONS;
+        if (FWK_VTABLE_HAS(p, provision))
+            caps |= FWK_CAP_PROVISION;
+        if (FWK_VTABLE_HAS(p, cost))
+            caps |= FWK_CAP_COST;
+    }
+    return caps;
+}
+
+const char *loader_capability_name(size_t index, uint64_t *flag)
+{
+    if (index >= CAPABILITY_COUNT)
+        return NULL;
+    *flag = capability_names[index].flag;
+    return capability_names[index].name;
+}
+
+/* Capabilities follow from the function table (Falco's rule): a declared flag without its
+   functions, functions without their flag, half of a pair, or a flag of another kind is
+   refused with one line naming both sides. */
+static int check_capabilities(const fwk_plugin_descriptor *desc, diag *why)
+{
+    uint64_t declared = desc->capabilities, derived = loader_capabilities(desc);
+    uint64_t known = 0;
+    const char *kind = desc->kind == FWK_KIND_PROVIDER ? "provider" : "non-provider";
+
+    if (desc->kind == FWK_KIND_PROVIDER) {
+        const fwk_provider_vtable *p = desc->vtable;
+        bool lists = FWK_VTABLE_HAS(p, list_actions), runs = FWK_VTABLE_HAS(p, run_action);
+        if (lists != runs) {
+            diag_set(why, "provider vtable has %s without %s (half of capability 'actions'): "
+                          "implement %s, or remove %s",
+                     lists ? "list_actions" : "run_action", lists ? "run_action" : "list_actions",
+                     lists ? "run_action" : "list_actions", lists ? "list_actions" : "run_action");
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < CAPABILITY_COUNT; i++) {
+        uint64_t flag = capability_names[i].flag;
+        const char *name = capability_names[i].name, *macro = capability_names[i].macro;
+        known |= flag;
+        if ((flag & PROVIDER_CAPABILITIES) && desc->kind != FWK_KIND_PROVIDER &&
+            (declared & flag)) {
+            diag_set(why, "declares capability '%s', which only providers have: drop %s", name,
+                     macro);
+            return -1;
+        }
+        if (flag == FWK_CAP_DIGEST && desc->kind != FWK_KIND_NOTIFIER && (declared & flag)) {
+            diag_set(why, "declares capability 'digest', which only notifiers have: drop "
+                          "FWK_CAP_DIGEST");
+            return -1;
+        }
+        if (!capability_names[i].entry || desc->kind != FWK_KIND_PROVIDER)
+            continue;
+        if ((declared & flag) && !(derived & flag)) {
+            diag_set(why, "declares capability '%s' but its %s vtable has no %s: set them, or "
+                          "drop %s",
+                     name, kind, capability_names[i].entry, macro);
+            return -1;
+        }
+        if (!(declared & flag) && (derived & flag)) {
+            diag_set(why, "its %s vtable has the %s but the descriptor does not declare "
+                          "capability '%s': add %s to .capabilities, or remove them",
+                     kind, capability_names[i].entry, name, macro);
+            return -1;
+        }
+    }
+    if (declared & ~known) {
+        diag_set(why, "declares unknown capability bits 0x%llx: use only the FWK_CAP_* flags of "
+                      "this SDK",
+                 (unsigned long long)(declared & ~known));
+        return -1;
+    }
+    return 0;
+}
+
 /* Walk the raw table once: every entry's struct_size is sane and the table ends. */
 static int check_table_shape(const fwk_option *options, diag *why)
 {
@@ -376,7 +472,8 @@ static int check_options(const fwk_option *options, diag *why)
 int loader_check_descriptor(const fwk_plugin_descriptor *desc, diag *why)
 {
     if (check_header(desc, why) != 0 || check_identity(desc, why) != 0 ||
-        check_vtable(desc, why) != 0 || check_options(desc->options, why) != 0)
+        check_vtable(desc, why) != 0 || check_capabilities(desc, why) != 0 ||
+        check_options(desc->options, why) != 0)
         return -1;
     return 0;
 }

@@ -180,7 +180,7 @@ int pbapi_action(lua_State *L)
     const char *uid = json_string_value(json_object_get(resource, "uid"));
     const char *kind = json_string_value(json_object_get(resource, "kind"));
     const fwk_provider_vtable *vt = inst->ready ? inst->plug->desc->vtable : NULL;
-    if (!vt || !vt->run_action)
+    if (!vt || !FWK_VTABLE_HAS(vt, run_action))
         return luaL_error(L, "fawkes.action: provider '%s' (plugin %s) has no actions",
                           inst->conf->name, inst->conf->plugin);
     const json_t *actions = pb_actions_of(s, inst);
@@ -240,7 +240,7 @@ int pbapi_provision(lua_State *L)
     diag err = {{0}};
     instance *inst = pb_instance(s, CONFIG_PROVIDERS, provider, &err);
     const fwk_provider_vtable *vt = inst ? inst->plug->desc->vtable : NULL;
-    if (!inst || !vt->provision) {
+    if (!inst || !FWK_VTABLE_HAS(vt, provision)) {
         json_decref(spec);
         return luaL_error(L, "fawkes.provision: %s",
                           inst ? "this provider cannot provision" : err.text);

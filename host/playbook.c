@@ -238,7 +238,7 @@ const json_t *pb_actions_of(pb_session *s, instance *inst)
         return known;
     const fwk_provider_vtable *vt = inst->plug->desc->vtable;
     json_t *actions = NULL;
-    if (vt->list_actions) {
+    if (FWK_VTABLE_HAS(vt, list_actions)) {
         fwk_ctx ctx;
         ctx_init(&ctx, s->chain_run ? s->chain_run : &s->own, inst, "list_actions", NULL);
         fwk_status status = vt->list_actions(&ctx, inst->state, &actions);

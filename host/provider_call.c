@@ -14,11 +14,7 @@ static const char *entry_name(provider_entry entry)
 
 static bool vtable_offers(const fwk_provider_vtable *vt, provider_entry entry)
 {
-    if (entry == PROVIDER_PROVISION)
-        return vt->struct_size >= offsetof(fwk_provider_vtable, provision) + sizeof vt->provision &&
-               vt->provision != NULL;
-    return vt->struct_size >= offsetof(fwk_provider_vtable, cost) + sizeof vt->cost &&
-           vt->cost != NULL;
+    return entry == PROVIDER_PROVISION ? FWK_VTABLE_HAS(vt, provision) : FWK_VTABLE_HAS(vt, cost);
 }
 
 bool provider_offers(const app *a, const char *name, provider_entry entry)

@@ -31,6 +31,9 @@ def refusals():
         plugin("bad_magic"): "bad magic 0xDEADBEEF (expected 0x464B5750): not a Fawkes "
                              "descriptor",
         plugin("bad_descriptor"): "provider vtable lacks required entry 'run_task'",
+        plugin("half_actions"): "provider vtable has list_actions without run_action (half of "
+                                "capability 'actions'): implement run_action, or remove "
+                                "list_actions",
         plugin("crash_describe"): "crashed while describing (signal 11)",
         plugin("own_jansson"): "carries its own copy of jansson (linked statically?): link it "
                                "against the system libjansson",
@@ -260,6 +263,17 @@ class PluginsCheck(fwtest.TestCase):
         result = self.fawkes("plugins", "check", plugin("task_errors"), "-o", "json")
         self.assertExit(result, 0)
         self.assertEqual(result.json()["name"], "task_errors")
+
+
+class PluginsCapabilities(fwtest.TestCase):
+    def test_inspect_shows_the_capabilities_the_functions_give(self):
+        result = self.fawkes("--plugin-dir", PLUGIN_DIR, "plugins", "inspect", "civo", "-o",
+                             "json")
+        self.assertExit(result, 0)
+        self.assertEqual(result.json()["capabilities"], ["actions", "provision", "cost"])
+        result = self.fawkes("--plugin-dir", PLUGIN_DIR, "plugins", "inspect", "snapshot", "-o",
+                             "json")
+        self.assertEqual(result.json()["capabilities"], [])
 
 
 class PluginsUsage(fwtest.TestCase):

@@ -193,6 +193,7 @@ static const fwk_plugin_descriptor fake_descriptor = {
     .description = "Test provider whose actions call a fake HTTP API through the host",
     .license = "Apache-2.0",
     .options = fake_options,
+    .capabilities = FWK_CAP_ACTIONS,
     .init = fake_init,
     .fini = fake_fini,
     .vtable = &fake_vtable,

@@ -343,8 +343,36 @@ static fwk_status fake_run(fwk_ctx *ctx, void *instance, const json_t *task)
     return FWK_ERROR;
 }
 
-static const fwk_provider_vtable provider_vt = {
-    .struct_size = sizeof provider_vt, .plan_tasks = fake_plan, .run_task = fake_run};
+static fwk_status fake_list_actions(fwk_ctx *ctx, void *instance, json_t **actions)
+{
+    (void)ctx, (void)instance;
+    *actions = json_array();
+    return FWK_OK;
+}
+
+static fwk_status fake_run_action(fwk_ctx *ctx, void *instance, const json_t *resource,
+                                  const char *action, const json_t *params, int dry_run,
+                                  json_t **result)
+{
+    (void)ctx, (void)instance, (void)resource, (void)action, (void)params, (void)dry_run;
+    *result = NULL;
+    return FWK_UNSUPPORTED;
+}
+
+static fwk_status fake_cost(fwk_ctx *ctx, void *instance, const json_t *request, json_t **report)
+{
+    (void)ctx, (void)instance, (void)request;
+    *report = NULL;
+    return FWK_UNSUPPORTED;
+}
+
+/* Actions and cost, so the descriptor may declare those capabilities. */
+static const fwk_provider_vtable provider_vt = {.struct_size = sizeof provider_vt,
+                                                .plan_tasks = fake_plan,
+                                                .run_task = fake_run,
+                                                .list_actions = fake_list_actions,
+                                                .run_action = fake_run_action,
+                                                .cost = fake_cost};
 
 static void test_describe_loaded(void **state)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fawkes/fawkes.h"
+#include "loader.h"
 #include "loader_internal.h"
 
 static fwk_status fake_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
@@ -196,6 +197,102 @@ static void test_descriptor_kind_and_vtable_checks(void **state)
     expect_descriptor(&d, NULL);
 }
 
+static fwk_status fake_list_actions(fwk_ctx *ctx, void *instance, json_t **actions)
+{
+    (void)ctx, (void)instance;
+    *actions = NULL;
+    return FWK_ERROR;
+}
+
+static fwk_status fake_run_action(fwk_ctx *ctx, void *instance, const json_t *resource,
+                                  const char *action, const json_t *params, int dry_run,
+                                  json_t **result)
+{
+    (void)ctx, (void)instance, (void)resource, (void)action, (void)params, (void)dry_run;
+    *result = NULL;
+    return FWK_ERROR;
+}
+
+static fwk_status fake_cost(fwk_ctx *ctx, void *instance, const json_t *request, json_t **report)
+{
+    (void)ctx, (void)instance, (void)request;
+    *report = NULL;
+    return FWK_ERROR;
+}
+
+static fwk_status fake_provision(fwk_ctx *ctx, void *instance, const char *what, const char *op,
+                                 const json_t *spec, int dry_run, json_t **result)
+{
+    (void)ctx, (void)instance, (void)what, (void)op, (void)spec, (void)dry_run;
+    *result = NULL;
+    return FWK_ERROR;
+}
+
+static void test_capabilities_follow_the_vtable(void **state)
+{
+    (void)state;
+    fwk_plugin_descriptor d = valid_descriptor();
+    fwk_provider_vtable vt = provider_vt;
+
+    d.vtable = &vt;
+    d.capabilities = FWK_CAP_COST;
+    expect_descriptor(&d, "declares capability 'cost' but its provider vtable has no cost "
+                          "function: set them, or drop FWK_CAP_COST");
+    vt.cost = fake_cost;
+    expect_descriptor(&d, NULL);
+    assert_int_equal(loader_capabilities(&d), FWK_CAP_COST);
+    d.capabilities = 0;
+    expect_descriptor(&d, "its provider vtable has the cost function but the descriptor does not "
+                          "declare capability 'cost': add FWK_CAP_COST to .capabilities, or "
+                          "remove them");
+
+    vt = provider_vt;
+    vt.list_actions = fake_list_actions;
+    expect_descriptor(&d, "provider vtable has list_actions without run_action (half of "
+                          "capability 'actions'): implement run_action, or remove list_actions");
+    vt.list_actions = NULL;
+    vt.run_action = fake_run_action;
+    d.capabilities = FWK_CAP_ACTIONS;
+    expect_descriptor(&d, "provider vtable has run_action without list_actions (half of "
+                          "capability 'actions'): implement list_actions, or remove run_action");
+    vt.list_actions = fake_list_actions;
+    expect_descriptor(&d, NULL);
+    assert_int_equal(loader_capabilities(&d), FWK_CAP_ACTIONS);
+    d.capabilities = FWK_CAP_ACTIONS | FWK_CAP_PROVISION;
+    expect_descriptor(&d, "declares capability 'provision' but its provider vtable has no "
+                          "provision function: set them, or drop FWK_CAP_PROVISION");
+
+    /* FWK_VTABLE_HAS never reads past the end a (shorter, older) vtable declares. */
+    vt = provider_vt;
+    vt.provision = fake_provision;
+    vt.cost = fake_cost;
+    vt.struct_size = offsetof(fwk_provider_vtable, cost);
+    assert_true(FWK_VTABLE_HAS(&vt, provision));
+    assert_false(FWK_VTABLE_HAS(&vt, cost));
+    vt.struct_size = sizeof vt;
+    assert_true(FWK_VTABLE_HAS(&vt, cost));
+    vt.cost = NULL;
+    assert_false(FWK_VTABLE_HAS(&vt, cost));
+
+    d = valid_descriptor();
+    d.kind = FWK_KIND_NOTIFIER;
+    d.vtable = &notifier_vt;
+    d.capabilities = FWK_CAP_DIGEST;
+    expect_descriptor(&d, NULL);
+    assert_int_equal(loader_capabilities(&d), FWK_CAP_DIGEST);
+    d.capabilities = FWK_CAP_COST;
+    expect_descriptor(&d, "declares capability 'cost', which only providers have: drop "
+                          "FWK_CAP_COST");
+    d.kind = FWK_KIND_SCANNER;
+    d.vtable = &scanner_vt;
+    d.capabilities = FWK_CAP_DIGEST;
+    expect_descriptor(&d, "declares capability 'digest', which only notifiers have: drop "
+                          "FWK_CAP_DIGEST");
+    d.capabilities = 0x40;
+    expect_descriptor(&d, "declares unknown capability bits 0x40: use only the FWK_CAP_* flags "
+                          "of this SDK");
+}
+
 /* Check a descriptor whose option table is `options`. */
 static void expect_options(const fwk_option *options, const char *reason)
 {
@@ -341,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_descriptor_header_checks),
         cmocka_unit_test(test_descriptor_identity_checks),
         cmocka_unit_test(test_descriptor_kind_and_vtable_checks),
+        cmocka_unit_test(test_capabilities_follow_the_vtable),
         cmocka_unit_test(test_option_table_checks),
         cmocka_unit_test(test_option_default_checks),
         cmocka_unit_test(test_option_table_shape),

@@ -104,8 +104,8 @@ typedef struct fwk_host {
        where (region, request, resource) and what to do. */
     void (*fail)(fwk_ctx *ctx, const char *fmt, ...) FWK_PRINTF(2, 3);
 
-    /* config: the instance's validated config (defaults filled in). Borrowed; valid for the
-       life of the instance. */
+    /* config: the instance's validated config (defaults filled in): the object init was
+       given. Borrowed; valid, unchanged, until the instance's fini has returned. */
     const json_t *(*config)(fwk_ctx *ctx);
 
     /* secret_get: resolve a secret reference, "env:NAME" or "file:/path" (trailing newline

@@ -91,11 +91,31 @@ typedef struct fwk_option {
       (description_) }
 #define FWK_OPTION_END { sizeof(fwk_option), NULL, 0, 0, NULL, NULL, 0, 0, NULL }
 
-/* Capability flags (fwk_plugin_descriptor.capabilities). */
+/*
+ * Capability flags (fwk_plugin_descriptor.capabilities). Those a function table can show
+ * must agree with it, or the loader refuses the plugin with one line naming both (half a
+ * capability, such as list_actions without run_action, is refused too):
+ *   FWK_CAP_ACTIONS    provider: list_actions AND run_action are set
+ *   FWK_CAP_PROVISION  provider: provision is set
+ *   FWK_CAP_COST       provider: cost is set
+ * FWK_CAP_DIGEST has no function of its own (the notifier's notify takes digests too), so
+ * it is declared only. A flag on a kind it does not apply to is refused.
+ */
 #define FWK_CAP_ACTIONS 0x1u   /* provider: offers remediation actions */
 #define FWK_CAP_PROVISION 0x2u /* provider: offers provisioning */
 #define FWK_CAP_COST 0x4u      /* provider: reports billed cost */
 #define FWK_CAP_DIGEST 0x8u    /* notifier: can send one message for many findings */
+
+/*
+ * FWK_VTABLE_HAS(vtable, member): true when `vtable` (a pointer to any kind's function table,
+ * as the plugin compiled it: possibly an older, shorter one) reaches `member` and it is set.
+ * The host tests every optional entry this way; a plugin may use it on its own tables.
+ */
+#define FWK_VTABLE_HAS(vtable, member)                                                      \
+    ((size_t)((const char *)&(vtable)->member - (const char *)(vtable)) +                   \
+             sizeof((vtable)->member) <=                                                    \
+         (vtable)->struct_size &&                                                           \
+     (vtable)->member != NULL)
 
 /*
  * The descriptor. The first four fields never change in any ABI version; the host reads
@@ -119,8 +139,10 @@ typedef struct fwk_plugin_descriptor {
     /*
      * init: make one instance from a validated config (defaults filled in, durations in ms,
      * sizes in bytes). `host` stays valid for the life of the process: keep it. `config` is
-     * borrowed for the call (json_incref it to keep it). Store the instance in *instance.
-     * On failure return FWK_ERROR after host->fail(ctx, "..."). Serial.
+     * owned by the host and stays valid, unchanged, until fini has returned: the instance may
+     * keep pointers into it (strings, members) without a reference of its own. It is the same
+     * object host->config() returns. Store the instance in *instance. On failure return
+     * FWK_ERROR after host->fail(ctx, "..."); fini is then not called. Serial.
      */
     fwk_status (*init)(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                        void **instance);
