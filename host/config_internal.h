@@ -9,9 +9,8 @@
 #include "config.h"
 #include "diag.h"
 
-/* Largest config file and largest ${file:} we read. */
+/* Largest config file we read (a ${file:} secret: SECRET_REF_MAX_FILE_BYTES, secret_ref.h). */
 #define CONFIG_MAX_FILE_BYTES (16u * 1024u * 1024u)
-#define CONFIG_MAX_SECRET_FILE_BYTES (1024u * 1024u)
 
 /*
  * config_yaml_parse: parse `length` bytes of YAML text into a new JSON value (*root; NULL

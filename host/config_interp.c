@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "secret_ref.h"
 
 /* A growing output string. */
 typedef struct text_buf {
@@ -42,43 +43,6 @@ typedef struct ref_failure {
     char reason[512];
 } ref_failure;
 
-/* Read a ${file:} target; drops one trailing newline. Returns a new string or NULL. */
-static char *read_secret_file(const char *path, ref_failure *why)
-{
-    char *data = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why->reason, sizeof why->reason, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    data = malloc(CONFIG_MAX_SECRET_FILE_BYTES + 1);
-    size_t length = data ? fread(data, 1, CONFIG_MAX_SECRET_FILE_BYTES + 1, f) : 0;
-    int failed = data ? ferror(f) : 1;
-    fclose(f);
-    if (failed) {
-        snprintf(why->reason, sizeof why->reason, "%s: cannot read it", path);
-        goto fail;
-    }
-    if (length > CONFIG_MAX_SECRET_FILE_BYTES) {
-        snprintf(why->reason, sizeof why->reason, "%s: larger than 1 MiB", path);
-        goto fail;
-    }
-    data[length] = '\0';
-    if (strlen(data) != length) {
-        snprintf(why->reason, sizeof why->reason, "%s: contains a NUL byte", path);
-        goto fail;
-    }
-    if (length > 0 && data[length - 1] == '\n') {
-        data[--length] = '\0';
-        if (length > 0 && data[length - 1] == '\r')
-            data[--length] = '\0';
-    }
-    return data;
-fail:
-    free(data);
-    return NULL;
-}
-
 /* Resolve "env:NAME" / "file:PATH". Returns a new string, or NULL with `why` filled. */
 static char *resolve_reference(const config *cfg, const char *scheme, const char *arg,
                                ref_failure *why)
@@ -99,7 +63,7 @@ static char *resolve_reference(const config *cfg, const char *scheme, const char
         snprintf(why->reason, sizeof why->reason, "out of memory");
         return NULL;
     }
-    char *value = read_secret_file(path, why);
+    char *value = secret_ref_read_file(path, why->reason, sizeof why->reason);
     free(path);
     return value;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "secret_ref.h"
 #include "run.h"
 #include "smtp.h"
 
@@ -63,57 +64,15 @@ static const json_t *svc_config(fwk_ctx *ctx)
     return ctx && ctx->inst ? ctx->inst->config : NULL;
 }
 
-static char *read_secret_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, mem);
-    fclose(f);
-    if (!mem)
-        return NULL;
-    fclose(mem);
-    if (len > 0 && buf[len - 1] == '\n')
-        buf[--len] = '\0';
-    if (len > 0 && buf[len - 1] == '\r')
-        buf[--len] = '\0';
-    return buf;
-}
-
 static fwk_status svc_secret_get(fwk_ctx *ctx, const char *ref, char **value)
 {
-    *value = NULL;
-    const char *found = NULL;
-    char *owned = NULL;
-    if (ref && strncmp(ref, "env:", 4) == 0) {
-        found = getenv(ref + 4);
-        if (!found) {
-            svc_fail(ctx, "secret %s: environment variable %s is not set; export it", ref,
-                     ref + 4);
-            return FWK_ERROR;
-        }
-    } else if (ref && strncmp(ref, "file:", 5) == 0) {
-        owned = read_secret_file(ref + 5);
-        if (!owned) {
-            svc_fail(ctx, "secret %s: cannot read %s: %m; check the path and its permissions",
-                     ref, ref + 5);
-            return FWK_ERROR;
-        }
-        found = owned;
-    } else {
-        svc_fail(ctx, "secret reference '%s' is not understood: use env:NAME or file:PATH",
-                 ref ? ref : "(null)");
+    char why[1024];
+
+    *value = secret_ref_resolve(ref, why, sizeof why);
+    if (!*value) {
+        svc_fail(ctx, "%s", why);
         return FWK_ERROR;
     }
-    *value = owned ? owned : strdup(found);
-    if (!*value)
-        return FWK_ERROR;
     log_add_secret(*value);
     return FWK_OK;
 }
