@@ -108,8 +108,8 @@ typedef struct fwk_host {
        given. Borrowed; valid, unchanged, until the instance's fini has returned. */
     const json_t *(*config)(fwk_ctx *ctx);
 
-    /* secret_get: resolve a secret reference, "env:NAME" or "file:/path" (trailing newline
-       dropped), into *value (a new NUL-terminated string; free with host->free). The value is
+    /* secret_get: resolve a secret reference, "env:NAME" or "file:/path" (at most 1 MiB, no
+       NUL bytes, one trailing newline dropped: the config's rules), into *value (a new NUL-terminated string; free with host->free). The value is
        registered so it is redacted from every log, output and notification.
        FWK_ERROR (with the reason on ctx) when missing or unreadable. */
     fwk_status (*secret_get)(fwk_ctx *ctx, const char *ref, char **value);
