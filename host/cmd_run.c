@@ -10,6 +10,7 @@
 #include "finding.h"
 #include "history.h"
 #include "log.h"
+#include "clock.h"
 
 static const char inventory_help[] =
     "usage: fawkes [-c FILE] inventory [--provider NAME]... [--kind KIND]... [-o FORMAT]\n"
@@ -26,13 +27,6 @@ static const char scan_help[] =
     "usage: fawkes [-c FILE] scan [--provider NAME]... [--kind KIND]... [--fail-on SEVERITY]\n"
     "Inventories the providers (all, or those named) and passes every resource through every\n"
     "scanner and policy in the config, without notifiers. Exit codes as for run.\n";
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void all_names(const config *cfg, config_section section, strlist *out)
 {
@@ -251,7 +245,7 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
         code = EXIT_CODE_INTERNAL;
         goto out;
     }
-    int64_t started = now_ms();
+    int64_t started = clock_mono_ms();
     delta = json_pack("{s:i, s:i, s:i}", "new", 0, "open", 0, "resolved", 0);
     for (size_t i = 0; i < plan_count && !run_cancel_requested(); i++) {
         begin_chain(&r, hist, args, &plans[i], command);
@@ -273,7 +267,7 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
         r.id, "chains", chains, "partial", failure_count > 0, "failures", r.failures, "stats",
         stats, "resources", (json_int_t)r.resource_count, "findings",
         (json_int_t)r.finding_count, "by_severity", r.by_severity, "duration_ms",
-        (json_int_t)(now_ms() - started));
+        (json_int_t)(clock_mono_ms() - started));
     if (hist)
         json_object_set(summary, "delta", delta);
     report_stats(stats);

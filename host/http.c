@@ -13,6 +13,7 @@
 #include "http.h"
 #include "http_internal.h"
 #include "log.h"
+#include "clock.h"
 
 #define POLL_MS 100
 #define DEFAULT_TIMEOUT_MS 30000L
@@ -43,14 +44,6 @@ void http_global_cleanup(void)
 
 /* ---- the client ---- */
 
-/* The monotonic clock rounded up to the next ms: deadlines computed from it are never early. */
-static int64_t now_ms_ceil(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
-}
-
 http_client *http_client_new(const char *owner, const config_limits *limits, const strlist *allow)
 {
     if (!limits)
@@ -72,7 +65,7 @@ http_client *http_client_new(const char *owner, const config_limits *limits, con
     double burst = client->limits.burst > 0        ? client->limits.burst
                    : client->limits.rate_per_s > 1 ? client->limits.rate_per_s
                                                    : 1.0;
-    token_bucket_init(&client->bucket, client->limits.rate_per_s, burst, now_ms_ceil());
+    token_bucket_init(&client->bucket, client->limits.rate_per_s, burst, clock_mono_ms_ceil());
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -117,14 +110,14 @@ static bool is_cancelled(int (*cancelled)(void *), void *arg)
     return cancelled && cancelled(arg);
 }
 
-/* Sleep until http_now_ms() reaches `until_ms`, waking every POLL_MS to poll for
+/* Sleep until clock_mono_ms() reaches `until_ms`, waking every POLL_MS to poll for
    cancellation. Returns -1 when cancelled. */
 static int sleep_until(int64_t until_ms, int (*cancelled)(void *), void *arg)
 {
     for (;;) {
         if (is_cancelled(cancelled, arg))
             return -1;
-        int64_t left = until_ms - http_now_ms();
+        int64_t left = until_ms - clock_mono_ms();
         if (left <= 0)
             return 0;
         if (left > POLL_MS)
@@ -137,7 +130,7 @@ static int sleep_until(int64_t until_ms, int (*cancelled)(void *), void *arg)
 
 static int sleep_ms(int64_t ms, int (*cancelled)(void *), void *arg)
 {
-    return sleep_until(now_ms_ceil() + ms, cancelled, arg);
+    return sleep_until(clock_mono_ms_ceil() + ms, cancelled, arg);
 }
 
 static int slot_acquire(http_client *client, int (*cancelled)(void *), void *arg)
@@ -177,7 +170,7 @@ static int token_wait(http_client *client, int (*cancelled)(void *), void *arg)
     /* The bucket's clock is rounded up and the sleep ends on the plain clock, so the spacing
        it asks for is never shortened by the ms rounding. */
     pthread_mutex_lock(&client->bucket_lock);
-    int64_t now_ms = now_ms_ceil();
+    int64_t now_ms = clock_mono_ms_ceil();
     int64_t wait_ms = token_bucket_take(&client->bucket, now_ms);
     pthread_mutex_unlock(&client->bucket_lock);
     return wait_ms > 0 ? sleep_until(now_ms + wait_ms, cancelled, arg) : 0;

@@ -51,9 +51,6 @@ void token_bucket_init(token_bucket *tb, double rate_per_s, double burst, int64_
    is (the token is then reserved: the caller sleeps that long and goes on). */
 int64_t token_bucket_take(token_bucket *tb, int64_t now_ms);
 
-/* Monotonic clock in ms. */
-int64_t http_now_ms(void);
-
 /* One client per plugin instance: its limits, its counters. */
 typedef struct http_client http_client;
 

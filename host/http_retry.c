@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "clock.h"
 
 /* Retry-After values longer than this are treated as "very long" (a day, in ms): every caller
    compares them with backoff_max_ms, so the exact figure above it does not matter. */
@@ -98,9 +99,3 @@ int64_t token_bucket_take(token_bucket *tb, int64_t now_ms)
     return (int64_t)ceil((1.0 - before) * 1000.0 / tb->rate_per_s);
 }
 
-int64_t http_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}

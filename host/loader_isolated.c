@@ -16,6 +16,7 @@
 
 #include "loader_internal.h"
 #include "log.h"
+#include "clock.h"
 
 /* The child: describe `path` as compact JSON on `fd`, then leave without running atexit
    handlers (they belong to the parent). */
@@ -51,13 +52,6 @@ static void child_describe(const char *path, int fd)
     _exit(status);
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read everything from `fd` until EOF or the deadline. Returns 0 at EOF, 1 on timeout,
    -1 on a read error; *buf (malloc'd, NUL-terminated) holds what was read. */
 static int read_all(int fd, long deadline_ms, char **buf)
@@ -68,7 +62,7 @@ static int read_all(int fd, long deadline_ms, char **buf)
     if (!data)
         goto out;
     for (;;) {
-        long left = deadline_ms - now_ms();
+        long left = deadline_ms - clock_mono_ms();
         if (left <= 0) {
             rc = 1;
             goto out;
@@ -172,7 +166,7 @@ json_t *loader_describe_isolated(const char *path)
     }
     close(fds[1]);
     char *text = NULL;
-    int read_rc = read_all(fds[0], now_ms() + LOADER_DESCRIBE_TIMEOUT_MS, &text);
+    int read_rc = read_all(fds[0], clock_mono_ms() + LOADER_DESCRIBE_TIMEOUT_MS, &text);
     close(fds[0]);
     if (read_rc == 1)
         kill(pid, SIGKILL);

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "strlist.h"
 
 /* The longest log line's message, in bytes; longer ones are cut after redaction. */
@@ -124,12 +125,12 @@ void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_li
     const char *text = clean ? clean : "[log message dropped: out of memory]";
     if (json_lines) {
         char ts[32];
-        struct timespec now;
+        int64_t now_ms = clock_wall_ms();
+        time_t now_s = (time_t)(now_ms / 1000);
         struct tm tm;
-        clock_gettime(CLOCK_REALTIME, &now);
-        gmtime_r(&now.tv_sec, &tm);
+        gmtime_r(&now_s, &tm);
         size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(ts + n, sizeof ts - n, ".%03ldZ", now.tv_nsec / 1000000);
+        snprintf(ts + n, sizeof ts - n, ".%03dZ", (int)(now_ms % 1000));
         json_t *line = json_pack("{s:s, s:s, s:s?, s:s}", "ts", ts, "level", level_names[idx],
                                  "component", component, "msg", text);
         char *encoded = line ? json_dumps(line, JSON_COMPACT) : NULL;

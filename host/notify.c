@@ -10,6 +10,7 @@
 #include "log.h"
 #include "notify_route.h"
 #include "notify_store.h"
+#include "clock.h"
 
 #define QUEUE_BATCH 500
 #define QUEUE_LEASE_MS (10 * 60 * 1000)
@@ -338,7 +339,7 @@ static void notify_one(run *r, instance *notifier, state_store *st, const json_t
     /* Choose and record in one transaction, before delivery: a run that overlaps this one
        waits and then sees these as sent, and what fails to go out is queued, so nothing is
        sent twice. */
-    int64_t now = notify_now_ms();
+    int64_t now = clock_wall_ms();
     if (st && state_begin(st, &err) != 0) {
         state_failure(r, notifier, &err);
         return;

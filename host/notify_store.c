@@ -1,5 +1,6 @@
 /* notify_store.c: the notifiers' tables in the state file. */
 #include "notify_store.h"
+#include "clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +19,6 @@ static const char schema_sql[] =
     "CREATE INDEX IF NOT EXISTS notify_queue_by_notifier ON notify_queue (notifier, id);"
     "CREATE TABLE IF NOT EXISTS notify_rate ("
     "  notifier TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);";
-
-int64_t notify_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int sql_error(state_store *st, diag *err, const char *what)
 {
@@ -124,7 +118,7 @@ int notify_queue_push(state_store *st, const char *notifier, const char *chain,
     if (stmt) {
         sqlite3_bind_text(stmt, 1, notifier, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 2, chain, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(stmt, 3, notify_now_ms());
+        sqlite3_bind_int64(stmt, 3, clock_wall_ms());
         sqlite3_bind_int(stmt, 4, reason ? 1 : 0);
         sqlite3_bind_text(stmt, 5, reason, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 6, text, -1, SQLITE_STATIC);
@@ -140,7 +134,7 @@ int notify_queue_push(state_store *st, const char *notifier, const char *chain,
 json_t *notify_queue_claim(state_store *st, const char *notifier, int limit, int64_t lease_ms,
                            diag *err)
 {
-    int64_t now = notify_now_ms();
+    int64_t now = clock_wall_ms();
     if (state_begin(st, err) != 0)
         return NULL;
     sqlite3_stmt *select = prepare(st,
@@ -238,7 +232,7 @@ int notify_rate_take(state_store *st, const char *notifier, double per_s, double
 {
     if (per_s <= 0)
         return 1;
-    int64_t now = notify_now_ms();
+    int64_t now = clock_wall_ms();
     if (state_begin(st, err) != 0)
         return -1;
     sqlite3_stmt *get = prepare(st, "SELECT tokens, at FROM notify_rate WHERE notifier = ?", err);

@@ -21,9 +21,6 @@
 /* Create the tables. Returns 0, or -1 with err. */
 int notify_store_init(state_store *st, diag *err);
 
-/* Wall-clock ms since the epoch. */
-int64_t notify_now_ms(void);
-
 /* What `notifier` was last told about each fingerprint of `chain`:
    {fingerprint: {"event": "new"|"open"|"resolved", "at": ms}}. New reference; NULL on error
    (err set). */

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "luajson.h"
 #include "pbapi_internal.h"
+#include "clock.h"
 
 /* ---- log, state, time, report ---- */
 
@@ -97,7 +98,7 @@ int pbapi_state_set(lua_State *L)
 
 int pbapi_now(lua_State *L)
 {
-    lua_pushnumber(L, (lua_Number)pb_now_ms() / 1000.0);
+    lua_pushnumber(L, (lua_Number)clock_wall_ms() / 1000.0);
     return 1;
 }
 

@@ -15,13 +15,7 @@
 #include "luajson.h"
 #include "playbook_internal.h"
 #include "schema.h"
-
-int64_t pb_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "clock.h"
 
 const char *pb_run_id(const pb_session *s)
 {

@@ -110,7 +110,4 @@ int pb_guard_and_apply(pb_session *s, json_t *result, diag *err);
 /* The run id entries carry: the chain's run in a chain, else the session's own. */
 const char *pb_run_id(const pb_session *s);
 
-/* Unix time in ms. */
-int64_t pb_now_ms(void);
-
 #endif

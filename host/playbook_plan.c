@@ -11,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "playbook_internal.h"
+#include "clock.h"
 
 static bool is_type(const json_t *step, const char *type)
 {
@@ -184,7 +185,7 @@ static int audit_step(pb_session *s, const json_t *step, const char *event, cons
 /* Mark steps on resources still in their cooldown as skipped. */
 static int apply_cooldowns(pb_session *s, state_store *st)
 {
-    int64_t now = pb_now_ms();
+    int64_t now = clock_wall_ms();
     size_t i;
     json_t *step;
     json_array_foreach(s->steps, i, step)
@@ -324,7 +325,7 @@ static int execute_change(pb_session *s, json_t *step, state_store *st, const ch
     if (audit_step(s, step, event, token, message, outcome, &err) != 0)
         pb_failure(s, "audit", "%s", err.text);
     const char *uid = json_string_value(json_object_get(step, "resource"));
-    if (uid && pb_cooldown_mark(st, s->name, uid, pb_now_ms(), &err) != 0)
+    if (uid && pb_cooldown_mark(st, s->name, uid, clock_wall_ms(), &err) != 0)
         pb_failure(s, "cooldown", "%s", err.text);
     if (status != FWK_OK)
         pb_failure(s, is_action ? "action" : "provision", "step %" JSON_INTEGER_FORMAT " (%s): %s",

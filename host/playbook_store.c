@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "playbook_internal.h"
+#include "clock.h"
 
 int pb_store_init(state_store *st, diag *err)
 {
@@ -82,7 +83,7 @@ int pb_state_write(state_store *st, const char *name, const json_t *writes, diag
             char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
             sqlite3_bind_text(stmt, 3, text ? text : "null", -1, SQLITE_TRANSIENT);
             free(text);
-            sqlite3_bind_int64(stmt, 4, pb_now_ms());
+            sqlite3_bind_int64(stmt, 4, clock_wall_ms());
         }
         if (step_done(st, stmt, err) != 0)
             goto fail;
@@ -136,7 +137,7 @@ int pb_plan_save(state_store *st, const char *name, const char *token, const jso
     sqlite3_bind_text(stmt, 1, token, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 2, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 3, text ? text : "[]", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(stmt, 4, pb_now_ms());
+    sqlite3_bind_int64(stmt, 4, clock_wall_ms());
     free(text);
     return step_done(st, stmt, err);
 }

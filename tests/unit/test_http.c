@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "clock.h"
 
 extern char **environ;
 
@@ -145,9 +146,9 @@ static void fake_stop(fake *f)
         return;
     kill(f->pid, SIGTERM);
     /* a fake that does not stop within 5 s is killed, so a broken fake cannot hang the test */
-    int64_t deadline = http_now_ms() + 5000;
+    int64_t deadline = clock_mono_ms() + 5000;
     while (waitpid(f->pid, NULL, WNOHANG) == 0) {
-        if (http_now_ms() > deadline) {
+        if (clock_mono_ms() > deadline) {
             kill(f->pid, SIGKILL);
             waitpid(f->pid, NULL, 0);
             break;
@@ -469,9 +470,9 @@ static void test_token_bucket_edges(void **state)
     token_bucket_init(&tb, 3.0, 1.0, 0); /* 333.3 ms a token: waits round up */
     assert_int_equal(token_bucket_take(&tb, 0), 0);
     assert_int_equal(token_bucket_take(&tb, 0), 334);
-    int64_t now_ms = http_now_ms();
+    int64_t now_ms = clock_mono_ms();
     assert_true(now_ms >= 0);
-    assert_true(http_now_ms() >= now_ms);
+    assert_true(clock_mono_ms() >= now_ms);
 }
 
 /* ---- http_client_send against fake_http.py ---- */
@@ -492,9 +493,9 @@ static void test_send_retry_after_then_ok(void **state)
     fwk_http_request req = get_request(url);
     fwk_http_response *resp = NULL;
     diag err = {{0}};
-    int64_t started = http_now_ms();
+    int64_t started = clock_mono_ms();
     assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_OK);
-    int64_t elapsed = http_now_ms() - started;
+    int64_t elapsed = clock_mono_ms() - started;
     assert_non_null(resp);
     assert_int_equal(resp->status, 200);
     assert_int_equal(resp->attempts, 2);
@@ -649,7 +650,7 @@ static void test_send_rate_limit(void **state)
     fake_url(f, "/r", url, sizeof url);
     fwk_http_request req = get_request(url);
     diag err = {{0}};
-    int64_t started = http_now_ms();
+    int64_t started = clock_mono_ms();
     for (int i = 0; i < 6; i++) {
         fwk_http_response *resp = NULL;
         assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_OK);
@@ -657,7 +658,7 @@ static void test_send_rate_limit(void **state)
         http_response_free(resp);
     }
     /* one token at once, then one every 200 ms: five waits */
-    assert_true(http_now_ms() - started >= 1000);
+    assert_true(clock_mono_ms() - started >= 1000);
     assert_int_equal(fake_request_count(f), 6);
     http_client_free(client);
     strlist_clear(&allow);
@@ -696,14 +697,14 @@ static void test_send_concurrency_cap(void **state)
     char url[128];
     fake_url(f, "/slow", url, sizeof url);
     sender senders[6];
-    int64_t started = http_now_ms();
+    int64_t started = clock_mono_ms();
     for (size_t i = 0; i < 6; i++) {
         senders[i] = (sender){.client = client, .url = url};
         assert_int_equal(pthread_create(&senders[i].thread, NULL, send_one, &senders[i]), 0);
     }
     for (size_t i = 0; i < 6; i++)
         pthread_join(senders[i].thread, NULL);
-    int64_t elapsed = http_now_ms() - started;
+    int64_t elapsed = clock_mono_ms() - started;
     for (size_t i = 0; i < 6; i++) {
         assert_int_equal(senders[i].status, FWK_OK);
         assert_int_equal(senders[i].http_status, 200);
@@ -794,9 +795,9 @@ static void test_send_retry_after_too_long(void **state)
     fwk_http_request req = get_request(url);
     fwk_http_response *resp = NULL;
     diag err = {{0}};
-    int64_t started = http_now_ms();
+    int64_t started = clock_mono_ms();
     assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_OK);
-    assert_true(http_now_ms() - started < 5000);
+    assert_true(clock_mono_ms() - started < 5000);
     assert_int_equal(resp->status, 429);
     assert_int_equal(resp->attempts, 1);
     assert_string_equal(http_response_header(resp, "retry-after"), "120");
@@ -848,9 +849,9 @@ static void test_send_transport_errors(void **state)
     req = get_request(url);
     req.timeout_ms = 200;
     req.flags = FWK_HTTP_NO_RETRY;
-    int64_t started = http_now_ms();
+    int64_t started = clock_mono_ms();
     assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_ERROR);
-    assert_true(http_now_ms() - started < 2000);
+    assert_true(clock_mono_ms() - started < 2000);
     assert_non_null(strstr(err.text, "no response after 1 attempt: timed out after 200 ms"));
     assert_non_null(strstr(err.text, "raise limits.timeout"));
     http_client_free(client);
@@ -863,7 +864,7 @@ static int64_t cancel_at_ms;
 static int cancel_after_deadline(void *arg)
 {
     (void)arg;
-    return http_now_ms() >= cancel_at_ms;
+    return clock_mono_ms() >= cancel_at_ms;
 }
 
 static void test_send_cancelled(void **state)
@@ -880,11 +881,11 @@ static void test_send_cancelled(void **state)
     fwk_http_request req = get_request(url);
     fwk_http_response *resp = NULL;
     diag err = {{0}};
-    int64_t started = http_now_ms();
+    int64_t started = clock_mono_ms();
     cancel_at_ms = started + 300;
     assert_int_equal(http_client_send(client, &req, &resp, &err, cancel_after_deadline, NULL),
                      FWK_CANCELLED);
-    assert_true(http_now_ms() - started < 2000); /* not the 30 s Retry-After */
+    assert_true(clock_mono_ms() - started < 2000); /* not the 30 s Retry-After */
     assert_null(resp);
     assert_non_null(strstr(err.text, "/w: cancelled"));
     assert_int_equal(fake_request_count(f), 1);
