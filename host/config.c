@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "file_read.h"
 
 static const char *const section_names[CONFIG_SECTION_COUNT] = {"providers", "scanners", "policies",
                                                                 "notifiers"};
@@ -251,30 +252,15 @@ int config_from_string(const char *text, const char *name, config **out, diag *e
     return 0;
 }
 
-/* The whole file in a new buffer. */
+/* The whole file in a new buffer, through the host's capped reader, with what to do. */
 static char *read_config_file(const char *path, size_t *length, diag *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_set(err, "%s: cannot open the config: %s; check the -c path", path, strerror(errno));
-        return NULL;
-    }
-    char *text = malloc(CONFIG_MAX_FILE_BYTES + 1);
-    size_t n = text ? fread(text, 1, CONFIG_MAX_FILE_BYTES + 1, f) : 0;
-    int failed = !text || ferror(f);
-    fclose(f);
-    if (failed) {
-        diag_set(err, "%s: cannot read the config%s", path, text ? "" : ": out of memory");
-        free(text);
-        return NULL;
-    }
-    if (n > CONFIG_MAX_FILE_BYTES) {
-        diag_set(err, "%s: the config is larger than 16 MiB; is this the right file?", path);
-        free(text);
-        return NULL;
-    }
-    text[n] = '\0';
-    *length = n;
+    diag why = {{0}};
+    char *text = file_read_capped(path, CONFIG_MAX_FILE_BYTES, "config", length, &why);
+    if (!text)
+        diag_set(err, "%.1900s; %s", why.text,
+                 strstr(why.text, "cannot open") ? "check the -c path"
+                                                 : "is this the right file?");
     return text;
 }
 
