@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "pol.h"
+#include "policy.h"
 
 /* CPU time of this thread: the figure means "on one core" even on a loaded machine. */
 static double seconds(void)
@@ -69,13 +69,13 @@ int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "examples/policies";
     size_t count = argc > 2 ? strtoul(argv[2], NULL, 10) : 200000;
-    pol_engine engine;
+    policy_engine engine;
     memset(&engine, 0, sizeof engine);
     engine.max_exception_days = 3650;
     int64_t now = 1795435200; /* 2026-11-23T12:00:00Z */
     char err[2048];
     const char *paths[] = {dir};
-    if (pol_engine_load(&engine, paths, 1, now, err, sizeof err) != 0) {
+    if (policy_engine_load(&engine, paths, 1, now, err, sizeof err) != 0) {
         fprintf(stderr, "policy_engine: %s\n", err);
         return 2;
     }
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
     double start = seconds();
     for (size_t i = 0; i < count; i++) {
         json_t *decisions = json_array();
-        pol_evaluate(&engine, docs[i % distinct], now, decisions);
+        policy_evaluate(&engine, docs[i % distinct], now, decisions);
         decisions_made += json_array_size(decisions);
         size_t k;
         json_t *d;
@@ -108,20 +108,20 @@ int main(int argc, char **argv)
     /* 2. The hot path alone: match + every rule's condition, no allocation. */
     size_t evaluated = 0, held = 0;
     char now_text[40];
-    pol_time_format(now, now_text, sizeof now_text);
+    policy_time_format(now, now_text, sizeof now_text);
     json_t *now_value = json_string(now_text);
     start = seconds();
     for (size_t i = 0; i < count; i++) {
         const json_t *doc = docs[i % distinct];
-        pol_eval ev = {.root = doc, .now = now, .now_value = now_value};
-        const pol_kind_list *candidates = pol_index_lookup(&engine, pol_eval_field(&ev, 0));
+        policy_eval ev = {.root = doc, .now = now, .now_value = now_value};
+        const policy_kind_list *candidates = policy_index_lookup(&engine, policy_eval_field(&ev, 0));
         for (size_t p = 0; p < candidates->count; p++) {
-            const pol_policy *policy = candidates->policies[p];
-            if (!pol_match_eval(&policy->match, &ev, doc, candidates->kind != NULL))
+            const policy_def *policy = candidates->policies[p];
+            if (!policy_match_eval(&policy->match, &ev, doc, candidates->kind != NULL))
                 continue;
             for (size_t r = 0; r < policy->rule_count; r++) {
                 ev.has_error = false;
-                held += pol_cond_eval(policy->rules[r].when, &ev, doc) == POL_TRUE;
+                held += policy_cond_eval(policy->rules[r].when, &ev, doc) == POLICY_TRUE;
                 evaluated++;
             }
         }
@@ -141,6 +141,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < distinct; i++)
         json_decref(docs[i]);
     free(docs);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
     return decisions_made == evaluated ? 0 : 1;
 }

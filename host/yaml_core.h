@@ -1,5 +1,5 @@
 /* yaml_core.h: the YAML 1.2 core schema for plain scalars, shared by the config reader
-   (host/config_yaml.c) and the policy plugin's reader (plugins/policy/pol_yaml.c).
+   (host/config_yaml.c) and the policy plugin's reader (plugins/policy/policy_yaml.c).
    Built as its own small static library (fawkes_yaml_core, position-independent) so an
    in-tree plugin can link it without linking the host. */
 #ifndef YAML_CORE_H

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pol.h"
+#include "policy.h"
 
-static const fwk_option pol_options[] = {
+static const fwk_option policy_options[] = {
     FWK_OPTION("paths", FWK_OPT_STRING_LIST, FWK_OPT_REQUIRED, NULL,
                "Files and directories of policies, exceptions and tests (YAML, read "
                "recursively)."),
@@ -17,23 +17,23 @@ static const fwk_option pol_options[] = {
                "(or FAWKES_NOW when set)."),
     FWK_OPTION_END};
 
-typedef struct pol_instance {
+typedef struct policy_instance {
     const fwk_host *host;
-    pol_engine engine;
-} pol_instance;
+    policy_engine engine;
+} policy_instance;
 
-static void pol_fini(void *instance)
+static void policy_fini(void *instance)
 {
-    pol_instance *inst = instance;
+    policy_instance *inst = instance;
     if (!inst)
         return;
-    pol_engine_free(&inst->engine);
+    policy_engine_free(&inst->engine);
     free(inst);
 }
 
 /* The `now` option, else FAWKES_NOW; a malformed value is an error. */
-static int pol_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                         pol_engine *engine)
+static int policy_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+                         policy_engine *engine)
 {
     const char *text = fwkx_str(config, "now", NULL);
     const char *source = "now";
@@ -43,8 +43,8 @@ static int pol_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *confi
     }
     if (!text || !*text)
         return 0;
-    pol_time t;
-    if (pol_time_parse(text, &t) != 0) {
+    policy_time t;
+    if (policy_time_parse(text, &t) != 0) {
         host->fail(ctx, "%s: expected an RFC 3339 timestamp such as 2026-01-02T03:04:05Z, got "
                    "\"%s\"", source, text);
         return -1;
@@ -54,11 +54,11 @@ static int pol_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *confi
     return 0;
 }
 
-static fwk_status pol_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+static fwk_status policy_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
                            void **instance)
 {
     *instance = NULL;
-    pol_instance *inst = calloc(1, sizeof *inst);
+    policy_instance *inst = calloc(1, sizeof *inst);
     const json_t *paths = json_object_get(config, "paths");
     const char **list = NULL;
     size_t count = json_array_size(paths);
@@ -75,10 +75,10 @@ static fwk_status pol_init(const fwk_host *host, fwk_ctx *ctx, const json_t *con
     }
     for (size_t i = 0; i < count; i++)
         list[i] = json_string_value(json_array_get(paths, i));
-    if (pol_fixed_now(host, ctx, config, &inst->engine) != 0)
+    if (policy_fixed_now(host, ctx, config, &inst->engine) != 0)
         goto out;
     char err[2048];
-    if (pol_engine_load(&inst->engine, list, count, pol_engine_now(&inst->engine), err,
+    if (policy_engine_load(&inst->engine, list, count, policy_engine_now(&inst->engine), err,
                         sizeof err) != 0) {
         host->fail(ctx, "%s", err);
         goto out;
@@ -88,16 +88,16 @@ static fwk_status pol_init(const fwk_host *host, fwk_ctx *ctx, const json_t *con
     status = FWK_OK;
 out:
     free(list);
-    pol_fini(inst);
+    policy_fini(inst);
     return status;
 }
 
-static fwk_status pol_vt_evaluate(fwk_ctx *ctx, void *instance, const json_t *document,
+static fwk_status policy_vt_evaluate(fwk_ctx *ctx, void *instance, const json_t *document,
                                   json_t **decisions)
 {
-    pol_instance *inst = instance;
+    policy_instance *inst = instance;
     *decisions = json_array();
-    if (!*decisions || pol_evaluate(&inst->engine, document, pol_engine_now(&inst->engine),
+    if (!*decisions || policy_evaluate(&inst->engine, document, policy_engine_now(&inst->engine),
                                     *decisions) != 0) {
         inst->host->fail(ctx, "out of memory evaluating policies");
         return FWK_ERROR;
@@ -105,25 +105,25 @@ static fwk_status pol_vt_evaluate(fwk_ctx *ctx, void *instance, const json_t *do
     return FWK_OK;
 }
 
-static fwk_status pol_vt_test(fwk_ctx *ctx, void *instance, const char *path, json_t **report)
+static fwk_status policy_vt_test(fwk_ctx *ctx, void *instance, const char *path, json_t **report)
 {
-    pol_instance *inst = instance;
+    policy_instance *inst = instance;
     char err[2048];
     *report = NULL;
-    if (pol_test_run(&inst->engine, path, report, err, sizeof err) != 0) {
+    if (policy_test_run(&inst->engine, path, report, err, sizeof err) != 0) {
         inst->host->fail(ctx, "%s", err);
         return FWK_ERROR;
     }
     return FWK_OK;
 }
 
-static const fwk_policy_vtable pol_vtable = {
+static const fwk_policy_vtable policy_vtable = {
     .struct_size = sizeof(fwk_policy_vtable),
-    .evaluate = pol_vt_evaluate,
-    .test = pol_vt_test,
+    .evaluate = policy_vt_evaluate,
+    .test = policy_vt_test,
 };
 
-static const fwk_plugin_descriptor pol_descriptor = {
+static const fwk_plugin_descriptor policy_descriptor = {
     FWK_DESCRIPTOR_HEADER,
     .name = "policy",
     .version = "1.0.0",
@@ -131,14 +131,14 @@ static const fwk_plugin_descriptor pol_descriptor = {
     .description = "Policy-as-code in YAML over normalized resources or any JSON document, with "
                    "expiring exceptions and tests",
     .license = "Apache-2.0",
-    .options = pol_options,
+    .options = policy_options,
     .capabilities = 0,
-    .init = pol_init,
-    .fini = pol_fini,
-    .vtable = &pol_vtable,
+    .init = policy_init,
+    .fini = policy_fini,
+    .vtable = &policy_vtable,
 };
 
 FWK_PLUGIN_EXPORT const fwk_plugin_descriptor *fawkes_plugin_describe(void)
 {
-    return &pol_descriptor;
+    return &policy_descriptor;
 }

@@ -1,8 +1,8 @@
 /* test_policy_plugin.c: the policy plugin through its descriptor on the fake host
    (tests/support/fawkes_fake_host.h): init loads the configured files, evaluate decides,
-   init's refusals say what to fix. The engine itself is tested by test_pol_*.c. */
+   init's refusals say what to fix. The engine itself is tested by test_policy_*.c. */
 #include "fawkes_fake_host.h"
-#include "pol_fixture.h"
+#include "policy_fixture.h"
 
 #define POLICY                                                                                     \
     "kind: Policy\n"                                                                               \

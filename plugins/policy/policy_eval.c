@@ -1,19 +1,19 @@
-/* pol_eval.c: the evaluator every path shares (runs, policy eval, policy test): documents in,
+/* policy_eval.c: the evaluator every path shares (runs, policy eval, policy test): documents in,
    decisions out, exceptions applied. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "pol.h"
+#include "policy.h"
 
-int64_t pol_engine_now(const pol_engine *engine)
+int64_t policy_engine_now(const policy_engine *engine)
 {
     /* Read for every document: time() (~1 ns) rather than fwkx_clock_wall_ms (~25 ns, a
        full clock_gettime), since only whole seconds are needed. */
     return engine->fixed_now ? engine->now : (int64_t)time(NULL);
 }
 
-static bool exception_covers(const pol_exception *ex, size_t rule, const json_t *doc)
+static bool exception_covers(const policy_exception *ex, size_t rule, const json_t *doc)
 {
     if (ex->rules && !ex->rules[rule])
         return false;
@@ -31,12 +31,12 @@ static bool exception_covers(const pol_exception *ex, size_t rule, const json_t 
             return false;
     }
     if (ex->kinds.count &&
-        !pol_globs_match(&ex->kinds, fwkx_str(doc, "kind", NULL)))
+        !policy_globs_match(&ex->kinds, fwkx_str(doc, "kind", NULL)))
         return false;
-    return pol_labels_match(ex->labels, ex->label_count, json_object_get(doc, "labels"));
+    return policy_labels_match(ex->labels, ex->label_count, json_object_get(doc, "labels"));
 }
 
-static json_t *exception_json(const pol_exception *ex)
+static json_t *exception_json(const policy_exception *ex)
 {
     json_t *out = json_pack("{s:s, s:s, s:s, s:s}", "id", ex->id, "owner", ex->owner, "reason",
                             ex->reason, "expires", ex->expires_text);
@@ -46,12 +46,12 @@ static json_t *exception_json(const pol_exception *ex)
 }
 
 /* The active exception (expiring last) and the expired one (expired last) covering a rule. */
-static void find_exceptions(const pol_policy *policy, size_t rule, const json_t *doc, int64_t now,
-                            const pol_exception **active, const pol_exception **expired)
+static void find_exceptions(const policy_def *policy, size_t rule, const json_t *doc, int64_t now,
+                            const policy_exception **active, const policy_exception **expired)
 {
     *active = *expired = NULL;
     for (size_t i = 0; i < policy->exception_count; i++) {
-        const pol_exception *ex = policy->exceptions[i];
+        const policy_exception *ex = policy->exceptions[i];
         if (!exception_covers(ex, rule, doc))
             continue;
         if (now < ex->expires) {
@@ -63,10 +63,10 @@ static void find_exceptions(const pol_policy *policy, size_t rule, const json_t 
     }
 }
 
-/* A reason keeps at most POL_REASON_MAX bytes, an excepted or expired one POL_NOTE_MAX: a
+/* A reason keeps at most POLICY_REASON_MAX bytes, an excepted or expired one POLICY_NOTE_MAX: a
    longer one is cut where a character starts (fwkx_utf8_prefix). Their buffers hold one byte
    more than that (and the NUL), so that the cut sees the first byte it leaves out. */
-enum { POL_REASON_MAX = 1023, POL_NOTE_MAX = 1199 };
+enum { POLICY_REASON_MAX = 1023, POLICY_NOTE_MAX = 1199 };
 
 /* The bytes snprintf wrote into a buffer of `size` bytes, given what it returned. */
 static size_t written(int n, size_t size)
@@ -87,9 +87,9 @@ static void share(json_t *d, const char *key, json_t *value)
     json_object_set_nocheck(d, key, value);
 }
 
-/* One decision: the rule's constant members are shared (see pol_rule), the rest is new. At
+/* One decision: the rule's constant members are shared (see policy_rule), the rest is new. At
    most 8 members, so jansson's initial 8-bucket table never rehashes. */
-json_t *pol_decision_new(const pol_rule *rule, json_t *effect, json_t *reason)
+json_t *policy_decision_new(const policy_rule *rule, json_t *effect, json_t *reason)
 {
     json_t *d = json_object();
     if (!d) {
@@ -113,71 +113,71 @@ static void set_text(json_t *d, const char *key, const char *text)
     json_object_set_new_nocheck(d, key, json_string_nocheck(text));
 }
 
-static json_t *judge_rule(const pol_policy *policy, size_t index, pol_eval *ev)
+static json_t *judge_rule(const policy_def *policy, size_t index, policy_eval *ev)
 {
-    const pol_rule *rule = &policy->rules[index];
+    const policy_rule *rule = &policy->rules[index];
     ev->has_error = false;
-    pol_truth t = pol_cond_eval(rule->when, ev, ev->root);
-    if (t == POL_ERROR) {
+    policy_truth t = policy_cond_eval(rule->when, ev, ev->root);
+    if (t == POLICY_ERROR) {
         if (!ev->has_error)
             snprintf(ev->error, sizeof ev->error, "%s: the condition could not be decided",
                      rule->name);
-        return pol_decision_new(rule, rule->j_error,
-                                reason_string(ev->error, strlen(ev->error), POL_ERROR_MAX));
+        return policy_decision_new(rule, rule->j_error,
+                                reason_string(ev->error, strlen(ev->error), POLICY_ERROR_MAX));
     }
-    if (t == POL_FALSE)
+    if (t == POLICY_FALSE)
         return json_incref(rule->j_allow_decision);
-    char reason[POL_REASON_MAX + 2];
+    char reason[POLICY_REASON_MAX + 2];
     size_t length;
     if (rule->message.count)
-        length = pol_template_render(&rule->message, ev, reason, sizeof reason);
+        length = policy_template_render(&rule->message, ev, reason, sizeof reason);
     else
         length = written(snprintf(reason, sizeof reason, "%s", policy->title), sizeof reason);
-    if (length > POL_REASON_MAX) {
-        length = fwkx_utf8_prefix(reason, length, POL_REASON_MAX);
+    if (length > POLICY_REASON_MAX) {
+        length = fwkx_utf8_prefix(reason, length, POLICY_REASON_MAX);
         reason[length] = '\0';
     }
     const char *effect = rule->warn || policy->audit ? "warn" : "deny";
-    const pol_exception *active, *expired;
+    const policy_exception *active, *expired;
     find_exceptions(policy, index, ev->root, ev->now, &active, &expired);
     if (active) {
-        char excepted[POL_NOTE_MAX + 2];
+        char excepted[POLICY_NOTE_MAX + 2];
         int n = snprintf(excepted, sizeof excepted, "%s (excepted by %s, owner %s, until %s)",
                          reason, active->id, active->owner, active->expires_text);
-        json_t *d = pol_decision_new(
+        json_t *d = policy_decision_new(
             rule, rule->j_allow,
-            reason_string(excepted, written(n, sizeof excepted), POL_NOTE_MAX));
+            reason_string(excepted, written(n, sizeof excepted), POLICY_NOTE_MAX));
         set_text(d, "excepted_effect", effect);
         json_object_set_new_nocheck(d, "exception", exception_json(active));
         return d;
     }
     if (expired) {
-        char noted[POL_NOTE_MAX + 2];
+        char noted[POLICY_NOTE_MAX + 2];
         int n = snprintf(noted, sizeof noted, "%s (exception %s expired at %s)", reason,
                          expired->id, expired->expires_text);
-        json_t *d = pol_decision_new(rule, rule->j_fired,
-                                     reason_string(noted, written(n, sizeof noted), POL_NOTE_MAX));
+        json_t *d = policy_decision_new(rule, rule->j_fired,
+                                     reason_string(noted, written(n, sizeof noted), POLICY_NOTE_MAX));
         json_object_set_new_nocheck(d, "expired_exception", exception_json(expired));
         return d;
     }
     /* Every piece of the reason is valid UTF-8 (the policy's text was checked by the YAML
        reader, a document's strings by jansson, numbers are ASCII), and a long one was cut on
        a character boundary above: no need to check it again. */
-    return pol_decision_new(rule, rule->j_fired, json_stringn_nocheck(reason, length));
+    return policy_decision_new(rule, rule->j_fired, json_stringn_nocheck(reason, length));
 }
 
-const json_t *pol_eval_now(pol_eval *ev)
+const json_t *policy_eval_now(policy_eval *ev)
 {
     if (!ev->now_value) {
         char text[40];
-        pol_time_format(ev->now, text, sizeof text);
+        policy_time_format(ev->now, text, sizeof text);
         ev->now_value = json_string_nocheck(text);
         ev->owns_now = true;
     }
     return ev->now_value;
 }
 
-const json_t *pol_eval_root(pol_eval *ev, int slot, const char *key, size_t len)
+const json_t *policy_eval_root(policy_eval *ev, int slot, const char *key, size_t len)
 {
     uint64_t bit = (uint64_t)1 << slot;
     if (!(ev->root_fetched & bit)) {
@@ -187,7 +187,7 @@ const json_t *pol_eval_root(pol_eval *ev, int slot, const char *key, size_t len)
     return ev->root_values[slot];
 }
 
-void pol_eval_done(pol_eval *ev)
+void policy_eval_done(policy_eval *ev)
 {
     if (ev->owns_now)
         json_decref(ev->now_value);
@@ -195,11 +195,11 @@ void pol_eval_done(pol_eval *ev)
     ev->owns_now = false;
 }
 
-int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_t *decisions)
+int policy_evaluate(const policy_engine *engine, const json_t *doc, int64_t now, json_t *decisions)
 {
     /* not an initializer: that would clear the error buffer and the value cache (1 KiB)
        for every document; only the flags that guard them must start cleared */
-    pol_eval ev;
+    policy_eval ev;
     ev.root = doc;
     ev.now = now;
     ev.now_value = NULL;
@@ -207,15 +207,15 @@ int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_
     ev.has_error = false;
     ev.error[0] = '\0';
     ev.root_fetched = 0;
-    /* only the policies that may match this kind (pol_index.c), in load order */
-    const pol_kind_list *candidates = pol_index_lookup(engine, pol_eval_field(&ev, 0));
+    /* only the policies that may match this kind (policy_index.c), in load order */
+    const policy_kind_list *candidates = policy_index_lookup(engine, policy_eval_field(&ev, 0));
     bool kind_known = candidates->kind != NULL;
     int rc = 0;
     for (size_t p = 0; p < candidates->count && rc == 0; p++) {
-        const pol_policy *policy = candidates->policies[p];
-        if (!pol_match_eval(&policy->match, &ev, doc, kind_known))
+        const policy_def *policy = candidates->policies[p];
+        if (!policy_match_eval(&policy->match, &ev, doc, kind_known))
             continue;
-        if (policy->exclude.given && pol_match_eval(&policy->exclude, &ev, doc, false))
+        if (policy->exclude.given && policy_match_eval(&policy->exclude, &ev, doc, false))
             continue;
         for (size_t r = 0; r < policy->rule_count; r++) {
             json_t *d = judge_rule(policy, r, &ev);
@@ -225,6 +225,6 @@ int pol_evaluate(const pol_engine *engine, const json_t *doc, int64_t now, json_
             }
         }
     }
-    pol_eval_done(&ev);
+    policy_eval_done(&ev);
     return rc;
 }

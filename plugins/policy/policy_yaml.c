@@ -1,4 +1,4 @@
-/* pol_yaml.c: libyaml events -> pol_ynode trees with line:column marks (as host/config_yaml.c
+/* policy_yaml.c: libyaml events -> policy_ynode trees with line:column marks (as host/config_yaml.c
    does for the config, but kept inside the plugin: plugins never link host code). */
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,20 +7,20 @@
 
 #include <yaml.h>
 
-#include "pol_yaml.h"
+#include "policy_yaml.h"
 #include "yaml_core.h"
 
-#define POL_YAML_MAX_DEPTH 64
-#define POL_YAML_MAX_NODES 1000000
+#define POLICY_YAML_MAX_DEPTH 64
+#define POLICY_YAML_MAX_NODES 1000000
 
 typedef struct ybuild {
     yaml_parser_t parser;
     const char *name;
     const char *text;
     size_t length;
-    pol_yfile *file;
+    policy_yfile *file;
     size_t nodes;
-    struct { char *name; pol_ynode *node; } *anchors;
+    struct { char *name; policy_ynode *node; } *anchors;
     size_t anchor_count;
     char *err;
     size_t err_size;
@@ -71,9 +71,9 @@ static int next_event(ybuild *b, yaml_event_t *event)
     return yaml_parser_parse(&b->parser, event) ? 0 : parser_error(b);
 }
 
-static pol_ynode *new_node(ybuild *b, pol_ynode_type type, yaml_mark_t mark)
+static policy_ynode *new_node(ybuild *b, policy_ynode_type type, yaml_mark_t mark)
 {
-    pol_ynode *node = calloc(1, sizeof *node);
+    policy_ynode *node = calloc(1, sizeof *node);
     if (!node)
         return NULL;
     node->type = type;
@@ -96,13 +96,13 @@ static int reject_tag(ybuild *b, const yaml_char_t *tag, yaml_mark_t mark)
                  short_form ? "!!" : "", short_form ? text + strlen(core) : text);
 }
 
-static int push_child(pol_ynode *parent, char *key, pol_ynode *child)
+static int push_child(policy_ynode *parent, char *key, policy_ynode *child)
 {
-    pol_ynode **items = realloc(parent->items, (parent->count + 1) * sizeof *items);
+    policy_ynode **items = realloc(parent->items, (parent->count + 1) * sizeof *items);
     if (!items)
         return -1;
     parent->items = items;
-    if (parent->type == POL_Y_MAP) {
+    if (parent->type == POLICY_Y_MAP) {
         char **keys = realloc(parent->keys, (parent->count + 1) * sizeof *keys);
         if (!keys)
             return -1;
@@ -113,7 +113,7 @@ static int push_child(pol_ynode *parent, char *key, pol_ynode *child)
     return 0;
 }
 
-static int remember_anchor(ybuild *b, const yaml_char_t *anchor, pol_ynode *node)
+static int remember_anchor(ybuild *b, const yaml_char_t *anchor, policy_ynode *node)
 {
     if (!anchor)
         return 0;
@@ -126,9 +126,9 @@ static int remember_anchor(ybuild *b, const yaml_char_t *anchor, pol_ynode *node
     return b->anchors[b->anchor_count++].name ? 0 : -1;
 }
 
-static int build_node(ybuild *b, yaml_event_t *event, int depth, pol_ynode **out);
+static int build_node(ybuild *b, yaml_event_t *event, int depth, policy_ynode **out);
 
-static int build_children(ybuild *b, pol_ynode *parent, int depth)
+static int build_children(ybuild *b, policy_ynode *parent, int depth)
 {
     for (;;) {
         yaml_event_t key_event, value_event;
@@ -138,10 +138,10 @@ static int build_children(ybuild *b, pol_ynode *parent, int depth)
             yaml_event_delete(&key_event);
             return 0;
         }
-        pol_ynode *child = NULL;
+        policy_ynode *child = NULL;
         char *key = NULL;
         int rc = 0;
-        if (parent->type == POL_Y_SEQ) {
+        if (parent->type == POLICY_Y_SEQ) {
             rc = build_node(b, &key_event, depth + 1, &child);
         } else {
             if (key_event.type != YAML_SCALAR_EVENT)
@@ -156,7 +156,7 @@ static int build_children(ybuild *b, pol_ynode *parent, int depth)
                            "invalid YAML: merge keys (<<) are not supported; write the keys out");
             if (rc == 0) {
                 const char *text = (const char *)key_event.data.scalar.value;
-                const pol_ynode *dup = pol_ynode_get(parent, text);
+                const policy_ynode *dup = policy_ynode_get(parent, text);
                 if (dup)
                     rc = yfail(b, key_event.start_mark,
                                "duplicate key '%s' (first at line %d, column %d); keep only one",
@@ -188,16 +188,16 @@ static int build_children(ybuild *b, pol_ynode *parent, int depth)
     }
 }
 
-static int build_node(ybuild *b, yaml_event_t *event, int depth, pol_ynode **out)
+static int build_node(ybuild *b, yaml_event_t *event, int depth, policy_ynode **out)
 {
     *out = NULL;
-    if (depth > POL_YAML_MAX_DEPTH)
+    if (depth > POLICY_YAML_MAX_DEPTH)
         return yfail(b, event->start_mark, "values are nested too deeply (more than %d levels)",
-                     POL_YAML_MAX_DEPTH);
-    if (++b->nodes > POL_YAML_MAX_NODES)
-        return yfail(b, event->start_mark, "too many values (more than %d)", POL_YAML_MAX_NODES);
+                     POLICY_YAML_MAX_DEPTH);
+    if (++b->nodes > POLICY_YAML_MAX_NODES)
+        return yfail(b, event->start_mark, "too many values (more than %d)", POLICY_YAML_MAX_NODES);
     const yaml_char_t *anchor = NULL;
-    pol_ynode *node = NULL;
+    policy_ynode *node = NULL;
     switch (event->type) {
     case YAML_ALIAS_EVENT:
         for (size_t i = b->anchor_count; i-- > 0;)
@@ -214,7 +214,7 @@ static int build_node(ybuild *b, yaml_event_t *event, int depth, pol_ynode **out
             return yfail(b, event->start_mark, "%s",
                          "invalid YAML: a string contains a NUL character (\\0); remove it");
         anchor = event->data.scalar.anchor;
-        node = new_node(b, POL_Y_SCALAR, event->start_mark);
+        node = new_node(b, POLICY_Y_SCALAR, event->start_mark);
         if (!node || !(node->scalar = strdup((const char *)event->data.scalar.value)))
             return -1;
         node->plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -227,7 +227,7 @@ static int build_node(ybuild *b, yaml_event_t *event, int depth, pol_ynode **out
         if (reject_tag(b, tag, event->start_mark) != 0)
             return -1;
         anchor = seq ? event->data.sequence_start.anchor : event->data.mapping_start.anchor;
-        node = new_node(b, seq ? POL_Y_SEQ : POL_Y_MAP, event->start_mark);
+        node = new_node(b, seq ? POLICY_Y_SEQ : POLICY_Y_MAP, event->start_mark);
         if (!node || build_children(b, node, depth) != 0)
             return -1;
         break;
@@ -257,12 +257,12 @@ static int build_stream(ybuild *b)
         yaml_event_delete(&event); /* DOCUMENT-START */
         if (next_event(b, &event) != 0)
             return -1;
-        pol_ynode *root = NULL;
+        policy_ynode *root = NULL;
         int rc = build_node(b, &event, 0, &root);
         yaml_event_delete(&event);
         if (rc != 0)
             return -1;
-        pol_ynode **docs = realloc(b->file->docs, (b->file->count + 1) * sizeof *docs);
+        policy_ynode **docs = realloc(b->file->docs, (b->file->count + 1) * sizeof *docs);
         if (!docs)
             return -1;
         b->file->docs = docs;
@@ -273,7 +273,7 @@ static int build_stream(ybuild *b)
     }
 }
 
-int pol_yaml_parse(const char *text, size_t length, const char *name, pol_yfile *out, char *err,
+int policy_yaml_parse(const char *text, size_t length, const char *name, policy_yfile *out, char *err,
                    size_t err_size)
 {
     ybuild b;
@@ -299,16 +299,16 @@ int pol_yaml_parse(const char *text, size_t length, const char *name, pol_yfile 
     if (rc != 0) {
         if (!err[0])
             snprintf(err, err_size, "%s: out of memory reading the file", name);
-        pol_yaml_free(out);
+        policy_yaml_free(out);
     }
     return rc;
 }
 
-void pol_yaml_free(pol_yfile *file)
+void policy_yaml_free(policy_yfile *file)
 {
-    pol_ynode *node = file->arena;
+    policy_ynode *node = file->arena;
     while (node) {
-        pol_ynode *next = node->arena_next;
+        policy_ynode *next = node->arena_next;
         if (node->keys)
             for (size_t i = 0; i < node->count; i++)
                 free(node->keys[i]);
@@ -322,9 +322,9 @@ void pol_yaml_free(pol_yfile *file)
     memset(file, 0, sizeof *file);
 }
 
-const pol_ynode *pol_ynode_get(const pol_ynode *map, const char *key)
+const policy_ynode *policy_ynode_get(const policy_ynode *map, const char *key)
 {
-    if (!map || map->type != POL_Y_MAP)
+    if (!map || map->type != POLICY_Y_MAP)
         return NULL;
     for (size_t i = 0; i < map->count; i++)
         if (strcmp(map->keys[i], key) == 0)
@@ -332,16 +332,16 @@ const pol_ynode *pol_ynode_get(const pol_ynode *map, const char *key)
     return NULL;
 }
 
-json_t *pol_ynode_json(const pol_ynode *node, const char **problem)
+json_t *policy_ynode_json(const policy_ynode *node, const char **problem)
 {
     *problem = NULL;
-    if (node->type == POL_Y_SCALAR)
+    if (node->type == POLICY_Y_SCALAR)
         return node->plain ? yaml_core_resolve(node->scalar, problem) : json_string(node->scalar);
-    json_t *out = node->type == POL_Y_SEQ ? json_array() : json_object();
+    json_t *out = node->type == POLICY_Y_SEQ ? json_array() : json_object();
     for (size_t i = 0; out && i < node->count; i++) {
-        json_t *child = pol_ynode_json(node->items[i], problem);
+        json_t *child = policy_ynode_json(node->items[i], problem);
         int rc = !child ? -1
-                 : node->type == POL_Y_SEQ ? json_array_append_new(out, child)
+                 : node->type == POLICY_Y_SEQ ? json_array_append_new(out, child)
                                            : json_object_set_new(out, node->keys[i], child);
         if (rc != 0) {
             json_decref(out);
@@ -351,9 +351,9 @@ json_t *pol_ynode_json(const pol_ynode *node, const char **problem)
     return out;
 }
 
-bool pol_ynode_is_string(const pol_ynode *node)
+bool policy_ynode_is_string(const policy_ynode *node)
 {
-    if (!node || node->type != POL_Y_SCALAR)
+    if (!node || node->type != POLICY_Y_SCALAR)
         return false;
     if (!node->plain)
         return true;
@@ -364,13 +364,13 @@ bool pol_ynode_is_string(const pol_ynode *node)
     return is_string;
 }
 
-const char *pol_ynode_type_name(const pol_ynode *node)
+const char *policy_ynode_type_name(const policy_ynode *node)
 {
     if (!node)
         return "nothing";
-    if (node->type == POL_Y_SEQ)
+    if (node->type == POLICY_Y_SEQ)
         return "a list";
-    if (node->type == POL_Y_MAP)
+    if (node->type == POLICY_Y_MAP)
         return "a mapping";
     if (!node->plain)
         return "a string";

@@ -1,4 +1,4 @@
-/* pol_types.c: the typed values of the policy language: time, durations, CIDRs, versions,
+/* policy_types.c: the typed values of the policy language: time, durations, CIDRs, versions,
    sizes. */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -12,11 +12,11 @@
 #include <time.h>
 
 #include "fawkes/fwkx.h"
-#include "pol_types.h"
+#include "policy_types.h"
 
 /* ---- durations ---- */
 
-int pol_duration_parse(const char *text, pol_duration *out)
+int policy_duration_parse(const char *text, policy_duration *out)
 {
     memset(out, 0, sizeof *out);
     if (!text || !isdigit((unsigned char)text[0]))
@@ -93,7 +93,7 @@ static int digits(const char *s, int n)
     return value;
 }
 
-int pol_time_parse(const char *text, pol_time *out)
+int policy_time_parse(const char *text, policy_time *out)
 {
     int64_t ms;
     memset(out, 0, sizeof *out);
@@ -109,7 +109,7 @@ int pol_time_parse(const char *text, pol_time *out)
     return 0;
 }
 
-int64_t pol_time_add(int64_t epoch, pol_duration d)
+int64_t policy_time_add(int64_t epoch, policy_duration d)
 {
     if (d.months) {
         int64_t days = epoch >= 0 ? epoch / 86400 : -((-epoch + 86399) / 86400);
@@ -127,12 +127,12 @@ int64_t pol_time_add(int64_t epoch, pol_duration d)
     return epoch + d.seconds;
 }
 
-void pol_time_format(int64_t epoch, char *buf, size_t size)
+void policy_time_format(int64_t epoch, char *buf, size_t size)
 {
     fwkx_time_format(epoch * 1000, buf, size);
 }
 
-void pol_time_local(const pol_time *t, int *minutes, int *weekday)
+void policy_time_local(const policy_time *t, int *minutes, int *weekday)
 {
     int64_t local = t->epoch + t->offset;
     int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
@@ -142,7 +142,7 @@ void pol_time_local(const pol_time *t, int *minutes, int *weekday)
     *weekday = (int)(((days % 7) + 7 + 4) % 7);
 }
 
-int pol_time_of_day_parse(const char *text)
+int policy_time_of_day_parse(const char *text)
 {
     if (!text || strlen(text) != 5 || text[2] != ':')
         return -1;
@@ -154,7 +154,7 @@ int pol_time_of_day_parse(const char *text)
 
 /* ---- CIDRs ---- */
 
-static void clear_host_bits(pol_cidr *c)
+static void clear_host_bits(policy_cidr *c)
 {
     int bytes = c->family == 4 ? 4 : 16;
     for (int i = 0; i < bytes; i++) {
@@ -165,7 +165,7 @@ static void clear_host_bits(pol_cidr *c)
     }
 }
 
-int pol_cidr_parse(const char *text, pol_cidr *out)
+int policy_cidr_parse(const char *text, policy_cidr *out)
 {
     memset(out, 0, sizeof *out);
     if (!text)
@@ -222,45 +222,45 @@ static bool same_prefix(const unsigned char *a, const unsigned char *b, int bits
     return (a[whole] & mask) == (b[whole] & mask);
 }
 
-bool pol_cidr_contains(const pol_cidr *a, const pol_cidr *b)
+bool policy_cidr_contains(const policy_cidr *a, const policy_cidr *b)
 {
     return a->family == b->family && a->prefix <= b->prefix &&
            same_prefix(a->addr, b->addr, a->prefix);
 }
 
-bool pol_cidr_overlaps(const pol_cidr *a, const pol_cidr *b)
+bool policy_cidr_overlaps(const policy_cidr *a, const policy_cidr *b)
 {
     int bits = a->prefix < b->prefix ? a->prefix : b->prefix;
     return a->family == b->family && same_prefix(a->addr, b->addr, bits);
 }
 
-static const char *const pol_private_v4[] = {
+static const char *const policy_private_v4[] = {
     "0.0.0.0/8",      "10.0.0.0/8",      "100.64.0.0/10",   "127.0.0.0/8",  "169.254.0.0/16",
     "172.16.0.0/12",  "192.0.0.0/24",    "192.0.2.0/24",    "192.168.0.0/16", "198.18.0.0/15",
     "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4",     "240.0.0.0/4",  NULL};
-static const char *const pol_private_v6[] = {"::/128",   "::1/128",       "64:ff9b::/96",
+static const char *const policy_private_v6[] = {"::/128",   "::1/128",       "64:ff9b::/96",
                                              "100::/64", "2001:db8::/32", "fc00::/7",
                                              "fe80::/10", "ff00::/8",     NULL};
 
 /* The non-public blocks, parsed once (pthread_once: evaluation runs on many threads). */
-static pol_cidr pol_private_blocks[32];
-static size_t pol_private_count;
-static pthread_once_t pol_private_once = PTHREAD_ONCE_INIT;
+static policy_cidr policy_private_blocks[32];
+static size_t policy_private_count;
+static pthread_once_t policy_private_once = PTHREAD_ONCE_INIT;
 
-static void pol_private_parse(void)
+static void policy_private_parse(void)
 {
-    const char *const *lists[] = {pol_private_v4, pol_private_v6};
+    const char *const *lists[] = {policy_private_v4, policy_private_v6};
     for (size_t l = 0; l < 2; l++)
         for (size_t i = 0; lists[l][i]; i++)
-            if (pol_cidr_parse(lists[l][i], &pol_private_blocks[pol_private_count]) == 0)
-                pol_private_count++;
+            if (policy_cidr_parse(lists[l][i], &policy_private_blocks[policy_private_count]) == 0)
+                policy_private_count++;
 }
 
-bool pol_cidr_public(const pol_cidr *c)
+bool policy_cidr_public(const policy_cidr *c)
 {
-    pthread_once(&pol_private_once, pol_private_parse);
-    for (size_t i = 0; i < pol_private_count; i++)
-        if (pol_cidr_contains(&pol_private_blocks[i], c))
+    pthread_once(&policy_private_once, policy_private_parse);
+    for (size_t i = 0; i < policy_private_count; i++)
+        if (policy_cidr_contains(&policy_private_blocks[i], c))
             return false;
     return true;
 }
@@ -283,7 +283,7 @@ static int read_number(const char **p, uint64_t *out)
     return 0;
 }
 
-int pol_version_parse(const char *text, pol_version *out)
+int policy_version_parse(const char *text, policy_version *out)
 {
     memset(out, 0, sizeof *out);
     if (!text)
@@ -361,7 +361,7 @@ static int compare_identifier(const char *a, size_t alen, const char *b, size_t 
     return alen == blen ? 0 : alen < blen ? -1 : 1;
 }
 
-int pol_version_compare(const pol_version *a, const pol_version *b)
+int policy_version_compare(const policy_version *a, const policy_version *b)
 {
     int c = cmp_u64(a->major, b->major);
     if (!c)
@@ -391,7 +391,7 @@ int pol_version_compare(const pol_version *a, const pol_version *b)
 
 /* ---- sizes ---- */
 
-double pol_size_unit(const char *unit)
+double policy_size_unit(const char *unit)
 {
     static const struct { const char *name; double bytes; } units[] = {
         {"B", 1.0},         {"KB", 1e3},        {"MB", 1e6},          {"GB", 1e9},
@@ -403,7 +403,7 @@ double pol_size_unit(const char *unit)
     return 0;
 }
 
-int pol_size_parse(const char *text, double *bytes)
+int policy_size_parse(const char *text, double *bytes)
 {
     if (!text || !(isdigit((unsigned char)text[0]) || text[0] == '.'))
         return -1;
@@ -413,7 +413,7 @@ int pol_size_parse(const char *text, double *bytes)
         return -1;
     if (*end == ' ')
         end++;
-    double unit = *end ? pol_size_unit(end) : 1.0;
+    double unit = *end ? policy_size_unit(end) : 1.0;
     if (unit == 0)
         return -1;
     *bytes = value * unit;
@@ -422,7 +422,7 @@ int pol_size_parse(const char *text, double *bytes)
 
 /* ---- ports ---- */
 
-int pol_port_range(const char *text, long *lo, long *hi)
+int policy_port_range(const char *text, long *lo, long *hi)
 {
     if (!isdigit((unsigned char)text[0])) {
         if (strcasecmp(text, "all") && strcasecmp(text, "any") && strcmp(text, "*") &&
@@ -458,7 +458,7 @@ static char *digits_of(unsigned long long magnitude, char scratch[24])
     return p;
 }
 
-size_t pol_format_integer(long long value, char *buf, size_t size)
+size_t policy_format_integer(long long value, char *buf, size_t size)
 {
     char scratch[24];
     unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value
@@ -474,7 +474,7 @@ size_t pol_format_integer(long long value, char *buf, size_t size)
     return at + n;
 }
 
-size_t pol_format_real(double value, char *buf, size_t size)
+size_t policy_format_real(double value, char *buf, size_t size)
 {
     /* Two decimals at most: cents / 100.0 is the double nearest that decimal (exact operands,
        one correctly rounded division), so the decimal text reads back as this double. */

@@ -1,4 +1,4 @@
-/* pol_test.c: PolicyTest documents: load every case (checking references), then run them
+/* policy_test.c: PolicyTest documents: load every case (checking references), then run them
    through the same evaluator as runs, and report mismatches and uncovered rules. */
 #include <errno.h>
 #include <libgen.h>
@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pol.h"
+#include "policy.h"
 
 enum { RES_PASS, RES_FAIL, RES_SKIP, RES_ERROR };
 static const char *const result_names[] = {"pass", "fail", "skip", "error"};
 static const char *const effect_names[] = {"allow", "deny", "warn", "error"};
 
 typedef struct texpect {
-    const pol_policy *policy;
+    const policy_def *policy;
     size_t rule;
     int result;
     int effect;               /* index in effect_names, or -1 */
@@ -40,69 +40,69 @@ static const char *const test_keys[] = {"kind", "name", "policy", "now", "cases"
 static const char *const case_keys[] = {"name", "now", "input", "input_file", "expect", NULL};
 static const char *const expect_keys[] = {"policy", "rule", "result", "effect", "exception", NULL};
 
-static int pick(pol_loader *ld, const pol_ynode *node, const char *where,
+static int pick(policy_loader *ld, const policy_ynode *node, const char *where,
                 const char *const *names, int count, const char *list)
 {
-    for (int i = 0; node->type == POL_Y_SCALAR && i < count; i++)
+    for (int i = 0; node->type == POLICY_Y_SCALAR && i < count; i++)
         if (!strcmp(node->scalar, names[i]))
             return i;
-    pol_fail(ld, node, "%s: expected one of %s, got %s%s%s%s", where, list,
-             pol_ynode_type_name(node), node->scalar ? " \"" : "", node->scalar ? node->scalar : "",
+    policy_fail(ld, node, "%s: expected one of %s, got %s%s%s%s", where, list,
+             policy_ynode_type_name(node), node->scalar ? " \"" : "", node->scalar ? node->scalar : "",
              node->scalar ? "\"" : "");
     return -1;
 }
 
-static int parse_now(pol_loader *ld, const pol_ynode *node, const char *where, int64_t *out)
+static int parse_now(policy_loader *ld, const policy_ynode *node, const char *where, int64_t *out)
 {
-    pol_time t;
-    if (node->type != POL_Y_SCALAR || pol_time_parse(node->scalar, &t) != 0)
-        return pol_fail(ld, node, "%s: expected an RFC 3339 timestamp such as "
-                        "2026-01-02T03:04:05Z, got %s%s%s%s", where, pol_ynode_type_name(node),
+    policy_time t;
+    if (node->type != POLICY_Y_SCALAR || policy_time_parse(node->scalar, &t) != 0)
+        return policy_fail(ld, node, "%s: expected an RFC 3339 timestamp such as "
+                        "2026-01-02T03:04:05Z, got %s%s%s%s", where, policy_ynode_type_name(node),
                         node->scalar ? " \"" : "", node->scalar ? node->scalar : "",
                         node->scalar ? "\"" : "");
     *out = t.epoch;
     return 0;
 }
 
-static int compile_expect(pol_loader *ld, const pol_ynode *node, const char *where,
+static int compile_expect(policy_loader *ld, const policy_ynode *node, const char *where,
                           const char *default_policy, texpect *e)
 {
     e->effect = -1;
     e->line = node->line;
-    if (node->type != POL_Y_MAP)
-        return pol_fail(ld, node, "%s: expected a mapping {rule, result}, got %s", where,
-                        pol_ynode_type_name(node));
+    if (node->type != POLICY_Y_MAP)
+        return policy_fail(ld, node, "%s: expected a mapping {rule, result}, got %s", where,
+                        policy_ynode_type_name(node));
     const char *policy_name, *rule, *exception;
-    if (pol_check_keys(ld, node, where, expect_keys) != 0 ||
-        pol_get_string(ld, node, "policy", where, false, &policy_name) != 0 ||
-        pol_get_string(ld, node, "rule", where, true, &rule) != 0 ||
-        pol_get_string(ld, node, "exception", where, false, &exception) != 0)
+    if (policy_check_keys(ld, node, where, expect_keys) != 0 ||
+        policy_get_string(ld, node, "policy", where, false, &policy_name) != 0 ||
+        policy_get_string(ld, node, "rule", where, true, &rule) != 0 ||
+        policy_get_string(ld, node, "exception", where, false, &exception) != 0)
         return -1;
     if (!policy_name)
         policy_name = default_policy;
     if (!policy_name)
-        return pol_fail(ld, node, "%s: no policy: set 'policy' here or at the top of the test",
+        return policy_fail(ld, node, "%s: no policy: set 'policy' here or at the top of the test",
                         where);
-    e->policy = pol_engine_find(ld->engine, policy_name);
+    e->policy = policy_engine_find(ld->engine, policy_name);
     if (!e->policy) {
-        const pol_ynode *at = pol_ynode_get(node, "policy");
-        return pol_fail(ld, at ? at : node, "%s: no policy named \"%s\" is loaded", where,
+        const policy_ynode *at = policy_ynode_get(node, "policy");
+        return policy_fail(ld, at ? at : node, "%s: no policy named \"%s\" is loaded", where,
                         policy_name);
     }
-    int rule_index = pol_rule_find(e->policy, rule);
+    int rule_index = policy_rule_find(e->policy, rule);
     if (rule_index < 0)
-        return pol_fail(ld, pol_ynode_get(node, "rule"), "%s.rule: policy \"%s\" has no rule "
+        return policy_fail(ld, policy_ynode_get(node, "rule"), "%s.rule: policy \"%s\" has no rule "
                         "\"%s\"", where, e->policy->name, rule);
     e->rule = (size_t)rule_index;
-    const pol_ynode *result = pol_ynode_get(node, "result");
+    const policy_ynode *result = policy_ynode_get(node, "result");
     if (!result)
-        return pol_fail(ld, node, "%s: missing required key 'result' (pass, fail, skip or error)",
+        return policy_fail(ld, node, "%s: missing required key 'result' (pass, fail, skip or error)",
                         where);
     char sub[400];
     snprintf(sub, sizeof sub, "%.300s.result", where);
     if ((e->result = pick(ld, result, sub, result_names, 4, "pass, fail, skip, error")) < 0)
         return -1;
-    const pol_ynode *effect = pol_ynode_get(node, "effect");
+    const policy_ynode *effect = policy_ynode_get(node, "effect");
     snprintf(sub, sizeof sub, "%.300s.effect", where);
     if (effect && (e->effect = pick(ld, effect, sub, effect_names, 4, "allow, deny, warn, error")) < 0)
         return -1;
@@ -111,17 +111,17 @@ static int compile_expect(pol_loader *ld, const pol_ynode *node, const char *whe
         for (size_t i = 0; i < ld->engine->exception_count && !known; i++)
             known = !strcmp(ld->engine->exceptions[i]->id, exception);
         if (!known)
-            return pol_fail(ld, pol_ynode_get(node, "exception"),
+            return policy_fail(ld, policy_ynode_get(node, "exception"),
                             "%s.exception: no exception with id \"%s\" is loaded", where, exception);
         e->exception = strdup(exception);
     }
     return 0;
 }
 
-static json_t *load_input_file(pol_loader *ld, const pol_ynode *node, const char *where)
+static json_t *load_input_file(policy_loader *ld, const policy_ynode *node, const char *where)
 {
-    if (!pol_ynode_is_string(node)) {
-        pol_fail(ld, node, "%s: expected a file name, got %s", where, pol_ynode_type_name(node));
+    if (!policy_ynode_is_string(node)) {
+        policy_fail(ld, node, "%s: expected a file name, got %s", where, policy_ynode_type_name(node));
         return NULL;
     }
     char *copy = strdup(ld->file), *path = NULL;
@@ -136,27 +136,27 @@ static json_t *load_input_file(pol_loader *ld, const pol_ynode *node, const char
         json_error_t jerr;
         doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
         if (!doc && jerr.line < 1)
-            pol_fail(ld, node, "%s: %s", where, jerr.text);
+            policy_fail(ld, node, "%s: %s", where, jerr.text);
         else if (!doc)
-            pol_fail(ld, node, "%s: %s:%d:%d: invalid JSON: %s", where, path, jerr.line,
+            policy_fail(ld, node, "%s: %s:%d:%d: invalid JSON: %s", where, path, jerr.line,
                      jerr.column, jerr.text);
     } else {
         size_t length = 0;
-        char *text = pol_file_read(path, &length);
+        char *text = policy_file_read(path, &length);
         char yerr[1024];
-        pol_yfile yf;
+        policy_yfile yf;
         const char *problem = NULL;
         if (!text)
-            pol_fail(ld, node, "%s: cannot read %s: %s", where, path, strerror(errno));
-        else if (pol_yaml_parse(text, length, path, &yf, yerr, sizeof yerr) != 0)
-            pol_fail(ld, node, "%s: %s", where, yerr);
+            policy_fail(ld, node, "%s: cannot read %s: %s", where, path, strerror(errno));
+        else if (policy_yaml_parse(text, length, path, &yf, yerr, sizeof yerr) != 0)
+            policy_fail(ld, node, "%s: %s", where, yerr);
         else {
             if (yf.count != 1)
-                pol_fail(ld, node, "%s: %s holds %zu documents; expected one", where, path,
+                policy_fail(ld, node, "%s: %s holds %zu documents; expected one", where, path,
                          yf.count);
-            else if (!(doc = pol_ynode_json(yf.docs[0], &problem)))
-                pol_fail(ld, node, "%s: %s: %s", where, path, problem ? problem : "out of memory");
-            pol_yaml_free(&yf);
+            else if (!(doc = policy_ynode_json(yf.docs[0], &problem)))
+                policy_fail(ld, node, "%s: %s: %s", where, path, problem ? problem : "out of memory");
+            policy_yaml_free(&yf);
         }
         free(text);
     }
@@ -164,46 +164,46 @@ static json_t *load_input_file(pol_loader *ld, const pol_ynode *node, const char
     return doc;
 }
 
-static int compile_case(pol_loader *ld, const pol_ynode *node, const char *where,
+static int compile_case(policy_loader *ld, const policy_ynode *node, const char *where,
                         const char *suite, const char *default_policy, int64_t now, tcase *c)
 {
     c->file = ld->file;
     c->line = node->line;
     c->now = now;
-    if (node->type != POL_Y_MAP)
-        return pol_fail(ld, node, "%s: expected a mapping {name, input, expect}, got %s", where,
-                        pol_ynode_type_name(node));
+    if (node->type != POLICY_Y_MAP)
+        return policy_fail(ld, node, "%s: expected a mapping {name, input, expect}, got %s", where,
+                        policy_ynode_type_name(node));
     const char *name;
-    if (pol_check_keys(ld, node, where, case_keys) != 0 ||
-        pol_get_string(ld, node, "name", where, true, &name) != 0)
+    if (policy_check_keys(ld, node, where, case_keys) != 0 ||
+        policy_get_string(ld, node, "name", where, true, &name) != 0)
         return -1;
     if (asprintf(&c->name, "%s: %s", suite, name) < 0) {
         c->name = NULL;
         return -1;
     }
     char sub[300];
-    const pol_ynode *case_now = pol_ynode_get(node, "now");
+    const policy_ynode *case_now = policy_ynode_get(node, "now");
     snprintf(sub, sizeof sub, "%s.now", where);
     if (case_now && parse_now(ld, case_now, sub, &c->now) != 0)
         return -1;
-    const pol_ynode *input = pol_ynode_get(node, "input");
-    const pol_ynode *input_file = pol_ynode_get(node, "input_file");
+    const policy_ynode *input = policy_ynode_get(node, "input");
+    const policy_ynode *input_file = policy_ynode_get(node, "input_file");
     if (!input == !input_file)
-        return pol_fail(ld, input_file ? input_file : node, "%s: give exactly one of 'input' (the "
+        return policy_fail(ld, input_file ? input_file : node, "%s: give exactly one of 'input' (the "
                         "document) or 'input_file'", where);
     const char *problem = NULL;
     snprintf(sub, sizeof sub, "%s.%s", where, input ? "input" : "input_file");
-    c->input = input ? pol_ynode_json(input, &problem) : load_input_file(ld, input_file, sub);
+    c->input = input ? policy_ynode_json(input, &problem) : load_input_file(ld, input_file, sub);
     if (!c->input)
-        return input ? pol_fail(ld, input, "%s: %s", sub, problem ? problem : "out of memory") : -1;
-    const pol_ynode *expect = pol_ynode_get(node, "expect");
+        return input ? policy_fail(ld, input, "%s: %s", sub, problem ? problem : "out of memory") : -1;
+    const policy_ynode *expect = policy_ynode_get(node, "expect");
     if (!expect)
-        return pol_fail(ld, node, "%s: missing required key 'expect' (a list of {rule, result})",
+        return policy_fail(ld, node, "%s: missing required key 'expect' (a list of {rule, result})",
                         where);
-    if (expect->type != POL_Y_SEQ || expect->count == 0)
-        return pol_fail(ld, expect, "%s.expect: expected a non-empty list of {rule, result}, "
+    if (expect->type != POLICY_Y_SEQ || expect->count == 0)
+        return policy_fail(ld, expect, "%s.expect: expected a non-empty list of {rule, result}, "
                         "got %s", where,
-                        expect->type == POL_Y_SEQ ? "an empty list" : pol_ynode_type_name(expect));
+                        expect->type == POLICY_Y_SEQ ? "an empty list" : policy_ynode_type_name(expect));
     c->expects = calloc(expect->count, sizeof *c->expects);
     if (!c->expects)
         return -1;
@@ -216,26 +216,26 @@ static int compile_case(pol_loader *ld, const pol_ynode *node, const char *where
     return 0;
 }
 
-static int compile_suite(pol_loader *ld, const pol_ynode *doc, tsuite *suite)
+static int compile_suite(policy_loader *ld, const policy_ynode *doc, tsuite *suite)
 {
     const char *name, *policy;
-    if (pol_check_keys(ld, doc, "", test_keys) != 0 ||
-        pol_get_string(ld, doc, "name", "", false, &name) != 0 ||
-        pol_get_string(ld, doc, "policy", "", false, &policy) != 0)
+    if (policy_check_keys(ld, doc, "", test_keys) != 0 ||
+        policy_get_string(ld, doc, "name", "", false, &name) != 0 ||
+        policy_get_string(ld, doc, "policy", "", false, &policy) != 0)
         return -1;
-    if (policy && !pol_engine_find(ld->engine, policy))
-        return pol_fail(ld, pol_ynode_get(doc, "policy"),
+    if (policy && !policy_engine_find(ld->engine, policy))
+        return policy_fail(ld, policy_ynode_get(doc, "policy"),
                         "policy: no policy named \"%s\" is loaded", policy);
-    int64_t now = pol_engine_now(ld->engine);
-    const pol_ynode *file_now = pol_ynode_get(doc, "now");
+    int64_t now = policy_engine_now(ld->engine);
+    const policy_ynode *file_now = policy_ynode_get(doc, "now");
     if (file_now && parse_now(ld, file_now, "now", &now) != 0)
         return -1;
-    const pol_ynode *cases = pol_ynode_get(doc, "cases");
+    const policy_ynode *cases = policy_ynode_get(doc, "cases");
     if (!cases)
-        return pol_fail(ld, doc, "missing required key 'cases'");
-    if (cases->type != POL_Y_SEQ || cases->count == 0)
-        return pol_fail(ld, cases, "cases: expected a non-empty list of cases, got %s",
-                        cases->type == POL_Y_SEQ ? "an empty list" : pol_ynode_type_name(cases));
+        return policy_fail(ld, doc, "missing required key 'cases'");
+    if (cases->type != POLICY_Y_SEQ || cases->count == 0)
+        return policy_fail(ld, cases, "cases: expected a non-empty list of cases, got %s",
+                        cases->type == POLICY_Y_SEQ ? "an empty list" : policy_ynode_type_name(cases));
     tcase *grown = realloc(suite->cases, (suite->count + cases->count) * sizeof *grown);
     if (!grown)
         return -1;
@@ -249,8 +249,8 @@ static int compile_suite(pol_loader *ld, const pol_ynode *doc, tsuite *suite)
             return -1;
         for (size_t k = 0; k + 1 < suite->count; k++)
             if (!strcmp(suite->cases[k].name, c->name)) {
-                const pol_ynode *dup = pol_ynode_get(cases->items[i], "name");
-                return pol_fail(ld, dup, "%s.name: another case of this test is named \"%s\" "
+                const policy_ynode *dup = policy_ynode_get(cases->items[i], "name");
+                return policy_fail(ld, dup, "%s.name: another case of this test is named \"%s\" "
                                 "(line %d); names must be unique", where, dup->scalar,
                                 suite->cases[k].line);
             }
@@ -271,39 +271,39 @@ static void suite_free(tsuite *suite)
     free(suite->cases);
 }
 
-static int load_suite(pol_engine *engine, const char *path, tsuite *suite, char *err,
+static int load_suite(policy_engine *engine, const char *path, tsuite *suite, char *err,
                       size_t err_size)
 {
     char **files = NULL;
     size_t file_count = 0;
-    int rc = pol_files_collect(path, &files, &file_count, err, err_size);
-    pol_loader ld = {engine, NULL, pol_engine_now(engine), err, err_size};
+    int rc = policy_files_collect(path, &files, &file_count, err, err_size);
+    policy_loader ld = {engine, NULL, policy_engine_now(engine), err, err_size};
     for (size_t i = 0; rc == 0 && i < file_count; i++) {
         size_t length = 0;
-        char *text = pol_file_read(files[i], &length);
-        pol_yfile yf;
+        char *text = policy_file_read(files[i], &length);
+        policy_yfile yf;
         if (!text) {
             snprintf(err, err_size, "%s: cannot read: %s", files[i], strerror(errno));
             rc = -1;
             break;
         }
-        ld.file = pol_engine_file(engine, files[i]);
-        rc = ld.file ? pol_yaml_parse(text, length, ld.file, &yf, err, err_size) : -1;
+        ld.file = policy_engine_file(engine, files[i]);
+        rc = ld.file ? policy_yaml_parse(text, length, ld.file, &yf, err, err_size) : -1;
         free(text);
         for (size_t d = 0; rc == 0 && d < yf.count; d++) {
-            const pol_ynode *kind = pol_ynode_get(yf.docs[d], "kind");
-            if (kind && kind->type == POL_Y_SCALAR && !strcmp(kind->scalar, "PolicyTest"))
+            const policy_ynode *kind = policy_ynode_get(yf.docs[d], "kind");
+            if (kind && kind->type == POLICY_Y_SCALAR && !strcmp(kind->scalar, "PolicyTest"))
                 rc = compile_suite(&ld, yf.docs[d], suite);
         }
         if (ld.file)
-            pol_yaml_free(&yf);
+            policy_yaml_free(&yf);
     }
     if (rc == 0 && suite->count == 0) {
         snprintf(err, err_size, "%s: no PolicyTest documents found; add test files (kind: "
                  "PolicyTest, see docs/policy.md)", path);
         rc = -1;
     }
-    pol_files_free(files, file_count);
+    policy_files_free(files, file_count);
     return rc;
 }
 
@@ -350,12 +350,12 @@ static void check_expect(const texpect *e, const json_t *decision, char *message
                                   e->policy->rules[e->rule].name, problem);
 }
 
-static json_t *run_case(const pol_engine *engine, const tcase *c, bool *passed)
+static json_t *run_case(const policy_engine *engine, const tcase *c, bool *passed)
 {
     json_t *decisions = json_array();
     char message[4096] = "";
     size_t used = 0;
-    if (pol_evaluate(engine, c->input, c->now, decisions) != 0)
+    if (policy_evaluate(engine, c->input, c->now, decisions) != 0)
         used = (size_t)snprintf(message, sizeof message, "out of memory evaluating");
     for (size_t k = 0; k < c->expect_count && !used; k++)
         check_expect(&c->expects[k], find_decision(decisions, &c->expects[k]), message,
@@ -367,11 +367,11 @@ static json_t *run_case(const pol_engine *engine, const tcase *c, bool *passed)
                      c->line);
 }
 
-static json_t *uncovered_rules(const pol_engine *engine, const tsuite *suite)
+static json_t *uncovered_rules(const policy_engine *engine, const tsuite *suite)
 {
     json_t *uncovered = json_array();
     for (size_t p = 0; p < engine->policy_count; p++) {
-        const pol_policy *policy = engine->policies[p];
+        const policy_def *policy = engine->policies[p];
         for (size_t r = 0; r < policy->rule_count; r++) {
             bool covered = false;
             for (size_t i = 0; i < suite->count && !covered; i++)
@@ -389,7 +389,7 @@ static json_t *uncovered_rules(const pol_engine *engine, const tsuite *suite)
     return uncovered;
 }
 
-int pol_test_run(pol_engine *engine, const char *path, json_t **report, char *err,
+int policy_test_run(policy_engine *engine, const char *path, json_t **report, char *err,
                  size_t err_size)
 {
     tsuite suite = {0};

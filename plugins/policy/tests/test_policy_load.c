@@ -1,6 +1,6 @@
-/* test_pol_load.c: loading policies and exceptions, match/exclude, messages, modes, and
+/* test_policy_load.c: loading policies and exceptions, match/exclude, messages, modes, and
    exceptions at the boundary second. */
-#include "pol_fixture.h"
+#include "policy_fixture.h"
 
 static const char bucket_policy[] =
     "kind: Policy\n"
@@ -51,10 +51,10 @@ static json_t *bucket(const char *name, const char *provider)
                      "id", 2);
 }
 
-static json_t *evaluate(const pol_engine *engine, json_t *doc, int64_t now)
+static json_t *evaluate(const policy_engine *engine, json_t *doc, int64_t now)
 {
     json_t *decisions = json_array();
-    assert_int_equal(pol_evaluate(engine, doc, now, decisions), 0);
+    assert_int_equal(policy_evaluate(engine, doc, now, decisions), 0);
     json_decref(doc);
     return decisions;
 }
@@ -67,7 +67,7 @@ static const char *get(const json_t *decisions, size_t i, const char *key)
 static void test_decision_fields_and_message(void **state)
 {
     (void)state;
-    pol_engine engine;
+    policy_engine engine;
     char err[2048];
     assert_int_equal(fix_load(&engine, bucket_policy, err, sizeof err), 0);
     json_t *d = evaluate(&engine, bucket("logs", "aws"), FIX_NOW);
@@ -103,13 +103,13 @@ static void test_decision_fields_and_message(void **state)
     assert_string_equal(get(d, 0, "reason"),
                         "ok: Buckets must be private (rule public does not apply)");
     json_decref(d);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 static void test_match_and_exclude(void **state)
 {
     (void)state;
-    pol_engine engine;
+    policy_engine engine;
     char err[2048];
     assert_int_equal(fix_load(&engine, bucket_policy, err, sizeof err), 0);
     json_t *doc = bucket("logs", "civo");
@@ -146,13 +146,13 @@ static void test_match_and_exclude(void **state)
     d = evaluate(&engine, json_pack("[i]", 1), FIX_NOW); /* not even an object */
     assert_int_equal(json_array_size(d), 0);
     json_decref(d);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 static void test_audit_mode_and_request_documents(void **state)
 {
     (void)state;
-    pol_engine engine;
+    policy_engine engine;
     char err[2048];
     assert_int_equal(fix_load(&engine,
                               "kind: Policy\nname: authz\nmode: audit\n"
@@ -176,13 +176,13 @@ static void test_audit_mode_and_request_documents(void **state)
     d = evaluate(&engine, json_pack("{s:s, s:i}", "kind", "request", "action", 3), FIX_NOW);
     assert_int_equal(json_array_size(d), 0);
     json_decref(d);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 static void test_exceptions_at_the_boundary_second(void **state)
 {
     (void)state;
-    pol_engine engine;
+    policy_engine engine;
     char err[4096], text[4096];
     snprintf(text, sizeof text, "%s%s", bucket_policy, exceptions);
     assert_int_equal(fix_load(&engine, text, err, sizeof err), 0);
@@ -230,7 +230,7 @@ static void test_exceptions_at_the_boundary_second(void **state)
     assert_string_equal(get(d, 0, "effect"), "allow");
     assert_null(json_object_get(json_array_get(d, 0), "exception"));
     json_decref(d);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 static void test_exception_horizon(void **state)
@@ -247,10 +247,10 @@ static void test_exception_horizon(void **state)
     snprintf(text, sizeof text, "%s---\nkind: PolicyException\nid: E\npolicy: bucket\n"
              "resources: {uids: [x]}\nowner: o\nreason: r\nexpires: 2027-11-23T12:00:00Z\n",
              bucket_policy);
-    pol_engine engine;
+    policy_engine engine;
     char err[2048];
     assert_int_equal(fix_load(&engine, text, err, sizeof err), 0);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 static void test_load_errors_name_line_and_column(void **state)

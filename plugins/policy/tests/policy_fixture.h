@@ -1,7 +1,7 @@
-/* pol_fixture.h: helpers for the policy plugin's unit tests: load YAML text as policies,
+/* policy_fixture.h: helpers for the policy plugin's unit tests: load YAML text as policies,
    evaluate one condition on one document. */
-#ifndef POL_FIXTURE_H
-#define POL_FIXTURE_H
+#ifndef POLICY_FIXTURE_H
+#define POLICY_FIXTURE_H
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "pol.h"
+#include "policy.h"
 
 /* 2026-11-23T12:00:00Z, a Monday. */
 #define FIX_NOW 1795435200LL
@@ -32,13 +32,13 @@ static inline const char *fix_write(const char *text)
 }
 
 /* Load `text` into `engine` at FIX_NOW; returns 0 or -1 with the message in err. */
-static inline int fix_load(pol_engine *engine, const char *text, char *err, size_t size)
+static inline int fix_load(policy_engine *engine, const char *text, char *err, size_t size)
 {
     memset(engine, 0, sizeof *engine);
     engine->max_exception_days = 365;
     const char *path = fix_write(text);
     const char *paths[] = {path};
-    int rc = pol_engine_load(engine, paths, 1, FIX_NOW, err, size);
+    int rc = policy_engine_load(engine, paths, 1, FIX_NOW, err, size);
     unlink(path);
     return rc;
 }
@@ -50,7 +50,7 @@ static inline const char *fix_effect_at(const char *cond, const char *doc, long 
     static char effect[16];
     char text[4096], err[2048];
     snprintf(text, sizeof text, "kind: Policy\nname: t\nrules:\n  - name: r\n    when: %s\n", cond);
-    pol_engine engine;
+    policy_engine engine;
     if (fix_load(&engine, text, err, sizeof err) != 0)
         fail_msg("policy did not load: %s\n%s", err, text);
     json_error_t jerr;
@@ -58,12 +58,12 @@ static inline const char *fix_effect_at(const char *cond, const char *doc, long 
     if (!document)
         fail_msg("bad test JSON: %s: %s", jerr.text, doc);
     json_t *decisions = json_array();
-    assert_int_equal(pol_evaluate(&engine, document, now, decisions), 0);
+    assert_int_equal(policy_evaluate(&engine, document, now, decisions), 0);
     const char *got = json_string_value(json_object_get(json_array_get(decisions, 0), "effect"));
     snprintf(effect, sizeof effect, "%s", got ? got : "skip");
     json_decref(decisions);
     json_decref(document);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
     return effect;
 }
 
@@ -82,14 +82,14 @@ static inline const char *fix_load_error(const char *text)
 {
     static char shown[2048];
     char err[2048];
-    pol_engine engine;
+    policy_engine engine;
     memset(&engine, 0, sizeof engine);
     engine.max_exception_days = 365;
     const char *path = fix_write(text);
     const char *paths[] = {path};
-    int rc = pol_engine_load(&engine, paths, 1, FIX_NOW, err, sizeof err);
+    int rc = policy_engine_load(&engine, paths, 1, FIX_NOW, err, sizeof err);
     unlink(path);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
     if (rc == 0)
         fail_msg("expected a load error for:\n%s", text);
     size_t n = strlen(path), used = 0;

@@ -1,6 +1,6 @@
-/* test_pol_ops.c: every operator of the policy language on realistic and hostile documents:
+/* test_policy_ops.c: every operator of the policy language on realistic and hostile documents:
    missing paths, null, wrong types, [*] any/all, three-valued combinations. */
-#include "pol_fixture.h"
+#include "policy_fixture.h"
 
 static void test_eq_ne(void **state)
 {
@@ -420,29 +420,29 @@ static void test_undecided_reason_names_the_test(void **state)
 {
     (void)state;
     char err[2048];
-    pol_engine engine;
+    policy_engine engine;
     assert_int_equal(fix_load(&engine, "kind: Policy\nname: p\nrules:\n  - name: r\n"
                               "    when: {path: created_at, older_than: 90d}\n", err, sizeof err), 0);
     json_t *doc = json_pack("{s:s}", "created_at", "last tuesday");
     json_t *decisions = json_array();
-    assert_int_equal(pol_evaluate(&engine, doc, FIX_NOW, decisions), 0);
+    assert_int_equal(policy_evaluate(&engine, doc, FIX_NOW, decisions), 0);
     const char *reason = json_string_value(json_object_get(json_array_get(decisions, 0), "reason"));
     assert_non_null(strstr(reason, ":5:11: created_at older_than: expected an RFC 3339 "
                                    "timestamp, got a string \"last tuesday\""));
     json_decref(decisions);
     json_decref(doc);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 /* The decisions of `doc` (JSON text) under the engine, as "policy.rule=effect" joined by
    spaces, in order. */
-static const char *decided(pol_engine *engine, const char *doc)
+static const char *decided(policy_engine *engine, const char *doc)
 {
     static char out[1024];
     json_t *document = json_loads(doc, 0, NULL);
     assert_non_null(document);
     json_t *decisions = json_array();
-    assert_int_equal(pol_evaluate(engine, document, FIX_NOW, decisions), 0);
+    assert_int_equal(policy_evaluate(engine, document, FIX_NOW, decisions), 0);
     out[0] = '\0';
     size_t i;
     json_t *d;
@@ -465,7 +465,7 @@ static void test_kind_index_keeps_order_and_globs(void **state)
 {
     (void)state;
     char err[2048];
-    pol_engine engine;
+    policy_engine engine;
     assert_int_equal(fix_load(&engine,
         "kind: Policy\nname: a\nmatch: {kinds: [compute.instance]}\n"
         "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
@@ -491,7 +491,7 @@ static void test_kind_index_keeps_order_and_globs(void **state)
     assert_string_equal(decided(&engine, "{\"x\": 1}"), "c.r=deny");
     assert_string_equal(decided(&engine, "{\"kind\": 7, \"x\": 1}"), "c.r=deny");
     assert_string_equal(decided(&engine, "[1, 2]"), "c.r=allow");
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 /* Messages render strings, integers, reals (shortest form), booleans, arrays (as JSON) and
@@ -500,7 +500,7 @@ static void test_message_renders_values_and_now(void **state)
 {
     (void)state;
     char err[2048];
-    pol_engine engine;
+    policy_engine engine;
     assert_int_equal(fix_load(&engine, "kind: Policy\nname: p\nrules:\n  - name: r\n"
                               "    when: {path: name, present: true}\n"
                               "    message: \"{{name}} costs {{monthly_cost}}/month ({{price}}), "
@@ -509,13 +509,13 @@ static void test_message_renders_values_and_now(void **state)
     json_t *doc = json_loads("{\"name\": \"web\", \"monthly_cost\": 12.5, \"price\": 0.1, "
                              "\"disks\": 3, \"public\": true, \"tags\": [\"a\", 2]}", 0, NULL);
     json_t *decisions = json_array();
-    assert_int_equal(pol_evaluate(&engine, doc, FIX_NOW, decisions), 0);
+    assert_int_equal(policy_evaluate(&engine, doc, FIX_NOW, decisions), 0);
     assert_string_equal(json_string_value(json_object_get(json_array_get(decisions, 0), "reason")),
                         "web costs 12.5/month (0.1), 3 disks, public true, tags [\"a\",2], (missing), "
                         "checked 2026-11-23T12:00:00Z");
     json_decref(decisions);
     json_decref(doc);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 /* A message longer than the reason buffer is cut, and never inside a UTF-8 sequence. */
@@ -523,7 +523,7 @@ static void test_long_message_is_cut_on_a_character(void **state)
 {
     (void)state;
     char err[2048];
-    pol_engine engine;
+    policy_engine engine;
     assert_int_equal(fix_load(&engine, "kind: Policy\nname: p\nrules:\n  - name: r\n"
                               "    when: {path: name, present: true}\n"
                               "    message: \"xy{{name}}\"\n", err, sizeof err), 0);
@@ -532,7 +532,7 @@ static void test_long_message_is_cut_on_a_character(void **state)
         strcat(name, "\xc3\xa9"); /* é, two bytes */
     json_t *doc = json_pack("{s:s}", "name", name);
     json_t *decisions = json_array();
-    assert_int_equal(pol_evaluate(&engine, doc, FIX_NOW, decisions), 0);
+    assert_int_equal(policy_evaluate(&engine, doc, FIX_NOW, decisions), 0);
     json_t *reason = json_object_get(json_array_get(decisions, 0), "reason");
     assert_non_null(reason);
     const char *text = json_string_value(reason);
@@ -544,7 +544,7 @@ static void test_long_message_is_cut_on_a_character(void **state)
     free(dumped);
     json_decref(decisions);
     json_decref(doc);
-    pol_engine_free(&engine);
+    policy_engine_free(&engine);
 }
 
 int main(void)

@@ -1,14 +1,14 @@
-/* pol_path.c: paths into JSON documents: parsed once at load, walked without allocation. */
+/* policy_path.c: paths into JSON documents: parsed once at load, walked without allocation. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pol.h"
+#include "policy.h"
 
-static int push_seg(pol_path *path, pol_seg seg)
+static int push_seg(policy_path *path, policy_seg seg)
 {
-    pol_seg *segs = realloc(path->segs, (path->count + 1) * sizeof *segs);
+    policy_seg *segs = realloc(path->segs, (path->count + 1) * sizeof *segs);
     if (!segs) {
         free(seg.key);
         return -1;
@@ -24,7 +24,7 @@ static bool key_char(char c)
 }
 
 /* One "[...]" at *p; advances past it. */
-static int parse_bracket(const char **p, pol_path *path, char *problem, size_t size)
+static int parse_bracket(const char **p, policy_path *path, char *problem, size_t size)
 {
     const char *start = *p + 1;
     const char *close = strchr(start, ']');
@@ -33,9 +33,9 @@ static int parse_bracket(const char **p, pol_path *path, char *problem, size_t s
                  (int)(*p - path->text));
         return -1;
     }
-    pol_seg seg = {0};
+    policy_seg seg = {0};
     if (close - start == 1 && *start == '*') {
-        seg.kind = POL_SEG_EACH;
+        seg.kind = POLICY_SEG_EACH;
         path->fans_out = true;
     } else {
         const char *q = start;
@@ -55,16 +55,16 @@ static int parse_bracket(const char **p, pol_path *path, char *problem, size_t s
             snprintf(problem, size, "index \"%.*s\" is too large", (int)(close - start), start);
             return -1;
         }
-        seg.kind = POL_SEG_INDEX;
+        seg.kind = POLICY_SEG_INDEX;
         seg.index = strtol(start, NULL, 10);
     }
     *p = close + 1;
     return push_seg(path, seg);
 }
 
-static int parse_key(const char **p, pol_path *path, char *problem, size_t size)
+static int parse_key(const char **p, policy_path *path, char *problem, size_t size)
 {
-    pol_seg seg = {.kind = POL_SEG_KEY};
+    policy_seg seg = {.kind = POLICY_SEG_KEY};
     const char *start = *p;
     if (*start == '"') {
         const char *close = strchr(start + 1, '"');
@@ -97,7 +97,7 @@ static int parse_key(const char **p, pol_path *path, char *problem, size_t size)
     return push_seg(path, seg);
 }
 
-int pol_path_parse(const char *text, pol_path *path, char *problem, size_t size)
+int policy_path_parse(const char *text, policy_path *path, char *problem, size_t size)
 {
     memset(path, 0, sizeof *path);
     path->root_slot = -1;
@@ -150,7 +150,7 @@ int pol_path_parse(const char *text, pol_path *path, char *problem, size_t size)
     }
 }
 
-void pol_path_free(pol_path *path)
+void policy_path_free(policy_path *path)
 {
     for (size_t i = 0; i < path->count; i++)
         free(path->segs[i].key);
@@ -160,22 +160,22 @@ void pol_path_free(pol_path *path)
 }
 
 typedef struct walk {
-    const pol_path *path;
+    const policy_path *path;
     bool for_all;
-    pol_visit_fn visit;
+    policy_visit_fn visit;
     void *arg;
     size_t reached;
-    pol_truth result;   /* accumulated */
+    policy_truth result;   /* accumulated */
     bool done;          /* short-circuited */
 } walk;
 
 static void walk_from(walk *w, size_t index, const json_t *value)
 {
     for (; index < w->path->count && value; index++) {
-        const pol_seg *seg = &w->path->segs[index];
-        if (seg->kind == POL_SEG_KEY) {
+        const policy_seg *seg = &w->path->segs[index];
+        if (seg->kind == POLICY_SEG_KEY) {
             value = json_is_object(value) ? json_object_getn(value, seg->key, seg->key_len) : NULL;
-        } else if (seg->kind == POL_SEG_INDEX) {
+        } else if (seg->kind == POLICY_SEG_INDEX) {
             if (!json_is_array(value))
                 return;
             long n = (long)json_array_size(value), i = seg->index < 0 ? n + seg->index : seg->index;
@@ -200,29 +200,29 @@ static void walk_from(walk *w, size_t index, const json_t *value)
     if (!value || json_is_null(value))
         return; /* a dead end is not a value reached */
     w->reached++;
-    pol_truth t = w->visit(value, w->arg);
+    policy_truth t = w->visit(value, w->arg);
     if (w->for_all) {
-        if (t == POL_FALSE) {
-            w->result = POL_FALSE;
+        if (t == POLICY_FALSE) {
+            w->result = POLICY_FALSE;
             w->done = true;
-        } else if (t == POL_ERROR) {
-            w->result = POL_ERROR;
+        } else if (t == POLICY_ERROR) {
+            w->result = POLICY_ERROR;
         }
     } else {
-        if (t == POL_TRUE) {
-            w->result = POL_TRUE;
+        if (t == POLICY_TRUE) {
+            w->result = POLICY_TRUE;
             w->done = true;
-        } else if (t == POL_ERROR) {
-            w->result = POL_ERROR;
+        } else if (t == POLICY_ERROR) {
+            w->result = POLICY_ERROR;
         }
     }
 }
 
-static const json_t *walk_straight(const pol_path *path, size_t from, const json_t *value)
+static const json_t *walk_straight(const policy_path *path, size_t from, const json_t *value)
 {
     for (size_t i = from; i < path->count && value; i++) {
-        const pol_seg *seg = &path->segs[i];
-        if (seg->kind == POL_SEG_KEY) {
+        const policy_seg *seg = &path->segs[i];
+        if (seg->kind == POLICY_SEG_KEY) {
             value = json_object_getn(value, seg->key, seg->key_len);
         } else {
             long n = (long)json_array_size(value);
@@ -233,43 +233,43 @@ static const json_t *walk_straight(const pol_path *path, size_t from, const json
     return value && !json_is_null(value) ? value : NULL;
 }
 
-pol_truth pol_path_eval(const pol_path *path, pol_eval *ev, const json_t *here, bool for_all,
-                        pol_visit_fn visit, void *arg)
+policy_truth policy_path_eval(const policy_path *path, policy_eval *ev, const json_t *here, bool for_all,
+                        policy_visit_fn visit, void *arg)
 {
     if (path->now)
-        return visit(pol_eval_now(ev), arg);
+        return visit(policy_eval_now(ev), arg);
     const json_t *start = path->absolute ? ev->root : here;
     size_t from = 0;
     if (start == ev->root && path->root_slot >= 0) {
         /* the first key's value comes from the evaluation's cache */
-        start = pol_eval_root(ev, path->root_slot, path->segs[0].key, path->segs[0].key_len);
+        start = policy_eval_root(ev, path->root_slot, path->segs[0].key, path->segs[0].key_len);
         from = 1;
     }
     if (!path->fans_out)
         return visit(walk_straight(path, from, start), arg);
-    walk w = {path, for_all, visit, arg, 0, for_all ? POL_TRUE : POL_FALSE, false};
+    walk w = {path, for_all, visit, arg, 0, for_all ? POLICY_TRUE : POLICY_FALSE, false};
     walk_from(&w, from, start);
     if (w.reached == 0)
         return visit(NULL, arg);
     return w.result;
 }
 
-int pol_path_intern(pol_engine *engine, pol_path *path)
+int policy_path_intern(policy_engine *engine, policy_path *path)
 {
-    static const char *const match_keys[POL_SLOT_FIXED] = {"kind",    "provider", "region",
+    static const char *const match_keys[POLICY_SLOT_FIXED] = {"kind",    "provider", "region",
                                                            "account", "name",     "labels"};
     if (engine->root_key_count == 0)
-        for (size_t i = 0; i < POL_SLOT_FIXED; i++)
+        for (size_t i = 0; i < POLICY_SLOT_FIXED; i++)
             if (!(engine->root_keys[engine->root_key_count++] = strdup(match_keys[i])))
                 return -1;
-    if (path->now || path->count == 0 || path->segs[0].kind != POL_SEG_KEY)
+    if (path->now || path->count == 0 || path->segs[0].kind != POLICY_SEG_KEY)
         return 0;
     for (size_t i = 0; i < engine->root_key_count; i++)
         if (!strcmp(engine->root_keys[i], path->segs[0].key)) {
             path->root_slot = (int)i;
             return 0;
         }
-    if (engine->root_key_count == POL_ROOT_SLOTS)
+    if (engine->root_key_count == POLICY_ROOT_SLOTS)
         return 0;
     if (!(engine->root_keys[engine->root_key_count] = strdup(path->segs[0].key)))
         return -1;
@@ -295,21 +295,21 @@ static void append(render *r, const char *text, size_t len)
     r->buf[*r->used] = '\0';
 }
 
-static pol_truth render_one(const json_t *value, void *arg)
+static policy_truth render_one(const json_t *value, void *arg)
 {
     render *r = arg;
     if (!value)
-        return POL_FALSE;
+        return POLICY_FALSE;
     if (r->count++)
         append(r, ", ", 2);
     if (json_is_string(value)) {
         append(r, json_string_value(value), json_string_length(value));
     } else if (json_is_integer(value)) {
         char text[32];
-        append(r, text, pol_format_integer(json_integer_value(value), text, sizeof text));
+        append(r, text, policy_format_integer(json_integer_value(value), text, sizeof text));
     } else if (json_is_real(value)) {
         char text[40];
-        append(r, text, pol_format_real(json_real_value(value), text, sizeof text));
+        append(r, text, policy_format_real(json_real_value(value), text, sizeof text));
     } else if (json_is_boolean(value)) {
         append(r, json_is_true(value) ? "true" : "false", json_is_true(value) ? 4 : 5);
     } else {
@@ -318,13 +318,13 @@ static pol_truth render_one(const json_t *value, void *arg)
             append(r, text, strlen(text));
         free(text);
     }
-    return POL_FALSE; /* keep going: render every value */
+    return POLICY_FALSE; /* keep going: render every value */
 }
 
-void pol_path_render(const pol_path *path, pol_eval *ev, char *buf, size_t size, size_t *used)
+void policy_path_render(const policy_path *path, policy_eval *ev, char *buf, size_t size, size_t *used)
 {
     render r = {buf, size, used, 0};
-    pol_path_eval(path, ev, ev->root, false, render_one, &r);
+    policy_path_eval(path, ev, ev->root, false, render_one, &r);
     if (r.count == 0)
         append(&r, "(missing)", 9);
 }

@@ -1,4 +1,4 @@
-/* pol_load.c: loading the configured paths into an engine, and the checks every compiler
+/* policy_load.c: loading the configured paths into an engine, and the checks every compiler
    shares (keys, strings, names, severities, positioned errors). */
 #include <ctype.h>
 #include <dirent.h>
@@ -9,14 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pol.h"
+#include "policy.h"
 
-char *pol_strdup(const char *s)
+char *policy_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
 
-int pol_fail_at(pol_loader *ld, pol_src src, const char *fmt, ...)
+int policy_fail_at(policy_loader *ld, policy_src src, const char *fmt, ...)
 {
     char message[1024];
     va_list ap;
@@ -27,7 +27,7 @@ int pol_fail_at(pol_loader *ld, pol_src src, const char *fmt, ...)
     return -1;
 }
 
-int pol_fail(pol_loader *ld, const pol_ynode *node, const char *fmt, ...)
+int policy_fail(policy_loader *ld, const policy_ynode *node, const char *fmt, ...)
 {
     char message[1024];
     va_list ap;
@@ -38,7 +38,7 @@ int pol_fail(pol_loader *ld, const pol_ynode *node, const char *fmt, ...)
     return -1;
 }
 
-int pol_check_keys(pol_loader *ld, const pol_ynode *map, const char *where,
+int policy_check_keys(policy_loader *ld, const policy_ynode *map, const char *where,
                    const char *const *allowed)
 {
     for (size_t i = 0; i < map->count; i++) {
@@ -53,34 +53,34 @@ int pol_check_keys(pol_loader *ld, const pol_ynode *map, const char *where,
         for (size_t k = 0; allowed[k] && used < sizeof list; k++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "",
                                      allowed[k]);
-        const pol_ynode *v = map->items[i];
-        return pol_fail_at(ld, (pol_src){ld->file, v->key_line, v->key_column},
+        const policy_ynode *v = map->items[i];
+        return policy_fail_at(ld, (policy_src){ld->file, v->key_line, v->key_column},
                            "%s%sunknown key '%s'; expected one of: %s", where, *where ? ": " : "",
                            map->keys[i], list);
     }
     return 0;
 }
 
-int pol_get_string(pol_loader *ld, const pol_ynode *map, const char *key, const char *where,
+int policy_get_string(policy_loader *ld, const policy_ynode *map, const char *key, const char *where,
                    bool required, const char **out)
 {
-    const pol_ynode *v = pol_ynode_get(map, key);
+    const policy_ynode *v = policy_ynode_get(map, key);
     *out = NULL;
     if (!v) {
         if (required)
-            return pol_fail(ld, map, "%s%smissing required key '%s'", where, *where ? ": " : "",
+            return policy_fail(ld, map, "%s%smissing required key '%s'", where, *where ? ": " : "",
                             key);
         return 0;
     }
-    if (!pol_ynode_is_string(v) || (required && !v->scalar[0]))
-        return pol_fail(ld, v, "%s%s%s: expected a non-empty string, got %s", where,
+    if (!policy_ynode_is_string(v) || (required && !v->scalar[0]))
+        return policy_fail(ld, v, "%s%s%s: expected a non-empty string, got %s", where,
                         *where ? "." : "", key,
-                        pol_ynode_is_string(v) ? "an empty string" : pol_ynode_type_name(v));
+                        policy_ynode_is_string(v) ? "an empty string" : policy_ynode_type_name(v));
     *out = v->scalar;
     return 0;
 }
 
-int pol_check_name(pol_loader *ld, const pol_ynode *node, const char *where, const char *what)
+int policy_check_name(policy_loader *ld, const policy_ynode *node, const char *where, const char *what)
 {
     const char *s = node->scalar;
     bool ok = s && (islower((unsigned char)s[0]) || isdigit((unsigned char)s[0]));
@@ -89,23 +89,23 @@ int pol_check_name(pol_loader *ld, const pol_ynode *node, const char *where, con
              *p == '.';
     if (ok && strlen(s) <= 128)
         return 0;
-    return pol_fail(ld, node, "%s: %s \"%s\" must be 1 to 128 of a-z, 0-9, '_', '-', '.' and "
+    return policy_fail(ld, node, "%s: %s \"%s\" must be 1 to 128 of a-z, 0-9, '_', '-', '.' and "
                     "start with a letter or digit", where, what, s ? s : "");
 }
 
-int pol_severity_parse(pol_loader *ld, const pol_ynode *node, const char *where,
+int policy_severity_parse(policy_loader *ld, const policy_ynode *node, const char *where,
                        fwkx_severity *out)
 {
-    if (node->type == POL_Y_SCALAR && fwkx_severity_parse(node->scalar, out) == 0)
+    if (node->type == POLICY_Y_SCALAR && fwkx_severity_parse(node->scalar, out) == 0)
         return 0;
-    return pol_fail(ld, node, "%s: expected one of critical, high, medium, low, info, got %s%s%s%s",
-                    where, pol_ynode_type_name(node), node->scalar ? " \"" : "",
+    return policy_fail(ld, node, "%s: expected one of critical, high, medium, low, info, got %s%s%s%s",
+                    where, policy_ynode_type_name(node), node->scalar ? " \"" : "",
                     node->scalar ? node->scalar : "", node->scalar ? "\"" : "");
 }
 
 /* ---- files ---- */
 
-char *pol_file_read(const char *path, size_t *length)
+char *policy_file_read(const char *path, size_t *length)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -185,11 +185,11 @@ static int collect_dir(const char *dir, char ***files, size_t *count, int depth,
             rc = push_file(files, count, path);
         free(path);
     }
-    pol_files_free(names, name_count);
+    policy_files_free(names, name_count);
     return rc;
 }
 
-int pol_files_collect(const char *path, char ***files, size_t *count, char *err,
+int policy_files_collect(const char *path, char ***files, size_t *count, char *err,
                       size_t err_size)
 {
     struct stat st;
@@ -202,7 +202,7 @@ int pol_files_collect(const char *path, char ***files, size_t *count, char *err,
     return push_file(files, count, path);
 }
 
-void pol_files_free(char **files, size_t count)
+void policy_files_free(char **files, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         free(files[i]);
@@ -211,7 +211,7 @@ void pol_files_free(char **files, size_t count)
 
 /* ---- the engine ---- */
 
-const char *pol_engine_file(pol_engine *engine, const char *path)
+const char *policy_engine_file(policy_engine *engine, const char *path)
 {
     for (size_t i = 0; i < engine->file_count; i++)
         if (!strcmp(engine->files[i], path))
@@ -224,7 +224,7 @@ const char *pol_engine_file(pol_engine *engine, const char *path)
     return grown[engine->file_count] ? grown[engine->file_count++] : NULL;
 }
 
-pol_policy *pol_engine_find(const pol_engine *engine, const char *name)
+policy_def *policy_engine_find(const policy_engine *engine, const char *name)
 {
     for (size_t i = 0; i < engine->policy_count; i++)
         if (!strcmp(engine->policies[i]->name, name))
@@ -232,7 +232,7 @@ pol_policy *pol_engine_find(const pol_engine *engine, const char *name)
     return NULL;
 }
 
-int pol_rule_find(const pol_policy *policy, const char *name)
+int policy_rule_find(const policy_def *policy, const char *name)
 {
     for (size_t i = 0; i < policy->rule_count; i++)
         if (!strcmp(policy->rules[i].name, name))
@@ -253,65 +253,65 @@ static int push_ptr(void ***items, size_t *count, void *item)
 /* Exceptions name policies that may be defined in a later file: compile them after all
    policies, in file order. */
 typedef struct pending {
-    pol_yfile file;
+    policy_yfile file;
     const char *name;
 } pending;
 
-static int load_policies(pol_loader *ld, pol_yfile *yf)
+static int load_policies(policy_loader *ld, policy_yfile *yf)
 {
     for (size_t d = 0; d < yf->count; d++) {
-        const pol_ynode *doc = yf->docs[d];
+        const policy_ynode *doc = yf->docs[d];
         if (!doc)
             continue;
-        if (doc->type != POL_Y_MAP)
-            return pol_fail(ld, doc, "expected a mapping with kind: Policy, PolicyException or "
-                            "PolicyTest, got %s", pol_ynode_type_name(doc));
+        if (doc->type != POLICY_Y_MAP)
+            return policy_fail(ld, doc, "expected a mapping with kind: Policy, PolicyException or "
+                            "PolicyTest, got %s", policy_ynode_type_name(doc));
         const char *kind = NULL;
-        if (pol_get_string(ld, doc, "kind", "", true, &kind) != 0)
+        if (policy_get_string(ld, doc, "kind", "", true, &kind) != 0)
             return -1;
         if (!strcmp(kind, "PolicyException") || !strcmp(kind, "PolicyTest"))
             continue;
         if (strcmp(kind, "Policy") != 0)
-            return pol_fail(ld, pol_ynode_get(doc, "kind"),
+            return policy_fail(ld, policy_ynode_get(doc, "kind"),
                             "kind: expected Policy, PolicyException or PolicyTest, got \"%s\"",
                             kind);
-        pol_policy *policy = NULL;
-        if (pol_policy_compile(ld, doc, &policy) != 0)
+        policy_def *policy = NULL;
+        if (policy_compile(ld, doc, &policy) != 0)
             return -1;
-        pol_policy *twin = pol_engine_find(ld->engine, policy->name);
+        policy_def *twin = policy_engine_find(ld->engine, policy->name);
         if (twin) {
-            pol_fail(ld, pol_ynode_get(doc, "name"),
+            policy_fail(ld, policy_ynode_get(doc, "name"),
                      "name: a policy named \"%s\" is already defined at %s:%d:%d; names must "
                      "be unique", policy->name, twin->src.file, twin->src.line, twin->src.column);
-            pol_policy_free(policy);
+            policy_def_free(policy);
             return -1;
         }
         if (push_ptr((void ***)&ld->engine->policies, &ld->engine->policy_count, policy) != 0) {
-            pol_policy_free(policy);
+            policy_def_free(policy);
             return -1;
         }
     }
     return 0;
 }
 
-static int load_exceptions(pol_loader *ld, pol_yfile *yf)
+static int load_exceptions(policy_loader *ld, policy_yfile *yf)
 {
     for (size_t d = 0; d < yf->count; d++) {
-        const pol_ynode *doc = yf->docs[d];
-        const pol_ynode *kind = pol_ynode_get(doc, "kind");
-        if (!kind || kind->type != POL_Y_SCALAR || strcmp(kind->scalar, "PolicyException"))
+        const policy_ynode *doc = yf->docs[d];
+        const policy_ynode *kind = policy_ynode_get(doc, "kind");
+        if (!kind || kind->type != POLICY_Y_SCALAR || strcmp(kind->scalar, "PolicyException"))
             continue;
-        pol_exception *ex = NULL;
-        if (pol_exception_compile(ld, doc, &ex) != 0)
+        policy_exception *ex = NULL;
+        if (policy_exception_compile(ld, doc, &ex) != 0)
             return -1;
         for (size_t i = 0; i < ld->engine->exception_count; i++) {
-            const pol_exception *twin = ld->engine->exceptions[i];
+            const policy_exception *twin = ld->engine->exceptions[i];
             if (!strcmp(twin->id, ex->id)) {
-                pol_fail(ld, pol_ynode_get(doc, "id"),
+                policy_fail(ld, policy_ynode_get(doc, "id"),
                          "id: an exception with id \"%s\" is already defined at %s:%d:%d; ids "
                          "must be unique", ex->id, twin->src.file, twin->src.line,
                          twin->src.column);
-                pol_exception_free(ex);
+                policy_exception_free(ex);
                 return -1;
             }
         }
@@ -322,7 +322,7 @@ static int load_exceptions(pol_loader *ld, pol_yfile *yf)
     return 0;
 }
 
-int pol_engine_load(pol_engine *engine, const char *const *paths, size_t path_count,
+int policy_engine_load(policy_engine *engine, const char *const *paths, size_t path_count,
                     int64_t now, char *err, size_t err_size)
 {
     char **files = NULL;
@@ -332,21 +332,21 @@ int pol_engine_load(pol_engine *engine, const char *const *paths, size_t path_co
     int rc = -1;
     err[0] = '\0';
     for (size_t i = 0; i < path_count; i++)
-        if (pol_files_collect(paths[i], &files, &file_count, err, err_size) != 0)
+        if (policy_files_collect(paths[i], &files, &file_count, err, err_size) != 0)
             goto out;
     parsed = calloc(file_count ? file_count : 1, sizeof *parsed);
     if (!parsed)
         goto out;
-    pol_loader ld = {engine, NULL, now, err, err_size};
+    policy_loader ld = {engine, NULL, now, err, err_size};
     for (size_t i = 0; i < file_count; i++) {
         size_t length = 0;
-        char *text = pol_file_read(files[i], &length);
+        char *text = policy_file_read(files[i], &length);
         if (!text) {
             snprintf(err, err_size, "%s: cannot read: %s", files[i], strerror(errno));
             goto out;
         }
-        ld.file = pol_engine_file(engine, files[i]);
-        int parse_rc = ld.file ? pol_yaml_parse(text, length, ld.file, &parsed[i].file, err,
+        ld.file = policy_engine_file(engine, files[i]);
+        int parse_rc = ld.file ? policy_yaml_parse(text, length, ld.file, &parsed[i].file, err,
                                                 err_size)
                                : -1;
         free(text);
@@ -360,29 +360,29 @@ int pol_engine_load(pol_engine *engine, const char *const *paths, size_t path_co
         if (load_exceptions(&ld, &parsed[i].file) != 0)
             goto out;
     }
-    if (pol_index_build(engine) != 0)
+    if (policy_index_build(engine) != 0)
         goto out;
     rc = 0;
 out:
     if (rc != 0 && !err[0])
         snprintf(err, err_size, "out of memory loading the policies");
     for (size_t i = 0; i < parsed_count; i++)
-        pol_yaml_free(&parsed[i].file);
+        policy_yaml_free(&parsed[i].file);
     free(parsed);
-    pol_files_free(files, file_count);
+    policy_files_free(files, file_count);
     return rc;
 }
 
-void pol_engine_free(pol_engine *engine)
+void policy_engine_free(policy_engine *engine)
 {
-    pol_index_free(engine);
+    policy_index_free(engine);
     for (size_t i = 0; i < engine->policy_count; i++)
-        pol_policy_free(engine->policies[i]);
+        policy_def_free(engine->policies[i]);
     free(engine->policies);
     for (size_t i = 0; i < engine->exception_count; i++)
-        pol_exception_free(engine->exceptions[i]);
+        policy_exception_free(engine->exceptions[i]);
     free(engine->exceptions);
-    pol_files_free(engine->files, engine->file_count);
+    policy_files_free(engine->files, engine->file_count);
     for (size_t i = 0; i < engine->root_key_count; i++)
         free(engine->root_keys[i]);
     memset(engine, 0, sizeof *engine);
