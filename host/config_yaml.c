@@ -30,37 +30,13 @@ static void set_mark(json_t *marks, const char *pointer, yaml_mark_t mark)
                         json_pack("[i, i]", (int)mark.line + 1, (int)mark.column + 1));
 }
 
-/* A reader error carries a byte offset, not a mark: count lines up to it. */
-static void offset_position(const yaml_builder *b, size_t offset, int *line, int *column)
-{
-    *line = 1;
-    *column = 1;
-    for (size_t i = 0; i < offset && i < b->length; i++) {
-        if (b->text[i] == '\n') {
-            (*line)++;
-            *column = 1;
-        } else if (((unsigned char)b->text[i] & 0xC0) != 0x80) {
-            (*column)++;
-        }
-    }
-}
-
 static int parser_error(yaml_builder *b)
 {
-    const yaml_parser_t *p = &b->parser;
-    const char *problem = p->problem ? p->problem : "malformed document";
-    int line = (int)p->problem_mark.line + 1, column = (int)p->problem_mark.column + 1;
-    if (p->error == YAML_READER_ERROR) {
-        offset_position(b, p->problem_offset, &line, &column);
-        diag_at(b->err, b->name, line, column, "invalid YAML: %s (the file must be UTF-8 text)",
-                problem);
-    } else if (p->context) {
-        diag_at(b->err, b->name, line, column, "invalid YAML: %s (%s at line %d, column %d)",
-                problem, p->context, (int)p->context_mark.line + 1,
-                (int)p->context_mark.column + 1);
-    } else {
-        diag_at(b->err, b->name, line, column, "invalid YAML: %s", problem);
-    }
+    char message[1024];
+    int line, column;
+    yaml_core_parser_error(&b->parser, b->text, b->length, &line, &column, message,
+                           sizeof message);
+    diag_at(b->err, b->name, line, column, "%s", message);
     return -1;
 }
 

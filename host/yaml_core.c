@@ -7,6 +7,8 @@
 
 #include "yaml_core.h"
 
+#include <stdio.h>
+
 static bool all_digits(const char *s, const char *digits)
 {
     if (!*s)
@@ -84,4 +86,31 @@ json_t *yaml_core_resolve(const char *s, const char **problem)
         return json_real(value);
     }
     return json_string(s);
+}
+
+void yaml_core_parser_error(const yaml_parser_t *p, const char *text, size_t length, int *line,
+                            int *column, char *message, size_t size)
+{
+    const char *problem = p->problem ? p->problem : "malformed document";
+
+    *line = (int)p->problem_mark.line + 1;
+    *column = (int)p->problem_mark.column + 1;
+    if (p->error == YAML_READER_ERROR) {
+        /* A reader error carries a byte offset, not a mark: count lines up to it. */
+        *line = *column = 1;
+        for (size_t i = 0; i < p->problem_offset && i < length; i++) {
+            if (text[i] == '\n') {
+                (*line)++;
+                *column = 1;
+            } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+                (*column)++;
+            }
+        }
+        snprintf(message, size, "invalid YAML: %s (the file must be UTF-8 text)", problem);
+    } else if (p->context) {
+        snprintf(message, size, "invalid YAML: %s (%s at line %d, column %d)", problem,
+                 p->context, (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+    } else {
+        snprintf(message, size, "invalid YAML: %s", problem);
+    }
 }

@@ -5,7 +5,10 @@
 #ifndef YAML_CORE_H
 #define YAML_CORE_H
 
+#include <stddef.h>
+
 #include <jansson.h>
+#include <yaml.h>
 
 /*
  * yaml_core_resolve: the JSON value of a plain (unquoted) scalar: null (~, null, empty),
@@ -15,5 +18,15 @@
  * Thread-safe.
  */
 json_t *yaml_core_resolve(const char *plain, const char **problem);
+
+/*
+ * yaml_core_parser_error: what libyaml's parser `p` failed on, in the words both readers use:
+ * writes "invalid YAML: PROBLEM", with " (the file must be UTF-8 text)" for a reader error or
+ * " (CONTEXT at line L, column C)" when libyaml names one, into `message`, and the 1-based
+ * position into *line and *column (a reader error's byte offset is turned into a line and a
+ * column of characters by reading `text`, the `length` bytes that were parsed). Thread-safe.
+ */
+void yaml_core_parser_error(const yaml_parser_t *p, const char *text, size_t length, int *line,
+                            int *column, char *message, size_t size);
 
 #endif

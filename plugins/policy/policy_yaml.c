@@ -43,27 +43,12 @@ static int yfail(ybuild *b, yaml_mark_t mark, const char *fmt, ...)
 
 static int parser_error(ybuild *b)
 {
-    const yaml_parser_t *p = &b->parser;
-    const char *problem = p->problem ? p->problem : "malformed document";
-    yaml_mark_t mark = p->problem_mark;
-    if (p->error == YAML_READER_ERROR) {
-        int line = 1, column = 1;
-        for (size_t i = 0; i < p->problem_offset && i < b->length; i++) {
-            if (b->text[i] == '\n') {
-                line++;
-                column = 1;
-            } else if (((unsigned char)b->text[i] & 0xC0) != 0x80) {
-                column++;
-            }
-        }
-        snprintf(b->err, b->err_size, "%s:%d:%d: invalid YAML: %s (the file must be UTF-8 text)",
-                 b->name, line, column, problem);
-        return -1;
-    }
-    if (p->context)
-        return yfail(b, mark, "invalid YAML: %s (%s at line %d, column %d)", problem, p->context,
-                     (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
-    return yfail(b, mark, "invalid YAML: %s", problem);
+    char message[768];
+    int line, column;
+    yaml_core_parser_error(&b->parser, b->text, b->length, &line, &column, message,
+                           sizeof message);
+    snprintf(b->err, b->err_size, "%s:%d:%d: %s", b->name, line, column, message);
+    return -1;
 }
 
 static int next_event(ybuild *b, yaml_event_t *event)
