@@ -63,19 +63,9 @@ static int error_at(yaml_builder *b, yaml_mark_t mark, const char *fmt, ...)
 
 static int reject_tag(yaml_builder *b, const yaml_char_t *tag, yaml_mark_t mark)
 {
-    if (!tag)
-        return 0;
-    const char *text = (const char *)tag;
-    const char *core = "tag:yaml.org,2002:";
-    char shown[256];
-    if (strncmp(text, core, strlen(core)) == 0)
-        snprintf(shown, sizeof shown, "!!%s", text + strlen(core));
-    else
-        snprintf(shown, sizeof shown, "%s", text);
-    return error_at(b, mark,
-                    "invalid YAML: tags are not supported (found '%s'); remove it, and quote "
-                    "the value if it must be a string",
-                    shown);
+    char message[512];
+    return yaml_core_tag_problem(tag, message, sizeof message) ? error_at(b, mark, "%s", message)
+                                                               : 0;
 }
 
 static int build_scalar(yaml_builder *b, const yaml_event_t *event, json_t **out)

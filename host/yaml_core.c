@@ -2,12 +2,11 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "yaml_core.h"
-
-#include <stdio.h>
 
 static bool all_digits(const char *s, const char *digits)
 {
@@ -113,4 +112,19 @@ void yaml_core_parser_error(const yaml_parser_t *p, const char *text, size_t len
     } else {
         snprintf(message, size, "invalid YAML: %s", problem);
     }
+}
+
+int yaml_core_tag_problem(const yaml_char_t *tag, char *message, size_t size)
+{
+    static const char core[] = "tag:yaml.org,2002:";
+    const char *text = (const char *)tag;
+
+    if (!tag)
+        return 0;
+    bool short_form = strncmp(text, core, sizeof core - 1) == 0;
+    snprintf(message, size,
+             "invalid YAML: tags are not supported (found '%s%.200s'); remove it, and quote the "
+             "value if it must be a string",
+             short_form ? "!!" : "", short_form ? text + sizeof core - 1 : text);
+    return -1;
 }

@@ -26,6 +26,14 @@ json_t *yaml_core_resolve(const char *plain, const char **problem);
  * position into *line and *column (a reader error's byte offset is turned into a line and a
  * column of characters by reading `text`, the `length` bytes that were parsed). Thread-safe.
  */
+/*
+ * yaml_core_tag_problem: 0 when `tag` is NULL (an untagged node); otherwise -1 with the
+ * message both readers give for any tag ("invalid YAML: tags are not supported (found
+ * '!!str'); remove it, and quote the value if it must be a string") in `message`. YAML tags
+ * would let a file choose types the schema does not expect. Thread-safe.
+ */
+int yaml_core_tag_problem(const yaml_char_t *tag, char *message, size_t size);
+
 void yaml_core_parser_error(const yaml_parser_t *p, const char *text, size_t length, int *line,
                             int *column, char *message, size_t size);
 

@@ -71,14 +71,8 @@ static policy_ynode *new_node(ybuild *b, policy_ynode_type type, yaml_mark_t mar
 
 static int reject_tag(ybuild *b, const yaml_char_t *tag, yaml_mark_t mark)
 {
-    if (!tag)
-        return 0;
-    const char *text = (const char *)tag, *core = "tag:yaml.org,2002:";
-    bool short_form = strncmp(text, core, strlen(core)) == 0;
-    return yfail(b, mark,
-                 "invalid YAML: tags are not supported (found '%s%s'); remove it, and quote the "
-                 "value if it must be a string",
-                 short_form ? "!!" : "", short_form ? text + strlen(core) : text);
+    char message[512];
+    return yaml_core_tag_problem(tag, message, sizeof message) ? yfail(b, mark, "%s", message) : 0;
 }
 
 static int push_child(policy_ynode *parent, char *key, policy_ynode *child)
