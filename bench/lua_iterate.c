@@ -25,7 +25,7 @@ static double cpu_seconds(void)
 /* A normalized resource shaped like a real one (docs/model.md), kinds and labels mixed. */
 static json_t *make_resource(size_t i)
 {
-    static const char *const kinds[] = {"compute.instance", "compute.volume", "storage.bucket",
+    static const char *const kinds[] = {"compute.instance", "compute.volume",   "storage.bucket",
                                         "network.firewall", "compute.instance", "iam.policy"};
     static const char *const providers[] = {"aws", "gcp", "civo"};
     static const char *const envs[] = {"prod", "dev", "staging"};
@@ -39,12 +39,11 @@ static json_t *make_resource(size_t i)
                      "s:b, s:b, s:f, s:{s:i, s:s, s:b}}",
                      "uid", uid, "provider", provider, "account", "123456789012", "region",
                      "eu-west-2", "kind", kind, "native_type", "ec2:instance", "id", id, "name",
-                     name, "state", i % 4 ? "running" : "stopped", "labels", "env",
-                     envs[i % 3], "owner", "team-a", "app", "checkout", "created_at",
-                     "2026-01-02T03:04:05Z", "public", (int)(i % 7 == 0), "encrypted",
-                     (int)(i % 2), "monthly_cost", (double)(i % 100) * 1.5, "attributes",
-                     "cpu_percent", (int)(i % 100), "instance_type", "t3.micro", "ebs_optimized",
-                     1);
+                     name, "state", i % 4 ? "running" : "stopped", "labels", "env", envs[i % 3],
+                     "owner", "team-a", "app", "checkout", "created_at", "2026-01-02T03:04:05Z",
+                     "public", (int)(i % 7 == 0), "encrypted", (int)(i % 2), "monthly_cost",
+                     (double)(i % 100) * 1.5, "attributes", "cpu_percent", (int)(i % 100),
+                     "instance_type", "t3.micro", "ebs_optimized", 1);
 }
 
 /* The same filter as the Lua callback, in C. */
@@ -52,7 +51,7 @@ static size_t filter_in_c(const json_t *resources)
 {
     size_t n = 0, i;
     json_t *r;
-    json_array_foreach(resources, i, r) {
+    json_array_foreach (resources, i, r) {
         const char *kind = json_string_value(json_object_get(r, "kind"));
         const char *state = json_string_value(json_object_get(r, "state"));
         const char *env = json_string_value(json_object_get(json_object_get(r, "labels"), "env"));
@@ -124,14 +123,12 @@ int main(int argc, char **argv)
     printf("%-48s %10s %14s %9s\n", "", "seconds", "ns/resource", "matched");
     printf("%-48s %10.3f %14.1f %9zu\n", "C filter (json_object_get + strcmp)", c_best,
            c_best / n * 1e9, c_matched);
-    printf("%-48s %10.3f %14.1f %9zu\n", "Lua: fawkes.inventory, no filter", bare,
-           bare / n * 1e9, (size_t)json_integer_value(json_object_get(
-                               json_object_get(report, "bare"), "matched")));
+    printf("%-48s %10.3f %14.1f %9zu\n", "Lua: fawkes.inventory, no filter", bare, bare / n * 1e9,
+           (size_t)json_integer_value(json_object_get(json_object_get(report, "bare"), "matched")));
     printf("%-48s %10.3f %14.1f %9zu\n", "Lua: where = function(r) ... end (callback)", callback,
            callback / n * 1e9, lua_matched);
     printf("%-48s %10.3f %14.1f %9zu\n", "Lua: kind = ..., where = {field = value}", table,
-           table / n * 1e9,
-           (size_t)json_integer_value(json_object_get(tf, "matched")));
+           table / n * 1e9, (size_t)json_integer_value(json_object_get(tf, "matched")));
     printf("overhead of the Lua callback over C: %.1f ns/resource (target < 1000); "
            "ratio %.1fx\n",
            (callback - c_best) / n * 1e9, callback / c_best);

@@ -38,7 +38,9 @@
 #include "run.h"
 #include "schema.h"
 
-enum { BATCH = 32 }; /* documents parsed, then evaluated, per timed section (see above) */
+enum {
+    BATCH = 32
+}; /* documents parsed, then evaluated, per timed section (see above) */
 
 /* What the decisions said, in total and (with --per-rule) per POLICY.RULE. */
 typedef struct counts {
@@ -147,13 +149,21 @@ static void count_batch(json_t **decisions, size_t n, bool per_rule, counts *c)
     for (size_t d = 0; d < n; d++) {
         size_t i;
         const json_t *decision;
-        json_array_foreach(decisions[d], i, decision) {
+        json_array_foreach (decisions[d], i, decision) {
             const char *effect = json_string_value(json_object_get(decision, "effect"));
             switch (effect ? effect[0] : '?') {
-            case 'a': c->allow++; break;
-            case 'd': c->deny++; break;
-            case 'w': c->warn++; break;
-            default: c->error++; break;
+            case 'a':
+                c->allow++;
+                break;
+            case 'd':
+                c->deny++;
+                break;
+            case 'w':
+                c->warn++;
+                break;
+            default:
+                c->error++;
+                break;
             }
             if (per_rule)
                 tally(c->rules, decision);
@@ -255,13 +265,13 @@ int main(int argc, char **argv)
         desc->fini(state);
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
-    json_t *report = json_pack(
-        "{s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:o, s:f, s:f, s:f, s:f, s:I}", "documents",
-        (json_int_t)c.documents, "decisions", (json_int_t)c.decisions, "effects", "deny",
-        (json_int_t)c.deny, "warn", (json_int_t)c.warn, "allow", (json_int_t)c.allow, "error",
-        (json_int_t)c.error, "rules", c.rules, "parse_seconds", parse_wall, "eval_seconds",
-        eval_wall, "eval_cpu_seconds", eval_cpu, "wall_seconds", wall_seconds, "peak_rss_kib",
-        (json_int_t)usage.ru_maxrss);
+    json_t *report =
+        json_pack("{s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:o, s:f, s:f, s:f, s:f, s:I}", "documents",
+                  (json_int_t)c.documents, "decisions", (json_int_t)c.decisions, "effects", "deny",
+                  (json_int_t)c.deny, "warn", (json_int_t)c.warn, "allow", (json_int_t)c.allow,
+                  "error", (json_int_t)c.error, "rules", c.rules, "parse_seconds", parse_wall,
+                  "eval_seconds", eval_wall, "eval_cpu_seconds", eval_cpu, "wall_seconds",
+                  wall_seconds, "peak_rss_kib", (json_int_t)usage.ru_maxrss);
     char *text = report ? json_dumps(report, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(report);
     if (!text || puts(text) == EOF)

@@ -34,8 +34,8 @@ static json_t *resource(size_t i)
     case 0:
         snprintf(uid, sizeof uid, "%s:1:eu-west-2:storage.bucket:%s", provider, name);
         r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:{s:s, s:s}}", "uid", uid,
-                      "provider", provider, "region", "eu-west-2", "kind", "storage.bucket",
-                      "name", name, "public", (int)(i % 7 == 0), "encrypted", (int)(i % 5 != 0),
+                      "provider", provider, "region", "eu-west-2", "kind", "storage.bucket", "name",
+                      name, "public", (int)(i % 7 == 0), "encrypted", (int)(i % 5 != 0),
                       "created_at", created, "labels", "env", i % 2 ? "prod" : "dev", "owner",
                       "team-a");
         break;
@@ -51,16 +51,16 @@ static json_t *resource(size_t i)
         break;
     case 2:
         snprintf(uid, sizeof uid, "%s:1:eu-west-2:kubernetes.cluster:%s", provider, name);
-        r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "uid", uid, "provider",
-                      provider, "region", "eu-west-2", "kind", "kubernetes.cluster", "name", name,
+        r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "uid", uid, "provider", provider,
+                      "region", "eu-west-2", "kind", "kubernetes.cluster", "name", name,
                       "created_at", created, "attributes", "version", versions[i % 4]);
         break;
     default:
         r = json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:s, s:[s, s], s:s}}", "kind", "request",
-                      "action", "deploy", "time", i % 2 ? "2026-11-23T14:30:00Z"
-                                                        : "2026-11-22T03:00:00Z",
-                      "resource", "environment", "production", "claims", "sub", name, "groups",
-                      "dev", i % 3 ? "deployers" : "ops", "exp_time", "2026-11-23T13:00:00Z");
+                      "action", "deploy", "time",
+                      i % 2 ? "2026-11-23T14:30:00Z" : "2026-11-22T03:00:00Z", "resource",
+                      "environment", "production", "claims", "sub", name, "groups", "dev",
+                      i % 3 ? "deployers" : "ops", "exp_time", "2026-11-23T13:00:00Z");
     }
     return r;
 }
@@ -96,8 +96,7 @@ int main(int argc, char **argv)
         decisions_made += json_array_size(decisions);
         size_t k;
         json_t *d;
-        json_array_foreach(decisions, k, d)
-        {
+        json_array_foreach (decisions, k, d) {
             if (!strcmp(json_string_value(json_object_get(d, "effect")), "deny"))
                 denies++;
         }
@@ -114,7 +113,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < count; i++) {
         const json_t *doc = docs[i % distinct];
         policy_eval ev = {.root = doc, .now = now, .now_value = now_value};
-        const policy_kind_list *candidates = policy_index_lookup(&engine, policy_eval_field(&ev, 0));
+        const policy_kind_list *candidates =
+            policy_index_lookup(&engine, policy_eval_field(&ev, 0));
         for (size_t p = 0; p < candidates->count; p++) {
             const policy_def *policy = candidates->policies[p];
             if (!policy_match_eval(&policy->match, &ev, doc, candidates->kind != NULL))
@@ -132,11 +132,14 @@ int main(int argc, char **argv)
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     printf("policy_engine: %zu policies, %zu rules (%s); %zu documents (4 kinds, %zu distinct); "
-           "one core\n", engine.policy_count, rules, dir, count, distinct);
+           "one core\n",
+           engine.policy_count, rules, dir, count, distinct);
     printf("  evaluate (decisions built):   %9zu rule x resource evaluations in %.3f s CPU = "
-           "%10.0f /s CPU (%zu deny)\n", decisions_made, full, decisions_made / full, denies);
+           "%10.0f /s CPU (%zu deny)\n",
+           decisions_made, full, decisions_made / full, denies);
     printf("  conditions only (hot path):   %9zu rule x resource evaluations in %.3f s CPU = "
-           "%10.0f /s CPU (%zu hold)\n", evaluated, hot, evaluated / hot, held);
+           "%10.0f /s CPU (%zu hold)\n",
+           evaluated, hot, evaluated / hot, held);
     printf("  peak RSS: %.1f MiB\n", usage.ru_maxrss / 1024.0);
     for (size_t i = 0; i < distinct; i++)
         json_decref(docs[i]);

@@ -9,13 +9,13 @@
 
 typedef struct app {
     const cli_args *args;
-    config *cfg;           /* never NULL after app_open (config_empty() when no file) */
-    strlist plugin_dirs;   /* the search path (loader_search_dirs) */
-    plugin_set plugins;    /* loaded with APP_LOAD_PLUGINS */
+    config *cfg;         /* never NULL after app_open (config_empty() when no file) */
+    strlist plugin_dirs; /* the search path (loader_search_dirs) */
+    plugin_set plugins;  /* loaded with APP_LOAD_PLUGINS */
 } app;
 
-#define APP_LOAD_PLUGINS 0x1u  /* load every plugin in the search path */
-#define APP_NEED_CONFIG 0x2u   /* a config file must exist (-c, or ./fawkes.yaml) */
+#define APP_LOAD_PLUGINS 0x1u /* load every plugin in the search path */
+#define APP_NEED_CONFIG 0x2u  /* a config file must exist (-c, or ./fawkes.yaml) */
 
 /* Load the config (and plugins with APP_LOAD_PLUGINS). Returns an exit code: 0, or
    EXIT_CODE_USAGE after printing the error to stderr. */

@@ -142,8 +142,10 @@ int audit_append(const char *path, json_t *entry, diag *err)
         json_int_t last_seq = json_integer_value(json_object_get(last, "seq"));
         json_decref(last);
         if (last_seq <= 0) {
-            diag_set(err, "%s: the last line is not an audit entry; run `fawkes audit verify` "
-                     "and move the damaged file aside", path);
+            diag_set(err,
+                     "%s: the last line is not an audit entry; run `fawkes audit verify` "
+                     "and move the damaged file aside",
+                     path);
             goto done;
         }
         seq = last_seq + 1;
@@ -197,8 +199,8 @@ static void problem(json_t *problems, size_t line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    json_array_append_new(problems, json_pack("{s:I, s:s}", "line", (json_int_t)line,
-                                              "problem", text));
+    json_array_append_new(problems,
+                          json_pack("{s:I, s:s}", "line", (json_int_t)line, "problem", text));
 }
 
 /* Check one line against the chain so far; updates prev/seq. */
@@ -218,12 +220,16 @@ static void verify_line(json_t *problems, size_t lineno, const char *line, char 
         if (got_seq != *seq + 1)
             problem(problems, lineno,
                     "seq is %" JSON_INTEGER_FORMAT ", expected %" JSON_INTEGER_FORMAT
-                    ": entries were deleted or reordered", got_seq, *seq + 1);
+                    ": entries were deleted or reordered",
+                    got_seq, *seq + 1);
         if (!got_prev || strcmp(got_prev, prev) != 0)
-            problem(problems, lineno, "prev does not match the SHA-256 of line %zu: the line "
-                    "before was edited, deleted or moved", lineno - 1);
+            problem(problems, lineno,
+                    "prev does not match the SHA-256 of line %zu: the line "
+                    "before was edited, deleted or moved",
+                    lineno - 1);
         if (!got_hash || entry_hash(entry, want_hash) != 0 || strcmp(got_hash, want_hash) != 0)
-            problem(problems, lineno, "hash does not match the entry's content: this line was "
+            problem(problems, lineno,
+                    "hash does not match the entry's content: this line was "
                     "edited");
         if (got_seq > 0)
             *seq = got_seq;
@@ -267,21 +273,25 @@ int audit_verify(const char *path, json_t **report, diag *err)
         json_t *head = json_load_file(head_path, 0, NULL);
         if (!head) {
             if (entries > 0)
-                problem(problems, 0, "%s is missing: cannot tell whether lines were deleted at "
-                        "the end", head_path);
+                problem(problems, 0,
+                        "%s is missing: cannot tell whether lines were deleted at "
+                        "the end",
+                        head_path);
         } else {
             json_int_t head_seq = json_integer_value(json_object_get(head, "seq"));
             const char *head_hash = json_string_value(json_object_get(head, "hash"));
             if (head_seq != seq || !head_hash || strcmp(head_hash, prev) != 0)
-                problem(problems, lineno, "the log ends at seq %" JSON_INTEGER_FORMAT
+                problem(problems, lineno,
+                        "the log ends at seq %" JSON_INTEGER_FORMAT
                         " but its head records seq %" JSON_INTEGER_FORMAT
-                        ": lines at the end were deleted or edited", seq, head_seq);
+                        ": lines at the end were deleted or edited",
+                        seq, head_seq);
             json_decref(head);
         }
         free(head_path);
     }
     bool ok = json_array_size(problems) == 0;
-    *report = json_pack("{s:s, s:I, s:b, s:o}", "path", path, "entries", (json_int_t)entries,
-                        "ok", ok, "problems", problems);
+    *report = json_pack("{s:s, s:I, s:b, s:o}", "path", path, "entries", (json_int_t)entries, "ok",
+                        ok, "problems", problems);
     return ok ? 0 : 1;
 }

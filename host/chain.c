@@ -14,10 +14,14 @@
 static const strlist *plan_stage(const chain_plan *plan, config_section section)
 {
     switch (section) {
-    case CONFIG_PROVIDERS: return &plan->providers;
-    case CONFIG_SCANNERS: return &plan->scanners;
-    case CONFIG_POLICIES: return &plan->policies;
-    default: return &plan->notifiers;
+    case CONFIG_PROVIDERS:
+        return &plan->providers;
+    case CONFIG_SCANNERS:
+        return &plan->scanners;
+    case CONFIG_POLICIES:
+        return &plan->policies;
+    default:
+        return &plan->notifiers;
     }
 }
 
@@ -97,7 +101,7 @@ static void init_all(chain_exec *exec, run *r)
 typedef struct task_run {
     run *r;
     instance *provider;
-    const json_t *task;   /* borrowed from the plan's tasks array */
+    const json_t *task; /* borrowed from the plan's tasks array */
 } task_run;
 
 static void run_one_task(void *arg)
@@ -108,9 +112,8 @@ static void run_one_task(void *arg)
     fwk_ctx ctx;
     ctx_init(&ctx, t->r, t->provider, "run_task", name);
     instance_count(t->provider, "tasks", 1);
-    fwk_status status = run_cancel_requested()
-                            ? FWK_CANCELLED
-                            : vt->run_task(&ctx, t->provider->state, t->task);
+    fwk_status status =
+        run_cancel_requested() ? FWK_CANCELLED : vt->run_task(&ctx, t->provider->state, t->task);
     if (ctx.malformed > 0) {
         char message[DIAG_MAX];
         snprintf(message, sizeof message,
@@ -123,7 +126,7 @@ static void run_one_task(void *arg)
     }
     if (status != FWK_OK) {
         instance_count(t->provider, "tasks_failed", 1);
-        const char *why = ctx.message ? ctx.message
+        const char *why = ctx.message               ? ctx.message
                           : status == FWK_CANCELLED ? "cancelled before it finished"
                                                     : "the plugin gave no reason";
         char message[DIAG_MAX];
@@ -154,7 +157,7 @@ static json_t *plan_provider(instance *provider, run *r)
     json_decref(request);
     if (status != FWK_OK || !json_is_array(tasks)) {
         run_fail(r, provider, "plan_tasks", NULL,
-                 ctx.message ? ctx.message
+                 ctx.message        ? ctx.message
                  : status == FWK_OK ? "plan_tasks returned no task array (a plugin bug)"
                                     : fwk_strerror(status));
         json_decref(tasks);
@@ -162,7 +165,7 @@ static json_t *plan_provider(instance *provider, run *r)
     } else {
         size_t i;
         json_t *task;
-        json_array_foreach(tasks, i, task) {
+        json_array_foreach (tasks, i, task) {
             if (!json_is_string(json_object_get(task, "name"))) {
                 run_fail(r, provider, "plan_tasks", NULL,
                          "a task lacks a string \"name\" (a plugin bug); no task was run");
@@ -194,7 +197,7 @@ static void run_providers(chain_exec *exec, run *r, int jobs)
         instance *provider = exec->stage[CONFIG_PROVIDERS][p];
         size_t i;
         json_t *task;
-        json_array_foreach(plans[p], i, task) {
+        json_array_foreach (plans[p], i, task) {
             task_args[n] = (task_run){r, provider, task};
             queue[n] = (sched_job){provider, provider->conf->limits.concurrency, run_one_task,
                                    &task_args[n]};
@@ -242,8 +245,7 @@ static void run_playbooks(chain_exec *exec, run *r, int jobs)
         log_msg(code == 0 ? FWK_LOG_INFO : FWK_LOG_ERROR, "playbook",
                 "%s: %s, %zu step(s), plan token %s", paths->items[i],
                 json_string_value(json_object_get(result, "status")),
-                json_array_size(json_object_get(result, "steps")),
-                token ? token : "-");
+                json_array_size(json_object_get(result, "steps")), token ? token : "-");
         if (code != 0)
             run_fail(r, NULL, "playbook", paths->items[i], err.text);
         json_decref(result);

@@ -10,15 +10,15 @@
 
 /* What a chain runs: instance names per stage. */
 typedef struct chain_plan {
-    char *name;                /* chain name, or the command ("inventory", "scan") */
+    char *name; /* chain name, or the command ("inventory", "scan") */
     strlist providers, scanners, policies, notifiers;
-    strlist playbooks;         /* Lua playbooks run after the notifiers (paths) */
+    strlist playbooks; /* Lua playbooks run after the notifiers (paths) */
 } chain_plan;
 
 /* A chain ready to run: its instances bound and their configs checked. */
 typedef struct chain_exec {
     const chain_plan *plan;
-    const app *app;            /* borrowed from chain_prepare (playbooks need it) */
+    const app *app; /* borrowed from chain_prepare (playbooks need it) */
     instance **stage[CONFIG_SECTION_COUNT];
     const char **refusal[CONFIG_SECTION_COUNT]; /* loader refusal per instance, or NULL */
     size_t stage_count[CONFIG_SECTION_COUNT];

@@ -7,9 +7,27 @@
 #include <unistd.h>
 
 typedef enum opt_id {
-    OPT_CONFIG, OPT_PLUGIN_DIR, OPT_OUTPUT, OPT_LOG_LEVEL, OPT_LOG_FORMAT, OPT_VERBOSE,
-    OPT_FAIL_ON, OPT_JOBS, OPT_PROVIDER, OPT_KIND, OPT_APPLY, OPT_APPROVE, OPT_HELP,
-    OPT_INPUT, OPT_POLICY, OPT_SPEC, OPT_VAR, OPT_SINCE, OPT_REQUIREMENTS, OPT_FROM, OPT_TO
+    OPT_CONFIG,
+    OPT_PLUGIN_DIR,
+    OPT_OUTPUT,
+    OPT_LOG_LEVEL,
+    OPT_LOG_FORMAT,
+    OPT_VERBOSE,
+    OPT_FAIL_ON,
+    OPT_JOBS,
+    OPT_PROVIDER,
+    OPT_KIND,
+    OPT_APPLY,
+    OPT_APPROVE,
+    OPT_HELP,
+    OPT_INPUT,
+    OPT_POLICY,
+    OPT_SPEC,
+    OPT_VAR,
+    OPT_SINCE,
+    OPT_REQUIREMENTS,
+    OPT_FROM,
+    OPT_TO
 } opt_id;
 
 typedef struct opt_spec {
@@ -20,52 +38,64 @@ typedef struct opt_spec {
 } opt_spec;
 
 static const opt_spec specs[] = {
-    {"config", 'c', true, OPT_CONFIG},       {"plugin-dir", 0, true, OPT_PLUGIN_DIR},
-    {"output", 'o', true, OPT_OUTPUT},       {"log-level", 0, true, OPT_LOG_LEVEL},
-    {"log-format", 0, true, OPT_LOG_FORMAT}, {"verbose", 'v', false, OPT_VERBOSE},
-    {"fail-on", 0, true, OPT_FAIL_ON},       {"jobs", 'j', true, OPT_JOBS},
-    {"provider", 0, true, OPT_PROVIDER},     {"kind", 0, true, OPT_KIND},
-    {"apply", 0, false, OPT_APPLY},          {"approve", 0, true, OPT_APPROVE},
-    {"help", 'h', false, OPT_HELP},          {"input", 0, true, OPT_INPUT},
-    {"policy", 0, true, OPT_POLICY},         {"spec", 0, true, OPT_SPEC},
-    {"var", 0, true, OPT_VAR},               {"since", 0, true, OPT_SINCE},
-    {"requirements", 0, true, OPT_REQUIREMENTS}, {"from", 0, true, OPT_FROM},
+    {"config", 'c', true, OPT_CONFIG},
+    {"plugin-dir", 0, true, OPT_PLUGIN_DIR},
+    {"output", 'o', true, OPT_OUTPUT},
+    {"log-level", 0, true, OPT_LOG_LEVEL},
+    {"log-format", 0, true, OPT_LOG_FORMAT},
+    {"verbose", 'v', false, OPT_VERBOSE},
+    {"fail-on", 0, true, OPT_FAIL_ON},
+    {"jobs", 'j', true, OPT_JOBS},
+    {"provider", 0, true, OPT_PROVIDER},
+    {"kind", 0, true, OPT_KIND},
+    {"apply", 0, false, OPT_APPLY},
+    {"approve", 0, true, OPT_APPROVE},
+    {"help", 'h', false, OPT_HELP},
+    {"input", 0, true, OPT_INPUT},
+    {"policy", 0, true, OPT_POLICY},
+    {"spec", 0, true, OPT_SPEC},
+    {"var", 0, true, OPT_VAR},
+    {"since", 0, true, OPT_SINCE},
+    {"requirements", 0, true, OPT_REQUIREMENTS},
+    {"from", 0, true, OPT_FROM},
     {"to", 0, true, OPT_TO},
 };
 
 void cli_usage(FILE *stream)
 {
-    fputs("usage: fawkes [-c fawkes.yaml] [--plugin-dir DIR]... [-o table|json|jsonl|sarif|junit]\n"
-          "              [--log-level debug|info|warn|error] [--log-format text|json] [-v]\n"
-          "              [--fail-on critical|high|medium|low|info|none] [-j N] <command>\n"
-          "\n"
-          "commands:\n"
-          "  version                          print the version and the SDK ABI\n"
-          "  plugins list                     every plugin found, loaded or refused (and why)\n"
-          "  plugins inspect NAME             a plugin's descriptor and config schema\n"
-          "  plugins check FILE               run the loader's checks on one .so\n"
-          "  config validate                  check the config and every plugin instance's config\n"
-          "  inventory [--provider NAME]... [--kind K]...\n"
-          "                                   list resources from the providers\n"
-          "  scan [--provider NAME]...        inventory -> scanners -> policies (no notifiers)\n"
-          "  run [CHAIN]... [--since RUN_ID]  run chains: inventory -> scanners -> policies -> notify\n"
-          "                                   -> playbooks; findings carry new/open/resolved\n"
-          "  policy eval --input FILE [--policy DIR]...\n"
-          "                                   decisions for JSON/JSONL documents\n"
-          "  policy test DIR                  run policy tests; -o junit for CI\n"
-          "  playbook run FILE [--var K=V]... [--apply] [--approve TOKEN]\n"
-          "                                   run a Lua playbook (a dry run unless --apply)\n"
-          "  provision cluster|database|bucket create|delete --provider NAME --spec FILE [--apply]\n"
-          "                                   create or delete (prints the request unless --apply)\n"
-          "  select --requirements FILE       rank providers for a workload, with the scores\n"
-          "  cost [--provider NAME]... [--from T] [--to T]\n"
-          "                                   billed cost per provider over a time range\n"
-          "  audit verify                     check the audit log's hash chain\n"
-          "\n"
-          "exit codes: 0 ok; 1 findings at or above --fail-on (default high); 2 usage or config\n"
-          "error (nothing ran); 3 partial results (some plugin, provider, region or page failed);\n"
-          "4 internal error. Results go to stdout; logs to stderr. See `fawkes COMMAND --help`.\n",
-          stream);
+    fputs(
+        "usage: fawkes [-c fawkes.yaml] [--plugin-dir DIR]... [-o table|json|jsonl|sarif|junit]\n"
+        "              [--log-level debug|info|warn|error] [--log-format text|json] [-v]\n"
+        "              [--fail-on critical|high|medium|low|info|none] [-j N] <command>\n"
+        "\n"
+        "commands:\n"
+        "  version                          print the version and the SDK ABI\n"
+        "  plugins list                     every plugin found, loaded or refused (and why)\n"
+        "  plugins inspect NAME             a plugin's descriptor and config schema\n"
+        "  plugins check FILE               run the loader's checks on one .so\n"
+        "  config validate                  check the config and every plugin instance's config\n"
+        "  inventory [--provider NAME]... [--kind K]...\n"
+        "                                   list resources from the providers\n"
+        "  scan [--provider NAME]...        inventory -> scanners -> policies (no notifiers)\n"
+        "  run [CHAIN]... [--since RUN_ID]  run chains: inventory -> scanners -> policies -> "
+        "notify\n"
+        "                                   -> playbooks; findings carry new/open/resolved\n"
+        "  policy eval --input FILE [--policy DIR]...\n"
+        "                                   decisions for JSON/JSONL documents\n"
+        "  policy test DIR                  run policy tests; -o junit for CI\n"
+        "  playbook run FILE [--var K=V]... [--apply] [--approve TOKEN]\n"
+        "                                   run a Lua playbook (a dry run unless --apply)\n"
+        "  provision cluster|database|bucket create|delete --provider NAME --spec FILE [--apply]\n"
+        "                                   create or delete (prints the request unless --apply)\n"
+        "  select --requirements FILE       rank providers for a workload, with the scores\n"
+        "  cost [--provider NAME]... [--from T] [--to T]\n"
+        "                                   billed cost per provider over a time range\n"
+        "  audit verify                     check the audit log's hash chain\n"
+        "\n"
+        "exit codes: 0 ok; 1 findings at or above --fail-on (default high); 2 usage or config\n"
+        "error (nothing ran); 3 partial results (some plugin, provider, region or page failed);\n"
+        "4 internal error. Results go to stdout; logs to stderr. See `fawkes COMMAND --help`.\n",
+        stream);
 }
 
 static const opt_spec *find_long(const char *name, size_t len)
@@ -87,8 +117,12 @@ static const opt_spec *find_short(char c)
 static int apply_option(cli_args *args, const opt_spec *spec, const char *value, diag *err)
 {
     switch (spec->id) {
-    case OPT_CONFIG: args->config_path = value; break;
-    case OPT_PLUGIN_DIR: strlist_push(&args->plugin_dirs, value); break;
+    case OPT_CONFIG:
+        args->config_path = value;
+        break;
+    case OPT_PLUGIN_DIR:
+        strlist_push(&args->plugin_dirs, value);
+        break;
     case OPT_OUTPUT:
         if (output_format_parse(value, &args->format) != 0) {
             diag_set(err, "-o %s: unknown output format; use table, json, jsonl, sarif or junit",
@@ -97,7 +131,9 @@ static int apply_option(cli_args *args, const opt_spec *spec, const char *value,
         }
         args->format_set = true;
         break;
-    case OPT_LOG_LEVEL: args->log_level = value; break;
+    case OPT_LOG_LEVEL:
+        args->log_level = value;
+        break;
     case OPT_LOG_FORMAT:
         if (strcmp(value, "text") && strcmp(value, "json")) {
             diag_set(err, "--log-format %s: use text or json", value);
@@ -105,8 +141,12 @@ static int apply_option(cli_args *args, const opt_spec *spec, const char *value,
         }
         args->log_format = value;
         break;
-    case OPT_VERBOSE: args->verbose++; break;
-    case OPT_FAIL_ON: args->fail_on = value; break;
+    case OPT_VERBOSE:
+        args->verbose++;
+        break;
+    case OPT_FAIL_ON:
+        args->fail_on = value;
+        break;
     case OPT_JOBS: {
         char *end;
         long jobs = strtol(value, &end, 10);
@@ -117,14 +157,30 @@ static int apply_option(cli_args *args, const opt_spec *spec, const char *value,
         args->jobs = (int)jobs;
         break;
     }
-    case OPT_PROVIDER: strlist_push(&args->providers, value); break;
-    case OPT_KIND: strlist_push(&args->kinds, value); break;
-    case OPT_APPLY: args->apply = true; break;
-    case OPT_APPROVE: args->approve = value; break;
-    case OPT_HELP: args->help = true; break;
-    case OPT_INPUT: args->input = value; break;
-    case OPT_POLICY: strlist_push(&args->policy_dirs, value); break;
-    case OPT_SPEC: args->spec = value; break;
+    case OPT_PROVIDER:
+        strlist_push(&args->providers, value);
+        break;
+    case OPT_KIND:
+        strlist_push(&args->kinds, value);
+        break;
+    case OPT_APPLY:
+        args->apply = true;
+        break;
+    case OPT_APPROVE:
+        args->approve = value;
+        break;
+    case OPT_HELP:
+        args->help = true;
+        break;
+    case OPT_INPUT:
+        args->input = value;
+        break;
+    case OPT_POLICY:
+        strlist_push(&args->policy_dirs, value);
+        break;
+    case OPT_SPEC:
+        args->spec = value;
+        break;
     case OPT_VAR:
         if (!strchr(value, '=') || value[0] == '=') {
             diag_set(err, "--var %s: expected NAME=VALUE", value);
@@ -132,10 +188,18 @@ static int apply_option(cli_args *args, const opt_spec *spec, const char *value,
         }
         strlist_push(&args->vars, value);
         break;
-    case OPT_SINCE: args->since = value; break;
-    case OPT_REQUIREMENTS: args->requirements = value; break;
-    case OPT_FROM: args->from = value; break;
-    case OPT_TO: args->to = value; break;
+    case OPT_SINCE:
+        args->since = value;
+        break;
+    case OPT_REQUIREMENTS:
+        args->requirements = value;
+        break;
+    case OPT_FROM:
+        args->from = value;
+        break;
+    case OPT_TO:
+        args->to = value;
+        break;
     }
     return 0;
 }
@@ -220,8 +284,7 @@ int cli_parse(int argc, char **argv, cli_args *args, diag *err)
     if (strcmp(args->fail_on, "none") != 0 && strcmp(args->fail_on, "critical") &&
         strcmp(args->fail_on, "high") && strcmp(args->fail_on, "medium") &&
         strcmp(args->fail_on, "low") && strcmp(args->fail_on, "info")) {
-        diag_set(err, "--fail-on %s: use critical, high, medium, low, info or none",
-                 args->fail_on);
+        diag_set(err, "--fail-on %s: use critical, high, medium, low, info or none", args->fail_on);
         return -1;
     }
     args->stdout_tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");

@@ -51,13 +51,14 @@ int cmd_audit(const cli_args *args)
         return EXIT_CODE_INTERNAL;
     }
     if (args->format == OUTPUT_JSON || args->format == OUTPUT_JSONL) {
-        json_dumpf(report, stdout, JSON_INDENT(args->format == OUTPUT_JSON ? 2 : 0) |
-                                       (args->format == OUTPUT_JSONL ? JSON_COMPACT : 0));
+        json_dumpf(report, stdout,
+                   JSON_INDENT(args->format == OUTPUT_JSON ? 2 : 0) |
+                       (args->format == OUTPUT_JSONL ? JSON_COMPACT : 0));
         fputc('\n', stdout);
     } else {
         size_t i;
         json_t *p;
-        json_array_foreach(json_object_get(report, "problems"), i, p) {
+        json_array_foreach (json_object_get(report, "problems"), i, p) {
             json_int_t line = json_integer_value(json_object_get(p, "line"));
             if (line > 0)
                 printf("%s:%" JSON_INTEGER_FORMAT ": %s\n", path, line,

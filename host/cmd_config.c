@@ -107,8 +107,7 @@ static void warn_unresolved(const config *cfg, const config_instance *inst)
 {
     size_t i;
     json_t *entry;
-    json_array_foreach(inst->unresolved, i, entry)
-    {
+    json_array_foreach (inst->unresolved, i, entry) {
         int line = 0, column = 0;
         config_mark(cfg, json_string_value(json_object_get(entry, "pointer")), &line, &column);
         log_msg(FWK_LOG_WARN, NULL, "%s:%d:%d: %s", cfg->path, line, column,

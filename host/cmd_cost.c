@@ -77,8 +77,7 @@ static void print_report(const char *name, const json_t *entry)
     size_t i;
     printf("%s (%s)\n", name, text_or(entry, "plugin", NULL));
     printf("  %-6s  %-24s  %-40s  %8s  %10s\n", "REGION", "CODE", "LABEL", "HOURS", "COST");
-    json_array_foreach(items, i, item)
-    {
+    json_array_foreach (items, i, item) {
         char hours[32], cost[32];
         const json_t *h = json_object_get(item, "num_hours");
         number_or_dash(h ? h : json_object_get(item, "hours"), hours, sizeof hours, 0);
@@ -129,7 +128,7 @@ static void print_all(const app *a, const char *from, const char *to, const json
     printf("cost from %s to %s\n", from, to);
     size_t i;
     const json_t *entry;
-    json_array_foreach(providers, i, entry)
+    json_array_foreach (providers, i, entry)
         print_report(json_string_value(json_object_get(entry, "provider")), entry);
 }
 

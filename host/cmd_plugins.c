@@ -60,8 +60,7 @@ static void join_strings(const json_t *list, const char *key, char *out, size_t 
     size_t i, used = 0;
     json_t *item;
     out[0] = '\0';
-    json_array_foreach(list, i, item)
-    {
+    json_array_foreach (list, i, item) {
         const char *text =
             key ? json_string_value(json_object_get(item, key)) : json_string_value(item);
         if (!text || (key && !is_loaded(item)))
@@ -101,13 +100,14 @@ static void print_list_table(const json_t *list)
 {
     static const char *const columns[] = {"NAME", "KIND", "VERSION", "ABI", "STATUS", "PATH"};
     static const char *const keys[] = {"name", "kind", "version", "abi", "status", "path"};
-    enum { NCOL = 6 };
+    enum {
+        NCOL = 6
+    };
     size_t width[NCOL], i;
     json_t *entry;
     for (size_t c = 0; c < NCOL; c++)
         width[c] = strlen(columns[c]);
-    json_array_foreach(list, i, entry)
-    {
+    json_array_foreach (list, i, entry) {
         for (size_t c = 0; c < NCOL; c++)
             if (strlen(field(entry, keys[c])) > width[c])
                 width[c] = strlen(field(entry, keys[c]));
@@ -115,8 +115,7 @@ static void print_list_table(const json_t *list)
     for (size_t c = 0; c < NCOL - 1; c++)
         printf("%-*s  ", (int)width[c], columns[c]);
     printf("%s\n", columns[NCOL - 1]);
-    json_array_foreach(list, i, entry)
-    {
+    json_array_foreach (list, i, entry) {
         for (size_t c = 0; c < NCOL - 1; c++)
             printf("%-*s  ", (int)width[c], field(entry, keys[c]));
         printf("%s\n", field(entry, "path"));
@@ -152,8 +151,7 @@ static int plugins_list(const cli_args *args)
     } else {
         size_t i;
         json_t *entry;
-        json_array_foreach(list, i, entry)
-        {
+        json_array_foreach (list, i, entry) {
             print_json(entry, OUTPUT_JSONL);
         }
     }
@@ -190,8 +188,8 @@ static void option_traits(const json_t *opt, char *out, size_t size)
         char low[32], high[32];
         schema_format_number(json_number_value(json_object_get(opt, "min")), low, sizeof low);
         schema_format_number(json_number_value(json_object_get(opt, "max")), high, sizeof high);
-        used += (size_t)snprintf(out + used, size - used, "%srange: %s..%s", used ? ", " : "",
-                                 low, high);
+        used += (size_t)snprintf(out + used, size - used, "%srange: %s..%s", used ? ", " : "", low,
+                                 high);
     }
     if (!out[0])
         snprintf(out, size, "optional");
@@ -214,16 +212,14 @@ static void print_inspect_table(const json_t *entry)
     }
     size_t name_width = 4, type_width = 4, i;
     json_t *opt;
-    json_array_foreach(options, i, opt)
-    {
+    json_array_foreach (options, i, opt) {
         if (strlen(field(opt, "name")) > name_width)
             name_width = strlen(field(opt, "name"));
         if (strlen(field(opt, "type")) > type_width)
             type_width = strlen(field(opt, "type"));
     }
     printf("\nconfig options:\n");
-    json_array_foreach(options, i, opt)
-    {
+    json_array_foreach (options, i, opt) {
         option_traits(opt, traits, sizeof traits);
         printf("  %-*s  %-*s  %s\n", (int)name_width, field(opt, "name"), (int)type_width,
                field(opt, "type"), traits);
@@ -238,8 +234,7 @@ static const json_t *find_loaded(const json_t *list, const char *name)
 {
     size_t i;
     json_t *entry;
-    json_array_foreach(list, i, entry)
-    {
+    json_array_foreach (list, i, entry) {
         if (is_loaded(entry) && strcmp(field(entry, "name"), name) == 0)
             return entry;
     }
@@ -251,8 +246,7 @@ static const json_t *find_refused_file(const json_t *list, const char *name)
 {
     size_t i;
     json_t *entry;
-    json_array_foreach(list, i, entry)
-    {
+    json_array_foreach (list, i, entry) {
         const char *path = field(entry, "path");
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         size_t len = strlen(name);

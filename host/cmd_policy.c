@@ -151,12 +151,12 @@ static int read_documents(const char *path, json_t *docs)
     json_t *whole = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
     if (whole && (json_is_object(whole) || json_is_array(whole))) {
         if (json_is_object(whole)) {
-            json_array_append_new(docs, json_pack("{s:O, s:s+}", "doc", whole, "where", path, "[0]"));
+            json_array_append_new(docs,
+                                  json_pack("{s:O, s:s+}", "doc", whole, "where", path, "[0]"));
         } else {
             size_t i;
             json_t *item;
-            json_array_foreach(whole, i, item)
-            {
+            json_array_foreach (whole, i, item) {
                 if (!json_is_object(item)) {
                     app_error("--input %s: element %zu is not a JSON object", path, i);
                     rc = -1;
@@ -164,7 +164,8 @@ static int read_documents(const char *path, json_t *docs)
                 }
                 char where[64];
                 snprintf(where, sizeof where, "[%zu]", i);
-                json_array_append_new(docs, json_pack("{s:O, s:s+}", "doc", item, "where", path, where));
+                json_array_append_new(docs,
+                                      json_pack("{s:O, s:s+}", "doc", item, "where", path, where));
             }
         }
     } else if (*first == '[' || (whole && !json_is_object(whole))) {
@@ -186,7 +187,8 @@ static int read_documents(const char *path, json_t *docs)
                 } else {
                     char where[32];
                     snprintf(where, sizeof where, ":%d", number);
-                    json_array_append_new(docs, json_pack("{s:o, s:s+}", "doc", doc, "where", path, where));
+                    json_array_append_new(
+                        docs, json_pack("{s:o, s:s+}", "doc", doc, "where", path, where));
                 }
             }
             line = next;
@@ -217,12 +219,12 @@ static void print_decision_row(const json_t *d)
 static int eval_documents(const policy_engine *engine, const cli_args *args, const json_t *docs)
 {
     json_t *all = json_array();
-    json_t *counts = json_pack("{s:i, s:i, s:i, s:i}", "deny", 0, "warn", 0, "allow", 0, "error", 0);
+    json_t *counts =
+        json_pack("{s:i, s:i, s:i, s:i}", "deny", 0, "warn", 0, "allow", 0, "error", 0);
     int worst_deny = -1, code = EXIT_CODE_OK;
     size_t i;
     const json_t *entry;
-    json_array_foreach(docs, i, entry)
-    {
+    json_array_foreach (docs, i, entry) {
         const json_t *doc = json_object_get(entry, "doc");
         fwk_ctx ctx;
         ctx_init(&ctx, NULL, NULL, "evaluate", NULL);
@@ -237,8 +239,7 @@ static int eval_documents(const policy_engine *engine, const cli_args *args, con
         ctx_finish(&ctx);
         size_t k;
         json_t *shared;
-        json_array_foreach(decisions, k, shared)
-        {
+        json_array_foreach (decisions, k, shared) {
             /* Decisions may be shared, immutable objects (the policy plugin hands out one
                "allow" object per rule): add the input and uid to a shallow copy. */
             json_t *d = json_copy(shared);
@@ -286,7 +287,8 @@ static int eval_documents(const policy_engine *engine, const cli_args *args, con
                (long long)json_integer_value(json_object_get(counts, "error")));
     }
     if (code == EXIT_CODE_OK && json_integer_value(json_object_get(counts, "error")) > 0) {
-        log_msg(FWK_LOG_WARN, "policy", "some decisions could not be made (effect error); see "
+        log_msg(FWK_LOG_WARN, "policy",
+                "some decisions could not be made (effect error); see "
                 "their reasons");
         code = EXIT_CODE_PARTIAL;
     }
@@ -312,7 +314,8 @@ static int cmd_policy_eval(app *a, const cli_args *args)
     json_t *docs = json_array();
     policy_engine engine;
     int code = EXIT_CODE_USAGE;
-    if (read_documents(args->input, docs) == 0 && engine_open(a, &args->policy_dirs, &engine) == 0) {
+    if (read_documents(args->input, docs) == 0 &&
+        engine_open(a, &args->policy_dirs, &engine) == 0) {
         code = eval_documents(&engine, args, docs);
         engine_close(&engine);
     }
@@ -348,13 +351,13 @@ static void xml_put(FILE *f, const char *text)
 static void print_junit(const json_t *report)
 {
     const json_t *cases = json_object_get(report, "cases");
-    printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-           "<testsuites>\n<testsuite name=\"fawkes policy test\" tests=\"%zu\" failures=\"%lld\">\n",
-           json_array_size(cases), (long long)json_integer_value(json_object_get(report, "failed")));
+    printf(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<testsuites>\n<testsuite name=\"fawkes policy test\" tests=\"%zu\" failures=\"%lld\">\n",
+        json_array_size(cases), (long long)json_integer_value(json_object_get(report, "failed")));
     size_t i;
     const json_t *c;
-    json_array_foreach(cases, i, c)
-    {
+    json_array_foreach (cases, i, c) {
         fputs("  <testcase classname=\"", stdout);
         xml_put(stdout, json_string_value(json_object_get(c, "file")));
         fputs("\" name=\"", stdout);
@@ -370,8 +373,7 @@ static void print_junit(const json_t *report)
     const json_t *uncovered = json_object_get(report, "uncovered");
     if (json_array_size(uncovered)) {
         fputs("  <system-out>uncovered rules:", stdout);
-        json_array_foreach(uncovered, i, c)
-        {
+        json_array_foreach (uncovered, i, c) {
             putchar(' ');
             xml_put(stdout, json_string_value(c));
         }
@@ -384,8 +386,7 @@ static void print_test_table(const json_t *report)
 {
     size_t i;
     const json_t *c;
-    json_array_foreach(json_object_get(report, "cases"), i, c)
-    {
+    json_array_foreach (json_object_get(report, "cases"), i, c) {
         bool pass = !strcmp(json_string_value(json_object_get(c, "status")), "pass");
         printf("%s  %s", pass ? "PASS" : "FAIL", json_string_value(json_object_get(c, "name")));
         if (!pass)
@@ -397,7 +398,8 @@ static void print_test_table(const json_t *report)
     const json_t *uncovered = json_object_get(report, "uncovered");
     if (json_array_size(uncovered)) {
         printf("uncovered rules (no case expects them to fail):");
-        json_array_foreach(uncovered, i, c) printf(" %s", json_string_value(c));
+        json_array_foreach (uncovered, i, c)
+            printf(" %s", json_string_value(c));
         putchar('\n');
     }
     printf("%lld passed, %lld failed, %zu rules uncovered\n",
@@ -447,7 +449,7 @@ static int cmd_policy_test(app *a, const cli_args *args)
         } else
             print_test_table(report);
         code = json_integer_value(json_object_get(report, "failed")) ? EXIT_CODE_FINDINGS
-                                                                      : EXIT_CODE_OK;
+                                                                     : EXIT_CODE_OK;
     }
     ctx_finish(&ctx);
     json_decref(report);

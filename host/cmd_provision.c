@@ -95,7 +95,8 @@ static void print_table(const char *provider, const json_t *result, bool apply)
                provider, count, count == 1 ? "" : "s", count == 1 ? "it" : "them");
     size_t i;
     const json_t *request;
-    json_array_foreach(requests, i, request) print_request(request, json_array_get(responses, i));
+    json_array_foreach (requests, i, request)
+        print_request(request, json_array_get(responses, i));
 }
 
 /* provision.planned / provision.executed in security.audit_log. Returns 0, or -1 (printed). */

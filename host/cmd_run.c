@@ -64,8 +64,8 @@ static int select_providers(const app *a, chain_plan *plan)
         if (!config_find_instance(a->cfg, name, &section) || section != CONFIG_PROVIDERS) {
             char names[1024];
             defined_names(a->cfg, CONFIG_PROVIDERS, names, sizeof names);
-            app_error("--provider %s: no provider instance of that name in %s (defined: %s)",
-                      name, a->cfg->path, names);
+            app_error("--provider %s: no provider instance of that name in %s (defined: %s)", name,
+                      a->cfg->path, names);
             return -1;
         }
         strlist_push(&plan->providers, name);
@@ -94,18 +94,17 @@ static int plan_chains(const app *a, chain_plan **plans, size_t *count)
         return -1;
     *count = n;
     for (size_t i = 0; i < n; i++) {
-        const config_chain *chain = args->words.count
-                                        ? config_find_chain(cfg, args->words.items[i])
-                                        : &cfg->chains[i];
+        const config_chain *chain =
+            args->words.count ? config_find_chain(cfg, args->words.items[i]) : &cfg->chains[i];
         if (!chain) {
             char names[1024];
             size_t used = 0;
             names[0] = '\0';
             for (size_t c = 0; c < cfg->chain_count && used < sizeof names; c++)
-                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
-                                         c ? ", " : "", cfg->chains[c].name);
-            app_error("no chain named '%s' in %s (defined: %s)", args->words.items[i],
-                      cfg->path, used ? names : "none");
+                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", c ? ", " : "",
+                                         cfg->chains[c].name);
+            app_error("no chain named '%s' in %s (defined: %s)", args->words.items[i], cfg->path,
+                      used ? names : "none");
             return -1;
         }
         chain_plan *plan = &(*plans)[i];
@@ -123,16 +122,16 @@ static void report_stats(const json_t *stats)
 {
     const char *name;
     const json_t *counters;
-    json_object_foreach((json_t *)stats, name, counters) {
+    json_object_foreach ((json_t *)stats, name, counters) {
         char line[1024];
         size_t used = 0;
         const char *key;
         const json_t *value;
-        json_object_foreach((json_t *)counters, key, value) {
+        json_object_foreach ((json_t *)counters, key, value) {
             if (json_is_integer(value) && used < sizeof line)
-                used += (size_t)snprintf(line + used, sizeof line - used, "%s%s=%lld",
-                                         used ? " " : "", key,
-                                         (long long)json_integer_value(value));
+                used +=
+                    (size_t)snprintf(line + used, sizeof line - used, "%s%s=%lld", used ? " " : "",
+                                     key, (long long)json_integer_value(value));
         }
         log_msg(FWK_LOG_INFO, "stats", "%s: %s", name, used ? line : "(nothing counted)");
     }
@@ -197,8 +196,7 @@ static void add_counts(json_t *totals, json_t *counts)
 {
     const char *key;
     json_t *value;
-    json_object_foreach(counts, key, value)
-    {
+    json_object_foreach (counts, key, value) {
         json_t *total = json_object_get(totals, key);
         json_object_set_new(totals, key,
                             json_integer(json_integer_value(total) + json_integer_value(value)));
@@ -263,11 +261,10 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
         json_array_append_new(chains, json_string(plans[i].name));
     size_t failure_count = json_array_size(r.failures);
     json_t *summary = json_pack(
-        "{s:s, s:s, s:o, s:b, s:O, s:o, s:I, s:I, s:O, s:I}", "command", command, "run_id",
-        r.id, "chains", chains, "partial", failure_count > 0, "failures", r.failures, "stats",
-        stats, "resources", (json_int_t)r.resource_count, "findings",
-        (json_int_t)r.finding_count, "by_severity", r.by_severity, "duration_ms",
-        (json_int_t)(clock_mono_ms() - started));
+        "{s:s, s:s, s:o, s:b, s:O, s:o, s:I, s:I, s:O, s:I}", "command", command, "run_id", r.id,
+        "chains", chains, "partial", failure_count > 0, "failures", r.failures, "stats", stats,
+        "resources", (json_int_t)r.resource_count, "findings", (json_int_t)r.finding_count,
+        "by_severity", r.by_severity, "duration_ms", (json_int_t)(clock_mono_ms() - started));
     if (hist)
         json_object_set(summary, "delta", delta);
     report_stats(stats);

@@ -21,7 +21,8 @@ static const char select_help[] =
     "with its breakdown (cost, features, regions, compliance) and why each loser lost.\n"
     "It runs playbooks/select-provider.lua (FAWKES_PLAYBOOK_DIR overrides where it is).\n"
     "See docs/select.md.\n"
-    "Exit: 0 ranked; 1 no provider meets the requirements; 2 bad requirements file or usage; 4 internal error.\n";
+    "Exit: 0 ranked; 1 no provider meets the requirements; 2 bad requirements file or usage; 4 "
+    "internal error.\n";
 
 #define SELECT_PLAYBOOK "select-provider.lua"
 
@@ -87,17 +88,19 @@ static void print_ranking(FILE *out, const json_t *report)
     const json_t *weights = json_object_get(report, "weights");
     const char *dims[] = {"cost", "features", "regions", "compliance"};
     const char *winner = json_string_value(json_object_get(report, "winner"));
-    fprintf(out, "select: %s (priority %s; weights", winner ? winner : "no provider meets the requirements",
+    fprintf(out, "select: %s (priority %s; weights",
+            winner ? winner : "no provider meets the requirements",
             json_string_value(json_object_get(report, "priority")));
     for (size_t d = 0; d < 4; d++)
         fprintf(out, "%s %s %.2f", d ? "," : "", dims[d],
                 json_number_value(json_object_get(weights, dims[d])));
-    fprintf(out, "; matrix as of %s)\n\n", json_string_value(json_object_get(report, "matrix_as_of")));
+    fprintf(out, "; matrix as of %s)\n\n",
+            json_string_value(json_object_get(report, "matrix_as_of")));
     fprintf(out, "%-4s %-9s %-6s %-8s %-8s %-8s %-10s %s\n", "RANK", "PROVIDER", "SCORE", "COST",
             "FEATURES", "REGIONS", "COMPLIANCE", "CHOICE");
     const json_t *c;
     size_t i;
-    json_array_foreach(json_object_get(report, "ranking"), i, c) {
+    json_array_foreach (json_object_get(report, "ranking"), i, c) {
         const json_t *b = json_object_get(c, "breakdown");
         fprintf(out, "%-4zu %-9s %-6.3f", i + 1, json_string_value(json_object_get(c, "provider")),
                 json_number_value(json_object_get(c, "score")));
@@ -108,13 +111,14 @@ static void print_ranking(FILE *out, const json_t *report)
                 json_string_value(json_object_get(json_object_get(b, "cost"), "detail")),
                 json_is_true(json_object_get(c, "eligible")) ? "" : " [not eligible]");
     }
-    json_array_foreach(json_object_get(report, "ranking"), i, c) {
+    json_array_foreach (json_object_get(report, "ranking"), i, c) {
         const json_t *why = json_object_get(c, "why_not"), *line;
         size_t j;
         if (!json_array_size(why))
             continue;
         fprintf(out, "\nwhy not %s:\n", json_string_value(json_object_get(c, "provider")));
-        json_array_foreach(why, j, line) fprintf(out, "  - %s\n", json_string_value(line));
+        json_array_foreach (why, j, line)
+            fprintf(out, "  - %s\n", json_string_value(line));
     }
 }
 
@@ -175,8 +179,8 @@ int cmd_select(const cli_args *args)
     }
     char *req_json = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
     json_t *result = NULL;
-    int code = req_json ? select_run(args, playbook, req_json, marks, &err, &result)
-                        : EXIT_CODE_INTERNAL;
+    int code =
+        req_json ? select_run(args, playbook, req_json, marks, &err, &result) : EXIT_CODE_INTERNAL;
     free(req_json);
     const json_t *report = json_array_get(json_object_get(result, "report"), 0);
     if (code == EXIT_CODE_OK && !json_is_object(report)) {
@@ -195,8 +199,7 @@ int cmd_select(const cli_args *args)
         if (fflush(stdout) != 0) {
             diag_set(&err, "cannot write the ranking to stdout");
             code = EXIT_CODE_INTERNAL;
-        }
-        else if (!json_is_string(json_object_get(report, "winner")))
+        } else if (!json_is_string(json_object_get(report, "winner")))
             code = EXIT_CODE_FINDINGS;
     }
     if (code == EXIT_CODE_FINDINGS)

@@ -16,7 +16,6 @@ int cmd_version(const cli_args *args)
         printf("{\"version\": \"%s\", \"abi\": \"%d.%d\"}\n", FAWKES_VERSION, FWK_ABI_MAJOR,
                FWK_ABI_MINOR);
     else
-        printf("fawkes %s (plugin SDK ABI %d.%d)\n", FAWKES_VERSION, FWK_ABI_MAJOR,
-               FWK_ABI_MINOR);
+        printf("fawkes %s (plugin SDK ABI %d.%d)\n", FAWKES_VERSION, FWK_ABI_MAJOR, FWK_ABI_MINOR);
     return EXIT_CODE_OK;
 }

@@ -259,8 +259,7 @@ static char *read_config_file(const char *path, size_t *length, diag *err)
     char *text = file_read_capped(path, CONFIG_MAX_FILE_BYTES, "config", length, &why);
     if (!text)
         diag_set(err, "%.1900s; %s", why.text,
-                 strstr(why.text, "cannot open") ? "check the -c path"
-                                                 : "is this the right file?");
+                 strstr(why.text, "cannot open") ? "check the -c path" : "is this the right file?");
     return text;
 }
 

@@ -24,15 +24,15 @@ const char *config_section_name(config_section section);
 
 /* An instance's `limits:` (all instances may set them; they govern its HTTP traffic). */
 typedef struct config_limits {
-    int concurrency;       /* max requests/tasks in flight; default 4 */
-    double rate_per_s;     /* token-bucket refill, requests per second; 0 = unlimited (default).
-                              Written "10/s", "600/m", "36000/h" or a bare number (per second) */
-    double burst;          /* bucket size; default max(1, rate_per_s) */
-    int retries;           /* max retries after the first attempt; default 4 */
-    long timeout_ms;       /* per-attempt timeout; default 30000; written as a duration */
-    long backoff_base_ms;  /* first backoff step; default 200 */
-    long backoff_max_ms;   /* largest backoff step and largest Retry-After honoured;
-                              default 60000 */
+    int concurrency;      /* max requests/tasks in flight; default 4 */
+    double rate_per_s;    /* token-bucket refill, requests per second; 0 = unlimited (default).
+                             Written "10/s", "600/m", "36000/h" or a bare number (per second) */
+    double burst;         /* bucket size; default max(1, rate_per_s) */
+    int retries;          /* max retries after the first attempt; default 4 */
+    long timeout_ms;      /* per-attempt timeout; default 30000; written as a duration */
+    long backoff_base_ms; /* first backoff step; default 200 */
+    long backoff_max_ms;  /* largest backoff step and largest Retry-After honoured;
+                             default 60000 */
 } config_limits;
 
 /* Fill `limits` with the defaults above. */
@@ -40,58 +40,58 @@ void config_limits_default(config_limits *limits);
 
 /* One plugin instance. */
 typedef struct config_instance {
-    char *name;             /* unique across all sections */
-    char *plugin;           /* plugin name (descriptor name) */
+    char *name;   /* unique across all sections */
+    char *plugin; /* plugin name (descriptor name) */
     config_section section;
-    json_t *config;         /* the `config:` mapping after interpolation; an object, never NULL.
-                               Owned by the config. Missing ${env:}/${file:} values are "" here
-                               and listed in `unresolved`. */
-    json_t *unresolved;     /* array of {"pointer", "reference", "message"} for interpolations
-                               that could not be resolved; empty when all resolved */
-    json_t *settings;       /* the whole instance mapping as written (for routing keys such
-                               as min_severity); borrowed view into config->root */
-    char *pointer;          /* JSON pointer of the instance, e.g. "/providers/0" */
-    int line, column;       /* where the instance starts */
+    json_t *config;     /* the `config:` mapping after interpolation; an object, never NULL.
+                           Owned by the config. Missing ${env:}/${file:} values are "" here
+                           and listed in `unresolved`. */
+    json_t *unresolved; /* array of {"pointer", "reference", "message"} for interpolations
+                           that could not be resolved; empty when all resolved */
+    json_t *settings;   /* the whole instance mapping as written (for routing keys such
+                           as min_severity); borrowed view into config->root */
+    char *pointer;      /* JSON pointer of the instance, e.g. "/providers/0" */
+    int line, column;   /* where the instance starts */
     config_limits limits;
 } config_instance;
 
 typedef struct config_chain {
     char *name;
     strlist providers, scanners, policies, notify, playbooks;
-    char *schedule;         /* NULL when absent */
+    char *schedule; /* NULL when absent */
     int line, column;
 } config_chain;
 
 /* The `playbooks:` section: guard-rail ceilings and sandbox limits (docs/lua.md). Values are
    0 when not set (the playbook module applies its defaults). */
 typedef struct config_playbooks {
-    strlist lib_dirs;        /* where `require` finds pure-Lua modules, resolved */
-    int max_actions;         /* actions per run; 0: not set */
+    strlist lib_dirs; /* where `require` finds pure-Lua modules, resolved */
+    int max_actions;  /* actions per run; 0: not set */
     bool max_actions_set;
-    double max_percent;      /* percent of matched resources acted on; 0: not set */
-    long cooldown_ms;        /* per-resource cooldown; 0: not set */
+    double max_percent; /* percent of matched resources acted on; 0: not set */
+    long cooldown_ms;   /* per-resource cooldown; 0: not set */
     bool cooldown_set;
-    long long memory_bytes;  /* Lua heap cap; 0: not set */
-    long long instructions;  /* VM instruction budget; 0: not set */
+    long long memory_bytes; /* Lua heap cap; 0: not set */
+    long long instructions; /* VM instruction budget; 0: not set */
 } config_playbooks;
 
 typedef struct config {
-    char *path;             /* the file as given ("<string>" for config_from_string) */
-    char *dir;              /* its directory; relative paths in the file resolve against it */
-    int version;            /* 1 */
-    strlist plugin_dirs;    /* resolved against `dir` */
+    char *path;          /* the file as given ("<string>" for config_from_string) */
+    char *dir;           /* its directory; relative paths in the file resolve against it */
+    int version;         /* 1 */
+    strlist plugin_dirs; /* resolved against `dir` */
     config_instance *instances[CONFIG_SECTION_COUNT];
     size_t instance_count[CONFIG_SECTION_COUNT];
     config_chain *chains;
     size_t chain_count;
-    strlist egress_allow;   /* security.egress_allow as written */
-    char *audit_log;        /* security.audit_log resolved, or NULL */
-    char *state_path;       /* state resolved, or NULL */
+    strlist egress_allow;       /* security.egress_allow as written */
+    char *audit_log;            /* security.audit_log resolved, or NULL */
+    char *state_path;           /* state resolved, or NULL */
     config_playbooks playbooks; /* the `playbooks:` section */
-    json_t *root;           /* the whole document after interpolation */
-    json_t *marks;          /* object: JSON pointer -> [line, column] of every node */
-    json_t *interpolated;   /* object: JSON pointer -> true for values that came entirely
-                               from ${env:..} or ${file:..} (secret options must) */
+    json_t *root;               /* the whole document after interpolation */
+    json_t *marks;              /* object: JSON pointer -> [line, column] of every node */
+    json_t *interpolated;       /* object: JSON pointer -> true for values that came entirely
+                                   from ${env:..} or ${file:..} (secret options must) */
 } config;
 
 /*

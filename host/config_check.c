@@ -57,8 +57,7 @@ static int check_keys(checker *c, const json_t *object, const char *pointer,
 {
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)object, key, value)
-    {
+    json_object_foreach ((json_t *)object, key, value) {
         if (in_words(allowed, key))
             continue;
         char list[512], shown[256];
@@ -92,8 +91,7 @@ static int read_string_list(checker *c, const json_t *value, const char *pointer
         return fail_expected(c, pointer, "a list of strings", value);
     size_t i;
     json_t *item;
-    json_array_foreach(value, i, item)
-    {
+    json_array_foreach (value, i, item) {
         char *item_pointer = config_pointer_index(pointer, i);
         int rc = item_pointer ? check_string(c, item, item_pointer, paths) : -1;
         free(item_pointer);
@@ -255,8 +253,7 @@ static int check_word_list(checker *c, const json_t *value, const char *pointer,
         return fail_expected(c, pointer, "a list such as [new, resolved]", value);
     size_t i;
     json_t *item;
-    json_array_foreach(value, i, item)
-    {
+    json_array_foreach (value, i, item) {
         char *item_pointer = config_pointer_index(pointer, i);
         int rc = item_pointer ? check_word(c, item, item_pointer, words) : -1;
         free(item_pointer);
@@ -343,8 +340,7 @@ static json_t *unresolved_under(const json_t *unresolved, const char *config_poi
     json_t *out = json_array();
     size_t i, len = strlen(config_pointer);
     json_t *entry;
-    json_array_foreach(unresolved, i, entry)
-    {
+    json_array_foreach (unresolved, i, entry) {
         const char *p = json_string_value(json_object_get(entry, "pointer"));
         if (p && strncmp(p, config_pointer, len) == 0 && (p[len] == '\0' || p[len] == '/'))
             json_array_append(out, entry);
@@ -389,8 +385,8 @@ static int read_instance(checker *c, config_section section, json_t *object, con
 {
     static const char *const base_keys[] = {"name", "plugin", "config", "limits", NULL};
     static const char *const notifier_keys[] = {
-        "name",   "plugin", "config", "limits", "min_severity", "on", "renotify_after",
-        "digest", "digest_top", "match",  "rate",   "template", NULL};
+        "name",   "plugin",     "config", "limits", "min_severity", "on", "renotify_after",
+        "digest", "digest_top", "match",  "rate",   "template",     NULL};
     char what[128];
     snprintf(what, sizeof what, "a mapping with at least name and plugin (one %s instance)",
              singular[section]);
@@ -446,8 +442,7 @@ static int read_section(checker *c, config_section section)
         return -1;
     size_t i;
     json_t *item;
-    json_array_foreach(list, i, item)
-    {
+    json_array_foreach (list, i, item) {
         char *item_pointer = config_pointer_index(pointer, i);
         config_instance *inst = &c->cfg->instances[section][i];
         /* Counted before reading so config_free releases a half-read instance. */
@@ -554,8 +549,7 @@ static int read_chains(checker *c)
         return -1;
     size_t i;
     json_t *item;
-    json_array_foreach(list, i, item)
-    {
+    json_array_foreach (list, i, item) {
         char *pointer = config_pointer_index("/chains", i);
         c->cfg->chain_count = i + 1;
         int rc = pointer ? read_chain(c, item, pointer, &c->cfg->chains[i]) : -1;
@@ -583,8 +577,8 @@ static int read_security(checker *c, const json_t *security)
 
 static int read_playbooks(checker *c, const json_t *section)
 {
-    static const char *const allowed[] = {"lib_dirs",  "max_actions", "max_percent", "cooldown",
-                                          "memory",    "instructions", NULL};
+    static const char *const allowed[] = {"lib_dirs", "max_actions",  "max_percent", "cooldown",
+                                          "memory",   "instructions", NULL};
     const char *pointer = "/playbooks";
     config_playbooks *out = &c->cfg->playbooks;
     if (!section || json_is_null(section))
@@ -620,7 +614,7 @@ static int read_top(checker *c)
 {
     static const char *const allowed[] = {"version",  "plugin_dirs", "providers", "scanners",
                                           "policies", "notifiers",   "chains",    "security",
-                                          "state",    "playbooks", NULL};
+                                          "state",    "playbooks",   NULL};
     const json_t *root = c->cfg->root;
     const char *pointer = "";
     if (!root) {

@@ -208,8 +208,7 @@ static int interpolate_node(interp_state *st, json_t *node, const char *pointer)
     if (json_is_array(node)) {
         size_t i;
         json_t *child;
-        json_array_foreach(node, i, child)
-        {
+        json_array_foreach (node, i, child) {
             char *child_pointer = config_pointer_index(pointer, i);
             rc = child_pointer ? interpolate_node(st, child, child_pointer) : -1;
             free(child_pointer);
@@ -219,8 +218,7 @@ static int interpolate_node(interp_state *st, json_t *node, const char *pointer)
     } else if (json_is_object(node)) {
         const char *key;
         json_t *child;
-        json_object_foreach(node, key, child)
-        {
+        json_object_foreach (node, key, child) {
             char *child_pointer = config_pointer_key(pointer, key);
             rc = child_pointer ? interpolate_node(st, child, child_pointer) : -1;
             free(child_pointer);

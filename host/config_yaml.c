@@ -34,8 +34,7 @@ static int parser_error(yaml_builder *b)
 {
     char message[1024];
     int line, column;
-    yaml_core_parser_error(&b->parser, b->text, b->length, &line, &column, message,
-                           sizeof message);
+    yaml_core_parser_error(&b->parser, b->text, b->length, &line, &column, message, sizeof message);
     diag_at(b->err, b->name, line, column, "%s", message);
     return -1;
 }
@@ -94,9 +93,11 @@ static size_t count_nodes(const json_t *value)
     const char *key;
     json_t *child;
     if (json_is_array(value))
-        json_array_foreach(value, i, child) n += count_nodes(child);
+        json_array_foreach (value, i, child)
+            n += count_nodes(child);
     else if (json_is_object(value))
-        json_object_foreach((json_t *)value, key, child) n += count_nodes(child);
+        json_object_foreach ((json_t *)value, key, child)
+            n += count_nodes(child);
     return n;
 }
 
@@ -107,8 +108,7 @@ static void copy_marks(json_t *marks, const char *origin, const char *pointer)
     json_t *copied = json_object();
     const char *key;
     json_t *mark;
-    json_object_foreach(marks, key, mark)
-    {
+    json_object_foreach (marks, key, mark) {
         if (strncmp(key, origin, origin_len) != 0 || key[origin_len] != '/')
             continue;
         char *moved = NULL;

@@ -76,12 +76,9 @@ static int field_index(const char *key)
 }
 
 static const char *const expected_text[] = {
-    [FIELD_TEXT] = "a non-empty string",
-    [FIELD_TEXT_OR_NULL] = "a string or null",
-    [FIELD_BOOL_OR_NULL] = "true, false or null",
-    [FIELD_NUMBER_OR_NULL] = "a number or null",
-    [FIELD_LABELS] = "an object of strings",
-    [FIELD_OBJECT] = "an object",
+    [FIELD_TEXT] = "a non-empty string",          [FIELD_TEXT_OR_NULL] = "a string or null",
+    [FIELD_BOOL_OR_NULL] = "true, false or null", [FIELD_NUMBER_OR_NULL] = "a number or null",
+    [FIELD_LABELS] = "an object of strings",      [FIELD_OBJECT] = "an object",
     [FIELD_EXTRA_TEXT] = "a string or null",
 };
 
@@ -89,7 +86,9 @@ static const char *const expected_text[] = {
    "nothing (the field is missing)". Long strings are cut at a character boundary. */
 static const char *describe(const json_t *value, char *buf, size_t size)
 {
-    enum { SHOWN = 40 };
+    enum {
+        SHOWN = 40
+    };
     const char *text;
     size_t len;
 
@@ -163,7 +162,7 @@ int resource_complete(json_t *resource, diag *err)
     json_t *values[FIELD_COUNT] = {NULL};
     const char *member;
     json_t *value;
-    json_object_foreach(resource, member, value) {
+    json_object_foreach (resource, member, value) {
         int index = field_index(member);
         if (index >= 0)
             values[index] = value;
@@ -214,7 +213,7 @@ int resource_complete(json_t *resource, diag *err)
             if (rule == FIELD_LABELS) {
                 const char *label;
                 json_t *text;
-                json_object_foreach(value, label, text) {
+                json_object_foreach (value, label, text) {
                     if (!json_is_string(text))
                         return refuse(err, uid, key, label, "a string", text);
                 }
@@ -280,8 +279,9 @@ int finding_complete(json_t *finding, const char *source, const json_t *resource
     if (!severity)
         json_object_set_new(finding, "severity", json_string("medium"));
     else if (severity_rank(json_string_value(severity)) < 0) {
-        diag_set(err, "finding for rule '%s': severity must be one of critical, high, medium, "
-                      "low, info",
+        diag_set(err,
+                 "finding for rule '%s': severity must be one of critical, high, medium, "
+                 "low, info",
                  json_string_value(json_object_get(finding, "rule")));
         return -1;
     }
@@ -304,8 +304,8 @@ int finding_complete(json_t *finding, const char *source, const json_t *resource
         const json_t *ref = json_object_get(finding, "resource");
         const char *uid = json_string_value(json_object_get(ref, "uid"));
         char fingerprint[65];
-        finding_fingerprint(json_string_value(json_object_get(finding, "rule")),
-                            uid ? uid : "", json_object_get(finding, "evidence"), fingerprint);
+        finding_fingerprint(json_string_value(json_object_get(finding, "rule")), uid ? uid : "",
+                            json_object_get(finding, "evidence"), fingerprint);
         json_object_set_new(finding, "fingerprint", json_string(fingerprint));
     }
     return 0;

@@ -13,11 +13,11 @@ int severity_rank(const char *severity);
  * resource_complete: check a resource against the model (docs/model.md,
  * docs/schema/resource.schema.json) and complete it in place, so every resource leaving the
  * host has every field. uid, provider and kind must be non-empty strings; account, region,
- * native_type, id, name, state, created_at (and stopped_at when present) strings or null; public and encrypted true, false or null; monthly_cost a number or null; labels an
- * object of strings; attributes an object. An absent optional field becomes null, absent or
- * null labels and attributes become {}. Other keys pass through. Returns 0, or -1 with
- * "field 'KEY' of UID: expected WHAT, got VALUE" in `err` (the resource is then unchanged
- * or partly completed; drop it).
+ * native_type, id, name, state, created_at (and stopped_at when present) strings or null; public
+ * and encrypted true, false or null; monthly_cost a number or null; labels an object of strings;
+ * attributes an object. An absent optional field becomes null, absent or null labels and attributes
+ * become {}. Other keys pass through. Returns 0, or -1 with "field 'KEY' of UID: expected WHAT, got
+ * VALUE" in `err` (the resource is then unchanged or partly completed; drop it).
  */
 int resource_complete(json_t *resource, diag *err);
 

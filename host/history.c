@@ -13,10 +13,10 @@ struct history {
     char *since;          /* full run id of --since, or NULL */
     pthread_mutex_t lock; /* guards everything below during a chain */
     char *run_id, *key, *started_at;
-    json_t *baseline;     /* fingerprint -> {"status", "finding"} of the baseline run */
-    json_t *seen;         /* fingerprint -> finding reported by this run (fail first) */
-    json_t *fails;        /* this chain's fail findings, in arrival order */
-    json_t *resolved;     /* set by history_chain_end */
+    json_t *baseline; /* fingerprint -> {"status", "finding"} of the baseline run */
+    json_t *seen;     /* fingerprint -> finding reported by this run (fail first) */
+    json_t *fails;    /* this chain's fail findings, in arrival order */
+    json_t *resolved; /* set by history_chain_end */
 };
 
 static const char schema_sql[] =
@@ -30,9 +30,9 @@ static const char schema_sql[] =
     "  UNIQUE (run_id, chain));"
     "CREATE TABLE IF NOT EXISTS history_findings ("
     "  run_id TEXT NOT NULL, chain TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-    "  status TEXT NOT NULL,"        /* fail | pass | error | resolved */
-    "  delta TEXT NOT NULL,"         /* new | open | resolved */
-    "  reported INTEGER NOT NULL,"   /* 0: carried over from the baseline by a partial run */
+    "  status TEXT NOT NULL,"      /* fail | pass | error | resolved */
+    "  delta TEXT NOT NULL,"       /* new | open | resolved */
+    "  reported INTEGER NOT NULL," /* 0: carried over from the baseline by a partial run */
     "  finding TEXT NOT NULL,"
     "  PRIMARY KEY (run_id, chain, fingerprint));";
 
@@ -47,8 +47,10 @@ static int resolve_since(history *h, const char *since, diag *err)
 {
     size_t len = strlen(since);
     if (len < 6 || len > 32 || strspn(since, "0123456789abcdef") != len) {
-        diag_set(err, "--since %s: expected a run id (the run_id of an earlier run's JSON "
-                 "output, or at least its first 6 hex digits)", since);
+        diag_set(err,
+                 "--since %s: expected a run id (the run_id of an earlier run's JSON "
+                 "output, or at least its first 6 hex digits)",
+                 since);
         return -1;
     }
     sqlite3_stmt *stmt = NULL;
@@ -172,13 +174,14 @@ int history_check_since(history *h, const char *key, diag *err)
         if (strcmp(chain, key) == 0)
             found = true;
         if (used < sizeof chains)
-            used += (size_t)snprintf(chains + used, sizeof chains - used, "%s%s",
-                                     used ? ", " : "", chain);
+            used += (size_t)snprintf(chains + used, sizeof chains - used, "%s%s", used ? ", " : "",
+                                     chain);
     }
     sqlite3_finalize(stmt);
     if (found)
         return 0;
-    diag_set(err, "--since %s: that run did not run chain '%s' (it ran: %s); name a run of "
+    diag_set(err,
+             "--since %s: that run did not run chain '%s' (it ran: %s); name a run of "
              "this chain, or run the chains that run did",
              h->since, key, chains);
     return -1;
@@ -345,21 +348,18 @@ static int record(history *h, bool partial, const json_t *carried, diag *err)
         goto out;
     const char *fingerprint;
     json_t *finding;
-    json_object_foreach(h->seen, fingerprint, finding)
-    {
+    json_object_foreach (h->seen, fingerprint, finding) {
         if (insert_finding(finding_stmt, h, fingerprint, text_of(finding, "status"),
                            text_of(finding, "delta"), 1, finding) != 0)
             goto out;
     }
     size_t i;
-    json_array_foreach(h->resolved, i, finding)
-    {
-        if (insert_finding(finding_stmt, h, text_of(finding, "fingerprint"), "resolved",
-                           "resolved", 1, finding) != 0)
+    json_array_foreach (h->resolved, i, finding) {
+        if (insert_finding(finding_stmt, h, text_of(finding, "fingerprint"), "resolved", "resolved",
+                           1, finding) != 0)
             goto out;
     }
-    json_array_foreach(carried, i, finding)
-    {
+    json_array_foreach (carried, i, finding) {
         if (insert_finding(finding_stmt, h, text_of(finding, "fingerprint"), "fail", "open", 0,
                            finding) != 0)
             goto out;
@@ -375,8 +375,8 @@ static int record(history *h, bool partial, const json_t *carried, diag *err)
     rc = 0;
 out:
     if (rc != 0)
-        diag_set(err, "%s: recording run %s of chain '%s' failed: %s", state_file(h->st),
-                 h->run_id, h->key, sqlite3_errmsg(db));
+        diag_set(err, "%s: recording run %s of chain '%s' failed: %s", state_file(h->st), h->run_id,
+                 h->key, sqlite3_errmsg(db));
     sqlite3_finalize(run_stmt);
     sqlite3_finalize(finding_stmt);
     sqlite3_finalize(prune_stmt);
@@ -396,8 +396,7 @@ json_t *history_chain_end(history *h, bool partial, diag *err)
     json_t *carried = json_array();
     const char *fingerprint;
     json_t *before;
-    json_object_foreach(h->baseline, fingerprint, before)
-    {
+    json_object_foreach (h->baseline, fingerprint, before) {
         if (strcmp(text_of(before, "status"), "fail") != 0)
             continue;
         const json_t *now = json_object_get(h->seen, fingerprint);
@@ -430,8 +429,8 @@ json_t *history_chain_counts(const history *h)
     size_t i;
     const json_t *finding;
     if (h && h->fails)
-        json_array_foreach(h->fails, i, finding) counts[strcmp(text_of(finding, "delta"),
-                                                               "open") == 0]++;
+        json_array_foreach (h->fails, i, finding)
+            counts[strcmp(text_of(finding, "delta"), "open") == 0]++;
     return json_pack("{s:I, s:I, s:I}", "new", counts[0], "open", counts[1], "resolved",
                      (json_int_t)json_array_size(h ? h->resolved : NULL));
 }

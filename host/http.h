@@ -55,8 +55,7 @@ int64_t token_bucket_take(token_bucket *tb, int64_t now_ms);
 typedef struct http_client http_client;
 
 /* `owner` (the instance name) is copied; `limits` and `allow` are copied. NULL on OOM. */
-http_client *http_client_new(const char *owner, const config_limits *limits,
-                             const strlist *allow);
+http_client *http_client_new(const char *owner, const config_limits *limits, const strlist *allow);
 void http_client_free(http_client *client);
 
 /*

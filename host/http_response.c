@@ -138,7 +138,7 @@ size_t http_on_header(char *data, size_t size, size_t count, void *arg)
 }
 
 int http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                       curl_off_t ulnow)
+                     curl_off_t ulnow)
 {
     (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
     transfer *t = arg;

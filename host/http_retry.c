@@ -98,4 +98,3 @@ int64_t token_bucket_take(token_bucket *tb, int64_t now_ms)
         return 0;
     return (int64_t)ceil((1.0 - before) * 1000.0 / tb->rate_per_s);
 }
-

@@ -248,8 +248,9 @@ static int check_capabilities(const fwk_plugin_descriptor *desc, diag *why)
         const fwk_provider_vtable *p = desc->vtable;
         bool lists = FWK_VTABLE_HAS(p, list_actions), runs = FWK_VTABLE_HAS(p, run_action);
         if (lists != runs) {
-            diag_set(why, "provider vtable has %s without %s (half of capability 'actions'): "
-                          "implement %s, or remove %s",
+            diag_set(why,
+                     "provider vtable has %s without %s (half of capability 'actions'): "
+                     "implement %s, or remove %s",
                      lists ? "list_actions" : "run_action", lists ? "run_action" : "list_actions",
                      lists ? "run_action" : "list_actions", lists ? "list_actions" : "run_action");
             return -1;
@@ -273,21 +274,24 @@ static int check_capabilities(const fwk_plugin_descriptor *desc, diag *why)
         if (!capability_names[i].entry || desc->kind != FWK_KIND_PROVIDER)
             continue;
         if ((declared & flag) && !(derived & flag)) {
-            diag_set(why, "declares capability '%s' but its %s vtable has no %s: set them, or "
-                          "drop %s",
+            diag_set(why,
+                     "declares capability '%s' but its %s vtable has no %s: set them, or "
+                     "drop %s",
                      name, kind, capability_names[i].entry, macro);
             return -1;
         }
         if (!(declared & flag) && (derived & flag)) {
-            diag_set(why, "its %s vtable has the %s but the descriptor does not declare "
-                          "capability '%s': add %s to .capabilities, or remove them",
+            diag_set(why,
+                     "its %s vtable has the %s but the descriptor does not declare "
+                     "capability '%s': add %s to .capabilities, or remove them",
                      kind, capability_names[i].entry, name, macro);
             return -1;
         }
     }
     if (declared & ~known) {
-        diag_set(why, "declares unknown capability bits 0x%llx: use only the FWK_CAP_* flags of "
-                      "this SDK",
+        diag_set(why,
+                 "declares unknown capability bits 0x%llx: use only the FWK_CAP_* flags of "
+                 "this SDK",
                  (unsigned long long)(declared & ~known));
         return -1;
     }

@@ -33,8 +33,11 @@ int log_level_parse(const char *text, fwk_log_level *level)
     static const struct {
         const char *name;
         fwk_log_level level;
-    } table[] = {{"debug", FWK_LOG_DEBUG}, {"info", FWK_LOG_INFO}, {"warn", FWK_LOG_WARN},
-                 {"warning", FWK_LOG_WARN}, {"error", FWK_LOG_ERROR}};
+    } table[] = {{"debug", FWK_LOG_DEBUG},
+                 {"info", FWK_LOG_INFO},
+                 {"warn", FWK_LOG_WARN},
+                 {"warning", FWK_LOG_WARN},
+                 {"error", FWK_LOG_ERROR}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(text, table[i].name) == 0) {
             *level = table[i].level;
@@ -177,7 +180,7 @@ static void redact_json_locked(json_t *value)
     if (json_is_object(value)) {
         const char *key;
         json_t *member;
-        json_object_foreach(value, key, member) {
+        json_object_foreach (value, key, member) {
             json_t *clean = json_is_string(member) ? redacted_string_locked(member) : NULL;
             if (clean)
                 json_object_set_new(value, key, clean);
@@ -187,7 +190,7 @@ static void redact_json_locked(json_t *value)
     } else if (json_is_array(value)) {
         size_t i;
         json_t *member;
-        json_array_foreach(value, i, member) {
+        json_array_foreach (value, i, member) {
             json_t *clean = json_is_string(member) ? redacted_string_locked(member) : NULL;
             if (clean)
                 json_array_set_new(value, i, clean);

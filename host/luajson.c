@@ -64,8 +64,7 @@ void luajson_push(lua_State *L, const json_t *value)
         lua_createtable(L, 0, (int)json_object_size(value));
         const char *key;
         json_t *member;
-        json_object_foreach((json_t *)value, key, member)
-        {
+        json_object_foreach ((json_t *)value, key, member) {
             if (json_is_null(member))
                 continue;
             luajson_push(L, member);
@@ -75,8 +74,7 @@ void luajson_push(lua_State *L, const json_t *value)
         lua_createtable(L, (int)json_array_size(value), 0);
         size_t i;
         json_t *item;
-        json_array_foreach(value, i, item)
-        {
+        json_array_foreach (value, i, item) {
             if (json_is_null(item))
                 push_null(L);
             else

@@ -17,16 +17,10 @@ typedef struct command_entry {
 } command_entry;
 
 static const command_entry commands[] = {
-    {"version", cmd_version}, {"plugins", cmd_plugins},     {"config", cmd_config},
-    {"inventory", cmd_inventory},
-    {"run", cmd_run},
-    {"scan", cmd_run},
-    {"policy", cmd_policy},
-    {"playbook", cmd_playbook},
-    {"provision", cmd_provision},
-    {"select", cmd_select},
-    {"cost", cmd_cost},
-    {"audit", cmd_audit},
+    {"version", cmd_version},     {"plugins", cmd_plugins},   {"config", cmd_config},
+    {"inventory", cmd_inventory}, {"run", cmd_run},           {"scan", cmd_run},
+    {"policy", cmd_policy},       {"playbook", cmd_playbook}, {"provision", cmd_provision},
+    {"select", cmd_select},       {"cost", cmd_cost},         {"audit", cmd_audit},
 };
 
 static void on_signal(int signo)
@@ -36,7 +30,7 @@ static void on_signal(int signo)
 
 static int setup_logging(const cli_args *args)
 {
-    fwk_log_level level = args->verbose >= 2 ? FWK_LOG_DEBUG
+    fwk_log_level level = args->verbose >= 2   ? FWK_LOG_DEBUG
                           : args->verbose == 1 ? FWK_LOG_INFO
                                                : FWK_LOG_WARN;
     if (args->log_level && log_level_parse(args->log_level, &level) != 0) {
@@ -82,8 +76,7 @@ int main(int argc, char **argv)
             break;
         }
     if (code < 0) {
-        fprintf(stderr, "fawkes: error: unknown command '%s'; see `fawkes --help`\n",
-                args.command);
+        fprintf(stderr, "fawkes: error: unknown command '%s'; see `fawkes --help`\n", args.command);
         code = EXIT_CODE_USAGE;
     }
     cli_free(&args);

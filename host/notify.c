@@ -46,8 +46,7 @@ static void output_resolved(run *r, json_t *resolved)
 {
     size_t i;
     json_t *finding;
-    json_array_foreach(resolved, i, finding)
-    {
+    json_array_foreach (resolved, i, finding) {
         pthread_mutex_lock(&r->lock);
         r->finding_count++;
         pthread_mutex_unlock(&r->lock);
@@ -103,8 +102,7 @@ static json_t *select_findings(const notify_route *route, const json_t *fails,
     for (size_t l = 0; l < 2; l++) {
         size_t i;
         const json_t *finding;
-        json_array_foreach(lists[l], i, finding)
-        {
+        json_array_foreach (lists[l], i, finding) {
             if (!notify_route_wants(route, finding))
                 continue;
             const char *delta = text_of(finding, "delta");
@@ -161,16 +159,15 @@ static json_t *digest_message(const notify_route *route, const run *r, const jso
 {
     size_t total = json_array_size(findings), shown = 0;
     json_t *listed = json_array();
-    json_t *by_severity = json_pack("{s:i, s:i, s:i, s:i, s:i}", "critical", 0, "high", 0,
-                                    "medium", 0, "low", 0, "info", 0);
+    json_t *by_severity = json_pack("{s:i, s:i, s:i, s:i, s:i}", "critical", 0, "high", 0, "medium",
+                                    0, "low", 0, "info", 0);
     json_t *by_delta = json_pack("{s:i, s:i, s:i}", "new", 0, "open", 0, "resolved", 0);
     char *buf = NULL;
     size_t len = 0;
     FILE *text = open_memstream(&buf, &len);
     size_t i;
     const json_t *finding;
-    json_array_foreach(findings, i, finding)
-    {
+    json_array_foreach (findings, i, finding) {
         json_t *count = json_object_get(by_severity, text_of(finding, "severity"));
         json_integer_set(count, json_integer_value(count) + 1);
         count = json_object_get(by_delta, text_of(finding, "delta"));
@@ -189,8 +186,7 @@ static json_t *digest_message(const notify_route *route, const run *r, const jso
             }
         }
     }
-    json_array_foreach(findings, i, finding)
-    {
+    json_array_foreach (findings, i, finding) {
         if ((int)shown >= route->digest_top)
             break;
         json_array_append(listed, (json_t *)finding);
@@ -216,7 +212,7 @@ static json_t *digest_message(const notify_route *route, const run *r, const jso
 }
 
 /* Hand one message to the plugin. Returns FWK_OK, or the plugin's status with the reason in
-   *why (owned). */
+ *why (owned). */
 static fwk_status deliver(run *r, instance *notifier, const json_t *message, char **why)
 {
     *why = NULL;
@@ -241,16 +237,16 @@ static void state_failure(run *r, instance *notifier, const diag *err)
 
 /* Send `message` (borrowed; redacted in place) now, or queue it (rate-limited: quietly;
    undeliverable: as a failure). */
-static void send_or_queue(run *r, instance *notifier, const notify_route *route,
-                          state_store *st, json_t *message)
+static void send_or_queue(run *r, instance *notifier, const notify_route *route, state_store *st,
+                          json_t *message)
 {
     if (!message)
         return;
     log_redact_json(message);
     diag err = {{0}};
-    int token = st ? notify_rate_take(st, notifier->conf->name, route->rate_per_s,
-                                      route->rate_burst, &err)
-                   : 1;
+    int token =
+        st ? notify_rate_take(st, notifier->conf->name, route->rate_per_s, route->rate_burst, &err)
+           : 1;
     if (token < 0)
         state_failure(r, notifier, &err);
     if (st && (token == 0 || run_cancel_requested())) {
@@ -267,8 +263,10 @@ static void send_or_queue(run *r, instance *notifier, const notify_route *route,
     char reason[DIAG_MAX];
     if (st && notify_queue_push(st, notifier->conf->name, r->chain, message, why, &err) == 0) {
         instance_count(notifier, "messages_queued", 1);
-        snprintf(reason, sizeof reason, "%s; the message is queued and will be retried on the "
-                 "next run", why ? why : "not delivered");
+        snprintf(reason, sizeof reason,
+                 "%s; the message is queued and will be retried on the "
+                 "next run",
+                 why ? why : "not delivered");
     } else {
         snprintf(reason, sizeof reason, "%.1000s; queueing it failed too: %.900s",
                  why ? why : "not delivered", st ? err.text : "no state file");
@@ -281,8 +279,8 @@ static void send_or_queue(run *r, instance *notifier, const notify_route *route,
 static void retry_queue(run *r, instance *notifier, const notify_route *route, state_store *st)
 {
     diag err = {{0}};
-    json_t *claimed = notify_queue_claim(st, notifier->conf->name, QUEUE_BATCH, QUEUE_LEASE_MS,
-                                         &err);
+    json_t *claimed =
+        notify_queue_claim(st, notifier->conf->name, QUEUE_BATCH, QUEUE_LEASE_MS, &err);
     if (!claimed) {
         state_failure(r, notifier, &err);
         return;
@@ -290,8 +288,7 @@ static void retry_queue(run *r, instance *notifier, const notify_route *route, s
     size_t i, failed = 0;
     const json_t *item;
     char *first_why = NULL;
-    json_array_foreach(claimed, i, item)
-    {
+    json_array_foreach (claimed, i, item) {
         json_int_t id = json_integer_value(json_object_get(item, "id"));
         int token = failed || run_cancel_requested()
                         ? 0
@@ -319,9 +316,8 @@ static void retry_queue(run *r, instance *notifier, const notify_route *route, s
     if (failed) {
         long left = notify_queue_count(st, notifier->conf->name, &err);
         char reason[DIAG_MAX];
-        snprintf(reason, sizeof reason,
-                 "%.1800s; %ld queued message%s kept for the next run", first_why ? first_why : "",
-                 left, left == 1 ? " is" : "s are");
+        snprintf(reason, sizeof reason, "%.1800s; %ld queued message%s kept for the next run",
+                 first_why ? first_why : "", left, left == 1 ? " is" : "s are");
         run_fail(r, notifier, "notify", NULL, reason);
     }
     free(first_why);
@@ -347,9 +343,10 @@ static void notify_one(run *r, instance *notifier, state_store *st, const json_t
     json_t *sent = st ? notify_sent_load(st, notifier->conf->name, r->chain, &err) : json_object();
     json_t *selected = sent ? select_findings(&route, fails, resolved, sent, now) : NULL;
     json_decref(sent);
-    if (st && (!selected || notify_sent_record(st, notifier->conf->name, r->chain, selected, now,
-                                               1, &err) != 0 ||
-               state_commit(st, &err) != 0)) {
+    if (st &&
+        (!selected ||
+         notify_sent_record(st, notifier->conf->name, r->chain, selected, now, 1, &err) != 0 ||
+         state_commit(st, &err) != 0)) {
         state_rollback(st);
         state_failure(r, notifier, &err);
         json_decref(selected);
@@ -366,8 +363,7 @@ static void notify_one(run *r, instance *notifier, state_store *st, const json_t
     } else {
         size_t i;
         json_t *finding;
-        json_array_foreach(selected, i, finding)
-        {
+        json_array_foreach (selected, i, finding) {
             json_t *message = single_message(&route, r, finding);
             send_or_queue(r, notifier, &route, st, message);
             json_decref(message);

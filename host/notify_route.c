@@ -45,8 +45,7 @@ void notify_route_read(const json_t *settings, notify_route *route)
     if (json_is_array(on)) {
         size_t i;
         const json_t *event;
-        json_array_foreach(on, i, event)
-        {
+        json_array_foreach (on, i, event) {
             const char *name = json_string_value(event);
             if (!name)
                 continue;
@@ -88,21 +87,30 @@ static bool string_or_list(const json_t *value)
         return false;
     size_t i;
     const json_t *item;
-    json_array_foreach(value, i, item) if (!json_is_string(item)) return false;
+    json_array_foreach (value, i, item)
+        if (!json_is_string(item))
+            return false;
     return true;
 }
 
 static const char *type_of(const json_t *value)
 {
     switch (json_typeof(value)) {
-    case JSON_OBJECT: return "a mapping";
-    case JSON_ARRAY: return "a list";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
+    case JSON_OBJECT:
+        return "a mapping";
+    case JSON_ARRAY:
+        return "a list";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
     }
 }
 
@@ -110,8 +118,7 @@ int notify_match_check(const json_t *match, char *why, size_t size)
 {
     const char *key;
     const json_t *value;
-    json_object_foreach((json_t *)match, key, value)
-    {
+    json_object_foreach ((json_t *)match, key, value) {
         if (strcmp(key, "labels") == 0) {
             if (!json_is_object(value)) {
                 snprintf(why, size, "labels: expected a mapping of label to value(s), got %s",
@@ -120,13 +127,12 @@ int notify_match_check(const json_t *match, char *why, size_t size)
             }
             const char *label;
             const json_t *wanted;
-            json_object_foreach((json_t *)value, label, wanted) if (!string_or_list(wanted))
-            {
-                snprintf(why, size,
-                         "labels.%s: expected a string or a list of strings, got %s", label,
-                         type_of(wanted));
-                return -1;
-            }
+            json_object_foreach ((json_t *)value, label, wanted)
+                if (!string_or_list(wanted)) {
+                    snprintf(why, size, "labels.%s: expected a string or a list of strings, got %s",
+                             label, type_of(wanted));
+                    return -1;
+                }
         } else if (strcmp(key, "provider") == 0 || strcmp(key, "kind") == 0 ||
                    strcmp(key, "rule") == 0) {
             if (!string_or_list(value)) {
@@ -137,8 +143,7 @@ int notify_match_check(const json_t *match, char *why, size_t size)
                 return -1;
             }
         } else {
-            snprintf(why, size, "unknown key '%s' (allowed: provider, kind, rule, labels)",
-                     key);
+            snprintf(why, size, "unknown key '%s' (allowed: provider, kind, rule, labels)", key);
             return -1;
         }
     }
@@ -154,8 +159,9 @@ static bool glob_match(const json_t *patterns, const char *text)
         return fnmatch(json_string_value(patterns), text, 0) == 0;
     size_t i;
     const json_t *pattern;
-    json_array_foreach(patterns, i, pattern) if (fnmatch(json_string_value(pattern), text, 0) == 0)
-        return true;
+    json_array_foreach (patterns, i, pattern)
+        if (fnmatch(json_string_value(pattern), text, 0) == 0)
+            return true;
     return false;
 }
 
@@ -174,16 +180,15 @@ bool notify_route_wants(const notify_route *route, const json_t *finding)
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         const json_t *patterns = json_object_get(route->match, fields[i].key);
         const json_t *holder = fields[i].on_resource ? resource : finding;
-        if (patterns && !glob_match(patterns, json_string_value(json_object_get(
-                                                  holder, fields[i].key))))
+        if (patterns &&
+            !glob_match(patterns, json_string_value(json_object_get(holder, fields[i].key))))
             return false;
     }
     const json_t *labels = json_object_get(route->match, "labels");
     const json_t *have = json_object_get(resource, "labels");
     const char *label;
     const json_t *wanted;
-    json_object_foreach((json_t *)labels, label, wanted)
-    {
+    json_object_foreach ((json_t *)labels, label, wanted) {
         if (!glob_match(wanted, json_string_value(json_object_get(have, label))))
             return false;
     }

@@ -19,14 +19,14 @@
 
 /* A notifier's routing keys (the instance's settings as config_check validated them). */
 typedef struct notify_route {
-    int min_rank;            /* severity_rank of min_severity; 0 (info) by default */
-    unsigned on;             /* NOTIFY_ON_*; default new | resolved */
+    int min_rank;              /* severity_rank of min_severity; 0 (info) by default */
+    unsigned on;               /* NOTIFY_ON_*; default new | resolved */
     int64_t renotify_after_ms; /* 0: an open finding is not sent again */
-    bool digest;             /* one message per run and chain */
-    int digest_top;          /* findings listed in a digest */
-    double rate_per_s;       /* 0: unlimited */
-    double rate_burst;       /* messages that may go at once (the rate's count, >= 1) */
-    const json_t *match;     /* {provider, kind, rule, labels} or NULL (borrowed) */
+    bool digest;               /* one message per run and chain */
+    int digest_top;            /* findings listed in a digest */
+    double rate_per_s;         /* 0: unlimited */
+    double rate_burst;         /* messages that may go at once (the rate's count, >= 1) */
+    const json_t *match;       /* {provider, kind, rule, labels} or NULL (borrowed) */
     const char *template_text; /* message template or NULL (borrowed) */
 } notify_route;
 
@@ -71,7 +71,7 @@ char *notify_template_render(const char *text, const json_t *finding, const char
                              const char *chain);
 
 /* The template used when a notifier sets none. */
-#define NOTIFY_DEFAULT_TEMPLATE \
+#define NOTIFY_DEFAULT_TEMPLATE                                                                    \
     "[{{severity}}] {{delta}}: {{title}} on {{resource.name}} ({{rule}}): {{message}}"
 
 #endif

@@ -44,8 +44,7 @@ static sqlite3_stmt *prepare(state_store *st, const char *sql, diag *err)
 json_t *notify_sent_load(state_store *st, const char *notifier, const char *chain, diag *err)
 {
     sqlite3_stmt *stmt = prepare(
-        st, "SELECT fingerprint, event, at FROM notify_sent WHERE notifier = ? AND chain = ?",
-        err);
+        st, "SELECT fingerprint, event, at FROM notify_sent WHERE notifier = ? AND chain = ?", err);
     if (!stmt)
         return NULL;
     sqlite3_bind_text(stmt, 1, notifier, -1, SQLITE_STATIC);
@@ -80,16 +79,15 @@ int notify_sent_record(state_store *st, const char *notifier, const char *chain,
     int rc = stmt ? 0 : -1;
     size_t i;
     const json_t *finding;
-    json_array_foreach(findings, i, finding)
-    {
+    json_array_foreach (findings, i, finding) {
         if (rc != 0)
             break;
         const char *delta = json_string_value(json_object_get(finding, "delta"));
         sqlite3_reset(stmt);
         sqlite3_bind_text(stmt, 1, notifier, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 2, chain, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 3, json_string_value(json_object_get(finding, "fingerprint")),
-                          -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 3, json_string_value(json_object_get(finding, "fingerprint")), -1,
+                          SQLITE_STATIC);
         sqlite3_bind_text(stmt, 4, delta ? delta : "new", -1, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 5, now);
         if (sqlite3_step(stmt) != SQLITE_DONE)
@@ -155,16 +153,15 @@ json_t *notify_queue_claim(state_store *st, const char *notifier, int limit, int
             if (!message)
                 continue; /* unreadable: left in place, visible with sqlite3 */
             json_int_t id = sqlite3_column_int64(select, 0);
-            json_array_append_new(claimed, json_pack("{s:I, s:o, s:i}", "id", id, "message",
-                                                     message, "attempts",
-                                                     sqlite3_column_int(select, 1)));
+            json_array_append_new(claimed,
+                                  json_pack("{s:I, s:o, s:i}", "id", id, "message", message,
+                                            "attempts", sqlite3_column_int(select, 1)));
         }
         if (step != SQLITE_DONE)
             rc = sql_error(st, err, "reading the queue");
         size_t i;
         const json_t *item;
-        json_array_foreach(claimed, i, item)
-        {
+        json_array_foreach (claimed, i, item) {
             if (rc != 0)
                 break;
             sqlite3_reset(lease);
@@ -185,8 +182,7 @@ json_t *notify_queue_claim(state_store *st, const char *notifier, int limit, int
     return claimed;
 }
 
-static int run_on_id(state_store *st, const char *sql, json_int_t id, const char *text,
-                     diag *err)
+static int run_on_id(state_store *st, const char *sql, json_int_t id, const char *text, diag *err)
 {
     sqlite3_stmt *stmt = prepare(st, sql, err);
     if (!stmt)
@@ -207,8 +203,7 @@ int notify_queue_done(state_store *st, json_int_t id, diag *err)
 int notify_queue_release(state_store *st, json_int_t id, const char *reason, diag *err)
 {
     if (!reason)
-        return run_on_id(st, "UPDATE notify_queue SET lease_until = 0 WHERE id = ?", id, NULL,
-                         err);
+        return run_on_id(st, "UPDATE notify_queue SET lease_until = 0 WHERE id = ?", id, NULL, err);
     return run_on_id(st,
                      "UPDATE notify_queue SET lease_until = 0, attempts = attempts + 1, "
                      "last_error = ?2 WHERE id = ?1",
@@ -227,8 +222,7 @@ long notify_queue_count(state_store *st, const char *notifier, diag *err)
     return n;
 }
 
-int notify_rate_take(state_store *st, const char *notifier, double per_s, double burst,
-                     diag *err)
+int notify_rate_take(state_store *st, const char *notifier, double per_s, double burst, diag *err)
 {
     if (per_s <= 0)
         return 1;

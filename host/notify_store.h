@@ -56,7 +56,6 @@ long notify_queue_count(state_store *st, const char *notifier, diag *err);
 
 /* Take one token from `notifier`'s bucket (refilled at `per_s`, holding at most `burst`).
    Returns 1 when taken, 0 when the bucket is empty, -1 on error. per_s <= 0: always 1. */
-int notify_rate_take(state_store *st, const char *notifier, double per_s, double burst,
-                     diag *err);
+int notify_rate_take(state_store *st, const char *notifier, double per_s, double burst, diag *err);
 
 #endif

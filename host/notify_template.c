@@ -7,10 +7,9 @@
 
 #define FIELD_MAX 128
 
-static const char *const plain_fields[] = {"rule",   "severity",    "status",      "title",
-                                           "message", "remediation", "fingerprint", "delta",
-                                           "source", "compliance",  "run.id",      "run.chain",
-                                           NULL};
+static const char *const plain_fields[] = {
+    "rule",  "severity", "status",     "title",  "message",   "remediation", "fingerprint",
+    "delta", "source",   "compliance", "run.id", "run.chain", NULL};
 
 /* Copy the placeholder starting after "{{" at `p` into `field` (trimmed); the text after
    "}}" in *next. -1 when unterminated or too long. */
@@ -95,8 +94,7 @@ static void put_value(FILE *out, const json_t *value)
     } else if (json_is_array(value)) {
         size_t i;
         const json_t *item;
-        json_array_foreach(value, i, item)
-        {
+        json_array_foreach (value, i, item) {
             if (i)
                 fputs(", ", out);
             put_value(out, item);

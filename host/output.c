@@ -96,7 +96,6 @@ oom:
     return NULL;
 }
 
-
 /* json and jsonl write each item as its own text: encoding it is most of the cost of an
    item, so it happens before the lock and parallel tasks encode in parallel. */
 static bool encodes_apart(const output *out)
@@ -195,8 +194,8 @@ size_t output_utf8_next(const unsigned char *s, uint32_t *cp)
 
 int output_keep_finding(json_t *kept, const json_t *finding)
 {
-    static const char *const keys[] = {"rule",     "severity",   "status",      "title",
-                                       "message",  "resource",   "remediation", "compliance",
+    static const char *const keys[] = {"rule",     "severity",    "status",      "title",
+                                       "message",  "resource",    "remediation", "compliance",
                                        "evidence", "fingerprint", "delta"};
     json_t *copy = json_object();
     if (!copy)

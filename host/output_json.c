@@ -84,8 +84,7 @@ static int json_end(output *out, const json_t *summary)
         return -1;
     const char *key;
     const json_t *value;
-    json_object_foreach((json_t *)summary, key, value)
-    {
+    json_object_foreach ((json_t *)summary, key, value) {
         char renamed[128];
         const char *name = key;
         if (strcmp(key, items_key) == 0) {

@@ -115,8 +115,7 @@ static char *finding_details(const json_t *finding)
                  output_str(finding, "title", output_str(finding, "rule", "")),
                  output_finding_severity(finding), finding_uid(finding),
                  output_str(finding, "delta", NULL) ? "delta: " : "",
-                 output_str(finding, "delta", ""),
-                 output_str(finding, "delta", NULL) ? "\n" : "",
+                 output_str(finding, "delta", ""), output_str(finding, "delta", NULL) ? "\n" : "",
                  output_str(finding, "remediation", NULL) ? "remediation: " : "",
                  output_str(finding, "remediation", ""),
                  output_str(finding, "remediation", NULL) ? "\n" : "", evidence ? "evidence: " : "",
@@ -198,8 +197,7 @@ static int write_run_suite(FILE *f, const json_t *failures)
         return -1;
     size_t i;
     const json_t *failure;
-    json_array_foreach(failures, i, failure)
-    {
+    json_array_foreach (failures, i, failure) {
         char *text = output_failure_text(failure);
         char name[512];
         snprintf(name, sizeof name, "%s %s%s%s", output_str(failure, "instance", "fawkes"),

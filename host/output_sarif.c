@@ -55,13 +55,11 @@ static int add_tags(json_t *tags, const json_t *finding)
 {
     size_t i, j;
     json_t *id, *seen;
-    json_array_foreach(json_object_get(finding, "compliance"), i, id)
-    {
+    json_array_foreach (json_object_get(finding, "compliance"), i, id) {
         if (!json_is_string(id))
             continue;
         bool found = false;
-        json_array_foreach(tags, j, seen)
-        {
+        json_array_foreach (tags, j, seen) {
             if (json_equal(seen, id)) {
                 found = true;
                 break;
@@ -147,11 +145,11 @@ static json_t *make_result(const json_t *finding, size_t rule_index)
                             json_pack("{s:s}", "fawkesFingerprint/v1", fingerprint));
     /* The run history's delta as SARIF's baselineState. */
     const char *delta = text_of(finding, "delta");
-    const char *baseline = !delta                          ? NULL
-                           : !strcmp(delta, "new")       ? "new"
-                           : !strcmp(delta, "open")      ? "unchanged"
-                           : !strcmp(delta, "resolved")  ? "absent"
-                                                         : NULL;
+    const char *baseline = !delta                       ? NULL
+                           : !strcmp(delta, "new")      ? "new"
+                           : !strcmp(delta, "open")     ? "unchanged"
+                           : !strcmp(delta, "resolved") ? "absent"
+                                                        : NULL;
     if (result && baseline)
         json_object_set_new(result, "baselineState", json_string(baseline));
     return result;
@@ -198,8 +196,7 @@ static json_t *make_invocation(const json_t *summary)
     json_t *notifications = json_array();
     size_t i;
     const json_t *failure;
-    json_array_foreach(failures, i, failure)
-    {
+    json_array_foreach (failures, i, failure) {
         char *text = output_failure_text(failure);
         json_t *note = text ? json_pack("{s:s, s:{s:s}, s:O}", "level", "error", "message", "text",
                                         text, "properties", failure)

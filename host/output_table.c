@@ -151,8 +151,7 @@ static json_t *finding_row(const json_t *finding)
     const char *message = output_str(finding, "message", output_str(finding, "title", "-"));
     return json_pack("[s,s,s,s,s,s,s]", output_finding_severity(finding),
                      output_str(finding, "status", "fail"), output_str(finding, "delta", "-"),
-                     output_str(finding, "rule", "-"),
-                     name[0] ? name : uid, message, uid);
+                     output_str(finding, "rule", "-"), name[0] ? name : uid, message, uid);
 }
 
 static int table_item(output *out, const json_t *item)
@@ -281,8 +280,7 @@ static int print_failures(output *out, const json_t *summary, char *head, size_t
         return -1;
     size_t i;
     const json_t *failure;
-    json_array_foreach(failures, i, failure)
-    {
+    json_array_foreach (failures, i, failure) {
         char *text = output_failure_text(failure);
         int n = fprintf(out->stream, "%sfailure: %s%s\n", out->color ? ANSI_MAGENTA : "",
                         text ? text : "(out of memory)", out->color ? ANSI_RESET : "");
@@ -300,8 +298,7 @@ static void footer_findings(const json_t *rows, char *head, size_t head_size)
     size_t deltas[3] = {0}; /* new, open, resolved */
     size_t i;
     const json_t *row;
-    json_array_foreach(rows, i, row)
-    {
+    json_array_foreach (rows, i, row) {
         const char *status = row_cell(row, 1), *delta = row_cell(row, 2);
         if (!strcmp(delta, "new") || !strcmp(delta, "open") || !strcmp(delta, "resolved"))
             deltas[delta[0] == 'n' ? 0 : delta[0] == 'o' ? 1 : 2]++;
@@ -387,8 +384,10 @@ static int table_end(output *out, const json_t *summary)
     if ((nrows && fputc('\n', out->stream) == EOF) ||
         print_failures(out, summary, head, sizeof head) != 0)
         goto out;
-    if (hidden && fprintf(out->stream, "%zu passing check%s not listed (-o json or -o jsonl list "
-                          "them)\n", hidden, hidden == 1 ? "" : "s") < 0)
+    if (hidden && fprintf(out->stream,
+                          "%zu passing check%s not listed (-o json or -o jsonl list "
+                          "them)\n",
+                          hidden, hidden == 1 ? "" : "s") < 0)
         goto out;
     rc = 0;
 out:

@@ -71,8 +71,7 @@ static bool kind_matches(const inv_iter *it, const json_t *resource)
     const char *kind = json_string_value(json_object_get(resource, "kind"));
     size_t i;
     json_t *k;
-    json_array_foreach(it->kinds, i, k)
-    {
+    json_array_foreach (it->kinds, i, k) {
         if (kind && strcmp(kind, json_string_value(k)) == 0)
             return true;
     }
@@ -189,8 +188,7 @@ static int pbapi_inventory(lua_State *L)
         }
         size_t i;
         json_t *k;
-        json_array_foreach(it->kinds, i, k)
-        {
+        json_array_foreach (it->kinds, i, k) {
             if (!json_is_string(k))
                 return luaL_error(L, "fawkes.inventory: kind must be a string or a list of "
                                      "strings");

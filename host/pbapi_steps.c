@@ -86,8 +86,7 @@ static const json_t *find_action(const json_t *actions, const char *name)
 {
     size_t i;
     json_t *a;
-    json_array_foreach(actions, i, a)
-    {
+    json_array_foreach (actions, i, a) {
         const char *n = json_string_value(json_object_get(a, "name"));
         if (n && strcmp(n, name) == 0)
             return a;
@@ -100,8 +99,7 @@ static void action_names(const json_t *actions, char *buf, size_t size)
     size_t used = 0, i;
     json_t *a;
     buf[0] = '\0';
-    json_array_foreach(actions, i, a)
-    {
+    json_array_foreach (actions, i, a) {
         if (used < size)
             used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
                                      json_string_value(json_object_get(a, "name")));
@@ -117,8 +115,7 @@ static bool kind_allowed(const json_t *declared, const char *kind)
         return true;
     size_t i;
     json_t *k;
-    json_array_foreach(kinds, i, k)
-    {
+    json_array_foreach (kinds, i, k) {
         if (kind && json_is_string(k) && strcmp(json_string_value(k), kind) == 0)
             return true;
     }
@@ -139,8 +136,7 @@ static const char *risk_of(const json_t *declared)
    on failure the step is recorded as failed, the run gets a failure of `kind`, and Lua gets
    nil and "dry run of LABEL failed: why" (2 values). */
 static int record_dry_run(lua_State *L, pb_session *s, fwk_ctx *ctx, json_t *step,
-                          fwk_status status, json_t *preview, const char *kind,
-                          const char *label)
+                          fwk_status status, json_t *preview, const char *kind, const char *label)
 {
     if (status != FWK_OK) {
         char reason[DIAG_MAX];

@@ -523,20 +523,20 @@ void playbook_print(FILE *stream, const json_t *result)
     fprintf(stream, "steps: %zu\n", json_array_size(steps));
     size_t i;
     json_t *step;
-    json_array_foreach(steps, i, step) print_step(stream, step);
+    json_array_foreach (steps, i, step)
+        print_step(stream, step);
     const json_t *diff = json_object_get(result, "difference");
     if (diff) {
         fprintf(stream, "difference from the approved plan:\n");
-        json_array_foreach(json_object_get(diff, "added"), i, step)
+        json_array_foreach (json_object_get(diff, "added"), i, step)
             fprintf(stream, "  + %s\n", json_string_value(step));
-        json_array_foreach(json_object_get(diff, "removed"), i, step)
+        json_array_foreach (json_object_get(diff, "removed"), i, step)
             fprintf(stream, "  - %s\n", json_string_value(step));
     }
     const json_t *report = json_object_get(result, "report");
     if (json_array_size(report) > 0) {
         fprintf(stream, "report:\n");
-        json_array_foreach(report, i, step)
-        {
+        json_array_foreach (report, i, step) {
             char *text = json_dumps(step, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
             fprintf(stream, "  %s\n", text ? text : "?");
             free(text);

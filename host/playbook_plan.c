@@ -64,8 +64,7 @@ json_t *pb_plan_canonical(const pb_session *s)
     json_t *plan = json_array();
     size_t i;
     json_t *step;
-    json_array_foreach(s->steps, i, step)
-    {
+    json_array_foreach (s->steps, i, step) {
         if (!is_change(step) || !is_status(step, "planned"))
             continue;
         json_t *entry = json_object();
@@ -121,8 +120,7 @@ static bool contains(const json_t *plan, const json_t *entry)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(plan, i, e)
-    {
+    json_array_foreach (plan, i, e) {
         if (json_equal(e, (json_t *)entry))
             return true;
     }
@@ -135,16 +133,14 @@ static json_t *plan_difference(const json_t *approved, const json_t *now)
     json_t *added = json_array(), *removed = json_array();
     size_t i;
     json_t *e;
-    json_array_foreach(now, i, e)
-    {
+    json_array_foreach (now, i, e) {
         if (!contains(approved, e)) {
             char *line = describe(e);
             json_array_append_new(added, json_string(line ? line : "?"));
             free(line);
         }
     }
-    json_array_foreach(approved, i, e)
-    {
+    json_array_foreach (approved, i, e) {
         if (!contains(now, e)) {
             char *line = describe(e);
             json_array_append_new(removed, json_string(line ? line : "?"));
@@ -188,8 +184,7 @@ static int apply_cooldowns(pb_session *s, state_store *st)
     int64_t now = clock_wall_ms();
     size_t i;
     json_t *step;
-    json_array_foreach(s->steps, i, step)
-    {
+    json_array_foreach (s->steps, i, step) {
         if (!is_type(step, "action") || json_object_get(step, "status"))
             continue;
         const char *uid = json_string_value(json_object_get(step, "resource"));
@@ -206,8 +201,7 @@ static int apply_cooldowns(pb_session *s, state_store *st)
             log_msg(FWK_LOG_WARN, s->name, "step %zu skipped: %s", i + 1, reason);
         }
     }
-    json_array_foreach(s->steps, i, step)
-    {
+    json_array_foreach (s->steps, i, step) {
         if (!json_object_get(step, "status"))
             json_object_set_new(step, "status", json_string("planned"));
     }
@@ -231,8 +225,7 @@ static char *breaker_refusal(const pb_session *s, const json_t *plan)
     json_t *acted = json_object();
     size_t i;
     json_t *e;
-    json_array_foreach(plan, i, e)
-    {
+    json_array_foreach (plan, i, e) {
         const char *uid = json_string_value(json_object_get(e, "resource"));
         if (uid)
             json_object_set_new(acted, uid, json_true());
@@ -254,8 +247,7 @@ static bool has_high_risk(const json_t *plan)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(plan, i, e)
-    {
+    json_array_foreach (plan, i, e) {
         const char *risk = json_string_value(json_object_get(e, "risk"));
         if (risk && strcmp(risk, "high") == 0)
             return true;
@@ -269,13 +261,11 @@ static json_t *shown_steps(const pb_session *s)
     json_t *out = json_array();
     size_t i;
     json_t *step;
-    json_array_foreach(s->steps, i, step)
-    {
+    json_array_foreach (s->steps, i, step) {
         json_t *copy = json_object();
         const char *key;
         json_t *value;
-        json_object_foreach(step, key, value)
-        {
+        json_object_foreach (step, key, value) {
             if (key[0] != '_')
                 json_object_set(copy, key, value);
         }
@@ -366,8 +356,7 @@ static void execute_http(pb_session *s, json_t *step)
     fwk_http_header *headers = calloc(count + 1, sizeof *headers);
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)all, key, value)
-    {
+    json_object_foreach ((json_t *)all, key, value) {
         if (headers)
             headers[n++] = (fwk_http_header){key, json_string_value(value)};
     }
@@ -405,8 +394,7 @@ static void execute_plan(pb_session *s, state_store *st, const char *token)
 {
     size_t i;
     json_t *step;
-    json_array_foreach(s->steps, i, step)
-    {
+    json_array_foreach (s->steps, i, step) {
         if (!is_status(step, "planned"))
             continue;
         if (is_change(step))
@@ -426,8 +414,7 @@ static int audit_planned(pb_session *s, const char *token, diag *err)
 {
     size_t i;
     json_t *step;
-    json_array_foreach(s->steps, i, step)
-    {
+    json_array_foreach (s->steps, i, step) {
         if (!is_change(step))
             continue;
         const char *event = is_status(step, "planned")   ? "action.planned"
@@ -447,8 +434,7 @@ static int refuse(pb_session *s, json_t *result, const char *token, const char *
 {
     size_t i;
     json_t *step;
-    json_array_foreach(s->steps, i, step)
-    {
+    json_array_foreach (s->steps, i, step) {
         if (!is_status(step, "planned"))
             continue;
         json_object_set_new(step, "status", json_string("refused"));
@@ -468,7 +454,8 @@ int pb_guard_and_apply(pb_session *s, json_t *result, diag *err)
     bool changes = false;
     size_t k;
     json_t *any;
-    json_array_foreach(s->steps, k, any) changes = changes || is_change(any);
+    json_array_foreach (s->steps, k, any)
+        changes = changes || is_change(any);
     /* A playbook that changes nothing needs no state file unless it stores state. */
     state_store *st = changes || (s->opts->apply && json_object_size(s->state_writes) > 0)
                           ? pb_store(s, err)
@@ -478,8 +465,7 @@ int pb_guard_and_apply(pb_session *s, json_t *result, diag *err)
     if (st)
         apply_cooldowns(s, st);
     else
-        json_array_foreach(s->steps, k, any)
-        {
+        json_array_foreach (s->steps, k, any) {
             if (!json_object_get(any, "status"))
                 json_object_set_new(any, "status", json_string("planned"));
         }
@@ -550,8 +536,7 @@ int pb_guard_and_apply(pb_session *s, json_t *result, diag *err)
     if (s->opts->approve) {
         size_t i;
         json_t *step;
-        json_array_foreach(s->steps, i, step)
-        {
+        json_array_foreach (s->steps, i, step) {
             if (is_change(step) && is_status(step, "planned") &&
                 audit_step(s, step, "action.approved", token, NULL, NULL, err) != 0) {
                 code = EXIT_CODE_USAGE;

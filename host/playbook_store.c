@@ -63,8 +63,7 @@ int pb_state_write(state_store *st, const char *name, const json_t *writes, diag
         return -1;
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)writes, key, value)
-    {
+    json_object_foreach ((json_t *)writes, key, value) {
         sqlite3_stmt *stmt;
         if (json_is_null(value)) {
             stmt = prepare(st, "DELETE FROM playbook_state WHERE playbook = ?1 AND key = ?2", err);

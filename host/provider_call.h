@@ -18,7 +18,10 @@ typedef struct provider_call {
 } provider_call;
 
 /* Which optional provider entry a command needs. */
-typedef enum provider_entry { PROVIDER_PROVISION, PROVIDER_COST } provider_entry;
+typedef enum provider_entry {
+    PROVIDER_PROVISION,
+    PROVIDER_COST
+} provider_entry;
 
 /* True when the provider instance `name` of the config is bound to a loaded provider plugin
    that offers `entry`. No plugin is called. */

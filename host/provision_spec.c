@@ -15,7 +15,11 @@
 #define SPEC_MAX_BYTES (1024u * 1024u)
 
 /* One key of the spec: its type and which what/op may use it. */
-typedef enum spec_type { SPEC_STRING, SPEC_COUNT, SPEC_SIZE } spec_type;
+typedef enum spec_type {
+    SPEC_STRING,
+    SPEC_COUNT,
+    SPEC_SIZE
+} spec_type;
 
 typedef struct spec_key {
     const char *name;
@@ -146,8 +150,7 @@ static int check_spec(const char *path, const json_t *marks, const json_t *key_m
     }
     const char *key;
     const json_t *value;
-    json_object_foreach((json_t *)spec, key, value)
-    {
+    json_object_foreach ((json_t *)spec, key, value) {
         const spec_key *k = NULL;
         for (size_t i = 0; i < SPEC_KEY_COUNT; i++)
             if (strcmp(spec_keys[i].name, key) == 0)

@@ -45,8 +45,8 @@ int run_init(run *r, const char *chain, output *out, output_kind kind, const str
     r->allow = allow;
     r->failures = json_array();
     r->kept_findings = json_array();
-    r->by_severity = json_pack("{s:i, s:i, s:i, s:i, s:i}", "critical", 0, "high", 0, "medium",
-                               0, "low", 0, "info", 0);
+    r->by_severity = json_pack("{s:i, s:i, s:i, s:i, s:i}", "critical", 0, "high", 0, "medium", 0,
+                               "low", 0, "info", 0);
     r->worst_fail_rank = -1;
     pthread_mutex_init(&r->lock, NULL);
     return r->failures && r->kept_findings && r->by_severity ? 0 : -1;
@@ -67,9 +67,9 @@ void run_fail(run *r, const instance *inst, const char *operation, const char *t
     const char *name = inst ? inst->conf->name : "fawkes";
     const char *plugin_name = inst ? inst->conf->plugin : NULL;
     char *clean = log_redact(message ? message : "no reason given");
-    json_t *failure = json_pack("{s:s, s:s?, s:s, s:s?, s:s}", "instance", name, "plugin", plugin_name,
-                                "operation", operation, "task", task, "message",
-                                clean ? clean : "");
+    json_t *failure =
+        json_pack("{s:s, s:s?, s:s, s:s?, s:s}", "instance", name, "plugin", plugin_name,
+                  "operation", operation, "task", task, "message", clean ? clean : "");
     if (task)
         log_msg(FWK_LOG_ERROR, name, "%s %s: %s", operation, task, clean ? clean : "");
     else
@@ -164,7 +164,7 @@ static void judge_with(run *r, instance *policy, const json_t *resource)
     }
     size_t i;
     json_t *decision;
-    json_array_foreach(decisions, i, decision) {
+    json_array_foreach (decisions, i, decision) {
         json_t *finding = decision_finding(decision);
         if (finding)
             run_finding(r, &ctx, finding);

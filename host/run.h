@@ -18,28 +18,28 @@
 
 /* A live plugin instance (one `providers:`/`scanners:`/... entry of the config). */
 typedef struct instance {
-    const config_instance *conf;  /* borrowed from the config */
-    const plugin *plug;           /* borrowed from the app's plugin set */
-    json_t *config;               /* validated config, defaults filled (owned) */
-    void *state;                  /* what the plugin's init returned */
-    http_client *http;            /* this instance's HTTP client (owned) */
-    bool ready;                   /* init succeeded */
-    pthread_mutex_t lock;         /* guards counters */
-    json_t *counters;             /* "resources", "findings", "tasks", "tasks_failed", custom */
+    const config_instance *conf; /* borrowed from the config */
+    const plugin *plug;          /* borrowed from the app's plugin set */
+    json_t *config;              /* validated config, defaults filled (owned) */
+    void *state;                 /* what the plugin's init returned */
+    http_client *http;           /* this instance's HTTP client (owned) */
+    bool ready;                  /* init succeeded */
+    pthread_mutex_t lock;        /* guards counters */
+    json_t *counters;            /* "resources", "findings", "tasks", "tasks_failed", custom */
 } instance;
 
 typedef struct run run;
 
 /* The per-call context handed to plugins (opaque to them). Lives on the caller's stack. */
 struct fwk_ctx {
-    run *run;                 /* NULL outside a run (e.g. plugins inspect) */
+    run *run; /* NULL outside a run (e.g. plugins inspect) */
     instance *inst;
-    const char *operation;    /* "init", "plan_tasks", "run_task", "scan_resource", ... */
-    const char *task;         /* task name, or NULL */
-    const json_t *resource;   /* the resource being scanned or judged, or NULL */
-    char *message;            /* set by host->fail (owned) */
-    size_t malformed;         /* resources dropped for being malformed during this call */
-    char *first_malformed;    /* why the first one was dropped (owned) */
+    const char *operation;  /* "init", "plan_tasks", "run_task", "scan_resource", ... */
+    const char *task;       /* task name, or NULL */
+    const json_t *resource; /* the resource being scanned or judged, or NULL */
+    char *message;          /* set by host->fail (owned) */
+    size_t malformed;       /* resources dropped for being malformed during this call */
+    char *first_malformed;  /* why the first one was dropped (owned) */
 };
 
 /* Set up / tear down a context. */
@@ -70,26 +70,26 @@ json_t *instance_stats(const instance *inst);
 
 /* The run: where emitted resources and findings go. */
 struct run {
-    char id[33];               /* random hex */
-    const char *chain;         /* chain name, "inventory" or "scan" */
-    char started_at[32];       /* RFC 3339 */
-    output *out;               /* where results go (borrowed); NULL: nowhere (playbooks) */
-    output_kind kind;          /* inventory: resources go to out; findings: findings do */
-    const strlist *kinds;      /* --kind filter (borrowed, may be empty) */
-    const strlist *allow;      /* security.egress_allow (borrowed) */
+    char id[33];          /* random hex */
+    const char *chain;    /* chain name, "inventory" or "scan" */
+    char started_at[32];  /* RFC 3339 */
+    output *out;          /* where results go (borrowed); NULL: nowhere (playbooks) */
+    output_kind kind;     /* inventory: resources go to out; findings: findings do */
+    const strlist *kinds; /* --kind filter (borrowed, may be empty) */
+    const strlist *allow; /* security.egress_allow (borrowed) */
     instance **scanners, **policies;
     size_t scanner_count, policy_count;
-    struct history *history;   /* run history: deltas, notifier state (NULL: not kept) */
-    size_t chain_failures;     /* failures before the current chain began */
-    pthread_mutex_t lock;      /* guards everything below */
-    json_t *failures;          /* [{"instance","plugin","operation","task","message"}] */
-    json_t *kept_findings;     /* fail findings, for notifiers */
-    json_t *kept_resources;    /* NULL, or {instance name: [resources]} kept for playbooks
-                                  (set by whoever wants them before providers run; owned) */
-    json_t *by_severity;       /* {"critical": n, ...} of fail findings */
+    struct history *history; /* run history: deltas, notifier state (NULL: not kept) */
+    size_t chain_failures;   /* failures before the current chain began */
+    pthread_mutex_t lock;    /* guards everything below */
+    json_t *failures;        /* [{"instance","plugin","operation","task","message"}] */
+    json_t *kept_findings;   /* fail findings, for notifiers */
+    json_t *kept_resources;  /* NULL, or {instance name: [resources]} kept for playbooks
+                                (set by whoever wants them before providers run; owned) */
+    json_t *by_severity;     /* {"critical": n, ...} of fail findings */
     size_t resource_count, finding_count, fail_count;
-    int worst_fail_rank;       /* highest severity rank among fail findings, a policy's warn
-                                  aside; -1 none */
+    int worst_fail_rank; /* highest severity rank among fail findings, a policy's warn
+                            aside; -1 none */
 };
 
 /* Ask every run to stop (signal handler safe). */

@@ -14,8 +14,8 @@ typedef struct pool {
     sched_job *jobs;
     size_t count;
     bool *started;
-    size_t first_unstarted;   /* every job before it has started */
-    owner_slot *slots;        /* one per distinct owner */
+    size_t first_unstarted; /* every job before it has started */
+    owner_slot *slots;      /* one per distinct owner */
     size_t slot_count;
     pthread_mutex_t lock;
     pthread_cond_t changed;

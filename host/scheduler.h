@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 typedef struct sched_job {
-    const void *owner;        /* jobs of one owner share its cap (e.g. a provider instance) */
-    int owner_limit;          /* max jobs of this owner at once; <= 0 means no cap */
-    void (*fn)(void *arg);    /* the work; called once, from a worker thread */
+    const void *owner;     /* jobs of one owner share its cap (e.g. a provider instance) */
+    int owner_limit;       /* max jobs of this owner at once; <= 0 means no cap */
+    void (*fn)(void *arg); /* the work; called once, from a worker thread */
     void *arg;
 } sched_job;
 

@@ -217,8 +217,7 @@ static json_t *convert_string_list(const fwk_option *opt, const json_t *value)
     }
     size_t i;
     json_t *item;
-    json_array_foreach(list, i, item)
-    {
+    json_array_foreach (list, i, item) {
         if (!json_is_string(item) || !allowed_word(opt, json_string_value(item))) {
             json_decref(list);
             return NULL;
@@ -312,8 +311,7 @@ static bool is_unresolved(const schema_ctx *sc, const char *pointer)
         return false;
     size_t i, len = strlen(pointer);
     json_t *entry;
-    json_array_foreach(sc->inst->unresolved, i, entry)
-    {
+    json_array_foreach (sc->inst->unresolved, i, entry) {
         const char *p = json_string_value(json_object_get(entry, "pointer"));
         if (p && strncmp(p, pointer, len) == 0 && (p[len] == '\0' || p[len] == '/'))
             return true;
@@ -328,7 +326,8 @@ static void register_secret(const json_t *value)
     size_t i;
     json_t *item;
     if (json_is_array(value))
-        json_array_foreach(value, i, item) register_secret(item);
+        json_array_foreach (value, i, item)
+            register_secret(item);
 }
 
 static const fwk_option *find_option(const fwk_option *options, const char *name)
@@ -440,8 +439,7 @@ static int apply_keys(const schema_ctx *sc, const fwk_option *options, const jso
 {
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)input, key, value)
-    {
+    json_object_foreach ((json_t *)input, key, value) {
         char *pointer = config_pointer_key(sc->pointer, key);
         if (!pointer)
             return -1;
@@ -497,8 +495,7 @@ int schema_apply(const fwk_option *options, const json_t *input, const config *c
     const char *key;
     json_t *value;
     void *tmp;
-    json_object_foreach_safe(result, tmp, key, value)
-    {
+    json_object_foreach_safe (result, tmp, key, value) {
         if (json_is_null(value))
             json_object_del(result, key);
     }

@@ -52,8 +52,8 @@ char *secret_ref_resolve(const char *ref, char *why, size_t why_size)
     if (ref && strncmp(ref, "env:", 4) == 0) {
         const char *found = getenv(ref + 4);
         if (!found) {
-            snprintf(why, why_size, "secret %s: environment variable %s is not set; export it",
-                     ref, ref + 4);
+            snprintf(why, why_size, "secret %s: environment variable %s is not set; export it", ref,
+                     ref + 4);
             return NULL;
         }
         value = strdup(found);
@@ -61,13 +61,17 @@ char *secret_ref_resolve(const char *ref, char *why, size_t why_size)
         char reason[512];
         value = secret_ref_read_file(ref + 5, reason, sizeof reason);
         if (!value) {
-            snprintf(why, why_size, "secret %s: cannot use %s; check the path and its "
-                                    "permissions", ref, reason);
+            snprintf(why, why_size,
+                     "secret %s: cannot use %s; check the path and its "
+                     "permissions",
+                     ref, reason);
             return NULL;
         }
     } else {
-        snprintf(why, why_size, "secret reference '%s' is not understood: use env:NAME or "
-                                "file:PATH", ref ? ref : "(null)");
+        snprintf(why, why_size,
+                 "secret reference '%s' is not understood: use env:NAME or "
+                 "file:PATH",
+                 ref ? ref : "(null)");
         return NULL;
     }
     if (!value)

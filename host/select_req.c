@@ -14,7 +14,13 @@
 
 #define REQ_MAX_BYTES (1024u * 1024u)
 
-typedef enum req_type { REQ_COUNT, REQ_POSITIVE, REQ_NONNEGATIVE, REQ_LIST, REQ_PRIORITY } req_type;
+typedef enum req_type {
+    REQ_COUNT,
+    REQ_POSITIVE,
+    REQ_NONNEGATIVE,
+    REQ_LIST,
+    REQ_PRIORITY
+} req_type;
 
 typedef struct req_key {
     const char *name;
@@ -23,13 +29,17 @@ typedef struct req_key {
 } req_key;
 
 static const req_key req_keys[] = {
-    {"cpu", REQ_COUNT, true},           {"memory_gb", REQ_POSITIVE, true},
-    {"storage_gb", REQ_NONNEGATIVE, false}, {"regions", REQ_LIST, false},
-    {"features", REQ_LIST, false},      {"compliance", REQ_LIST, false},
-    {"max_monthly_cost", REQ_POSITIVE, false}, {"priority", REQ_PRIORITY, false},
+    {"cpu", REQ_COUNT, true},
+    {"memory_gb", REQ_POSITIVE, true},
+    {"storage_gb", REQ_NONNEGATIVE, false},
+    {"regions", REQ_LIST, false},
+    {"features", REQ_LIST, false},
+    {"compliance", REQ_LIST, false},
+    {"max_monthly_cost", REQ_POSITIVE, false},
+    {"priority", REQ_PRIORITY, false},
 };
 #define REQ_KEY_COUNT (sizeof req_keys / sizeof req_keys[0])
-#define REQ_ALLOWED                                                                           \
+#define REQ_ALLOWED                                                                                \
     "cpu, memory_gb, storage_gb, regions, features, compliance, max_monthly_cost, priority"
 
 static const char *const priorities[] = {"cost", "performance", "compliance", "latency",
@@ -57,8 +67,8 @@ static int fail_at(const char *path, const json_t *marks, const char *pointer, d
     return -1;
 }
 
-static int check_list(const char *path, const json_t *marks, const char *key,
-                      const json_t *value, diag *err)
+static int check_list(const char *path, const json_t *marks, const char *key, const json_t *value,
+                      diag *err)
 {
     char pointer[96], got[128];
     const json_t *item;
@@ -66,10 +76,9 @@ static int check_list(const char *path, const json_t *marks, const char *key,
     if (!json_is_array(value)) {
         config_describe_value(value, 0, got, sizeof got);
         snprintf(pointer, sizeof pointer, "/%s", key);
-        return fail_at(path, marks, pointer, err, "%s: expected a list of names, got %s", key,
-                       got);
+        return fail_at(path, marks, pointer, err, "%s: expected a list of names, got %s", key, got);
     }
-    json_array_foreach(value, i, item) {
+    json_array_foreach (value, i, item) {
         if (json_is_string(item) && json_string_length(item) > 0)
             continue;
         config_describe_value(item, 0, got, sizeof got);
@@ -80,8 +89,8 @@ static int check_list(const char *path, const json_t *marks, const char *key,
     return 0;
 }
 
-static int check_value(const char *path, const json_t *marks, const req_key *k,
-                       const json_t *value, diag *err)
+static int check_value(const char *path, const json_t *marks, const req_key *k, const json_t *value,
+                       diag *err)
 {
     char pointer[96], got[128];
     snprintf(pointer, sizeof pointer, "/%s", k->name);
@@ -97,13 +106,13 @@ static int check_value(const char *path, const json_t *marks, const req_key *k,
         return 0;
     case REQ_POSITIVE:
         if (!json_is_number(value) || !(number > 0))
-            return fail_at(path, marks, pointer, err, "%s: expected a number > 0, got %s",
-                           k->name, got);
+            return fail_at(path, marks, pointer, err, "%s: expected a number > 0, got %s", k->name,
+                           got);
         return 0;
     case REQ_NONNEGATIVE:
         if (!json_is_number(value) || !(number >= 0))
-            return fail_at(path, marks, pointer, err, "%s: expected a number >= 0, got %s",
-                           k->name, got);
+            return fail_at(path, marks, pointer, err, "%s: expected a number >= 0, got %s", k->name,
+                           got);
         return 0;
     case REQ_LIST:
         return check_list(path, marks, k->name, value, err);
@@ -131,7 +140,7 @@ static int check_req(const char *path, const json_t *marks, const json_t *key_ma
     }
     const char *key;
     const json_t *value;
-    json_object_foreach((json_t *)req, key, value) {
+    json_object_foreach ((json_t *)req, key, value) {
         const req_key *k = NULL;
         for (size_t i = 0; i < REQ_KEY_COUNT; i++)
             if (strcmp(req_keys[i].name, key) == 0)

@@ -219,7 +219,8 @@ static CURLcode attempt(const fwk_mail *mail, int require_tls, long timeout_ms,
         goto out;
     curl_easy_setopt(easy, CURLOPT_URL, mail->url);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(easy, CURLOPT_USE_SSL, require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+    curl_easy_setopt(easy, CURLOPT_USE_SSL,
+                     require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -245,7 +246,7 @@ static bool mail_checked(const fwk_mail *mail, diag *err)
 {
     if (!mail || mail->struct_size < offsetof(fwk_mail, timeout_ms) + sizeof mail->timeout_ms) {
         diag_set(err, "mail: the request is too old or malformed (struct_size); rebuild the "
-                 "plugin against this SDK");
+                      "plugin against this SDK");
         return false;
     }
     if (!smtp_address_ok(mail->from)) {
@@ -324,13 +325,14 @@ fwk_status smtp_send(const fwk_mail *mail, const strlist *allow, const config_li
         }
         bool again = transient(code, reply);
         char *reason = log_redact(errbuf[0] ? errbuf : curl_easy_strerror(code));
-        const char *hint = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE
-                               ? "; the server's TLS certificate could not be verified"
-                           : code == CURLE_LOGIN_DENIED ? "; check username and password"
-                           : code == CURLE_USE_SSL_FAILED
-                               ? "; the server does not offer STARTTLS, which is required for a "
-                                 "non-loopback host: use smtps:// or a server with STARTTLS"
-                               : "";
+        const char *hint =
+            code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE
+                ? "; the server's TLS certificate could not be verified"
+            : code == CURLE_LOGIN_DENIED ? "; check username and password"
+            : code == CURLE_USE_SSL_FAILED
+                ? "; the server does not offer STARTTLS, which is required for a "
+                  "non-loopback host: use smtps:// or a server with STARTTLS"
+                : "";
         diag_set(err, "mail via %s: %s (SMTP reply %ld, %d attempt%s)%s", mail->url,
                  reason ? reason : "failed", reply, n + 1, n ? "s" : "", hint);
         free(reason);

@@ -47,19 +47,21 @@ int state_open(const char *path, state_store **out, diag *err)
         diag_set(err, "%s: out of memory", path);
         return -1;
     }
-    int rc = sqlite3_open_v2(path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        diag_set(err, "%s: cannot open the state file: %s; check that its directory exists "
-                 "and is writable, or set `state:` in the config", path,
-                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        diag_set(err,
+                 "%s: cannot open the state file: %s; check that its directory exists "
+                 "and is writable, or set `state:` in the config",
+                 path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
         state_close(st);
         return -1;
     }
     sqlite3_busy_timeout(st->db, STATE_BUSY_MS);
-    if (state_exec_when_free(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                 "PRAGMA foreign_keys=ON;", err) != 0) {
+    if (state_exec_when_free(st,
+                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                             "PRAGMA foreign_keys=ON;",
+                             err) != 0) {
         state_close(st);
         return -1;
     }
@@ -91,8 +93,10 @@ int state_exec(state_store *st, const char *sql, diag *err)
     char *message = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &message) == SQLITE_OK)
         return 0;
-    diag_set(err, "%s: %s (in \"%.40s...\"); if the file is not a fawkes state file, point "
-             "`state:` elsewhere", st->path, message ? message : sqlite3_errmsg(st->db), sql);
+    diag_set(err,
+             "%s: %s (in \"%.40s...\"); if the file is not a fawkes state file, point "
+             "`state:` elsewhere",
+             st->path, message ? message : sqlite3_errmsg(st->db), sql);
     sqlite3_free(message);
     return -1;
 }

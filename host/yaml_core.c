@@ -107,8 +107,8 @@ void yaml_core_parser_error(const yaml_parser_t *p, const char *text, size_t len
         }
         snprintf(message, size, "invalid YAML: %s (the file must be UTF-8 text)", problem);
     } else if (p->context) {
-        snprintf(message, size, "invalid YAML: %s (%s at line %d, column %d)", problem,
-                 p->context, (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+        snprintf(message, size, "invalid YAML: %s (%s at line %d, column %d)", problem, p->context,
+                 (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
     } else {
         snprintf(message, size, "invalid YAML: %s", problem);
     }

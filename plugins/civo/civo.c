@@ -96,8 +96,7 @@ static int civo_check(const fwk_host *host, fwk_ctx *ctx, const json_t *config)
                    endpoint);
         return -1;
     }
-    json_object_foreach((json_t *)json_object_get(config, "prices"), key, value)
-    {
+    json_object_foreach ((json_t *)json_object_get(config, "prices"), key, value) {
         if (!json_is_number(value) || json_number_value(value) < 0) {
             host->fail(ctx, "prices.%s: expected a number of USD per month (e.g. %s: 10.5)", key,
                        key);

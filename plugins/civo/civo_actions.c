@@ -77,8 +77,7 @@ static bool rule_listed(const json_t *resource, const char *rule_id)
 
     if (!json_is_array(rules))
         return true;
-    json_array_foreach(rules, i, rule)
-    {
+    json_array_foreach (rules, i, rule) {
         if (strcmp(fwkx_str(rule, "id", ""), rule_id) == 0)
             return true;
     }
@@ -95,8 +94,7 @@ static char *tags_with(const json_t *resource, const char *tag, bool *present)
     size_t i;
 
     *present = false;
-    json_array_foreach(tags, i, item)
-    {
+    json_array_foreach (tags, i, item) {
         const char *text = json_string_value(item);
         if (!text || !*text)
             continue;
@@ -183,8 +181,7 @@ static const char *check_call(const civo_instance *inst, fwk_ctx *ctx, const civ
         inst->host->fail(ctx, "%s: params must be an object", a->name);
         return NULL;
     }
-    json_object_foreach((json_t *)params, key, ignored)
-    {
+    json_object_foreach ((json_t *)params, key, ignored) {
         if (!a->param || strcmp(key, a->param) != 0) {
             inst->host->fail(ctx, "%s: unknown parameter '%s' (allowed: %s)", a->name, key,
                              a->param ? a->param : "none");

@@ -21,8 +21,7 @@ static json_t *charge_cost(const civo_instance *inst, const json_t *charge)
         return json_null();
     if (strncmp(code, "instance-", 9) == 0)
         code += 9;
-    return civo_price(inst, code,
-                      hours / CIVO_HOURS_PER_MONTH * fwkx_num(charge, "size_gb", 1));
+    return civo_price(inst, code, hours / CIVO_HOURS_PER_MONTH * fwkx_num(charge, "size_gb", 1));
 }
 
 typedef struct civo_cost_run {

@@ -47,8 +47,7 @@ static bool wanted(const json_t *list, const char *value)
 
     if (!json_is_array(list))
         return true;
-    json_array_foreach(list, i, item)
-    {
+    json_array_foreach (list, i, item) {
         if (json_is_string(item) && strcmp(json_string_value(item), value) == 0)
             return true;
     }
@@ -118,8 +117,7 @@ fwk_status civo_plan(const civo_instance *inst, fwk_ctx *ctx, const json_t *requ
        request per firewall; clusters: one per public cluster's firewall): the host starts
        tasks in plan order, so the longest ones should not start last. */
     for (int order = 0; order <= 2; order++) {
-        json_array_foreach(regions, i, region)
-        {
+        json_array_foreach (regions, i, region) {
             const char *code = json_string_value(region);
             if (!code || !wanted(want_regions, code))
                 continue;

@@ -45,8 +45,7 @@ void civo_tags_to_labels(const json_t *tags, json_t *labels)
     size_t i;
     const json_t *tag;
 
-    json_array_foreach(tags, i, tag)
-    {
+    json_array_foreach (tags, i, tag) {
         const char *text = json_string_value(tag);
         const char *eq = text ? strchr(text, '=') : NULL;
         if (!text || !*text)
@@ -80,9 +79,11 @@ void civo_strip_secrets(json_t *value)
     if (json_is_object(value)) {
         for (i = 0; civo_secret_fields[i]; i++)
             json_object_del(value, civo_secret_fields[i]);
-        json_object_foreach(value, key, child) civo_strip_secrets(child);
+        json_object_foreach (value, key, child)
+            civo_strip_secrets(child);
     } else if (json_is_array(value)) {
-        json_array_foreach(value, i, child) civo_strip_secrets(child);
+        json_array_foreach (value, i, child)
+            civo_strip_secrets(child);
     }
 }
 
@@ -189,19 +190,17 @@ static json_t *node_pools(const civo_instance *inst, const json_t *item, json_t 
             json_array_append_new(pools, json_pack("{s:n, s:o, s:s?}", "id", "count",
                                                    int_or_null(count), "size", size));
     } else {
-        json_array_foreach(raw, i, pool)
-        {
-            json_array_append_new(pools, json_pack("{s:s?, s:o, s:s?}", "id",
-                                                   fwkx_str(pool, "id", NULL), "count",
-                                                   int_or_null(json_object_get(pool, "count")),
-                                                   "size", fwkx_str(pool, "size", NULL)));
+        json_array_foreach (raw, i, pool) {
+            json_array_append_new(pools,
+                                  json_pack("{s:s?, s:o, s:s?}", "id", fwkx_str(pool, "id", NULL),
+                                            "count", int_or_null(json_object_get(pool, "count")),
+                                            "size", fwkx_str(pool, "size", NULL)));
         }
     }
-    json_array_foreach(pools, i, pool)
-    {
+    json_array_foreach (pools, i, pool) {
         /* a count that is not a whole number prices as unknown */
-        json_t *price = civo_price(inst, fwkx_str(pool, "size", NULL),
-                                   (double)fwkx_int(pool, "count", -1));
+        json_t *price =
+            civo_price(inst, fwkx_str(pool, "size", NULL), (double)fwkx_int(pool, "count", -1));
         if (json_is_null(price))
             priced = false;
         else
@@ -244,8 +243,9 @@ json_t *civo_norm_database(const civo_instance *inst, const char *region, const 
     json_object_set_new(
         r, "public",
         has_address(item, json_object_get(item, "public_ip") ? "public_ip" : "public_ipv4"));
-    json_object_set_new(r, "monthly_cost", civo_price(inst, fwkx_str(item, "size", NULL),
-                                                      nodes > 0 ? (double)nodes : 1));
+    json_object_set_new(
+        r, "monthly_cost",
+        civo_price(inst, fwkx_str(item, "size", NULL), nodes > 0 ? (double)nodes : 1));
     return r;
 }
 

@@ -84,8 +84,7 @@ static json_t *cidrs_of(const json_t *rule)
                 p++;
         }
     } else if (json_is_array(cidr)) {
-        json_array_foreach(cidr, i, item)
-        {
+        json_array_foreach (cidr, i, item) {
             if (json_is_string(item))
                 json_array_append_new(list, json_copy((json_t *)item));
         }
@@ -133,8 +132,7 @@ static bool open_to_internet(const json_t *rule)
 
     if (!ingress_allow(rule))
         return false;
-    json_array_foreach(cidrs, i, cidr)
-    {
+    json_array_foreach (cidrs, i, cidr) {
         const char *text = json_string_value(cidr);
         if (strcmp(text, "0.0.0.0/0") == 0 || strcmp(text, "::/0") == 0)
             return true;
@@ -159,8 +157,7 @@ json_t *civo_norm_firewall(const civo_instance *inst, const char *region, const 
         return r;
     }
     normalized = json_array();
-    json_array_foreach(rules, i, rule)
-    {
+    json_array_foreach (rules, i, rule) {
         json_t *one = civo_norm_rule(rule);
         open = open || open_to_internet(one);
         json_array_append_new(normalized, one);
@@ -201,8 +198,7 @@ void civo_cluster_access(json_t *cluster, const json_t *raw_rules)
         return;
     }
     reaching = json_array();
-    json_array_foreach(raw_rules, i, raw)
-    {
+    json_array_foreach (raw_rules, i, raw) {
         const char *protocol;
         rule = civo_norm_rule(raw);
         protocol = fwkx_str(rule, "protocol", "");

@@ -16,13 +16,12 @@ fwk_status civo_send_planned(const civo_instance *inst, fwk_ctx *ctx, const json
     const json_t *request;
 
     *responses = json_array();
-    json_array_foreach(requests, i, request)
-    {
+    json_array_foreach (requests, i, request) {
         const json_t *body = json_object_get(request, "body");
         fwkx_http_result result = {0};
-        fwk_status rc = civo_call(inst, ctx, fwkx_str(request, "method", ""),
-                                  fwkx_str(request, "url", ""), json_is_null(body) ? NULL : body,
-                                  FWK_HTTP_MUTATING, &result);
+        fwk_status rc =
+            civo_call(inst, ctx, fwkx_str(request, "method", ""), fwkx_str(request, "url", ""),
+                      json_is_null(body) ? NULL : body, FWK_HTTP_MUTATING, &result);
 
         if (rc != FWK_OK) { /* the message names the request and Civo's {code, reason} */
             fwkx_http_result_free(&result);

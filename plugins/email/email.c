@@ -24,17 +24,17 @@ static const fwk_option email_options[] = {
     FWK_OPTION("username", FWK_OPT_STRING, 0, NULL, "SMTP AUTH user (none: no AUTH)"),
     FWK_OPTION("password", FWK_OPT_STRING, FWK_OPT_SECRET, NULL,
                "SMTP AUTH password, from ${env:} or ${file:}"),
-    FWK_OPTION("subject_prefix", FWK_OPT_STRING, 0, "\"[fawkes]\"",
-               "put before every subject"),
+    FWK_OPTION("subject_prefix", FWK_OPT_STRING, 0, "\"[fawkes]\"", "put before every subject"),
     FWK_OPTION_END,
 };
 
 static fwk_status email_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                          void **instance)
+                             void **instance)
 {
     if (!FWK_HOST_HAS(host, mail_send)) {
-        host->fail(ctx, "this fawkes has no mail service (it needs SDK ABI 1.1, the host "
-                        "provides %u.%u): upgrade fawkes",
+        host->fail(ctx,
+                   "this fawkes has no mail service (it needs SDK ABI 1.1, the host "
+                   "provides %u.%u): upgrade fawkes",
                    host->abi_major, host->abi_minor);
         return FWK_ERROR;
     }
@@ -51,7 +51,8 @@ static fwk_status email_init(const fwk_host *host, fwk_ctx *ctx, const json_t *c
     self->config = config;
     size_t i;
     const json_t *address;
-    json_array_foreach(to, i, address) self->to[i] = json_string_value(address);
+    json_array_foreach (to, i, address)
+        self->to[i] = json_string_value(address);
     if (fwkx_str(config, "password", NULL) && !fwkx_str(config, "username", NULL)) {
         host->fail(ctx, "password is set but username is not: set both for SMTP AUTH");
         free(self->to);

@@ -26,13 +26,26 @@ static void put_html(FILE *out, const char *text)
 {
     for (const char *p = text; *p; p++) {
         switch (*p) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        case '\n': fputs("<br>\n", out); break;
-        default: fputc(*p, out);
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
+        case '\n':
+            fputs("<br>\n", out);
+            break;
+        default:
+            fputc(*p, out);
         }
     }
 }
@@ -70,14 +83,13 @@ static char *make_text(const json_t *message)
     fprintf(out, "%s\n", fwkx_text(message, "text", "fawkes"));
     size_t i;
     const json_t *finding;
-    json_array_foreach(json_object_get(message, "findings"), i, finding)
-    {
+    json_array_foreach (json_object_get(message, "findings"), i, finding) {
         char resource[1024];
         resource_text(finding, resource, sizeof resource);
         fprintf(out, "\n[%s] %s: %s\n  rule:        %s\n  resource:    %s\n",
                 fwkx_text(finding, "severity", "medium"), fwkx_text(finding, "delta", "new"),
-                fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding")), fwkx_text(finding, "rule", "-"),
-                resource);
+                fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding")),
+                fwkx_text(finding, "rule", "-"), resource);
         if (fwkx_text(finding, "message", NULL))
             fprintf(out, "  message:     %s\n", fwkx_text(finding, "message", ""));
         if (fwkx_text(finding, "remediation", NULL))
@@ -85,7 +97,8 @@ static char *make_text(const json_t *message)
         fprintf(out, "  fingerprint: %s\n", fwkx_text(finding, "fingerprint", "-"));
     }
     const json_t *run = json_object_get(message, "run");
-    fprintf(out, "\n-- \nfawkes, chain %s, run %s\n", fwkx_text(run, "chain", "-"), fwkx_text(run, "id", "-"));
+    fprintf(out, "\n-- \nfawkes, chain %s, run %s\n", fwkx_text(run, "chain", "-"),
+            fwkx_text(run, "id", "-"));
     if (fclose(out) != 0) {
         free(buf);
         return NULL;
@@ -110,8 +123,7 @@ static char *make_html(const json_t *message, const char *subject)
           out);
     size_t i;
     const json_t *finding;
-    json_array_foreach(json_object_get(message, "findings"), i, finding)
-    {
+    json_array_foreach (json_object_get(message, "findings"), i, finding) {
         char resource[1024];
         resource_text(finding, resource, sizeof resource);
         fprintf(out, "<tr><td style=\"border-left: 6px solid %s\">", color_of(finding));

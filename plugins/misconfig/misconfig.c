@@ -16,8 +16,8 @@ static const fwk_option misconfig_options[] = {
     FWK_OPTION_END};
 
 /* A string list option, or its default when the host did not fill it in. */
-static int misconfig_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *config, const char *key,
-                          const char *default_json, json_t **out)
+static int misconfig_string_list(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+                                 const char *key, const char *default_json, json_t **out)
 {
     const json_t *value = json_object_get(config, key);
     const json_t *item;
@@ -31,8 +31,7 @@ static int misconfig_string_list(const fwk_host *host, fwk_ctx *ctx, const json_
         host->fail(ctx, "%s: expected a list of strings, got %s", key, fwkx_type_name(value));
         return -1;
     }
-    json_array_foreach(value, i, item)
-    {
+    json_array_foreach (value, i, item) {
         if (!json_is_string(item) || json_string_length(item) == 0) {
             host->fail(ctx, "%s[%zu]: expected a non-empty string, got %s", key, i,
                        fwkx_type_name(item));
@@ -51,8 +50,7 @@ static int misconfig_disable(misconfig_instance *inst, fwk_ctx *ctx, const json_
     const json_t *item;
     int rule;
 
-    json_array_foreach(disabled, i, item)
-    {
+    json_array_foreach (disabled, i, item) {
         rule = misconfig_rule_find(json_string_value(item));
         if (rule >= 0) {
             inst->disabled[rule] = true;
@@ -78,7 +76,8 @@ static void misconfig_fini(void *instance)
     free(inst);
 }
 
-static fwk_status misconfig_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config, void **instance)
+static fwk_status misconfig_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
+                                 void **instance)
 {
     fwk_status status = FWK_ERROR;
     misconfig_instance *inst = calloc(1, sizeof(*inst));
@@ -100,7 +99,7 @@ static fwk_status misconfig_init(const fwk_host *host, fwk_ctx *ctx, const json_
         inst->stopped_days = (int64_t)json_integer_value(days);
     }
     if (misconfig_string_list(host, ctx, config, "required_labels", "[\"owner\", \"env\"]",
-                       &inst->required_labels) != 0 ||
+                              &inst->required_labels) != 0 ||
         misconfig_string_list(host, ctx, config, "disabled_rules", "[]", &disabled) != 0 ||
         misconfig_disable(inst, ctx, disabled) != 0)
         goto out;
@@ -119,8 +118,8 @@ static void misconfig_subject(misconfig_scan *scan)
     const json_t *r = scan->resource;
     const char *name = fwkx_text(r, "name", fwkx_text(r, "id", fwkx_str(r, "uid", "(unnamed)")));
 
-    snprintf(scan->subject, sizeof(scan->subject), "%s %s",
-             fwkx_text(r, "native_type", scan->kind), name);
+    snprintf(scan->subject, sizeof(scan->subject), "%s %s", fwkx_text(r, "native_type", scan->kind),
+             name);
 }
 
 static fwk_status misconfig_scan_resource(fwk_ctx *ctx, void *instance, const json_t *resource)

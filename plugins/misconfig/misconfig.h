@@ -1,4 +1,5 @@
-/* misconfig.h: internals of the misconfig scanner shared by its descriptor, rule table and checks. */
+/* misconfig.h: internals of the misconfig scanner shared by its descriptor, rule table and checks.
+ */
 #ifndef MISCONFIG_H
 #define MISCONFIG_H
 
@@ -32,7 +33,7 @@ typedef struct misconfig_mapping {
 } misconfig_mapping;
 
 typedef struct misconfig_rule {
-    const char *id;       /* "misconfig.bucket.public" */
+    const char *id; /* "misconfig.bucket.public" */
     fwkx_severity severity;
     const char *title;
     const char *remediation; /* for providers without a mapping */
@@ -61,7 +62,7 @@ typedef struct misconfig_scan {
     const char *kind;     /* "" when absent */
     char subject[256];    /* "s3:bucket acme-logs": names the resource in messages */
     time_t now;           /* the wall clock, seconds since 1970 */
-    fwk_status status; /* FWK_OK until an emit fails */
+    fwk_status status;    /* FWK_OK until an emit fails */
 } misconfig_scan;
 
 /* True when the rule is enabled and the scan may still emit. */
@@ -73,15 +74,20 @@ bool misconfig_enabled(const misconfig_scan *scan, misconfig_rule_id rule);
  * and compliance come from the rule's mapping for the resource's provider. Does nothing when
  * the rule is disabled or an earlier emit failed.
  */
-void misconfig_emit(misconfig_scan *scan, misconfig_rule_id rule, const char *status, json_t *evidence, const char *fmt,
-             ...) __attribute__((format(printf, 5, 6)));
+void misconfig_emit(misconfig_scan *scan, misconfig_rule_id rule, const char *status,
+                    json_t *evidence, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* A tri-state field: true, false, or unknown (absent or null). */
-typedef enum misconfig_flag { MISCONFIG_UNKNOWN = 0, MISCONFIG_TRUE, MISCONFIG_FALSE } misconfig_flag;
+typedef enum misconfig_flag {
+    MISCONFIG_UNKNOWN = 0,
+    MISCONFIG_TRUE,
+    MISCONFIG_FALSE
+} misconfig_flag;
 
 /* Read the boolean `field` of the resource for `rule`. A value of another type emits an
    "error" finding for the rule and reads as MISCONFIG_UNKNOWN. */
-misconfig_flag misconfig_flag_field(misconfig_scan *scan, misconfig_rule_id rule, const char *field);
+misconfig_flag misconfig_flag_field(misconfig_scan *scan, misconfig_rule_id rule,
+                                    const char *field);
 
 /* The checks, each a no-op for kinds it does not cover. */
 void misconfig_check_exposure(misconfig_scan *scan);

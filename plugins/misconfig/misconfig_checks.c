@@ -28,7 +28,7 @@ void misconfig_check_exposure(misconfig_scan *scan)
         return;
     if (misconfig_flag_field(scan, rule, "public") == MISCONFIG_TRUE)
         misconfig_emit(scan, rule, "fail", json_pack("{s:b}", "public", 1),
-                "%s is publicly accessible: %s", scan->subject, what);
+                       "%s is publicly accessible: %s", scan->subject, what);
 }
 
 void misconfig_check_encryption(misconfig_scan *scan)
@@ -47,9 +47,9 @@ void misconfig_check_encryption(misconfig_scan *scan)
         return;
     if (misconfig_flag_field(scan, rule, "encrypted") == MISCONFIG_FALSE)
         misconfig_emit(scan, rule, "fail", json_pack("{s:b}", "encrypted", 0),
-                "%s is not encrypted at rest: its data is readable by anyone who gets the "
-                "underlying storage or a snapshot of it",
-                scan->subject);
+                       "%s is not encrypted at rest: its data is readable by anyone who gets the "
+                       "underlying storage or a snapshot of it",
+                       scan->subject);
 }
 
 /* True when `labels` has `name` (compared case-insensitively, as tag keys are often
@@ -59,8 +59,7 @@ static bool misconfig_has_label(const json_t *labels, const char *name)
     const char *key;
     const json_t *value;
 
-    json_object_foreach((json_t *)labels, key, value)
-    {
+    json_object_foreach ((json_t *)labels, key, value) {
         if (strcasecmp(key, name) == 0 && json_is_string(value) && json_string_length(value) > 0)
             return true;
     }
@@ -70,8 +69,12 @@ static bool misconfig_has_label(const json_t *labels, const char *name)
 /* Native types whose API has no tags or labels at all: every one would lack every required
    label, and nobody could fix it. */
 static const char *const misconfig_unlabelled_types[] = {
-    "compute:firewall", "compute:network",                            /* GCP */
-    "civo:firewall",    "civo:network",    "civo:objectstore", "civo:volume", /* Civo */
+    "compute:firewall",
+    "compute:network", /* GCP */
+    "civo:firewall",
+    "civo:network",
+    "civo:objectstore",
+    "civo:volume", /* Civo */
     NULL,
 };
 
@@ -97,18 +100,18 @@ void misconfig_check_labels(misconfig_scan *scan)
         !misconfig_can_carry_labels(scan->resource))
         return;
     if (!json_is_object(labels)) {
-        misconfig_emit(scan, MISCONFIG_LABELS_MISSING, "error",
-                json_pack("{s:s, s:s}", "field", "labels", "problem", "type"),
-                "could not evaluate %s: \"labels\" is %s; expected an object of strings (fix "
-                "the provider's output)",
-                scan->subject, fwkx_type_name(labels));
+        misconfig_emit(
+            scan, MISCONFIG_LABELS_MISSING, "error",
+            json_pack("{s:s, s:s}", "field", "labels", "problem", "type"),
+            "could not evaluate %s: \"labels\" is %s; expected an object of strings (fix "
+            "the provider's output)",
+            scan->subject, fwkx_type_name(labels));
         return;
     }
     missing = json_array();
     if (!missing)
         return;
-    json_array_foreach(scan->inst->required_labels, i, name)
-    {
+    json_array_foreach (scan->inst->required_labels, i, name) {
         if (misconfig_has_label(labels, json_string_value(name)))
             continue;
         json_array_append(missing, name);
@@ -121,8 +124,8 @@ void misconfig_check_labels(misconfig_scan *scan)
         return;
     }
     misconfig_emit(scan, MISCONFIG_LABELS_MISSING, "fail", json_pack("{s:o}", "missing", missing),
-            "%s lacks the required label%s %s", scan->subject,
-            json_array_size(missing) == 1 ? "" : "s", names);
+                   "%s lacks the required label%s %s", scan->subject,
+                   json_array_size(missing) == 1 ? "" : "s", names);
 }
 
 /* True for states in which an instance does not run but keeps its disks and addresses. */
@@ -142,7 +145,8 @@ void misconfig_check_stopped(misconfig_scan *scan)
     long long days;
     char since_text[FWKX_TIME_MAX];
 
-    if (!misconfig_kind_is(scan, "compute.instance") || !misconfig_enabled(scan, MISCONFIG_INSTANCE_STOPPED) || !state ||
+    if (!misconfig_kind_is(scan, "compute.instance") ||
+        !misconfig_enabled(scan, MISCONFIG_INSTANCE_STOPPED) || !state ||
         !misconfig_is_stopped(scan->provider, state))
         return;
     if (cost <= 0)
@@ -154,9 +158,10 @@ void misconfig_check_stopped(misconfig_scan *scan)
     if (days <= scan->inst->stopped_days)
         return;
     fwkx_time_format((int64_t)since * 1000, since_text, sizeof(since_text));
-    misconfig_emit(scan, MISCONFIG_INSTANCE_STOPPED, "fail",
-            json_pack("{s:s, s:s}", "state", state, "stopped_since", since_text),
-            "%s has been stopped since %s (%lld days, more than stopped_days %lld) and still "
-            "costs about $%.2f a month",
-            scan->subject, since_text, days, (long long)scan->inst->stopped_days, cost);
+    misconfig_emit(
+        scan, MISCONFIG_INSTANCE_STOPPED, "fail",
+        json_pack("{s:s, s:s}", "state", state, "stopped_since", since_text),
+        "%s has been stopped since %s (%lld days, more than stopped_days %lld) and still "
+        "costs about $%.2f a month",
+        scan->subject, since_text, days, (long long)scan->inst->stopped_days, cost);
 }

@@ -10,7 +10,8 @@ bool misconfig_enabled(const misconfig_scan *scan, misconfig_rule_id rule)
     return !scan->inst->disabled[rule] && scan->status == FWK_OK;
 }
 
-static const misconfig_mapping *misconfig_mapping_for(const misconfig_rule *rule, const char *provider)
+static const misconfig_mapping *misconfig_mapping_for(const misconfig_rule *rule,
+                                                      const char *provider)
 {
     const misconfig_mapping *m;
 
@@ -21,8 +22,8 @@ static const misconfig_mapping *misconfig_mapping_for(const misconfig_rule *rule
     return NULL;
 }
 
-static json_t *misconfig_finding(const misconfig_scan *scan, const misconfig_rule *rule, const char *status,
-                          json_t *evidence, const char *message)
+static json_t *misconfig_finding(const misconfig_scan *scan, const misconfig_rule *rule,
+                                 const char *status, json_t *evidence, const char *message)
 {
     const misconfig_mapping *mapping = misconfig_mapping_for(rule, scan->provider);
     json_t *compliance = json_array();
@@ -31,17 +32,16 @@ static json_t *misconfig_finding(const misconfig_scan *scan, const misconfig_rul
 
     for (i = 0; compliance && mapping && mapping->compliance[i]; i++)
         json_array_append_new(compliance, json_string(mapping->compliance[i]));
-    finding =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "rule", rule->id, "severity",
-                  fwkx_severity_name(rule->severity), "status", status, "title", rule->title,
-                  "message", message, "evidence", evidence ? evidence : json_object(),
-                  "remediation", mapping ? mapping->remediation : rule->remediation, "compliance",
-                  compliance);
+    finding = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "rule", rule->id, "severity",
+                        fwkx_severity_name(rule->severity), "status", status, "title", rule->title,
+                        "message", message, "evidence", evidence ? evidence : json_object(),
+                        "remediation", mapping ? mapping->remediation : rule->remediation,
+                        "compliance", compliance);
     return finding;
 }
 
-void misconfig_emit(misconfig_scan *scan, misconfig_rule_id rule, const char *status, json_t *evidence, const char *fmt,
-             ...)
+void misconfig_emit(misconfig_scan *scan, misconfig_rule_id rule, const char *status,
+                    json_t *evidence, const char *fmt, ...)
 {
     const fwk_host *host = scan->inst->host;
     char message[1024];
@@ -77,8 +77,8 @@ misconfig_flag misconfig_flag_field(misconfig_scan *scan, misconfig_rule_id rule
     if (json_is_boolean(value))
         return json_is_true(value) ? MISCONFIG_TRUE : MISCONFIG_FALSE;
     misconfig_emit(scan, rule, "error", json_pack("{s:s, s:s}", "field", field, "problem", "type"),
-            "could not evaluate %s: \"%s\" is %s; expected true, false or null (fix the "
-            "provider's output)",
-            scan->subject, field, fwkx_type_name(value));
+                   "could not evaluate %s: \"%s\" is %s; expected true, false or null (fix the "
+                   "provider's output)",
+                   scan->subject, field, fwkx_type_name(value));
     return MISCONFIG_UNKNOWN;
 }

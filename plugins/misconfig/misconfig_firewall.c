@@ -1,4 +1,5 @@
-/* misconfig_firewall.c: firewall rules open to the internet (attributes.rules[] of network.firewall). */
+/* misconfig_firewall.c: firewall rules open to the internet (attributes.rules[] of
+ * network.firewall). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 #define MISCONFIG_RDP_PORT 3389
 
 /* The three firewall rules, in the order of their evidence arrays. */
-static const misconfig_rule_id misconfig_fw_rules[3] = {MISCONFIG_FIREWALL_SSH, MISCONFIG_FIREWALL_RDP, MISCONFIG_FIREWALL_OPEN};
+static const misconfig_rule_id misconfig_fw_rules[3] = {
+    MISCONFIG_FIREWALL_SSH, MISCONFIG_FIREWALL_RDP, MISCONFIG_FIREWALL_OPEN};
 
 /* What one rule exposes to the internet. */
 typedef struct misconfig_exposure {
@@ -44,8 +46,8 @@ static void misconfig_cover(misconfig_exposure *ex, long lo, long hi)
 }
 
 /* One port item: 22, "22", "20-30", "all"/"any"/"*". Returns 0, or -1 with `why`. */
-static int misconfig_port_item(const json_t *item, misconfig_exposure *ex, const char *where, char *why,
-                        size_t size)
+static int misconfig_port_item(const json_t *item, misconfig_exposure *ex, const char *where,
+                               char *why, size_t size)
 {
     const char *text = json_string_value(item);
     long lo, hi;
@@ -82,7 +84,8 @@ static int misconfig_port_item(const json_t *item, misconfig_exposure *ex, const
 }
 
 /* Ports as a string, an integer, a list of those, or absent/null for all. */
-static int misconfig_ports(const json_t *ports, misconfig_exposure *ex, const char *where, char *why, size_t size)
+static int misconfig_ports(const json_t *ports, misconfig_exposure *ex, const char *where,
+                           char *why, size_t size)
 {
     char item_where[96];
     const json_t *item;
@@ -94,8 +97,7 @@ static int misconfig_ports(const json_t *ports, misconfig_exposure *ex, const ch
     }
     if (!json_is_array(ports))
         return misconfig_port_item(ports, ex, where, why, size);
-    json_array_foreach(ports, i, item)
-    {
+    json_array_foreach (ports, i, item) {
         snprintf(item_where, sizeof(item_where), "%s[%zu]", where, i);
         if (misconfig_port_item(item, ex, item_where, why, size) != 0)
             return -1;
@@ -105,8 +107,8 @@ static int misconfig_ports(const json_t *ports, misconfig_exposure *ex, const ch
 
 /* Set ex->tcp/udp from the protocol; false (with why) when it is not a string or number.
    Protocols without ports (icmp, esp, ...) leave both false: they are not judged here. */
-static int misconfig_protocol(const json_t *protocol, misconfig_exposure *ex, const char *where, char *why,
-                       size_t size)
+static int misconfig_protocol(const json_t *protocol, misconfig_exposure *ex, const char *where,
+                              char *why, size_t size)
 {
     char number[32];
     const char *text = json_string_value(protocol);
@@ -143,8 +145,7 @@ static json_t *misconfig_world_cidrs(const json_t *cidrs, const char *where, cha
         return NULL;
     }
     world = json_array();
-    json_array_foreach(cidrs, i, cidr)
-    {
+    json_array_foreach (cidrs, i, cidr) {
         const char *text = json_string_value(cidr);
 
         if (!text) {
@@ -161,7 +162,7 @@ static json_t *misconfig_world_cidrs(const json_t *cidrs, const char *where, cha
 
 /* direction and action: sets *applies when the rule allows ingress. -1 with why. */
 static int misconfig_rule_applies(const json_t *rule, const char *where, bool *applies, char *why,
-                           size_t size)
+                                  size_t size)
 {
     const char *direction = fwkx_str(rule, "direction", NULL);
     const json_t *action_value = json_object_get(rule, "action");
@@ -197,8 +198,7 @@ static void misconfig_json_text(const json_t *value, char *buf, size_t size)
     if (json_is_string(value)) {
         snprintf(buf, size, "%s", json_string_value(value));
     } else if (json_is_array(value)) {
-        json_array_foreach(value, i, item)
-        {
+        json_array_foreach (value, i, item) {
             char one[64];
 
             misconfig_json_text(item, one, sizeof(one));
@@ -212,8 +212,8 @@ static void misconfig_json_text(const json_t *value, char *buf, size_t size)
 }
 
 /* Add rule `index` (exposing `which`) to the evidence and to the message text. */
-static void misconfig_record_hit(misconfig_fw_result *res, int which, size_t index, const json_t *rule,
-                          const json_t *world)
+static void misconfig_record_hit(misconfig_fw_result *res, int which, size_t index,
+                                 const json_t *rule, const json_t *world)
 {
     const json_t *ports = json_object_get(rule, "ports");
     const json_t *protocol = json_object_get(rule, "protocol");
@@ -282,7 +282,8 @@ void misconfig_check_firewall(misconfig_scan *scan)
     int which;
 
     if (strcmp(scan->kind, "network.firewall") != 0 || !rules || json_is_null(rules) ||
-        !(misconfig_enabled(scan, MISCONFIG_FIREWALL_SSH) || misconfig_enabled(scan, MISCONFIG_FIREWALL_RDP) ||
+        !(misconfig_enabled(scan, MISCONFIG_FIREWALL_SSH) ||
+          misconfig_enabled(scan, MISCONFIG_FIREWALL_RDP) ||
           misconfig_enabled(scan, MISCONFIG_FIREWALL_OPEN)))
         return;
     memset(&res, 0, sizeof(res));
@@ -293,20 +294,21 @@ void misconfig_check_firewall(misconfig_scan *scan)
         snprintf(res.why, sizeof(res.why), "attributes.rules: expected a list of rules, got %s",
                  fwkx_type_name(rules));
     } else {
-        json_array_foreach(rules, i, rule) misconfig_fw_rule(&res, rule, i);
+        json_array_foreach (rules, i, rule)
+            misconfig_fw_rule(&res, rule, i);
     }
     for (which = 0; which < 3; which++) {
         misconfig_rule_id id = misconfig_fw_rules[which];
 
         if (json_array_size(res.hits[which]) > 0)
             misconfig_emit(scan, id, "fail", json_pack("{s:O}", "rules", res.hits[which]),
-                    "%s allows %s from the internet: %s", scan->subject, misconfig_fw_what[which],
-                    res.where[which]);
+                           "%s allows %s from the internet: %s", scan->subject,
+                           misconfig_fw_what[which], res.where[which]);
         else if (res.bad > 0)
             misconfig_emit(scan, id, "error", json_pack("{s:s}", "problem", res.why),
-                    "could not evaluate %s: %s (%zu unreadable rule%s); fix the provider's "
-                    "output",
-                    scan->subject, res.why, res.bad, res.bad == 1 ? "" : "s");
+                           "could not evaluate %s: %s (%zu unreadable rule%s); fix the provider's "
+                           "output",
+                           scan->subject, res.why, res.bad, res.bad == 1 ? "" : "s");
         json_decref(res.hits[which]);
     }
 }

@@ -23,7 +23,7 @@ static const fwk_option pagerduty_options[] = {
 };
 
 static fwk_status pagerduty_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                          void **instance)
+                                 void **instance)
 {
     pagerduty_instance *self = calloc(1, sizeof *self);
     if (!self) {
@@ -99,8 +99,7 @@ static fwk_status pagerduty_notify(fwk_ctx *ctx, void *instance, const json_t *m
     const json_t *run = json_object_get(message, "run");
     size_t i;
     const json_t *finding;
-    json_array_foreach(json_object_get(message, "findings"), i, finding)
-    {
+    json_array_foreach (json_object_get(message, "findings"), i, finding) {
         json_t *event = pagerduty_event(self->routing_key, finding, run);
         if (!event) {
             self->host->fail(ctx, "a finding without a fingerprint cannot become an event");

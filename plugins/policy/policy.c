@@ -33,7 +33,7 @@ static void policy_fini(void *instance)
 
 /* The `now` option, else FAWKES_NOW; a malformed value is an error. */
 static int policy_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                         policy_engine *engine)
+                            policy_engine *engine)
 {
     const char *text = fwkx_str(config, "now", NULL);
     const char *source = "now";
@@ -45,8 +45,10 @@ static int policy_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *co
         return 0;
     policy_time t;
     if (policy_time_parse(text, &t) != 0) {
-        host->fail(ctx, "%s: expected an RFC 3339 timestamp such as 2026-01-02T03:04:05Z, got "
-                   "\"%s\"", source, text);
+        host->fail(ctx,
+                   "%s: expected an RFC 3339 timestamp such as 2026-01-02T03:04:05Z, got "
+                   "\"%s\"",
+                   source, text);
         return -1;
     }
     engine->fixed_now = true;
@@ -55,7 +57,7 @@ static int policy_fixed_now(const fwk_host *host, fwk_ctx *ctx, const json_t *co
 }
 
 static fwk_status policy_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                           void **instance)
+                              void **instance)
 {
     *instance = NULL;
     policy_instance *inst = calloc(1, sizeof *inst);
@@ -79,7 +81,7 @@ static fwk_status policy_init(const fwk_host *host, fwk_ctx *ctx, const json_t *
         goto out;
     char err[2048];
     if (policy_engine_load(&inst->engine, list, count, policy_engine_now(&inst->engine), err,
-                        sizeof err) != 0) {
+                           sizeof err) != 0) {
         host->fail(ctx, "%s", err);
         goto out;
     }
@@ -93,12 +95,12 @@ out:
 }
 
 static fwk_status policy_vt_evaluate(fwk_ctx *ctx, void *instance, const json_t *document,
-                                  json_t **decisions)
+                                     json_t **decisions)
 {
     policy_instance *inst = instance;
     *decisions = json_array();
     if (!*decisions || policy_evaluate(&inst->engine, document, policy_engine_now(&inst->engine),
-                                    *decisions) != 0) {
+                                       *decisions) != 0) {
         inst->host->fail(ctx, "out of memory evaluating policies");
         return FWK_ERROR;
     }

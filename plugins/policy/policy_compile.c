@@ -9,22 +9,24 @@
 
 /* ---- globs and label selectors ---- */
 
-int policy_globs_compile(policy_loader *ld, const policy_ynode *node, const char *where, policy_globs *g)
+int policy_globs_compile(policy_loader *ld, const policy_ynode *node, const char *where,
+                         policy_globs *g)
 {
     size_t n = node->type == POLICY_Y_SEQ ? node->count : 1;
     if (node->type == POLICY_Y_MAP || n == 0)
         return policy_fail(ld, node, "%s: expected a string or a list of strings, got %s", where,
-                        node->type == POLICY_Y_MAP ? "a mapping" : "an empty list");
+                           node->type == POLICY_Y_MAP ? "a mapping" : "an empty list");
     g->items = calloc(n, sizeof *g->items);
     g->literal = calloc(n, sizeof *g->literal);
     if (!g->items || !g->literal)
         return -1;
     for (size_t i = 0; i < n; i++) {
         const policy_ynode *item = node->type == POLICY_Y_SEQ ? node->items[i] : node;
-        if (item->type != POLICY_Y_SCALAR || (item->plain && !policy_ynode_is_string(item) &&
-                                           strspn(item->scalar, "0123456789") != strlen(item->scalar)))
-            return policy_fail(ld, item, "%s: expected a string or a list of strings, got %s", where,
-                            policy_ynode_type_name(item));
+        if (item->type != POLICY_Y_SCALAR ||
+            (item->plain && !policy_ynode_is_string(item) &&
+             strspn(item->scalar, "0123456789") != strlen(item->scalar)))
+            return policy_fail(ld, item, "%s: expected a string or a list of strings, got %s",
+                               where, policy_ynode_type_name(item));
         g->items[i] = strdup(item->scalar);
         if (!g->items[i])
             return -1;
@@ -56,12 +58,12 @@ bool policy_globs_match(const policy_globs *g, const char *value)
 }
 
 int policy_labels_compile(policy_loader *ld, const policy_ynode *node, const char *where,
-                       policy_label_sel **labels, size_t *count)
+                          policy_label_sel **labels, size_t *count)
 {
     if (node->type != POLICY_Y_MAP || node->count == 0)
-        return policy_fail(ld, node, "%s: expected a mapping of label keys to values (globs), got %s",
-                        where, node->type == POLICY_Y_MAP ? "an empty mapping"
-                                                       : policy_ynode_type_name(node));
+        return policy_fail(
+            ld, node, "%s: expected a mapping of label keys to values (globs), got %s", where,
+            node->type == POLICY_Y_MAP ? "an empty mapping" : policy_ynode_type_name(node));
     *labels = calloc(node->count, sizeof **labels);
     if (!*labels)
         return -1;
@@ -98,34 +100,42 @@ void policy_labels_free(policy_label_sel *labels, size_t count)
 
 /* ---- match / exclude ---- */
 
-static const char *const match_keys[] = {"kind", "kinds", "provider", "providers", "region",
-                                         "regions", "account", "accounts", "name", "names",
-                                         "labels", "when", NULL};
+static const char *const match_keys[] = {"kind",    "kinds",   "provider", "providers", "region",
+                                         "regions", "account", "accounts", "name",      "names",
+                                         "labels",  "when",    NULL};
 
-int policy_match_compile(policy_loader *ld, const policy_ynode *node, const char *where, policy_match *m)
+int policy_match_compile(policy_loader *ld, const policy_ynode *node, const char *where,
+                         policy_match *m)
 {
     if (node->type != POLICY_Y_MAP)
-        return policy_fail(ld, node, "%s: expected a mapping (kinds, providers, regions, accounts, "
-                        "names, labels, when), got %s", where, policy_ynode_type_name(node));
+        return policy_fail(ld, node,
+                           "%s: expected a mapping (kinds, providers, regions, accounts, "
+                           "names, labels, when), got %s",
+                           where, policy_ynode_type_name(node));
     if (policy_check_keys(ld, node, where, match_keys) != 0)
         return -1;
     m->given = true;
-    struct { const char *one, *many; policy_globs *globs; } fields[] = {
-        {"kind", "kinds", &m->kinds},         {"provider", "providers", &m->providers},
-        {"region", "regions", &m->regions},   {"account", "accounts", &m->accounts},
-        {"name", "names", &m->names}};
+    struct {
+        const char *one, *many;
+        policy_globs *globs;
+    } fields[] = {{"kind", "kinds", &m->kinds},
+                  {"provider", "providers", &m->providers},
+                  {"region", "regions", &m->regions},
+                  {"account", "accounts", &m->accounts},
+                  {"name", "names", &m->names}};
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
         const policy_ynode *one = policy_ynode_get(node, fields[f].one);
         const policy_ynode *many = policy_ynode_get(node, fields[f].many);
         if (one && many)
             return policy_fail_at(ld, (policy_src){ld->file, many->key_line, many->key_column},
-                               "%s: give '%s' or '%s', not both", where, fields[f].one,
-                               fields[f].many);
+                                  "%s: give '%s' or '%s', not both", where, fields[f].one,
+                                  fields[f].many);
         const policy_ynode *v = one ? one : many;
         if (!v)
             continue;
         char field_where[256];
-        snprintf(field_where, sizeof field_where, "%s.%s", where, one ? fields[f].one : fields[f].many);
+        snprintf(field_where, sizeof field_where, "%s.%s", where,
+                 one ? fields[f].one : fields[f].many);
         if (policy_globs_compile(ld, v, field_where, fields[f].globs) != 0)
             return -1;
     }
@@ -159,8 +169,7 @@ void policy_match_free(policy_match *m)
     memset(m, 0, sizeof *m);
 }
 
-static const char *const match_keys_by_field[5] = {"kind", "provider", "region", "account",
-                                                    "name"};
+static const char *const match_keys_by_field[5] = {"kind", "provider", "region", "account", "name"};
 
 const char *policy_eval_field(policy_eval *ev, int field)
 {
@@ -172,9 +181,8 @@ static bool field_matches(const policy_globs *globs, policy_eval *ev, const json
 {
     if (globs->count == 0)
         return true;
-    const char *value = doc == ev->root
-                            ? policy_eval_field(ev, field)
-                            : fwkx_str(doc, match_keys_by_field[field], NULL);
+    const char *value = doc == ev->root ? policy_eval_field(ev, field)
+                                        : fwkx_str(doc, match_keys_by_field[field], NULL);
     return policy_globs_match(globs, value);
 }
 
@@ -182,13 +190,14 @@ bool policy_match_eval(const policy_match *m, policy_eval *ev, const json_t *doc
 {
     if (!m->given)
         return true;
-    return (kind_known || field_matches(&m->kinds, ev, doc, 0)) && field_matches(&m->providers, ev, doc, 1) &&
-           field_matches(&m->regions, ev, doc, 2) && field_matches(&m->accounts, ev, doc, 3) &&
-           field_matches(&m->names, ev, doc, 4) &&
+    return (kind_known || field_matches(&m->kinds, ev, doc, 0)) &&
+           field_matches(&m->providers, ev, doc, 1) && field_matches(&m->regions, ev, doc, 2) &&
+           field_matches(&m->accounts, ev, doc, 3) && field_matches(&m->names, ev, doc, 4) &&
            (m->label_count == 0 ||
             policy_labels_match(m->labels, m->label_count,
-                             doc == ev->root ? policy_eval_root(ev, POLICY_SLOT_LABELS, "labels", 6)
-                                             : json_object_get(doc, "labels"))) &&
+                                doc == ev->root
+                                    ? policy_eval_root(ev, POLICY_SLOT_LABELS, "labels", 6)
+                                    : json_object_get(doc, "labels"))) &&
            (!m->when || policy_cond_eval(m->when, ev, doc) == POLICY_TRUE);
 }
 
@@ -208,10 +217,11 @@ static int push_part(policy_template *tpl, policy_tpl_part part)
 }
 
 int policy_template_compile(policy_loader *ld, const policy_ynode *node, const char *where,
-                         policy_template *tpl)
+                            policy_template *tpl)
 {
     if (node->type != POLICY_Y_SCALAR)
-        return policy_fail(ld, node, "%s: expected a string, got %s", where, policy_ynode_type_name(node));
+        return policy_fail(ld, node, "%s: expected a string, got %s", where,
+                           policy_ynode_type_name(node));
     const char *p = node->scalar;
     while (*p) {
         const char *open = strstr(p, "{{");
@@ -226,7 +236,7 @@ int policy_template_compile(policy_loader *ld, const policy_ynode *node, const c
         const char *close = strstr(open + 2, "}}");
         if (!close)
             return policy_fail(ld, node, "%s: '{{' at offset %d is not closed with '}}'", where,
-                            (int)(open - node->scalar));
+                               (int)(open - node->scalar));
         const char *start = open + 2, *end = close;
         while (start < end && *start == ' ')
             start++;
@@ -284,13 +294,14 @@ size_t policy_template_render(const policy_template *tpl, policy_eval *ev, char 
 
 /* ---- policies and rules ---- */
 
-static const char *const policy_keys[] = {"kind", "name", "title", "description", "severity",
-                                          "compliance", "mode", "remediation", "match",
-                                          "exclude", "rules", NULL};
-static const char *const rule_keys[] = {"name", "effect", "when", "message", "severity",
-                                        "remediation", NULL};
+static const char *const policy_keys[] = {"kind",     "name",       "title", "description",
+                                          "severity", "compliance", "mode",  "remediation",
+                                          "match",    "exclude",    "rules", NULL};
+static const char *const rule_keys[] = {"name",     "effect",      "when", "message",
+                                        "severity", "remediation", NULL};
 
-static int compile_rule(policy_loader *ld, policy_def *policy, const policy_ynode *node, size_t index)
+static int compile_rule(policy_loader *ld, policy_def *policy, const policy_ynode *node,
+                        size_t index)
 {
     char where[64];
     snprintf(where, sizeof where, "rules[%zu]", index);
@@ -298,8 +309,9 @@ static int compile_rule(policy_loader *ld, policy_def *policy, const policy_ynod
     rule->severity = policy->severity;
     rule->src = (policy_src){ld->file, node->line, node->column};
     if (node->type != POLICY_Y_MAP)
-        return policy_fail(ld, node, "%s: expected a mapping with name, effect, when, message, got %s",
-                        where, policy_ynode_type_name(node));
+        return policy_fail(ld, node,
+                           "%s: expected a mapping with name, effect, when, message, got %s", where,
+                           policy_ynode_type_name(node));
     if (policy_check_keys(ld, node, where, rule_keys) != 0)
         return -1;
     const char *name = NULL, *effect = NULL, *remediation = NULL;
@@ -312,14 +324,15 @@ static int compile_rule(policy_loader *ld, policy_def *policy, const policy_ynod
     for (size_t i = 0; i < index; i++)
         if (!strcmp(policy->rules[i].name, name))
             return policy_fail(ld, policy_ynode_get(node, "name"),
-                            "%s: the policy already has a rule named \"%s\" (rules[%zu]); rule "
-                            "names must be unique within a policy", name_where, name, i);
+                               "%s: the policy already has a rule named \"%s\" (rules[%zu]); rule "
+                               "names must be unique within a policy",
+                               name_where, name, i);
     rule->name = strdup(name);
     if (policy_get_string(ld, node, "effect", where, false, &effect) != 0)
         return -1;
     if (effect && strcmp(effect, "deny") && strcmp(effect, "warn"))
         return policy_fail(ld, policy_ynode_get(node, "effect"),
-                        "%s.effect: expected deny or warn, got \"%s\"", where, effect);
+                           "%s.effect: expected deny or warn, got \"%s\"", where, effect);
     rule->warn = effect && !strcmp(effect, "warn");
     const policy_ynode *severity = policy_ynode_get(node, "severity");
     char sub[96];
@@ -335,8 +348,10 @@ static int compile_rule(policy_loader *ld, policy_def *policy, const policy_ynod
         return -1;
     const policy_ynode *when = policy_ynode_get(node, "when");
     if (!when)
-        return policy_fail(ld, node, "%s: missing required key 'when' (the condition that makes "
-                        "the rule %s)", where, rule->warn ? "warn" : "deny");
+        return policy_fail(ld, node,
+                           "%s: missing required key 'when' (the condition that makes "
+                           "the rule %s)",
+                           where, rule->warn ? "warn" : "deny");
     snprintf(sub, sizeof sub, "%s.when", where);
     rule->when = policy_cond_compile(ld, when, sub);
     if (!rule->when)
@@ -357,8 +372,9 @@ static int compile_rule(policy_loader *ld, policy_def *policy, const policy_ynod
     rule->j_fired = json_string(rule->warn || policy->audit ? "warn" : "deny");
     rule->j_allow = json_string("allow");
     rule->j_error = json_string("error");
-    if (!rule->j_fired || !rule->j_allow || !rule->j_error || !rule->j_policy || !rule->j_rule || !rule->j_severity || !rule->j_title ||
-        (remediation_text && !rule->j_remediation) || !rule->j_allow_reason)
+    if (!rule->j_fired || !rule->j_allow || !rule->j_error || !rule->j_policy || !rule->j_rule ||
+        !rule->j_severity || !rule->j_title || (remediation_text && !rule->j_remediation) ||
+        !rule->j_allow_reason)
         return policy_fail(ld, node, "%s: a name, title or remediation is not valid UTF-8", where);
     rule->j_allow_decision =
         policy_decision_new(rule, rule->j_allow, json_incref(rule->j_allow_reason));
@@ -373,14 +389,17 @@ static int compile_compliance(policy_loader *ld, policy_def *policy, const polic
     if (!node)
         return policy->compliance ? 0 : -1;
     if (node->type != POLICY_Y_SEQ)
-        return policy_fail(ld, node, "compliance: expected a list of control ids such as "
-                        "[CIS-AWS-5.2, SOC2-CC6.1], got %s", policy_ynode_type_name(node));
+        return policy_fail(ld, node,
+                           "compliance: expected a list of control ids such as "
+                           "[CIS-AWS-5.2, SOC2-CC6.1], got %s",
+                           policy_ynode_type_name(node));
     for (size_t i = 0; i < node->count; i++) {
         const policy_ynode *item = node->items[i];
         if (item->type != POLICY_Y_SCALAR || !item->scalar[0] ||
             (item->plain && !policy_ynode_is_string(item)))
-            return policy_fail(ld, item, "compliance[%zu]: expected a control id (a string), got %s",
-                            i, policy_ynode_type_name(item));
+            return policy_fail(ld, item,
+                               "compliance[%zu]: expected a control id (a string), got %s", i,
+                               policy_ynode_type_name(item));
         json_array_append_new(policy->compliance, json_string(item->scalar));
     }
     return 0;
@@ -403,7 +422,7 @@ static int compile_meta(policy_loader *ld, policy_def *p, const policy_ynode *do
     p->remediation = policy_strdup(remediation);
     if (mode && strcmp(mode, "enforce") && strcmp(mode, "audit"))
         return policy_fail(ld, policy_ynode_get(doc, "mode"),
-                        "mode: expected enforce or audit, got \"%s\"", mode);
+                           "mode: expected enforce or audit, got \"%s\"", mode);
     p->audit = mode && !strcmp(mode, "audit");
     p->severity = FWKX_SEV_MEDIUM;
     const policy_ynode *severity = policy_ynode_get(doc, "severity");
@@ -433,7 +452,7 @@ int policy_compile(policy_loader *ld, const policy_ynode *doc, policy_def **out)
     }
     if (rules->type != POLICY_Y_SEQ || rules->count == 0) {
         policy_fail(ld, rules, "rules: expected a non-empty list of rules, got %s",
-                 rules->type == POLICY_Y_SEQ ? "an empty list" : policy_ynode_type_name(rules));
+                    rules->type == POLICY_Y_SEQ ? "an empty list" : policy_ynode_type_name(rules));
         goto fail;
     }
     p->rules = calloc(rules->count, sizeof *p->rules);
@@ -457,9 +476,9 @@ void policy_def_free(policy_def *p)
         return;
     for (size_t i = 0; i < p->rule_count; i++) {
         policy_rule *r = &p->rules[i];
-        json_t *shared[] = {r->j_policy, r->j_rule,   r->j_severity, r->j_title,
-                            r->j_remediation, r->j_allow_reason, r->j_compliance,
-                            r->j_fired, r->j_allow, r->j_error, r->j_allow_decision};
+        json_t *shared[] = {r->j_policy,      r->j_rule,         r->j_severity,      r->j_title,
+                            r->j_remediation, r->j_allow_reason, r->j_compliance,    r->j_fired,
+                            r->j_allow,       r->j_error,        r->j_allow_decision};
         for (size_t k = 0; k < sizeof shared / sizeof shared[0]; k++)
             json_decref(shared[k]);
         free(r->name);

@@ -30,8 +30,7 @@ static bool exception_covers(const policy_exception *ex, size_t rule, const json
         if (!name || regexec(&ex->name_regex, name, 0, NULL, 0) != 0)
             return false;
     }
-    if (ex->kinds.count &&
-        !policy_globs_match(&ex->kinds, fwkx_str(doc, "kind", NULL)))
+    if (ex->kinds.count && !policy_globs_match(&ex->kinds, fwkx_str(doc, "kind", NULL)))
         return false;
     return policy_labels_match(ex->labels, ex->label_count, json_object_get(doc, "labels"));
 }
@@ -66,7 +65,10 @@ static void find_exceptions(const policy_def *policy, size_t rule, const json_t 
 /* A reason keeps at most POLICY_REASON_MAX bytes, an excepted or expired one POLICY_NOTE_MAX: a
    longer one is cut where a character starts (fwkx_utf8_prefix). Their buffers hold one byte
    more than that (and the NUL), so that the cut sees the first byte it leaves out. */
-enum { POLICY_REASON_MAX = 1023, POLICY_NOTE_MAX = 1199 };
+enum {
+    POLICY_REASON_MAX = 1023,
+    POLICY_NOTE_MAX = 1199
+};
 
 /* The bytes snprintf wrote into a buffer of `size` bytes, given what it returned. */
 static size_t written(int n, size_t size)
@@ -123,7 +125,7 @@ static json_t *judge_rule(const policy_def *policy, size_t index, policy_eval *e
             snprintf(ev->error, sizeof ev->error, "%s: the condition could not be decided",
                      rule->name);
         return policy_decision_new(rule, rule->j_error,
-                                reason_string(ev->error, strlen(ev->error), POLICY_ERROR_MAX));
+                                   reason_string(ev->error, strlen(ev->error), POLICY_ERROR_MAX));
     }
     if (t == POLICY_FALSE)
         return json_incref(rule->j_allow_decision);
@@ -155,8 +157,8 @@ static json_t *judge_rule(const policy_def *policy, size_t index, policy_eval *e
         char noted[POLICY_NOTE_MAX + 2];
         int n = snprintf(noted, sizeof noted, "%s (exception %s expired at %s)", reason,
                          expired->id, expired->expires_text);
-        json_t *d = policy_decision_new(rule, rule->j_fired,
-                                     reason_string(noted, written(n, sizeof noted), POLICY_NOTE_MAX));
+        json_t *d = policy_decision_new(
+            rule, rule->j_fired, reason_string(noted, written(n, sizeof noted), POLICY_NOTE_MAX));
         json_object_set_new_nocheck(d, "expired_exception", exception_json(expired));
         return d;
     }

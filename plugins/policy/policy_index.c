@@ -31,8 +31,8 @@ static int by_kind(const void *a, const void *b)
 static int fill(const policy_engine *engine, policy_kind_list *list, const char *kind)
 {
     list->kind = kind;
-    list->policies = calloc(engine->policy_count ? engine->policy_count : 1,
-                            sizeof *list->policies);
+    list->policies =
+        calloc(engine->policy_count ? engine->policy_count : 1, sizeof *list->policies);
     if (!list->policies)
         return -1;
     for (size_t p = 0; p < engine->policy_count; p++) {
@@ -83,8 +83,8 @@ const policy_kind_list *policy_index_lookup(const policy_engine *engine, const c
 {
     if (kind) {
         policy_kind_list key = {.kind = kind};
-        const policy_kind_list *hit = bsearch(&key, engine->by_kind, engine->kind_count,
-                                           sizeof *engine->by_kind, by_kind);
+        const policy_kind_list *hit =
+            bsearch(&key, engine->by_kind, engine->kind_count, sizeof *engine->by_kind, by_kind);
         if (hit)
             return hit;
     }

@@ -39,7 +39,7 @@ int policy_fail(policy_loader *ld, const policy_ynode *node, const char *fmt, ..
 }
 
 int policy_check_keys(policy_loader *ld, const policy_ynode *map, const char *where,
-                   const char *const *allowed)
+                      const char *const *allowed)
 {
     for (size_t i = 0; i < map->count; i++) {
         bool known = false;
@@ -55,32 +55,33 @@ int policy_check_keys(policy_loader *ld, const policy_ynode *map, const char *wh
                                      allowed[k]);
         const policy_ynode *v = map->items[i];
         return policy_fail_at(ld, (policy_src){ld->file, v->key_line, v->key_column},
-                           "%s%sunknown key '%s'; expected one of: %s", where, *where ? ": " : "",
-                           map->keys[i], list);
+                              "%s%sunknown key '%s'; expected one of: %s", where,
+                              *where ? ": " : "", map->keys[i], list);
     }
     return 0;
 }
 
-int policy_get_string(policy_loader *ld, const policy_ynode *map, const char *key, const char *where,
-                   bool required, const char **out)
+int policy_get_string(policy_loader *ld, const policy_ynode *map, const char *key,
+                      const char *where, bool required, const char **out)
 {
     const policy_ynode *v = policy_ynode_get(map, key);
     *out = NULL;
     if (!v) {
         if (required)
             return policy_fail(ld, map, "%s%smissing required key '%s'", where, *where ? ": " : "",
-                            key);
+                               key);
         return 0;
     }
     if (!policy_ynode_is_string(v) || (required && !v->scalar[0]))
-        return policy_fail(ld, v, "%s%s%s: expected a non-empty string, got %s", where,
-                        *where ? "." : "", key,
-                        policy_ynode_is_string(v) ? "an empty string" : policy_ynode_type_name(v));
+        return policy_fail(
+            ld, v, "%s%s%s: expected a non-empty string, got %s", where, *where ? "." : "", key,
+            policy_ynode_is_string(v) ? "an empty string" : policy_ynode_type_name(v));
     *out = v->scalar;
     return 0;
 }
 
-int policy_check_name(policy_loader *ld, const policy_ynode *node, const char *where, const char *what)
+int policy_check_name(policy_loader *ld, const policy_ynode *node, const char *where,
+                      const char *what)
 {
     const char *s = node->scalar;
     bool ok = s && (islower((unsigned char)s[0]) || isdigit((unsigned char)s[0]));
@@ -89,18 +90,21 @@ int policy_check_name(policy_loader *ld, const policy_ynode *node, const char *w
              *p == '.';
     if (ok && strlen(s) <= 128)
         return 0;
-    return policy_fail(ld, node, "%s: %s \"%s\" must be 1 to 128 of a-z, 0-9, '_', '-', '.' and "
-                    "start with a letter or digit", where, what, s ? s : "");
+    return policy_fail(ld, node,
+                       "%s: %s \"%s\" must be 1 to 128 of a-z, 0-9, '_', '-', '.' and "
+                       "start with a letter or digit",
+                       where, what, s ? s : "");
 }
 
 int policy_severity_parse(policy_loader *ld, const policy_ynode *node, const char *where,
-                       fwkx_severity *out)
+                          fwkx_severity *out)
 {
     if (node->type == POLICY_Y_SCALAR && fwkx_severity_parse(node->scalar, out) == 0)
         return 0;
-    return policy_fail(ld, node, "%s: expected one of critical, high, medium, low, info, got %s%s%s%s",
-                    where, policy_ynode_type_name(node), node->scalar ? " \"" : "",
-                    node->scalar ? node->scalar : "", node->scalar ? "\"" : "");
+    return policy_fail(ld, node,
+                       "%s: expected one of critical, high, medium, low, info, got %s%s%s%s", where,
+                       policy_ynode_type_name(node), node->scalar ? " \"" : "",
+                       node->scalar ? node->scalar : "", node->scalar ? "\"" : "");
 }
 
 /* ---- files ---- */
@@ -189,8 +193,7 @@ static int collect_dir(const char *dir, char ***files, size_t *count, int depth,
     return rc;
 }
 
-int policy_files_collect(const char *path, char ***files, size_t *count, char *err,
-                      size_t err_size)
+int policy_files_collect(const char *path, char ***files, size_t *count, char *err, size_t err_size)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -264,8 +267,10 @@ static int load_policies(policy_loader *ld, policy_yfile *yf)
         if (!doc)
             continue;
         if (doc->type != POLICY_Y_MAP)
-            return policy_fail(ld, doc, "expected a mapping with kind: Policy, PolicyException or "
-                            "PolicyTest, got %s", policy_ynode_type_name(doc));
+            return policy_fail(ld, doc,
+                               "expected a mapping with kind: Policy, PolicyException or "
+                               "PolicyTest, got %s",
+                               policy_ynode_type_name(doc));
         const char *kind = NULL;
         if (policy_get_string(ld, doc, "kind", "", true, &kind) != 0)
             return -1;
@@ -273,16 +278,17 @@ static int load_policies(policy_loader *ld, policy_yfile *yf)
             continue;
         if (strcmp(kind, "Policy") != 0)
             return policy_fail(ld, policy_ynode_get(doc, "kind"),
-                            "kind: expected Policy, PolicyException or PolicyTest, got \"%s\"",
-                            kind);
+                               "kind: expected Policy, PolicyException or PolicyTest, got \"%s\"",
+                               kind);
         policy_def *policy = NULL;
         if (policy_compile(ld, doc, &policy) != 0)
             return -1;
         policy_def *twin = policy_engine_find(ld->engine, policy->name);
         if (twin) {
             policy_fail(ld, policy_ynode_get(doc, "name"),
-                     "name: a policy named \"%s\" is already defined at %s:%d:%d; names must "
-                     "be unique", policy->name, twin->src.file, twin->src.line, twin->src.column);
+                        "name: a policy named \"%s\" is already defined at %s:%d:%d; names must "
+                        "be unique",
+                        policy->name, twin->src.file, twin->src.line, twin->src.column);
             policy_def_free(policy);
             return -1;
         }
@@ -308,9 +314,9 @@ static int load_exceptions(policy_loader *ld, policy_yfile *yf)
             const policy_exception *twin = ld->engine->exceptions[i];
             if (!strcmp(twin->id, ex->id)) {
                 policy_fail(ld, policy_ynode_get(doc, "id"),
-                         "id: an exception with id \"%s\" is already defined at %s:%d:%d; ids "
-                         "must be unique", ex->id, twin->src.file, twin->src.line,
-                         twin->src.column);
+                            "id: an exception with id \"%s\" is already defined at %s:%d:%d; ids "
+                            "must be unique",
+                            ex->id, twin->src.file, twin->src.line, twin->src.column);
                 policy_exception_free(ex);
                 return -1;
             }
@@ -323,7 +329,7 @@ static int load_exceptions(policy_loader *ld, policy_yfile *yf)
 }
 
 int policy_engine_load(policy_engine *engine, const char *const *paths, size_t path_count,
-                    int64_t now, char *err, size_t err_size)
+                       int64_t now, char *err, size_t err_size)
 {
     char **files = NULL;
     size_t file_count = 0;
@@ -346,9 +352,8 @@ int policy_engine_load(policy_engine *engine, const char *const *paths, size_t p
             goto out;
         }
         ld.file = policy_engine_file(engine, files[i]);
-        int parse_rc = ld.file ? policy_yaml_parse(text, length, ld.file, &parsed[i].file, err,
-                                                err_size)
-                               : -1;
+        int parse_rc =
+            ld.file ? policy_yaml_parse(text, length, ld.file, &parsed[i].file, err, err_size) : -1;
         free(text);
         parsed_count = i + 1;
         parsed[i].name = ld.file;

@@ -7,15 +7,45 @@
 
 #include "policy.h"
 
-static const char *const policy_op_names[POLICY_OP_COUNT] = {
-    "eq",           "ne",           "in",          "not_in",       "contains",
-    "starts_with",  "ends_with",    "regex",       "glob",         "present",
-    "absent",       "empty",        "gt",          "ge",           "lt",
-    "le",           "older_than",   "newer_than",  "expires_within", "expired",
-    "before",       "after",        "time_between", "weekday_in",  "cidr_public",
-    "cidr_within",  "cidr_contains", "cidr_overlaps", "version_lt", "version_le",
-    "version_gt",   "version_ge",   "version_eq",  "size_gt",      "size_ge",
-    "size_lt",      "size_le",      "ports_include", "type"};
+static const char *const policy_op_names[POLICY_OP_COUNT] = {"eq",
+                                                             "ne",
+                                                             "in",
+                                                             "not_in",
+                                                             "contains",
+                                                             "starts_with",
+                                                             "ends_with",
+                                                             "regex",
+                                                             "glob",
+                                                             "present",
+                                                             "absent",
+                                                             "empty",
+                                                             "gt",
+                                                             "ge",
+                                                             "lt",
+                                                             "le",
+                                                             "older_than",
+                                                             "newer_than",
+                                                             "expires_within",
+                                                             "expired",
+                                                             "before",
+                                                             "after",
+                                                             "time_between",
+                                                             "weekday_in",
+                                                             "cidr_public",
+                                                             "cidr_within",
+                                                             "cidr_contains",
+                                                             "cidr_overlaps",
+                                                             "version_lt",
+                                                             "version_le",
+                                                             "version_gt",
+                                                             "version_ge",
+                                                             "version_eq",
+                                                             "size_gt",
+                                                             "size_ge",
+                                                             "size_lt",
+                                                             "size_le",
+                                                             "ports_include",
+                                                             "type"};
 
 const char *policy_op_name(policy_op op)
 {
@@ -50,14 +80,21 @@ typedef struct test_arg {
 static const char *json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "a mapping";
-    case JSON_ARRAY: return "a list";
-    case JSON_STRING: return "a string";
+    case JSON_OBJECT:
+        return "a mapping";
+    case JSON_ARRAY:
+        return "a list";
+    case JSON_STRING:
+        return "a string";
     case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE: return "true";
-    case JSON_FALSE: return "false";
-    default: return "null";
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+        return "true";
+    case JSON_FALSE:
+        return "false";
+    default:
+        return "null";
     }
 }
 
@@ -72,10 +109,9 @@ static policy_truth undecided(test_arg *a, const json_t *value, const char *expe
             int keep = (int)fwkx_utf8_prefix(text, json_string_length(value), 60);
             snprintf(shown, sizeof shown, " \"%.*s\"", keep, text);
         }
-        snprintf(ev->error, sizeof ev->error,
-                 "%s:%d:%d: %s %s: expected %s, got %s%s", a->cond->src.file, a->cond->src.line,
-                 a->cond->src.column, a->cond->path.text, policy_op_name(a->cond->op), expected,
-                 json_type_name(value), shown);
+        snprintf(ev->error, sizeof ev->error, "%s:%d:%d: %s %s: expected %s, got %s%s",
+                 a->cond->src.file, a->cond->src.line, a->cond->src.column, a->cond->path.text,
+                 policy_op_name(a->cond->op), expected, json_type_name(value), shown);
         ev->has_error = true;
     }
     return POLICY_ERROR;
@@ -95,7 +131,9 @@ static bool in_list(const json_t *list, const json_t *value, bool icase)
 {
     size_t i;
     const json_t *item;
-    json_array_foreach(list, i, item) if (values_equal(item, value, icase)) return true;
+    json_array_foreach (list, i, item)
+        if (values_equal(item, value, icase))
+            return true;
     return false;
 }
 
@@ -141,12 +179,15 @@ static policy_truth op_contains(test_arg *a, const json_t *v)
     if (json_is_array(v)) {
         size_t i;
         const json_t *item;
-        json_array_foreach(v, i, item) if (values_equal(item, c->json, c->ignore_case)) return POLICY_TRUE;
+        json_array_foreach (v, i, item)
+            if (values_equal(item, c->json, c->ignore_case))
+                return POLICY_TRUE;
         return POLICY_FALSE;
     }
     if (json_is_string(v) && json_is_string(c->json))
-        return truth(c->ignore_case ? strcasestr(json_string_value(v), json_string_value(c->json)) != NULL
-                                    : strstr(json_string_value(v), json_string_value(c->json)) != NULL);
+        return truth(c->ignore_case
+                         ? strcasestr(json_string_value(v), json_string_value(c->json)) != NULL
+                         : strstr(json_string_value(v), json_string_value(c->json)) != NULL);
     return undecided(a, v, json_is_string(c->json) ? "a string or a list" : "a list");
 }
 
@@ -156,10 +197,14 @@ static policy_truth op_number(test_arg *a, const json_t *v)
         return undecided(a, v, "a number");
     double x = json_number_value(v), y = a->cond->number;
     switch (a->cond->op) {
-    case POLICY_OP_GT: return truth(x > y);
-    case POLICY_OP_GE: return truth(x >= y);
-    case POLICY_OP_LT: return truth(x < y);
-    default: return truth(x <= y);
+    case POLICY_OP_GT:
+        return truth(x > y);
+    case POLICY_OP_GE:
+        return truth(x >= y);
+    case POLICY_OP_LT:
+        return truth(x < y);
+    default:
+        return truth(x <= y);
     }
 }
 
@@ -175,21 +220,27 @@ static policy_truth op_time(test_arg *a, const json_t *v)
         if ((double)t.epoch > seconds) /* round down, also before 1970 */
             t.epoch--;
     } else if (!json_is_string(v) || policy_time_parse(json_string_value(v), &t) != 0) {
-        return undecided(a, v, c->epoch_unit > 0 ? "an RFC 3339 timestamp or a number"
-                                                 : "an RFC 3339 timestamp");
+        return undecided(a, v,
+                         c->epoch_unit > 0 ? "an RFC 3339 timestamp or a number"
+                                           : "an RFC 3339 timestamp");
     }
     int64_t now = a->ev->now;
     int minutes, weekday;
     switch (c->op) {
-    case POLICY_OP_OLDER_THAN: return truth(policy_time_add(t.epoch, c->duration) < now);
-    case POLICY_OP_NEWER_THAN: return truth(policy_time_add(t.epoch, c->duration) > now);
+    case POLICY_OP_OLDER_THAN:
+        return truth(policy_time_add(t.epoch, c->duration) < now);
+    case POLICY_OP_NEWER_THAN:
+        return truth(policy_time_add(t.epoch, c->duration) > now);
     case POLICY_OP_EXPIRES_WITHIN: {
         policy_duration d = c->duration;
         return truth(t.epoch < policy_time_add(now, d));
     }
-    case POLICY_OP_EXPIRED: return truth((t.epoch <= now) == c->flag);
-    case POLICY_OP_BEFORE: return truth(t.epoch < c->instant);
-    case POLICY_OP_AFTER: return truth(t.epoch > c->instant);
+    case POLICY_OP_EXPIRED:
+        return truth((t.epoch <= now) == c->flag);
+    case POLICY_OP_BEFORE:
+        return truth(t.epoch < c->instant);
+    case POLICY_OP_AFTER:
+        return truth(t.epoch > c->instant);
     case POLICY_OP_TIME_BETWEEN:
         policy_time_local(&t, &minutes, &weekday);
         if (c->tod_start <= c->tod_end)
@@ -212,7 +263,7 @@ static policy_truth op_cidr(test_arg *a, const json_t *v)
     for (size_t i = 0; i < c->cidr_count; i++) {
         bool hit = c->op == POLICY_OP_CIDR_WITHIN     ? policy_cidr_contains(&c->cidrs[i], &range)
                    : c->op == POLICY_OP_CIDR_CONTAINS ? policy_cidr_contains(&range, &c->cidrs[i])
-                                                   : policy_cidr_overlaps(&range, &c->cidrs[i]);
+                                                      : policy_cidr_overlaps(&range, &c->cidrs[i]);
         if (hit)
             return POLICY_TRUE;
     }
@@ -226,11 +277,16 @@ static policy_truth op_version(test_arg *a, const json_t *v)
         return undecided(a, v, "a version such as 1.30.4");
     int c = policy_version_compare(&version, &a->cond->version);
     switch (a->cond->op) {
-    case POLICY_OP_VERSION_LT: return truth(c < 0);
-    case POLICY_OP_VERSION_LE: return truth(c <= 0);
-    case POLICY_OP_VERSION_GT: return truth(c > 0);
-    case POLICY_OP_VERSION_GE: return truth(c >= 0);
-    default: return truth(c == 0);
+    case POLICY_OP_VERSION_LT:
+        return truth(c < 0);
+    case POLICY_OP_VERSION_LE:
+        return truth(c <= 0);
+    case POLICY_OP_VERSION_GT:
+        return truth(c > 0);
+    case POLICY_OP_VERSION_GE:
+        return truth(c >= 0);
+    default:
+        return truth(c == 0);
     }
 }
 
@@ -243,10 +299,14 @@ static policy_truth op_size(test_arg *a, const json_t *v)
         return undecided(a, v, "a size such as 100GiB or a number");
     double y = a->cond->number;
     switch (a->cond->op) {
-    case POLICY_OP_SIZE_GT: return truth(bytes > y);
-    case POLICY_OP_SIZE_GE: return truth(bytes >= y);
-    case POLICY_OP_SIZE_LT: return truth(bytes < y);
-    default: return truth(bytes <= y);
+    case POLICY_OP_SIZE_GT:
+        return truth(bytes > y);
+    case POLICY_OP_SIZE_GE:
+        return truth(bytes >= y);
+    case POLICY_OP_SIZE_LT:
+        return truth(bytes < y);
+    default:
+        return truth(bytes <= y);
     }
 }
 
@@ -275,8 +335,7 @@ static policy_truth op_ports(test_arg *a, const json_t *v)
     bool any_error = false;
     size_t i;
     const json_t *item;
-    json_array_foreach(v, i, item)
-    {
+    json_array_foreach (v, i, item) {
         policy_truth t = port_spec(a, item);
         if (t == POLICY_TRUE)
             return POLICY_TRUE;
@@ -291,27 +350,38 @@ static policy_truth test_value(const json_t *v, void *arg)
     test_arg *a = arg;
     const policy_cond *c = a->cond;
     switch (c->op) {
-    case POLICY_OP_PRESENT: return truth((v != NULL) == c->flag);
-    case POLICY_OP_ABSENT: return truth((v == NULL) == c->flag);
-    case POLICY_OP_EMPTY: return truth(is_empty(v) == c->flag);
-    case POLICY_OP_EQ: return v ? truth(values_equal(v, c->json, c->ignore_case)) : truth(json_is_null(c->json));
-    case POLICY_OP_NE: return v ? truth(!values_equal(v, c->json, c->ignore_case)) : POLICY_FALSE;
-    default: break;
+    case POLICY_OP_PRESENT:
+        return truth((v != NULL) == c->flag);
+    case POLICY_OP_ABSENT:
+        return truth((v == NULL) == c->flag);
+    case POLICY_OP_EMPTY:
+        return truth(is_empty(v) == c->flag);
+    case POLICY_OP_EQ:
+        return v ? truth(values_equal(v, c->json, c->ignore_case)) : truth(json_is_null(c->json));
+    case POLICY_OP_NE:
+        return v ? truth(!values_equal(v, c->json, c->ignore_case)) : POLICY_FALSE;
+    default:
+        break;
     }
     if (!v)
         return POLICY_FALSE;
     switch (c->op) {
-    case POLICY_OP_IN: return truth(in_list(c->json, v, c->ignore_case));
-    case POLICY_OP_NOT_IN: return truth(!in_list(c->json, v, c->ignore_case));
-    case POLICY_OP_CONTAINS: return op_contains(a, v);
+    case POLICY_OP_IN:
+        return truth(in_list(c->json, v, c->ignore_case));
+    case POLICY_OP_NOT_IN:
+        return truth(!in_list(c->json, v, c->ignore_case));
+    case POLICY_OP_CONTAINS:
+        return op_contains(a, v);
     case POLICY_OP_STARTS_WITH:
     case POLICY_OP_ENDS_WITH:
     case POLICY_OP_REGEX:
-    case POLICY_OP_GLOB: return op_string(a, v);
+    case POLICY_OP_GLOB:
+        return op_string(a, v);
     case POLICY_OP_GT:
     case POLICY_OP_GE:
     case POLICY_OP_LT:
-    case POLICY_OP_LE: return op_number(a, v);
+    case POLICY_OP_LE:
+        return op_number(a, v);
     case POLICY_OP_OLDER_THAN:
     case POLICY_OP_NEWER_THAN:
     case POLICY_OP_EXPIRES_WITHIN:
@@ -319,19 +389,25 @@ static policy_truth test_value(const json_t *v, void *arg)
     case POLICY_OP_BEFORE:
     case POLICY_OP_AFTER:
     case POLICY_OP_TIME_BETWEEN:
-    case POLICY_OP_WEEKDAY_IN: return op_time(a, v);
+    case POLICY_OP_WEEKDAY_IN:
+        return op_time(a, v);
     case POLICY_OP_CIDR_PUBLIC:
     case POLICY_OP_CIDR_WITHIN:
     case POLICY_OP_CIDR_CONTAINS:
-    case POLICY_OP_CIDR_OVERLAPS: return op_cidr(a, v);
+    case POLICY_OP_CIDR_OVERLAPS:
+        return op_cidr(a, v);
     case POLICY_OP_VERSION_LT:
     case POLICY_OP_VERSION_LE:
     case POLICY_OP_VERSION_GT:
     case POLICY_OP_VERSION_GE:
-    case POLICY_OP_VERSION_EQ: return op_version(a, v);
-    case POLICY_OP_PORTS_INCLUDE: return op_ports(a, v);
-    case POLICY_OP_TYPE: return truth((c->types >> json_typeof(v)) & 1u);
-    default: return op_size(a, v);
+    case POLICY_OP_VERSION_EQ:
+        return op_version(a, v);
+    case POLICY_OP_PORTS_INCLUDE:
+        return op_ports(a, v);
+    case POLICY_OP_TYPE:
+        return truth((c->types >> json_typeof(v)) & 1u);
+    default:
+        return op_size(a, v);
     }
 }
 
@@ -353,8 +429,7 @@ static policy_truth quantify(const json_t *v, void *arg)
     bool any_error = false;
     size_t i;
     const json_t *item;
-    json_array_foreach(v, i, item)
-    {
+    json_array_foreach (v, i, item) {
         policy_truth r = policy_cond_eval(c->children[0], a->ev, item);
         if (r == POLICY_ERROR) {
             any_error = true;
@@ -395,11 +470,12 @@ policy_truth policy_cond_eval(const policy_cond *cond, policy_eval *ev, const js
         return any_error ? POLICY_ERROR : POLICY_FALSE;
     case POLICY_C_NOT:
         result = policy_cond_eval(cond->children[0], ev, here);
-        return result == POLICY_ERROR ? POLICY_ERROR : result == POLICY_TRUE ? POLICY_FALSE : POLICY_TRUE;
+        return result == POLICY_ERROR  ? POLICY_ERROR
+               : result == POLICY_TRUE ? POLICY_FALSE
+                                       : POLICY_TRUE;
     case POLICY_C_TEST: {
         test_arg a = {cond, ev};
-        return policy_path_eval(&cond->path, ev, here, cond->for_all,
-                             test_value, &a);
+        return policy_path_eval(&cond->path, ev, here, cond->for_all, test_value, &a);
     }
     default: {
         elem_arg a = {cond, ev, 0};

@@ -29,8 +29,7 @@ static int parse_bracket(const char **p, policy_path *path, char *problem, size_
     const char *start = *p + 1;
     const char *close = strchr(start, ']');
     if (!close) {
-        snprintf(problem, size, "'[' at offset %d is not closed with ']'",
-                 (int)(*p - path->text));
+        snprintf(problem, size, "'[' at offset %d is not closed with ']'", (int)(*p - path->text));
         return -1;
     }
     policy_seg seg = {0};
@@ -165,8 +164,8 @@ typedef struct walk {
     policy_visit_fn visit;
     void *arg;
     size_t reached;
-    policy_truth result;   /* accumulated */
-    bool done;          /* short-circuited */
+    policy_truth result; /* accumulated */
+    bool done;           /* short-circuited */
 } walk;
 
 static void walk_from(walk *w, size_t index, const json_t *value)
@@ -187,8 +186,7 @@ static void walk_from(walk *w, size_t index, const json_t *value)
             } else if (json_is_object(value)) {
                 const char *key;
                 json_t *child;
-                json_object_foreach((json_t *)value, key, child)
-                {
+                json_object_foreach ((json_t *)value, key, child) {
                     if (w->done)
                         break;
                     walk_from(w, index + 1, child);
@@ -233,8 +231,8 @@ static const json_t *walk_straight(const policy_path *path, size_t from, const j
     return value && !json_is_null(value) ? value : NULL;
 }
 
-policy_truth policy_path_eval(const policy_path *path, policy_eval *ev, const json_t *here, bool for_all,
-                        policy_visit_fn visit, void *arg)
+policy_truth policy_path_eval(const policy_path *path, policy_eval *ev, const json_t *here,
+                              bool for_all, policy_visit_fn visit, void *arg)
 {
     if (path->now)
         return visit(policy_eval_now(ev), arg);
@@ -257,7 +255,7 @@ policy_truth policy_path_eval(const policy_path *path, policy_eval *ev, const js
 int policy_path_intern(policy_engine *engine, policy_path *path)
 {
     static const char *const match_keys[POLICY_SLOT_FIXED] = {"kind",    "provider", "region",
-                                                           "account", "name",     "labels"};
+                                                              "account", "name",     "labels"};
     if (engine->root_key_count == 0)
         for (size_t i = 0; i < POLICY_SLOT_FIXED; i++)
             if (!(engine->root_keys[engine->root_key_count++] = strdup(match_keys[i])))
@@ -321,7 +319,8 @@ static policy_truth render_one(const json_t *value, void *arg)
     return POLICY_FALSE; /* keep going: render every value */
 }
 
-void policy_path_render(const policy_path *path, policy_eval *ev, char *buf, size_t size, size_t *used)
+void policy_path_render(const policy_path *path, policy_eval *ev, char *buf, size_t size,
+                        size_t *used)
 {
     render r = {buf, size, used, 0};
     policy_path_eval(path, ev, ev->root, false, render_one, &r);

@@ -8,7 +8,12 @@
 
 #include "policy.h"
 
-enum { RES_PASS, RES_FAIL, RES_SKIP, RES_ERROR };
+enum {
+    RES_PASS,
+    RES_FAIL,
+    RES_SKIP,
+    RES_ERROR
+};
 static const char *const result_names[] = {"pass", "fail", "skip", "error"};
 static const char *const effect_names[] = {"allow", "deny", "warn", "error"};
 
@@ -16,13 +21,13 @@ typedef struct texpect {
     const policy_def *policy;
     size_t rule;
     int result;
-    int effect;               /* index in effect_names, or -1 */
-    char *exception;          /* expected exception id, or NULL: none may apply */
+    int effect;      /* index in effect_names, or -1 */
+    char *exception; /* expected exception id, or NULL: none may apply */
     int line;
 } texpect;
 
 typedef struct tcase {
-    char *name;               /* "file: case" */
+    char *name; /* "file: case" */
     const char *file;
     int line;
     json_t *input;
@@ -47,8 +52,8 @@ static int pick(policy_loader *ld, const policy_ynode *node, const char *where,
         if (!strcmp(node->scalar, names[i]))
             return i;
     policy_fail(ld, node, "%s: expected one of %s, got %s%s%s%s", where, list,
-             policy_ynode_type_name(node), node->scalar ? " \"" : "", node->scalar ? node->scalar : "",
-             node->scalar ? "\"" : "");
+                policy_ynode_type_name(node), node->scalar ? " \"" : "",
+                node->scalar ? node->scalar : "", node->scalar ? "\"" : "");
     return -1;
 }
 
@@ -56,10 +61,11 @@ static int parse_now(policy_loader *ld, const policy_ynode *node, const char *wh
 {
     policy_time t;
     if (node->type != POLICY_Y_SCALAR || policy_time_parse(node->scalar, &t) != 0)
-        return policy_fail(ld, node, "%s: expected an RFC 3339 timestamp such as "
-                        "2026-01-02T03:04:05Z, got %s%s%s%s", where, policy_ynode_type_name(node),
-                        node->scalar ? " \"" : "", node->scalar ? node->scalar : "",
-                        node->scalar ? "\"" : "");
+        return policy_fail(ld, node,
+                           "%s: expected an RFC 3339 timestamp such as "
+                           "2026-01-02T03:04:05Z, got %s%s%s%s",
+                           where, policy_ynode_type_name(node), node->scalar ? " \"" : "",
+                           node->scalar ? node->scalar : "", node->scalar ? "\"" : "");
     *out = t.epoch;
     return 0;
 }
@@ -71,7 +77,7 @@ static int compile_expect(policy_loader *ld, const policy_ynode *node, const cha
     e->line = node->line;
     if (node->type != POLICY_Y_MAP)
         return policy_fail(ld, node, "%s: expected a mapping {rule, result}, got %s", where,
-                        policy_ynode_type_name(node));
+                           policy_ynode_type_name(node));
     const char *policy_name, *rule, *exception;
     if (policy_check_keys(ld, node, where, expect_keys) != 0 ||
         policy_get_string(ld, node, "policy", where, false, &policy_name) != 0 ||
@@ -82,29 +88,32 @@ static int compile_expect(policy_loader *ld, const policy_ynode *node, const cha
         policy_name = default_policy;
     if (!policy_name)
         return policy_fail(ld, node, "%s: no policy: set 'policy' here or at the top of the test",
-                        where);
+                           where);
     e->policy = policy_engine_find(ld->engine, policy_name);
     if (!e->policy) {
         const policy_ynode *at = policy_ynode_get(node, "policy");
         return policy_fail(ld, at ? at : node, "%s: no policy named \"%s\" is loaded", where,
-                        policy_name);
+                           policy_name);
     }
     int rule_index = policy_rule_find(e->policy, rule);
     if (rule_index < 0)
-        return policy_fail(ld, policy_ynode_get(node, "rule"), "%s.rule: policy \"%s\" has no rule "
-                        "\"%s\"", where, e->policy->name, rule);
+        return policy_fail(ld, policy_ynode_get(node, "rule"),
+                           "%s.rule: policy \"%s\" has no rule "
+                           "\"%s\"",
+                           where, e->policy->name, rule);
     e->rule = (size_t)rule_index;
     const policy_ynode *result = policy_ynode_get(node, "result");
     if (!result)
-        return policy_fail(ld, node, "%s: missing required key 'result' (pass, fail, skip or error)",
-                        where);
+        return policy_fail(ld, node,
+                           "%s: missing required key 'result' (pass, fail, skip or error)", where);
     char sub[400];
     snprintf(sub, sizeof sub, "%.300s.result", where);
     if ((e->result = pick(ld, result, sub, result_names, 4, "pass, fail, skip, error")) < 0)
         return -1;
     const policy_ynode *effect = policy_ynode_get(node, "effect");
     snprintf(sub, sizeof sub, "%.300s.effect", where);
-    if (effect && (e->effect = pick(ld, effect, sub, effect_names, 4, "allow, deny, warn, error")) < 0)
+    if (effect &&
+        (e->effect = pick(ld, effect, sub, effect_names, 4, "allow, deny, warn, error")) < 0)
         return -1;
     if (exception) {
         bool known = false;
@@ -112,7 +121,8 @@ static int compile_expect(policy_loader *ld, const policy_ynode *node, const cha
             known = !strcmp(ld->engine->exceptions[i]->id, exception);
         if (!known)
             return policy_fail(ld, policy_ynode_get(node, "exception"),
-                            "%s.exception: no exception with id \"%s\" is loaded", where, exception);
+                               "%s.exception: no exception with id \"%s\" is loaded", where,
+                               exception);
         e->exception = strdup(exception);
     }
     return 0;
@@ -121,7 +131,8 @@ static int compile_expect(policy_loader *ld, const policy_ynode *node, const cha
 static json_t *load_input_file(policy_loader *ld, const policy_ynode *node, const char *where)
 {
     if (!policy_ynode_is_string(node)) {
-        policy_fail(ld, node, "%s: expected a file name, got %s", where, policy_ynode_type_name(node));
+        policy_fail(ld, node, "%s: expected a file name, got %s", where,
+                    policy_ynode_type_name(node));
         return NULL;
     }
     char *copy = strdup(ld->file), *path = NULL;
@@ -139,7 +150,7 @@ static json_t *load_input_file(policy_loader *ld, const policy_ynode *node, cons
             policy_fail(ld, node, "%s: %s", where, jerr.text);
         else if (!doc)
             policy_fail(ld, node, "%s: %s:%d:%d: invalid JSON: %s", where, path, jerr.line,
-                     jerr.column, jerr.text);
+                        jerr.column, jerr.text);
     } else {
         size_t length = 0;
         char *text = policy_file_read(path, &length);
@@ -153,9 +164,10 @@ static json_t *load_input_file(policy_loader *ld, const policy_ynode *node, cons
         else {
             if (yf.count != 1)
                 policy_fail(ld, node, "%s: %s holds %zu documents; expected one", where, path,
-                         yf.count);
+                            yf.count);
             else if (!(doc = policy_ynode_json(yf.docs[0], &problem)))
-                policy_fail(ld, node, "%s: %s: %s", where, path, problem ? problem : "out of memory");
+                policy_fail(ld, node, "%s: %s: %s", where, path,
+                            problem ? problem : "out of memory");
             policy_yaml_free(&yf);
         }
         free(text);
@@ -172,7 +184,7 @@ static int compile_case(policy_loader *ld, const policy_ynode *node, const char 
     c->now = now;
     if (node->type != POLICY_Y_MAP)
         return policy_fail(ld, node, "%s: expected a mapping {name, input, expect}, got %s", where,
-                        policy_ynode_type_name(node));
+                           policy_ynode_type_name(node));
     const char *name;
     if (policy_check_keys(ld, node, where, case_keys) != 0 ||
         policy_get_string(ld, node, "name", where, true, &name) != 0)
@@ -189,21 +201,26 @@ static int compile_case(policy_loader *ld, const policy_ynode *node, const char 
     const policy_ynode *input = policy_ynode_get(node, "input");
     const policy_ynode *input_file = policy_ynode_get(node, "input_file");
     if (!input == !input_file)
-        return policy_fail(ld, input_file ? input_file : node, "%s: give exactly one of 'input' (the "
-                        "document) or 'input_file'", where);
+        return policy_fail(ld, input_file ? input_file : node,
+                           "%s: give exactly one of 'input' (the "
+                           "document) or 'input_file'",
+                           where);
     const char *problem = NULL;
     snprintf(sub, sizeof sub, "%s.%s", where, input ? "input" : "input_file");
     c->input = input ? policy_ynode_json(input, &problem) : load_input_file(ld, input_file, sub);
     if (!c->input)
-        return input ? policy_fail(ld, input, "%s: %s", sub, problem ? problem : "out of memory") : -1;
+        return input ? policy_fail(ld, input, "%s: %s", sub, problem ? problem : "out of memory")
+                     : -1;
     const policy_ynode *expect = policy_ynode_get(node, "expect");
     if (!expect)
         return policy_fail(ld, node, "%s: missing required key 'expect' (a list of {rule, result})",
-                        where);
+                           where);
     if (expect->type != POLICY_Y_SEQ || expect->count == 0)
-        return policy_fail(ld, expect, "%s.expect: expected a non-empty list of {rule, result}, "
-                        "got %s", where,
-                        expect->type == POLICY_Y_SEQ ? "an empty list" : policy_ynode_type_name(expect));
+        return policy_fail(
+            ld, expect,
+            "%s.expect: expected a non-empty list of {rule, result}, "
+            "got %s",
+            where, expect->type == POLICY_Y_SEQ ? "an empty list" : policy_ynode_type_name(expect));
     c->expects = calloc(expect->count, sizeof *c->expects);
     if (!c->expects)
         return -1;
@@ -225,7 +242,7 @@ static int compile_suite(policy_loader *ld, const policy_ynode *doc, tsuite *sui
         return -1;
     if (policy && !policy_engine_find(ld->engine, policy))
         return policy_fail(ld, policy_ynode_get(doc, "policy"),
-                        "policy: no policy named \"%s\" is loaded", policy);
+                           "policy: no policy named \"%s\" is loaded", policy);
     int64_t now = policy_engine_now(ld->engine);
     const policy_ynode *file_now = policy_ynode_get(doc, "now");
     if (file_now && parse_now(ld, file_now, "now", &now) != 0)
@@ -235,7 +252,8 @@ static int compile_suite(policy_loader *ld, const policy_ynode *doc, tsuite *sui
         return policy_fail(ld, doc, "missing required key 'cases'");
     if (cases->type != POLICY_Y_SEQ || cases->count == 0)
         return policy_fail(ld, cases, "cases: expected a non-empty list of cases, got %s",
-                        cases->type == POLICY_Y_SEQ ? "an empty list" : policy_ynode_type_name(cases));
+                           cases->type == POLICY_Y_SEQ ? "an empty list"
+                                                       : policy_ynode_type_name(cases));
     tcase *grown = realloc(suite->cases, (suite->count + cases->count) * sizeof *grown);
     if (!grown)
         return -1;
@@ -250,9 +268,10 @@ static int compile_suite(policy_loader *ld, const policy_ynode *doc, tsuite *sui
         for (size_t k = 0; k + 1 < suite->count; k++)
             if (!strcmp(suite->cases[k].name, c->name)) {
                 const policy_ynode *dup = policy_ynode_get(cases->items[i], "name");
-                return policy_fail(ld, dup, "%s.name: another case of this test is named \"%s\" "
-                                "(line %d); names must be unique", where, dup->scalar,
-                                suite->cases[k].line);
+                return policy_fail(ld, dup,
+                                   "%s.name: another case of this test is named \"%s\" "
+                                   "(line %d); names must be unique",
+                                   where, dup->scalar, suite->cases[k].line);
             }
     }
     return 0;
@@ -299,8 +318,10 @@ static int load_suite(policy_engine *engine, const char *path, tsuite *suite, ch
             policy_yaml_free(&yf);
     }
     if (rc == 0 && suite->count == 0) {
-        snprintf(err, err_size, "%s: no PolicyTest documents found; add test files (kind: "
-                 "PolicyTest, see docs/policy.md)", path);
+        snprintf(err, err_size,
+                 "%s: no PolicyTest documents found; add test files (kind: "
+                 "PolicyTest, see docs/policy.md)",
+                 path);
         rc = -1;
     }
     policy_files_free(files, file_count);
@@ -311,8 +332,7 @@ static const json_t *find_decision(const json_t *decisions, const texpect *e)
 {
     size_t i;
     const json_t *d;
-    json_array_foreach(decisions, i, d)
-    {
+    json_array_foreach (decisions, i, d) {
         if (!strcmp(fwkx_str(d, "policy", ""), e->policy->name) &&
             !strcmp(fwkx_str(d, "rule", ""), e->policy->rules[e->rule].name))
             return d;
@@ -325,10 +345,10 @@ static void check_expect(const texpect *e, const json_t *decision, char *message
                          size_t *used)
 {
     const char *effect = fwkx_str(decision, "effect", NULL);
-    int actual = !decision                   ? RES_SKIP
-                 : !strcmp(effect, "allow")  ? RES_PASS
-                 : !strcmp(effect, "error")  ? RES_ERROR
-                                             : RES_FAIL;
+    int actual = !decision                  ? RES_SKIP
+                 : !strcmp(effect, "allow") ? RES_PASS
+                 : !strcmp(effect, "error") ? RES_ERROR
+                                            : RES_FAIL;
     const char *got_exception = fwkx_str(json_object_get(decision, "exception"), "id", NULL);
     const char *reason = fwkx_str(decision, "reason", NULL);
     char problem[1024] = "";
@@ -340,14 +360,16 @@ static void check_expect(const texpect *e, const json_t *decision, char *message
                  effect);
     else if (e->exception && (!got_exception || strcmp(got_exception, e->exception)))
         snprintf(problem, sizeof problem, "expected exception %s to apply, %s%s", e->exception,
-                 got_exception ? "but it was " : "but none did", got_exception ? got_exception : "");
+                 got_exception ? "but it was " : "but none did",
+                 got_exception ? got_exception : "");
     else if (!e->exception && got_exception)
-        snprintf(problem, sizeof problem, "exception %s applied, but the test expects none "
-                 "(add exception: %s if that is intended)", got_exception, got_exception);
+        snprintf(problem, sizeof problem,
+                 "exception %s applied, but the test expects none "
+                 "(add exception: %s if that is intended)",
+                 got_exception, got_exception);
     if (problem[0] && *used < size)
-        *used += (size_t)snprintf(message + *used, size - *used, "%s%s.%s: %s",
-                                  *used ? "; " : "", e->policy->name,
-                                  e->policy->rules[e->rule].name, problem);
+        *used += (size_t)snprintf(message + *used, size - *used, "%s%s.%s: %s", *used ? "; " : "",
+                                  e->policy->name, e->policy->rules[e->rule].name, problem);
 }
 
 static json_t *run_case(const policy_engine *engine, const tcase *c, bool *passed)
@@ -390,7 +412,7 @@ static json_t *uncovered_rules(const policy_engine *engine, const tsuite *suite)
 }
 
 int policy_test_run(policy_engine *engine, const char *path, json_t **report, char *err,
-                 size_t err_size)
+                    size_t err_size)
 {
     tsuite suite = {0};
     *report = NULL;
@@ -408,9 +430,9 @@ int policy_test_run(policy_engine *engine, const char *path, json_t **report, ch
         json_array_append_new(cases, run_case(engine, &suite.cases[i], &ok));
         ok ? passed++ : failed++;
     }
-    *report = json_pack("{s:I, s:I, s:o, s:o}", "passed", (json_int_t)passed, "failed",
-                        (json_int_t)failed, "cases", cases, "uncovered",
-                        uncovered_rules(engine, &suite));
+    *report =
+        json_pack("{s:I, s:I, s:o, s:o}", "passed", (json_int_t)passed, "failed",
+                  (json_int_t)failed, "cases", cases, "uncovered", uncovered_rules(engine, &suite));
     suite_free(&suite);
     return 0;
 }

@@ -104,8 +104,8 @@ int policy_time_parse(const char *text, policy_time *out)
     size_t len = strlen(text);
     const char *zone = text + len - 6;
     if (len > 10 && (*zone == '+' || *zone == '-'))
-        out->offset = (digits(zone + 1, 2) * 60 + digits(zone + 4, 2)) * 60 *
-                      (*zone == '-' ? -1 : 1);
+        out->offset =
+            (digits(zone + 1, 2) * 60 + digits(zone + 4, 2)) * 60 * (*zone == '-' ? -1 : 1);
     return 0;
 }
 
@@ -235,12 +235,12 @@ bool policy_cidr_overlaps(const policy_cidr *a, const policy_cidr *b)
 }
 
 static const char *const policy_private_v4[] = {
-    "0.0.0.0/8",      "10.0.0.0/8",      "100.64.0.0/10",   "127.0.0.0/8",  "169.254.0.0/16",
-    "172.16.0.0/12",  "192.0.0.0/24",    "192.0.2.0/24",    "192.168.0.0/16", "198.18.0.0/15",
-    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4",     "240.0.0.0/4",  NULL};
-static const char *const policy_private_v6[] = {"::/128",   "::1/128",       "64:ff9b::/96",
-                                             "100::/64", "2001:db8::/32", "fc00::/7",
-                                             "fe80::/10", "ff00::/8",     NULL};
+    "0.0.0.0/8",       "10.0.0.0/8",     "100.64.0.0/10", "127.0.0.0/8",    "169.254.0.0/16",
+    "172.16.0.0/12",   "192.0.0.0/24",   "192.0.2.0/24",  "192.168.0.0/16", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4",   "240.0.0.0/4",    NULL};
+static const char *const policy_private_v6[] = {"::/128",    "::1/128",       "64:ff9b::/96",
+                                                "100::/64",  "2001:db8::/32", "fc00::/7",
+                                                "fe80::/10", "ff00::/8",      NULL};
 
 /* The non-public blocks, parsed once (pthread_once: evaluation runs on many threads). */
 static policy_cidr policy_private_blocks[32];
@@ -375,7 +375,8 @@ int policy_version_compare(const policy_version *a, const policy_version *b)
     const char *pa = a->pre, *ea = a->pre + a->pre_len;
     const char *pb = b->pre, *eb = b->pre + b->pre_len;
     while (pa < ea && pb < eb) {
-        const char *da = memchr(pa, '.', (size_t)(ea - pa)), *db = memchr(pb, '.', (size_t)(eb - pb));
+        const char *da = memchr(pa, '.', (size_t)(ea - pa)),
+                   *db = memchr(pb, '.', (size_t)(eb - pb));
         if (!da)
             da = ea;
         if (!db)
@@ -393,10 +394,20 @@ int policy_version_compare(const policy_version *a, const policy_version *b)
 
 double policy_size_unit(const char *unit)
 {
-    static const struct { const char *name; double bytes; } units[] = {
-        {"B", 1.0},         {"KB", 1e3},        {"MB", 1e6},          {"GB", 1e9},
-        {"TB", 1e12},       {"PB", 1e15},       {"KiB", 1024.0},      {"MiB", 1048576.0},
-        {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}, {"PiB", 1125899906842624.0}};
+    static const struct {
+        const char *name;
+        double bytes;
+    } units[] = {{"B", 1.0},
+                 {"KB", 1e3},
+                 {"MB", 1e6},
+                 {"GB", 1e9},
+                 {"TB", 1e12},
+                 {"PB", 1e15},
+                 {"KiB", 1024.0},
+                 {"MiB", 1048576.0},
+                 {"GiB", 1073741824.0},
+                 {"TiB", 1099511627776.0},
+                 {"PiB", 1125899906842624.0}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (!strcmp(unit, units[i].name))
             return units[i].bytes;
@@ -461,8 +472,8 @@ static char *digits_of(unsigned long long magnitude, char scratch[24])
 size_t policy_format_integer(long long value, char *buf, size_t size)
 {
     char scratch[24];
-    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value
-                                             : (unsigned long long)value;
+    unsigned long long magnitude =
+        value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
     char *p = digits_of(magnitude, scratch);
     size_t n = (size_t)(scratch + 24 - p), at = 0;
     if (n + 2 > size)

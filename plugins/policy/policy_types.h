@@ -45,8 +45,8 @@ int policy_time_of_day_parse(const char *text);
 /* An IPv4 or IPv6 range. IPv4 is stored in the first 4 bytes. */
 typedef struct policy_cidr {
     unsigned char addr[16];
-    int family;               /* 4 or 6 */
-    int prefix;               /* 0..32 or 0..128 */
+    int family; /* 4 or 6 */
+    int prefix; /* 0..32 or 0..128 */
 } policy_cidr;
 
 /* "10.0.0.0/8", "1.2.3.4", "::/0", "2001:db8::1". Host bits under the prefix are cleared.
@@ -62,9 +62,9 @@ bool policy_cidr_public(const policy_cidr *c);
 /* A semantic version; `pre` points into the parsed text (or an owned copy). */
 typedef struct policy_version {
     uint64_t major, minor, patch;
-    const char *pre;          /* pre-release identifiers, or NULL */
+    const char *pre; /* pre-release identifiers, or NULL */
     size_t pre_len;
-    char *pre_owned;          /* set when the version owns `pre` (compiled constants) */
+    char *pre_owned; /* set when the version owns `pre` (compiled constants) */
 } policy_version;
 
 /* "v1.30.4-gke.1234+build": 0, or -1 when malformed. `pre` borrows from text. */

@@ -20,7 +20,10 @@ typedef struct ybuild {
     size_t length;
     policy_yfile *file;
     size_t nodes;
-    struct { char *name; policy_ynode *node; } *anchors;
+    struct {
+        char *name;
+        policy_ynode *node;
+    } * anchors;
     size_t anchor_count;
     char *err;
     size_t err_size;
@@ -36,8 +39,8 @@ static int yfail(ybuild *b, yaml_mark_t mark, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    snprintf(b->err, b->err_size, "%s:%d:%d: %s", b->name, (int)mark.line + 1,
-             (int)mark.column + 1, message);
+    snprintf(b->err, b->err_size, "%s:%d:%d: %s", b->name, (int)mark.line + 1, (int)mark.column + 1,
+             message);
     return -1;
 }
 
@@ -45,8 +48,7 @@ static int parser_error(ybuild *b)
 {
     char message[768];
     int line, column;
-    yaml_core_parser_error(&b->parser, b->text, b->length, &line, &column, message,
-                           sizeof message);
+    yaml_core_parser_error(&b->parser, b->text, b->length, &line, &column, message, sizeof message);
     snprintf(b->err, b->err_size, "%s:%d:%d: %s", b->name, line, column, message);
     return -1;
 }
@@ -252,8 +254,8 @@ static int build_stream(ybuild *b)
     }
 }
 
-int policy_yaml_parse(const char *text, size_t length, const char *name, policy_yfile *out, char *err,
-                   size_t err_size)
+int policy_yaml_parse(const char *text, size_t length, const char *name, policy_yfile *out,
+                      char *err, size_t err_size)
 {
     ybuild b;
     memset(&b, 0, sizeof b);
@@ -319,9 +321,9 @@ json_t *policy_ynode_json(const policy_ynode *node, const char **problem)
     json_t *out = node->type == POLICY_Y_SEQ ? json_array() : json_object();
     for (size_t i = 0; out && i < node->count; i++) {
         json_t *child = policy_ynode_json(node->items[i], problem);
-        int rc = !child ? -1
+        int rc = !child                       ? -1
                  : node->type == POLICY_Y_SEQ ? json_array_append_new(out, child)
-                                           : json_object_set_new(out, node->keys[i], child);
+                                              : json_object_set_new(out, node->keys[i], child);
         if (rc != 0) {
             json_decref(out);
             return NULL;

@@ -7,7 +7,11 @@
 
 #include <jansson.h>
 
-typedef enum policy_ynode_type { POLICY_Y_SCALAR, POLICY_Y_SEQ, POLICY_Y_MAP } policy_ynode_type;
+typedef enum policy_ynode_type {
+    POLICY_Y_SCALAR,
+    POLICY_Y_SEQ,
+    POLICY_Y_MAP
+} policy_ynode_type;
 
 typedef struct policy_ynode policy_ynode;
 struct policy_ynode {
@@ -16,10 +20,10 @@ struct policy_ynode {
     int key_line, key_column; /* of the key, when the node is a mapping value; else = value */
     char *scalar;             /* POLICY_Y_SCALAR text (NUL-terminated) */
     bool plain;               /* unquoted scalar (so "true", "1", "null" resolve) */
-    policy_ynode **items;        /* SEQ: items; MAP: values */
+    policy_ynode **items;     /* SEQ: items; MAP: values */
     char **keys;              /* MAP: keys (parallel to items) */
     size_t count;
-    policy_ynode *arena_next;    /* every node of a file, for freeing */
+    policy_ynode *arena_next; /* every node of a file, for freeing */
 };
 
 /* The documents of one YAML file. */
@@ -36,7 +40,7 @@ typedef struct policy_yfile {
  * policy_yaml_free. Thread-safe (no shared state).
  */
 int policy_yaml_parse(const char *text, size_t length, const char *name, policy_yfile *out,
-                   char *err, size_t err_size);
+                      char *err, size_t err_size);
 void policy_yaml_free(policy_yfile *file);
 
 /* The value under `key` in a mapping; NULL when absent or `map` is not a mapping. */

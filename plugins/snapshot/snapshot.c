@@ -39,7 +39,7 @@ static long long snapshot_chunk_size(const fwk_host *host, fwk_ctx *ctx, const j
 }
 
 static fwk_status snapshot_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                            void **instance)
+                                void **instance)
 {
     fwk_status status = FWK_ERROR;
     snapshot_instance *inst = NULL;
@@ -55,8 +55,7 @@ static fwk_status snapshot_init(const fwk_host *host, fwk_ctx *ctx, const json_t
                         "e.g. paths: [examples/demo/aws.jsonl]");
         goto out;
     }
-    json_array_foreach(paths, i, path)
-    {
+    json_array_foreach (paths, i, path) {
         if (!json_is_string(path) || json_string_length(path) == 0) {
             host->fail(ctx, "paths[%zu]: expected a non-empty file or directory name", i);
             goto out;
@@ -97,7 +96,7 @@ static void snapshot_fini(void *instance)
 }
 
 static fwk_status snapshot_plan_tasks(fwk_ctx *ctx, void *instance, const json_t *request,
-                                  json_t **tasks)
+                                      json_t **tasks)
 {
     return snapshot_plan(instance, ctx, request, tasks);
 }
@@ -112,7 +111,7 @@ static const json_t *snapshot_filter(const json_t *task, const char *key)
 /* The byte range of a chunk task into rd->start/end; a task without one reads the whole
    file. Returns -1 after host->fail() when the range is not one plan_tasks would make. */
 static int snapshot_task_range(const snapshot_instance *inst, fwk_ctx *ctx, const json_t *task,
-                           snapshot_reader *rd)
+                               snapshot_reader *rd)
 {
     const json_t *start = json_object_get(task, "start"), *end = json_object_get(task, "end");
 
@@ -121,7 +120,8 @@ static int snapshot_task_range(const snapshot_instance *inst, fwk_ctx *ctx, cons
     if (!start && !end)
         return 0;
     if (!json_is_integer(start) || !json_is_integer(end) || json_integer_value(start) < 0 ||
-        json_integer_value(end) < json_integer_value(start) || snapshot_has_suffix(rd->path, ".json")) {
+        json_integer_value(end) < json_integer_value(start) ||
+        snapshot_has_suffix(rd->path, ".json")) {
         inst->host->fail(ctx,
                          "task %s: \"start\" and \"end\" must be byte offsets of a JSON Lines "
                          "file with 0 <= start <= end: plan tasks with this plugin's plan_tasks",

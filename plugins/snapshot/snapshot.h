@@ -35,7 +35,7 @@ typedef struct snapshot_instance {
  * with "paths[I]: PATH: REASON". Serial.
  */
 fwk_status snapshot_plan(const snapshot_instance *inst, fwk_ctx *ctx, const json_t *request,
-                     json_t **tasks);
+                         json_t **tasks);
 
 /* The state of one task while it reads records: what to keep, what was skipped. */
 typedef struct snapshot_reader {
@@ -65,7 +65,7 @@ typedef struct snapshot_reader {
  * (also after a skip), FWK_ERROR at a bad record in strict mode, or FWK_CANCELLED.
  */
 fwk_status snapshot_record(snapshot_reader *rd, json_t *record, size_t line, const char *element,
-                       const char *why_bad);
+                           const char *why_bad);
 
 /* snapshot_finish: the task's final status from what the reader counted (FWK_OK or
    FWK_PARTIAL with the "N records skipped" message set). */

@@ -51,7 +51,7 @@ static json_t *snapshot_task(const char *name, const char *path, const json_t *r
 /* Append one task per chunk_size bytes of the JSON Lines file `path` of `size` bytes:
    {"name": "PATH[START-END]", "path", "start", "end"}. Returns 0, or -1 on OOM. */
 static int snapshot_add_chunks(const snapshot_instance *inst, json_t *tasks, const char *path,
-                           long long size, const json_t *request)
+                               long long size, const json_t *request)
 {
     long long start, end;
     char *name = NULL;
@@ -86,14 +86,13 @@ out:
    it here (a file that cannot be stat'ed gets one task, whose run says why). Returns 0,
    or -1 on OOM. */
 static int snapshot_add_file(const snapshot_instance *inst, json_t *tasks, const char *path,
-                         const struct stat *st, const json_t *request)
+                             const struct stat *st, const json_t *request)
 {
     size_t i;
     json_t *task;
     struct stat own;
 
-    json_array_foreach(tasks, i, task)
-    {
+    json_array_foreach (tasks, i, task) {
         if (strcmp(fwkx_str(task, "path", ""), path) == 0)
             return 0;
     }
@@ -110,7 +109,7 @@ static int snapshot_add_file(const snapshot_instance *inst, json_t *tasks, const
 
 /* One task per *.json / *.jsonl directly inside `dir`, sorted by name. */
 static fwk_status snapshot_plan_dir(const snapshot_instance *inst, fwk_ctx *ctx, size_t index,
-                                const char *dir, const json_t *request, json_t *tasks)
+                                    const char *dir, const json_t *request, json_t *tasks)
 {
     fwk_status status = FWK_ERROR;
     DIR *d = opendir(dir);
@@ -126,8 +125,8 @@ static fwk_status snapshot_plan_dir(const snapshot_instance *inst, fwk_ctx *ctx,
         goto out;
     }
     while ((entry = readdir(d)) != NULL) {
-        if (entry->d_name[0] == '.' ||
-            !(snapshot_has_suffix(entry->d_name, ".json") || snapshot_has_suffix(entry->d_name, ".jsonl")))
+        if (entry->d_name[0] == '.' || !(snapshot_has_suffix(entry->d_name, ".json") ||
+                                         snapshot_has_suffix(entry->d_name, ".jsonl")))
             continue;
         if (count == cap) {
             size_t new_cap = cap ? cap * 2 : 16;
@@ -166,7 +165,8 @@ out:
     return status;
 }
 
-fwk_status snapshot_plan(const snapshot_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **tasks)
+fwk_status snapshot_plan(const snapshot_instance *inst, fwk_ctx *ctx, const json_t *request,
+                         json_t **tasks)
 {
     fwk_status status = FWK_ERROR;
     json_t *planned = json_array();
@@ -179,8 +179,7 @@ fwk_status snapshot_plan(const snapshot_instance *inst, fwk_ctx *ctx, const json
         inst->host->fail(ctx, "out of memory planning the snapshot tasks");
         goto out;
     }
-    json_array_foreach(inst->paths, i, entry)
-    {
+    json_array_foreach (inst->paths, i, entry) {
         const char *path = json_string_value(entry);
         struct stat st;
 

@@ -10,7 +10,7 @@
 /* Decode one non-blank line and hand it on. `start` is the line without its indentation,
    `indent` how many characters were cut (so columns in messages match the file). */
 static fwk_status snapshot_line(snapshot_reader *rd, const char *start, size_t len, size_t indent,
-                            size_t line)
+                                size_t line)
 {
     json_error_t err;
     json_t *record = json_loadb(start, len, JSON_DECODE_ANY, &err);

@@ -38,8 +38,7 @@ static const char *snapshot_check(const json_t *record, char *why, size_t size)
             snprintf(why, size, "\"labels\" is not an object (got %s)", fwkx_type_name(labels));
             return why;
         }
-        json_object_foreach((json_t *)labels, key, value)
-        {
+        json_object_foreach ((json_t *)labels, key, value) {
             if (!json_is_string(value)) {
                 snprintf(why, size, "labels.%s is not a string (got %s)", key,
                          fwkx_type_name(value));
@@ -53,7 +52,7 @@ static const char *snapshot_check(const json_t *record, char *why, size_t size)
 /* True when `list` is NULL (no filter) or holds the string `field` of `record`. A record
    without the field (e.g. a global resource without region) passes a region filter. */
 static bool snapshot_wanted(const json_t *list, const json_t *record, const char *field,
-                        bool keep_missing)
+                            bool keep_missing)
 {
     const char *value = fwkx_str(record, field, NULL);
     size_t i;
@@ -63,8 +62,7 @@ static bool snapshot_wanted(const json_t *list, const json_t *record, const char
         return true;
     if (!value)
         return keep_missing;
-    json_array_foreach(list, i, item)
-    {
+    json_array_foreach (list, i, item) {
         if (json_is_string(item) && strcmp(json_string_value(item), value) == 0)
             return true;
     }
@@ -76,7 +74,7 @@ static bool snapshot_wanted(const json_t *list, const json_t *record, const char
    is "line " for the summary, "" for "FILE:LINE" prefixes. Falls back to the byte offset
    when the file cannot be re-read. */
 static void snapshot_where(snapshot_reader *rd, size_t line, const char *element, const char *tag,
-                       char *where, size_t size)
+                           char *where, size_t size)
 {
     if (!line) {
         snprintf(where, size, "%s%s", *tag ? "" : " ", element);
@@ -90,7 +88,8 @@ static void snapshot_where(snapshot_reader *rd, size_t line, const char *element
         snprintf(where, size, "%sbyte offset %lld", *tag ? "" : " ", rd->line_byte);
 }
 
-static fwk_status snapshot_skip(snapshot_reader *rd, size_t line, const char *element, const char *why)
+static fwk_status snapshot_skip(snapshot_reader *rd, size_t line, const char *element,
+                                const char *why)
 {
     const fwk_host *host = rd->inst->host;
     char where[64];
@@ -114,7 +113,7 @@ static fwk_status snapshot_skip(snapshot_reader *rd, size_t line, const char *el
 }
 
 fwk_status snapshot_record(snapshot_reader *rd, json_t *record, size_t line, const char *element,
-                       const char *why_bad)
+                           const char *why_bad)
 {
     const fwk_host *host = rd->inst->host;
     fwk_status status = FWK_OK;

@@ -12,8 +12,8 @@ typedef struct webhook_instance {
     const fwk_host *host;
     webhook_format format;
     webhook_overrides overrides; /* borrowed from the host's config (valid for the instance) */
-    const char *url;        /* borrowed, a secret */
-    const char *token;      /* borrowed, a secret, or NULL */
+    const char *url;             /* borrowed, a secret */
+    const char *token;           /* borrowed, a secret, or NULL */
 } webhook_instance;
 
 static const char *const webhook_formats[] = {"generic", "slack", "mattermost", NULL};
@@ -32,7 +32,7 @@ static const fwk_option webhook_options[] = {
 };
 
 static fwk_status webhook_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                          void **instance)
+                               void **instance)
 {
     webhook_instance *self = calloc(1, sizeof *self);
     if (!self) {
@@ -45,7 +45,7 @@ static fwk_status webhook_init(const fwk_host *host, fwk_ctx *ctx, const json_t 
     self->token = fwkx_str(config, "token", NULL);
     self->overrides =
         (webhook_overrides){fwkx_str(config, "channel", NULL), fwkx_str(config, "username", NULL),
-                       fwkx_str(config, "icon_url", NULL)};
+                            fwkx_str(config, "icon_url", NULL)};
     if (!self->url || (strncmp(self->url, "https://", 8) && strncmp(self->url, "http://", 7))) {
         host->fail(ctx, "url: expected an http:// or https:// URL; check the secret it comes from");
         free(self);

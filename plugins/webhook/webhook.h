@@ -5,7 +5,11 @@
 #include <jansson.h>
 
 /* Which body the webhook posts. */
-typedef enum webhook_format { WEBHOOK_GENERIC = 0, WEBHOOK_SLACK = 1, WEBHOOK_MATTERMOST = 2 } webhook_format;
+typedef enum webhook_format {
+    WEBHOOK_GENERIC = 0,
+    WEBHOOK_SLACK = 1,
+    WEBHOOK_MATTERMOST = 2
+} webhook_format;
 
 /* Optional Mattermost overrides (each may be NULL; borrowed). */
 typedef struct webhook_overrides {
@@ -30,7 +34,8 @@ int webhook_format_parse(const char *name);
  * One attachment per finding, up to WEBHOOK_MAX_ATTACHMENTS. New reference; NULL on OOM.
  * Thread-safe (no state).
  */
-json_t *webhook_payload(webhook_format format, const json_t *message, const webhook_overrides *overrides);
+json_t *webhook_payload(webhook_format format, const json_t *message,
+                        const webhook_overrides *overrides);
 
 /* The attachment colour of a finding: resolved green, else by severity. */
 const char *webhook_color(const json_t *finding);

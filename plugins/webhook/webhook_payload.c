@@ -101,11 +101,12 @@ static json_t *slack_attachment(const json_t *finding)
                                             "type", "mrkdwn", "text", head ? head : ""));
     free(head);
     json_t *fields = json_array();
-    json_array_append_new(fields, slack_field("Severity", fwkx_text(finding, "severity", "medium")));
+    json_array_append_new(fields,
+                          slack_field("Severity", fwkx_text(finding, "severity", "medium")));
     json_array_append_new(fields, slack_field("Change", fwkx_text(finding, "delta", "new")));
     json_array_append_new(fields, slack_field("Rule", fwkx_text(finding, "rule", "-")));
-    json_array_append_new(fields,
-                          slack_field("Resource", resource_text(finding, resource, sizeof resource)));
+    json_array_append_new(
+        fields, slack_field("Resource", resource_text(finding, resource, sizeof resource)));
     json_array_append_new(blocks, json_pack("{s:s, s:o}", "type", "section", "fields", fields));
     const char *remediation = fwkx_text(finding, "remediation", NULL);
     if (remediation) {
@@ -114,15 +115,14 @@ static json_t *slack_attachment(const json_t *finding)
         if (escaped && asprintf(&text, "*Remediation:* %s", escaped) < 0)
             text = NULL;
         if (text)
-            json_array_append_new(
-                blocks, json_pack("{s:s, s:[{s:s, s:s}]}", "type", "context", "elements", "type",
-                                  "mrkdwn", "text", text));
+            json_array_append_new(blocks, json_pack("{s:s, s:[{s:s, s:s}]}", "type", "context",
+                                                    "elements", "type", "mrkdwn", "text", text));
         free(escaped);
         free(text);
     }
     char fallback[1200];
-    snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"), title,
-             resource_text(finding, resource, sizeof resource));
+    snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"),
+             title, resource_text(finding, resource, sizeof resource));
     return json_pack("{s:s, s:s, s:o}", "color", webhook_color(finding), "fallback", fallback,
                      "blocks", blocks);
 }
@@ -131,25 +131,26 @@ static json_t *mattermost_attachment(const json_t *finding)
 {
     char resource[1024];
     const char *title = fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding"));
-    json_t *fields = json_pack(
-        "[{s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}]", "short", 1,
-        "title", "Severity", "value", fwkx_text(finding, "severity", "medium"), "short", 1, "title",
-        "Change", "value", fwkx_text(finding, "delta", "new"), "short", 1, "title", "Rule", "value",
-        fwkx_text(finding, "rule", "-"), "short", 0, "title", "Resource", "value",
-        resource_text(finding, resource, sizeof resource));
+    json_t *fields =
+        json_pack("[{s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}]", "short",
+                  1, "title", "Severity", "value", fwkx_text(finding, "severity", "medium"),
+                  "short", 1, "title", "Change", "value", fwkx_text(finding, "delta", "new"),
+                  "short", 1, "title", "Rule", "value", fwkx_text(finding, "rule", "-"), "short", 0,
+                  "title", "Resource", "value", resource_text(finding, resource, sizeof resource));
     const char *remediation = fwkx_text(finding, "remediation", NULL);
     if (remediation)
         json_array_append_new(fields, json_pack("{s:b, s:s, s:s}", "short", 0, "title",
                                                 "Remediation", "value", remediation));
     char fallback[1200];
-    snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"), title,
-             resource);
+    snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"),
+             title, resource);
     return json_pack("{s:s, s:s, s:s, s:s, s:o}", "fallback", fallback, "color",
-                     webhook_color(finding), "title", title, "text", fwkx_text(finding, "message", ""),
-                     "fields", fields);
+                     webhook_color(finding), "title", title, "text",
+                     fwkx_text(finding, "message", ""), "fields", fields);
 }
 
-json_t *webhook_payload(webhook_format format, const json_t *message, const webhook_overrides *overrides)
+json_t *webhook_payload(webhook_format format, const json_t *message,
+                        const webhook_overrides *overrides)
 {
     if (format == WEBHOOK_GENERIC) {
         json_t *body = json_deep_copy(message);
@@ -159,16 +160,16 @@ json_t *webhook_payload(webhook_format format, const json_t *message, const webh
     }
     const char *text = fwkx_text(message, "text", "fawkes");
     char *top = format == WEBHOOK_SLACK ? slack_escape(text, SLACK_TEXT_MAX)
-                                   : fwkx_utf8_ellipsize(text, MATTERMOST_TEXT_MAX);
+                                        : fwkx_utf8_ellipsize(text, MATTERMOST_TEXT_MAX);
     json_t *attachments = json_array();
     size_t i;
     const json_t *finding;
-    json_array_foreach(json_object_get(message, "findings"), i, finding)
-    {
+    json_array_foreach (json_object_get(message, "findings"), i, finding) {
         if (i >= WEBHOOK_MAX_ATTACHMENTS)
             break;
-        json_array_append_new(attachments, format == WEBHOOK_SLACK ? slack_attachment(finding)
-                                                              : mattermost_attachment(finding));
+        json_array_append_new(attachments, format == WEBHOOK_SLACK
+                                               ? slack_attachment(finding)
+                                               : mattermost_attachment(finding));
     }
     json_t *body = json_pack("{s:s, s:o}", "text", top ? top : "", "attachments", attachments);
     free(top);

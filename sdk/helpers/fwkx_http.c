@@ -37,7 +37,9 @@ static const char *fwkx_error_reason(const json_t *answer, char *out, size_t siz
     }
     if (code || reason) { /* Civo: {"code", "reason"} */
         snprintf(out, size, "%s%s%s", code ? code : "", code && (reason || message) ? ": " : "",
-                 reason ? reason : message ? message : "");
+                 reason    ? reason
+                 : message ? message
+                           : "");
         return out;
     }
     if (message || json_is_array(errors)) { /* {"message"}, PagerDuty {"message", "errors"} */

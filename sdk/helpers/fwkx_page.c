@@ -13,10 +13,10 @@ typedef struct fwkx_walk {
     const fwk_host *host;
     fwk_ctx *ctx;
     const fwkx_pager *pager;
-    long page;        /* 1-based number of the page being fetched */
-    char *next_url;   /* FWKX_PAGE_LINK: the next page's URL, or NULL at the end */
-    char *token;      /* FWKX_PAGE_TOKEN: the token for the next page, or NULL */
-    int last;         /* the page just handled was the last */
+    long page;      /* 1-based number of the page being fetched */
+    char *next_url; /* FWKX_PAGE_LINK: the next page's URL, or NULL at the end */
+    char *token;    /* FWKX_PAGE_TOKEN: the token for the next page, or NULL */
+    int last;       /* the page just handled was the last */
 } fwkx_walk;
 
 /* The page's URL: the first URL with this style's parameters. New string or NULL. */
@@ -89,13 +89,12 @@ static fwk_status fwkx_deliver(const fwkx_walk *walk, const json_t *answer, size
                          "GET %s -> HTTP %ld: expected %s%s%s to be a list, got %s: is the "
                          "endpoint the API expected?",
                          url, http_status, pager->items_key ? "the member \"" : "the answer",
-                         pager->items_key ? pager->items_key : "",
-                         pager->items_key ? "\"" : "", fwkx_type_name(items));
+                         pager->items_key ? pager->items_key : "", pager->items_key ? "\"" : "",
+                         fwkx_type_name(items));
         return FWK_ERROR;
     }
     *count = json_array_size(items);
-    json_array_foreach(items, i, item)
-    {
+    json_array_foreach (items, i, item) {
         fwk_status rc = pager->on_item(pager->arg, item);
         if (rc != FWK_OK)
             return rc;
@@ -121,8 +120,8 @@ static fwk_status fwkx_advance(fwkx_walk *walk, const json_t *answer, const char
     } else if (pager->style == FWKX_PAGE_NONE) {
         walk->last = 1;
     } else if (pager->style == FWKX_PAGE_TOKEN) {
-        const char *next = fwkx_str(answer, pager->next_key ? pager->next_key : "nextPageToken",
-                                    NULL);
+        const char *next =
+            fwkx_str(answer, pager->next_key ? pager->next_key : "nextPageToken", NULL);
         if (next && walk->token && strcmp(next, walk->token) == 0) {
             walk->host->fail(walk->ctx,
                              "GET %s: the API returned the same page token again: it would "

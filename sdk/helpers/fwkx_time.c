@@ -145,8 +145,8 @@ char *fwkx_time_format(int64_t unix_ms, char *out, size_t size)
     if (year < 0 || year > 9999)
         return out;
     int seconds = (int)(ms_of_day / 1000), millis = (int)(ms_of_day % 1000);
-    n = snprintf(out, size, "%04d-%02u-%02uT%02d:%02d:%02d", (int)year, month, day,
-                 seconds / 3600, seconds / 60 % 60, seconds % 60);
+    n = snprintf(out, size, "%04d-%02u-%02uT%02d:%02d:%02d", (int)year, month, day, seconds / 3600,
+                 seconds / 60 % 60, seconds % 60);
     if (n > 0 && (size_t)n < size)
         snprintf(out + n, size - (size_t)n, millis ? ".%03dZ" : "Z", millis);
     return out;

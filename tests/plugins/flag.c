@@ -42,10 +42,10 @@ static fwk_status flag_scan(fwk_ctx *ctx, void *instance, const json_t *resource
     snprintf(rule, sizeof rule, "test.flag.%s", suffix ? suffix : "x");
     const char *name = json_string_value(json_object_get(resource, "name"));
     json_t *attributes = json_object_get(resource, "attributes");
-    json_t *finding = json_pack("{s:s, s:s, s:s, s:s+, s:s, s:O}", "rule", rule, "severity",
-                                severity, "title", "flagged resource", "message", "flagged: ",
-                                name ? name : "?", "remediation", "Unflag it.", "evidence",
-                                attributes ? attributes : json_null());
+    json_t *finding =
+        json_pack("{s:s, s:s, s:s, s:s+, s:s, s:O}", "rule", rule, "severity", severity, "title",
+                  "flagged resource", "message", "flagged: ", name ? name : "?", "remediation",
+                  "Unflag it.", "evidence", attributes ? attributes : json_null());
     if (!finding) {
         inst->host->fail(ctx, "out of memory building a finding");
         return FWK_ERROR;

@@ -58,8 +58,7 @@ static fwk_status probe_plan_tasks(fwk_ctx *ctx, void *instance, const json_t *r
     const json_t *url;
     if (!plan)
         goto oom;
-    json_array_foreach(urls, i, url)
-    {
+    json_array_foreach (urls, i, url) {
         json_t *task = json_pack("{s:O, s:O}", "name", url, "url", url);
         if (!task || json_array_append_new(plan, task) != 0)
             goto oom;

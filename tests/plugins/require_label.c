@@ -13,8 +13,7 @@ static const fwk_option require_label_options[] = {
     FWK_OPTION_END,
 };
 
-static fwk_status rl_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                          void **instance)
+static fwk_status rl_init(const fwk_host *host, fwk_ctx *ctx, const json_t *config, void **instance)
 {
     (void)host;
     (void)ctx;

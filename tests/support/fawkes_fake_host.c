@@ -286,8 +286,8 @@ void fake_host_push(fwk_ctx *ctx, const fake_host_response *response)
     canned->url = fh_strdup(response->url);
     canned->status = response->status ? response->status : 200;
     canned->body_len = response->body == NULL ? 0
-                       : response->body_len  ? response->body_len
-                                             : strlen(response->body);
+                       : response->body_len   ? response->body_len
+                                              : strlen(response->body);
     canned->body = fh_memdup(response->body ? response->body : "", canned->body_len);
     if (response->header_count > 0) {
         canned->headers = fh_need(calloc(response->header_count, sizeof(*canned->headers)));
@@ -341,8 +341,8 @@ void fake_host_push_mail_result(fwk_ctx *ctx, fwk_status status, const char *mes
 {
     if (ctx->mail_result_count == ctx->mail_result_cap) {
         ctx->mail_result_cap = ctx->mail_result_cap ? 2 * ctx->mail_result_cap : 8;
-        ctx->mail_results = fh_need(
-            realloc(ctx->mail_results, ctx->mail_result_cap * sizeof(*ctx->mail_results)));
+        ctx->mail_results =
+            fh_need(realloc(ctx->mail_results, ctx->mail_result_cap * sizeof(*ctx->mail_results)));
     }
     ctx->mail_results[ctx->mail_result_count].status = status;
     ctx->mail_results[ctx->mail_result_count].message = fh_strdup(message);
@@ -511,7 +511,7 @@ static fwk_status fh_http_request(fwk_ctx *ctx, const fwk_http_request *req,
         *response = NULL;
     if (req == NULL || response == NULL || req->method == NULL || req->url == NULL) {
         fh_fail(ctx, "http_request: the request, its method and url, and the response "
-                      "pointer are required");
+                     "pointer are required");
         return FWK_ERROR;
     }
     fh_record_request(ctx, req);
@@ -520,8 +520,7 @@ static fwk_status fh_http_request(fwk_ctx *ctx, const fwk_http_request *req,
         fail_msg("fake host: no canned response for request %zu, %s %s: push one with "
                  "fake_host_push_response() or fake_host_route() (%zu one-shot responses "
                  "pending)",
-                 json_array_size(ctx->requests), req->method, req->url,
-                 fake_host_pending(ctx));
+                 json_array_size(ctx->requests), req->method, req->url, fake_host_pending(ctx));
         return FWK_ERROR;
     }
     if (answer->result != FWK_OK) {
@@ -529,7 +528,7 @@ static fwk_status fh_http_request(fwk_ctx *ctx, const fwk_http_request *req,
             fh_set_failure(ctx, fh_strdup(answer->error));
         else
             fh_fail(ctx, "%s %s: %s", req->method, req->url,
-                     answer->result == FWK_CANCELLED ? "cancelled" : "connection refused");
+                    answer->result == FWK_CANCELLED ? "cancelled" : "connection refused");
         return answer->result;
     }
     block = fh_need(calloc(1, sizeof(*block)));
@@ -609,8 +608,8 @@ static fwk_status fh_mail_send(fwk_ctx *ctx, const fwk_mail *mail)
         fh_append(to, json_string(mail->to[i]));
     fh_append(ctx->mails,
               json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "url",
-                        fh_string_or_null(mail->url), "from", fh_string_or_null(mail->from),
-                        "to", to, "subject", fh_string_or_null(mail->subject), "text",
+                        fh_string_or_null(mail->url), "from", fh_string_or_null(mail->from), "to",
+                        to, "subject", fh_string_or_null(mail->subject), "text",
                         fh_string_or_null(mail->text), "html", fh_string_or_null(mail->html),
                         "username", fh_string_or_null(mail->username), "password",
                         fh_string_or_null(mail->password)));
@@ -621,7 +620,7 @@ static fwk_status fh_mail_send(fwk_ctx *ctx, const fwk_mail *mail)
             fh_set_failure(ctx, fh_strdup(result.message));
         else
             fh_fail(ctx, "%s: the mail server refused the message (fake host)",
-                     mail->url ? mail->url : "(no url)");
+                    mail->url ? mail->url : "(no url)");
     }
     return result.status;
 }
@@ -678,7 +677,7 @@ const char *fake_host_log_find(fwk_ctx *ctx, const char *needle)
     size_t i;
     const json_t *line;
 
-    json_array_foreach(ctx->logs, i, line) {
+    json_array_foreach (ctx->logs, i, line) {
         if (strstr(json_string_value(line), needle) != NULL)
             return json_string_value(line);
     }
@@ -720,7 +719,7 @@ const char *fake_host_request_header(const json_t *request, const char *name)
     size_t i;
     const json_t *pair;
 
-    json_array_foreach(json_object_get(request, "headers"), i, pair) {
+    json_array_foreach (json_object_get(request, "headers"), i, pair) {
         const char *key = json_string_value(json_array_get(pair, 0));
         if (key != NULL && fh_same_name(key, name))
             return json_string_value(json_array_get(pair, 1));
@@ -741,8 +740,8 @@ json_t *fake_host_json(const char *text)
     json_t *value = json_loads(text, JSON_DECODE_ANY, &error);
 
     if (value == NULL)
-        fail_msg("fake_host_json: not JSON: %s at line %d, column %d:\n%s", error.text,
-                 error.line, error.column, text);
+        fail_msg("fake_host_json: not JSON: %s at line %d, column %d:\n%s", error.text, error.line,
+                 error.column, text);
     return value;
 }
 
@@ -799,8 +798,8 @@ static void fh_diff_line(fh_diff *d, const json_t *got, const json_t *expected)
     g = got ? fh_dump(got, FH_VALUE_MAX) : NULL;
     e = expected ? fh_dump(expected, FH_VALUE_MAX) : NULL;
     if (got && expected && json_typeof(got) != json_typeof(expected))
-        fh_text_addf(&d->out, "  %s: got %s %s, expected %s %s\n", d->path.data,
-                     fh_type_name(got), g, fh_type_name(expected), e);
+        fh_text_addf(&d->out, "  %s: got %s %s, expected %s %s\n", d->path.data, fh_type_name(got),
+                     g, fh_type_name(expected), e);
     else if (got && expected)
         fh_text_addf(&d->out, "  %s: got %s, expected %s\n", d->path.data, g, e);
     else if (expected)
@@ -857,8 +856,9 @@ static void fh_diff_objects(fh_diff *d, const json_t *got, const json_t *expecte
     const char *key;
     json_t *value;
 
-    json_object_foreach((json_t *)expected, key, value) keys[n++] = key;
-    json_object_foreach((json_t *)got, key, value) {
+    json_object_foreach ((json_t *)expected, key, value)
+        keys[n++] = key;
+    json_object_foreach ((json_t *)got, key, value) {
         if (json_object_get(expected, key) == NULL)
             keys[n++] = key;
     }
@@ -908,8 +908,8 @@ int fake_host_json_equal(const json_t *got, const json_t *expected, char **diff)
     fh_text_addf(&d.out, "JSON values differ:\n");
     fh_text_addf(&d.path, "$");
     if (got == NULL || expected == NULL) {
-        fh_text_addf(&d.out, "  $: %s\n", got == NULL ? "got no value (NULL)"
-                                                      : "expected no value (NULL)");
+        fh_text_addf(&d.out, "  $: %s\n",
+                     got == NULL ? "got no value (NULL)" : "expected no value (NULL)");
     } else {
         fh_diff_values(&d, got, expected);
         if (d.lines > FH_DIFF_MAX_LINES)
@@ -925,8 +925,8 @@ int fake_host_json_equal(const json_t *got, const json_t *expected, char **diff)
     return 0;
 }
 
-void fake_host_assert_json_value_equal(const json_t *got, const json_t *expected,
-                                       const char *file, int line)
+void fake_host_assert_json_value_equal(const json_t *got, const json_t *expected, const char *file,
+                                       int line)
 {
     char *diff = NULL;
 

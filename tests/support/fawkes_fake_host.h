@@ -150,11 +150,11 @@ typedef struct fake_host_response {
     size_t body_len;                /* 0: strlen(body) */
     const fwk_http_header *headers; /* response headers (read with host->http_header) */
     size_t header_count;
-    int attempts;                   /* what response->attempts says; 0 means 1 */
-    fwk_status result;              /* FWK_OK: respond; FWK_ERROR / FWK_CANCELLED: no response */
-    const char *error;              /* the message set on ctx when result is not FWK_OK;
-                                       NULL: "METHOD URL: connection refused" / "... cancelled" */
-    int repeat;                     /* nonzero: a route, answers every matching request */
+    int attempts;      /* what response->attempts says; 0 means 1 */
+    fwk_status result; /* FWK_OK: respond; FWK_ERROR / FWK_CANCELLED: no response */
+    const char *error; /* the message set on ctx when result is not FWK_OK;
+                          NULL: "METHOD URL: connection refused" / "... cancelled" */
+    int repeat;        /* nonzero: a route, answers every matching request */
 } fake_host_response;
 
 /* Queue `response` (see the header comment for the order of answers). */
@@ -225,14 +225,14 @@ json_t *fake_host_json(const char *text);
 int fake_host_json_equal(const json_t *got, const json_t *expected, char **diff);
 
 /* The cmocka assertions built on it: fail the test at the caller's line with the diff. */
-#define assert_json_equal(got, expected_text)                                              \
+#define assert_json_equal(got, expected_text)                                                      \
     fake_host_assert_json_equal((got), (expected_text), __FILE__, __LINE__)
-#define assert_json_value_equal(got, expected)                                             \
+#define assert_json_value_equal(got, expected)                                                     \
     fake_host_assert_json_value_equal((got), (expected), __FILE__, __LINE__)
 void fake_host_assert_json_equal(const json_t *got, const char *expected_text, const char *file,
                                  int line);
-void fake_host_assert_json_value_equal(const json_t *got, const json_t *expected,
-                                       const char *file, int line);
+void fake_host_assert_json_value_equal(const json_t *got, const json_t *expected, const char *file,
+                                       int line);
 
 #ifdef __cplusplus
 }

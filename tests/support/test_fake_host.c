@@ -34,11 +34,8 @@ static void test_responses_in_order_then_routes(void **state)
     const fwk_host *host = fake_host();
     fwk_http_response *res = NULL;
     const fwk_http_header link = {"Link", "<https://api.test/2>; rel=\"next\""};
-    const fake_host_response paged = {.status = 200,
-                                      .body = "[1]",
-                                      .headers = &link,
-                                      .header_count = 1,
-                                      .attempts = 3};
+    const fake_host_response paged = {
+        .status = 200, .body = "[1]", .headers = &link, .header_count = 1, .attempts = 3};
 
     (void)state;
     fake_host_route(ctx, "GET", "https://api.test/r", 200, "old");

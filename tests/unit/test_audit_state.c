@@ -47,8 +47,9 @@ static void append_n(const char *path, int n)
 {
     diag err = {{0}};
     for (int i = 0; i < n; i++)
-        assert_int_equal(audit_append(path, json_pack("{s:s, s:i}", "event", "action.planned",
-                                                      "n", i), &err), 0);
+        assert_int_equal(
+            audit_append(path, json_pack("{s:s, s:i}", "event", "action.planned", "n", i), &err),
+            0);
 }
 
 static char **read_lines(const char *path, size_t *count)
@@ -84,14 +85,14 @@ static void free_lines(char **lines, size_t count)
 
 static const char *first_problem(json_t *report)
 {
-    return json_string_value(json_object_get(json_array_get(json_object_get(report, "problems"),
-                                                            0), "problem"));
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(report, "problems"), 0), "problem"));
 }
 
 static json_int_t first_line(json_t *report)
 {
-    return json_integer_value(json_object_get(json_array_get(json_object_get(report, "problems"),
-                                                             0), "line"));
+    return json_integer_value(
+        json_object_get(json_array_get(json_object_get(report, "problems"), 0), "line"));
 }
 
 /* audit_verify finds the log tampered with; the first problem is at `line` (0: any) and
@@ -179,10 +180,12 @@ static void secrets_never_reach_the_log(void **state)
     fixture *f = *state;
     log_add_secret("s3cr3t-token-value");
     diag err = {{0}};
-    assert_int_equal(audit_append(f->path, json_pack("{s:s, s:{s:s}}", "event",
-                                                     "provision.planned", "request",
-                                                     "authorization", "bearer s3cr3t-token-value"),
-                                  &err), 0);
+    assert_int_equal(
+        audit_append(f->path,
+                     json_pack("{s:s, s:{s:s}}", "event", "provision.planned", "request",
+                               "authorization", "bearer s3cr3t-token-value"),
+                     &err),
+        0);
     log_reset_secrets();
     size_t n;
     char **lines = read_lines(f->path, &n);
@@ -203,8 +206,8 @@ static void redaction_leaves_shared_strings_intact(void **state)
     log_redact_json(doc);
     assert_string_equal(json_string_value(shared), "title mentions hunter2-secret");
     assert_null(strstr(json_string_value(json_object_get(doc, "title")), "hunter2"));
-    assert_null(strstr(json_string_value(json_array_get(json_object_get(doc, "list"), 0)),
-                       "hunter2"));
+    assert_null(
+        strstr(json_string_value(json_array_get(json_object_get(doc, "list"), 0)), "hunter2"));
     json_t *bare = json_string("hunter2-secret alone");
     log_redact_json(bare);
     assert_null(strstr(json_string_value(bare), "hunter2"));
@@ -272,7 +275,10 @@ static int open_and_write_in_child(const char *path, int start_fd)
 static void concurrent_first_opens_all_succeed(void **state)
 {
     fixture *f = *state;
-    enum { ROUNDS = 12, CHILDREN = 12 };
+    enum {
+        ROUNDS = 12,
+        CHILDREN = 12
+    };
     for (int round = 0; round < ROUNDS; round++) {
         char path[160];
         snprintf(path, sizeof path, "%s/race%d.db", f->dir, round);
@@ -301,8 +307,9 @@ static void concurrent_first_opens_all_succeed(void **state)
         diag err = {{0}};
         assert_int_equal(state_open(path, &st, &err), 0);
         sqlite3_stmt *stmt;
-        assert_int_equal(sqlite3_prepare_v2(state_db(st), "SELECT count(*) FROM runs", -1,
-                                            &stmt, NULL), SQLITE_OK);
+        assert_int_equal(
+            sqlite3_prepare_v2(state_db(st), "SELECT count(*) FROM runs", -1, &stmt, NULL),
+            SQLITE_OK);
         assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
         assert_int_equal(sqlite3_column_int(stmt, 0), CHILDREN);
         sqlite3_finalize(stmt);

@@ -78,7 +78,8 @@ static void errors_say_what_and_how(void **state)
     assert_string_equal(err.text, "option '-c' needs a value");
     cli_free(&args);
     assert_int_equal(PARSE(&args, &err, "run", "--fail-on", "severe"), -1);
-    assert_string_equal(err.text, "--fail-on severe: use critical, high, medium, low, info or none");
+    assert_string_equal(err.text,
+                        "--fail-on severe: use critical, high, medium, low, info or none");
     cli_free(&args);
     assert_int_equal(PARSE(&args, &err, "run", "--jobs", "0"), -1);
     assert_string_equal(err.text, "--jobs 0: expected a whole number from 1 to 256");

@@ -475,7 +475,8 @@ static void test_notifier_keys(void **state)
                                        "duration such as 250ms, 30s or 5m, got string \"soon\""},
         {"    digest: yes\n", "t.yaml:5:13: notifiers[0].digest: expected true or false, got "
                               "string \"yes\""},
-        {"    match: [x]\n", "t.yaml:5:12: notifiers[0].match: expected a mapping with provider, kind, rule or labels, got a list"},
+        {"    match: [x]\n", "t.yaml:5:12: notifiers[0].match: expected a mapping with provider, "
+                             "kind, rule or labels, got a list"},
         {"    rate: 5/d\n", "t.yaml:5:11: notifiers[0].rate: expected a rate > 0 such as 10/s, "
                             "600/m or 36000/h, got string \"5/d\""},
     };

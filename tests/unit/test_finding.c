@@ -30,8 +30,8 @@ static json_t *full_resource(void)
                      "uid", "aws:1:eu-west-2:compute.instance:i-1", "provider", "aws", "account",
                      "1", "region", "eu-west-2", "kind", "compute.instance", "native_type",
                      "ec2:instance", "id", "i-1", "name", "web-1", "state", "running", "labels",
-                     "env", "prod", "created_at", "2026-01-02T03:04:05Z", "public", 1,
-                     "encrypted", 0, "monthly_cost", 31.5, "attributes", "cpus", 2);
+                     "env", "prod", "created_at", "2026-01-02T03:04:05Z", "public", 1, "encrypted",
+                     0, "monthly_cost", 31.5, "attributes", "cpus", 2);
 }
 
 /* resource_complete on `resource` with `key` set to `value` (removed when NULL) must fail
@@ -58,8 +58,8 @@ static void resource_complete_keeps_a_full_resource(void **state)
     assert_int_equal(resource_complete(resource, &err), 0);
     assert_true(json_equal(resource, before));
     /* nulls are allowed wherever the model allows them, and other keys pass through */
-    static const char *const nullable[] = {"account", "region", "native_type", "id",
-                                           "name", "state", "created_at", "public",
+    static const char *const nullable[] = {"account",   "region",       "native_type", "id",
+                                           "name",      "state",        "created_at",  "public",
                                            "encrypted", "monthly_cost", "stopped_at"};
     for (size_t i = 0; i < sizeof nullable / sizeof nullable[0]; i++)
         json_object_set_new(resource, nullable[i], json_null());
@@ -80,9 +80,9 @@ static void resource_complete_fills_absent_fields(void **state)
     json_t *resource = json_pack("{s:s, s:s, s:s}", "uid", "civo:acct:LON1:compute.volume:v-1",
                                  "provider", "civo", "kind", "compute.volume");
     assert_int_equal(resource_complete(resource, &err), 0);
-    static const char *const nulls[] = {"account", "region", "native_type", "id", "name",
-                                        "state", "created_at", "public", "encrypted",
-                                        "monthly_cost"};
+    static const char *const nulls[] = {"account",   "region",      "native_type", "id",
+                                        "name",      "state",       "created_at",  "public",
+                                        "encrypted", "monthly_cost"};
     for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++) {
         const json_t *value = json_object_get(resource, nulls[i]);
         assert_non_null(value);
@@ -161,8 +161,7 @@ static void resource_complete_refuses_wrong_types(void **state)
                    "field 'attributes' of aws:1:eu-west-2:compute.instance:i-1: expected an "
                    "object, got the string \"none\"");
     /* a long string is shown cut, never inside a UTF-8 sequence (é is 2 bytes at 39-40) */
-    assert_refused("public",
-                   json_string("012345678901234567890123456789012345678é and more"),
+    assert_refused("public", json_string("012345678901234567890123456789012345678é and more"),
                    "field 'public' of aws:1:eu-west-2:compute.instance:i-1: expected true, false "
                    "or null, got the string \"012345678901234567890123456789012345678...\"");
 }
@@ -200,9 +199,9 @@ static void finding_gets_defaults_and_resource(void **state)
 {
     (void)state;
     diag err = {{0}};
-    json_t *resource = json_pack("{s:s, s:s, s:s, s:s, s:s}", "uid", "civo:LON1:i-1", "provider",
-                                 "civo", "kind", "compute.instance", "region", "LON1", "name",
-                                 "web-1");
+    json_t *resource =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "uid", "civo:LON1:i-1", "provider", "civo", "kind",
+                  "compute.instance", "region", "LON1", "name", "web-1");
     json_t *finding = json_pack("{s:s}", "rule", "misconfig.ssh.open");
     assert_int_equal(finding_complete(finding, "misconfig", resource, &err), 0);
     assert_string_equal(json_string_value(json_object_get(finding, "severity")), "medium");

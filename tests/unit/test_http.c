@@ -714,13 +714,12 @@ static void test_send_concurrency_cap(void **state)
     json_int_t most = 0;
     size_t i;
     json_t *record;
-    json_array_foreach(records, i, record)
-    {
+    json_array_foreach (records, i, record) {
         json_int_t in_flight = json_integer_value(json_object_get(record, "in_flight"));
         most = in_flight > most ? in_flight : most;
     }
     json_decref(records);
-    assert_int_equal(most, 2); /* never more than the cap, and the cap is used */
+    assert_int_equal(most, 2);   /* never more than the cap, and the cap is used */
     assert_true(elapsed >= 900); /* three rounds of two 300 ms requests */
     http_client_free(client);
     strlist_clear(&allow);

@@ -469,8 +469,7 @@ static json_t *entry_for(json_t *list, const char *path)
 {
     size_t i;
     json_t *entry;
-    json_array_foreach(list, i, entry)
-    {
+    json_array_foreach (list, i, entry) {
         if (strcmp(json_string_value(json_object_get(entry, "path")), path) == 0)
             return entry;
     }

@@ -109,8 +109,7 @@ static char *render(output_format format, output_kind kind, bool color, const js
     assert_null(why);
     size_t i;
     const json_t *item;
-    json_array_foreach(items, i, item)
-    {
+    json_array_foreach (items, i, item) {
         if (kind == OUTPUT_INVENTORY)
             output_resource(out, item);
         else
@@ -189,8 +188,7 @@ static void check_json(output_kind kind, size_t count)
     assert_int_equal(json_object_size(doc), json_object_size(summary) + 1);
     const char *skey;
     json_t *value;
-    json_object_foreach(summary, skey, value)
-    {
+    json_object_foreach (summary, skey, value) {
         if (strcmp(skey, key) != 0)
             assert_true(json_equal(json_object_get(doc, skey), value));
     }
@@ -368,7 +366,8 @@ static void test_table_findings(void **state)
        i % 5 == 4, not an error (i % 7 != 6), delta not "resolved" (i % 3 != 2) hides 5 */
     const size_t shown = MANY - 5;
     check_alignment(text, 6, shown, 8 + 6 + 8 + 40 + 48 + 80 + 5 * 2);
-    assert_non_null(strstr(text, "\n5 passing checks not listed (-o json or -o jsonl list them)\n"));
+    assert_non_null(
+        strstr(text, "\n5 passing checks not listed (-o json or -o jsonl list them)\n"));
     assert_non_null(strstr(text, "  pass    resolved  "));
     /* sorted by severity desc, then rule, then uid */
     const char *row = strchr(text, '\n') + 1;
@@ -498,8 +497,7 @@ static json_t *finding_by_fingerprint(const json_t *items, const json_t *result)
         json_object_get(json_object_get(result, "partialFingerprints"), "fawkesFingerprint/v1");
     size_t i;
     json_t *item;
-    json_array_foreach(items, i, item)
-    {
+    json_array_foreach (items, i, item) {
         if (json_equal(json_object_get(item, "fingerprint"), fp))
             return item;
     }
@@ -541,8 +539,7 @@ static void check_sarif(size_t count, size_t failures)
     assert_int_equal(json_array_size(rules_out), count < 3 ? count : 3);
     size_t i;
     json_t *rule;
-    json_array_foreach(rules_out, i, rule)
-    {
+    json_array_foreach (rules_out, i, rule) {
         json_t *props = json_object_get(rule, "properties");
         assert_int_equal(json_array_size(json_object_get(props, "tags")), 2);
         assert_non_null(json_object_get(rule, "shortDescription"));
@@ -557,7 +554,7 @@ static void check_sarif(size_t count, size_t failures)
     json_t *results = json_object_get(run, "results");
     assert_int_equal(json_array_size(results), count);
     json_t *result;
-    json_array_foreach(results, i, result)
+    json_array_foreach (results, i, result)
         check_sarif_result(result, rules_out, finding_by_fingerprint(items, result));
     json_t *invocation = json_array_get(json_object_get(run, "invocations"), 0);
     assert_true(json_is_boolean(json_object_get(invocation, "executionSuccessful")));
@@ -565,8 +562,7 @@ static void check_sarif(size_t count, size_t failures)
                      failures == 0);
     json_t *notes = json_object_get(invocation, "toolExecutionNotifications");
     assert_int_equal(json_array_size(notes), failures);
-    json_array_foreach(notes, i, result)
-    {
+    json_array_foreach (notes, i, result) {
         assert_string_equal(json_string_value(json_object_get(result, "level")), "error");
         assert_non_null(
             strstr(json_string_value(json_object_get(json_object_get(result, "message"), "text")),

@@ -37,7 +37,9 @@ static void slow_job(void *arg)
 static void every_job_runs_once_within_owner_caps(void **state)
 {
     (void)state;
-    enum { JOBS = 60 };
+    enum {
+        JOBS = 60
+    };
     owner_state capped = {0}, wide = {0};
     job_arg args[JOBS];
     sched_job jobs[JOBS];

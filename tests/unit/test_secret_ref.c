@@ -84,8 +84,10 @@ static void references_of_both_kinds_follow_the_file_rules(void **state)
     const char *path = write_file("nul2", "abc\0def", 7);
     snprintf(ref, sizeof ref, "file:%s", path);
     assert_null(secret_ref_resolve(ref, why, sizeof why));
-    snprintf(expect, sizeof expect, "secret %s: cannot use %s: contains a NUL byte; check the "
-                                    "path and its permissions", ref, path);
+    snprintf(expect, sizeof expect,
+             "secret %s: cannot use %s: contains a NUL byte; check the "
+             "path and its permissions",
+             ref, path);
     assert_string_equal(why, expect);
     path = write_file("ok", "token\n", 6);
     snprintf(ref, sizeof ref, "file:%s", path);

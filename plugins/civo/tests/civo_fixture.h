@@ -130,8 +130,8 @@ __attribute__((unused)) static const json_t *sent_at(size_t i)
     sent_view = json_pack(
         "{s:O, s:O, s:O, s:b, s:s?, s:s?}", "method", json_object_get(request, "method"), "url",
         json_object_get(request, "url"), "body", json_object_get(request, "body"), "mutating",
-        (json_integer_value(json_object_get(request, "flags")) & FWK_HTTP_MUTATING) != 0,
-        "auth", fake_host_request_header(request, "Authorization"), "content_type",
+        (json_integer_value(json_object_get(request, "flags")) & FWK_HTTP_MUTATING) != 0, "auth",
+        fake_host_request_header(request, "Authorization"), "content_type",
         fake_host_request_header(request, "Content-Type"));
     assert_non_null(sent_view);
     return sent_view;

@@ -27,8 +27,7 @@ static void test_list_actions(void **state)
     (void)state;
     assert_int_equal(civo_list_actions(inst, ctx, &actions), FWK_OK);
     assert_int_equal(json_array_size(actions), 5);
-    json_array_foreach(actions, i, action)
-    {
+    json_array_foreach (actions, i, action) {
         const char *name = json_string_value(json_object_get(action, "name"));
         const char *risk = json_string_value(json_object_get(action, "risk"));
         if (strncmp(name, "delete_", 7) == 0) {

@@ -12,9 +12,9 @@ static json_t *message(void)
         "{s:{s:s, s:s}, s:b, s:s, s:[{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s}, "
         "{s:s, s:s, s:s, s:s, s:s, s:{s:s}}]}",
         "run", "id", "abc123", "chain", "nightly", "digest", 1, "text",
-        "fawkes: 2 findings in chain nightly (run abc123): 1 new, 1 resolved\n- a\n- b",
-        "findings", "rule", "misconfig.bucket.public", "severity", "critical", "delta", "new",
-        "title", "Public <bucket> & co", "message", "bucket \"logs\" is public", "remediation",
+        "fawkes: 2 findings in chain nightly (run abc123): 1 new, 1 resolved\n- a\n- b", "findings",
+        "rule", "misconfig.bucket.public", "severity", "critical", "delta", "new", "title",
+        "Public <bucket> & co", "message", "bucket \"logs\" is public", "remediation",
         "Remove allUsers", "resource", "uid", "gcp:p:eu:storage.bucket:logs", "name", "logs",
         "fingerprint", "4e1d", "rule", "misconfig.firewall.ssh_open", "severity", "high", "delta",
         "resolved", "title", "SSH open", "fingerprint", "9b0c", "resource", "uid",
@@ -103,11 +103,10 @@ static void test_notify_sends_one_mail(void **state)
     assert_int_equal(notify(ctx, instance, msg), FWK_OK);
     assert_int_equal(json_array_size(fake_host_mails(ctx)), 1);
     const json_t *mail = json_array_get(fake_host_mails(ctx), 0);
-    json_t *expected = json_pack("{s:s, s:s, s:[s, s], s:s, s:s, s:s, s:s, s:s}", "url",
-                                 "smtp://mail.test:587", "from", "fawkes@example.com", "to",
-                                 "ops@example.com", "sec@example.com", "subject", body.subject,
-                                 "text", body.text, "html", body.html, "username", "fawkes",
-                                 "password", "pw");
+    json_t *expected = json_pack(
+        "{s:s, s:s, s:[s, s], s:s, s:s, s:s, s:s, s:s}", "url", "smtp://mail.test:587", "from",
+        "fawkes@example.com", "to", "ops@example.com", "sec@example.com", "subject", body.subject,
+        "text", body.text, "html", body.html, "username", "fawkes", "password", "pw");
     assert_json_value_equal(mail, expected);
     json_decref(expected);
     email_body_free(&body);

@@ -63,8 +63,9 @@ static void assert_rules(const json_t *findings, const char *rules)
     size_t i, used = 0;
     const json_t *f;
 
-    json_array_foreach(findings, i, f) used +=
-        (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? " " : "", field(f, "rule"));
+    json_array_foreach (findings, i, f)
+        used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? " " : "",
+                                 field(f, "rule"));
     assert_string_equal(buf, rules);
 }
 

@@ -28,8 +28,8 @@ static void test_trigger(void **state)
         "s:{s:i}, s:O}}}",
         "routing_key", KEY, "event_action", "trigger", "dedup_key", "9b0c6f1e", "client", "fawkes",
         "payload", "summary", "[high] Public bucket: logs (misconfig.bucket.public)", "source",
-        "gcp:p:eu:storage.bucket:logs", "severity", "error", "component", "storage.bucket",
-        "group", "gcp", "class", "misconfig.bucket.public", "timestamp", "2026-11-23T11:00:00Z",
+        "gcp:p:eu:storage.bucket:logs", "severity", "error", "component", "storage.bucket", "group",
+        "gcp", "class", "misconfig.bucket.public", "timestamp", "2026-11-23T11:00:00Z",
         "custom_details", "rule", "misconfig.bucket.public", "fingerprint", "9b0c6f1e", "delta",
         "new", "chain", "nightly", "message", "bucket logs is public", "evidence", "port", 22,
         "resource", json_object_get(f, "resource"));
@@ -121,13 +121,13 @@ static void test_notify_sends_one_event_per_finding(void **state)
     assert_int_equal(json_array_size(fake_host_requests(ctx)), 2);
     for (size_t i = 0; i < 2; i++) {
         const json_t *sent = fake_host_request(ctx, i);
-        json_t *event = pagerduty_event(KEY, json_array_get(json_object_get(message, "findings"), i), run);
+        json_t *event =
+            pagerduty_event(KEY, json_array_get(json_object_get(message, "findings"), i), run);
         json_t *body = fake_host_json(json_string_value(json_object_get(sent, "body")));
         assert_string_equal(json_string_value(json_object_get(sent, "method")), "POST");
         assert_string_equal(json_string_value(json_object_get(sent, "url")), EVENTS_URL);
         /* a resent event folds into its alert: not mutating, so the host may retry it */
-        assert_int_equal(json_integer_value(json_object_get(sent, "flags")) & FWK_HTTP_MUTATING,
-                         0);
+        assert_int_equal(json_integer_value(json_object_get(sent, "flags")) & FWK_HTTP_MUTATING, 0);
         assert_json_value_equal(body, event);
         json_decref(body);
         json_decref(event);

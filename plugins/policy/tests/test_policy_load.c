@@ -13,7 +13,8 @@ static const char bucket_policy[] =
     "exclude: {names: [\"scratch-*\"]}\n"
     "rules:\n"
     "  - name: public\n"
-    "    message: \"{{ name }} in {{region}} is public; owner {{labels.owner}}, rules {{rules[*].id}}\"\n"
+    "    message: \"{{ name }} in {{region}} is public; owner {{labels.owner}}, rules "
+    "{{rules[*].id}}\"\n"
     "    when: {path: public, eq: true}\n"
     "  - name: audit-only\n"
     "    effect: warn\n"
@@ -162,9 +163,9 @@ static void test_audit_mode_and_request_documents(void **state)
                               "    when: {not: {path: claims.groups, contains: deployers}}\n",
                               err, sizeof err),
                      0);
-    json_t *d = evaluate(&engine, json_pack("{s:s, s:s, s:{s:s, s:[s]}}", "kind", "request",
-                                            "action", "deploy", "claims", "sub", "bob", "groups",
-                                            "dev"),
+    json_t *d = evaluate(&engine,
+                         json_pack("{s:s, s:s, s:{s:s, s:[s]}}", "kind", "request", "action",
+                                   "deploy", "claims", "sub", "bob", "groups", "dev"),
                          FIX_NOW);
     assert_string_equal(get(d, 0, "effect"), "warn");
     assert_string_equal(get(d, 0, "reason"), "bob lacks deployers");
@@ -206,7 +207,8 @@ static void test_exceptions_at_the_boundary_second(void **state)
     d = evaluate(&engine, json_deep_copy(doc), expires1 - 1);
     assert_string_equal(get(d, 0, "effect"), "allow");
     assert_string_equal(json_string_value(json_object_get(
-                            json_object_get(json_array_get(d, 0), "exception"), "id")), "EXC-1");
+                            json_object_get(json_array_get(d, 0), "exception"), "id")),
+                        "EXC-1");
     assert_null(json_object_get(json_object_get(json_array_get(d, 0), "exception"), "ticket"));
     assert_string_equal(get(d, 1, "effect"), "warn"); /* rule not listed in EXC-1 */
     assert_null(json_object_get(json_array_get(d, 1), "exception"));
@@ -218,7 +220,8 @@ static void test_exceptions_at_the_boundary_second(void **state)
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(json_array_get(d, 0), "expired_exception"), "id")),
                         "EXC-1");
-    assert_non_null(strstr(get(d, 0, "reason"), "(exception EXC-1 expired at 2026-12-31T00:00:00Z)"));
+    assert_non_null(
+        strstr(get(d, 0, "reason"), "(exception EXC-1 expired at 2026-12-31T00:00:00Z)"));
     json_decref(d);
     d = evaluate(&engine, doc, expires1 + 86400 * 365);
     assert_string_equal(get(d, 0, "effect"), "deny");
@@ -237,14 +240,16 @@ static void test_exception_horizon(void **state)
 {
     (void)state;
     char text[4096];
-    snprintf(text, sizeof text, "%s---\nkind: PolicyException\nid: E\npolicy: bucket\n"
+    snprintf(text, sizeof text,
+             "%s---\nkind: PolicyException\nid: E\npolicy: bucket\n"
              "resources: {uids: [x]}\nowner: o\nreason: r\nexpires: 2027-11-24T12:00:01Z\n",
              bucket_policy);
     assert_string_equal(fix_load_error(text),
                         "F:25:10: expires: 2027-11-24T12:00:01Z is more than max_exception_days "
                         "(365) away; set it to 2027-11-23T12:00:00Z or earlier, and renew the "
                         "exception when it runs out");
-    snprintf(text, sizeof text, "%s---\nkind: PolicyException\nid: E\npolicy: bucket\n"
+    snprintf(text, sizeof text,
+             "%s---\nkind: PolicyException\nid: E\npolicy: bucket\n"
              "resources: {uids: [x]}\nowner: o\nreason: r\nexpires: 2027-11-23T12:00:00Z\n",
              bucket_policy);
     policy_engine engine;
@@ -265,9 +270,10 @@ static void test_load_errors_name_line_and_column(void **state)
                         "cidr_within, cidr_contains, cidr_overlaps, version_lt, version_le, "
                         "version_gt, version_ge, version_eq, size_gt, size_ge, size_lt, size_le, "
                         "ports_include, type (or some, every, none)");
-    assert_string_equal(fix_load_error("kind: Policy\nname: p\nrules:\n  - name: r\n"
-                                       "    when:\n      any:\n        - {path: n, regex: \"(a\"}\n"),
-                        "F:7:28: rules[0].when.any[0].regex: invalid regex \"(a\": Unmatched ( or \\(");
+    assert_string_equal(
+        fix_load_error("kind: Policy\nname: p\nrules:\n  - name: r\n"
+                       "    when:\n      any:\n        - {path: n, regex: \"(a\"}\n"),
+        "F:7:28: rules[0].when.any[0].regex: invalid regex \"(a\": Unmatched ( or \\(");
     assert_string_equal(fix_load_error("kind: Policy\nname: p\nrules:\n  - {name: r, when: "
                                        "{path: \"a..b\", eq: 1}}\n"),
                         "F:4:28: rules[0].when.path: invalid path \"a..b\": empty key at offset 2 "

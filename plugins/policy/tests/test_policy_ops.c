@@ -171,26 +171,32 @@ static void test_leap_days_and_calendar_units(void **state)
     const char *leap = "{\"created_at\": \"2024-02-29T00:00:00Z\"}";
     /* 2024-02-29 + 1y = 2025-02-28 (clamped) */
     assert_string_equal(fix_effect_at("{path: created_at, older_than: 1y}", leap,
-                                      1740700800LL /* 2025-02-28T00:00:00Z */), "allow");
-    assert_string_equal(fix_effect_at("{path: created_at, older_than: 1y}", leap,
-                                      1740700801LL), "deny");
+                                      1740700800LL /* 2025-02-28T00:00:00Z */),
+                        "allow");
+    assert_string_equal(fix_effect_at("{path: created_at, older_than: 1y}", leap, 1740700801LL),
+                        "deny");
     /* 4 years later the day exists again: 2028-02-29 */
     assert_string_equal(fix_effect_at("{path: created_at, older_than: 4y}", leap,
-                                      1835395200LL /* 2028-02-29T00:00:00Z */), "allow");
+                                      1835395200LL /* 2028-02-29T00:00:00Z */),
+                        "allow");
     assert_string_equal(fix_effect_at("{path: created_at, older_than: 4y}", leap,
-                                      1835395201LL /* 2028-02-29T00:00:01Z */), "deny");
+                                      1835395201LL /* 2028-02-29T00:00:01Z */),
+                        "deny");
     /* 365d is not 1y across a leap day: 2024-02-28 + 365d = 2025-02-27 */
     assert_string_equal(fix_effect_at("{path: created_at, older_than: 365d}",
                                       "{\"created_at\": \"2024-02-28T00:00:00Z\"}",
-                                      1740614401LL /* 2025-02-27T00:00:01Z */), "deny");
+                                      1740614401LL /* 2025-02-27T00:00:01Z */),
+                        "deny");
     assert_string_equal(fix_effect_at("{path: created_at, older_than: 1y}",
-                                      "{\"created_at\": \"2024-02-28T00:00:00Z\"}",
-                                      1740614401LL), "allow");
+                                      "{\"created_at\": \"2024-02-28T00:00:00Z\"}", 1740614401LL),
+                        "allow");
     /* months clamp: 2024-01-31 + 1mo = 2024-02-29 */
     assert_string_equal(fix_effect_at("{path: t, older_than: 1mo}", "{\"t\": \"2024-01-31\"}",
-                                      1709164800LL /* 2024-02-29T00:00:00Z */), "allow");
-    assert_string_equal(fix_effect_at("{path: t, older_than: 1mo}", "{\"t\": \"2024-01-31\"}",
-                                      1709164801LL), "deny");
+                                      1709164800LL /* 2024-02-29T00:00:00Z */),
+                        "allow");
+    assert_string_equal(
+        fix_effect_at("{path: t, older_than: 1mo}", "{\"t\": \"2024-01-31\"}", 1709164801LL),
+        "deny");
     /* a leap day that does not exist */
     UNDECIDED("{path: t, older_than: 1d}", "{\"t\": \"2025-02-29\"}");
     DENY("{path: t, older_than: 1d}", "{\"t\": \"2000-02-29\"}");
@@ -204,8 +210,10 @@ static void test_time_of_day_and_weekday(void **state)
     ALLOW("{path: t, time_between: [\"08:00\", \"18:00\"]}", "{\"t\": \"2026-11-23T18:00:00Z\"}");
     ALLOW("{path: t, time_between: [\"08:00\", \"18:00\"]}", "{\"t\": \"2026-11-23T07:59:59Z\"}");
     /* the time of day is read in the document's own offset */
-    DENY("{path: t, time_between: [\"08:00\", \"18:00\"]}", "{\"t\": \"2026-11-23T09:00:00+09:00\"}");
-    ALLOW("{path: t, time_between: [\"08:00\", \"18:00\"]}", "{\"t\": \"2026-11-23T02:00:00-05:00\"}");
+    DENY("{path: t, time_between: [\"08:00\", \"18:00\"]}",
+         "{\"t\": \"2026-11-23T09:00:00+09:00\"}");
+    ALLOW("{path: t, time_between: [\"08:00\", \"18:00\"]}",
+          "{\"t\": \"2026-11-23T02:00:00-05:00\"}");
     /* wrapping past midnight */
     DENY("{path: t, time_between: [\"22:00\", \"06:00\"]}", "{\"t\": \"2026-11-23T23:30:00Z\"}");
     DENY("{path: t, time_between: [\"22:00\", \"06:00\"]}", "{\"t\": \"2026-11-23T05:59:00Z\"}");
@@ -317,7 +325,8 @@ static void test_sizes_and_ports(void **state)
 static void test_paths(void **state)
 {
     (void)state;
-    const char *fw = "{\"rules\": [{\"cidrs\": [\"10.0.0.0/8\"]}, {\"cidrs\": [\"0.0.0.0/0\", \"10.1.0.0/16\"]}]}";
+    const char *fw = "{\"rules\": [{\"cidrs\": [\"10.0.0.0/8\"]}, {\"cidrs\": [\"0.0.0.0/0\", "
+                     "\"10.1.0.0/16\"]}]}";
     DENY("{path: \"rules[*].cidrs[*]\", cidr_public: true}", fw);
     ALLOW("{path: \"rules[*].cidrs[*]\", cidr_public: true, for: all}", fw);
     DENY("{path: \"rules[*].cidrs[*]\", cidr_public: false, for: all}",
@@ -363,13 +372,16 @@ static void test_combinators_three_valued(void **state)
 static void test_quantifiers(void **state)
 {
     (void)state;
-    const char *fw = "{\"env\": \"prod\", \"rules\": ["
-                     "{\"direction\": \"ingress\", \"ports\": [\"22\"], \"cidrs\": [\"10.0.0.0/8\"]},"
-                     "{\"direction\": \"ingress\", \"ports\": [\"443\"], \"cidrs\": [\"0.0.0.0/0\"]}]}";
+    const char *fw =
+        "{\"env\": \"prod\", \"rules\": ["
+        "{\"direction\": \"ingress\", \"ports\": [\"22\"], \"cidrs\": [\"10.0.0.0/8\"]},"
+        "{\"direction\": \"ingress\", \"ports\": [\"443\"], \"cidrs\": [\"0.0.0.0/0\"]}]}";
     ALLOW("{path: rules, some: [{path: ports, ports_include: 22}, {path: \"cidrs[*]\", "
-          "cidr_public: true}]}", fw);
+          "cidr_public: true}]}",
+          fw);
     DENY("{path: rules, some: [{path: ports, ports_include: 443}, {path: \"cidrs[*]\", "
-         "cidr_public: true}]}", fw);
+         "cidr_public: true}]}",
+         fw);
     DENY("{path: rules, every: {path: direction, eq: ingress}}", fw);
     ALLOW("{path: rules, every: {path: ports, ports_include: 22}}", fw);
     DENY("{path: rules, none: {path: direction, eq: egress}}", fw);
@@ -421,8 +433,11 @@ static void test_undecided_reason_names_the_test(void **state)
     (void)state;
     char err[2048];
     policy_engine engine;
-    assert_int_equal(fix_load(&engine, "kind: Policy\nname: p\nrules:\n  - name: r\n"
-                              "    when: {path: created_at, older_than: 90d}\n", err, sizeof err), 0);
+    assert_int_equal(fix_load(&engine,
+                              "kind: Policy\nname: p\nrules:\n  - name: r\n"
+                              "    when: {path: created_at, older_than: 90d}\n",
+                              err, sizeof err),
+                     0);
     json_t *doc = json_pack("{s:s}", "created_at", "last tuesday");
     json_t *decisions = json_array();
     assert_int_equal(policy_evaluate(&engine, doc, FIX_NOW, decisions), 0);
@@ -446,7 +461,7 @@ static const char *decided(policy_engine *engine, const char *doc)
     out[0] = '\0';
     size_t i;
     json_t *d;
-    json_array_foreach(decisions, i, d) {
+    json_array_foreach (decisions, i, d) {
         char one[128];
         snprintf(one, sizeof one, "%s%s.%s=%s", i ? " " : "",
                  json_string_value(json_object_get(d, "policy")),
@@ -466,19 +481,22 @@ static void test_kind_index_keeps_order_and_globs(void **state)
     (void)state;
     char err[2048];
     policy_engine engine;
-    assert_int_equal(fix_load(&engine,
-        "kind: Policy\nname: a\nmatch: {kinds: [compute.instance]}\n"
-        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
-        "kind: Policy\nname: b\nmatch: {kinds: [\"compute.*\"]}\n"
-        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
-        "kind: Policy\nname: c\n"
-        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
-        "kind: Policy\nname: d\nmatch: {kinds: [storage.bucket, compute.instance]}\n"
-        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
-        "kind: Policy\nname: e\nmatch: {kinds: [compute.instance], providers: [aws]}\n"
-        "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
-        "kind: Policy\nname: f\nmatch: {providers: [gcp], labels: {env: \"prod*\"}}\n"
-        "rules: [{name: r, when: {path: x, present: true}}]\n", err, sizeof err), 0);
+    assert_int_equal(
+        fix_load(&engine,
+                 "kind: Policy\nname: a\nmatch: {kinds: [compute.instance]}\n"
+                 "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+                 "kind: Policy\nname: b\nmatch: {kinds: [\"compute.*\"]}\n"
+                 "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+                 "kind: Policy\nname: c\n"
+                 "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+                 "kind: Policy\nname: d\nmatch: {kinds: [storage.bucket, compute.instance]}\n"
+                 "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+                 "kind: Policy\nname: e\nmatch: {kinds: [compute.instance], providers: [aws]}\n"
+                 "rules: [{name: r, when: {path: x, present: true}}]\n---\n"
+                 "kind: Policy\nname: f\nmatch: {providers: [gcp], labels: {env: \"prod*\"}}\n"
+                 "rules: [{name: r, when: {path: x, present: true}}]\n",
+                 err, sizeof err),
+        0);
     assert_string_equal(decided(&engine, "{\"kind\": \"compute.instance\", \"provider\": \"aws\", "
                                          "\"x\": 1}"),
                         "a.r=deny b.r=deny c.r=deny d.r=deny e.r=deny");
@@ -501,18 +519,23 @@ static void test_message_renders_values_and_now(void **state)
     (void)state;
     char err[2048];
     policy_engine engine;
-    assert_int_equal(fix_load(&engine, "kind: Policy\nname: p\nrules:\n  - name: r\n"
+    assert_int_equal(fix_load(&engine,
+                              "kind: Policy\nname: p\nrules:\n  - name: r\n"
                               "    when: {path: name, present: true}\n"
                               "    message: \"{{name}} costs {{monthly_cost}}/month ({{price}}), "
                               "{{disks}} disks, public {{public}}, tags {{tags}}, "
-                              "{{missing}}, checked {{$now}}\"\n", err, sizeof err), 0);
+                              "{{missing}}, checked {{$now}}\"\n",
+                              err, sizeof err),
+                     0);
     json_t *doc = json_loads("{\"name\": \"web\", \"monthly_cost\": 12.5, \"price\": 0.1, "
-                             "\"disks\": 3, \"public\": true, \"tags\": [\"a\", 2]}", 0, NULL);
+                             "\"disks\": 3, \"public\": true, \"tags\": [\"a\", 2]}",
+                             0, NULL);
     json_t *decisions = json_array();
     assert_int_equal(policy_evaluate(&engine, doc, FIX_NOW, decisions), 0);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(decisions, 0), "reason")),
-                        "web costs 12.5/month (0.1), 3 disks, public true, tags [\"a\",2], (missing), "
-                        "checked 2026-11-23T12:00:00Z");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(decisions, 0), "reason")),
+        "web costs 12.5/month (0.1), 3 disks, public true, tags [\"a\",2], (missing), "
+        "checked 2026-11-23T12:00:00Z");
     json_decref(decisions);
     json_decref(doc);
     policy_engine_free(&engine);
@@ -524,9 +547,12 @@ static void test_long_message_is_cut_on_a_character(void **state)
     (void)state;
     char err[2048];
     policy_engine engine;
-    assert_int_equal(fix_load(&engine, "kind: Policy\nname: p\nrules:\n  - name: r\n"
+    assert_int_equal(fix_load(&engine,
+                              "kind: Policy\nname: p\nrules:\n  - name: r\n"
                               "    when: {path: name, present: true}\n"
-                              "    message: \"xy{{name}}\"\n", err, sizeof err), 0);
+                              "    message: \"xy{{name}}\"\n",
+                              err, sizeof err),
+                     0);
     char name[3000] = "";
     for (int i = 0; i < 900; i++)
         strcat(name, "\xc3\xa9"); /* é, two bytes */

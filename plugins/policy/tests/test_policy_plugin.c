@@ -15,8 +15,8 @@
 static fwk_status init_with(fwk_ctx *ctx, const char *text, const char *now, void **instance)
 {
     const char *path = fix_write(text);
-    json_t *config = json_pack("{s:[s], s:i, s:s}", "paths", path, "max_exception_days", 365,
-                               "now", now);
+    json_t *config =
+        json_pack("{s:[s], s:i, s:s}", "paths", path, "max_exception_days", 365, "now", now);
     fwk_status status;
 
     *instance = NULL;
@@ -68,9 +68,9 @@ static void test_init_refusals(void **state)
     assert_null(instance);
     assert_string_equal(fake_host_failure(ctx), "now: expected an RFC 3339 timestamp such as "
                                                 "2026-01-02T03:04:05Z, got \"yesterday\"");
-    assert_int_equal(init_with(ctx, "kind: Policy\nname: broken\nrules: 7\n",
-                               "2026-11-23T12:00:00Z", &instance),
-                     FWK_ERROR);
+    assert_int_equal(
+        init_with(ctx, "kind: Policy\nname: broken\nrules: 7\n", "2026-11-23T12:00:00Z", &instance),
+        FWK_ERROR);
     assert_null(instance);
     assert_non_null(strstr(fake_host_failure(ctx), "rules"));
     fake_host_ctx_free(ctx);

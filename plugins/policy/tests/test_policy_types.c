@@ -25,11 +25,23 @@ static void test_time_parse(void **state)
     assert_int_equal(at("1969-12-31T23:59:59Z"), -1);
     assert_int_equal(policy_time_parse("2026-11-23T12:00:00+01:00", &t), 0);
     assert_int_equal(t.offset, 3600);
-    const char *bad[] = {"", "2026", "2026-11-23T12:00:00", "2026-11-23T12:00Z", "2026-02-29",
-                         "2024-02-30", "2026-00-10", "2026-11-31", "2026-11-23T24:00:00Z",
-                         "2026-11-23T12:60:00Z", "2026-11-23T12:00:00+1:00",
-                         "2026-11-23T12:00:00Zjunk", "2026-11-23T12:00:00.Z", "26-11-23",
-                         "2026/11/23", "yesterday", NULL};
+    const char *bad[] = {"",
+                         "2026",
+                         "2026-11-23T12:00:00",
+                         "2026-11-23T12:00Z",
+                         "2026-02-29",
+                         "2024-02-30",
+                         "2026-00-10",
+                         "2026-11-31",
+                         "2026-11-23T24:00:00Z",
+                         "2026-11-23T12:60:00Z",
+                         "2026-11-23T12:00:00+1:00",
+                         "2026-11-23T12:00:00Zjunk",
+                         "2026-11-23T12:00:00.Z",
+                         "26-11-23",
+                         "2026/11/23",
+                         "yesterday",
+                         NULL};
     for (size_t i = 0; bad[i]; i++)
         if (policy_time_parse(bad[i], &t) == 0)
             fail_msg("accepted a bad timestamp: %s", bad[i]);
@@ -62,7 +74,8 @@ static void test_durations_and_calendar(void **state)
     char buf[40];
     policy_time_format(policy_time_add(at("2024-02-29T10:00:00Z"), year), buf, sizeof buf);
     assert_string_equal(buf, "2025-02-28T10:00:00Z");
-    policy_time_format(policy_time_add(at("2023-03-31T00:00:00Z"), (policy_duration){0, 11}), buf, sizeof buf);
+    policy_time_format(policy_time_add(at("2023-03-31T00:00:00Z"), (policy_duration){0, 11}), buf,
+                       sizeof buf);
     assert_string_equal(buf, "2024-02-29T00:00:00Z");
     policy_time_format(policy_time_add(at("2025-01-31T00:00:00Z"), month), buf, sizeof buf);
     assert_string_equal(buf, "2025-02-28T00:00:00Z");
@@ -105,9 +118,9 @@ static void test_cidrs(void **state)
     assert_true(policy_cidr_public(&a));
     assert_int_equal(policy_cidr_parse("10.0.0.0/8", &b), 0);
     assert_true(policy_cidr_contains(&a, &b));
-    const char *bad[] = {"", "10.0.0.0/", "10.0.0/8", "10.0.0.256", "10.0.0.0/33", "::/129",
-                         "10.0.0.0/8/8", "10.0.0.0/-1", "gggg::", "10.0.0.0/ 8", " 10.0.0.1",
-                         "1.2.3.4/a", NULL};
+    const char *bad[] = {"",          "10.0.0.0/",    "10.0.0/8",    "10.0.0.256", "10.0.0.0/33",
+                         "::/129",    "10.0.0.0/8/8", "10.0.0.0/-1", "gggg::",     "10.0.0.0/ 8",
+                         " 10.0.0.1", "1.2.3.4/a",    NULL};
     for (size_t i = 0; bad[i]; i++)
         if (policy_cidr_parse(bad[i], &a) == 0)
             fail_msg("accepted a bad CIDR: \"%s\"", bad[i]);
@@ -126,9 +139,18 @@ static void test_versions(void **state)
 {
     (void)state;
     /* the semver.org precedence example, in order */
-    const char *order[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                           "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1",
-                           "1.1", "2", NULL};
+    const char *order[] = {"1.0.0-alpha",
+                           "1.0.0-alpha.1",
+                           "1.0.0-alpha.beta",
+                           "1.0.0-beta",
+                           "1.0.0-beta.2",
+                           "1.0.0-beta.11",
+                           "1.0.0-rc.1",
+                           "1.0.0",
+                           "1.0.1",
+                           "1.1",
+                           "2",
+                           NULL};
     for (size_t i = 0; order[i + 1]; i++) {
         assert_int_equal(vcmp(order[i], order[i + 1]), -1);
         assert_int_equal(vcmp(order[i + 1], order[i]), 1);
@@ -140,8 +162,9 @@ static void test_versions(void **state)
     assert_int_equal(vcmp("1.0.0-007", "1.0.0-7"), 0);
     assert_int_equal(vcmp("18446744073709551615", "18446744073709551614"), 1);
     policy_version v;
-    const char *bad[] = {"", "v", "1.", "1..2", "a.b", "1.2.3-", "1.2.3+", "1.2.3-a_b",
-                         "1.2.3.4", "184467440737095516150", "1.2 ", NULL};
+    const char *bad[] = {"",       "v",      "1.",        "1..2",    "a.b",
+                         "1.2.3-", "1.2.3+", "1.2.3-a_b", "1.2.3.4", "184467440737095516150",
+                         "1.2 ",   NULL};
     for (size_t i = 0; bad[i]; i++)
         if (policy_version_parse(bad[i], &v) == 0)
             fail_msg("accepted a bad version: \"%s\"", bad[i]);
@@ -159,7 +182,8 @@ static void test_sizes_and_ports(void **state)
     assert_true(bytes == 1e7);
     assert_int_equal(policy_size_parse("2PiB", &bytes), 0);
     assert_true(bytes == 2 * 1125899906842624.0);
-    const char *bad[] = {"", "GiB", "-1GiB", "1 gb", "1  GiB", "1GiBs", "nan", "inf", "1e999", NULL};
+    const char *bad[] = {"",      "GiB", "-1GiB", "1 gb",  "1  GiB",
+                         "1GiBs", "nan", "inf",   "1e999", NULL};
     for (size_t i = 0; bad[i]; i++)
         if (policy_size_parse(bad[i], &bytes) == 0)
             fail_msg("accepted a bad size: \"%s\"", bad[i]);
@@ -179,7 +203,8 @@ static void test_path_parse(void **state)
     (void)state;
     policy_path p;
     char problem[256];
-    assert_int_equal(policy_path_parse("attributes.rules[*].cidrs[0]", &p, problem, sizeof problem), 0);
+    assert_int_equal(policy_path_parse("attributes.rules[*].cidrs[0]", &p, problem, sizeof problem),
+                     0);
     assert_int_equal(p.count, 5);
     assert_true(p.fans_out);
     assert_int_equal(p.segs[2].kind, POLICY_SEG_EACH);
@@ -191,7 +216,9 @@ static void test_path_parse(void **state)
     assert_int_equal(policy_path_parse("$.labels.env", &p, problem, sizeof problem), 0);
     assert_true(p.absolute);
     policy_path_free(&p);
-    struct { const char *path, *problem; } bad[] = {
+    struct {
+        const char *path, *problem;
+    } bad[] = {
         {"", "the path is empty"},
         {"labels.", "empty key at offset 7 (two dots, or a dot at the end)"},
         {"a..b", "empty key at offset 2 (two dots, or a dot at the end)"},
@@ -221,12 +248,27 @@ static void test_number_text(void **state)
 {
     (void)state;
     char buf[40];
-    static const struct { double value; const char *text; } reals[] = {
-        {12.5, "12.5"},     {0.1, "0.1"},          {3.0, "3.0"},         {-0.5, "-0.5"},
-        {0.05, "0.05"},     {1234.56, "1234.56"},  {-0.0, "-0.0"},       {0.0, "0.0"},
-        {1.005, "1.005"},   {1e-7, "1e-07"},       {0.3333, "0.3333"},   {1e22, "1e+22"},
-        {999999999999.99, "999999999999.99"},      {1e12, "1000000000000.0"},
-        {0.1 + 0.2, "0.30000000000000004"},        {2.675, "2.675"},     {-73.1, "-73.1"},
+    static const struct {
+        double value;
+        const char *text;
+    } reals[] = {
+        {12.5, "12.5"},
+        {0.1, "0.1"},
+        {3.0, "3.0"},
+        {-0.5, "-0.5"},
+        {0.05, "0.05"},
+        {1234.56, "1234.56"},
+        {-0.0, "-0.0"},
+        {0.0, "0.0"},
+        {1.005, "1.005"},
+        {1e-7, "1e-07"},
+        {0.3333, "0.3333"},
+        {1e22, "1e+22"},
+        {999999999999.99, "999999999999.99"},
+        {1e12, "1000000000000.0"},
+        {0.1 + 0.2, "0.30000000000000004"},
+        {2.675, "2.675"},
+        {-73.1, "-73.1"},
     };
     for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
         size_t n = policy_format_real(reals[i].value, buf, sizeof buf);
@@ -245,11 +287,17 @@ static void test_number_text(void **state)
         policy_format_real(v, buf, sizeof buf);
         assert_true(strtod(buf, NULL) == v);
     }
-    static const struct { long long value; const char *text; } ints[] = {
-        {0, "0"}, {7, "7"}, {-42, "-42"}, {9223372036854775807LL, "9223372036854775807"},
-        {-9223372036854775807LL - 1, "-9223372036854775808"}};
+    static const struct {
+        long long value;
+        const char *text;
+    } ints[] = {{0, "0"},
+                {7, "7"},
+                {-42, "-42"},
+                {9223372036854775807LL, "9223372036854775807"},
+                {-9223372036854775807LL - 1, "-9223372036854775808"}};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-        assert_int_equal(policy_format_integer(ints[i].value, buf, sizeof buf), strlen(ints[i].text));
+        assert_int_equal(policy_format_integer(ints[i].value, buf, sizeof buf),
+                         strlen(ints[i].text));
         assert_string_equal(buf, ints[i].text);
     }
 }
@@ -257,12 +305,9 @@ static void test_number_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_time_parse),
-        cmocka_unit_test(test_durations_and_calendar),
-        cmocka_unit_test(test_cidrs),
-        cmocka_unit_test(test_versions),
-        cmocka_unit_test(test_sizes_and_ports),
-        cmocka_unit_test(test_path_parse),
+        cmocka_unit_test(test_time_parse),      cmocka_unit_test(test_durations_and_calendar),
+        cmocka_unit_test(test_cidrs),           cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_sizes_and_ports), cmocka_unit_test(test_path_parse),
         cmocka_unit_test(test_number_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

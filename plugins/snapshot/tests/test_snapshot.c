@@ -129,8 +129,7 @@ static fwk_status run_all(fwk_ctx *ctx, const char *config_text, const char *req
 
     status = plan(ctx, instance, request_text, &tasks);
     assert_int_equal(status, FWK_OK);
-    json_array_foreach(tasks, i, task)
-    {
+    json_array_foreach (tasks, i, task) {
         status = vt->run_task(ctx, instance, task);
         if (worst == FWK_OK)
             worst = status;
@@ -304,9 +303,9 @@ static void test_bad_lines_partial(void **state)
                         "examples/a.jsonl: 4 records skipped (first at line 2: missing \"uid\")");
     assert_int_equal(json_array_size(logs(ctx)), 4);
     assert_string_equal(log_line(ctx, 0), "warn: examples/a.jsonl:2: skipped: missing \"uid\"");
-    assert_int_equal(strncmp(log_line(ctx, 1),
-                             "warn: examples/a.jsonl:4: skipped: invalid JSON at column ", 57),
-                     0);
+    assert_int_equal(
+        strncmp(log_line(ctx, 1), "warn: examples/a.jsonl:4: skipped: invalid JSON at column ", 57),
+        0);
     assert_string_equal(log_line(ctx, 2),
                         "warn: examples/a.jsonl:5: skipped: not a JSON object (got an array)");
     assert_string_equal(log_line(ctx, 3), "warn: examples/a.jsonl:6: skipped: labels.a is not "
@@ -592,8 +591,7 @@ static void check_chunks(void *instance, const char *path, const records *recs,
 
         ctx = fake_host_ctx_new();
         assert_int_equal(run_range(ctx, instance, path, cuts[c], cuts[c + 1]), FWK_OK);
-        json_array_foreach(emitted(ctx), i, resource)
-        {
+        json_array_foreach (emitted(ctx), i, resource) {
             const char *uid = json_string_value(json_object_get(resource, "uid"));
 
             for (k = 0; k < recs->count && strcmp(recs->uid[k], uid) != 0; k++)
@@ -771,9 +769,8 @@ static void test_chunks_strict_line_numbers(void **state)
                     first_bad = bad_lines[i];
             }
             chunk = fake_host_ctx_new();
-            assert_int_equal(
-                run_range(chunk, instance, "examples/bad.jsonl", cuts[c], cuts[c + 1]),
-                first_bad ? FWK_ERROR : FWK_OK);
+            assert_int_equal(run_range(chunk, instance, "examples/bad.jsonl", cuts[c], cuts[c + 1]),
+                             first_bad ? FWK_ERROR : FWK_OK);
             if (first_bad) {
                 snprintf(prefix, sizeof(prefix), "examples/bad.jsonl:%d: ", first_bad);
                 assert_int_equal(strncmp(failure(chunk), prefix, strlen(prefix)), 0);
@@ -820,8 +817,7 @@ static void test_plan_splits_large_jsonl(void **state)
         plan(ctx, instance, "{\"kinds\": [\"compute.instance\"], \"regions\": null}", &tasks),
         FWK_OK);
     assert_int_equal(json_array_size(tasks), 6);
-    json_array_foreach(tasks, i, task)
-    {
+    json_array_foreach (tasks, i, task) {
         long long start = json_integer_value(json_object_get(task, "start"));
         long long end = json_integer_value(json_object_get(task, "end"));
 

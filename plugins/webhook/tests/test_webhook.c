@@ -20,12 +20,12 @@ static json_t *message(size_t count)
 {
     json_t *findings = json_array();
     for (size_t i = 0; i < count; i++)
-        json_array_append_new(findings, finding(i % 2 ? "critical" : "high",
-                                                i % 3 == 2 ? "resolved" : "new",
-                                                "sg-1 allows 0.0.0.0/0 on port 22"));
-    return json_pack("{s:{s:s, s:s, s:s}, s:b, s:o, s:s}", "run", "id", "r1", "chain",
-                     "nightly", "started_at", "2026-11-23T11:00:00Z", "digest", count > 1,
-                     "findings", findings, "text", "fawkes: 1 finding <new>");
+        json_array_append_new(findings,
+                              finding(i % 2 ? "critical" : "high", i % 3 == 2 ? "resolved" : "new",
+                                      "sg-1 allows 0.0.0.0/0 on port 22"));
+    return json_pack("{s:{s:s, s:s, s:s}, s:b, s:o, s:s}", "run", "id", "r1", "chain", "nightly",
+                     "started_at", "2026-11-23T11:00:00Z", "digest", count > 1, "findings",
+                     findings, "text", "fawkes: 1 finding <new>");
 }
 
 static const char *text_at(const json_t *value, const char *path)
@@ -80,14 +80,13 @@ static void test_mattermost_shape(void **state)
     assert_string_equal(text_at(body, "username"), "fawkes");
     assert_null(json_object_get(body, "icon_url"));
     assert_int_equal(json_array_size(json_object_get(body, "attachments")), 3);
-    assert_string_equal(text_at(body, "attachments.1.color"), "#b00020");  /* critical */
-    assert_string_equal(text_at(body, "attachments.2.color"), "#2eb67d");  /* resolved */
+    assert_string_equal(text_at(body, "attachments.1.color"), "#b00020"); /* critical */
+    assert_string_equal(text_at(body, "attachments.2.color"), "#2eb67d"); /* resolved */
     assert_string_equal(text_at(body, "attachments.0.title"), "SSH open <to> the world");
     assert_string_equal(text_at(body, "attachments.0.fields.3.title"), "Resource");
     assert_true(json_is_false(json_object_get(
-        json_array_get(json_object_get(json_array_get(json_object_get(body, "attachments"), 0),
-                                       "fields"),
-                       3),
+        json_array_get(
+            json_object_get(json_array_get(json_object_get(body, "attachments"), 0), "fields"), 3),
         "short")));
     assert_string_equal(text_at(body, "attachments.0.fields.4.value"),
                         "Restrict port 22 & use SSM");
@@ -117,7 +116,8 @@ static void test_limits(void **state)
     json_t *msg = message(30);
     json_array_set_new(json_object_get(msg, "findings"), 0, finding("low", "new", long_message));
     json_t *body = webhook_payload(WEBHOOK_SLACK, msg, NULL);
-    assert_int_equal(json_array_size(json_object_get(body, "attachments")), WEBHOOK_MAX_ATTACHMENTS);
+    assert_int_equal(json_array_size(json_object_get(body, "attachments")),
+                     WEBHOOK_MAX_ATTACHMENTS);
     const char *section = text_at(body, "attachments.0.blocks.0.text.text");
     assert_true(strlen(section) <= 3000);
     assert_non_null(strstr(section, "\xe2\x80\xa6")); /* cut, marked */
@@ -161,8 +161,8 @@ static void test_notify_posts_the_payload(void **state)
 {
     (void)state;
     fwk_ctx *ctx = fake_host_ctx_new();
-    void *instance = make_instance(
-        ctx, "{\"url\": \"" HOOK_URL "\", \"format\": \"slack\", \"token\": \"t0k\"}");
+    void *instance = make_instance(ctx, "{\"url\": \"" HOOK_URL
+                                        "\", \"format\": \"slack\", \"token\": \"t0k\"}");
     json_t *msg = message(2);
     const webhook_overrides none = {NULL, NULL, NULL};
     json_t *expected = webhook_payload(WEBHOOK_SLACK, msg, &none);

@@ -210,11 +210,20 @@ static void time_parses_the_one_grammar(void **state)
     assert_int_equal(fwkx_time_parse("2016-12-31T23:59:60Z", &ms), 0); /* leap second */
     assert_int_equal(ms, 1483228799000LL);
 
-    const char *bad[] = {"", "2026-1-02T03:04:05Z", "2026-01-02T03:04:05", "2025-02-29",
-                         "2026-13-01", "2026-04-31", "2026-01-02T24:00:00Z",
-                         "2026-01-02T03:04:05+0200", "2026-01-02T03:04:05.Z",
-                         "2026-01-02T03:04:05Z trailing", "2026-01-02T03:04Z",
-                         "2026-01-02T03:04:05+24:00", "20260102T030405Z", NULL};
+    const char *bad[] = {"",
+                         "2026-1-02T03:04:05Z",
+                         "2026-01-02T03:04:05",
+                         "2025-02-29",
+                         "2026-13-01",
+                         "2026-04-31",
+                         "2026-01-02T24:00:00Z",
+                         "2026-01-02T03:04:05+0200",
+                         "2026-01-02T03:04:05.Z",
+                         "2026-01-02T03:04:05Z trailing",
+                         "2026-01-02T03:04Z",
+                         "2026-01-02T03:04:05+24:00",
+                         "20260102T030405Z",
+                         NULL};
     for (int i = 0; bad[i]; i++) {
         ms = 42;
         if (fwkx_time_parse(bad[i], &ms) != -1 || ms != 42)
@@ -227,8 +236,7 @@ static void time_formats_and_round_trips(void **state)
 {
     (void)state;
     char out[FWKX_TIME_MAX];
-    assert_string_equal(fwkx_time_format(1767323045000LL, out, sizeof out),
-                        "2026-01-02T03:04:05Z");
+    assert_string_equal(fwkx_time_format(1767323045000LL, out, sizeof out), "2026-01-02T03:04:05Z");
     assert_string_equal(fwkx_time_format(1767323045678LL, out, sizeof out),
                         "2026-01-02T03:04:05.678Z");
     assert_string_equal(fwkx_time_format(-1, out, sizeof out), "1969-12-31T23:59:59.999Z");
@@ -282,7 +290,9 @@ static void http_json_sends_json_and_parses_the_answer(void **state)
     (void)state;
     fwk_ctx ctx = {.responses = {{.status = 201, .body = "{\"id\":\"db-1\"}"}}};
     json_t *body = json_pack("{s:s}", "name", "db");
-    fwkx_http_call call = {.method = "POST", .url = "https://api.test/v2/databases", .body = body,
+    fwkx_http_call call = {.method = "POST",
+                           .url = "https://api.test/v2/databases",
+                           .body = body,
                            .flags = FWK_HTTP_MUTATING};
     fwkx_http_result result = {0};
     assert_int_equal(fwkx_http_json(&fake_host, &ctx, &call, &result), FWK_OK);
@@ -313,8 +323,9 @@ static void http_json_failures_say_method_url_status_reason_and_attempts(void **
          FWK_ERROR, "GET https://api.test/x -> HTTP 404: NOT_FOUND: Not found"},
         {400, "{\"error\":\"invalid_grant\",\"error_description\":\"Bad JWT\"}", 1, FWK_ERROR,
          "GET https://api.test/x -> HTTP 400: invalid_grant: Bad JWT"},
-        {400, "{\"status\":\"invalid event\",\"message\":\"Event object is invalid\","
-              "\"errors\":[\"Length of 'routing_key' is incorrect\"]}",
+        {400,
+         "{\"status\":\"invalid event\",\"message\":\"Event object is invalid\","
+         "\"errors\":[\"Length of 'routing_key' is incorrect\"]}",
          1, FWK_ERROR,
          "GET https://api.test/x -> HTTP 400: Event object is invalid [\"Length of "
          "'routing_key' is incorrect\"]"},
@@ -323,8 +334,9 @@ static void http_json_failures_say_method_url_status_reason_and_attempts(void **
         {500, "", 1, FWK_RETRY, "GET https://api.test/x -> HTTP 500: (empty body)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        fwk_ctx ctx = {.responses = {{.status = cases[i].status, .body = cases[i].body,
-                                      .attempts = cases[i].attempts}}};
+        fwk_ctx ctx = {
+            .responses = {
+                {.status = cases[i].status, .body = cases[i].body, .attempts = cases[i].attempts}}};
         fwkx_http_call call = {.method = "GET", .url = "https://api.test/x"};
         fwkx_http_result result = {0};
         assert_int_equal(fwkx_http_json(&fake_host, &ctx, &call, &result), cases[i].expect);
@@ -367,7 +379,8 @@ static void http_json_adds_hints_and_refuses_bad_json(void **state)
     fwkx_http_call call = {.method = "GET", .url = "https://api.test/y", .hint = token_hint};
     fwkx_http_result result = {0};
     assert_int_equal(fwkx_http_json(&fake_host, &ctx, &call, &result), FWK_ERROR);
-    assert_string_equal(ctx.failure, "GET https://api.test/y -> HTTP 401: bad key; set a valid token");
+    assert_string_equal(ctx.failure,
+                        "GET https://api.test/y -> HTTP 401: bad key; set a valid token");
     fwkx_http_result_free(&result);
     assert_int_equal(fwkx_http_json(&fake_host, &ctx, &call, &result), FWK_ERROR);
     assert_non_null(strstr(ctx.failure, "GET https://api.test/y -> HTTP 200: the answer is not "
@@ -402,15 +415,22 @@ static fwk_status collect(void *arg, const json_t *item)
 static void paginate_by_page_number_until_the_total(void **state)
 {
     (void)state;
-    fwk_ctx ctx = {.responses = {
-                       {.status = 200, .body = "{\"page\":1,\"pages\":3,\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}]}"},
-                       {.status = 200, .body = "{\"page\":2,\"pages\":3,\"items\":[{\"id\":\"c\"},{\"id\":\"d\"}]}"},
-                       {.status = 200, .body = "{\"page\":3,\"pages\":3,\"items\":[{\"id\":\"e\"}]}"},
-                   }};
+    fwk_ctx ctx = {
+        .responses = {
+            {.status = 200,
+             .body = "{\"page\":1,\"pages\":3,\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}]}"},
+            {.status = 200,
+             .body = "{\"page\":2,\"pages\":3,\"items\":[{\"id\":\"c\"},{\"id\":\"d\"}]}"},
+            {.status = 200, .body = "{\"page\":3,\"pages\":3,\"items\":[{\"id\":\"e\"}]}"},
+        }};
     collected got = {0};
-    fwkx_pager pager = {.style = FWKX_PAGE_NUMBER, .url = "https://api.test/v2/instances?region=LON1",
-                        .items_key = "items", .per_page = 2, .pages_key = "pages",
-                        .on_item = collect, .arg = &got};
+    fwkx_pager pager = {.style = FWKX_PAGE_NUMBER,
+                        .url = "https://api.test/v2/instances?region=LON1",
+                        .items_key = "items",
+                        .per_page = 2,
+                        .pages_key = "pages",
+                        .on_item = collect,
+                        .arg = &got};
     assert_int_equal(fwkx_paginate(&fake_host, &ctx, &pager), FWK_OK);
     assert_int_equal(ctx.served, 3);
     assert_string_equal(ctx.urls[0], "https://api.test/v2/instances?region=LON1&page=1&per_page=2");
@@ -428,8 +448,12 @@ static void paginate_by_number_ends_on_a_short_page_or_a_bare_list(void **state)
                        {.status = 200, .body = "[{\"id\":\"x\"},{\"id\":\"y\"},{\"id\":\"z\"}]"},
                    }};
     collected got = {0};
-    fwkx_pager pager = {.style = FWKX_PAGE_NUMBER, .url = "https://api.test/v2/volumes",
-                        .items_key = "items", .per_page = 2, .on_item = collect, .arg = &got};
+    fwkx_pager pager = {.style = FWKX_PAGE_NUMBER,
+                        .url = "https://api.test/v2/volumes",
+                        .items_key = "items",
+                        .per_page = 2,
+                        .on_item = collect,
+                        .arg = &got};
     assert_int_equal(fwkx_paginate(&fake_host, &ctx, &pager), FWK_OK);
     assert_int_equal(ctx.served, 2);
     assert_string_equal(ctx.urls[1], "https://api.test/v2/volumes?page=2&per_page=2");
@@ -443,11 +467,15 @@ static void paginate_by_number_ends_on_a_short_page_or_a_bare_list(void **state)
 static void paginate_none_gets_one_page_without_parameters(void **state)
 {
     (void)state;
-    fwk_ctx ctx = {.responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}]}"},
-                                 {.status = 200, .body = "[{\"id\":\"c\"}]"}}};
+    fwk_ctx ctx = {
+        .responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}]}"},
+                      {.status = 200, .body = "[{\"id\":\"c\"}]"}}};
     collected got = {0};
-    fwkx_pager pager = {.style = FWKX_PAGE_NONE, .url = "https://api.test/v2/volumes?region=LON1",
-                        .items_key = "items", .on_item = collect, .arg = &got};
+    fwkx_pager pager = {.style = FWKX_PAGE_NONE,
+                        .url = "https://api.test/v2/volumes?region=LON1",
+                        .items_key = "items",
+                        .on_item = collect,
+                        .arg = &got};
     assert_int_equal(fwkx_paginate(&fake_host, &ctx, &pager), FWK_OK);
     assert_int_equal(ctx.served, 1);
     assert_string_equal(ctx.urls[0], "https://api.test/v2/volumes?region=LON1");
@@ -459,20 +487,27 @@ static void paginate_none_gets_one_page_without_parameters(void **state)
 static void paginate_by_token_escapes_it_and_refuses_a_loop(void **state)
 {
     (void)state;
-    fwk_ctx ctx = {.responses = {
-                       {.status = 200, .body = "{\"items\":[{\"id\":\"a\"}],\"nextPageToken\":\"t/1+\"}"},
-                       {.status = 200, .body = "{\"nextPageToken\":\"t2\"}"}, /* empty page */
-                       {.status = 200, .body = "{\"items\":[{\"id\":\"b\"}]}"},
-                       {.status = 200, .body = "{\"items\":[],\"nextPageToken\":\"same\"}"},
-                       {.status = 200, .body = "{\"items\":[],\"nextPageToken\":\"same\"}"},
-                   }};
+    fwk_ctx ctx = {
+        .responses = {
+            {.status = 200, .body = "{\"items\":[{\"id\":\"a\"}],\"nextPageToken\":\"t/1+\"}"},
+            {.status = 200, .body = "{\"nextPageToken\":\"t2\"}"}, /* empty page */
+            {.status = 200, .body = "{\"items\":[{\"id\":\"b\"}]}"},
+            {.status = 200, .body = "{\"items\":[],\"nextPageToken\":\"same\"}"},
+            {.status = 200, .body = "{\"items\":[],\"nextPageToken\":\"same\"}"},
+        }};
     collected got = {0};
-    fwkx_pager pager = {.style = FWKX_PAGE_TOKEN, .url = "https://compute.test/projects/p/zones/z/disks?maxResults=500",
-                        .items_key = "items", .on_item = collect, .arg = &got};
+    fwkx_pager pager = {.style = FWKX_PAGE_TOKEN,
+                        .url = "https://compute.test/projects/p/zones/z/disks?maxResults=500",
+                        .items_key = "items",
+                        .on_item = collect,
+                        .arg = &got};
     assert_int_equal(fwkx_paginate(&fake_host, &ctx, &pager), FWK_OK);
     assert_int_equal(ctx.served, 3);
-    assert_string_equal(ctx.urls[1], "https://compute.test/projects/p/zones/z/disks?maxResults=500&pageToken=t%2F1%2B");
-    assert_string_equal(ctx.urls[2], "https://compute.test/projects/p/zones/z/disks?maxResults=500&pageToken=t2");
+    assert_string_equal(
+        ctx.urls[1],
+        "https://compute.test/projects/p/zones/z/disks?maxResults=500&pageToken=t%2F1%2B");
+    assert_string_equal(
+        ctx.urls[2], "https://compute.test/projects/p/zones/z/disks?maxResults=500&pageToken=t2");
     assert_int_equal(got.count, 2);
     assert_int_equal(fwkx_paginate(&fake_host, &ctx, &pager), FWK_ERROR);
     assert_non_null(strstr(ctx.failure, "the same page token again"));
@@ -482,16 +517,21 @@ static void paginate_by_link_header(void **state)
 {
     (void)state;
     fwk_ctx ctx = {.responses = {
-                       {.status = 200, .body = "[{\"id\":\"a\"}]",
-                        .link = "<https://api.test/r?page=2>; rel=\"next\", <https://api.test/r?page=9>; rel=\"last\""},
-                       {.status = 200, .body = "[{\"id\":\"b\"}]",
-                        .link = "<https://api.test/r?page=1>; rel=\"first\", <https://api.test/r?page=3>; rel=next"},
-                       {.status = 200, .body = "[{\"id\":\"c\"}]",
+                       {.status = 200,
+                        .body = "[{\"id\":\"a\"}]",
+                        .link = "<https://api.test/r?page=2>; rel=\"next\", "
+                                "<https://api.test/r?page=9>; rel=\"last\""},
+                       {.status = 200,
+                        .body = "[{\"id\":\"b\"}]",
+                        .link = "<https://api.test/r?page=1>; rel=\"first\", "
+                                "<https://api.test/r?page=3>; rel=next"},
+                       {.status = 200,
+                        .body = "[{\"id\":\"c\"}]",
                         .link = "<https://api.test/r?page=1>; rel=\"first\""},
                    }};
     collected got = {0};
-    fwkx_pager pager = {.style = FWKX_PAGE_LINK, .url = "https://api.test/r", .on_item = collect,
-                        .arg = &got};
+    fwkx_pager pager = {
+        .style = FWKX_PAGE_LINK, .url = "https://api.test/r", .on_item = collect, .arg = &got};
     assert_int_equal(fwkx_paginate(&fake_host, &ctx, &pager), FWK_OK);
     assert_int_equal(ctx.served, 3);
     assert_string_equal(ctx.urls[1], "https://api.test/r?page=2");
@@ -503,21 +543,33 @@ static void paginate_stops_on_errors_callbacks_cancel_and_wrong_shapes(void **st
 {
     (void)state;
     collected got = {0};
-    fwkx_pager pager = {.style = FWKX_PAGE_NUMBER, .url = "https://api.test/l", .items_key = "items",
-                        .per_page = 1, .on_item = collect, .arg = &got};
-    fwk_ctx failing = {.responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"}]}"},
-                                     {.status = 503, .body = "{\"message\":\"down\"}", .attempts = 5}}};
+    fwkx_pager pager = {.style = FWKX_PAGE_NUMBER,
+                        .url = "https://api.test/l",
+                        .items_key = "items",
+                        .per_page = 1,
+                        .on_item = collect,
+                        .arg = &got};
+    fwk_ctx failing = {
+        .responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"}]}"},
+                      {.status = 503, .body = "{\"message\":\"down\"}", .attempts = 5}}};
     assert_int_equal(fwkx_paginate(&fake_host, &failing, &pager), FWK_RETRY);
-    assert_string_equal(failing.failure, "GET https://api.test/l?page=2&per_page=1 -> HTTP 503: down (after 5 attempts)");
+    assert_string_equal(
+        failing.failure,
+        "GET https://api.test/l?page=2&per_page=1 -> HTTP 503: down (after 5 attempts)");
 
     fwk_ctx shape = {.responses = {{.status = 200, .body = "{\"items\":{\"id\":\"a\"}}"}}};
     assert_int_equal(fwkx_paginate(&fake_host, &shape, &pager), FWK_ERROR);
-    assert_string_equal(shape.failure, "GET https://api.test/l?page=1&per_page=1 -> HTTP 200: expected the member \"items\" to be a list, got an object: is the endpoint the API expected?");
+    assert_string_equal(shape.failure,
+                        "GET https://api.test/l?page=1&per_page=1 -> HTTP 200: expected the member "
+                        "\"items\" to be a list, got an object: is the endpoint the API expected?");
 
     pager.items_required = 1;
     fwk_ctx missing = {.responses = {{.status = 200, .body = "{\"result\":\"ok\"}"}}};
     assert_int_equal(fwkx_paginate(&fake_host, &missing, &pager), FWK_ERROR);
-    assert_string_equal(missing.failure, "GET https://api.test/l?page=1&per_page=1 -> HTTP 200: expected a list, or a page with the member \"items\"; got an object without it: is the endpoint the API expected?");
+    assert_string_equal(
+        missing.failure,
+        "GET https://api.test/l?page=1&per_page=1 -> HTTP 200: expected a list, or a page with the "
+        "member \"items\"; got an object without it: is the endpoint the API expected?");
     pager.items_required = 0;
 
     fwk_ctx cancel = {.responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"}]}"}},
@@ -526,7 +578,8 @@ static void paginate_stops_on_errors_callbacks_cancel_and_wrong_shapes(void **st
     assert_int_equal(cancel.served, 1);
 
     got = (collected){.stop_at = 1};
-    fwk_ctx stop = {.responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}]}"}}};
+    fwk_ctx stop = {
+        .responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}]}"}}};
     assert_int_equal(fwkx_paginate(&fake_host, &stop, &pager), FWK_ERROR);
     assert_int_equal(got.count, 1);
 
@@ -535,7 +588,9 @@ static void paginate_stops_on_errors_callbacks_cancel_and_wrong_shapes(void **st
     fwk_ctx endless = {.responses = {{.status = 200, .body = "{\"items\":[{\"id\":\"a\"}]}"},
                                      {.status = 200, .body = "{\"items\":[{\"id\":\"b\"}]}"}}};
     assert_int_equal(fwkx_paginate(&fake_host, &endless, &pager), FWK_ERROR);
-    assert_string_equal(endless.failure, "GET https://api.test/l: more than 2 pages; stopping (the listing is incomplete): narrow the listing or raise the plugin's page limit");
+    assert_string_equal(endless.failure,
+                        "GET https://api.test/l: more than 2 pages; stopping (the listing is "
+                        "incomplete): narrow the listing or raise the plugin's page limit");
 }
 
 int main(void)

@@ -78,12 +78,15 @@ const char *fwkx_severity_name(fwkx_severity severity);
  * series of appends may be checked once at the end. Not thread-safe per buffer.
  */
 typedef struct fwkx_buf {
-    char *data;  /* NUL-terminated text, or NULL while nothing was appended */
-    size_t len;  /* bytes in data, not counting the NUL */
-    size_t cap;  /* bytes allocated */
-    int failed;  /* nonzero once an append ran out of memory */
+    char *data; /* NUL-terminated text, or NULL while nothing was appended */
+    size_t len; /* bytes in data, not counting the NUL */
+    size_t cap; /* bytes allocated */
+    int failed; /* nonzero once an append ran out of memory */
 } fwkx_buf;
-#define FWKX_BUF_INIT { NULL, 0, 0, 0 }
+#define FWKX_BUF_INIT                                                                              \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
 
 /* Append `len` bytes of `bytes` (may contain NULs). 0 or -1. */
 int fwkx_buf_add(fwkx_buf *buf, const void *bytes, size_t len);
@@ -107,8 +110,8 @@ void fwkx_buf_free(fwkx_buf *buf);
 /* ------------------------------------------------------------------------------------------
  * Time. One grammar for every timestamp a plugin reads, RFC 3339 (section 5.6):
  *
- *   date-time = YYYY-MM-DD ("T" | "t" | " ") hh:mm:ss [ "." 1*digit ] ( "Z" | "z" | ("+"|"-") hh:mm )
- *   or a full-date alone, YYYY-MM-DD, meaning 00:00:00Z of that day.
+ *   date-time = YYYY-MM-DD ("T" | "t" | " ") hh:mm:ss [ "." 1*digit ] ( "Z" | "z" | ("+"|"-") hh:mm
+ * ) or a full-date alone, YYYY-MM-DD, meaning 00:00:00Z of that day.
  *
  * Exactly these digit counts; years 0000-9999; month 01-12; day valid for the month (leap
  * years included); hh 00-23, mm 00-59, ss 00-60 (a leap second counts as :59); offsets up
@@ -164,16 +167,16 @@ char *fwkx_utf8_ellipsize(const char *text, size_t max_bytes);
  * knows of.
  */
 typedef struct fwkx_http_call {
-    const char *method;               /* "GET", "POST", ... */
-    const char *url;                  /* absolute URL */
-    const json_t *body;               /* serialized compact; NULL for none */
-    const fwk_http_header *headers;   /* extra headers (Authorization, ...), or NULL */
+    const char *method;             /* "GET", "POST", ... */
+    const char *url;                /* absolute URL */
+    const json_t *body;             /* serialized compact; NULL for none */
+    const fwk_http_header *headers; /* extra headers (Authorization, ...), or NULL */
     size_t header_count;
     const char *const *secret_headers; /* as in fwk_http_request; NULL-terminated or NULL */
-    uint32_t flags;                   /* FWK_HTTP_MUTATING, FWK_HTTP_NO_RETRY */
-    long timeout_ms;                  /* 0: the instance's limits.timeout */
-    int body_optional;                /* nonzero: a 2xx answer that is not JSON is fine (Slack
-                                         answers "ok"); *answer is then NULL */
+    uint32_t flags;                    /* FWK_HTTP_MUTATING, FWK_HTTP_NO_RETRY */
+    long timeout_ms;                   /* 0: the instance's limits.timeout */
+    int body_optional;                 /* nonzero: a 2xx answer that is not JSON is fine (Slack
+                                          answers "ok"); *answer is then NULL */
     /* Optional: text appended to failure messages for a status, e.g. for 401
        "; set a valid token in the instance's config". NULL or "" for none. */
     const char *(*hint)(long http_status);
@@ -235,7 +238,7 @@ typedef fwk_status (*fwkx_item_fn)(void *arg, const json_t *item);
 
 typedef struct fwkx_pager {
     fwkx_page_style style;
-    const char *url;               /* the first page's URL; may already hold a query */
+    const char *url;                /* the first page's URL; may already hold a query */
     const fwk_http_header *headers; /* sent with every page, or NULL */
     size_t header_count;
     const char *const *secret_headers;
@@ -257,9 +260,9 @@ typedef struct fwkx_pager {
     /* FWKX_PAGE_TOKEN: the answer's member with the next token and the query parameter that
        sends it back (defaults "nextPageToken" and "pageToken"). */
     const char *next_key, *token_param;
-    long max_pages;                /* stop with an error after this many (default 100000) */
-    fwkx_page_fn on_page;          /* either this... */
-    fwkx_item_fn on_item;          /* ...or this */
+    long max_pages;       /* stop with an error after this many (default 100000) */
+    fwkx_page_fn on_page; /* either this... */
+    fwkx_item_fn on_item; /* ...or this */
     void *arg;
 } fwkx_pager;
 

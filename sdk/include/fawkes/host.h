@@ -46,10 +46,10 @@ typedef struct fwk_http_request {
     const char *url;                /* absolute http:// or https:// URL */
     const fwk_http_header *headers; /* extra request headers, or NULL */
     size_t header_count;
-    const char *body;               /* request body, or NULL */
+    const char *body; /* request body, or NULL */
     size_t body_len;
-    long timeout_ms;                /* per-attempt timeout; 0 = limits.timeout (30 s) */
-    uint32_t flags;                 /* FWK_HTTP_* */
+    long timeout_ms; /* per-attempt timeout; 0 = limits.timeout (30 s) */
+    uint32_t flags;  /* FWK_HTTP_* */
     /* Names of headers whose values are secrets (e.g. "Authorization"): never logged.
        Authorization, Proxy-Authorization, Cookie and X-Api-Key are always treated so. */
     const char *const *secret_headers; /* NULL-terminated, or NULL */
@@ -57,28 +57,28 @@ typedef struct fwk_http_request {
 
 /* A response the host received. Allocated by the host; free with host->http_response_free. */
 typedef struct fwk_http_response {
-    size_t struct_size;             /* sizeof(fwk_http_response) as the host compiled it */
-    long status;                    /* HTTP status code (200, 404, 429, ...) */
-    const char *body;               /* NUL-terminated body (may contain NULs: use body_len) */
+    size_t struct_size; /* sizeof(fwk_http_response) as the host compiled it */
+    long status;        /* HTTP status code (200, 404, 429, ...) */
+    const char *body;   /* NUL-terminated body (may contain NULs: use body_len) */
     size_t body_len;
     const fwk_http_header *headers; /* response headers in order received, names as sent */
     size_t header_count;
-    int attempts;                   /* how many times the host sent it (1 = no retry) */
+    int attempts; /* how many times the host sent it (1 = no retry) */
 } fwk_http_response;
 
 /* An e-mail a plugin asks the host to send (ABI 1.1, host->mail_send). All pointers are
    borrowed for the call. */
 typedef struct fwk_mail {
-    size_t struct_size;         /* sizeof(fwk_mail) */
-    const char *url;            /* smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (TLS) */
-    const char *from;           /* sender address, e.g. "fawkes@example.com" (envelope and From) */
-    const char *const *to;      /* recipient addresses, NULL-terminated, at least one */
-    const char *subject;        /* UTF-8; the host encodes it (RFC 2047) */
-    const char *text;           /* the text/plain part, UTF-8 */
-    const char *html;           /* the text/html part, UTF-8, or NULL */
-    const char *username;       /* SMTP AUTH user, or NULL for none */
-    const char *password;       /* SMTP AUTH password (a secret: redacted everywhere), or NULL */
-    long timeout_ms;            /* per attempt; 0 = the instance's limits.timeout */
+    size_t struct_size;    /* sizeof(fwk_mail) */
+    const char *url;       /* smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (TLS) */
+    const char *from;      /* sender address, e.g. "fawkes@example.com" (envelope and From) */
+    const char *const *to; /* recipient addresses, NULL-terminated, at least one */
+    const char *subject;   /* UTF-8; the host encodes it (RFC 2047) */
+    const char *text;      /* the text/plain part, UTF-8 */
+    const char *html;      /* the text/html part, UTF-8, or NULL */
+    const char *username;  /* SMTP AUTH user, or NULL for none */
+    const char *password;  /* SMTP AUTH password (a secret: redacted everywhere), or NULL */
+    long timeout_ms;       /* per attempt; 0 = the instance's limits.timeout */
 } fwk_mail;
 
 /*
@@ -96,8 +96,7 @@ typedef struct fwk_host {
 
     /* log: write a log line attributed to the plugin instance. Secrets the host knows of are
        redacted. printf-style; `fmt` must not be NULL. */
-    void (*log)(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
-        FWK_PRINTF(3, 4);
+    void (*log)(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...) FWK_PRINTF(3, 4);
 
     /* fail: set this call's error message (printf-style), replacing any earlier one, then
        return FWK_ERROR/FWK_RETRY/FWK_PARTIAL from the plugin function. Say what failed,
@@ -109,9 +108,10 @@ typedef struct fwk_host {
     const json_t *(*config)(fwk_ctx *ctx);
 
     /* secret_get: resolve a secret reference, "env:NAME" or "file:/path" (at most 1 MiB, no
-       NUL bytes, one trailing newline dropped: the config's rules), into *value (a new NUL-terminated string; free with host->free). The value is
-       registered so it is redacted from every log, output and notification.
-       FWK_ERROR (with the reason on ctx) when missing or unreadable. */
+       NUL bytes, one trailing newline dropped: the config's rules), into *value (a new
+       NUL-terminated string; free with host->free). The value is registered so it is redacted from
+       every log, output and notification. FWK_ERROR (with the reason on ctx) when missing or
+       unreadable. */
     fwk_status (*secret_get)(fwk_ctx *ctx, const char *ref, char **value);
 
     /* http_request: send a request through the host: egress allowlist, TLS verification,
@@ -165,8 +165,8 @@ typedef struct fwk_host {
 } fwk_host;
 
 /* True when `host` (compiled into a possibly newer host) provides `member`. */
-#define FWK_HOST_HAS(host, member)                                                      \
-    ((host)->struct_size >= offsetof(fwk_host, member) + sizeof(((fwk_host *)0)->member) && \
+#define FWK_HOST_HAS(host, member)                                                                 \
+    ((host)->struct_size >= offsetof(fwk_host, member) + sizeof(((fwk_host *)0)->member) &&        \
      (host)->member != NULL)
 
 #ifdef __cplusplus

@@ -59,10 +59,11 @@ typedef enum fwk_option_type {
 } fwk_option_type;
 
 /* Option flags. */
-#define FWK_OPT_REQUIRED 0x1u  /* the instance's config must set it */
-#define FWK_OPT_SECRET 0x2u    /* never logged or shown; must come from ${env:} / ${file:} */
-#define FWK_OPT_HAS_RANGE 0x4u /* `min`/`max` apply (int, float, duration in ms, size in bytes,
-                                  string length, list length) */
+#define FWK_OPT_REQUIRED 0x1u /* the instance's config must set it */
+#define FWK_OPT_SECRET 0x2u   /* never logged or shown; must come from ${env:} / ${file:} */
+#define FWK_OPT_HAS_RANGE                                                                          \
+    0x4u /* `min`/`max` apply (int, float, duration in ms, size in bytes,                          \
+            string length, list length) */
 
 /*
  * One entry of a plugin's config table. A plugin declares an array of these, ended by an
@@ -70,26 +71,36 @@ typedef enum fwk_option_type {
  * `struct_size`, so entries may grow in later minors.
  */
 typedef struct fwk_option {
-    size_t struct_size;          /* sizeof(fwk_option) as the plugin was compiled */
-    const char *name;            /* the key under `config:`; NULL ends the table */
+    size_t struct_size; /* sizeof(fwk_option) as the plugin was compiled */
+    const char *name;   /* the key under `config:`; NULL ends the table */
     fwk_option_type type;
-    uint32_t flags;              /* FWK_OPT_* */
-    const char *default_json;    /* default as JSON text ("8", "\"LON1\"", "[\"a\"]"), or NULL */
-    const char *const *allowed;  /* NULL-terminated list of allowed string values, or NULL */
-    double min, max;             /* with FWK_OPT_HAS_RANGE */
-    const char *description;     /* one sentence for `plugins inspect` and the docs */
+    uint32_t flags;             /* FWK_OPT_* */
+    const char *default_json;   /* default as JSON text ("8", "\"LON1\"", "[\"a\"]"), or NULL */
+    const char *const *allowed; /* NULL-terminated list of allowed string values, or NULL */
+    double min, max;            /* with FWK_OPT_HAS_RANGE */
+    const char *description;    /* one sentence for `plugins inspect` and the docs */
 } fwk_option;
 
 /* Convenience initialisers for option tables. */
-#define FWK_OPTION(name_, type_, flags_, default_json_, description_) \
-    { sizeof(fwk_option), (name_), (type_), (flags_), (default_json_), NULL, 0, 0, (description_) }
-#define FWK_OPTION_RANGE(name_, type_, flags_, default_json_, min_, max_, description_) \
-    { sizeof(fwk_option), (name_), (type_), (flags_) | FWK_OPT_HAS_RANGE, (default_json_), NULL, \
-      (min_), (max_), (description_) }
-#define FWK_OPTION_ENUM(name_, flags_, default_json_, allowed_, description_) \
-    { sizeof(fwk_option), (name_), FWK_OPT_STRING, (flags_), (default_json_), (allowed_), 0, 0, \
-      (description_) }
-#define FWK_OPTION_END { sizeof(fwk_option), NULL, 0, 0, NULL, NULL, 0, 0, NULL }
+#define FWK_OPTION(name_, type_, flags_, default_json_, description_)                              \
+    {                                                                                              \
+        sizeof(fwk_option), (name_), (type_), (flags_), (default_json_), NULL, 0, 0,               \
+            (description_)                                                                         \
+    }
+#define FWK_OPTION_RANGE(name_, type_, flags_, default_json_, min_, max_, description_)            \
+    {                                                                                              \
+        sizeof(fwk_option), (name_), (type_), (flags_) | FWK_OPT_HAS_RANGE, (default_json_), NULL, \
+            (min_), (max_), (description_)                                                         \
+    }
+#define FWK_OPTION_ENUM(name_, flags_, default_json_, allowed_, description_)                      \
+    {                                                                                              \
+        sizeof(fwk_option), (name_), FWK_OPT_STRING, (flags_), (default_json_), (allowed_), 0, 0,  \
+            (description_)                                                                         \
+    }
+#define FWK_OPTION_END                                                                             \
+    {                                                                                              \
+        sizeof(fwk_option), NULL, 0, 0, NULL, NULL, 0, 0, NULL                                     \
+    }
 
 /*
  * Capability flags (fwk_plugin_descriptor.capabilities). Those a function table can show
@@ -111,10 +122,10 @@ typedef struct fwk_option {
  * as the plugin compiled it: possibly an older, shorter one) reaches `member` and it is set.
  * The host tests every optional entry this way; a plugin may use it on its own tables.
  */
-#define FWK_VTABLE_HAS(vtable, member)                                                      \
-    ((size_t)((const char *)&(vtable)->member - (const char *)(vtable)) +                   \
-             sizeof((vtable)->member) <=                                                    \
-         (vtable)->struct_size &&                                                           \
+#define FWK_VTABLE_HAS(vtable, member)                                                             \
+    ((size_t)((const char *)&(vtable)->member - (const char *)(vtable)) +                          \
+             sizeof((vtable)->member) <=                                                           \
+         (vtable)->struct_size &&                                                                  \
      (vtable)->member != NULL)
 
 /*
@@ -123,18 +134,18 @@ typedef struct fwk_option {
  * is there.
  */
 typedef struct fwk_plugin_descriptor {
-    uint32_t magic;           /* FWK_PLUGIN_MAGIC */
-    uint16_t abi_major;       /* FWK_ABI_MAJOR */
-    uint16_t abi_minor;       /* FWK_TARGET_ABI_MINOR */
-    size_t struct_size;       /* sizeof(fwk_plugin_descriptor) as the plugin was compiled */
+    uint32_t magic;     /* FWK_PLUGIN_MAGIC */
+    uint16_t abi_major; /* FWK_ABI_MAJOR */
+    uint16_t abi_minor; /* FWK_TARGET_ABI_MINOR */
+    size_t struct_size; /* sizeof(fwk_plugin_descriptor) as the plugin was compiled */
     /* --- ABI 1.0 --- */
-    const char *name;         /* [a-z0-9_-]+, unique among loaded plugins */
-    const char *version;      /* the plugin's own semantic version, e.g. "1.2.0" */
+    const char *name;    /* [a-z0-9_-]+, unique among loaded plugins */
+    const char *version; /* the plugin's own semantic version, e.g. "1.2.0" */
     fwk_plugin_kind kind;
-    const char *description;  /* one line */
-    const char *license;      /* SPDX id, e.g. "Apache-2.0" */
+    const char *description;   /* one line */
+    const char *license;       /* SPDX id, e.g. "Apache-2.0" */
     const fwk_option *options; /* config table ended by FWK_OPTION_END; NULL = no options */
-    uint64_t capabilities;    /* FWK_CAP_* */
+    uint64_t capabilities;     /* FWK_CAP_* */
 
     /*
      * init: make one instance from a validated config (defaults filled in, durations in ms,
@@ -144,8 +155,7 @@ typedef struct fwk_plugin_descriptor {
      * object host->config() returns. Store the instance in *instance. On failure return
      * FWK_ERROR after host->fail(ctx, "..."); fini is then not called. Serial.
      */
-    fwk_status (*init)(const fwk_host *host, fwk_ctx *ctx, const json_t *config,
-                       void **instance);
+    fwk_status (*init)(const fwk_host *host, fwk_ctx *ctx, const json_t *config, void **instance);
     /* fini: free an instance made by init. NULL instance is allowed. Serial. May be NULL. */
     void (*fini)(void *instance);
 
@@ -154,7 +164,7 @@ typedef struct fwk_plugin_descriptor {
 } fwk_plugin_descriptor;
 
 /* Fill the four fixed header fields of a descriptor. */
-#define FWK_DESCRIPTOR_HEADER \
+#define FWK_DESCRIPTOR_HEADER                                                                      \
     FWK_PLUGIN_MAGIC, FWK_ABI_MAJOR, FWK_TARGET_ABI_MINOR, sizeof(fwk_plugin_descriptor)
 
 /*

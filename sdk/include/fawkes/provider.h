@@ -26,8 +26,7 @@ typedef struct fwk_provider_vtable {
      * e.g. "LON1/compute.instance") and whatever else run_task needs. May call the network
      * (e.g. to list regions).
      */
-    fwk_status (*plan_tasks)(fwk_ctx *ctx, void *instance, const json_t *request,
-                             json_t **tasks);
+    fwk_status (*plan_tasks)(fwk_ctx *ctx, void *instance, const json_t *request, json_t **tasks);
 
     /*
      * run_task (required, concurrent): run one task from the plan (borrowed) and emit its

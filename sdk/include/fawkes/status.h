@@ -11,7 +11,7 @@ extern "C" {
  * against its arguments. Expands to nothing on other compilers.
  */
 #if defined(__GNUC__) || defined(__clang__)
-#define FWK_PRINTF(fmt_index, first_arg_index) \
+#define FWK_PRINTF(fmt_index, first_arg_index)                                                     \
     __attribute__((format(printf, fmt_index, first_arg_index)))
 #else
 #define FWK_PRINTF(fmt_index, first_arg_index)
@@ -40,12 +40,18 @@ typedef enum fwk_status {
 static inline const char *fwk_strerror(fwk_status status)
 {
     switch (status) {
-    case FWK_OK: return "ok";
-    case FWK_ERROR: return "error";
-    case FWK_RETRY: return "retry later";
-    case FWK_PARTIAL: return "partial result";
-    case FWK_UNSUPPORTED: return "unsupported operation";
-    case FWK_CANCELLED: return "cancelled";
+    case FWK_OK:
+        return "ok";
+    case FWK_ERROR:
+        return "error";
+    case FWK_RETRY:
+        return "retry later";
+    case FWK_PARTIAL:
+        return "partial result";
+    case FWK_UNSUPPORTED:
+        return "unsupported operation";
+    case FWK_CANCELLED:
+        return "cancelled";
     }
     return "unknown status";
 }

@@ -27,7 +27,7 @@ static fwk_status run_all(fwk_ctx *ctx, void *instance)
     size_t i;
 
     assert_int_equal(vt->plan_tasks(ctx, instance, request, &tasks), FWK_OK);
-    json_array_foreach(tasks, i, task) {
+    json_array_foreach (tasks, i, task) {
         fwk_status got = vt->run_task(ctx, instance, task);
         if (status == FWK_OK)
             status = got;
@@ -54,8 +54,7 @@ static void test_items_from_the_config(void **state)
                       "\"test\"}, \"created_at\": null, \"public\": null, \"encrypted\": null, "
                       "\"monthly_cost\": null, \"attributes\": {\"source\": \"items\"}}");
     assert_int_equal(fake_host_counter(ctx, "items_emitted"), 2);
-    assert_string_equal(fake_host_log_line(ctx, 0),
-                        "debug: emitted 2 resources in region local");
+    assert_string_equal(fake_host_log_line(ctx, 0), "debug: emitted 2 resources in region local");
     assert_int_equal(json_array_size(fake_host_requests(ctx)), 0);
     fawkes_plugin_describe()->fini(hello);
     fake_host_ctx_free(ctx);
