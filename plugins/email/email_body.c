@@ -50,17 +50,6 @@ static void put_html(FILE *out, const char *text)
     }
 }
 
-static void resource_text(const json_t *finding, char *buf, size_t size)
-{
-    const json_t *resource = json_object_get(finding, "resource");
-    const char *uid = fwkx_text(resource, "uid", "-");
-    const char *name = fwkx_text(resource, "name", NULL);
-    if (name && strcmp(name, uid) != 0)
-        snprintf(buf, size, "%s (%s)", name, uid);
-    else
-        snprintf(buf, size, "%s", uid);
-}
-
 /* The subject: prefix + the first line of the text, without a leading "fawkes: ". */
 static char *make_subject(const char *text, const char *prefix)
 {
@@ -85,7 +74,7 @@ static char *make_text(const json_t *message)
     const json_t *finding;
     json_array_foreach (json_object_get(message, "findings"), i, finding) {
         char resource[1024];
-        resource_text(finding, resource, sizeof resource);
+        fwkx_resource_label(json_object_get(finding, "resource"), resource, sizeof resource);
         fprintf(out, "\n[%s] %s: %s\n  rule:        %s\n  resource:    %s\n",
                 fwkx_text(finding, "severity", "medium"), fwkx_text(finding, "delta", "new"),
                 fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding")),
@@ -125,7 +114,7 @@ static char *make_html(const json_t *message, const char *subject)
     const json_t *finding;
     json_array_foreach (json_object_get(message, "findings"), i, finding) {
         char resource[1024];
-        resource_text(finding, resource, sizeof resource);
+        fwkx_resource_label(json_object_get(finding, "resource"), resource, sizeof resource);
         fprintf(out, "<tr><td style=\"border-left: 6px solid %s\">", color_of(finding));
         put_html(out, fwkx_text(finding, "severity", "medium"));
         fputs("</td><td>", out);

@@ -72,18 +72,6 @@ static json_t *slack_field(const char *label, const char *value)
     return field;
 }
 
-static const char *resource_text(const json_t *finding, char *buf, size_t size)
-{
-    const json_t *resource = json_object_get(finding, "resource");
-    const char *uid = fwkx_text(resource, "uid", "-");
-    const char *name = fwkx_text(resource, "name", NULL);
-    if (name && strcmp(name, uid) != 0)
-        snprintf(buf, size, "%s (%s)", name, uid);
-    else
-        snprintf(buf, size, "%s", uid);
-    return buf;
-}
-
 static json_t *slack_attachment(const json_t *finding)
 {
     char resource[1024];
@@ -106,7 +94,8 @@ static json_t *slack_attachment(const json_t *finding)
     json_array_append_new(fields, slack_field("Change", fwkx_text(finding, "delta", "new")));
     json_array_append_new(fields, slack_field("Rule", fwkx_text(finding, "rule", "-")));
     json_array_append_new(
-        fields, slack_field("Resource", resource_text(finding, resource, sizeof resource)));
+        fields, slack_field("Resource", fwkx_resource_label(json_object_get(finding, "resource"),
+                                                            resource, sizeof resource)));
     json_array_append_new(blocks, json_pack("{s:s, s:o}", "type", "section", "fields", fields));
     const char *remediation = fwkx_text(finding, "remediation", NULL);
     if (remediation) {
@@ -122,7 +111,8 @@ static json_t *slack_attachment(const json_t *finding)
     }
     char fallback[1200];
     snprintf(fallback, sizeof fallback, "[%s] %s: %s", fwkx_text(finding, "severity", "medium"),
-             title, resource_text(finding, resource, sizeof resource));
+             title,
+             fwkx_resource_label(json_object_get(finding, "resource"), resource, sizeof resource));
     return json_pack("{s:s, s:s, s:o}", "color", webhook_color(finding), "fallback", fallback,
                      "blocks", blocks);
 }
@@ -131,12 +121,12 @@ static json_t *mattermost_attachment(const json_t *finding)
 {
     char resource[1024];
     const char *title = fwkx_text(finding, "title", fwkx_text(finding, "rule", "finding"));
-    json_t *fields =
-        json_pack("[{s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}]", "short",
-                  1, "title", "Severity", "value", fwkx_text(finding, "severity", "medium"),
-                  "short", 1, "title", "Change", "value", fwkx_text(finding, "delta", "new"),
-                  "short", 1, "title", "Rule", "value", fwkx_text(finding, "rule", "-"), "short", 0,
-                  "title", "Resource", "value", resource_text(finding, resource, sizeof resource));
+    json_t *fields = json_pack(
+        "[{s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}, {s:b, s:s, s:s}]", "short", 1, "title",
+        "Severity", "value", fwkx_text(finding, "severity", "medium"), "short", 1, "title",
+        "Change", "value", fwkx_text(finding, "delta", "new"), "short", 1, "title", "Rule", "value",
+        fwkx_text(finding, "rule", "-"), "short", 0, "title", "Resource", "value",
+        fwkx_resource_label(json_object_get(finding, "resource"), resource, sizeof resource));
     const char *remediation = fwkx_text(finding, "remediation", NULL);
     if (remediation)
         json_array_append_new(fields, json_pack("{s:b, s:s, s:s}", "short", 0, "title",

@@ -1,4 +1,5 @@
 /* fwkx_json.c: JSON getters with fallbacks, and JSON type names for messages. */
+#include <stdio.h>
 #include <string.h>
 
 #include "fawkes/fwkx.h"
@@ -70,4 +71,16 @@ const char *fwkx_type_name(const json_t *value)
         return "null";
     }
     return "an unknown JSON type";
+}
+
+const char *fwkx_resource_label(const json_t *resource, char *buf, size_t size)
+{
+    const char *uid = fwkx_text(resource, "uid", "-");
+    const char *name = fwkx_text(resource, "name", NULL);
+
+    if (name && strcmp(name, uid) != 0)
+        snprintf(buf, size, "%s (%s)", name, uid);
+    else
+        snprintf(buf, size, "%s", uid);
+    return buf;
 }

@@ -140,6 +140,16 @@ static void json_getters_fall_back_on_absent_and_wrong_types(void **state)
     assert_string_equal(fwkx_type_name(json_object_get(doc, "labels")), "an object");
     assert_string_equal(fwkx_type_name(json_object_get(doc, "cost")), "a number");
     assert_string_equal(fwkx_type_name(NULL), "null");
+    char label[64];
+    json_t *named =
+        json_pack("{s:s, s:s}", "uid", "aws:1:eu-west-2:compute.instance:i-1", "name", "web-1");
+    assert_string_equal(fwkx_resource_label(named, label, sizeof label),
+                        "web-1 (aws:1:eu-west-2:compute.instance:i-1)");
+    json_object_set_new(named, "name", json_string("aws:1:eu-west-2:compute.instance:i-1"));
+    assert_string_equal(fwkx_resource_label(named, label, sizeof label),
+                        "aws:1:eu-west-2:compute.instance:i-1");
+    assert_string_equal(fwkx_resource_label(NULL, label, sizeof label), "-");
+    json_decref(named);
     json_decref(doc);
 }
 

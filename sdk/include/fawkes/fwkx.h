@@ -53,6 +53,11 @@ const json_t *fwkx_path(const json_t *object, const char *dotted_path);
    "\"public\" is a string; expected true, false or null". Static; never NULL. */
 const char *fwkx_type_name(const json_t *value);
 
+/* A resource as people read it in messages: "NAME (UID)", or "UID" when it has no name or the
+   name is the uid, or "-" when `resource` (a resource, or a finding's "resource") has
+   neither. Written into `buf` (`size` bytes, cut when longer); returns `buf`. */
+const char *fwkx_resource_label(const json_t *resource, char *buf, size_t size);
+
 /* ------------------------------------------------------------------------------------------
  * Severities of findings, in increasing order, so they compare with < and >.
  */
