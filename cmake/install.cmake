@@ -94,6 +94,10 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/examples/plugins/hello
         DESTINATION ${FAWKES_DOC_DIR}/examples COMPONENT Documentation
         PATTERN "build" EXCLUDE)
+# hello's unit test on the fake host (docs/sdk.md, "Testing a plugin"): its CMakeLists.txt
+# and tests/, to put beside a copy of hello.
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/tests/support/example/
+        DESTINATION ${FAWKES_DOC_DIR}/examples/hello-test COMPONENT Documentation)
 foreach(top_doc README.md DEVELOPERS.md LICENSE)
   if(EXISTS ${CMAKE_SOURCE_DIR}/${top_doc})
     install(FILES ${CMAKE_SOURCE_DIR}/${top_doc} DESTINATION ${FAWKES_DOC_DIR}
