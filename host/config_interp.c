@@ -38,33 +38,33 @@ typedef struct interp_state {
     diag *err;
 } interp_state;
 
-/* Why a reference could not be resolved: the variable's name, or "PATH: strerror". */
+/* Why a reference could not be resolved: the variable's name, or "PATH: why". */
 typedef struct ref_failure {
     char reason[512];
 } ref_failure;
 
-/* Resolve "env:NAME" / "file:PATH". Returns a new string, or NULL with `why` filled. */
+/* Resolve "env:NAME" / "file:PATH" (PATH against the config's directory) by the rules of
+   secret_ref.h. Returns a new string, or NULL with `why` filled. */
 static char *resolve_reference(const config *cfg, const char *scheme, const char *arg,
                                ref_failure *why)
 {
+    char *ref = NULL;
     if (strcmp(scheme, "env") == 0) {
-        const char *value = getenv(arg);
-        if (!value) {
-            snprintf(why->reason, sizeof why->reason, "%s", arg);
-            return NULL;
-        }
-        char *copy = strdup(value);
-        if (!copy)
-            snprintf(why->reason, sizeof why->reason, "out of memory");
-        return copy;
+        if (asprintf(&ref, "env:%s", arg) < 0)
+            ref = NULL;
+    } else {
+        char *path = config_resolve_path(cfg, arg);
+        if (!path || asprintf(&ref, "file:%s", path) < 0)
+            ref = NULL;
+        free(path);
     }
-    char *path = config_resolve_path(cfg, arg);
-    if (!path) {
+    if (!ref) {
         snprintf(why->reason, sizeof why->reason, "out of memory");
         return NULL;
     }
-    char *value = secret_ref_read_file(path, why->reason, sizeof why->reason);
-    free(path);
+    secret_ref_failure failure;
+    char *value = secret_ref_lookup(ref, &failure, why->reason, sizeof why->reason);
+    free(ref);
     return value;
 }
 

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "run.h"
 #include "secret_ref.h"
 
 static char dir[] = "/tmp/fawkes-secret-XXXXXX";
@@ -100,6 +102,121 @@ static void references_of_both_kinds_follow_the_file_rules(void **state)
                              "file:PATH");
 }
 
+/* What the config makes of `ref` (as ${ref} inside an instance's config, where an
+   unresolvable reference is recorded): the value; or NULL with the reason the config gives
+   for the same reference at the top level, where it is an error (in parentheses, or the
+   variable after "export"), in `why`. */
+static char *config_verdict(const char *ref, char *why, size_t why_size)
+{
+    char text[4096];
+    config *cfg = NULL;
+    diag err = {{0}};
+    snprintf(text, sizeof text,
+             "version: 1\nnotifiers:\n  - name: n\n    plugin: webhook\n"
+             "    config: {v: \"${%s}\"}\n",
+             ref);
+    if (config_from_string(text, "t.yaml", &cfg, &err) != 0)
+        fail_msg("%s", err.text);
+    const config_instance *inst = &cfg->instances[CONFIG_NOTIFIERS][0];
+    char *value = NULL;
+    if (json_array_size(inst->unresolved) == 0)
+        value = strdup(json_string_value(json_object_get(inst->config, "v")));
+    config_free(cfg);
+
+    if (value)
+        return value;
+
+    /* At the top level the same reference is an error, with the same reason. */
+    snprintf(text, sizeof text, "version: 1\nstate: \"${%s}\"\n", ref);
+    cfg = NULL;
+    if (config_from_string(text, "t.yaml", &cfg, &err) == 0)
+        fail_msg("%s: the config took it at the top level", ref);
+    const char *open = strchr(err.text, '(');
+    const char *close = open ? strrchr(err.text, ')') : NULL;
+    const char *export = strstr(err.text, "is not set: export ");
+    if (open && close)
+        snprintf(why, why_size, "%.*s", (int)(close - open - 1), open + 1);
+    else if (export)
+        snprintf(why, why_size, "%.*s", (int)strcspn(export + 19, ","), export + 19);
+    else
+        fail_msg("unexpected config error: %s", err.text);
+    return NULL;
+}
+
+/* What host->secret_get makes of `ref`: the value, or NULL with its message in `why`. */
+static char *secret_get_verdict(const char *ref, char *why, size_t why_size)
+{
+    fwk_ctx ctx;
+    char *value = NULL;
+    ctx_init(&ctx, NULL, NULL, "test", NULL);
+    fwk_status status = host_services()->secret_get(&ctx, ref, &value);
+    if (status != FWK_OK) {
+        assert_null(value);
+        assert_non_null(ctx.message);
+        snprintf(why, why_size, "%s", ctx.message);
+    }
+    ctx_finish(&ctx);
+    return value;
+}
+
+static void config_and_secret_get_give_the_same_verdicts(void **state)
+{
+    (void)state;
+    char *big = malloc(SECRET_REF_MAX_FILE_BYTES + 1);
+    memset(big, 'k', SECRET_REF_MAX_FILE_BYTES + 1);
+    char ok[300], nul[300], over[300], max[300];
+    snprintf(ok, sizeof ok, "%s", write_file("ok", "token\r\n", 7));
+    snprintf(nul, sizeof nul, "%s", write_file("nul", "a\0b", 3));
+    snprintf(over, sizeof over, "%s", write_file("big", big, SECRET_REF_MAX_FILE_BYTES + 1));
+    memcpy(big + SECRET_REF_MAX_FILE_BYTES - 4, "end\n", 4);
+    snprintf(max, sizeof max, "%s", write_file("max", big, SECRET_REF_MAX_FILE_BYTES));
+    free(big);
+    setenv("FAWKES_TEST_SET", "from-env\n", 1);
+    setenv("FAWKES_TEST_EMPTY", "", 1);
+    unsetenv("FAWKES_TEST_UNSET");
+
+    const struct {
+        const char *scheme, *arg;
+        const char *value;  /* the value's last bytes (all of it when short), or NULL */
+        const char *reason; /* for a refusal: in both messages, after the file's path */
+    } cases[] = {
+        {"env", "FAWKES_TEST_SET", "from-env\n", NULL}, /* a variable is taken as it is */
+        {"env", "FAWKES_TEST_EMPTY", "", NULL},         /* empty is a value, unset is not */
+        {"env", "FAWKES_TEST_UNSET", NULL, "FAWKES_TEST_UNSET"},
+        {"file", ok, "token", NULL},
+        {"file", max, "kkkend", NULL}, /* exactly 1 MiB is read, its newline dropped */
+        {"file", nul, NULL, ": contains a NUL byte"},
+        {"file", over, NULL, ": larger than 1 MiB"},
+        {"file", "/nonexistent/fawkes/s", NULL, ": No such file or directory"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char ref[400], config_why[4096] = "", get_why[4096] = "", reason[600] = "";
+        snprintf(ref, sizeof ref, "%s:%s", cases[i].scheme, cases[i].arg);
+        char *from_config = config_verdict(ref, config_why, sizeof config_why);
+        char *from_get = secret_get_verdict(ref, get_why, sizeof get_why);
+        if (cases[i].value) {
+            assert_non_null(from_config);
+            assert_non_null(from_get);
+            assert_string_equal(from_config, from_get);
+            size_t length = strlen(from_config), tail = strlen(cases[i].value);
+            assert_true(length >= tail);
+            assert_string_equal(from_config + length - tail, cases[i].value);
+        } else {
+            snprintf(reason, sizeof reason, "%s%s",
+                     strcmp(cases[i].scheme, "file") == 0 ? cases[i].arg : "", cases[i].reason);
+            assert_null(from_config);
+            assert_null(from_get);
+            assert_string_equal(config_why, reason);
+            if (!strstr(get_why, reason))
+                fail_msg("secret_get said '%s', not '%s'", get_why, reason);
+        }
+        free(from_config);
+        free(from_get);
+    }
+    unsetenv("FAWKES_TEST_SET");
+    unsetenv("FAWKES_TEST_EMPTY");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -109,7 +226,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    const char *names[] = {"a", "b", "c", "nul", "big", "nul2", "ok"};
+    const char *names[] = {"a", "b", "c", "nul", "big", "nul2", "ok", "max"};
     char path[256];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -124,6 +241,7 @@ int main(void)
         cmocka_unit_test(files_drop_one_trailing_newline),
         cmocka_unit_test(files_refuse_nul_bytes_size_and_absence_without_quoting_them),
         cmocka_unit_test(references_of_both_kinds_follow_the_file_rules),
+        cmocka_unit_test(config_and_secret_get_give_the_same_verdicts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
