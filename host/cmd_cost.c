@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fawkes/fwkx.h"
 #include "app.h"
 #include "commands.h"
 #include "cost_range.h"
@@ -54,10 +55,7 @@ static int select_providers(const app *a, strlist *names)
 
 static const char *text_or(const json_t *item, const char *key, const char *other)
 {
-    const char *text = json_string_value(json_object_get(item, key));
-    if (!text && other)
-        text = json_string_value(json_object_get(item, other));
-    return text ? text : "-";
+    return fwkx_str(item, key, other ? fwkx_str(item, other, "-") : "-");
 }
 
 /* `value` with `decimals` digits after the point, or "-" when it is not a number. */

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "fawkes/fwkx.h"
 #include "app.h"
 #include "commands.h"
 #include "exitcode.h"
@@ -43,15 +44,9 @@ static int usage_error(const char *fmt, ...)
 }
 
 /* A string field of an entry, or "-" when absent. */
-static const char *field(const json_t *entry, const char *key)
-{
-    const char *value = json_string_value(json_object_get(entry, key));
-    return value && value[0] ? value : "-";
-}
-
 static bool is_loaded(const json_t *entry)
 {
-    return strcmp(field(entry, "status"), "loaded") == 0;
+    return strcmp(fwkx_text(entry, "status", "-"), "loaded") == 0;
 }
 
 /* "a, b, c" of the strings in `list` (or of key `key` of its objects), or "none". */
@@ -109,18 +104,18 @@ static void print_list_table(const json_t *list)
         width[c] = strlen(columns[c]);
     json_array_foreach (list, i, entry) {
         for (size_t c = 0; c < NCOL; c++)
-            if (strlen(field(entry, keys[c])) > width[c])
-                width[c] = strlen(field(entry, keys[c]));
+            if (strlen(fwkx_text(entry, keys[c], "-")) > width[c])
+                width[c] = strlen(fwkx_text(entry, keys[c], "-"));
     }
     for (size_t c = 0; c < NCOL - 1; c++)
         printf("%-*s  ", (int)width[c], columns[c]);
     printf("%s\n", columns[NCOL - 1]);
     json_array_foreach (list, i, entry) {
         for (size_t c = 0; c < NCOL - 1; c++)
-            printf("%-*s  ", (int)width[c], field(entry, keys[c]));
-        printf("%s\n", field(entry, "path"));
+            printf("%-*s  ", (int)width[c], fwkx_text(entry, keys[c], "-"));
+        printf("%s\n", fwkx_text(entry, "path", "-"));
         if (!is_loaded(entry))
-            printf("    %s\n", field(entry, "reason"));
+            printf("    %s\n", fwkx_text(entry, "reason", "-"));
     }
 }
 
@@ -199,11 +194,11 @@ static void print_inspect_table(const json_t *entry)
 {
     char caps[256], traits[1024];
     join_strings(json_object_get(entry, "capabilities"), NULL, caps, sizeof caps);
-    printf("%s %s (%s, ABI %s)\n", field(entry, "name"), field(entry, "version"),
-           field(entry, "kind"), field(entry, "abi"));
-    printf("  %s\n", field(entry, "description"));
-    printf("  path:          %s\n", field(entry, "path"));
-    printf("  license:       %s\n", field(entry, "license"));
+    printf("%s %s (%s, ABI %s)\n", fwkx_text(entry, "name", "-"), fwkx_text(entry, "version", "-"),
+           fwkx_text(entry, "kind", "-"), fwkx_text(entry, "abi", "-"));
+    printf("  %s\n", fwkx_text(entry, "description", "-"));
+    printf("  path:          %s\n", fwkx_text(entry, "path", "-"));
+    printf("  license:       %s\n", fwkx_text(entry, "license", "-"));
     printf("  capabilities:  %s\n", caps);
     const json_t *options = json_object_get(entry, "options");
     if (json_array_size(options) == 0) {
@@ -213,16 +208,16 @@ static void print_inspect_table(const json_t *entry)
     size_t name_width = 4, type_width = 4, i;
     json_t *opt;
     json_array_foreach (options, i, opt) {
-        if (strlen(field(opt, "name")) > name_width)
-            name_width = strlen(field(opt, "name"));
-        if (strlen(field(opt, "type")) > type_width)
-            type_width = strlen(field(opt, "type"));
+        if (strlen(fwkx_text(opt, "name", "-")) > name_width)
+            name_width = strlen(fwkx_text(opt, "name", "-"));
+        if (strlen(fwkx_text(opt, "type", "-")) > type_width)
+            type_width = strlen(fwkx_text(opt, "type", "-"));
     }
     printf("\nconfig options:\n");
     json_array_foreach (options, i, opt) {
         option_traits(opt, traits, sizeof traits);
-        printf("  %-*s  %-*s  %s\n", (int)name_width, field(opt, "name"), (int)type_width,
-               field(opt, "type"), traits);
+        printf("  %-*s  %-*s  %s\n", (int)name_width, fwkx_text(opt, "name", "-"), (int)type_width,
+               fwkx_text(opt, "type", "-"), traits);
         const char *description = json_string_value(json_object_get(opt, "description"));
         if (description && description[0])
             printf("  %-*s  %s\n", (int)name_width, "", description);
@@ -235,7 +230,7 @@ static const json_t *find_loaded(const json_t *list, const char *name)
     size_t i;
     json_t *entry;
     json_array_foreach (list, i, entry) {
-        if (is_loaded(entry) && strcmp(field(entry, "name"), name) == 0)
+        if (is_loaded(entry) && strcmp(fwkx_text(entry, "name", "-"), name) == 0)
             return entry;
     }
     return NULL;
@@ -247,7 +242,7 @@ static const json_t *find_refused_file(const json_t *list, const char *name)
     size_t i;
     json_t *entry;
     json_array_foreach (list, i, entry) {
-        const char *path = field(entry, "path");
+        const char *path = fwkx_text(entry, "path", "-");
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         size_t len = strlen(name);
         if (!is_loaded(entry) && strncmp(base, name, len) == 0 && strcmp(base + len, ".so") == 0)
@@ -269,8 +264,8 @@ static int plugins_inspect(const cli_args *args, const char *name)
         app_error("out of memory listing plugins");
         rc = EXIT_CODE_INTERNAL;
     } else if (refused) {
-        app_error("plugin '%s' (%s) was refused: %s", name, field(refused, "path"),
-                  field(refused, "reason"));
+        app_error("plugin '%s' (%s) was refused: %s", name, fwkx_text(refused, "path", "-"),
+                  fwkx_text(refused, "reason", "-"));
         rc = EXIT_CODE_USAGE;
     } else if (!entry) {
         char loaded[2048], dirs[2048];
@@ -301,10 +296,11 @@ static int plugins_check(const cli_args *args, const char *path)
     if (args->format != OUTPUT_TABLE)
         print_json(entry, args->format);
     else if (ok)
-        printf("%s: ok (%s %s %s, ABI %s)\n", path, field(entry, "kind"), field(entry, "name"),
-               field(entry, "version"), field(entry, "abi"));
+        printf("%s: ok (%s %s %s, ABI %s)\n", path, fwkx_text(entry, "kind", "-"),
+               fwkx_text(entry, "name", "-"), fwkx_text(entry, "version", "-"),
+               fwkx_text(entry, "abi", "-"));
     else
-        printf("%s: refused: %s\n", path, field(entry, "reason"));
+        printf("%s: refused: %s\n", path, fwkx_text(entry, "reason", "-"));
     json_decref(entry);
     return ok ? EXIT_CODE_OK : EXIT_CODE_USAGE;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
 #include "app.h"
 #include "commands.h"
 #include "exitcode.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fawkes/fwkx.h"
 #include "chain.h"
 #include "commands.h"
 #include "exitcode.h"

@@ -1,4 +1,5 @@
 /* history.c: run history: findings by fingerprint per chain, deltas, resolved findings. */
+#include "fawkes/fwkx.h"
 #include "history.h"
 
 #include <pthread.h>
@@ -35,12 +36,6 @@ static const char schema_sql[] =
     "  reported INTEGER NOT NULL," /* 0: carried over from the baseline by a partial run */
     "  finding TEXT NOT NULL,"
     "  PRIMARY KEY (run_id, chain, fingerprint));";
-
-static const char *text_of(const json_t *object, const char *key)
-{
-    const char *value = json_string_value(json_object_get(object, key));
-    return value ? value : "";
-}
 
 /* Resolve `since` (a run id or a unique prefix) into h->since. */
 static int resolve_since(history *h, const char *since, diag *err)
@@ -268,14 +263,14 @@ void history_mark(history *h, json_t *finding)
 {
     if (!h || !h->seen)
         return;
-    const char *fingerprint = text_of(finding, "fingerprint");
-    const char *status = text_of(finding, "status");
+    const char *fingerprint = fwkx_str(finding, "fingerprint", "");
+    const char *status = fwkx_str(finding, "status", "");
     pthread_mutex_lock(&h->lock);
     const json_t *before = json_object_get(h->baseline, fingerprint);
-    bool open = before && strcmp(text_of(before, "status"), status) == 0;
+    bool open = before && strcmp(fwkx_str(before, "status", ""), status) == 0;
     json_object_set_new(finding, "delta", json_string(open ? "open" : "new"));
     const json_t *earlier = json_object_get(h->seen, fingerprint);
-    bool earlier_fail = earlier && strcmp(text_of(earlier, "status"), "fail") == 0;
+    bool earlier_fail = earlier && strcmp(fwkx_str(earlier, "status", ""), "fail") == 0;
     bool fail = strcmp(status, "fail") == 0;
     /* A fingerprint reported twice keeps its fail record (that is what resolves later) and
        is notified once. */
@@ -349,18 +344,18 @@ static int record(history *h, bool partial, const json_t *carried, diag *err)
     const char *fingerprint;
     json_t *finding;
     json_object_foreach (h->seen, fingerprint, finding) {
-        if (insert_finding(finding_stmt, h, fingerprint, text_of(finding, "status"),
-                           text_of(finding, "delta"), 1, finding) != 0)
+        if (insert_finding(finding_stmt, h, fingerprint, fwkx_str(finding, "status", ""),
+                           fwkx_str(finding, "delta", ""), 1, finding) != 0)
             goto out;
     }
     size_t i;
     json_array_foreach (h->resolved, i, finding) {
-        if (insert_finding(finding_stmt, h, text_of(finding, "fingerprint"), "resolved", "resolved",
-                           1, finding) != 0)
+        if (insert_finding(finding_stmt, h, fwkx_str(finding, "fingerprint", ""), "resolved",
+                           "resolved", 1, finding) != 0)
             goto out;
     }
     json_array_foreach (carried, i, finding) {
-        if (insert_finding(finding_stmt, h, text_of(finding, "fingerprint"), "fail", "open", 0,
+        if (insert_finding(finding_stmt, h, fwkx_str(finding, "fingerprint", ""), "fail", "open", 0,
                            finding) != 0)
             goto out;
     }
@@ -397,10 +392,10 @@ json_t *history_chain_end(history *h, bool partial, diag *err)
     const char *fingerprint;
     json_t *before;
     json_object_foreach (h->baseline, fingerprint, before) {
-        if (strcmp(text_of(before, "status"), "fail") != 0)
+        if (strcmp(fwkx_str(before, "status", ""), "fail") != 0)
             continue;
         const json_t *now = json_object_get(h->seen, fingerprint);
-        if (now && strcmp(text_of(now, "status"), "fail") == 0)
+        if (now && strcmp(fwkx_str(now, "status", ""), "fail") == 0)
             continue;
         json_t *old = json_object_get(before, "finding");
         if (partial) {
@@ -430,7 +425,7 @@ json_t *history_chain_counts(const history *h)
     const json_t *finding;
     if (h && h->fails)
         json_array_foreach (h->fails, i, finding)
-            counts[strcmp(text_of(finding, "delta"), "open") == 0]++;
+            counts[strcmp(fwkx_str(finding, "delta", ""), "open") == 0]++;
     return json_pack("{s:I, s:I, s:I}", "new", counts[0], "open", counts[1], "resolved",
                      (json_int_t)json_array_size(h ? h->resolved : NULL));
 }

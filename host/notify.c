@@ -1,4 +1,5 @@
 /* notify.c: the end of a chain: history, resolved findings, routing, delivery, queue. */
+#include "fawkes/fwkx.h"
 #include "notify.h"
 
 #include <stdio.h>
@@ -35,12 +36,6 @@ int notify_check(const instance *notifier, const config *cfg, diag *err)
     return 0;
 }
 
-static const char *text_of(const json_t *object, const char *key)
-{
-    const char *value = json_string_value(json_object_get(object, key));
-    return value ? value : "";
-}
-
 /* Report the chain's resolved findings like any other finding. */
 static void output_resolved(run *r, json_t *resolved)
 {
@@ -58,20 +53,21 @@ static void output_resolved(run *r, json_t *resolved)
 /* Severity desc, then new before resolved before open, then rule, then fingerprint. */
 static int delta_rank(const json_t *finding)
 {
-    const char *delta = text_of(finding, "delta");
+    const char *delta = fwkx_str(finding, "delta", "");
     return !strcmp(delta, "new") ? 2 : !strcmp(delta, "resolved") ? 1 : 0;
 }
 
 static int finding_cmp(const void *a, const void *b)
 {
     const json_t *left = *(const json_t *const *)a, *right = *(const json_t *const *)b;
-    int by = severity_rank(text_of(right, "severity")) - severity_rank(text_of(left, "severity"));
+    int by = severity_rank(fwkx_str(right, "severity", "")) -
+             severity_rank(fwkx_str(left, "severity", ""));
     if (!by)
         by = delta_rank(right) - delta_rank(left);
     if (!by)
-        by = strcmp(text_of(left, "rule"), text_of(right, "rule"));
+        by = strcmp(fwkx_str(left, "rule", ""), fwkx_str(right, "rule", ""));
     if (!by)
-        by = strcmp(text_of(left, "fingerprint"), text_of(right, "fingerprint"));
+        by = strcmp(fwkx_str(left, "fingerprint", ""), fwkx_str(right, "fingerprint", ""));
     return by;
 }
 
@@ -105,9 +101,9 @@ static json_t *select_findings(const notify_route *route, const json_t *fails,
         json_array_foreach (lists[l], i, finding) {
             if (!notify_route_wants(route, finding))
                 continue;
-            const char *delta = text_of(finding, "delta");
-            const json_t *before = json_object_get(sent, text_of(finding, "fingerprint"));
-            const char *told = before ? text_of(before, "event") : NULL;
+            const char *delta = fwkx_str(finding, "delta", "");
+            const json_t *before = json_object_get(sent, fwkx_str(finding, "fingerprint", ""));
+            const char *told = before ? fwkx_str(before, "event", "") : NULL;
             bool known = told && strcmp(told, "resolved") != 0; /* it was told it is open */
             bool want;
             if (strcmp(delta, "resolved") == 0) {
@@ -168,9 +164,9 @@ static json_t *digest_message(const notify_route *route, const run *r, const jso
     size_t i;
     const json_t *finding;
     json_array_foreach (findings, i, finding) {
-        json_t *count = json_object_get(by_severity, text_of(finding, "severity"));
+        json_t *count = json_object_get(by_severity, fwkx_str(finding, "severity", ""));
         json_integer_set(count, json_integer_value(count) + 1);
-        count = json_object_get(by_delta, text_of(finding, "delta"));
+        count = json_object_get(by_delta, fwkx_str(finding, "delta", ""));
         json_integer_set(count, json_integer_value(count) + 1);
     }
     if (text) {

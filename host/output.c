@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
 #include "finding.h"
 #include "output_internal.h"
 
@@ -215,21 +216,15 @@ const char *output_items_key(const output *out)
     return out->kind == OUTPUT_INVENTORY ? "resources" : "findings";
 }
 
-const char *output_str(const json_t *object, const char *key, const char *fallback)
-{
-    const char *value = json_string_value(json_object_get(object, key));
-    return value ? value : fallback;
-}
-
 const char *output_finding_severity(const json_t *finding)
 {
-    const char *severity = output_str(finding, "severity", "medium");
+    const char *severity = fwkx_str(finding, "severity", "medium");
     return severity_rank(severity) < 0 ? "medium" : severity;
 }
 
 static const char *finding_uid(const json_t *finding)
 {
-    return output_str(json_object_get(finding, "resource"), "uid", "");
+    return fwkx_str(json_object_get(finding, "resource"), "uid", "");
 }
 
 int output_finding_cmp(const void *a, const void *b)
@@ -240,7 +235,7 @@ int output_finding_cmp(const void *a, const void *b)
                   severity_rank(output_finding_severity(left));
     if (by_rank)
         return by_rank;
-    int by_rule = strcmp(output_str(left, "rule", ""), output_str(right, "rule", ""));
+    int by_rule = strcmp(fwkx_str(left, "rule", ""), fwkx_str(right, "rule", ""));
     if (by_rule)
         return by_rule;
     return strcmp(finding_uid(left), finding_uid(right));
@@ -248,11 +243,11 @@ int output_finding_cmp(const void *a, const void *b)
 
 char *output_failure_text(const json_t *failure)
 {
-    const char *instance = output_str(failure, "instance", "fawkes");
-    const char *plugin = output_str(failure, "plugin", NULL);
-    const char *operation = output_str(failure, "operation", NULL);
-    const char *task = output_str(failure, "task", NULL);
-    const char *message = output_str(failure, "message", "no reason given");
+    const char *instance = fwkx_str(failure, "instance", "fawkes");
+    const char *plugin = fwkx_str(failure, "plugin", NULL);
+    const char *operation = fwkx_str(failure, "operation", NULL);
+    const char *task = fwkx_str(failure, "task", NULL);
+    const char *message = fwkx_str(failure, "message", "no reason given");
     char *text = NULL;
     if (asprintf(&text, "%s%s%s%s%s%s%s%s: %s", instance, plugin ? " (" : "", plugin ? plugin : "",
                  plugin ? ")" : "", operation ? " " : "", operation ? operation : "",

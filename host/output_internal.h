@@ -52,8 +52,6 @@ const char *output_items_key(const output *out);
 
 /* Severity text of a finding ("medium" when absent or unknown, as finding_complete does). */
 const char *output_finding_severity(const json_t *finding);
-/* String member `key` of `object`, or `fallback` when absent or not a string. */
-const char *output_str(const json_t *object, const char *key, const char *fallback);
 
 /* qsort comparator over json_t * findings: severity desc, then rule, then resource uid. */
 int output_finding_cmp(const void *a, const void *b);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
 #include "output_internal.h"
 
 #define ITEM_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY)

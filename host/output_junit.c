@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
 #include "output_internal.h"
 
 #define RUN_SUITE "fawkes.run"
@@ -89,14 +90,14 @@ static int xml_attr(FILE *f, const char *before, const char *value, const char *
 
 static const char *finding_uid(const json_t *finding)
 {
-    return output_str(json_object_get(finding, "resource"), "uid", "");
+    return fwkx_str(json_object_get(finding, "resource"), "uid", "");
 }
 
 /* Rule, then resource uid: a rule's findings sit together in one testsuite. */
 static int by_rule_then_uid(const void *a, const void *b)
 {
     const json_t *left = *(const json_t *const *)a, *right = *(const json_t *const *)b;
-    int by = strcmp(output_str(left, "rule", ""), output_str(right, "rule", ""));
+    int by = strcmp(fwkx_str(left, "rule", ""), fwkx_str(right, "rule", ""));
     return by ? by : strcmp(finding_uid(left), finding_uid(right));
 }
 
@@ -110,17 +111,15 @@ static char *finding_details(const json_t *finding)
     value = json_object_get(finding, "compliance");
     if (json_array_size(value))
         compliance = json_dumps(value, JSON_COMPACT);
-    int n =
-        asprintf(&text, "%s\nseverity: %s\nresource: %s\n%s%s%s%s%s%s%s%s%s%s%s%s",
-                 output_str(finding, "title", output_str(finding, "rule", "")),
-                 output_finding_severity(finding), finding_uid(finding),
-                 output_str(finding, "delta", NULL) ? "delta: " : "",
-                 output_str(finding, "delta", ""), output_str(finding, "delta", NULL) ? "\n" : "",
-                 output_str(finding, "remediation", NULL) ? "remediation: " : "",
-                 output_str(finding, "remediation", ""),
-                 output_str(finding, "remediation", NULL) ? "\n" : "", evidence ? "evidence: " : "",
-                 evidence ? evidence : "", evidence ? "\n" : "", compliance ? "compliance: " : "",
-                 compliance ? compliance : "", compliance ? "\n" : "");
+    int n = asprintf(
+        &text, "%s\nseverity: %s\nresource: %s\n%s%s%s%s%s%s%s%s%s%s%s%s",
+        fwkx_str(finding, "title", fwkx_str(finding, "rule", "")), output_finding_severity(finding),
+        finding_uid(finding), fwkx_str(finding, "delta", NULL) ? "delta: " : "",
+        fwkx_str(finding, "delta", ""), fwkx_str(finding, "delta", NULL) ? "\n" : "",
+        fwkx_str(finding, "remediation", NULL) ? "remediation: " : "",
+        fwkx_str(finding, "remediation", ""), fwkx_str(finding, "remediation", NULL) ? "\n" : "",
+        evidence ? "evidence: " : "", evidence ? evidence : "", evidence ? "\n" : "",
+        compliance ? "compliance: " : "", compliance ? compliance : "", compliance ? "\n" : "");
     free(evidence);
     free(compliance);
     return n < 0 ? NULL : text;
@@ -128,9 +127,9 @@ static char *finding_details(const json_t *finding)
 
 static int write_testcase(FILE *f, const json_t *finding)
 {
-    const char *rule = output_str(finding, "rule", "unknown");
+    const char *rule = fwkx_str(finding, "rule", "unknown");
     const char *uid = finding_uid(finding);
-    const char *status = output_str(finding, "status", "fail");
+    const char *status = fwkx_str(finding, "status", "fail");
     if (xml_attr(f, "    <testcase classname=\"", rule, "\"") != 0 ||
         xml_attr(f, " name=\"", uid[0] ? uid : rule, "\"") != 0)
         return -1;
@@ -138,7 +137,7 @@ static int write_testcase(FILE *f, const json_t *finding)
     if (!fail && strcmp(status, "error") != 0)
         return fputs("/>\n", f) < 0 ? -1 : 0;
     const char *element = fail ? "failure" : "error";
-    const char *message = output_str(finding, "message", output_str(finding, "title", rule));
+    const char *message = fwkx_str(finding, "message", fwkx_str(finding, "title", rule));
     char *details = finding_details(finding);
     int rc = -1;
     if (!details || fprintf(f, ">\n      <%s", element) < 0 ||
@@ -155,10 +154,10 @@ out:
 static void count_suite(json_t **sorted, size_t count, size_t *end, size_t *failures,
                         size_t *errors)
 {
-    const char *rule = output_str(sorted[*end], "rule", "");
+    const char *rule = fwkx_str(sorted[*end], "rule", "");
     *failures = *errors = 0;
-    for (; *end < count && !strcmp(output_str(sorted[*end], "rule", ""), rule); (*end)++) {
-        const char *status = output_str(sorted[*end], "status", "fail");
+    for (; *end < count && !strcmp(fwkx_str(sorted[*end], "rule", ""), rule); (*end)++) {
+        const char *status = fwkx_str(sorted[*end], "status", "fail");
         *failures += !strcmp(status, "fail");
         *errors += !strcmp(status, "error");
     }
@@ -169,8 +168,8 @@ static int write_rule_suites(FILE *f, json_t **sorted, size_t count)
     for (size_t start = 0; start < count;) {
         size_t end = start, failures, errors;
         count_suite(sorted, count, &end, &failures, &errors);
-        if (xml_attr(f, "  <testsuite name=\"", output_str(sorted[start], "rule", "unknown"),
-                     "\"") != 0 ||
+        if (xml_attr(f, "  <testsuite name=\"", fwkx_str(sorted[start], "rule", "unknown"), "\"") !=
+                0 ||
             fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", end - start, failures,
                     errors) < 0)
             return -1;
@@ -200,14 +199,14 @@ static int write_run_suite(FILE *f, const json_t *failures)
     json_array_foreach (failures, i, failure) {
         char *text = output_failure_text(failure);
         char name[512];
-        snprintf(name, sizeof name, "%s %s%s%s", output_str(failure, "instance", "fawkes"),
-                 output_str(failure, "operation", "run"),
-                 output_str(failure, "task", NULL) ? " " : "", output_str(failure, "task", ""));
+        snprintf(name, sizeof name, "%s %s%s%s", fwkx_str(failure, "instance", "fawkes"),
+                 fwkx_str(failure, "operation", "run"), fwkx_str(failure, "task", NULL) ? " " : "",
+                 fwkx_str(failure, "task", ""));
         int rc = !text ||
                  xml_attr(f, "    <testcase classname=\"" RUN_SUITE "\" name=\"", name,
                           "\">\n      <error") != 0 ||
-                 xml_attr(f, " message=\"", output_str(failure, "message", "failed"), "\"") != 0 ||
-                 xml_attr(f, " type=\"", output_str(failure, "plugin", "fawkes"), "\">") != 0 ||
+                 xml_attr(f, " message=\"", fwkx_str(failure, "message", "failed"), "\"") != 0 ||
+                 xml_attr(f, " type=\"", fwkx_str(failure, "plugin", "fawkes"), "\">") != 0 ||
                  xml_put(f, text, false) != 0 || fputs("</error>\n    </testcase>\n", f) < 0;
         free(text);
         if (rc)
@@ -228,7 +227,7 @@ static int junit_end(output *out, const json_t *summary)
     size_t failed = 0, errors = 0;
     for (size_t i = 0; i < count; i++) {
         sorted[i] = json_array_get(out->state, i);
-        const char *status = output_str(sorted[i], "status", "fail");
+        const char *status = fwkx_str(sorted[i], "status", "fail");
         failed += !strcmp(status, "fail");
         errors += !strcmp(status, "error");
     }

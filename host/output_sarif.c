@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
 #include "output_internal.h"
 
 #define SARIF_SCHEMA                                                                               \
@@ -44,12 +45,6 @@ static const char *security_severity(const char *severity)
 }
 
 /* A non-empty string member, or NULL. */
-static const char *text_of(const json_t *object, const char *key)
-{
-    const char *value = output_str(object, key, NULL);
-    return value && value[0] ? value : NULL;
-}
-
 /* Add each compliance id of `finding` to `tags` once. */
 static int add_tags(json_t *tags, const json_t *finding)
 {
@@ -73,10 +68,10 @@ static int add_tags(json_t *tags, const json_t *finding)
 
 static json_t *make_rule(const json_t *finding)
 {
-    const char *id = output_str(finding, "rule", "unknown");
-    const char *title = text_of(finding, "title");
-    const char *message = text_of(finding, "message");
-    const char *remediation = text_of(finding, "remediation");
+    const char *id = fwkx_str(finding, "rule", "unknown");
+    const char *title = fwkx_text(finding, "title", NULL);
+    const char *message = fwkx_text(finding, "message", NULL);
+    const char *remediation = fwkx_text(finding, "remediation", NULL);
     const char *severity = output_finding_severity(finding);
     json_t *rule =
         json_pack("{s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:[], s:s}}", "id", id, "shortDescription",
@@ -93,10 +88,10 @@ static json_t *make_rule(const json_t *finding)
 
 static json_t *make_location(const json_t *resource)
 {
-    const char *uid = text_of(resource, "uid");
+    const char *uid = fwkx_text(resource, "uid", NULL);
     if (!uid)
         return json_array();
-    const char *name = text_of(resource, "name");
+    const char *name = fwkx_text(resource, "name", NULL);
     return json_pack("[{s:[{s:s, s:s, s:s}]}]", "logicalLocations", "fullyQualifiedName", uid,
                      "name", name ? name : uid, "kind", "resource");
 }
@@ -105,7 +100,7 @@ static json_t *make_properties(const json_t *finding)
 {
     const json_t *resource = json_object_get(finding, "resource");
     json_t *props = json_pack("{s:s, s:s}", "severity", output_finding_severity(finding), "status",
-                              output_str(finding, "status", "fail"));
+                              fwkx_str(finding, "status", "fail"));
     static const char *const from_resource[][2] = {
         {"provider", "provider"}, {"region", "region"}, {"kind", "resourceKind"}};
     for (size_t i = 0; props && i < 3; i++) {
@@ -124,12 +119,12 @@ static json_t *make_properties(const json_t *finding)
 
 static json_t *make_result(const json_t *finding, size_t rule_index)
 {
-    const char *status = output_str(finding, "status", "fail");
+    const char *status = fwkx_str(finding, "status", "fail");
     bool fail = !strcmp(status, "fail");
     const char *kind = fail ? "fail" : !strcmp(status, "pass") ? "pass" : "open";
-    const char *rule = output_str(finding, "rule", "unknown");
-    const char *message = text_of(finding, "message");
-    const char *title = text_of(finding, "title");
+    const char *rule = fwkx_str(finding, "rule", "unknown");
+    const char *message = fwkx_text(finding, "message", NULL);
+    const char *title = fwkx_text(finding, "title", NULL);
     json_t *result = json_pack("{s:s, s:I, s:s, s:s, s:{s:s}, s:o, s:o}", "ruleId", rule,
                                "ruleIndex", (json_int_t)rule_index, "kind", kind, "level",
                                fail ? severity_level(output_finding_severity(finding)) : "none",
@@ -139,12 +134,12 @@ static json_t *make_result(const json_t *finding, size_t rule_index)
                                        : rule,
                                "locations", make_location(json_object_get(finding, "resource")),
                                "properties", make_properties(finding));
-    const char *fingerprint = text_of(finding, "fingerprint");
+    const char *fingerprint = fwkx_text(finding, "fingerprint", NULL);
     if (result && fingerprint)
         json_object_set_new(result, "partialFingerprints",
                             json_pack("{s:s}", "fawkesFingerprint/v1", fingerprint));
     /* The run history's delta as SARIF's baselineState. */
-    const char *delta = text_of(finding, "delta");
+    const char *delta = fwkx_text(finding, "delta", NULL);
     const char *baseline = !delta                       ? NULL
                            : !strcmp(delta, "new")      ? "new"
                            : !strcmp(delta, "open")     ? "unchanged"
@@ -169,7 +164,7 @@ static int add_results(json_t *findings, json_t *rules, json_t *results)
     if (count)
         qsort(sorted, count, sizeof *sorted, output_finding_cmp);
     for (size_t i = 0; i < count; i++) {
-        const char *id = output_str(sorted[i], "rule", "unknown");
+        const char *id = fwkx_str(sorted[i], "rule", "unknown");
         json_t *known = json_object_get(index, id);
         size_t rule_index = known ? (size_t)json_integer_value(known) : json_array_size(rules);
         if (!known) {

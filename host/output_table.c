@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
 #include "finding.h"
 #include "output_internal.h"
 
@@ -127,16 +128,16 @@ static void table_release(output *out)
 
 static json_t *inventory_row(const json_t *resource)
 {
-    const char *name = output_str(resource, "name", output_str(resource, "id", "-"));
+    const char *name = fwkx_str(resource, "name", fwkx_str(resource, "id", "-"));
     const json_t *is_public = json_object_get(resource, "public");
     const json_t *cost = json_object_get(resource, "monthly_cost");
     char cost_text[48] = "-";
     if (json_is_number(cost))
         snprintf(cost_text, sizeof cost_text, "$%.2f", json_number_value(cost));
-    return json_pack("[s,s,s,s,s,s,s,s]", output_str(resource, "provider", "-"),
-                     output_str(resource, "account", "-"), output_str(resource, "region", "-"),
-                     output_str(resource, "kind", "-"), name[0] ? name : "-",
-                     output_str(resource, "state", "-"),
+    return json_pack("[s,s,s,s,s,s,s,s]", fwkx_str(resource, "provider", "-"),
+                     fwkx_str(resource, "account", "-"), fwkx_str(resource, "region", "-"),
+                     fwkx_str(resource, "kind", "-"), name[0] ? name : "-",
+                     fwkx_str(resource, "state", "-"),
                      json_is_true(is_public)    ? "yes"
                      : json_is_false(is_public) ? "no"
                                                 : "-",
@@ -146,12 +147,12 @@ static json_t *inventory_row(const json_t *resource)
 static json_t *finding_row(const json_t *finding)
 {
     const json_t *resource = json_object_get(finding, "resource");
-    const char *uid = output_str(resource, "uid", "-");
-    const char *name = output_str(resource, "name", uid);
-    const char *message = output_str(finding, "message", output_str(finding, "title", "-"));
+    const char *uid = fwkx_str(resource, "uid", "-");
+    const char *name = fwkx_str(resource, "name", uid);
+    const char *message = fwkx_str(finding, "message", fwkx_str(finding, "title", "-"));
     return json_pack("[s,s,s,s,s,s,s]", output_finding_severity(finding),
-                     output_str(finding, "status", "fail"), output_str(finding, "delta", "-"),
-                     output_str(finding, "rule", "-"), name[0] ? name : uid, message, uid);
+                     fwkx_str(finding, "status", "fail"), fwkx_str(finding, "delta", "-"),
+                     fwkx_str(finding, "rule", "-"), name[0] ? name : uid, message, uid);
 }
 
 static int table_item(output *out, const json_t *item)
@@ -162,7 +163,7 @@ static int table_item(output *out, const json_t *item)
     json_t *row = out->kind == OUTPUT_INVENTORY ? inventory_row(item) : finding_row(item);
     if (!row || json_array_append_new(st->rows, row) != 0)
         return -1;
-    const char *provider = output_str(item, "provider", NULL);
+    const char *provider = fwkx_str(item, "provider", NULL);
     if (out->kind == OUTPUT_INVENTORY && provider)
         json_object_set_new(st->providers, provider, json_true());
     return 0;
