@@ -142,13 +142,7 @@ static int slot_acquire(http_client *client, int (*cancelled)(void *), void *arg
             rc = -1;
             goto out;
         }
-        struct timespec deadline;
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_nsec += POLL_MS * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
+        struct timespec deadline = clock_mono_deadline(POLL_MS);
         pthread_cond_timedwait(&client->slot_free, &client->slot_lock, &deadline);
     }
     client->in_flight++;

@@ -7,7 +7,6 @@
 #include <curl/curl.h>
 
 #include "http.h"
-#include "clock.h"
 
 /* Retry-After values longer than this are treated as "very long" (a day, in ms): every caller
    compares them with backoff_max_ms, so the exact figure above it does not matter. */

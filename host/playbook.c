@@ -15,7 +15,6 @@
 #include "luajson.h"
 #include "playbook_internal.h"
 #include "schema.h"
-#include "clock.h"
 
 const char *pb_run_id(const pb_session *s)
 {
