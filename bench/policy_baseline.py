@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """policy_baseline.py: the Python 3 baseline for bench/policy_eval.sh.
 
-Usage: bench/policy_baseline.py POLICY_DIR INPUT.jsonl [--now RFC3339] [--limit N]
+Usage: bench/policy_baseline.py POLICY_DIR INPUT.jsonl [--now RFC3339] [--limit N] [--decisions]
 
 Applies the same policies to the same documents the way a typical Python policy engine
 does: the policy YAML is loaded into plain dicts and lists (PyYAML, the JSON-equivalent
@@ -487,7 +487,11 @@ def main():
     parser.add_argument("--now", default=os.environ.get("FAWKES_NOW"),
                         help="evaluation time, RFC 3339 (default: FAWKES_NOW, else the clock)")
     parser.add_argument("--limit", type=int, default=0, help="read at most N documents")
+    parser.add_argument("--decisions", action="store_true",
+                        help="write every decision as a JSON line to stdout (with input and uid, "
+                             "as `fawkes policy eval -o jsonl` does) and the summary to stderr")
     args = parser.parse_args()
+    out = sys.stdout
     try:
         policies = load_policies(args.policy_dir)
     except Unsupported as e:
@@ -500,7 +504,7 @@ def main():
     parse_seconds = eval_seconds = eval_cpu = 0.0
     wall = time.perf_counter()
     with open(args.input, encoding="utf-8") as f:
-        for line in f:
+        for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
             t0 = time.perf_counter()
@@ -511,6 +515,11 @@ def main():
             eval_seconds += time.perf_counter() - t1
             parse_seconds += t1 - t0
             for d in decisions:
+                if args.decisions:
+                    written = dict(d, input="%s:%d" % (args.input, lineno))
+                    if isinstance(doc.get("uid"), str):
+                        written["uid"] = doc["uid"]
+                    out.write(json.dumps(written, separators=(",", ":")) + "\n")
                 effects[d["effect"]] += 1
                 per_rule = rules.setdefault(d["policy"] + "." + d["rule"], {})
                 per_rule[d["effect"]] = per_rule.get(d["effect"], 0) + 1
@@ -524,7 +533,7 @@ def main():
         "wall_seconds": time.perf_counter() - wall,
         "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "policies": len(policies), "rule_count": sum(len(p["rules"]) for p in policies),
-    }, sort_keys=True, separators=(",", ":")))
+    }, sort_keys=True, separators=(",", ":")), file=sys.stderr if args.decisions else sys.stdout)
 
 
 if __name__ == "__main__":
