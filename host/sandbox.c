@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "file_read.h"
 #include "log.h"
 
 struct sandbox {
@@ -27,6 +28,9 @@ struct sandbox {
 #define SANDBOX_MEMORY_SLACK ((size_t)1024 * 1024)
 
 static const char loaded_key = 'r'; /* registry key: the `require` cache */
+
+/* The largest playbook or library module read (through the host's capped file reader). */
+#define SANDBOX_MAX_SOURCE_BYTES ((size_t)16 * 1024 * 1024)
 
 /* Remember the innermost Lua line running now (read-only walk of the call stack, no
    allocation), for errors raised where no message handler runs. */
@@ -246,6 +250,38 @@ static bool module_name_ok(const char *name)
     return true;
 }
 
+/* Load the file `path` as a text chunk named "@path", as luaL_loadfilex does (a UTF-8 byte
+   order mark skipped, a first line starting with '#' read as an empty line) but read whole
+   through the host's capped reader; `what` names the file in errors ("playbook"). Pushes
+   the function, or the error message; returns the Lua status. */
+static int load_source(lua_State *L, const char *path, const char *what)
+{
+    size_t length = 0;
+    diag why;
+    char *text = file_read_capped(path, SANDBOX_MAX_SOURCE_BYTES, what, &length, &why);
+    if (!text) {
+        lua_pushstring(L, why.text);
+        return LUA_ERRFILE;
+    }
+    const char *start = text, *end = text + length;
+    if (length >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0)
+        start += 3;
+    if (start < end && *start == '#') {
+        const char *newline = memchr(start, '\n', (size_t)(end - start));
+        start = newline ? newline : end;
+    }
+    char *chunkname = NULL;
+    bool named = asprintf(&chunkname, "@%s", path) >= 0;
+    int status = named ? luaL_loadbufferx(L, start, (size_t)(end - start), chunkname, "t") : 0;
+    if (named)
+        free(chunkname);
+    free(text); /* before anything that may raise a Lua error */
+    if (named)
+        return status;
+    lua_pushfstring(L, "%s: out of memory", path);
+    return LUA_ERRFILE;
+}
+
 static bool is_file(const char *path)
 {
     struct stat st;
@@ -284,7 +320,7 @@ static int sb_require(lua_State *L)
                           "require '%s': no %s.lua in the playbook library dirs (%s); only "
                           "pure-Lua modules from playbooks.lib_dirs can be loaded",
                           name, rel, dir_count ? sb->lib_dirs->items[0] : "none configured");
-    if (luaL_loadfilex(L, found, "t") != LUA_OK)
+    if (load_source(L, found, "library module") != LUA_OK)
         return lua_error(L);
     lua_pushstring(L, name);
     lua_pushstring(L, found);
@@ -466,7 +502,7 @@ int sandbox_run_string(sandbox *sb, const char *text, const char *name, diag *er
 
 int sandbox_run_file(sandbox *sb, const char *path, diag *err)
 {
-    int status = luaL_loadfilex(sb->L, path, "t");
+    int status = load_source(sb->L, path, "playbook");
     if (status != LUA_OK) {
         error_text(sb, status, err);
         return -1;
