@@ -147,8 +147,8 @@ int instance_init(instance *inst, run *r, diag *err)
         diag_set(err, "init failed (%s): %s", fwk_strerror(status),
                  ctx.message ? ctx.message : "the plugin gave no reason");
         ctx_finish(&ctx);
-        if (state && inst->plug->desc->fini)
-            inst->plug->desc->fini(state);
+        /* The SDK's contract (plugin.h): a failed init frees what it made; fini is not called.
+           inst->config stays ours and is freed by instance_close. */
         return -1;
     }
     ctx_finish(&ctx);
@@ -164,6 +164,8 @@ void instance_close(instance *inst)
     if (inst->ready && inst->plug->desc->fini)
         inst->plug->desc->fini(inst->state);
     http_client_free(inst->http);
+    /* Only now: the SDK promises init's config stays valid, unchanged, until fini returns, and
+       plugins keep borrowed pointers into it (tests/plugins/borrow_config.c checks this). */
     json_decref(inst->config);
     json_decref(inst->counters);
     pthread_mutex_destroy(&inst->lock);

@@ -104,7 +104,9 @@ typedef struct fwk_host {
     void (*fail)(fwk_ctx *ctx, const char *fmt, ...) FWK_PRINTF(2, 3);
 
     /* config: the instance's validated config (defaults filled in): the object init was
-       given. Borrowed; valid, unchanged, until the instance's fini has returned. */
+       given. It is owned by the host; it stays valid and unchanged until the instance's fini
+       has returned, so the instance may keep pointers into it (a string from
+       json_string_value, a member object) without a reference of its own. */
     const json_t *(*config)(fwk_ctx *ctx);
 
     /* secret_get: resolve a secret reference, "env:NAME" or "file:/path" (at most 1 MiB, no
