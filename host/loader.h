@@ -49,9 +49,10 @@ void loader_search_dirs(const strlist *cli_dirs, const strlist *config_dirs, str
 int loader_check_file(const char *path, plugin *out);
 
 /*
- * loader_capabilities: the capabilities `desc` has, derived from its function table (actions:
- * list_actions and run_action; provision; cost) plus the declared-only digest flag. For a
- * loaded plugin it equals desc->capabilities (the loader refuses a mismatch). Thread-safe.
+ * loader_capabilities: the capabilities `desc` has, derived from its function table with
+ * FWK_VTABLE_HAS (a provider's actions: list_actions and run_action; provision; cost), plus a
+ * notifier's declared FWK_CAP_DIGEST, which has no function of its own. For a loaded plugin it
+ * equals desc->capabilities (the loader refuses a mismatch). Reads only `desc`. Thread-safe.
  */
 uint64_t loader_capabilities(const fwk_plugin_descriptor *desc);
 /* loader_capability_name: the name of capability number `index` ("actions", "provision",

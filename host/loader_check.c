@@ -199,22 +199,32 @@ static int check_vtable(const fwk_plugin_descriptor *desc, diag *why)
     return 0;
 }
 
-/* The capability flags and their names, in the order `plugins inspect` lists them. */
+/* The capability flags, in the order `plugins inspect` lists them, with the kind they apply to
+   and, for those the function table shows, how the refusals name the functions. */
 static const struct {
     uint64_t flag;
-    const char *name, *macro, *entry;
+    fwk_plugin_kind kind;
+    const char *name, *macro;
+    const char *missing;   /* "has no cost function": what the vtable lacks; NULL: declared only */
+    const char *present;   /* "sets cost": what the vtable has */
+    const char *functions; /* ".cost": what to set or remove */
 } capability_names[] = {
-    {FWK_CAP_ACTIONS, "actions", "FWK_CAP_ACTIONS", "list_actions and run_action functions"},
-    {FWK_CAP_PROVISION, "provision", "FWK_CAP_PROVISION", "provision function"},
-    {FWK_CAP_COST, "cost", "FWK_CAP_COST", "cost function"},
-    {FWK_CAP_DIGEST, "digest", "FWK_CAP_DIGEST", NULL},
+    {FWK_CAP_ACTIONS, FWK_KIND_PROVIDER, "actions", "FWK_CAP_ACTIONS",
+     "has neither list_actions nor run_action", "sets list_actions and run_action",
+     ".list_actions and .run_action"},
+    {FWK_CAP_PROVISION, FWK_KIND_PROVIDER, "provision", "FWK_CAP_PROVISION",
+     "has no provision function", "sets provision", ".provision"},
+    {FWK_CAP_COST, FWK_KIND_PROVIDER, "cost", "FWK_CAP_COST", "has no cost function", "sets cost",
+     ".cost"},
+    {FWK_CAP_DIGEST, FWK_KIND_NOTIFIER, "digest", "FWK_CAP_DIGEST", NULL, NULL, NULL},
 };
 #define CAPABILITY_COUNT (sizeof capability_names / sizeof capability_names[0])
-#define PROVIDER_CAPABILITIES (FWK_CAP_ACTIONS | FWK_CAP_PROVISION | FWK_CAP_COST)
 
 uint64_t loader_capabilities(const fwk_plugin_descriptor *desc)
 {
-    uint64_t caps = desc->capabilities & FWK_CAP_DIGEST; /* declared only */
+    uint64_t caps = 0;
+    if (desc->kind == FWK_KIND_NOTIFIER)
+        caps |= desc->capabilities & FWK_CAP_DIGEST; /* no function of its own: declared */
     if (desc->kind == FWK_KIND_PROVIDER && desc->vtable) {
         const fwk_provider_vtable *p = desc->vtable;
         if (FWK_VTABLE_HAS(p, list_actions) && FWK_VTABLE_HAS(p, run_action))
@@ -235,24 +245,26 @@ const char *loader_capability_name(size_t index, uint64_t *flag)
     return capability_names[index].name;
 }
 
-/* Capabilities follow from the function table (Falco's rule): a declared flag without its
-   functions, functions without their flag, half of a pair, or a flag of another kind is
-   refused with one line naming both sides. */
+/* Capabilities follow from the function table (Falco's rule): half of a pair, a flag on a kind
+   it does not apply to, a declared flag without its functions, or functions without their
+   flag is refused with one line naming both sides. Runs after check_vtable, so the kind is
+   known and the vtable is long enough for ABI 1.0. */
 static int check_capabilities(const fwk_plugin_descriptor *desc, diag *why)
 {
     uint64_t declared = desc->capabilities, derived = loader_capabilities(desc);
     uint64_t known = 0;
-    const char *kind = desc->kind == FWK_KIND_PROVIDER ? "provider" : "non-provider";
+    const char *kind = loader_kind_name(desc->kind);
 
     if (desc->kind == FWK_KIND_PROVIDER) {
         const fwk_provider_vtable *p = desc->vtable;
         bool lists = FWK_VTABLE_HAS(p, list_actions), runs = FWK_VTABLE_HAS(p, run_action);
+        const char *have = lists ? "list_actions" : "run_action";
+        const char *lack = lists ? "run_action" : "list_actions";
         if (lists != runs) {
             diag_set(why,
                      "provider vtable has %s without %s (half of capability 'actions'): "
                      "implement %s, or remove %s",
-                     lists ? "list_actions" : "run_action", lists ? "run_action" : "list_actions",
-                     lists ? "run_action" : "list_actions", lists ? "list_actions" : "run_action");
+                     have, lack, lack, have);
             return -1;
         }
     }
@@ -260,31 +272,26 @@ static int check_capabilities(const fwk_plugin_descriptor *desc, diag *why)
         uint64_t flag = capability_names[i].flag;
         const char *name = capability_names[i].name, *macro = capability_names[i].macro;
         known |= flag;
-        if ((flag & PROVIDER_CAPABILITIES) && desc->kind != FWK_KIND_PROVIDER &&
-            (declared & flag)) {
-            diag_set(why, "declares capability '%s', which only providers have: drop %s", name,
-                     macro);
-            return -1;
-        }
-        if (flag == FWK_CAP_DIGEST && desc->kind != FWK_KIND_NOTIFIER && (declared & flag)) {
-            diag_set(why, "declares capability 'digest', which only notifiers have: drop "
-                          "FWK_CAP_DIGEST");
-            return -1;
-        }
-        if (!capability_names[i].entry || desc->kind != FWK_KIND_PROVIDER)
+        if (desc->kind != capability_names[i].kind) {
+            if (declared & flag) {
+                diag_set(why, "%s declares capability '%s', which only %ss have: drop %s", kind,
+                         name, loader_kind_name(capability_names[i].kind), macro);
+                return -1;
+            }
             continue;
+        }
+        if (!capability_names[i].missing)
+            continue; /* declared only */
         if ((declared & flag) && !(derived & flag)) {
-            diag_set(why,
-                     "declares capability '%s' but its %s vtable has no %s: set them, or "
-                     "drop %s",
-                     name, kind, capability_names[i].entry, macro);
+            diag_set(why, "declares capability '%s' but its %s vtable %s: set %s, or drop %s", name,
+                     kind, capability_names[i].missing, capability_names[i].functions, macro);
             return -1;
         }
         if (!(declared & flag) && (derived & flag)) {
             diag_set(why,
-                     "its %s vtable has the %s but the descriptor does not declare "
-                     "capability '%s': add %s to .capabilities, or remove them",
-                     kind, capability_names[i].entry, name, macro);
+                     "its %s vtable %s but the descriptor does not declare capability '%s': "
+                     "add %s to .capabilities, or remove %s",
+                     kind, capability_names[i].present, name, macro, capability_names[i].functions);
             return -1;
         }
     }

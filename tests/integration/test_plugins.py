@@ -34,6 +34,11 @@ def refusals():
         plugin("half_actions"): "provider vtable has list_actions without run_action (half of "
                                 "capability 'actions'): implement run_action, or remove "
                                 "list_actions",
+        plugin("cap_declared_missing"): "declares capability 'cost' but its provider vtable "
+                                        "has no cost function: set .cost, or drop FWK_CAP_COST",
+        plugin("cap_undeclared"): "its provider vtable sets provision but the descriptor does "
+                                  "not declare capability 'provision': add FWK_CAP_PROVISION to "
+                                  ".capabilities, or remove .provision",
         plugin("crash_describe"): "crashed while describing (signal 11)",
         plugin("own_jansson"): "carries its own copy of jansson (linked statically?): link it "
                                "against the system libjansson",
@@ -271,9 +276,39 @@ class PluginsCapabilities(fwtest.TestCase):
                              "json")
         self.assertExit(result, 0)
         self.assertEqual(result.json()["capabilities"], ["actions", "provision", "cost"])
+        result = self.fawkes("--plugin-dir", PLUGIN_DIR, "plugins", "inspect", "civo")
+        self.assertExit(result, 0)
+        self.assertIn("\n  capabilities:  actions, provision, cost\n", result.stdout)
         result = self.fawkes("--plugin-dir", PLUGIN_DIR, "plugins", "inspect", "snapshot", "-o",
                              "json")
         self.assertEqual(result.json()["capabilities"], [])
+        result = self.fawkes("--plugin-dir", PLUGIN_DIR, "plugins", "inspect", "snapshot")
+        self.assertIn("\n  capabilities:  none\n", result.stdout)
+        # Digest has no function of its own: a notifier declares it.
+        result = self.fawkes("--plugin-dir", TEST_PLUGIN_DIR, "plugins", "inspect", "recorder",
+                             "-o", "json")
+        self.assertEqual(result.json()["capabilities"], ["digest"])
+
+    def test_list_json_shows_the_derived_set(self):
+        result = self.fawkes("--plugin-dir", PLUGIN_DIR, "plugins", "list", "-o", "json")
+        self.assertExit(result, 0)
+        by_name = {e.get("name"): e for e in result.json()}
+        self.assertEqual(by_name["civo"]["capabilities"], ["actions", "provision", "cost"])
+        self.assertEqual(by_name["snapshot"]["capabilities"], [])
+
+    def test_check_refuses_a_declared_capability_without_its_function(self):
+        path = plugin("cap_declared_missing")
+        result = self.fawkes("plugins", "check", path)
+        self.assertExit(result, 2)
+        self.assertEqual(result.stdout,
+                         "%s: refused: declares capability 'cost' but its provider vtable has no "
+                         "cost function: set .cost, or drop FWK_CAP_COST\n" % path)
+        result = self.fawkes("plugins", "check", plugin("half_actions"))
+        self.assertExit(result, 2)
+        self.assertEqual(result.stdout,
+                         "%s: refused: provider vtable has list_actions without run_action (half "
+                         "of capability 'actions'): implement run_action, or remove "
+                         "list_actions\n" % plugin("half_actions"))
 
 
 class PluginsUsage(fwtest.TestCase):

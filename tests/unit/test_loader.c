@@ -135,6 +135,22 @@ static void test_refuses_own_jansson(void **state)
                                           "link it against the system libjansson");
 }
 
+/* Capabilities follow from the function table: each disagreement is one line naming both. */
+static void test_refuses_capability_mismatches(void **state)
+{
+    (void)state;
+    expect_refused(PLUGIN("cap_declared_missing"),
+                   "declares capability 'cost' but its provider vtable has no cost function: "
+                   "set .cost, or drop FWK_CAP_COST");
+    expect_refused(PLUGIN("half_actions"),
+                   "provider vtable has list_actions without run_action (half of capability "
+                   "'actions'): implement run_action, or remove list_actions");
+    expect_refused(PLUGIN("cap_undeclared"),
+                   "its provider vtable sets provision but the descriptor does not declare "
+                   "capability 'provision': add FWK_CAP_PROVISION to .capabilities, or remove "
+                   ".provision");
+}
+
 static void test_refuses_non_library(void **state)
 {
     (void)state;
@@ -546,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_refuses_bad_magic),
         cmocka_unit_test(test_refuses_bad_descriptor),
         cmocka_unit_test(test_refuses_own_jansson),
+        cmocka_unit_test(test_refuses_capability_mismatches),
         cmocka_unit_test(test_refuses_non_library),
         cmocka_unit_test(test_loads_good_plugins),
         cmocka_unit_test(test_loads_relative_name),

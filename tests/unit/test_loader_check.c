@@ -237,14 +237,14 @@ static void test_capabilities_follow_the_vtable(void **state)
     d.vtable = &vt;
     d.capabilities = FWK_CAP_COST;
     expect_descriptor(&d, "declares capability 'cost' but its provider vtable has no cost "
-                          "function: set them, or drop FWK_CAP_COST");
+                          "function: set .cost, or drop FWK_CAP_COST");
     vt.cost = fake_cost;
     expect_descriptor(&d, NULL);
     assert_int_equal(loader_capabilities(&d), FWK_CAP_COST);
     d.capabilities = 0;
-    expect_descriptor(&d, "its provider vtable has the cost function but the descriptor does not "
-                          "declare capability 'cost': add FWK_CAP_COST to .capabilities, or "
-                          "remove them");
+    expect_descriptor(&d, "its provider vtable sets cost but the descriptor does not declare "
+                          "capability 'cost': add FWK_CAP_COST to .capabilities, or remove "
+                          ".cost");
 
     vt = provider_vt;
     vt.list_actions = fake_list_actions;
@@ -260,7 +260,25 @@ static void test_capabilities_follow_the_vtable(void **state)
     assert_int_equal(loader_capabilities(&d), FWK_CAP_ACTIONS);
     d.capabilities = FWK_CAP_ACTIONS | FWK_CAP_PROVISION;
     expect_descriptor(&d, "declares capability 'provision' but its provider vtable has no "
-                          "provision function: set them, or drop FWK_CAP_PROVISION");
+                          "provision function: set .provision, or drop FWK_CAP_PROVISION");
+    d.capabilities = FWK_CAP_ACTIONS | FWK_CAP_PROVISION | FWK_CAP_COST;
+    vt.provision = fake_provision;
+    vt.cost = fake_cost;
+    expect_descriptor(&d, NULL);
+    assert_int_equal(loader_capabilities(&d), FWK_CAP_ACTIONS | FWK_CAP_PROVISION | FWK_CAP_COST);
+    d.capabilities = FWK_CAP_PROVISION | FWK_CAP_COST;
+    expect_descriptor(&d, "its provider vtable sets list_actions and run_action but the "
+                          "descriptor does not declare capability 'actions': add FWK_CAP_ACTIONS "
+                          "to .capabilities, or remove .list_actions and .run_action");
+    vt.list_actions = NULL;
+    vt.run_action = NULL;
+    d.capabilities = FWK_CAP_ACTIONS | FWK_CAP_PROVISION | FWK_CAP_COST;
+    expect_descriptor(&d, "declares capability 'actions' but its provider vtable has neither "
+                          "list_actions nor run_action: set .list_actions and .run_action, or "
+                          "drop FWK_CAP_ACTIONS");
+    d.capabilities = FWK_CAP_PROVISION | FWK_CAP_COST | FWK_CAP_DIGEST;
+    expect_descriptor(&d, "provider declares capability 'digest', which only notifiers have: "
+                          "drop FWK_CAP_DIGEST");
 
     /* FWK_VTABLE_HAS never reads past the end a (shorter, older) vtable declares. */
     vt = provider_vt;
@@ -281,13 +299,19 @@ static void test_capabilities_follow_the_vtable(void **state)
     expect_descriptor(&d, NULL);
     assert_int_equal(loader_capabilities(&d), FWK_CAP_DIGEST);
     d.capabilities = FWK_CAP_COST;
-    expect_descriptor(&d, "declares capability 'cost', which only providers have: drop "
-                          "FWK_CAP_COST");
+    expect_descriptor(&d, "notifier declares capability 'cost', which only providers have: "
+                          "drop FWK_CAP_COST");
     d.kind = FWK_KIND_SCANNER;
     d.vtable = &scanner_vt;
     d.capabilities = FWK_CAP_DIGEST;
-    expect_descriptor(&d, "declares capability 'digest', which only notifiers have: drop "
-                          "FWK_CAP_DIGEST");
+    expect_descriptor(&d, "scanner declares capability 'digest', which only notifiers have: "
+                          "drop FWK_CAP_DIGEST");
+    assert_int_equal(loader_capabilities(&d), 0); /* digest is derived for notifiers only */
+    d.kind = FWK_KIND_POLICY;
+    d.vtable = &policy_vt;
+    d.capabilities = FWK_CAP_ACTIONS;
+    expect_descriptor(&d, "policy declares capability 'actions', which only providers have: "
+                          "drop FWK_CAP_ACTIONS");
     d.capabilities = 0x40;
     expect_descriptor(&d, "declares unknown capability bits 0x40: use only the FWK_CAP_* flags "
                           "of this SDK");

@@ -21,6 +21,11 @@ typedef struct fwk_notifier_vtable {
      * Secrets are already redacted. Return FWK_RETRY when delivery may succeed later,
      * FWK_ERROR when it never will (bad URL, refused by the allowlist), both after
      * host->fail(): the host keeps the message queued and retries it on the next run.
+     *
+     * Digests have no entry of their own: the same notify takes them. So FWK_CAP_DIGEST is
+     * the one capability a plugin declares rather than derives from its table: declare it
+     * when notify handles "digest": true messages (a config asking for digests from a
+     * notifier without it is refused).
      */
     fwk_status (*notify)(fwk_ctx *ctx, void *instance, const json_t *message);
 } fwk_notifier_vtable;

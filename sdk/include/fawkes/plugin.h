@@ -103,14 +103,17 @@ typedef struct fwk_option {
     }
 
 /*
- * Capability flags (fwk_plugin_descriptor.capabilities). Those a function table can show
- * must agree with it, or the loader refuses the plugin with one line naming both (half a
- * capability, such as list_actions without run_action, is refused too):
- *   FWK_CAP_ACTIONS    provider: list_actions AND run_action are set
+ * Capability flags (fwk_plugin_descriptor.capabilities). A capability follows from the
+ * functions the plugin implements, and the flags it declares must say the same, or the loader
+ * refuses the plugin with one line naming both sides:
+ *   FWK_CAP_ACTIONS    provider: list_actions AND run_action are set (one without the
+ *                      other is half a capability, refused too)
  *   FWK_CAP_PROVISION  provider: provision is set
  *   FWK_CAP_COST       provider: cost is set
- * FWK_CAP_DIGEST has no function of its own (the notifier's notify takes digests too), so
- * it is declared only. A flag on a kind it does not apply to is refused.
+ *   FWK_CAP_DIGEST     notifier: no function of its own (notify takes digests too), so this
+ *                      one flag is declared, not derived
+ * A flag on a kind it does not apply to, or a bit that is no FWK_CAP_*, is refused.
+ * `fawkes plugins inspect` and `plugins list -o json` show the derived set.
  */
 #define FWK_CAP_ACTIONS 0x1u   /* provider: offers remediation actions */
 #define FWK_CAP_PROVISION 0x2u /* provider: offers provisioning */
@@ -118,9 +121,11 @@ typedef struct fwk_option {
 #define FWK_CAP_DIGEST 0x8u    /* notifier: can send one message for many findings */
 
 /*
- * FWK_VTABLE_HAS(vtable, member): true when `vtable` (a pointer to any kind's function table,
- * as the plugin compiled it: possibly an older, shorter one) reaches `member` and it is set.
- * The host tests every optional entry this way; a plugin may use it on its own tables.
+ * FWK_VTABLE_HAS(vtable, member): nonzero when `vtable` (a pointer to any kind's function
+ * table, all of which begin with size_t struct_size) is long enough, as the plugin compiled
+ * it, to hold `member`, and `member` is set. A plugin built against an older SDK has a shorter
+ * table: the entries it does not know are never read. The host tests every optional entry
+ * this way; a plugin may use it on its own tables. `vtable` is evaluated more than once.
  */
 #define FWK_VTABLE_HAS(vtable, member)                                                             \
     ((size_t)((const char *)&(vtable)->member - (const char *)(vtable)) +                          \
@@ -149,14 +154,17 @@ typedef struct fwk_plugin_descriptor {
 
     /*
      * init: make one instance from a validated config (defaults filled in, durations in ms,
-     * sizes in bytes). `host` stays valid for the life of the process: keep it. `config` is
-     * owned by the host and stays valid, unchanged, until fini has returned: the instance may
-     * keep pointers into it (strings, members) without a reference of its own. It is the same
-     * object host->config() returns. Store the instance in *instance. On failure return
-     * FWK_ERROR after host->fail(ctx, "..."); fini is then not called. Serial.
+     * sizes in bytes) and store it in *instance. `host` stays valid for the life of the
+     * process: keep it. `config` is owned by the host; it stays valid and unchanged until the
+     * instance's fini has returned, so the instance may keep pointers into it (a string from
+     * json_string_value, a member object) without a reference of its own. It is the object
+     * host->config() returns. On failure return FWK_ERROR after host->fail(ctx, "..."),
+     * having freed what init made: fini is then not called, and `config` is valid only until
+     * init returns. Serial.
      */
     fwk_status (*init)(const fwk_host *host, fwk_ctx *ctx, const json_t *config, void **instance);
-    /* fini: free an instance made by init. NULL instance is allowed. Serial. May be NULL. */
+    /* fini: free an instance made by init (NULL is allowed). The config init was given is
+       still valid during fini. Serial. May be NULL. */
     void (*fini)(void *instance);
 
     /* The function table of the kind: const fwk_<kind>_vtable *. */

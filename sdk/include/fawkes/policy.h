@@ -28,6 +28,7 @@ typedef struct fwk_policy_vtable {
     /*
      * test (optional, serial): run the policy tests under `path`; *report: new reference
      * {"passed": n, "failed": n, "cases": [{"name", "status", "message"}], "uncovered": [..]}.
+     * The host tests it with FWK_VTABLE_HAS; it makes no capability.
      */
     fwk_status (*test)(fwk_ctx *ctx, void *instance, const char *path, json_t **report);
 } fwk_policy_vtable;

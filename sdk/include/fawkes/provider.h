@@ -14,7 +14,11 @@ extern "C" {
  * streams what each task emits through the chain. A failing task makes the run partial;
  * the others go on.
  *
- * Optional entries may be NULL; the host then answers "unsupported" for them.
+ * Optional entries may be NULL; the host then answers "unsupported" for them. The host tests
+ * each with FWK_VTABLE_HAS, so a table built against an older SDK is never read past its
+ * end. They make the capabilities, which .capabilities must declare exactly (plugin.h):
+ * list_actions and run_action together FWK_CAP_ACTIONS (one alone is refused), provision
+ * FWK_CAP_PROVISION, cost FWK_CAP_COST.
  */
 typedef struct fwk_provider_vtable {
     size_t struct_size; /* sizeof(fwk_provider_vtable) as the plugin was compiled */

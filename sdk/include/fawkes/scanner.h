@@ -20,7 +20,8 @@ typedef struct fwk_scanner_vtable {
     fwk_status (*scan_resource)(fwk_ctx *ctx, void *instance, const json_t *resource);
 
     /* finish (optional, serial): called once after the last resource; may emit findings
-       that need the whole inventory (e.g. duplicates across accounts). */
+       that need the whole inventory (e.g. duplicates across accounts). The host tests it with
+       FWK_VTABLE_HAS; it makes no capability. */
     fwk_status (*finish)(fwk_ctx *ctx, void *instance);
 } fwk_scanner_vtable;
 
