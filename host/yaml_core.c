@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,46 +84,4 @@ json_t *yaml_core_resolve(const char *s, const char **problem)
         return json_real(value);
     }
     return json_string(s);
-}
-
-void yaml_core_parser_error(const yaml_parser_t *p, const char *text, size_t length, int *line,
-                            int *column, char *message, size_t size)
-{
-    const char *problem = p->problem ? p->problem : "malformed document";
-
-    *line = (int)p->problem_mark.line + 1;
-    *column = (int)p->problem_mark.column + 1;
-    if (p->error == YAML_READER_ERROR) {
-        /* A reader error carries a byte offset, not a mark: count lines up to it. */
-        *line = *column = 1;
-        for (size_t i = 0; i < p->problem_offset && i < length; i++) {
-            if (text[i] == '\n') {
-                (*line)++;
-                *column = 1;
-            } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-                (*column)++;
-            }
-        }
-        snprintf(message, size, "invalid YAML: %s (the file must be UTF-8 text)", problem);
-    } else if (p->context) {
-        snprintf(message, size, "invalid YAML: %s (%s at line %d, column %d)", problem, p->context,
-                 (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
-    } else {
-        snprintf(message, size, "invalid YAML: %s", problem);
-    }
-}
-
-int yaml_core_tag_problem(const yaml_char_t *tag, char *message, size_t size)
-{
-    static const char core[] = "tag:yaml.org,2002:";
-    const char *text = (const char *)tag;
-
-    if (!tag)
-        return 0;
-    bool short_form = strncmp(text, core, sizeof core - 1) == 0;
-    snprintf(message, size,
-             "invalid YAML: tags are not supported (found '%s%.200s'); remove it, and quote the "
-             "value if it must be a string",
-             short_form ? "!!" : "", short_form ? text + sizeof core - 1 : text);
-    return -1;
 }

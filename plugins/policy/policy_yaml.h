@@ -34,13 +34,16 @@ typedef struct policy_yfile {
 } policy_yfile;
 
 /*
- * policy_yaml_parse: parse `text` (named `name` in messages). Anchors and aliases work (an alias
- * shares the anchored node); tags and merge keys are refused; duplicate keys are refused.
- * Returns 0, or -1 with "NAME:LINE:COLUMN: invalid YAML: ..." in err. Free with
- * policy_yaml_free. Thread-safe (no shared state).
+ * policy_yaml_parse: parse `text` (named `name` in messages), every document of it, by the
+ * host's YAML reader (host/yaml_tree.h: the config's rules and messages). Anchors and aliases
+ * work (an alias shares the anchored node); tags, merge keys, duplicate keys and NUL bytes
+ * are refused. Returns 0, or -1 with "NAME:LINE:COLUMN: invalid YAML: ..." (or "NAME:LINE:
+ * COLUMN: duplicate key ...") in err. Free *out with policy_yaml_free; on error nothing is
+ * left to free. Thread-safe (no shared state).
  */
 int policy_yaml_parse(const char *text, size_t length, const char *name, policy_yfile *out,
                       char *err, size_t err_size);
+/* policy_yaml_free: free every node of `file` and empty it; safe on an emptied file. */
 void policy_yaml_free(policy_yfile *file);
 
 /* The value under `key` in a mapping; NULL when absent or `map` is not a mapping. */
