@@ -255,12 +255,27 @@ int config_from_string(const char *text, const char *name, config **out, diag *e
 /* The whole file in a new buffer, through the host's capped reader, with what to do. */
 static char *read_config_file(const char *path, size_t *length, diag *err)
 {
-    diag why = {{0}};
-    char *text = file_read_capped(path, CONFIG_MAX_FILE_BYTES, "config", length, &why);
-    if (!text)
-        diag_set(err, "%.1900s; %s", why.text,
-                 strstr(why.text, "cannot open") ? "check the -c path" : "is this the right file?");
-    return text;
+    file_read_failure failure = 0;
+    int error_number = 0;
+    char *text = file_read_whole(path, CONFIG_MAX_FILE_BYTES, length, &failure, &error_number);
+    if (text)
+        return text;
+    switch (failure) {
+    case FILE_READ_CANNOT_OPEN:
+        diag_set(err, "%s: cannot open the config: %s; check the -c path", path,
+                 strerror(error_number));
+        break;
+    case FILE_READ_TOO_LARGE:
+        diag_set(err, "%s: the config is larger than %u MiB; is this the right file?", path,
+                 CONFIG_MAX_FILE_BYTES >> 20);
+        break;
+    case FILE_READ_CANNOT_READ:
+        diag_set(err, "%s: cannot read the config: %s", path, strerror(error_number));
+        break;
+    default:
+        diag_set(err, "%s: out of memory reading the config", path);
+    }
+    return NULL;
 }
 
 /* The absolute directory holding `path`. */
