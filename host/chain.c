@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "finding.h"
+#include "history.h"
 #include "log.h"
 #include "notify.h"
 #include "playbook.h"
@@ -252,10 +253,34 @@ static void run_playbooks(chain_exec *exec, run *r, int jobs)
     }
 }
 
+/* Load the chain's baseline from the run history, when the run keeps one. */
+static void begin_history(run *r)
+{
+    diag err = {{0}};
+    if (r->history && r->history_key &&
+        history_chain_begin(r->history, r->id, r->history_key, r->started_at, &err) != 0)
+        run_fail(r, NULL, "history", NULL, err.text);
+}
+
+static void report_resolved(void *ud, const json_t *finding)
+{
+    run_resolved(ud, finding);
+}
+
+/* Record the chain in the run history and report its resolved findings. */
+static void end_history(run *r)
+{
+    diag err = {{0}};
+    if (r->history &&
+        history_chain_end(r->history, run_chain_partial(r), report_resolved, r, &err) != 0)
+        run_fail(r, NULL, "history", NULL, err.text);
+}
+
 void chain_execute(chain_exec *exec, run *r, int jobs)
 {
     if (exec->plan->playbooks.count > 0 && !r->kept_resources)
         r->kept_resources = json_object();
+    begin_history(r);
     init_all(exec, r);
     r->scanners = exec->stage[CONFIG_SCANNERS];
     r->scanner_count = exec->stage_count[CONFIG_SCANNERS];
@@ -264,6 +289,7 @@ void chain_execute(chain_exec *exec, run *r, int jobs)
     run_providers(exec, r, jobs);
     if (!run_cancel_requested())
         finish_scanners(exec, r);
+    end_history(r);
     notify_chain(r, exec->stage[CONFIG_NOTIFIERS], exec->stage_count[CONFIG_NOTIFIERS]);
     if (!run_cancel_requested() && exec->app)
         run_playbooks(exec, r, jobs);

@@ -177,19 +177,14 @@ static int open_history(const app *a, const chain_plan *plans, size_t plan_count
     return 0;
 }
 
-/* Point the run at chain `plan` and load its history baseline. */
+/* Point the run at chain `plan` (chain_execute loads its history baseline). */
 static void begin_chain(run *r, history *hist, const cli_args *args, const chain_plan *plan,
                         const char *command)
 {
-    r->chain = plan->name;
-    r->history = hist;
-    r->chain_failures = json_array_size(r->failures);
-    if (!hist)
-        return;
-    diag err = {{0}};
-    char *key = history_key_for(args, plan, command);
-    if (!key || history_chain_begin(hist, r->id, key, r->started_at, &err) != 0)
-        run_fail(r, NULL, "history", NULL, key ? err.text : "out of memory");
+    char *key = hist ? history_key_for(args, plan, command) : NULL;
+    if (hist && !key)
+        run_fail(r, NULL, "history", NULL, "out of memory");
+    run_chain_begin(r, plan->name, key ? hist : NULL, key);
     free(key);
 }
 

@@ -87,6 +87,9 @@ typedef struct config {
     strlist egress_allow;       /* security.egress_allow as written */
     char *audit_log;            /* security.audit_log resolved, or NULL */
     char *state_path;           /* state resolved, or NULL */
+    int history_keep_runs;      /* history.keep_runs; 0: not set (the default applies) */
+    int history_keep_days;      /* history.keep_days; 0: keep runs whatever their age;
+                                   -1: not set (the default applies) */
     config_playbooks playbooks; /* the `playbooks:` section */
     json_t *root;               /* the whole document after interpolation */
     json_t *marks;              /* object: JSON pointer -> [line, column] of every node */

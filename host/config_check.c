@@ -610,11 +610,30 @@ static int read_playbooks(checker *c, const json_t *section)
     return 0;
 }
 
+static int read_history(checker *c, const json_t *section)
+{
+    static const char *const allowed[] = {"keep_runs", "keep_days", NULL};
+    const char *pointer = "/history";
+    if (!section || json_is_null(section))
+        return 0;
+    if (!json_is_object(section))
+        return fail_expected(c, pointer, "a mapping with keep_runs and keep_days", section);
+    if (check_keys(c, section, pointer, allowed) != 0)
+        return -1;
+    CHILD(section, "keep_runs", p, v,
+          read_int(c, v, p, 1, 100000, "an integer from 1 to 100000 (runs kept per chain)",
+                   &c->cfg->history_keep_runs));
+    CHILD(section, "keep_days", p, v,
+          read_int(c, v, p, 0, 36500, "an integer from 0 to 36500 (days; 0 keeps runs of any age)",
+                   &c->cfg->history_keep_days));
+    return 0;
+}
+
 static int read_top(checker *c)
 {
     static const char *const allowed[] = {"version",  "plugin_dirs", "providers", "scanners",
                                           "policies", "notifiers",   "chains",    "security",
-                                          "state",    "playbooks",   NULL};
+                                          "state",    "playbooks",   "history",   NULL};
     const json_t *root = c->cfg->root;
     const char *pointer = "";
     if (!root) {
@@ -637,6 +656,9 @@ static int read_top(checker *c)
         read_int(c, v, p, 1, 1, "1 (the only config version this fawkes reads)", &c->cfg->version));
     CHILD(root, "plugin_dirs", p, v, read_string_list(c, v, p, true, &c->cfg->plugin_dirs));
     CHILD(root, "state", p, v, read_path(c, v, p, &c->cfg->state_path));
+    c->cfg->history_keep_days = -1;
+    if (read_history(c, json_object_get(root, "history")) != 0)
+        return -1;
     if (read_playbooks(c, json_object_get(root, "playbooks")) != 0)
         return -1;
     return read_security(c, json_object_get(root, "security"));

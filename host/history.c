@@ -1,23 +1,46 @@
-/* history.c: run history: findings by fingerprint per chain, deltas, resolved findings. */
-#include "fawkes/fwkx.h"
+/* history.c: run history: a chain's fail keys in memory, the findings' JSON in compressed
+   pages of a temporary file, deltas as findings stream by, one transaction at the end. */
 #include "history.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fawkes/fwkx.h"
+#include "history_internal.h"
 #include "log.h"
 
 struct history {
     state_store *st;
-    char *since;          /* full run id of --since, or NULL */
-    pthread_mutex_t lock; /* guards everything below during a chain */
+    char *since; /* full run id of --since, or NULL */
+    int keep_runs, keep_days;
+    bool tmp_ready; /* history_tmp is attached */
+
+    /* the chain being run (or the last one ended) */
     char *run_id, *key, *started_at;
-    json_t *baseline; /* fingerprint -> {"status", "finding"} of the baseline run */
-    json_t *seen;     /* fingerprint -> finding reported by this run (fail first) */
-    json_t *fails;    /* this chain's fail findings, in arrival order */
-    json_t *resolved; /* set by history_chain_end */
+    bool begun, ended, has_baseline;
+    int64_t base_seq; /* baseline run, when has_baseline */
+    int64_t seq;      /* this chain's row once recorded */
+
+    pthread_mutex_t lock; /* guards keys, page, next_page, counts and write_error */
+    hkey_table keys;
+    fwkx_buf page; /* fail records not yet written */
+    uint32_t next_page;
+    size_t new_count, open_count, resolved_count, error_count;
+    char *write_error; /* first failure to keep a finding (owned) */
+    atomic_size_t pass_count;
+
+    pthread_mutex_t tmp_lock; /* serialises writes to history_tmp */
+    sqlite3_stmt *tmp_insert;
+};
+
+struct history_cursor {
+    history *h;
+    sqlite3_stmt *stmt;
+    char *raw;
+    size_t raw_len, pos;
 };
 
 static const char schema_sql[] =
@@ -29,13 +52,53 @@ static const char schema_sql[] =
     "  new_count INTEGER NOT NULL, open_count INTEGER NOT NULL,"
     "  resolved_count INTEGER NOT NULL,"
     "  UNIQUE (run_id, chain));"
-    "CREATE TABLE IF NOT EXISTS history_findings ("
-    "  run_id TEXT NOT NULL, chain TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-    "  status TEXT NOT NULL,"      /* fail | pass | error | resolved */
-    "  delta TEXT NOT NULL,"       /* new | open | resolved */
+    /* fail, error and resolved findings of each run by key; passes are only counted */
+    "CREATE TABLE IF NOT EXISTS history_keys ("
+    "  seq INTEGER NOT NULL,"      /* history_runs.seq */
+    "  fp BLOB NOT NULL,"          /* 16-byte key of the fingerprint */
+    "  status INTEGER NOT NULL,"   /* 1 fail, 2 error, 3 resolved */
+    "  delta INTEGER NOT NULL,"    /* 0 new, 1 open, 2 resolved */
     "  reported INTEGER NOT NULL," /* 0: carried over from the baseline by a partial run */
-    "  finding TEXT NOT NULL,"
-    "  PRIMARY KEY (run_id, chain, fingerprint));";
+    "  page INTEGER NOT NULL,"     /* the page of this run holding its JSON */
+    "  PRIMARY KEY (seq, fp)) WITHOUT ROWID;"
+    /* the findings' JSON: records (key, length, text) compressed with zlib */
+    "CREATE TABLE IF NOT EXISTS history_pages ("
+    "  seq INTEGER NOT NULL, page INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL," /* 1 fails, 2 resolved, 3 carried */
+    "  raw_size INTEGER NOT NULL, body BLOB NOT NULL,"
+    "  PRIMARY KEY (seq, page)) WITHOUT ROWID;";
+
+/* Columns added to history_runs after its first release. */
+static const char *const added_columns[] = {"pass_count", "error_count"};
+
+static int sql_fail(history *h, diag *err, const char *what)
+{
+    diag_set(err, "%s: %s: %s", state_file(h->st), what, sqlite3_errmsg(state_db(h->st)));
+    return -1;
+}
+
+static int add_columns(history *h, diag *err)
+{
+    for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
+        sqlite3_stmt *stmt = NULL;
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT 1 FROM pragma_table_info('history_runs') WHERE name = '%s'",
+                 added_columns[i]);
+        if (sqlite3_prepare_v2(state_db(h->st), sql, -1, &stmt, NULL) != SQLITE_OK)
+            return sql_fail(h, err, "reading the history tables");
+        int present = sqlite3_step(stmt) == SQLITE_ROW;
+        sqlite3_finalize(stmt);
+        if (present)
+            continue;
+        snprintf(sql, sizeof sql,
+                 "ALTER TABLE history_runs ADD COLUMN %s INTEGER NOT NULL DEFAULT 0",
+                 added_columns[i]);
+        if (state_exec(h->st, sql, err) != 0)
+            return -1;
+    }
+    return 0;
+}
 
 /* Resolve `since` (a run id or a unique prefix) into h->since. */
 static int resolve_since(history *h, const char *since, diag *err)
@@ -52,10 +115,8 @@ static int resolve_since(history *h, const char *since, diag *err)
     if (sqlite3_prepare_v2(state_db(h->st),
                            "SELECT DISTINCT run_id FROM history_runs WHERE substr(run_id, 1, ?) = ?"
                            " LIMIT 2",
-                           -1, &stmt, NULL) != SQLITE_OK) {
-        diag_set(err, "%s: %s", state_file(h->st), sqlite3_errmsg(state_db(h->st)));
-        return -1;
-    }
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return sql_fail(h, err, "reading the run history");
     sqlite3_bind_int(stmt, 1, (int)len);
     sqlite3_bind_text(stmt, 2, since, -1, SQLITE_STATIC);
     int found = 0;
@@ -69,7 +130,7 @@ static int resolve_since(history *h, const char *since, diag *err)
     diag_set(err,
              found == 0 ? "--since %s: no run with that id is recorded in %s; use the run_id of "
                           "an earlier run (shown in -o json output), which must be one of the "
-                          "newest runs kept"
+                          "runs kept (see `history:` in the config)"
                         : "--since %s: more than one run id in %s starts with that; give more "
                           "digits",
              since, state_file(h->st));
@@ -85,8 +146,14 @@ int history_open(const config *cfg, const char *since, history **out, diag *err)
         return -1;
     }
     pthread_mutex_init(&h->lock, NULL);
+    pthread_mutex_init(&h->tmp_lock, NULL);
+    h->keep_runs =
+        cfg && cfg->history_keep_runs > 0 ? cfg->history_keep_runs : HISTORY_KEEP_RUNS_DEFAULT;
+    h->keep_days =
+        cfg && cfg->history_keep_days >= 0 ? cfg->history_keep_days : HISTORY_KEEP_DAYS_DEFAULT;
     if (state_open(state_path_for(cfg), &h->st, err) != 0 ||
-        state_exec(h->st, schema_sql, err) != 0 || (since && resolve_since(h, since, err) != 0)) {
+        state_exec(h->st, schema_sql, err) != 0 || add_columns(h, err) != 0 ||
+        (since && resolve_since(h, since, err) != 0)) {
         history_close(h);
         return -1;
     }
@@ -99,12 +166,15 @@ static void chain_reset(history *h)
     free(h->run_id);
     free(h->key);
     free(h->started_at);
-    h->run_id = h->key = h->started_at = NULL;
-    json_decref(h->baseline);
-    json_decref(h->seen);
-    json_decref(h->fails);
-    json_decref(h->resolved);
-    h->baseline = h->seen = h->fails = h->resolved = NULL;
+    free(h->write_error);
+    h->run_id = h->key = h->started_at = h->write_error = NULL;
+    h->begun = h->ended = h->has_baseline = false;
+    h->base_seq = h->seq = 0;
+    hkey_free(&h->keys);
+    fwkx_buf_free(&h->page);
+    h->next_page = 0;
+    h->new_count = h->open_count = h->resolved_count = h->error_count = 0;
+    atomic_store(&h->pass_count, 0);
 }
 
 void history_close(history *h)
@@ -112,9 +182,11 @@ void history_close(history *h)
     if (!h)
         return;
     chain_reset(h);
+    sqlite3_finalize(h->tmp_insert);
     state_close(h->st);
     free(h->since);
     pthread_mutex_destroy(&h->lock);
+    pthread_mutex_destroy(&h->tmp_lock);
     free(h);
 }
 
@@ -156,10 +228,8 @@ int history_check_since(history *h, const char *key, diag *err)
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2(state_db(h->st),
                            "SELECT chain FROM history_runs WHERE run_id = ? ORDER BY seq", -1,
-                           &stmt, NULL) != SQLITE_OK) {
-        diag_set(err, "%s: %s", state_file(h->st), sqlite3_errmsg(state_db(h->st)));
-        return -1;
-    }
+                           &stmt, NULL) != SQLITE_OK)
+        return sql_fail(h, err, "reading the run history");
     sqlite3_bind_text(stmt, 1, h->since, -1, SQLITE_STATIC);
     char chains[512] = "";
     size_t used = 0;
@@ -182,57 +252,77 @@ int history_check_since(history *h, const char *key, diag *err)
     return -1;
 }
 
-/* The newest recorded run of `key` (other than this one), or the --since run. */
-static char *baseline_run(history *h, diag *err)
+/* The baseline: the newest recorded run of the chain (other than this one), or the --since
+   run. Sets h->base_seq and h->has_baseline. */
+static int find_baseline(history *h, diag *err)
 {
-    if (h->since)
-        return strdup(h->since);
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(state_db(h->st),
-                           "SELECT run_id FROM history_runs WHERE chain = ? AND run_id != ? "
-                           "ORDER BY seq DESC LIMIT 1",
-                           -1, &stmt, NULL) != SQLITE_OK) {
-        diag_set(err, "%s: %s", state_file(h->st), sqlite3_errmsg(state_db(h->st)));
-        return NULL;
-    }
+    const char *sql = h->since ? "SELECT seq FROM history_runs WHERE chain = ? AND run_id = ?"
+                               : "SELECT seq FROM history_runs WHERE chain = ? AND run_id != ? "
+                                 "ORDER BY seq DESC LIMIT 1";
+    if (sqlite3_prepare_v2(state_db(h->st), sql, -1, &stmt, NULL) != SQLITE_OK)
+        return sql_fail(h, err, "reading the run history");
     sqlite3_bind_text(stmt, 1, h->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, h->run_id, -1, SQLITE_STATIC);
-    char *found = NULL;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        found = strdup((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_bind_text(stmt, 2, h->since ? h->since : h->run_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        h->base_seq = sqlite3_column_int64(stmt, 0);
+        h->has_baseline = true;
+    }
     sqlite3_finalize(stmt);
-    return found;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sql_fail(h, err, "reading the run history");
+    return 0;
 }
 
-static int load_baseline(history *h, const char *run_id, diag *err)
+static int load_baseline(history *h, diag *err)
 {
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2(state_db(h->st),
-                           "SELECT fingerprint, status, finding FROM history_findings "
-                           "WHERE run_id = ? AND chain = ? AND status != 'resolved'",
-                           -1, &stmt, NULL) != SQLITE_OK) {
-        diag_set(err, "%s: %s", state_file(h->st), sqlite3_errmsg(state_db(h->st)));
-        return -1;
-    }
-    sqlite3_bind_text(stmt, 1, run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, h->key, -1, SQLITE_STATIC);
+                           "SELECT fp, status, page FROM history_keys WHERE seq = ? AND status IN "
+                           "(1, 2)",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return sql_fail(h, err, "reading the baseline run");
+    sqlite3_bind_int64(stmt, 1, h->base_seq);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *fingerprint = (const char *)sqlite3_column_text(stmt, 0);
-        const char *status = (const char *)sqlite3_column_text(stmt, 1);
-        json_t *finding = json_loads((const char *)sqlite3_column_text(stmt, 2), 0, NULL);
-        if (!finding)
+        if (sqlite3_column_bytes(stmt, 0) != HISTORY_KEY_BYTES)
             continue; /* a row we cannot read is treated as absent */
-        json_object_set_new(h->baseline, fingerprint,
-                            json_pack("{s:s, s:o}", "status", status, "finding", finding));
+        hkey_entry *e = hkey_insert(&h->keys, sqlite3_column_blob(stmt, 0));
+        if (!e) {
+            sqlite3_finalize(stmt);
+            diag_set(err, "out of memory loading the baseline run");
+            return -1;
+        }
+        e->base_status = (uint8_t)sqlite3_column_int(stmt, 1);
+        e->base_page = (uint32_t)sqlite3_column_int64(stmt, 2);
     }
     sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) {
-        diag_set(err, "%s: reading run %s: %s", state_file(h->st), run_id,
-                 sqlite3_errmsg(state_db(h->st)));
-        return -1;
-    }
+    if (rc != SQLITE_DONE)
+        return sql_fail(h, err, "reading the baseline run");
     return 0;
+}
+
+/* The temporary database (removed when the state file is closed) the chain's pages go to
+   until history_chain_end copies them into the state file. */
+static int prepare_tmp(history *h, diag *err)
+{
+    if (!h->tmp_ready) {
+        if (state_exec(h->st,
+                       "ATTACH DATABASE '' AS history_tmp;"
+                       "PRAGMA history_tmp.journal_mode=OFF; PRAGMA history_tmp.synchronous=OFF;"
+                       "CREATE TABLE history_tmp.pages (page INTEGER PRIMARY KEY, kind INTEGER "
+                       "NOT NULL, raw_size INTEGER NOT NULL, body BLOB NOT NULL);",
+                       err) != 0)
+            return -1;
+        if (sqlite3_prepare_v2(state_db(h->st),
+                               "INSERT INTO history_tmp.pages (page, kind, raw_size, body) "
+                               "VALUES (?, ?, ?, ?)",
+                               -1, &h->tmp_insert, NULL) != SQLITE_OK)
+            return sql_fail(h, err, "preparing the temporary pages");
+        h->tmp_ready = true;
+    }
+    return state_exec(h->st, "DELETE FROM history_tmp.pages", err);
 }
 
 int history_chain_begin(history *h, const char *run_id, const char *key, const char *started_at,
@@ -242,190 +332,495 @@ int history_chain_begin(history *h, const char *run_id, const char *key, const c
     h->run_id = strdup(run_id);
     h->key = strdup(key);
     h->started_at = strdup(started_at);
-    h->baseline = json_object();
-    h->seen = json_object();
-    h->fails = json_array();
-    h->resolved = json_array();
-    if (!h->run_id || !h->key || !h->started_at || !h->baseline || !h->seen || !h->fails ||
-        !h->resolved) {
+    if (!h->run_id || !h->key || !h->started_at) {
         diag_set(err, "out of memory");
         return -1;
     }
-    char *base = baseline_run(h, err);
-    if (!base)
-        return err->text[0] ? -1 : 0;
-    int rc = load_baseline(h, base, err);
-    free(base);
+    if (prepare_tmp(h, err) != 0 || find_baseline(h, err) != 0)
+        return -1;
+    h->begun = true;
+    if (h->has_baseline && load_baseline(h, err) != 0) {
+        /* deltas are all "new" then, and nothing is resolved */
+        hkey_free(&h->keys);
+        h->has_baseline = false;
+        return -1;
+    }
+    return 0;
+}
+
+/* Note the first failure to keep a finding. Call with h->lock held. */
+static void note_write_error(history *h, const char *what)
+{
+    if (!h->write_error)
+        h->write_error = strdup(what);
+}
+
+/* Compress a full page and store it in history_tmp. Any thread; takes tmp_lock. */
+static int write_page(history *h, uint32_t page, int kind, const char *raw, size_t len)
+{
+    unsigned char *blob = NULL;
+    size_t blob_len = 0;
+    if (hpage_compress(raw, len, &blob, &blob_len) != 0)
+        return -1;
+    pthread_mutex_lock(&h->tmp_lock);
+    sqlite3_reset(h->tmp_insert);
+    sqlite3_bind_int64(h->tmp_insert, 1, page);
+    sqlite3_bind_int(h->tmp_insert, 2, kind);
+    sqlite3_bind_int64(h->tmp_insert, 3, (sqlite3_int64)len);
+    sqlite3_bind_blob64(h->tmp_insert, 4, blob, blob_len, SQLITE_STATIC);
+    int rc = sqlite3_step(h->tmp_insert) == SQLITE_DONE ? 0 : -1;
+    sqlite3_clear_bindings(h->tmp_insert);
+    pthread_mutex_unlock(&h->tmp_lock);
+    free(blob);
     return rc;
 }
 
-void history_mark(history *h, json_t *finding)
+/* Hand over the page being filled when full (or `force`d and not empty): its number, text
+   and length. Call with h->lock held. Returns 1 when a page was handed over. */
+static int take_page(history *h, bool force, uint32_t *page, char **raw, size_t *len)
 {
-    if (!h || !h->seen)
-        return;
-    const char *fingerprint = fwkx_str(finding, "fingerprint", "");
-    const char *status = fwkx_str(finding, "status", "");
-    pthread_mutex_lock(&h->lock);
-    const json_t *before = json_object_get(h->baseline, fingerprint);
-    bool open = before && strcmp(fwkx_str(before, "status", ""), status) == 0;
-    json_object_set_new(finding, "delta", json_string(open ? "open" : "new"));
-    const json_t *earlier = json_object_get(h->seen, fingerprint);
-    bool earlier_fail = earlier && strcmp(fwkx_str(earlier, "status", ""), "fail") == 0;
-    bool fail = strcmp(status, "fail") == 0;
-    /* A fingerprint reported twice keeps its fail record (that is what resolves later) and
-       is notified once. */
-    if (!earlier_fail)
-        json_object_set(h->seen, fingerprint, finding);
-    if (fail && !earlier_fail)
-        json_array_append(h->fails, finding);
-    pthread_mutex_unlock(&h->lock);
+    if (h->page.len == 0 || (!force && h->page.len < HPAGE_RAW_BYTES))
+        return 0;
+    *page = h->next_page++;
+    *len = h->page.len;
+    *raw = h->page.data;
+    h->page = (fwkx_buf)FWKX_BUF_INIT;
+    return 1;
 }
 
-static int insert_finding(sqlite3_stmt *stmt, const history *h, const char *fingerprint,
-                          const char *status, const char *delta, int reported,
-                          const json_t *finding)
+static int status_code(const char *status)
 {
-    char *text = json_dumps(finding, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!text)
+    return strcmp(status, "fail") == 0 ? HKEY_FAIL : strcmp(status, "error") == 0 ? HKEY_ERROR : 0;
+}
+
+int history_mark(history *h, json_t *finding)
+{
+    const char *status = fwkx_str(finding, "status", "");
+    int code = status_code(status);
+    if (!h || !h->begun || h->ended)
+        return code == HKEY_FAIL;
+    if (code == 0) {
+        atomic_fetch_add(&h->pass_count, 1);
+        json_object_set_new(finding, "delta", json_string(h->has_baseline ? "open" : "new"));
+        return 0;
+    }
+    uint8_t key[HISTORY_KEY_BYTES];
+    hkey_of(fwkx_str(finding, "fingerprint", ""), key);
+    pthread_mutex_lock(&h->lock);
+    hkey_entry *e = hkey_insert(&h->keys, key);
+    if (!e) {
+        note_write_error(h, "out of memory keeping the run's findings");
+        pthread_mutex_unlock(&h->lock);
+        json_object_set_new(finding, "delta", json_string("new"));
         return -1;
-    sqlite3_reset(stmt);
+    }
+    bool first = e->status == HKEY_NONE;
+    if (first) {
+        e->status = (uint8_t)code;
+        e->delta = e->base_status == code ? HDELTA_OPEN : HDELTA_NEW;
+        if (code == HKEY_FAIL)
+            e->delta == HDELTA_OPEN ? h->open_count++ : h->new_count++;
+        else
+            h->error_count++;
+    }
+    int delta = e->delta;
+    pthread_mutex_unlock(&h->lock);
+    json_object_set_new(finding, "delta", json_string(delta == HDELTA_OPEN ? "open" : "new"));
+    if (!first) /* a fingerprint reported twice: the first report stands */
+        return 0;
+    char *text = json_dumps(finding, JSON_COMPACT);
+    uint32_t page = 0;
+    char *raw = NULL;
+    size_t len = 0;
+    pthread_mutex_lock(&h->lock);
+    int handed = 0, rc = 0;
+    if (!text || hpage_add(&h->page, key, text, strlen(text)) != 0) {
+        note_write_error(h, "out of memory keeping the run's findings");
+        rc = -1;
+    } else {
+        e = hkey_find(&h->keys, key);
+        e->page = h->next_page;
+        handed = take_page(h, false, &page, &raw, &len);
+    }
+    pthread_mutex_unlock(&h->lock);
+    free(text);
+    if (handed && write_page(h, page, HPAGE_FAILS, raw, len) != 0) {
+        pthread_mutex_lock(&h->lock);
+        note_write_error(h, "writing the run's findings to a temporary file failed (is TMPDIR "
+                            "full?)");
+        pthread_mutex_unlock(&h->lock);
+        rc = -1;
+    }
+    free(raw);
+    return rc == 0 && code == HKEY_FAIL;
+}
+
+/* Write the page being filled (any size) as `kind`. One thread (chain end). */
+static int flush_page(history *h, int kind, diag *err)
+{
+    uint32_t page = 0;
+    char *raw = NULL;
+    size_t len = 0;
+    if (!take_page(h, true, &page, &raw, &len))
+        return 0;
+    int rc = write_page(h, page, kind, raw, len);
+    free(raw);
+    if (rc != 0)
+        diag_set(err,
+                 "%s: writing the run's findings to a temporary file failed: %s; free space "
+                 "in TMPDIR",
+                 state_file(h->st), sqlite3_errmsg(state_db(h->st)));
+    return rc;
+}
+
+/* Add a record to the page being filled, writing it when full. One thread (chain end). */
+static int add_record(history *h, hkey_entry *e, int kind, const char *json, size_t len, diag *err)
+{
+    if (hpage_add(&h->page, e->key, json, len) != 0) {
+        diag_set(err, "out of memory keeping the run's findings");
+        return -1;
+    }
+    e->page = h->next_page;
+    if (h->page.len >= HPAGE_RAW_BYTES)
+        return flush_page(h, kind, err);
+    return 0;
+}
+
+/* Is this baseline finding gone: failing then, not failing now? */
+static bool gone(const hkey_entry *e)
+{
+    return e->base_status == HKEY_FAIL && e->status != HKEY_FAIL && e->status != HKEY_RESOLVED &&
+           !e->carried;
+}
+
+/*
+ * Resolve (or, when `partial`, carry) the baseline's fail findings this run did not report as
+ * fail: read the baseline's pages that hold them, one at a time.
+ */
+static int settle_gone(history *h, bool partial, void (*resolved)(void *, const json_t *), void *ud,
+                       diag *err)
+{
+    if (!h->has_baseline)
+        return 0;
+    /* the pages to read, in order */
+    uint32_t max_page = 0;
+    size_t wanted = 0;
+    for (size_t i = 0; i < h->keys.capacity; i++) {
+        const hkey_entry *e = &h->keys.slots[i];
+        if (e->used && gone(e)) {
+            wanted++;
+            if (e->base_page > max_page)
+                max_page = e->base_page;
+        }
+    }
+    if (wanted == 0)
+        return 0;
+    unsigned char *pages = calloc((size_t)max_page / 8 + 1, 1);
+    if (!pages) {
+        diag_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < h->keys.capacity; i++) {
+        const hkey_entry *e = &h->keys.slots[i];
+        if (e->used && gone(e))
+            pages[e->base_page / 8] |= (unsigned char)(1u << (e->base_page % 8));
+    }
+    int kind = partial ? HPAGE_CARRIED : HPAGE_RESOLVED;
+    sqlite3_stmt *stmt = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(state_db(h->st),
+                           "SELECT page, raw_size, body FROM history_pages WHERE seq = ? AND kind "
+                           "IN (1, 3) ORDER BY page",
+                           -1, &stmt, NULL) != SQLITE_OK) {
+        free(pages);
+        return sql_fail(h, err, "reading the baseline run");
+    }
+    sqlite3_bind_int64(stmt, 1, h->base_seq);
+    int step;
+    while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        sqlite3_int64 page = sqlite3_column_int64(stmt, 0);
+        if (page < 0 || page > max_page || !(pages[page / 8] & (1u << (page % 8))))
+            continue;
+        char *raw = NULL;
+        size_t raw_len = (size_t)sqlite3_column_int64(stmt, 1);
+        if (hpage_uncompress(sqlite3_column_blob(stmt, 2), (size_t)sqlite3_column_bytes(stmt, 2),
+                             raw_len, &raw) != 0) {
+            log_msg(FWK_LOG_WARN, "history",
+                    "%s: page %lld of the baseline run does not read back; its findings are "
+                    "neither resolved nor carried",
+                    state_file(h->st), (long long)page);
+            continue;
+        }
+        size_t pos = 0;
+        hpage_record rec;
+        while (rc == 0 && hpage_next(raw, raw_len, &pos, &rec) == 1) {
+            hkey_entry *e = hkey_find(&h->keys, rec.key);
+            if (!e || !gone(e) || e->base_page != (uint32_t)page)
+                continue;
+            if (partial) {
+                e->carried = 1;
+                e->status = HKEY_FAIL;
+                e->delta = HDELTA_OPEN;
+                rc = add_record(h, e, kind, rec.json, rec.len, err);
+                continue;
+            }
+            json_t *finding = json_loadb(rec.json, rec.len, 0, NULL);
+            if (!finding)
+                continue;
+            json_object_set_new(finding, "status", json_string("pass"));
+            json_object_set_new(finding, "delta", json_string("resolved"));
+            if (resolved)
+                resolved(ud, finding);
+            char *text = json_dumps(finding, JSON_COMPACT);
+            json_decref(finding);
+            e->status = HKEY_RESOLVED;
+            e->delta = HDELTA_RESOLVED;
+            h->resolved_count++;
+            rc = text ? add_record(h, e, kind, text, strlen(text), err) : -1;
+            if (!text)
+                diag_set(err, "out of memory");
+            free(text);
+        }
+        free(raw);
+    }
+    sqlite3_finalize(stmt);
+    free(pages);
+    if (rc == 0 && step != SQLITE_DONE)
+        return sql_fail(h, err, "reading the baseline run");
+    return rc == 0 ? flush_page(h, kind, err) : -1;
+}
+
+static int prepare(history *h, sqlite3_stmt **stmt, const char *sql)
+{
+    return sqlite3_prepare_v2(state_db(h->st), sql, -1, stmt, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Delete the runs named in temp.history_doomed, their keys and pages. */
+static int delete_doomed(history *h)
+{
+    return sqlite3_exec(state_db(h->st),
+                        "DELETE FROM history_keys WHERE seq IN (SELECT seq FROM "
+                        "temp.history_doomed);"
+                        "DELETE FROM history_pages WHERE seq IN (SELECT seq FROM "
+                        "temp.history_doomed);"
+                        "DELETE FROM history_runs WHERE seq IN (SELECT seq FROM "
+                        "temp.history_doomed);"
+                        "DELETE FROM temp.history_doomed;",
+                        NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : -1;
+}
+
+/*
+ * Doom and delete runs of the chain: with `retention`, those past the newest keep_runs or
+ * older than keep_days (never this one); without, an earlier record of this very run (a
+ * chain named twice on one command line: the later record replaces it).
+ */
+static int prune(history *h, bool retention)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_exec(state_db(h->st),
+                     "CREATE TEMP TABLE IF NOT EXISTS history_doomed (seq INTEGER PRIMARY KEY);",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        prepare(h, &stmt,
+                retention ? "INSERT OR IGNORE INTO temp.history_doomed (seq) SELECT seq FROM "
+                            "history_runs WHERE chain = ?1 AND seq != ?2 AND (seq NOT IN (SELECT "
+                            "seq FROM history_runs WHERE chain = ?1 ORDER BY seq DESC LIMIT ?3) "
+                            "OR (?4 > 0 AND finished_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', "
+                            "'-' || ?4 || ' days')))"
+                          : "INSERT OR IGNORE INTO temp.history_doomed (seq) SELECT seq FROM "
+                            "history_runs WHERE chain = ?1 AND seq != ?2 AND run_id = ?5") != 0)
+        return -1;
+    sqlite3_bind_text(stmt, 1, h->key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, h->seq);
+    sqlite3_bind_int(stmt, 3, h->keep_runs);
+    sqlite3_bind_int(stmt, 4, h->keep_days);
+    sqlite3_bind_text(stmt, 5, h->run_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(stmt);
+    return rc == 0 ? delete_doomed(h) : -1;
+}
+
+static int insert_run(history *h, bool partial)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (prepare(h, &stmt,
+                "INSERT INTO history_runs (run_id, chain, started_at, finished_at, partial, "
+                "baseline, new_count, open_count, resolved_count, pass_count, error_count) "
+                "VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?, ?, ?, ?, ?)") !=
+        0)
+        return -1;
     sqlite3_bind_text(stmt, 1, h->run_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, h->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 3, fingerprint, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 4, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 5, delta, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 6, reported);
-    sqlite3_bind_text(stmt, 7, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 3, h->started_at, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 4, partial);
+    sqlite3_bind_text(stmt, 5, h->since, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 6, (sqlite3_int64)h->new_count);
+    sqlite3_bind_int64(stmt, 7, (sqlite3_int64)h->open_count);
+    sqlite3_bind_int64(stmt, 8, (sqlite3_int64)h->resolved_count);
+    sqlite3_bind_int64(stmt, 9, (sqlite3_int64)atomic_load(&h->pass_count));
+    sqlite3_bind_int64(stmt, 10, (sqlite3_int64)h->error_count);
     int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
-    free(text);
+    sqlite3_finalize(stmt);
+    if (rc == 0)
+        h->seq = sqlite3_last_insert_rowid(state_db(h->st));
     return rc;
 }
 
-/* Write the run row and its findings; carried: baseline fails kept unreported. */
-static int record(history *h, bool partial, const json_t *carried, diag *err)
+static int insert_keys(history *h)
 {
-    sqlite3 *db = state_db(h->st);
-    sqlite3_stmt *run_stmt = NULL, *finding_stmt = NULL, *prune_stmt = NULL,
-                 *prune_runs_stmt = NULL;
+    sqlite3_stmt *stmt = NULL;
+    if (prepare(h, &stmt,
+                "INSERT INTO history_keys (seq, fp, status, delta, reported, page) VALUES (?, ?, "
+                "?, ?, ?, ?)") != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < h->keys.capacity; i++) {
+        const hkey_entry *e = &h->keys.slots[i];
+        if (!e->used || e->status == HKEY_NONE)
+            continue;
+        sqlite3_reset(stmt);
+        sqlite3_bind_int64(stmt, 1, h->seq);
+        sqlite3_bind_blob(stmt, 2, e->key, HISTORY_KEY_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 3, e->status);
+        sqlite3_bind_int(stmt, 4, e->delta);
+        sqlite3_bind_int(stmt, 5, !e->carried);
+        sqlite3_bind_int64(stmt, 6, e->page);
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* The run's row, keys and pages, and the pruning, in one transaction. */
+static int record(history *h, bool partial, diag *err)
+{
     if (state_begin(h->st, err) != 0)
         return -1;
-    json_t *counts = history_chain_counts(h);
-    int rc = -1;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO history_runs (run_id, chain, started_at, "
-                           "finished_at, partial, baseline, new_count, open_count, "
-                           "resolved_count) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', "
-                           "'now'), ?, ?, ?, ?, ?)",
-                           -1, &run_stmt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO history_findings (run_id, chain, fingerprint, "
-                           "status, delta, reported, finding) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           -1, &finding_stmt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "DELETE FROM history_findings WHERE chain = ?1 AND run_id IN (SELECT "
-                           "run_id FROM history_runs WHERE chain = ?1 ORDER BY seq DESC LIMIT "
-                           "-1 OFFSET ?2)",
-                           -1, &prune_stmt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "DELETE FROM history_runs WHERE chain = ?1 AND seq NOT IN (SELECT "
-                           "seq FROM history_runs WHERE chain = ?1 ORDER BY seq DESC LIMIT ?2)",
-                           -1, &prune_runs_stmt, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(run_stmt, 1, h->run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(run_stmt, 2, h->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(run_stmt, 3, h->started_at, -1, SQLITE_STATIC);
-    sqlite3_bind_int(run_stmt, 4, partial);
-    sqlite3_bind_text(run_stmt, 5, h->since, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(run_stmt, 6, json_integer_value(json_object_get(counts, "new")));
-    sqlite3_bind_int64(run_stmt, 7, json_integer_value(json_object_get(counts, "open")));
-    sqlite3_bind_int64(run_stmt, 8, json_integer_value(json_object_get(counts, "resolved")));
-    if (sqlite3_step(run_stmt) != SQLITE_DONE)
-        goto out;
-    const char *fingerprint;
-    json_t *finding;
-    json_object_foreach (h->seen, fingerprint, finding) {
-        if (insert_finding(finding_stmt, h, fingerprint, fwkx_str(finding, "status", ""),
-                           fwkx_str(finding, "delta", ""), 1, finding) != 0)
-            goto out;
+    sqlite3_stmt *copy = NULL;
+    int rc = prune(h, false);
+    if (rc == 0)
+        rc = insert_run(h, partial);
+    if (rc == 0)
+        rc = prepare(h, &copy,
+                     "INSERT INTO history_pages (seq, page, kind, raw_size, body) SELECT ?, page, "
+                     "kind, raw_size, body FROM history_tmp.pages");
+    if (rc == 0) {
+        sqlite3_bind_int64(copy, 1, h->seq);
+        rc = sqlite3_step(copy) == SQLITE_DONE ? 0 : -1;
     }
-    size_t i;
-    json_array_foreach (h->resolved, i, finding) {
-        if (insert_finding(finding_stmt, h, fwkx_str(finding, "fingerprint", ""), "resolved",
-                           "resolved", 1, finding) != 0)
-            goto out;
-    }
-    json_array_foreach (carried, i, finding) {
-        if (insert_finding(finding_stmt, h, fwkx_str(finding, "fingerprint", ""), "fail", "open", 0,
-                           finding) != 0)
-            goto out;
-    }
-    /* Keep the newest HISTORY_KEEP_RUNS runs of the chain: findings first, then runs. */
-    sqlite3_stmt *prunes[] = {prune_stmt, prune_runs_stmt};
-    for (size_t p = 0; p < 2; p++) {
-        sqlite3_bind_text(prunes[p], 1, h->key, -1, SQLITE_STATIC);
-        sqlite3_bind_int(prunes[p], 2, HISTORY_KEEP_RUNS);
-        if (sqlite3_step(prunes[p]) != SQLITE_DONE)
-            goto out;
-    }
-    rc = 0;
-out:
-    if (rc != 0)
-        diag_set(err, "%s: recording run %s of chain '%s' failed: %s", state_file(h->st), h->run_id,
-                 h->key, sqlite3_errmsg(db));
-    sqlite3_finalize(run_stmt);
-    sqlite3_finalize(finding_stmt);
-    sqlite3_finalize(prune_stmt);
-    sqlite3_finalize(prune_runs_stmt);
-    json_decref(counts);
+    sqlite3_finalize(copy);
+    if (rc == 0)
+        rc = insert_keys(h);
+    if (rc == 0)
+        rc = prune(h, true);
     if (rc != 0) {
+        diag_set(err, "%s: recording run %s of chain '%s' failed: %s", state_file(h->st), h->run_id,
+                 h->key, sqlite3_errmsg(state_db(h->st)));
         state_rollback(h->st);
         return -1;
     }
     return state_commit(h->st, err);
 }
 
-json_t *history_chain_end(history *h, bool partial, diag *err)
+int history_chain_end(history *h, bool partial, void (*resolved)(void *ud, const json_t *finding),
+                      void *ud, diag *err)
 {
-    if (!h || !h->seen)
-        return json_array();
-    json_t *carried = json_array();
-    const char *fingerprint;
-    json_t *before;
-    json_object_foreach (h->baseline, fingerprint, before) {
-        if (strcmp(fwkx_str(before, "status", ""), "fail") != 0)
-            continue;
-        const json_t *now = json_object_get(h->seen, fingerprint);
-        if (now && strcmp(fwkx_str(now, "status", ""), "fail") == 0)
-            continue;
-        json_t *old = json_object_get(before, "finding");
-        if (partial) {
-            json_array_append(carried, old);
-            continue;
-        }
-        json_t *gone = json_deep_copy(old);
-        json_object_set_new(gone, "status", json_string("pass"));
-        json_object_set_new(gone, "delta", json_string("resolved"));
-        json_array_append_new(h->resolved, gone);
+    if (!h || !h->begun || h->ended)
+        return 0;
+    h->ended = true; /* no more marks: the workers are done */
+    int rc = 0;
+    if (h->write_error) {
+        diag_set(err, "%s: %s; this run is not recorded", state_file(h->st), h->write_error);
+        rc = -1;
     }
-    if (record(h, partial, carried, err) != 0)
-        log_msg(FWK_LOG_ERROR, "history", "%s", err->text);
-    json_decref(carried);
-    return json_incref(h->resolved);
-}
-
-const json_t *history_chain_findings(const history *h)
-{
-    return h ? h->fails : NULL;
+    /* the last fail page first: resolved and carried pages follow it */
+    if (rc == 0)
+        rc = flush_page(h, HPAGE_FAILS, err);
+    if (rc == 0)
+        rc = settle_gone(h, partial, resolved, ud, err);
+    if (rc == 0)
+        rc = record(h, partial, err);
+    state_exec(h->st, "DELETE FROM history_tmp.pages", NULL);
+    if (rc != 0)
+        h->seq = 0;
+    return rc;
 }
 
 json_t *history_chain_counts(const history *h)
 {
-    json_int_t counts[2] = {0, 0};
-    size_t i;
-    const json_t *finding;
-    if (h && h->fails)
-        json_array_foreach (h->fails, i, finding)
-            counts[strcmp(fwkx_str(finding, "delta", ""), "open") == 0]++;
-    return json_pack("{s:I, s:I, s:I}", "new", counts[0], "open", counts[1], "resolved",
-                     (json_int_t)json_array_size(h ? h->resolved : NULL));
+    return json_pack("{s:I, s:I, s:I}", "new", (json_int_t)(h ? h->new_count : 0), "open",
+                     (json_int_t)(h ? h->open_count : 0), "resolved",
+                     (json_int_t)(h ? h->resolved_count : 0));
+}
+
+int history_cursor_open(history *h, unsigned what, history_cursor **out, diag *err)
+{
+    *out = NULL;
+    if (!h || !h->ended || h->seq == 0) {
+        diag_set(err, "the chain's findings were not recorded (see the history failure above)");
+        return -1;
+    }
+    history_cursor *c = calloc(1, sizeof *c);
+    if (!c) {
+        diag_set(err, "out of memory");
+        return -1;
+    }
+    c->h = h;
+    if (prepare(h, &c->stmt,
+                "SELECT raw_size, body FROM history_pages WHERE seq = ? AND (kind = ? OR kind = ?) "
+                "ORDER BY kind, page") != 0) {
+        free(c);
+        return sql_fail(h, err, "reading the run's findings");
+    }
+    sqlite3_bind_int64(c->stmt, 1, h->seq);
+    sqlite3_bind_int(c->stmt, 2, (what & HISTORY_FAILS) ? HPAGE_FAILS : -1);
+    sqlite3_bind_int(c->stmt, 3, (what & HISTORY_RESOLVED) ? HPAGE_RESOLVED : -1);
+    *out = c;
+    return 0;
+}
+
+json_t *history_cursor_next(history_cursor *c, diag *err)
+{
+    for (;;) {
+        hpage_record rec;
+        int got = c->raw ? hpage_next(c->raw, c->raw_len, &c->pos, &rec) : 0;
+        if (got == 1) {
+            json_error_t jerr;
+            json_t *finding = json_loadb(rec.json, rec.len, 0, &jerr);
+            if (!finding)
+                diag_set(err, "%s: a recorded finding does not read back: %s", state_file(c->h->st),
+                         jerr.text);
+            return finding;
+        }
+        free(c->raw);
+        c->raw = NULL;
+        if (got < 0) {
+            diag_set(err, "%s: a page of recorded findings is damaged", state_file(c->h->st));
+            return NULL;
+        }
+        int step = sqlite3_step(c->stmt);
+        if (step == SQLITE_DONE)
+            return NULL;
+        if (step != SQLITE_ROW) {
+            sql_fail(c->h, err, "reading the run's findings");
+            return NULL;
+        }
+        c->raw_len = (size_t)sqlite3_column_int64(c->stmt, 0);
+        c->pos = 0;
+        if (hpage_uncompress(sqlite3_column_blob(c->stmt, 1),
+                             (size_t)sqlite3_column_bytes(c->stmt, 1), c->raw_len, &c->raw) != 0) {
+            diag_set(err, "%s: a page of recorded findings is damaged", state_file(c->h->st));
+            return NULL;
+        }
+    }
+}
+
+void history_cursor_close(history_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_finalize(c->stmt);
+    free(c->raw);
+    free(c);
 }

@@ -14,20 +14,29 @@
 
 /*
  * A history: the state file opened for one `fawkes run`/`scan`, and the chain being run.
- * Tables (created on first use): history_runs (one row per run and chain) and
- * history_findings (the findings of each, by fingerprint). Only the newest
- * HISTORY_KEEP_RUNS runs of each chain are kept.
+ * Tables (created on first use, prefixed history_): runs (one row per complete run and
+ * chain, with its counts), keys (the fail and error findings of each run, by a 16-byte
+ * binary fingerprint key, with status and delta) and pages (the findings' JSON, compressed
+ * in pages, read back for resolved findings, notifiers and playbooks). Pass findings are
+ * counted, not stored. Runs older than the retention (HISTORY_KEEP_RUNS_DEFAULT runs and
+ * HISTORY_KEEP_DAYS_DEFAULT days per chain unless the config's `history:` says otherwise)
+ * are pruned as new ones are recorded.
  *
- * Per chain: history_chain_begin loads the baseline (the newest earlier run of the chain,
- * or the --since run), history_mark gives each finding its delta as it streams by, and
- * history_chain_end records the run and returns the resolved findings.
+ * Per chain: history_chain_begin loads the baseline's fail keys (the newest earlier
+ * complete run of the chain, or the --since run) into memory (about 24 bytes per fail
+ * finding), history_mark gives each finding its delta as it streams by and spills fail
+ * bodies to a temporary file, and history_chain_end writes the run, its keys and pages in
+ * one transaction (a run killed before leaves the state as it was) and reports the
+ * resolved findings. Memory does not grow with the number of pass findings, nor with the
+ * bodies of the fail ones.
  *
  * Thread-safety: history_mark may be called from many workers at once; every other
  * function is called by one thread (the one running the chain).
  */
 typedef struct history history;
 
-#define HISTORY_KEEP_RUNS 200
+#define HISTORY_KEEP_RUNS_DEFAULT 200
+#define HISTORY_KEEP_DAYS_DEFAULT 90
 
 /*
  * history_open: open the state file the config names (state_path_for) and create the
@@ -38,7 +47,7 @@ typedef struct history history;
  */
 int history_open(const config *cfg, const char *since, history **out, diag *err);
 
-/* Close; NULL allowed. */
+/* Close; NULL allowed. A chain begun and not ended is dropped (nothing recorded). */
 void history_close(history *h);
 
 /* The open state file (borrowed; the notifier queue shares it). */
@@ -59,36 +68,63 @@ int history_check_since(history *h, const char *key, diag *err);
 
 /*
  * history_chain_begin: start chain `key` of run `run_id` (started at `started_at`): load
- * its baseline. Returns 0, or -1 with err (state unreadable); deltas are then all "new".
+ * its baseline's keys. Returns 0, or -1 with err (state unreadable); deltas are then all
+ * "new".
  */
 int history_chain_begin(history *h, const char *run_id, const char *key, const char *started_at,
                         diag *err);
 
 /*
- * history_mark: set "delta" on `finding` (a completed finding; modified in place): "open"
- * when the baseline holds its fingerprint with the same status, else "new". The finding is
- * remembered (a reference is taken) for history_chain_end and history_chain_findings.
- * Thread-safe. NULL `h`, or no chain begun: no-op.
+ * history_mark: set "delta" on `finding` (a completed finding; modified in place) and
+ * remember it. A fail or error finding is "open" when the baseline holds its fingerprint
+ * with the same status, else "new"; it is kept (its JSON spilled) for history_chain_end and
+ * the cursors. A pass finding is only counted: it is "new" when the chain has no baseline
+ * or the baseline had it failing, else "open" (passes are not stored one by one).
+ * Returns 1 when the finding is a fail seen for the first time in this chain (count and
+ * notify it), 0 when it is not (a pass, an error, or a fingerprint reported twice: the first
+ * report stands), -1 when keeping it failed (the state's temporary file: reported at
+ * history_chain_end). Thread-safe. NULL `h`, or no chain begun: returns 1 for a fail and 0
+ * otherwise, setting no delta.
  */
-void history_mark(history *h, json_t *finding);
+int history_mark(history *h, json_t *finding);
 
 /*
  * history_chain_end: finish the chain. Unless `partial`, the baseline's fail findings this
- * run did not report as fail are resolved: they are returned (a new array of copies with
- * "delta": "resolved" and "status": "pass") for the output and the notifiers, and are not
- * carried further. When `partial` (something failed, so an absent finding proves nothing)
- * none is resolved and they are carried into this run's record unreported. Records the run
- * and its findings in one transaction. Returns the resolved array (possibly empty); on a
- * state error also sets err (the run's record is then lost; the findings are still
- * returned and the caller reports a failure).
+ * run did not report as fail are resolved: each is passed to `resolved` (a copy of the
+ * earlier finding with "delta": "resolved" and "status": "pass"; borrowed for the call)
+ * and is not carried further. When `partial` (something failed, so an absent finding proves
+ * nothing) none is resolved and they are carried into this run's record unreported.
+ * Records the run, its keys and pages and prunes old runs in one transaction. Returns 0; or
+ * -1 with err (state unwritable or unreadable: the run's record is then lost, and the
+ * caller reports a failure). `resolved` may be NULL.
  */
-json_t *history_chain_end(history *h, bool partial, diag *err);
+int history_chain_end(history *h, bool partial, void (*resolved)(void *ud, const json_t *finding),
+                      void *ud, diag *err);
 
-/* The fail findings of the current chain so far, each with its delta (borrowed until the
-   next history_chain_begin or history_close). */
-const json_t *history_chain_findings(const history *h);
-
-/* Counts of the current chain: {"new": n, "open": n, "resolved": n}. New reference. */
+/* Counts of the current chain: {"new": n, "open": n, "resolved": n} of its fail findings
+   (the same for an ended chain until the next begin). New reference. */
 json_t *history_chain_counts(const history *h);
+
+/*
+ * A cursor over the findings the last ended chain recorded, read back from the state file
+ * page by page (memory stays flat): `what` is HISTORY_FAILS (the fail findings this run
+ * reported, each with its delta, in the order they arrived), HISTORY_RESOLVED (the resolved
+ * ones, as passed to history_chain_end's callback), or both (fails first).
+ * Valid from history_chain_end until the next history_chain_begin or history_close.
+ */
+typedef struct history_cursor history_cursor;
+
+#define HISTORY_FAILS 1u
+#define HISTORY_RESOLVED 2u
+
+/* Returns 0; or -1 with err (no chain ended, state unreadable). */
+int history_cursor_open(history *h, unsigned what, history_cursor **out, diag *err);
+
+/* The next finding (new reference), or NULL at the end (err untouched) or on a read error
+   (err set). */
+json_t *history_cursor_next(history_cursor *c, diag *err);
+
+/* NULL allowed. */
+void history_cursor_close(history_cursor *c);
 
 #endif

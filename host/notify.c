@@ -36,20 +36,6 @@ int notify_check(const instance *notifier, const config *cfg, diag *err)
     return 0;
 }
 
-/* Report the chain's resolved findings like any other finding. */
-static void output_resolved(run *r, json_t *resolved)
-{
-    size_t i;
-    json_t *finding;
-    json_array_foreach (resolved, i, finding) {
-        pthread_mutex_lock(&r->lock);
-        r->finding_count++;
-        pthread_mutex_unlock(&r->lock);
-        if (r->kind == OUTPUT_FINDINGS)
-            output_finding(r->out, finding);
-    }
-}
-
 /* Severity desc, then new before resolved before open, then rule, then fingerprint. */
 static int delta_rank(const json_t *finding)
 {
@@ -370,13 +356,17 @@ static void notify_one(run *r, instance *notifier, state_store *st, const json_t
 
 void notify_chain(run *r, instance **notifiers, size_t count)
 {
-    bool partial = json_array_size(r->failures) > r->chain_failures || run_cancel_requested();
     diag err = {{0}};
-    json_t *resolved = history_chain_end(r->history, partial, &err);
-    if (err.text[0])
-        run_fail(r, NULL, "history", NULL, err.text);
-    output_resolved(r, resolved);
-    const json_t *fails = r->history ? history_chain_findings(r->history) : r->kept_findings;
+    json_t *fails = json_array(), *resolved = json_array();
+    history_cursor *cursor = NULL;
+    if (r->history && count > 0 &&
+        history_cursor_open(r->history, HISTORY_FAILS | HISTORY_RESOLVED, &cursor, &err) == 0) {
+        json_t *finding;
+        while ((finding = history_cursor_next(cursor, &err)) != NULL)
+            json_array_append_new(
+                strcmp(fwkx_str(finding, "delta", ""), "resolved") ? fails : resolved, finding);
+        history_cursor_close(cursor);
+    }
     state_store *st = history_state(r->history);
     if (st && count > 0 && notify_store_init(st, &err) != 0) {
         run_fail(r, NULL, "notify", NULL, err.text);
@@ -387,5 +377,6 @@ void notify_chain(run *r, instance **notifiers, size_t count)
             continue; /* refused by the loader: reported; nothing can be queued for it */
         notify_one(r, notifiers[i], st, fails, resolved);
     }
+    json_decref(fails);
     json_decref(resolved);
 }

@@ -54,11 +54,40 @@ int run_init(run *r, const char *chain, output *out, output_kind kind, const str
 
 void run_free(run *r)
 {
+    free(r->history_key);
     json_decref(r->failures);
     json_decref(r->kept_findings);
     json_decref(r->kept_resources);
     json_decref(r->by_severity);
     pthread_mutex_destroy(&r->lock);
+}
+
+void run_chain_begin(run *r, const char *chain, struct history *hist, const char *history_key)
+{
+    pthread_mutex_lock(&r->lock);
+    r->chain = chain;
+    r->history = hist;
+    free(r->history_key);
+    r->history_key = history_key ? strdup(history_key) : NULL;
+    r->chain_failures = json_array_size(r->failures);
+    pthread_mutex_unlock(&r->lock);
+}
+
+bool run_chain_partial(run *r)
+{
+    pthread_mutex_lock(&r->lock);
+    bool partial = json_array_size(r->failures) > r->chain_failures;
+    pthread_mutex_unlock(&r->lock);
+    return partial || run_cancel_requested();
+}
+
+void run_resolved(run *r, const json_t *finding)
+{
+    pthread_mutex_lock(&r->lock);
+    r->finding_count++;
+    pthread_mutex_unlock(&r->lock);
+    if (r->kind == OUTPUT_FINDINGS && r->out)
+        output_finding(r->out, finding);
 }
 
 void run_fail(run *r, const instance *inst, const char *operation, const char *task,
@@ -233,6 +262,7 @@ fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
     const char *severity = json_string_value(json_object_get(finding, "severity"));
     if (ctx->inst)
         instance_count(ctx->inst, "findings", 1);
+    /* the delta is set here; a write failure is reported when the chain ends */
     history_mark(r->history, finding);
     pthread_mutex_lock(&r->lock);
     r->finding_count++;

@@ -80,6 +80,7 @@ struct run {
     instance **scanners, **policies;
     size_t scanner_count, policy_count;
     struct history *history; /* run history: deltas, notifier state (NULL: not kept) */
+    char *history_key;       /* the current chain's name in the history (owned), or NULL */
     size_t chain_failures;   /* failures before the current chain began */
     pthread_mutex_t lock;    /* guards everything below */
     json_t *failures;        /* [{"instance","plugin","operation","task","message"}] */
@@ -101,6 +102,22 @@ int run_cancel_requested(void);
 int run_init(run *r, const char *chain, output *out, output_kind kind, const strlist *kinds,
              const strlist *allow);
 void run_free(run *r);
+
+/*
+ * run_chain_begin: point the run at chain `chain` (borrowed; outlives the chain), recorded
+ * in `hist` (may be NULL: not recorded) under `history_key` (copied; NULL: not recorded).
+ * Failures from here on are the chain's (run_chain_partial). chain_execute begins and ends
+ * the history itself. Not thread-safe: between chains.
+ */
+void run_chain_begin(run *r, const char *chain, struct history *hist, const char *history_key);
+
+/* Has the current chain failed somewhere (a failure since run_chain_begin) or been
+   interrupted? Its results are then incomplete. Thread-safe. */
+bool run_chain_partial(run *r);
+
+/* A resolved finding (borrowed) the history reports at the chain's end: counted and
+   written to the output like any finding. Thread-safe. */
+void run_resolved(run *r, const json_t *finding);
 
 /* Record a failure (logged at error level as it happens). Thread-safe. */
 void run_fail(run *r, const instance *inst, const char *operation, const char *task,

@@ -213,7 +213,7 @@ class HistoryTest(fwtest.TestCase):
         db = sqlite3.connect(self.state)
         self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
         self.assertEqual(db.execute("SELECT count(*) FROM history_runs").fetchone()[0], 24)
-        counts = db.execute("SELECT count(*) FROM history_findings GROUP BY run_id").fetchall()
+        counts = db.execute("SELECT count(*) FROM history_keys GROUP BY seq").fetchall()
         self.assertEqual([c[0] for c in counts], [40] * 24)
         db.close()
         # After all that, one more run of each chain sees every finding as open.

@@ -1,0 +1,112 @@
+/* history_keys.c: fingerprint keys and the flat hash table that holds a chain's. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "history_internal.h"
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+void hkey_of(const char *fingerprint, uint8_t key[HISTORY_KEY_BYTES])
+{
+    size_t len = strlen(fingerprint);
+    if (len == 64) {
+        size_t i = 0;
+        for (; i < 64; i++)
+            if (hex_value(fingerprint[i]) < 0)
+                break;
+        if (i == 64) {
+            for (size_t b = 0; b < HISTORY_KEY_BYTES; b++)
+                key[b] = (uint8_t)(hex_value(fingerprint[2 * b]) << 4 |
+                                   hex_value(fingerprint[2 * b + 1]));
+            return;
+        }
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(fingerprint, len, digest, &n, EVP_sha256(), NULL) != 1 ||
+        n < HISTORY_KEY_BYTES) {
+        /* cannot happen with OpenSSL's built-in SHA-256; keep the key defined anyway */
+        memset(key, 0, HISTORY_KEY_BYTES);
+        memcpy(key, fingerprint, len < HISTORY_KEY_BYTES ? len : HISTORY_KEY_BYTES);
+        return;
+    }
+    memcpy(key, digest, HISTORY_KEY_BYTES);
+}
+
+static size_t home_slot(const uint8_t *key, size_t capacity)
+{
+    uint64_t top = 0;
+    for (int i = 0; i < 8; i++)
+        top = top << 8 | key[i];
+    int bits = 0;
+    while (((size_t)1 << bits) < capacity)
+        bits++;
+    return bits ? (size_t)(top >> (64 - bits)) : 0;
+}
+
+hkey_entry *hkey_find(const hkey_table *t, const uint8_t *key)
+{
+    if (t->capacity == 0)
+        return NULL;
+    size_t mask = t->capacity - 1;
+    for (size_t i = home_slot(key, t->capacity);; i = (i + 1) & mask) {
+        hkey_entry *e = &t->slots[i];
+        if (!e->used)
+            return NULL;
+        if (memcmp(e->key, key, HISTORY_KEY_BYTES) == 0)
+            return e;
+    }
+}
+
+static hkey_entry *place(hkey_entry *slots, size_t capacity, const uint8_t *key)
+{
+    size_t mask = capacity - 1;
+    for (size_t i = home_slot(key, capacity);; i = (i + 1) & mask)
+        if (!slots[i].used || memcmp(slots[i].key, key, HISTORY_KEY_BYTES) == 0)
+            return &slots[i];
+}
+
+static int grow(hkey_table *t)
+{
+    size_t capacity = t->capacity ? t->capacity * 2 : 1024;
+    hkey_entry *slots = calloc(capacity, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < t->capacity; i++)
+        if (t->slots[i].used)
+            *place(slots, capacity, t->slots[i].key) = t->slots[i];
+    free(t->slots);
+    t->slots = slots;
+    t->capacity = capacity;
+    return 0;
+}
+
+hkey_entry *hkey_insert(hkey_table *t, const uint8_t *key)
+{
+    /* load factor at most 0.8: linear probing stays short with uniform keys */
+    if ((t->count + 1) * 5 > t->capacity * 4 && grow(t) != 0)
+        return NULL;
+    hkey_entry *e = place(t->slots, t->capacity, key);
+    if (!e->used) {
+        memset(e, 0, sizeof *e);
+        memcpy(e->key, key, HISTORY_KEY_BYTES);
+        e->used = 1;
+        t->count++;
+    }
+    return e;
+}
+
+void hkey_free(hkey_table *t)
+{
+    free(t->slots);
+    memset(t, 0, sizeof *t);
+}
