@@ -239,8 +239,11 @@ void finding_fingerprint(const char *rule, const char *resource_uid, const json_
         EVP_DigestUpdate(md, resource_uid, strlen(resource_uid) + 1) &&
         (!canonical || EVP_DigestUpdate(md, canonical, strlen(canonical))) &&
         EVP_DigestFinal_ex(md, digest, &digest_len)) {
-        for (unsigned int i = 0; i < digest_len && i < 32; i++)
-            snprintf(out + 2 * i, 3, "%02x", digest[i]);
+        static const char hex[] = "0123456789abcdef";
+        for (unsigned int i = 0; i < digest_len && i < 32; i++) {
+            out[2 * i] = hex[digest[i] >> 4];
+            out[2 * i + 1] = hex[digest[i] & 15];
+        }
         out[64] = '\0';
     } else {
         out[0] = '\0';

@@ -388,6 +388,107 @@ static int take_page(history *h, bool force, uint32_t *page, char **raw, size_t 
     return 1;
 }
 
+/* Give an empty page its full size at once, so appends do not move it (when memory is
+   short it stays empty and grows as appends need). */
+static void page_reserve(fwkx_buf *page)
+{
+    size_t cap = HPAGE_RAW_BYTES + HPAGE_RAW_BYTES / 4;
+    char *data = malloc(cap);
+    if (data) {
+        data[0] = '\0';
+        *page = (fwkx_buf){data, 0, cap, 0};
+    }
+}
+
+/* A policy decision's members that repeat the finding's (decision_finding copies them):
+   a page keeps them once, and names them under SHARED_KEY in the decision. */
+static const char *const shared_pairs[][2] = {
+    {"reason", "message"},          {"severity", "severity"},     {"title", "title"},
+    {"remediation", "remediation"}, {"compliance", "compliance"}, {"exception", "exception"}};
+#define SHARED_PAIRS (sizeof shared_pairs / sizeof shared_pairs[0])
+#define SHARED_KEY "~shared"
+
+/* The decision without the members equal to the finding's (a new object naming them under
+   SHARED_KEY), or NULL when nothing is shared. */
+static json_t *slim_decision(const json_t *finding, const json_t *decision)
+{
+    if (!json_is_object(decision) || json_object_get(decision, SHARED_KEY))
+        return NULL;
+    json_t *slim = NULL, *names = NULL;
+    for (size_t i = 0; i < SHARED_PAIRS; i++) {
+        const json_t *mine = json_object_get(decision, shared_pairs[i][0]);
+        const json_t *theirs = json_object_get(finding, shared_pairs[i][1]);
+        if (!mine || !theirs || !json_equal(mine, theirs))
+            continue;
+        if (!slim) {
+            slim = json_copy((json_t *)decision);
+            names = json_array();
+            if (!slim || !names || json_object_set_new(slim, SHARED_KEY, names) != 0) {
+                json_decref(slim);
+                return NULL;
+            }
+        }
+        json_object_del(slim, shared_pairs[i][0]);
+        json_array_append_new(names, json_string(shared_pairs[i][0]));
+    }
+    return slim;
+}
+
+/* Put back what slim_decision left out. */
+static void restore_decision(json_t *finding)
+{
+    json_t *decision = json_object_get(finding, "decision");
+    const json_t *names = json_object_get(decision, SHARED_KEY);
+    size_t i;
+    const json_t *name;
+    json_array_foreach (names, i, name) {
+        for (size_t p = 0; p < SHARED_PAIRS; p++)
+            if (strcmp(json_string_value(name) ? json_string_value(name) : "",
+                       shared_pairs[p][0]) == 0) {
+                json_t *value = json_object_get(finding, shared_pairs[p][1]);
+                if (value)
+                    json_object_set(decision, shared_pairs[p][0], value);
+            }
+    }
+    if (names)
+        json_object_del(decision, SHARED_KEY);
+}
+
+/* The finding's JSON as a page keeps it: without "fingerprint" when the record's header
+   holds it (see hpage_add), and a decision without what repeats the finding. New string,
+   or NULL when out of memory. */
+static char *page_text(const json_t *finding, const char *fingerprint)
+{
+    bool packed = hpage_packs_fingerprint(fingerprint);
+    json_t *slim = slim_decision(finding, json_object_get(finding, "decision"));
+    if (!packed && !slim)
+        return json_dumps(finding, JSON_COMPACT);
+    json_t *shallow = json_copy((json_t *)finding);
+    if (!shallow) {
+        json_decref(slim);
+        return NULL;
+    }
+    if (packed)
+        json_object_del(shallow, "fingerprint");
+    if (slim)
+        json_object_set_new(shallow, "decision", slim);
+    char *text = json_dumps(shallow, JSON_COMPACT);
+    json_decref(shallow);
+    return text;
+}
+
+/* A record read back: its JSON with "fingerprint" and the decision restored. New
+   reference, or NULL. */
+static json_t *record_finding(const hpage_record *rec, json_error_t *jerr)
+{
+    json_t *finding = json_loadb(rec->json, rec->len, 0, jerr);
+    if (finding && rec->fingerprint[0])
+        json_object_set_new(finding, "fingerprint", json_string(rec->fingerprint));
+    if (finding)
+        restore_decision(finding);
+    return finding;
+}
+
 static int status_code(const char *status)
 {
     return strcmp(status, "fail") == 0 ? HKEY_FAIL : strcmp(status, "error") == 0 ? HKEY_ERROR : 0;
@@ -405,7 +506,8 @@ int history_mark(history *h, json_t *finding)
         return 0;
     }
     uint8_t key[HISTORY_KEY_BYTES];
-    hkey_of(fwkx_str(finding, "fingerprint", ""), key);
+    const char *fingerprint = fwkx_str(finding, "fingerprint", "");
+    hkey_of(fingerprint, key);
     pthread_mutex_lock(&h->lock);
     hkey_entry *e = hkey_insert(&h->keys, key);
     if (!e) {
@@ -428,13 +530,15 @@ int history_mark(history *h, json_t *finding)
     json_object_set_new(finding, "delta", json_string(delta == HDELTA_OPEN ? "open" : "new"));
     if (!first) /* a fingerprint reported twice: the first report stands */
         return 0;
-    char *text = json_dumps(finding, JSON_COMPACT);
+    char *text = page_text(finding, fingerprint);
     uint32_t page = 0;
     char *raw = NULL;
     size_t len = 0;
     pthread_mutex_lock(&h->lock);
     int handed = 0, rc = 0;
-    if (!text || hpage_add(&h->page, key, text, strlen(text)) != 0) {
+    if (!h->page.data)
+        page_reserve(&h->page);
+    if (!text || hpage_add(&h->page, key, fingerprint, text, strlen(text)) != 0) {
         note_write_error(h, "out of memory keeping the run's findings");
         rc = -1;
     } else {
@@ -474,9 +578,12 @@ static int flush_page(history *h, int kind, diag *err)
 }
 
 /* Add a record to the page being filled, writing it when full. One thread (chain end). */
-static int add_record(history *h, hkey_entry *e, int kind, const char *json, size_t len, diag *err)
+static int add_record(history *h, hkey_entry *e, int kind, const char *fingerprint,
+                      const char *json, size_t len, diag *err)
 {
-    if (hpage_add(&h->page, e->key, json, len) != 0) {
+    if (!h->page.data)
+        page_reserve(&h->page);
+    if (hpage_add(&h->page, e->key, fingerprint, json, len) != 0) {
         diag_set(err, "out of memory keeping the run's findings");
         return -1;
     }
@@ -561,22 +668,22 @@ static int settle_gone(history *h, bool partial, void (*resolved)(void *, const 
                 e->carried = 1;
                 e->status = HKEY_FAIL;
                 e->delta = HDELTA_OPEN;
-                rc = add_record(h, e, kind, rec.json, rec.len, err);
+                rc = add_record(h, e, kind, rec.fingerprint, rec.json, rec.len, err);
                 continue;
             }
-            json_t *finding = json_loadb(rec.json, rec.len, 0, NULL);
+            json_t *finding = record_finding(&rec, NULL);
             if (!finding)
                 continue;
             json_object_set_new(finding, "status", json_string("pass"));
             json_object_set_new(finding, "delta", json_string("resolved"));
             if (resolved)
                 resolved(ud, finding);
-            char *text = json_dumps(finding, JSON_COMPACT);
+            char *text = page_text(finding, rec.fingerprint);
             json_decref(finding);
             e->status = HKEY_RESOLVED;
             e->delta = HDELTA_RESOLVED;
             h->resolved_count++;
-            rc = text ? add_record(h, e, kind, text, strlen(text), err) : -1;
+            rc = text ? add_record(h, e, kind, rec.fingerprint, text, strlen(text), err) : -1;
             if (!text)
                 diag_set(err, "out of memory");
             free(text);
@@ -787,7 +894,7 @@ json_t *history_cursor_next(history_cursor *c, diag *err)
         int got = c->raw ? hpage_next(c->raw, c->raw_len, &c->pos, &rec) : 0;
         if (got == 1) {
             json_error_t jerr;
-            json_t *finding = json_loadb(rec.json, rec.len, 0, &jerr);
+            json_t *finding = record_finding(&rec, &jerr);
             if (!finding)
                 diag_set(err, "%s: a recorded finding does not read back: %s", state_file(c->h->st),
                          jerr.text);

@@ -61,11 +61,20 @@ hkey_entry *hkey_insert(hkey_table *t, const uint8_t *key);
 
 void hkey_free(hkey_table *t);
 
-/* A page being filled: records of 16-byte key, 4-byte little-endian length, JSON text. */
+/*
+ * A page being filled: records of a 16-byte key, a 4-byte little-endian length, a flag byte,
+ * when the flag is 1 the 32 bytes of the fingerprint (64 hex digits in the finding, left out
+ * of its JSON: they would not compress), then the JSON text.
+ */
 #define HPAGE_RAW_BYTES (256 * 1024)
 
-/* Append one record. 0, or -1 when out of memory. */
-int hpage_add(fwkx_buf *page, const uint8_t *key, const char *json, size_t len);
+/* Does a record keep `fingerprint` in its header (64 lowercase hex digits)? */
+int hpage_packs_fingerprint(const char *fingerprint);
+
+/* Append one record; `fingerprint` is packed in the header when hpage_packs_fingerprint (the
+   JSON must then lack it). 0, or -1 when out of memory. */
+int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const char *json,
+              size_t len);
 
 /* Compress `len` bytes (zlib, fast level) into a new buffer (*out, free()). 0 or -1. */
 int hpage_compress(const char *raw, size_t len, unsigned char **out, size_t *out_len);
@@ -79,6 +88,7 @@ typedef struct hpage_record {
     const uint8_t *key;
     const char *json;
     size_t len;
+    char fingerprint[65]; /* from the header, or "" (the JSON holds it) */
 } hpage_record;
 
 /* The record at *pos (advanced past it): 1, or 0 at the end, or -1 when the page is

@@ -6,16 +6,40 @@
 
 #include "history_internal.h"
 
-int hpage_add(fwkx_buf *page, const uint8_t *key, const char *json, size_t len)
+static int hex_value(char c)
 {
-    uint8_t head[HISTORY_KEY_BYTES + 4];
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int hpage_packs_fingerprint(const char *fingerprint)
+{
+    size_t i = 0;
+    while (i < 64 && hex_value(fingerprint[i]) >= 0)
+        i++;
+    return i == 64 && fingerprint[64] == '\0';
+}
+
+int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const char *json,
+              size_t len)
+{
+    uint8_t head[HISTORY_KEY_BYTES + 5 + 32];
+    size_t head_len = HISTORY_KEY_BYTES + 5;
     memcpy(head, key, HISTORY_KEY_BYTES);
     for (int i = 0; i < 4; i++)
         head[HISTORY_KEY_BYTES + i] = (uint8_t)(len >> (8 * i));
-    if (len > UINT32_MAX || fwkx_buf_add(page, head, sizeof head) != 0)
+    head[HISTORY_KEY_BYTES + 4] = 0;
+    if (fingerprint && hpage_packs_fingerprint(fingerprint)) {
+        head[HISTORY_KEY_BYTES + 4] = 1;
+        for (size_t b = 0; b < 32; b++)
+            head[head_len + b] =
+                (uint8_t)(hex_value(fingerprint[2 * b]) << 4 | hex_value(fingerprint[2 * b + 1]));
+        head_len += 32;
+    }
+    size_t before = page->len;
+    if (len > UINT32_MAX || fwkx_buf_add(page, head, head_len) != 0)
         return -1;
     if (fwkx_buf_add(page, json, len) != 0) {
-        page->len -= sizeof head; /* leave no half record */
+        page->len = before; /* leave no half record */
         return -1;
     }
     return 0;
@@ -51,13 +75,27 @@ int hpage_next(const char *raw, size_t raw_len, size_t *pos, hpage_record *rec)
 {
     if (*pos == raw_len)
         return 0;
-    if (raw_len - *pos < HISTORY_KEY_BYTES + 4)
+    if (raw_len - *pos < HISTORY_KEY_BYTES + 5)
         return -1;
     const uint8_t *head = (const uint8_t *)raw + *pos;
     size_t len = 0;
     for (int i = 3; i >= 0; i--)
         len = len << 8 | head[HISTORY_KEY_BYTES + i];
-    size_t start = *pos + HISTORY_KEY_BYTES + 4;
+    size_t start = *pos + HISTORY_KEY_BYTES + 5;
+    rec->fingerprint[0] = '\0';
+    if (head[HISTORY_KEY_BYTES + 4] == 1) {
+        static const char hex[] = "0123456789abcdef";
+        if (raw_len - start < 32)
+            return -1;
+        for (size_t b = 0; b < 32; b++) {
+            rec->fingerprint[2 * b] = hex[(uint8_t)raw[start + b] >> 4];
+            rec->fingerprint[2 * b + 1] = hex[(uint8_t)raw[start + b] & 15];
+        }
+        rec->fingerprint[64] = '\0';
+        start += 32;
+    } else if (head[HISTORY_KEY_BYTES + 4] != 0) {
+        return -1;
+    }
     if (len > raw_len - start)
         return -1;
     rec->key = head;

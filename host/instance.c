@@ -172,8 +172,15 @@ void instance_close(instance *inst)
     free(inst);
 }
 
+static const char *const hot_names[] = {"resources", "findings"};
+
 void instance_count(instance *inst, const char *name, int64_t delta)
 {
+    for (size_t i = 0; i < sizeof hot_names / sizeof hot_names[0]; i++)
+        if (strcmp(name, hot_names[i]) == 0) {
+            atomic_fetch_add(&inst->hot[i], delta);
+            return;
+        }
     pthread_mutex_lock(&inst->lock);
     json_t *counter = json_object_get(inst->counters, name);
     json_int_t value = counter ? json_integer_value(counter) : 0;
@@ -187,6 +194,11 @@ json_t *instance_stats(const instance *inst)
     pthread_mutex_lock((pthread_mutex_t *)&inst->lock);
     json_object_update(stats, inst->counters);
     pthread_mutex_unlock((pthread_mutex_t *)&inst->lock);
+    for (size_t i = 0; i < sizeof hot_names / sizeof hot_names[0]; i++) {
+        long long value = atomic_load((atomic_llong *)&inst->hot[i]);
+        if (value)
+            json_object_set_new(stats, hot_names[i], json_integer(value));
+    }
     json_object_set_new(stats, "plugin", json_string(inst->conf->plugin));
     return stats;
 }

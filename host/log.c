@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@ static fwk_log_level min_level = FWK_LOG_WARN;
 static bool json_lines;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static strlist secrets; /* guarded by log_lock */
+/* secrets.count, readable without the lock: most runs register none, and every resource and
+   finding would otherwise take log_lock to learn that */
+static atomic_size_t secret_count;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -58,12 +62,14 @@ void log_add_secret(const char *value)
     pthread_mutex_lock(&log_lock);
     if (!strlist_contains(&secrets, value))
         strlist_push(&secrets, value);
+    atomic_store(&secret_count, secrets.count);
     pthread_mutex_unlock(&log_lock);
 }
 
 void log_reset_secrets(void)
 {
     strlist_clear(&secrets);
+    atomic_store(&secret_count, 0);
 }
 
 /* Replace every secret in `text`; caller holds log_lock. */
@@ -200,8 +206,15 @@ static void redact_json_locked(json_t *value)
     }
 }
 
+bool log_has_secrets(void)
+{
+    return atomic_load(&secret_count) > 0;
+}
+
 void log_redact_json(json_t *value)
 {
+    if (!log_has_secrets())
+        return;
     pthread_mutex_lock(&log_lock);
     if (secrets.count > 0 && json_is_string(value)) {
         /* a bare string has no container: rewrite it (the caller owns it) */

@@ -41,6 +41,9 @@ char *log_vformat_redacted(size_t max_bytes, const char *fmt, va_list ap);
 /* Forget all secrets (tests, shutdown). Not thread-safe. */
 void log_reset_secrets(void);
 
+/* Is any secret registered (log_add_secret)? Lock-free. Thread-safe. */
+bool log_has_secrets(void);
+
 /* Replace every registered secret inside the string values (not keys) of `value`. A string
    inside an object or array is replaced by a new string in its container, never rewritten,
    so strings shared with a plugin (json_incref'd constants) stay intact; a bare string

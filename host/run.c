@@ -164,15 +164,21 @@ static json_t *decision_finding(const json_t *decision)
     json_t *finding = json_pack("{s:s, s:s}", "rule", rule_id, "status", status);
     static const char *const copied[] = {"severity", "title", "remediation", "compliance",
                                          "exception"};
+    /* Decisions' members may be shared by the plugin (immutable). Redaction replaces strings
+       inside nested containers, so with a secret registered they are copied; without one
+       nothing rewrites them and sharing them is safe (and much cheaper). */
+    bool copy = log_has_secrets();
     for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
         json_t *value = json_object_get(decision, copied[i]);
-        if (value) /* copied: decisions' members may be shared by the plugin (immutable) */
-            json_object_set_new(finding, copied[i], json_deep_copy(value));
+        if (value)
+            json_object_set_new(finding, copied[i],
+                                copy ? json_deep_copy(value) : json_incref(value));
     }
     json_t *reason = json_object_get(decision, "reason");
     if (reason)
         json_object_set(finding, "message", reason);
-    json_object_set_new(finding, "decision", json_deep_copy(decision));
+    json_object_set_new(finding, "decision",
+                        copy ? json_deep_copy(decision) : json_incref((json_t *)decision));
     return finding;
 }
 

@@ -3,6 +3,7 @@
 #define HOST_RUN_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,7 +26,8 @@ typedef struct instance {
     http_client *http;           /* this instance's HTTP client (owned) */
     bool ready;                  /* init succeeded */
     pthread_mutex_t lock;        /* guards counters */
-    json_t *counters;            /* "resources", "findings", "tasks", "tasks_failed", custom */
+    json_t *counters;            /* "tasks", "tasks_failed", custom */
+    atomic_llong hot[2];         /* "resources" and "findings": counted per item, lock-free */
 } instance;
 
 typedef struct run run;
