@@ -1,5 +1,5 @@
-/* notify.h: the end of a chain: record its history, report resolved findings, and route
-   the findings to the chain's notifiers (dedup, renotify, digest, rate, queue). */
+/* notify.h: the end of a chain: route its recorded findings to the chain's notifiers (dedup,
+   renotify, digest, rate, queue). */
 #ifndef HOST_NOTIFY_H
 #define HOST_NOTIFY_H
 
@@ -14,17 +14,20 @@
 int notify_check(const instance *notifier, const config *cfg, diag *err);
 
 /*
- * notify_chain: called once a chain's findings are in (after scanners finished):
- * 1. history: ends the chain in r->history (when set): the resolved findings go to the
- *    output like other findings (counted in r->finding_count); a state error is a failure.
- * 2. unless the run is being cancelled, for each notifier: first the messages queued by
- *    earlier runs (oldest first), then this chain's findings it wants (notify_route.h: min
- *    severity and match; `on` events; an open finding again after renotify_after; each
- *    finding once, deduplicated against what the notifier was already sent), one message per
- *    finding or one digest, within its rate. A message that could not be delivered (the
- *    plugin said RETRY or ERROR, or the notifier could not start) stays queued for the next
- *    run and the run is partial (exit 3); one held back by the rate limit is queued without
- *    failing the run. Messages are redacted before they leave the host or reach the state.
+ * notify_chain: called once a chain has ended in r->history (history_chain_end has recorded
+ * it and reported its resolved findings): unless the run is being cancelled, for each
+ * notifier: first the messages queued by earlier runs (oldest first), then this chain's
+ * findings it wants (notify_route.h: min severity and match; `on` events; an open finding
+ * again after renotify_after; each finding once, deduplicated against what the notifier
+ * was already sent), one message per finding (most severe first; new before resolved
+ * before open; then by rule and fingerprint) or one digest (counts of all, the first
+ * digest_top in that order), within its rate. The findings are read back from the history
+ * with a cursor, once per notifier, and decided and recorded in batches: memory does not
+ * grow with their number. A message that could not be delivered (the plugin said RETRY or
+ * ERROR, or the notifier could not start) stays queued for the next run and the run is
+ * partial (exit 3); one held back by the rate limit is queued without failing the run.
+ * Messages are redacted before they leave the host or reach the state. With no history
+ * (r->history NULL) there is nothing to notify from: nothing is sent.
  * Notifiers are called one at a time from this thread. Thread: the chain's.
  */
 void notify_chain(run *r, instance **notifiers, size_t count);

@@ -2,6 +2,7 @@
 #include "notify_store.h"
 #include "clock.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,66 +42,82 @@ static sqlite3_stmt *prepare(state_store *st, const char *sql, diag *err)
     return stmt;
 }
 
-json_t *notify_sent_load(state_store *st, const char *notifier, const char *chain, diag *err)
+struct notify_sent_log {
+    state_store *st;
+    sqlite3_stmt *get, *put; /* notifier and chain bound once (bindings survive a reset) */
+};
+
+int notify_sent_open(state_store *st, const char *notifier, const char *chain,
+                     notify_sent_log **out, diag *err)
 {
-    sqlite3_stmt *stmt = prepare(
-        st, "SELECT fingerprint, event, at FROM notify_sent WHERE notifier = ? AND chain = ?", err);
-    if (!stmt)
-        return NULL;
-    sqlite3_bind_text(stmt, 1, notifier, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, chain, -1, SQLITE_STATIC);
-    json_t *sent = json_object();
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        json_object_set_new(sent, (const char *)sqlite3_column_text(stmt, 0),
-                            json_pack("{s:s, s:I}", "event",
-                                      (const char *)sqlite3_column_text(stmt, 1), "at",
-                                      (json_int_t)sqlite3_column_int64(stmt, 2)));
-    if (rc != SQLITE_DONE) {
-        sql_error(st, err, "reading what was sent");
-        json_decref(sent);
-        sent = NULL;
+    *out = NULL;
+    notify_sent_log *log = calloc(1, sizeof *log);
+    if (!log) {
+        diag_set(err, "%s: out of memory preparing what was sent", state_file(st));
+        return -1;
     }
-    sqlite3_finalize(stmt);
-    return sent;
+    log->st = st;
+    log->get = prepare(st,
+                       "SELECT event, at FROM notify_sent "
+                       "WHERE notifier = ?1 AND chain = ?2 AND fingerprint = ?3",
+                       err);
+    log->put = log->get ? prepare(st,
+                                  "INSERT OR REPLACE INTO notify_sent (notifier, chain, "
+                                  "fingerprint, event, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                  err)
+                        : NULL;
+    if (!log->put) {
+        notify_sent_close(log);
+        return -1;
+    }
+    sqlite3_stmt *stmts[] = {log->get, log->put};
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_bind_text(stmts[i], 1, notifier, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmts[i], 2, chain, -1, SQLITE_TRANSIENT);
+    }
+    *out = log;
+    return 0;
 }
 
-int notify_sent_record(state_store *st, const char *notifier, const char *chain,
-                       const json_t *findings, int64_t now, int in_transaction, diag *err)
+int notify_sent_get(notify_sent_log *log, const char *fingerprint, notify_sent_entry *entry,
+                    diag *err)
 {
-    if (json_array_size(findings) == 0)
-        return 0;
-    if (!in_transaction && state_begin(st, err) != 0)
-        return -1;
-    sqlite3_stmt *stmt = prepare(st,
-                                 "INSERT OR REPLACE INTO notify_sent (notifier, chain, "
-                                 "fingerprint, event, at) VALUES (?, ?, ?, ?, ?)",
-                                 err);
-    int rc = stmt ? 0 : -1;
-    size_t i;
-    const json_t *finding;
-    json_array_foreach (findings, i, finding) {
-        if (rc != 0)
-            break;
-        const char *delta = json_string_value(json_object_get(finding, "delta"));
-        sqlite3_reset(stmt);
-        sqlite3_bind_text(stmt, 1, notifier, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 2, chain, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 3, json_string_value(json_object_get(finding, "fingerprint")), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 4, delta ? delta : "new", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(stmt, 5, now);
-        if (sqlite3_step(stmt) != SQLITE_DONE)
-            rc = sql_error(st, err, "recording what was sent");
+    sqlite3_bind_text(log->get, 3, fingerprint, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(log->get);
+    int found = 0;
+    if (rc == SQLITE_ROW) {
+        const char *event = (const char *)sqlite3_column_text(log->get, 0);
+        snprintf(entry->event, sizeof entry->event, "%s", event ? event : "");
+        entry->at = sqlite3_column_int64(log->get, 1);
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = sql_error(log->st, err, "reading what was sent");
     }
-    sqlite3_finalize(stmt);
-    if (in_transaction)
-        return rc;
-    if (rc != 0) {
-        state_rollback(st);
-        return -1;
-    }
-    return state_commit(st, err);
+    /* Reset at once: a statement left stepping would hold a read snapshot open. */
+    sqlite3_reset(log->get);
+    return found;
+}
+
+int notify_sent_put(notify_sent_log *log, const char *fingerprint, const char *event, int64_t at,
+                    diag *err)
+{
+    sqlite3_bind_text(log->put, 3, fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(log->put, 4, event, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(log->put, 5, at);
+    int rc = sqlite3_step(log->put) == SQLITE_DONE
+                 ? 0
+                 : sql_error(log->st, err, "recording what was sent");
+    sqlite3_reset(log->put);
+    return rc;
+}
+
+void notify_sent_close(notify_sent_log *log)
+{
+    if (!log)
+        return;
+    sqlite3_finalize(log->get);
+    sqlite3_finalize(log->put);
+    free(log);
 }
 
 int notify_queue_push(state_store *st, const char *notifier, const char *chain,

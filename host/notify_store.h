@@ -21,17 +21,40 @@
 /* Create the tables. Returns 0, or -1 with err. */
 int notify_store_init(state_store *st, diag *err);
 
-/* What `notifier` was last told about each fingerprint of `chain`:
-   {fingerprint: {"event": "new"|"open"|"resolved", "at": ms}}. New reference; NULL on error
-   (err set). */
-json_t *notify_sent_load(state_store *st, const char *notifier, const char *chain, diag *err);
+/*
+ * What one notifier was told about the findings of one chain, read and written one
+ * fingerprint at a time through prepared statements on notify_sent's primary key: memory
+ * stays the same whatever the number of findings. One table row per (notifier, chain,
+ * fingerprint) ever sent, replaced in place; rows are not pruned (a renamed notifier or chain
+ * leaves its rows behind).
+ */
+typedef struct notify_sent_log notify_sent_log;
 
-/* Record that `notifier` was told (or a queued message will tell it) `event` about each
-   finding in `findings` (their "fingerprint" and "delta") at `now`. In its own transaction,
-   or in the caller's when `in_transaction`. Returns 0, or -1 (its own transaction rolled
-   back). */
-int notify_sent_record(state_store *st, const char *notifier, const char *chain,
-                       const json_t *findings, int64_t now, int in_transaction, diag *err);
+/* The last thing a notifier was told about a fingerprint. */
+typedef struct notify_sent_entry {
+    char event[16]; /* "new", "open" or "resolved" */
+    int64_t at;     /* when, ms since the epoch */
+} notify_sent_entry;
+
+/* Prepare the statements for `notifier` and `chain` (both copied). Returns 0, or -1 with
+   err. Close with notify_sent_close before the state store. */
+int notify_sent_open(state_store *st, const char *notifier, const char *chain,
+                     notify_sent_log **out, diag *err);
+
+/* What was sent about `fingerprint`: 1 (and *entry set), 0 when never, -1 on a read error
+   (err set). In the caller's transaction, or in none (each read is then its own snapshot:
+   nothing is left open that would keep a later state_begin from writing). */
+int notify_sent_get(notify_sent_log *log, const char *fingerprint, notify_sent_entry *entry,
+                    diag *err);
+
+/* Record that the notifier was told (or a queued message will tell it) `event` about
+   `fingerprint` at `at`. Call inside the caller's transaction (state_begin), so a batch of
+   decisions is written at once. Returns 0, or -1 with err. */
+int notify_sent_put(notify_sent_log *log, const char *fingerprint, const char *event, int64_t at,
+                    diag *err);
+
+/* NULL allowed. */
+void notify_sent_close(notify_sent_log *log);
 
 /* Queue `message` (serialized; secrets already redacted) for `notifier`, with `reason` why it
    was not delivered (may be NULL: held back by the rate limit). Returns 0, or -1. */
