@@ -17,6 +17,13 @@ Prints one JSON object, the same shape bench/policy_bench.c prints:
    "eval_cpu_seconds", "wall_seconds", "peak_rss_kib", "policies", "rule_count"}
 Evaluation is timed per document (wall clock and process CPU time); parsing and counting
 the decisions per rule are outside it, as in the C driver.
+
+With --decisions it also writes every decision as one JSON line to stdout, with the same
+keys in the same order as `fawkes policy eval -o jsonl` (the decision's, then "input" as
+FILE:LINE and the document's "uid"), UTF-8 unescaped as jansson writes it, and the summary
+above to stderr: over bench/gen_resources.py's estate the two outputs hold the same lines
+(in another order when fawkes judges on several threads), so an end-to-end comparison of
+the two commands compares the same work.
 Standard library plus PyYAML (Debian: python3-yaml).
 """
 import argparse
@@ -473,7 +480,7 @@ def evaluate(policies, doc, now, now_text):
                 reason = "%s: a value has the wrong type for its operator" % rule["name"]
             decision = {"effect": effect, "policy": p["name"], "rule": rule["name"],
                         "reason": reason, "severity": rule["severity"],
-                        "compliance": p["compliance"], "title": p["title"], "mode": p["mode"]}
+                        "compliance": p["compliance"], "title": p["title"]}
             if rule["remediation"] is not None:
                 decision["remediation"] = rule["remediation"]
             decisions.append(decision)
@@ -519,7 +526,8 @@ def main():
                     written = dict(d, input="%s:%d" % (args.input, lineno))
                     if isinstance(doc.get("uid"), str):
                         written["uid"] = doc["uid"]
-                    out.write(json.dumps(written, separators=(",", ":")) + "\n")
+                    out.write(json.dumps(written, separators=(",", ":"), ensure_ascii=False)
+                              + "\n")
                 effects[d["effect"]] += 1
                 per_rule = rules.setdefault(d["policy"] + "." + d["rule"], {})
                 per_rule[d["effect"]] = per_rule.get(d["effect"], 0) + 1

@@ -1,9 +1,11 @@
 /* cmd_policy.c: `fawkes policy eval --input FILE` and `fawkes policy test DIR`: load the
-   `policy` plugin, make one instance, and call its evaluate/test functions. */
+   `policy` plugin, make an instance (one per thread for eval, which streams the input
+   through policy_eval_*.c), and call its evaluate/test functions. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fawkes/fwkx.h"
 #include "app.h"
@@ -12,19 +14,29 @@
 #include "finding.h"
 #include "log.h"
 #include "output_internal.h"
+#include "policy_eval.h"
 #include "run.h"
 #include "schema.h"
 
 static const char policy_help[] =
     "usage: fawkes policy eval --input FILE [--policy DIR]... [--fail-on SEVERITY]\n"
-    "                          [-o table|json|jsonl]\n"
+    "                          [-o table|json|jsonl] [--jobs N]\n"
     "       fawkes policy test DIR [-o table|json|junit]\n"
     "\n"
-    "eval: judge every document of FILE (a JSON object, a JSON array of objects, or JSONL;\n"
-    "      '-' reads stdin) with the policies under --policy DIR (or, without --policy, those\n"
-    "      of the config's first `policy` instance) and print one decision per rule.\n"
-    "      Exit: 0 ok; 1 a deny at or above --fail-on (default high); 2 an input or policy\n"
-    "      did not load (nothing evaluated); 3 a decision could not be made (error).\n"
+    "eval: judge every document of FILE (JSONL: one object per line; a JSON array of\n"
+    "      objects; or one JSON object; '-' reads stdin) with the policies under --policy\n"
+    "      DIR (or, without --policy, those of the config's first `policy` instance) and\n"
+    "      print one decision per rule as each document is judged (memory stays flat).\n"
+    "      A regular JSONL file is judged in byte ranges on --jobs threads (default 8, at\n"
+    "      most one per CPU): decisions then come in a different order from run to run;\n"
+    "      the counts and the exit code do not change. Nothing is printed unless FILE\n"
+    "      opens and its first document parses. A later document that does not parse (or\n"
+    "      is no object) is named on stderr as FILE:LINE:COLUMN, counted as invalid and\n"
+    "      skipped, and the rest is judged (in an array, a syntax error ends the input).\n"
+    "      Exit: 0 ok; 1 a deny at or above --fail-on (default high); 2 FILE did not open,\n"
+    "      is empty or its first document did not parse, or a policy did not load (nothing\n"
+    "      evaluated); 3 a decision could not be made (error) or a document was invalid\n"
+    "      (wins over 1); 4 stdout could not be written.\n"
     "test: load the policies, exceptions and PolicyTest files under DIR, run every case and\n"
     "      list the rules no case expects to fail. Exit: 0 all passed; 1 a case failed;\n"
     "      2 a policy or test did not load, or DIR holds no tests.\n"
@@ -100,6 +112,22 @@ static int engine_open(app *a, const strlist *dirs, policy_engine *engine)
     return 0;
 }
 
+/* One more instance of an open engine, with the same config (one per thread of `policy
+   eval`). Returns 0, or -1 (said on stderr). Free with fini. */
+static int engine_instance(const policy_engine *engine, void **state)
+{
+    fwk_ctx ctx;
+    ctx_init(&ctx, NULL, NULL, "init", NULL);
+    fwk_status status = engine->plug->desc->init(host_services(), &ctx, engine->config, state);
+    if (status != FWK_OK)
+        log_msg(FWK_LOG_WARN, "policy",
+                "a second instance of the policy plugin did not start (%s); judging on fewer "
+                "threads",
+                ctx.message ? ctx.message : fwk_strerror(status));
+    ctx_finish(&ctx);
+    return status == FWK_OK ? 0 : -1;
+}
+
 static void engine_close(policy_engine *engine)
 {
     if (engine->state && engine->plug->desc->fini)
@@ -108,197 +136,15 @@ static void engine_close(policy_engine *engine)
     engine->config = NULL;
 }
 
-/* ---- input ---- */
-
-static char *read_stream(FILE *f, size_t *length)
-{
-    size_t cap = 65536, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (len + 1 < cap || feof(f))
-            break;
-        char *grown = realloc(buf, cap * 2);
-        if (!grown)
-            free(buf);
-        buf = grown;
-        cap *= 2;
-    }
-    if (buf)
-        buf[len] = '\0';
-    *length = len;
-    return buf;
-}
-
-/* Push {"doc", "where"} for every document of the input. */
-static int read_documents(const char *path, json_t *docs)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        app_error("--input %s: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t length = 0;
-    char *text = read_stream(f, &length);
-    if (f != stdin)
-        fclose(f);
-    if (!text) {
-        app_error("--input %s: cannot read the file", path);
-        return -1;
-    }
-    int rc = 0;
-    const char *first = text + strspn(text, " \t\r\n");
-    json_error_t jerr;
-    json_t *whole = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    if (whole && (json_is_object(whole) || json_is_array(whole))) {
-        if (json_is_object(whole)) {
-            json_array_append_new(docs,
-                                  json_pack("{s:O, s:s+}", "doc", whole, "where", path, "[0]"));
-        } else {
-            size_t i;
-            json_t *item;
-            json_array_foreach (whole, i, item) {
-                if (!json_is_object(item)) {
-                    app_error("--input %s: element %zu is not a JSON object", path, i);
-                    rc = -1;
-                    break;
-                }
-                char where[64];
-                snprintf(where, sizeof where, "[%zu]", i);
-                json_array_append_new(docs,
-                                      json_pack("{s:O, s:s+}", "doc", item, "where", path, where));
-            }
-        }
-    } else if (*first == '[' || (whole && !json_is_object(whole))) {
-        app_error("%s:%d:%d: invalid JSON input: %s", path, jerr.line, jerr.column,
-                  whole ? "expected an object or an array of objects" : jerr.text);
-        rc = -1;
-    } else {
-        char *line = text;
-        for (int number = 1; rc == 0 && line && *line; number++) {
-            char *next = strchr(line, '\n');
-            if (next)
-                *next++ = '\0';
-            if (line[strspn(line, " \t\r")] != '\0') {
-                json_t *doc = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
-                if (!doc || !json_is_object(doc)) {
-                    app_error("%s:%d:%d: invalid JSONL input: %s", path, number,
-                              doc ? 1 : jerr.column, doc ? "expected a JSON object" : jerr.text);
-                    rc = -1;
-                } else {
-                    char where[32];
-                    snprintf(where, sizeof where, ":%d", number);
-                    json_array_append_new(
-                        docs, json_pack("{s:o, s:s+}", "doc", doc, "where", path, where));
-                }
-            }
-            line = next;
-        }
-    }
-    json_decref(whole);
-    free(text);
-    return rc;
-}
-
 /* ---- eval ---- */
 
-static void print_decision_row(const json_t *d)
+/* Worker threads for one file: --jobs (default 8), never more than the CPUs online, since
+   judging is CPU-bound. */
+static int eval_workers(const cli_args *args)
 {
-    const char *uid = json_string_value(json_object_get(d, "uid"));
-    const json_t *exception = json_object_get(d, "exception");
-    printf("%-6s %-8s %s.%s  %s  %s", json_string_value(json_object_get(d, "effect")),
-           json_string_value(json_object_get(d, "severity")),
-           json_string_value(json_object_get(d, "policy")),
-           json_string_value(json_object_get(d, "rule")),
-           uid ? uid : json_string_value(json_object_get(d, "input")),
-           json_string_value(json_object_get(d, "reason")));
-    if (exception)
-        printf(" [exception %s]", json_string_value(json_object_get(exception, "id")));
-    putchar('\n');
-}
-
-static int eval_documents(const policy_engine *engine, const cli_args *args, const json_t *docs)
-{
-    json_t *all = json_array();
-    json_t *counts =
-        json_pack("{s:i, s:i, s:i, s:i}", "deny", 0, "warn", 0, "allow", 0, "error", 0);
-    int worst_deny = -1, code = EXIT_CODE_OK;
-    size_t i;
-    const json_t *entry;
-    json_array_foreach (docs, i, entry) {
-        const json_t *doc = json_object_get(entry, "doc");
-        fwk_ctx ctx;
-        ctx_init(&ctx, NULL, NULL, "evaluate", NULL);
-        ctx.resource = doc;
-        json_t *decisions = NULL;
-        fwk_status status = engine->vt->evaluate(&ctx, engine->state, doc, &decisions);
-        if (status != FWK_OK) {
-            app_error("%s: %s", json_string_value(json_object_get(entry, "where")),
-                      ctx.message ? ctx.message : fwk_strerror(status));
-            code = EXIT_CODE_INTERNAL;
-        }
-        ctx_finish(&ctx);
-        size_t k;
-        json_t *shared;
-        json_array_foreach (decisions, k, shared) {
-            /* Decisions may be shared, immutable objects (the policy plugin hands out one
-               "allow" object per rule): add the input and uid to a shallow copy. */
-            json_t *d = json_copy(shared);
-            if (!d) {
-                code = EXIT_CODE_INTERNAL;
-                break;
-            }
-            const char *effect = json_string_value(json_object_get(d, "effect"));
-            json_object_set(d, "input", json_object_get(entry, "where"));
-            const json_t *uid = json_object_get(doc, "uid");
-            if (json_is_string(uid))
-                json_object_set(d, "uid", (json_t *)uid);
-            json_t *count = json_object_get(counts, effect ? effect : "error");
-            if (count)
-                json_integer_set(count, json_integer_value(count) + 1);
-            int rank = severity_rank(json_string_value(json_object_get(d, "severity")));
-            if (effect && !strcmp(effect, "deny") && rank > worst_deny)
-                worst_deny = rank;
-            if (args->format == OUTPUT_JSONL) {
-                char *line = json_dumps(d, JSON_COMPACT);
-                if (line)
-                    puts(line);
-                free(line);
-            } else if (args->format == OUTPUT_TABLE) {
-                print_decision_row(d);
-            }
-            json_array_append_new(all, d);
-        }
-        json_decref(decisions);
-    }
-    json_object_set_new(counts, "documents", json_integer((json_int_t)json_array_size(docs)));
-    json_object_set_new(counts, "decisions", json_integer((json_int_t)json_array_size(all)));
-    if (args->format == OUTPUT_JSON) {
-        json_t *out = json_pack("{s:O, s:O}", "decisions", all, "summary", counts);
-        json_dumpf(out, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(out);
-    } else if (args->format == OUTPUT_TABLE) {
-        printf("%lld documents, %lld decisions: %lld deny, %lld warn, %lld allow, %lld error\n",
-               (long long)json_integer_value(json_object_get(counts, "documents")),
-               (long long)json_integer_value(json_object_get(counts, "decisions")),
-               (long long)json_integer_value(json_object_get(counts, "deny")),
-               (long long)json_integer_value(json_object_get(counts, "warn")),
-               (long long)json_integer_value(json_object_get(counts, "allow")),
-               (long long)json_integer_value(json_object_get(counts, "error")));
-    }
-    if (code == EXIT_CODE_OK && json_integer_value(json_object_get(counts, "error")) > 0) {
-        log_msg(FWK_LOG_WARN, "policy",
-                "some decisions could not be made (effect error); see "
-                "their reasons");
-        code = EXIT_CODE_PARTIAL;
-    }
-    if (code == EXIT_CODE_OK && strcmp(args->fail_on, "none") != 0 &&
-        worst_deny >= severity_rank(args->fail_on))
-        code = EXIT_CODE_FINDINGS;
-    json_decref(all);
-    json_decref(counts);
-    return code;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = args->jobs > 0 ? args->jobs : 1;
+    return cpus > 0 && cpus < jobs ? (int)cpus : jobs;
 }
 
 static int cmd_policy_eval(app *a, const cli_args *args)
@@ -312,15 +158,64 @@ static int cmd_policy_eval(app *a, const cli_args *args)
                   output_format_name(args->format));
         return EXIT_CODE_USAGE;
     }
-    json_t *docs = json_array();
+    /* Nothing is written before the input's first document parsed and the policies
+       loaded: either failing is exit 2 with an empty stdout. */
+    peval_input *in = NULL;
+    if (peval_input_open(args->input, &in) != 0)
+        return EXIT_CODE_USAGE;
     policy_engine engine;
-    int code = EXIT_CODE_USAGE;
-    if (read_documents(args->input, docs) == 0 &&
-        engine_open(a, &args->policy_dirs, &engine) == 0) {
-        code = eval_documents(&engine, args, docs);
-        engine_close(&engine);
+    if (engine_open(a, &args->policy_dirs, &engine) != 0) {
+        peval_input_close(in);
+        return EXIT_CODE_USAGE;
     }
-    json_decref(docs);
+    /* one plugin instance per thread (see peval_input_run) */
+    int threads = peval_input_threads(in, eval_workers(args));
+    peval_engine engines[256] = {{.vt = engine.vt, .state = engine.state}};
+    size_t engine_count = 1;
+    while (engine_count < (size_t)threads &&
+           engine_instance(&engine, &engines[engine_count].state) == 0)
+        engines[engine_count++].vt = engine.vt;
+    peval_sink sink;
+    int run_rc = -1;
+    if (peval_sink_open(&sink, stdout, args->format) == 0)
+        run_rc = peval_input_run(in, engines, engine_count, &sink);
+    int write_rc = peval_sink_close(&sink);
+    peval_input_close(in);
+    for (size_t i = 1; i < engine_count; i++)
+        if (engine.plug->desc->fini)
+            engine.plug->desc->fini(engines[i].state);
+    engine_close(&engine);
+
+    const peval_counts *t = &sink.totals;
+    if (write_rc != 0) {
+        app_error("cannot write the decisions to stdout: %s; they are incomplete",
+                  strerror(sink.write_errno));
+        return EXIT_CODE_INTERNAL;
+    }
+    if (t->internal)
+        return EXIT_CODE_INTERNAL;
+    int code = EXIT_CODE_OK;
+    if (t->invalid) {
+        char named[64] = "named above";
+        if (t->invalid > PEVAL_REPORT_MAX)
+            snprintf(named, sizeof named, "the first %d are named above", PEVAL_REPORT_MAX);
+        app_error("%llu document%s of %s could not be read and %s not judged (%s): fix or "
+                  "remove %s; the other %llu %s judged",
+                  (unsigned long long)t->invalid, t->invalid == 1 ? "" : "s", args->input,
+                  t->invalid == 1 ? "was" : "were", named, t->invalid == 1 ? "it" : "them",
+                  (unsigned long long)t->documents, t->documents == 1 ? "was" : "were");
+        code = EXIT_CODE_PARTIAL;
+    }
+    if (run_rc != 0)
+        code = EXIT_CODE_PARTIAL;
+    if (t->error) {
+        log_msg(FWK_LOG_WARN, "policy",
+                "some decisions could not be made (effect error); see their reasons");
+        code = EXIT_CODE_PARTIAL;
+    }
+    if (code == EXIT_CODE_OK && strcmp(args->fail_on, "none") != 0 &&
+        t->worst_deny >= severity_rank(args->fail_on))
+        code = EXIT_CODE_FINDINGS;
     return code;
 }
 

@@ -252,11 +252,20 @@ class PolicyTest(fwtest.TestCase):
         res = self.eval("--policy", pdir)
         self.assertExit(res, 2)
         self.assertIn("policy eval needs --input FILE", res.stderr)
-        bad = self.write("bad.jsonl", '{"uid": "a"}\n{"uid": \n', dedent=False)
+        bad = self.write("bad.jsonl", '{"uid": \n{"uid": "a"}\n', dedent=False)
         res = self.eval("--input", bad, "--policy", pdir)
-        self.assertExit(res, 2)
-        self.assertIn("bad.jsonl:2:", res.stderr)
+        self.assertExit(res, 2)  # the first document does not parse: nothing is judged
+        self.assertIn("bad.jsonl:1:", res.stderr)
         self.assertEqual(res.stdout, "")
+        # A later one is named and skipped; the rest is judged and the exit says incomplete.
+        later = self.jsonl("later.jsonl", BUCKETS[:1])
+        with open(later, "a", encoding="utf-8") as f:
+            f.write('{"uid": \n')
+        res = self.eval("--input", later, "--policy", pdir, "-o", "jsonl")
+        self.assertExit(res, 3)
+        self.assertIn("later.jsonl:2:7: invalid JSONL input: unexpected token near end of file; "
+                      "the line was skipped", res.stderr)
+        self.assertEqual({d["input"] for d in res.jsonl()}, {later + ":1"})
         res = self.eval("--input", self.jsonl("ok.jsonl", BUCKETS), "--policy",
                         os.path.join(self.tmp, "nope"))
         self.assertExit(res, 2)
