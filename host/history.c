@@ -77,27 +77,45 @@ static int sql_fail(history *h, diag *err, const char *what)
     return -1;
 }
 
+/* 1 when history_runs has column `name`, 0 when not, -1 when it cannot tell. */
+static int column_present(history *h, const char *name)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(state_db(h->st),
+                           "SELECT 1 FROM pragma_table_info('history_runs') WHERE name = ?", -1,
+                           &stmt, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int add_columns(history *h, diag *err)
 {
-    for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
-        sqlite3_stmt *stmt = NULL;
+    size_t n = sizeof added_columns / sizeof added_columns[0], i = 0;
+    while (i < n && column_present(h, added_columns[i]) == 1)
+        i++;
+    if (i == n)
+        return 0;
+    /* another process opening the same older file may be adding them too: look again under
+       the write lock */
+    if (state_begin(h->st, err) != 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        int present = column_present(h, added_columns[i]);
         char sql[160];
-        snprintf(sql, sizeof sql,
-                 "SELECT 1 FROM pragma_table_info('history_runs') WHERE name = '%s'",
-                 added_columns[i]);
-        if (sqlite3_prepare_v2(state_db(h->st), sql, -1, &stmt, NULL) != SQLITE_OK)
-            return sql_fail(h, err, "reading the history tables");
-        int present = sqlite3_step(stmt) == SQLITE_ROW;
-        sqlite3_finalize(stmt);
-        if (present)
-            continue;
         snprintf(sql, sizeof sql,
                  "ALTER TABLE history_runs ADD COLUMN %s INTEGER NOT NULL DEFAULT 0",
                  added_columns[i]);
-        if (state_exec(h->st, sql, err) != 0)
+        if (present < 0 ||
+            (!present && sqlite3_exec(state_db(h->st), sql, NULL, NULL, NULL) != SQLITE_OK)) {
+            sql_fail(h, err, "adding columns to history_runs");
+            state_rollback(h->st);
             return -1;
+        }
     }
-    return 0;
+    return state_commit(h->st, err);
 }
 
 /* Resolve `since` (a run id or a unique prefix) into h->since. */
@@ -153,7 +171,7 @@ int history_open(const config *cfg, const char *since, history **out, diag *err)
         cfg && cfg->history_keep_days >= 0 ? cfg->history_keep_days : HISTORY_KEEP_DAYS_DEFAULT;
     if (state_open(state_path_for(cfg), &h->st, err) != 0 ||
         state_exec(h->st, schema_sql, err) != 0 || add_columns(h, err) != 0 ||
-        (since && resolve_since(h, since, err) != 0)) {
+        history_migrate(h->st, err) != 0 || (since && resolve_since(h, since, err) != 0)) {
         history_close(h);
         return -1;
     }
@@ -898,6 +916,11 @@ json_t *history_cursor_next(history_cursor *c, diag *err)
             if (!finding)
                 diag_set(err, "%s: a recorded finding does not read back: %s", state_file(c->h->st),
                          jerr.text);
+            else if (strcmp(fwkx_str(finding, "status", ""), "error") == 0) {
+                /* error findings share the fail pages; the cursor hands out fails only */
+                json_decref(finding);
+                continue;
+            }
             return finding;
         }
         free(c->raw);

@@ -1,12 +1,15 @@
 /* history_internal.h: the pieces history.c is built from: fingerprint keys in a flat hash
-   table, and pages of finding records compressed with zlib. */
+   table, pages of finding records compressed with zlib, and the upgrade of older state
+   files. */
 #ifndef HOST_HISTORY_INTERNAL_H
 #define HOST_HISTORY_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "fawkes/fwkx.h"
+#include "state.h"
 
 #define HISTORY_KEY_BYTES 16
 
@@ -94,5 +97,17 @@ typedef struct hpage_record {
 /* The record at *pos (advanced past it): 1, or 0 at the end, or -1 when the page is
    damaged. */
 int hpage_next(const char *raw, size_t raw_len, size_t *pos, hpage_record *rec);
+
+/*
+ * history_migrate: upgrade a state file written before keys and pages (its history_findings
+ * table: one JSON row per finding of every run kept). In one transaction (BEGIN IMMEDIATE:
+ * a process opening the file at the same moment waits, then finds it upgraded): every
+ * chain's newest run gets its fail and error findings, reported or carried, as history_keys
+ * rows and history_pages (so it stays the baseline: the next run's deltas are "open" and
+ * "resolved" against it); older runs stay in history_runs without keys; history_findings is
+ * dropped. Call after the history tables exist. Returns 0 (also when there is nothing to
+ * upgrade); or -1 with err (the file is left as it was).
+ */
+int history_migrate(state_store *st, diag *err);
 
 #endif
