@@ -278,8 +278,9 @@ static void end_history(run *r)
 
 void chain_execute(chain_exec *exec, run *r, int jobs)
 {
-    if (exec->plan->playbooks.count > 0 && !r->kept_resources)
-        r->kept_resources = json_object();
+    diag kept_err = {{0}};
+    if (exec->plan->playbooks.count > 0 && run_keep(r, true, true, &kept_err) != 0)
+        run_fail(r, NULL, "playbooks", NULL, kept_err.text);
     begin_history(r);
     init_all(exec, r);
     r->scanners = exec->stage[CONFIG_SCANNERS];

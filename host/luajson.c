@@ -10,15 +10,34 @@
 
 #include <lauxlib.h>
 
+/* Two metatables with the same methods: a root view owns its JSON and releases it in
+   __gc; a member view (no finalizer, which keeps it cheap) keeps its root view alive
+   through its user value. */
 #define VIEW_META "fawkes.json.view"
+#define ROOT_VIEW_META "fawkes.json.view.root"
 #define LUAJSON_MAX_DEPTH 64
 
 static const char array_marker_key = 'a'; /* registry: metatable of arrays from JSON */
 
 typedef struct json_view {
-    json_t *value; /* borrowed: outlives the Lua state (see luajson.h) */
+    json_t *value; /* a root view's reference; a member view's, borrowed from its root */
     void *tag;
 } json_view;
+
+/* The view at `idx`, or NULL. */
+static json_view *to_view(lua_State *L, int idx)
+{
+    json_view *view = luaL_testudata(L, idx, ROOT_VIEW_META);
+    return view ? view : luaL_testudata(L, idx, VIEW_META);
+}
+
+static json_view *check_view(lua_State *L, int idx)
+{
+    json_view *view = to_view(L, idx);
+    if (!view)
+        luaL_typeerror(L, idx, "JSON view");
+    return view;
+}
 
 static void push_null(lua_State *L)
 {
@@ -27,6 +46,10 @@ static void push_null(lua_State *L)
 
 static void push_scalar(lua_State *L, const json_t *value)
 {
+    if (!value) {
+        lua_pushnil(L);
+        return;
+    }
     switch (json_typeof(value)) {
     case JSON_STRING:
         lua_pushlstring(L, json_string_value(value), json_string_length(value));
@@ -87,24 +110,43 @@ void luajson_push(lua_State *L, const json_t *value)
     }
 }
 
+/* Push `value` (a member of the view at `parent`, borrowed from it) as a member view, or as
+   a plain value. */
+static void push_member(lua_State *L, json_t *value, int parent)
+{
+    if (!value || !(json_is_object(value) || json_is_array(value))) {
+        push_scalar(L, value);
+        return;
+    }
+    parent = lua_absindex(L, parent);
+    json_view *view = lua_newuserdatauv(L, sizeof *view, 1);
+    view->value = value;
+    view->tag = NULL;
+    luaL_setmetatable(L, VIEW_META);
+    /* anchor the root: the parent itself, or the root its own user value holds */
+    if (luaL_testudata(L, parent, ROOT_VIEW_META))
+        lua_pushvalue(L, parent);
+    else
+        lua_getiuservalue(L, parent, 1);
+    lua_setiuservalue(L, -2, 1);
+}
+
 void luajson_push_view(lua_State *L, json_t *value, void *tag)
 {
     if (!value || !(json_is_object(value) || json_is_array(value))) {
-        if (!value || json_is_null(value))
-            lua_pushnil(L);
-        else
-            push_scalar(L, value);
+        push_scalar(L, value);
+        json_decref(value);
         return;
     }
     json_view *view = lua_newuserdatauv(L, sizeof *view, 0);
     view->value = value;
     view->tag = tag;
-    luaL_setmetatable(L, VIEW_META);
+    luaL_setmetatable(L, ROOT_VIEW_META);
 }
 
 json_t *luajson_view(lua_State *L, int idx, void **tag)
 {
-    json_view *view = luaL_testudata(L, idx, VIEW_META);
+    json_view *view = to_view(L, idx);
     if (!view)
         return NULL;
     if (tag)
@@ -112,9 +154,17 @@ json_t *luajson_view(lua_State *L, int idx, void **tag)
     return view->value;
 }
 
+static int view_gc(lua_State *L)
+{
+    json_view *view = lua_touserdata(L, 1);
+    json_decref(view->value);
+    view->value = NULL;
+    return 0;
+}
+
 static int view_index(lua_State *L)
 {
-    json_view *view = luaL_checkudata(L, 1, VIEW_META);
+    json_view *view = check_view(L, 1);
     json_t *child = NULL;
     bool in_array = json_is_array(view->value);
     if (in_array) {
@@ -129,7 +179,7 @@ static int view_index(lua_State *L)
     if (child && json_is_null(child) && in_array)
         push_null(L);
     else
-        luajson_push_view(L, child, NULL);
+        push_member(L, child, 1);
     return 1;
 }
 
@@ -141,7 +191,7 @@ static int view_newindex(lua_State *L)
 
 static int view_len(lua_State *L)
 {
-    json_view *view = luaL_checkudata(L, 1, VIEW_META);
+    json_view *view = check_view(L, 1);
     lua_pushinteger(L, json_is_array(view->value) ? (lua_Integer)json_array_size(view->value) : 0);
     return 1;
 }
@@ -149,7 +199,7 @@ static int view_len(lua_State *L)
 /* next(view, key) for pairs(). */
 static int view_next(lua_State *L)
 {
-    json_view *view = luaL_checkudata(L, 1, VIEW_META);
+    json_view *view = check_view(L, 1);
     if (json_is_array(view->value)) {
         lua_Integer i = lua_isnil(L, 2) ? 0 : luaL_checkinteger(L, 2);
         json_t *item = json_array_get(view->value, (size_t)i);
@@ -159,7 +209,7 @@ static int view_next(lua_State *L)
         if (json_is_null(item))
             push_null(L);
         else
-            luajson_push_view(L, item, NULL);
+            push_member(L, item, 1);
         return 2;
     }
     void *iter = lua_isnil(L, 2)
@@ -171,13 +221,13 @@ static int view_next(lua_State *L)
     if (!iter)
         return 0;
     lua_pushstring(L, json_object_iter_key(iter));
-    luajson_push_view(L, json_object_iter_value(iter), NULL);
+    push_member(L, json_object_iter_value(iter), 1);
     return 2;
 }
 
 static int view_pairs(lua_State *L)
 {
-    luaL_checkudata(L, 1, VIEW_META);
+    check_view(L, 1);
     lua_pushcfunction(L, view_next);
     lua_pushvalue(L, 1);
     lua_pushnil(L);
@@ -186,7 +236,7 @@ static int view_pairs(lua_State *L)
 
 static int view_tostring(lua_State *L)
 {
-    json_view *view = luaL_checkudata(L, 1, VIEW_META);
+    json_view *view = check_view(L, 1);
     char *text = json_dumps(view->value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     lua_pushstring(L, text ? text : "?");
     free(text);
@@ -420,11 +470,18 @@ void luajson_open(lua_State *L)
                                             {"__tostring", view_tostring},
                                             {"__eq", view_eq},
                                             {NULL, NULL}};
-    luaL_newmetatable(L, VIEW_META);
-    luaL_setfuncs(L, view_methods, 0);
-    lua_pushliteral(L, "read-only JSON view");
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
+    static const char *const metas[] = {VIEW_META, ROOT_VIEW_META};
+    for (int i = 0; i < 2; i++) {
+        luaL_newmetatable(L, metas[i]);
+        luaL_setfuncs(L, view_methods, 0);
+        if (i == 1) {
+            lua_pushcfunction(L, view_gc);
+            lua_setfield(L, -2, "__gc");
+        }
+        lua_pushliteral(L, "read-only JSON view");
+        lua_setfield(L, -2, "__metatable");
+        lua_pop(L, 1);
+    }
 
     lua_newtable(L);
     lua_pushliteral(L, "array");

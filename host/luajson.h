@@ -13,8 +13,13 @@
  * real, true/false. JSON null is nil inside objects (the key is absent) and json.null
  * inside arrays (positions are kept). A view is a read-only userdata over a JSON object or
  * array: indexing, #, pairs, ipairs and tostring work as on a table, nothing is copied until
- * read, and it converts back to the same JSON at no cost. Resources are handed to playbooks
- * as views.
+ * read, and it converts back to the same JSON at no cost. Resources and findings are handed
+ * to playbooks as views.
+ *
+ * A view owns its JSON: the view luajson_push_view makes holds the reference it is given
+ * and drops it when the garbage collector takes the view; views of its members (r.labels,
+ * r.attributes.rules[1]) keep that first view alive, so the JSON lives exactly as long as
+ * some view of it is reachable. Nothing else needs to hold the JSON meanwhile.
  */
 
 /* Register the metatables in `L` and leave the module table {encode, decode, null} on the
@@ -24,14 +29,14 @@ void luajson_open(lua_State *L);
 /* Push `value` (borrowed) as plain Lua values (deep copy). NULL pushes nil. */
 void luajson_push(lua_State *L, const json_t *value);
 
-/* Push `value` as a view (objects and arrays) or as a plain value (scalars). The view
-   BORROWS `value`: it must stay alive and unchanged until the Lua state is closed (views
-   carry no reference and no finalizer, which keeps them cheap: the playbook runtime only
-   makes views of resources and findings its run holds until after the state is closed).
-   `tag` (may be NULL) is kept with the view and read back with luajson_view. */
+/* Push `value` as a view (objects and arrays) or as a plain value (scalars; NULL and JSON
+   null push nil). Takes over the caller's reference to `value` in every case. `tag` (may be
+   NULL) is kept with the view and read back with luajson_view. */
 void luajson_push_view(lua_State *L, json_t *value, void *tag);
 
-/* The JSON of the view at `idx` (borrowed) and its tag, or NULL when it is not a view. */
+/* The JSON of the view at `idx` and its tag, or NULL when it is not a view. Borrowed: valid
+   while the view is reachable (json_incref to keep it longer). Views of members have no
+   tag. */
 json_t *luajson_view(lua_State *L, int idx, void **tag);
 
 /*

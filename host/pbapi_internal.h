@@ -11,6 +11,8 @@
 const char *pbapi_opt_string(lua_State *L, int idx, const char *key, const char *fn);
 
 /* Module functions (lua_CFunction), documented in docs/lua.md. */
+int pbapi_inventory(lua_State *L); /* pbapi_iter.c */
+int pbapi_findings(lua_State *L);
 int pbapi_notify(lua_State *L); /* pbapi_steps.c */
 int pbapi_action(lua_State *L);
 int pbapi_provision(lua_State *L);

@@ -97,45 +97,64 @@ static void defined_providers(const config *cfg, char *buf, size_t size)
         snprintf(buf, size, "none; add a providers: entry to the config");
 }
 
-const json_t *pb_resources(pb_session *s, const char *name, instance **inst, diag *err)
+spill *pb_resources(pb_session *s, const char *name, instance **inst, diag *err)
 {
     *inst = NULL;
-    json_t *list = s->chain_run && s->chain_run->kept_resources
-                       ? json_object_get(s->chain_run->kept_resources, name)
-                       : NULL;
-    if (!list)
-        list = json_object_get(s->own.kept_resources, name);
-    if (list) {
-        *inst = find_provider(s, name);
-        return list;
+    if (s->chain_run && s->chain) {
+        /* the chain's listing, even when it found nothing */
+        instance *in_chain = find_in(s->chain->stage[CONFIG_PROVIDERS],
+                                     s->chain->stage_count[CONFIG_PROVIDERS], name);
+        if (in_chain && s->chain_run->kept_resources) {
+            if (atomic_load(&s->chain_run->kept_failed)) {
+                diag_set(err,
+                         "some of chain %s's resources or findings could not be kept for "
+                         "playbooks (the run's failures say why), so this playbook would see "
+                         "an incomplete inventory; free space in the temporary directory",
+                         s->chain_run->chain);
+                return NULL;
+            }
+            *inst = in_chain;
+            return s->chain_run->kept_resources;
+        }
     }
-    config_section section;
-    if (!config_find_instance(s->a->cfg, name, &section) || section != CONFIG_PROVIDERS) {
-        char names[1024];
-        defined_providers(s->a->cfg, names, sizeof names);
-        diag_set(err, "no provider instance named '%s' in %s (defined: %s)", name, s->a->cfg->path,
-                 names);
-        return NULL;
+    if (!strlist_contains(&s->listed, name)) {
+        config_section section;
+        if (!config_find_instance(s->a->cfg, name, &section) || section != CONFIG_PROVIDERS) {
+            char names[1024];
+            defined_providers(s->a->cfg, names, sizeof names);
+            diag_set(err, "no provider instance named '%s' in %s (defined: %s)", name,
+                     s->a->cfg->path, names);
+            return NULL;
+        }
+        if (run_keep(&s->own, true, false, err) != 0)
+            return NULL;
+        pb_exec *pe = calloc(1, sizeof *pe);
+        if (!pe || !(pe->plan.name = strdup("playbook")) ||
+            strlist_push(&pe->plan.providers, name) != 0) {
+            if (pe)
+                chain_plan_clear(&pe->plan);
+            free(pe);
+            diag_set(err, "out of memory");
+            return NULL;
+        }
+        log_msg(FWK_LOG_INFO, s->name, "listing the resources of provider '%s'", name);
+        if (run_exec(s, pe, &s->own, err) != 0)
+            return NULL;
+        if (strlist_push(&s->listed, name) != 0) {
+            diag_set(err, "out of memory");
+            return NULL;
+        }
     }
-    pb_exec *pe = calloc(1, sizeof *pe);
-    if (!pe || !(pe->plan.name = strdup("playbook")) ||
-        strlist_push(&pe->plan.providers, name) != 0) {
-        if (pe)
-            chain_plan_clear(&pe->plan);
-        free(pe);
-        diag_set(err, "out of memory");
+    if (atomic_load(&s->own.kept_failed)) {
+        diag_set(err,
+                 "some resources of provider '%s' could not be kept for the playbook (the "
+                 "failures say why), so it would see an incomplete inventory; free space in "
+                 "the temporary directory",
+                 name);
         return NULL;
-    }
-    log_msg(FWK_LOG_INFO, s->name, "listing the resources of provider '%s'", name);
-    if (run_exec(s, pe, &s->own, err) != 0)
-        return NULL;
-    list = json_object_get(s->own.kept_resources, name);
-    if (!list) {
-        list = json_array();
-        json_object_set_new(s->own.kept_resources, name, list);
     }
     *inst = find_provider(s, name);
-    return list;
+    return s->own.kept_resources;
 }
 
 void pb_provider_names(pb_session *s, strlist *out)
@@ -150,17 +169,29 @@ void pb_provider_names(pb_session *s, strlist *out)
         strlist_push(out, cfg->instances[CONFIG_PROVIDERS][i].name);
 }
 
-const json_t *pb_findings(pb_session *s)
+spill *pb_findings(pb_session *s, diag *err)
 {
-    if (s->chain_run)
+    if (s->chain_run) {
+        if (!s->chain_run->kept_findings || atomic_load(&s->chain_run->kept_failed)) {
+            diag_set(err,
+                     "chain %s's findings could not be kept for playbooks (the run's "
+                     "failures say why), so this playbook would see an incomplete set; free "
+                     "space in the temporary directory",
+                     s->chain_run->chain);
+            return NULL;
+        }
         return s->chain_run->kept_findings;
+    }
     if (!s->scanned) {
         s->scanned = true;
+        if (run_keep(&s->own, false, true, err) != 0)
+            return NULL;
         const config *cfg = s->a->cfg;
         pb_exec *pe = calloc(1, sizeof *pe);
         if (!pe || !(pe->plan.name = strdup("playbook-scan"))) {
             free(pe);
-            return s->own.kept_findings;
+            diag_set(err, "out of memory");
+            return NULL;
         }
         for (size_t i = 0; i < cfg->instance_count[CONFIG_PROVIDERS]; i++)
             strlist_push(&pe->plan.providers, cfg->instances[CONFIG_PROVIDERS][i].name);
@@ -170,13 +201,18 @@ const json_t *pb_findings(pb_session *s)
             strlist_push(&pe->plan.policies, cfg->instances[CONFIG_POLICIES][i].name);
         /* Resources of the scan stay out of kept_resources: the inventories list their own,
            so no provider's resources are kept twice. */
-        json_t *kept = s->own.kept_resources;
+        spill *kept = s->own.kept_resources;
         s->own.kept_resources = NULL;
-        diag err = {{0}};
+        diag scan_err = {{0}};
         log_msg(FWK_LOG_INFO, s->name, "scanning for findings");
-        if (run_exec(s, pe, &s->own, &err) != 0)
-            pb_failure(s, "findings", "%s", err.text);
+        if (run_exec(s, pe, &s->own, &scan_err) != 0)
+            pb_failure(s, "findings", "%s", scan_err.text);
         s->own.kept_resources = kept;
+    }
+    if (!s->own.kept_findings || atomic_load(&s->own.kept_failed)) {
+        diag_set(err, "the scan's findings could not be kept for the playbook (the failures say "
+                      "why); free space in the temporary directory");
+        return NULL;
     }
     return s->own.kept_findings;
 }
@@ -371,7 +407,6 @@ static int session_open(pb_session *s, const app *a, run *chain_run, chain_exec 
         return -1;
     }
     s->own_ready = true;
-    s->own.kept_resources = json_object();
     config_limits http_limits;
     config_limits_default(&http_limits);
     char owner[300];
@@ -400,7 +435,7 @@ static void set_error(json_t *result, const diag *err)
 
 static void session_close(pb_session *s)
 {
-    sandbox_free(s->sb); /* first: views in the state hold references to resources */
+    sandbox_free(s->sb); /* first: its iterators read the runs' spills */
     for (size_t i = 0; i < s->exec_count; i++) {
         chain_close(&s->execs[i]->exec);
         chain_plan_clear(&s->execs[i]->plan);
@@ -416,7 +451,8 @@ static void session_close(pb_session *s)
     state_close(s->store);
     strlist_clear(&s->lib_dirs);
     json_decref(s->actions_of);
-    ptrset_clear(&s->matched);
+    pb_uidset_clear(&s->matched);
+    strlist_clear(&s->listed);
     json_decref(s->steps);
     json_decref(s->report);
     json_decref(s->state_writes);

@@ -8,8 +8,8 @@
 #include <jansson.h>
 
 #include "playbook.h"
-#include "ptrset.h"
 #include "sandbox.h"
+#include "spill.h"
 #include "state.h"
 
 /* The effective guard rails of one run. */
@@ -18,6 +18,24 @@ typedef struct pb_limits {
     double max_percent;
     long cooldown_ms;
 } pb_limits;
+
+/*
+ * The distinct resources the inventory iterators yielded, for max_percent: counted by uid
+ * (each iteration parses its resources afresh, so pointers say nothing), as 64-bit hashes
+ * in an open-addressing table (8 to 16 bytes per uid). Two different uids share a hash with
+ * odds of about n^2 / 2^65 (3e-8 for a million), the one way the count could be short.
+ */
+typedef struct pb_uidset {
+    uint64_t *slots; /* 0: empty (a uid hashing to 0 is has_zero) */
+    size_t capacity; /* a power of two, or 0 */
+    size_t count;
+    bool has_zero;
+} pb_uidset;
+
+/* playbook_uids.c. Add `uid`. Returns 1 when it was new, 0 when already there, -1 when out of
+ * memory. */
+int pb_uidset_add(pb_uidset *set, const char *uid);
+void pb_uidset_clear(pb_uidset *set);
 
 /* An inventory or scan the session ran itself (outside a chain, or for other providers). */
 typedef struct pb_exec {
@@ -31,17 +49,19 @@ typedef struct pb_session {
     char *name; /* meta.name, or the file's base name without .lua */
     sandbox *sb;
     strlist lib_dirs; /* where require() looks (the sandbox borrows it) */
-    run own;          /* the session's run: its inventories, scans, plugin calls */
+    run own;          /* the session's run: its inventories, scans, plugin calls; its
+                         kept_resources hold what the session listed itself */
     bool own_ready;
     run *chain_run;    /* a chain's run, or NULL */
     chain_exec *chain; /* a chain's instances, or NULL */
     pb_exec **execs;   /* inventories/scans run by the session */
     size_t exec_count;
+    strlist listed;     /* providers the session listed (their resources: own.kept_resources) */
     instance **singles; /* policies/notifiers the session initialised */
     size_t single_count;
     bool scanned;         /* the findings scan ran (outside a chain) */
     json_t *actions_of;   /* {instance name: list_actions result} */
-    ptrset matched;       /* distinct resources the inventory iterators yielded */
+    pb_uidset matched;    /* distinct resources (uids) the inventory iterators yielded */
     json_t *steps;        /* planned steps, in order */
     json_t *report;       /* fawkes.report items */
     json_t *state_writes; /* {key: value|null}: fawkes.state.set, applied with the plan */
@@ -56,13 +76,19 @@ pb_session *pb_session_of(lua_State *L);
 
 /* ---- playbook.c: instances and data ---- */
 
-/* The resources of provider instance `name` (borrowed array), listing them on first use.
-   NULL with err set when there is no such provider or it could not be listed at all. */
-const json_t *pb_resources(pb_session *s, const char *name, instance **inst, diag *err);
+/*
+ * pb_resources: the spill holding the resources of provider instance `name` (group `name`;
+ * borrowed, outlives the Lua state), listing them on first use: the chain's, when the chain
+ * has that provider, else the session's own listing. *inst is the instance that listed
+ * them. NULL with err set when there is no such provider, or its resources could not be
+ * kept.
+ */
+spill *pb_resources(pb_session *s, const char *name, instance **inst, diag *err);
 /* Names of every provider instance to consider (the chain's, or the config's). */
 void pb_provider_names(pb_session *s, strlist *out);
-/* The fail findings (borrowed array): the chain's, or from a scan run on first use. */
-const json_t *pb_findings(pb_session *s);
+/* The spill holding the fail findings (group "fails"; borrowed): the chain's, or those of a
+   scan run on first use. NULL with err set when they could not be kept. */
+spill *pb_findings(pb_session *s, diag *err);
 /* A ready instance of `section` named `name`, initialising it on first use; NULL with err. */
 instance *pb_instance(pb_session *s, config_section section, const char *name, diag *err);
 /* The provider instance `name`: the one that listed resources, else a new one. */

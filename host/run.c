@@ -44,20 +44,19 @@ int run_init(run *r, const char *chain, output *out, output_kind kind, const str
     r->kinds = kinds;
     r->allow = allow;
     r->failures = json_array();
-    r->kept_findings = json_array();
     r->by_severity = json_pack("{s:i, s:i, s:i, s:i, s:i}", "critical", 0, "high", 0, "medium", 0,
                                "low", 0, "info", 0);
     r->worst_fail_rank = -1;
     pthread_mutex_init(&r->lock, NULL);
-    return r->failures && r->kept_findings && r->by_severity ? 0 : -1;
+    return r->failures && r->by_severity ? 0 : -1;
 }
 
 void run_free(run *r)
 {
     free(r->history_key);
     json_decref(r->failures);
-    json_decref(r->kept_findings);
-    json_decref(r->kept_resources);
+    spill_close(r->kept_findings);
+    spill_close(r->kept_resources);
     json_decref(r->by_severity);
     pthread_mutex_destroy(&r->lock);
 }
@@ -211,6 +210,25 @@ static void judge_with(run *r, instance *policy, const json_t *resource)
     ctx_finish(&ctx);
 }
 
+/* File `record` in a kept_* spill. The first failure is recorded (playbooks will see an
+   incomplete set: the run is partial); the ones after it say nothing new. */
+static void keep(run *r, spill *sp, const char *group, const json_t *record)
+{
+    diag err = {{0}};
+    if (spill_add_json(sp, group, NULL, record, &err) != 0 &&
+        !atomic_exchange(&r->kept_failed, true))
+        run_fail(r, NULL, "keep for playbooks", NULL, err.text);
+}
+
+int run_keep(run *r, bool resources, bool findings, diag *err)
+{
+    if (resources && !r->kept_resources && spill_open(&r->kept_resources, err) != 0)
+        return -1;
+    if (findings && !r->kept_findings && spill_open(&r->kept_findings, err) != 0)
+        return -1;
+    return 0;
+}
+
 fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
 {
     diag err = {{0}};
@@ -236,14 +254,8 @@ fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
         instance_count(ctx->inst, "resources", 1);
     if (r->kind == OUTPUT_INVENTORY && r->out)
         output_resource(r->out, resource);
-    if (r->kept_resources && ctx->inst) {
-        pthread_mutex_lock(&r->lock);
-        json_t *list = json_object_get(r->kept_resources, ctx->inst->conf->name);
-        if (!list)
-            json_object_set_new(r->kept_resources, ctx->inst->conf->name, list = json_array());
-        json_array_append(list, resource);
-        pthread_mutex_unlock(&r->lock);
-    }
+    if (r->kept_resources && ctx->inst)
+        keep(r, r->kept_resources, ctx->inst->conf->name, resource);
     for (size_t i = 0; i < r->scanner_count; i++)
         if (r->scanners[i]->ready)
             scan_with(r, r->scanners[i], resource);
@@ -281,9 +293,10 @@ fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
             r->worst_fail_rank = rank;
         json_t *count = json_object_get(r->by_severity, severity);
         json_integer_set(count, json_integer_value(count) + 1);
-        json_array_append(r->kept_findings, finding);
     }
     pthread_mutex_unlock(&r->lock);
+    if (r->kept_findings && strcmp(status, "fail") == 0)
+        keep(r, r->kept_findings, "fails", finding);
     if (r->kind == OUTPUT_FINDINGS && r->out)
         output_finding(r->out, finding);
     json_decref(finding);

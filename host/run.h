@@ -16,6 +16,7 @@
 #include "http.h"
 #include "loader.h"
 #include "output.h"
+#include "spill.h"
 
 /* A live plugin instance (one `providers:`/`scanners:`/... entry of the config). */
 typedef struct instance {
@@ -86,9 +87,10 @@ struct run {
     size_t chain_failures;   /* failures before the current chain began */
     pthread_mutex_t lock;    /* guards everything below */
     json_t *failures;        /* [{"instance","plugin","operation","task","message"}] */
-    json_t *kept_findings;   /* fail findings, for notifiers */
-    json_t *kept_resources;  /* NULL, or {instance name: [resources]} kept for playbooks
-                                (set by whoever wants them before providers run; owned) */
+    spill *kept_resources;   /* NULL, or the resources kept for playbooks, filed under their
+                                provider instance name (run_keep; owned) */
+    spill *kept_findings;    /* NULL, or the fail findings kept for playbooks, group "fails" */
+    atomic_bool kept_failed; /* a record could not be kept (reported once) */
     json_t *by_severity;     /* {"critical": n, ...} of fail findings */
     size_t resource_count, finding_count, fail_count;
     int worst_fail_rank; /* highest severity rank among fail findings, a policy's warn
@@ -128,5 +130,14 @@ void run_fail(run *r, const instance *inst, const char *operation, const char *t
 fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource);
 /* Hand a finding (reference taken) to the run. */
 fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding);
+
+/*
+ * run_keep: from now on, keep the resources (when `resources`) and the fail findings (when
+ * `findings`) that go through the run in temporary spill files, for playbooks: resources
+ * as compact JSON under their provider instance name, findings (with their delta) under
+ * "fails". What is kept already stays kept. Call before providers run, between chains.
+ * Returns 0; or -1 with why (the temporary directory) in err.
+ */
+int run_keep(run *r, bool resources, bool findings, diag *err);
 
 #endif

@@ -1,37 +1,84 @@
 /* spill.c: a temporary SQLite file of records, written in batches, read through cursors. */
 #include "spill.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 struct spill {
     sqlite3 *db;
-    pthread_mutex_t lock; /* guards db, insert and pending */
+    pthread_mutex_t lock; /* guards db, insert, pending and keyed */
     sqlite3_stmt *insert;
     size_t pending; /* records added in the open transaction */
+    bool keyed;     /* some record has a sort key: cursors must sort */
+    char dir[512];  /* where SQLite keeps the file (for messages) */
 };
 
 struct spill_cursor {
     spill *sp;
     sqlite3_stmt *stmt;
+    bool done; /* stepped past the end or failed: a further step would start over */
 };
 
-static const char *tmp_dir(void)
+/* NULL when `dir` is a writable directory, else why not. */
+static const char *unusable_dir(const char *dir)
 {
-    const char *dir = getenv("TMPDIR");
-    return dir && *dir ? dir : "/tmp";
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return strerror(errno);
+    if (!S_ISDIR(st.st_mode))
+        return "not a directory";
+    if (access(dir, W_OK | X_OK) != 0)
+        return "not writable";
+    return NULL;
+}
+
+const char *spill_tmp_dir(char *buf, size_t size, diag *why)
+{
+    /* SQLite's unix VFS takes the first writable directory of these; a variable that names
+       a missing or read-only directory is skipped silently, which would put gigabytes
+       somewhere the user did not say. Refuse instead. */
+    static const char *const vars[] = {"SQLITE_TMPDIR", "TMPDIR"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *dir = getenv(vars[i]);
+        if (!dir || !*dir)
+            continue;
+        const char *problem = unusable_dir(dir);
+        if (problem) {
+            diag_set(why,
+                     "temporary spill file: %s=%s is not a usable directory (%s); create it, "
+                     "or point %s at a writable directory with room for the run's records",
+                     vars[i], dir, problem, vars[i]);
+            return NULL;
+        }
+        snprintf(buf, size, "%s", dir);
+        return buf;
+    }
+    static const char *const fallback[] = {"/var/tmp", "/usr/tmp", "/tmp"};
+    for (size_t i = 0; i < 3; i++) {
+        if (!unusable_dir(fallback[i])) {
+            snprintf(buf, size, "%s", fallback[i]);
+            return buf;
+        }
+    }
+    diag_set(why, "temporary spill file: none of /var/tmp, /usr/tmp and /tmp is a writable "
+                  "directory; point TMPDIR at a directory with room for the run's records");
+    return NULL;
 }
 
 static void sql_error(diag *err, spill *sp, const char *what)
 {
     diag_set(err,
-             "temporary spill file in %s: %s failed: %s; free space there, or point TMPDIR at "
-             "a directory with room",
-             tmp_dir(), what, sp->db ? sqlite3_errmsg(sp->db) : "cannot open");
+             "temporary spill file in %s: %s failed: %s; free space there, or point TMPDIR (or "
+             "SQLITE_TMPDIR) at a directory with room",
+             sp->dir, what, sp->db ? sqlite3_errmsg(sp->db) : "cannot open");
 }
 
 int spill_open(spill **out, diag *err)
@@ -43,8 +90,12 @@ int spill_open(spill **out, diag *err)
         return -1;
     }
     pthread_mutex_init(&sp->lock, NULL);
-    /* An empty name makes a private temporary file that SQLite removes on close; it lives
-       in the first of SQLITE_TMPDIR, TMPDIR and /var/tmp, /usr/tmp, /tmp that is writable. */
+    if (!spill_tmp_dir(sp->dir, sizeof sp->dir, err)) {
+        spill_close(sp);
+        return -1;
+    }
+    /* An empty name makes a private temporary file that SQLite unlinks as soon as it has
+       made it (on the first cache overflow), in the directory spill_tmp_dir names. */
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
@@ -75,7 +126,8 @@ static int flush_locked(spill *sp, diag *err)
     sp->pending = 0;
     if (sqlite3_exec(sp->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         sql_error(err, sp, "writing");
-        sqlite3_exec(sp->db, "ROLLBACK", NULL, NULL, NULL);
+        if (!sqlite3_get_autocommit(sp->db))
+            sqlite3_exec(sp->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
     return 0;
@@ -85,7 +137,7 @@ void spill_close(spill *sp)
 {
     if (!sp)
         return;
-    if (sp->pending)
+    if (sp->db && !sqlite3_get_autocommit(sp->db))
         sqlite3_exec(sp->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_finalize(sp->insert);
     sqlite3_close(sp->db);
@@ -105,15 +157,22 @@ int spill_add(spill *sp, const char *group, const char *sort_key, const char *te
         sp->pending++;
         sqlite3_reset(sp->insert);
         sqlite3_bind_text(sp->insert, 1, group, -1, SQLITE_STATIC);
-        if (sort_key)
+        if (sort_key) {
             sqlite3_bind_text(sp->insert, 2, sort_key, -1, SQLITE_STATIC);
-        else
+            sp->keyed = true;
+        } else {
             sqlite3_bind_null(sp->insert, 2);
-        sqlite3_bind_blob64(sp->insert, 3, text, len, SQLITE_STATIC);
+        }
+        /* a zero-length blob needs a pointer: NULL would bind SQL NULL */
+        sqlite3_bind_blob64(sp->insert, 3, text ? text : "", len, SQLITE_STATIC);
         if (sqlite3_step(sp->insert) != SQLITE_DONE) {
             sql_error(err, sp, "writing");
             rc = -1;
+            /* SQLite rolls the whole transaction back on some errors (disk full) */
+            if (sqlite3_get_autocommit(sp->db))
+                sp->pending = 0;
         }
+        sqlite3_reset(sp->insert);
         sqlite3_clear_bindings(sp->insert);
         if (rc == 0 && sp->pending >= SPILL_BATCH)
             rc = flush_locked(sp, err);
@@ -176,11 +235,15 @@ int spill_cursor_open(spill *sp, const char *group, spill_cursor **out, diag *er
     c->sp = sp;
     pthread_mutex_lock(&sp->lock);
     int rc = flush_locked(sp, err);
-    if (rc == 0 &&
-        sqlite3_prepare_v2(sp->db,
-                           group ? "SELECT body, sort FROM spill WHERE grp = ? ORDER BY sort, rowid"
-                                 : "SELECT body, sort FROM spill ORDER BY sort, rowid",
-                           -1, &c->stmt, NULL) != SQLITE_OK) {
+    /* Without sort keys, insertion order is rowid order, which the group index (grp, rowid)
+       gives without sorting; ORDER BY sort, rowid would sort the whole group each time. */
+    const char *sql = sp->keyed ? (group ? "SELECT body, sort FROM spill WHERE grp = ? "
+                                           "ORDER BY sort, rowid"
+                                         : "SELECT body, sort FROM spill ORDER BY sort, rowid")
+                                : (group ? "SELECT body, sort FROM spill WHERE grp = ? "
+                                           "ORDER BY rowid"
+                                         : "SELECT body, sort FROM spill ORDER BY rowid");
+    if (rc == 0 && sqlite3_prepare_v2(sp->db, sql, -1, &c->stmt, NULL) != SQLITE_OK) {
         sql_error(err, sp, "reading");
         rc = -1;
     }
@@ -197,6 +260,8 @@ int spill_cursor_open(spill *sp, const char *group, spill_cursor **out, diag *er
 
 const char *spill_cursor_next(spill_cursor *c, size_t *len, const char **sort_key, diag *err)
 {
+    if (c->done)
+        return NULL;
     pthread_mutex_lock(&c->sp->lock);
     int rc = sqlite3_step(c->stmt);
     const char *text = NULL;
@@ -208,8 +273,10 @@ const char *spill_cursor_next(spill_cursor *c, size_t *len, const char **sort_ke
             *sort_key = (const char *)sqlite3_column_text(c->stmt, 1);
         if (!text)
             text = "";
-    } else if (rc != SQLITE_DONE) {
-        sql_error(err, c->sp, "reading");
+    } else {
+        c->done = true;
+        if (rc != SQLITE_DONE)
+            sql_error(err, c->sp, "reading");
     }
     pthread_mutex_unlock(&c->sp->lock);
     return text;
@@ -222,9 +289,9 @@ json_t *spill_cursor_next_json(spill_cursor *c, diag *err)
     if (!text)
         return NULL;
     json_error_t jerr;
-    json_t *value = json_loadb(text, len, JSON_DECODE_ANY, &jerr);
+    json_t *value = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!value)
-        diag_set(err, "temporary spill file in %s: a record does not read back: %s", tmp_dir(),
+        diag_set(err, "temporary spill file in %s: a record does not read back: %s", c->sp->dir,
                  jerr.text);
     return value;
 }
@@ -233,6 +300,10 @@ void spill_cursor_close(spill_cursor *c)
 {
     if (!c)
         return;
-    sqlite3_finalize(c->stmt);
+    if (c->stmt) {
+        pthread_mutex_lock(&c->sp->lock);
+        sqlite3_finalize(c->stmt);
+        pthread_mutex_unlock(&c->sp->lock);
+    }
     free(c);
 }

@@ -10,14 +10,20 @@
 #include "diag.h"
 
 /*
- * A spill is a private SQLite database in a temporary file ($TMPDIR, or /tmp), removed when
- * it is closed or the process ends. Records are text (usually compact JSON) filed under a
- * group (a provider instance name, "rows", ...) with an optional sort key. Reads come back
- * through a cursor that steps through the file: memory stays flat (SQLite's page cache,
- * capped at SPILL_CACHE_KIB) whatever the number of records.
+ * A spill is a private SQLite database in a temporary file, removed when it is closed or the
+ * process ends (SQLite unlinks it as soon as it is made). The directory is SQLite's choice,
+ * which spill_tmp_dir names: $SQLITE_TMPDIR, else $TMPDIR, else the first writable of
+ * /var/tmp, /usr/tmp and /tmp. A variable that is set must name a writable directory, or
+ * spill_open refuses (SQLite would silently fall back to another directory). Records are
+ * text (usually compact JSON) filed under a group (a provider instance name, "items", ...)
+ * with an optional sort key. Reads come back through a cursor that steps through the file:
+ * memory stays flat (SQLite's page cache, capped at SPILL_CACHE_KIB) whatever the number of
+ * records. Until the cache is full nothing touches the disk.
  *
  * Writes are batched in transactions of SPILL_BATCH records; opening a cursor commits the
- * batch first, so a cursor sees every record added before it was opened.
+ * batch first, so a cursor sees every record added before it was opened. A spill in which
+ * no record has a sort key is read in insertion order straight from its group index;
+ * once one has, cursors sort (SQLite's external sorter, in the same directory).
  *
  * Thread-safety: spill_add* and spill_count may be called from many threads at once (they
  * serialise on the spill's lock). A cursor belongs to one thread; several cursors may be
@@ -30,9 +36,14 @@ typedef struct spill_cursor spill_cursor;
 #define SPILL_BATCH 20000
 #define SPILL_CACHE_KIB 8192
 
-/* Make an empty spill. Returns 0; or -1 with why (temporary directory full or unwritable,
-   and what to do) in err. Free with spill_close. */
+/* Make an empty spill. Returns 0; or -1 with why (temporary directory missing or
+   unwritable, and what to do) in err. Free with spill_close. */
 int spill_open(spill **out, diag *err);
+
+/* The directory the spill files of this process go to (see above), copied into buf; or
+   NULL when there is none to use (a variable names an unusable directory, or no fallback is
+   writable), with which and what to do in `why` (may be NULL). */
+const char *spill_tmp_dir(char *buf, size_t size, diag *why);
 
 /* Remove the file and free. NULL allowed. Cursors must be closed before. */
 void spill_close(spill *sp);
@@ -40,7 +51,8 @@ void spill_close(spill *sp);
 /*
  * spill_add: file the `len` bytes at `text` (copied) under `group`, with `sort_key`
  * (copied; NULL sorts first; equal keys keep insertion order). Returns 0, or -1 with why
- * in err (disk full: the message names the directory and TMPDIR).
+ * in err (disk full: the message names the directory and TMPDIR). A failed write may lose
+ * the records of the batch it belonged to: treat the spill as incomplete from then on.
  */
 int spill_add(spill *sp, const char *group, const char *sort_key, const char *text, size_t len,
               diag *err);
@@ -63,8 +75,8 @@ int spill_cursor_open(spill *sp, const char *group, spill_cursor **out, diag *er
 
 /*
  * spill_cursor_next: the next record's text, or NULL at the end (err untouched) or on a
- * read error (err set). The text (and *len, when len is not NULL) is valid until the next
- * call on this cursor; *sort_key (when not NULL) likewise.
+ * read error (err set); after either, NULL again (err untouched). The text (and *len, when len is
+ * not NULL) is valid until the next call on this cursor; *sort_key (when not NULL) likewise.
  */
 const char *spill_cursor_next(spill_cursor *c, size_t *len, const char **sort_key, diag *err);
 
