@@ -270,7 +270,7 @@ static json_t *resource_ref(const json_t *resource)
     return ref;
 }
 
-int finding_complete(json_t *finding, const char *source, const json_t *resource, diag *err)
+int finding_check(json_t *finding, diag *err)
 {
     if (!json_is_object(finding)) {
         diag_set(err, "a finding must be a JSON object");
@@ -299,6 +299,13 @@ int finding_complete(json_t *finding, const char *source, const json_t *resource
             return -1;
         }
     }
+    return 0;
+}
+
+int finding_complete(json_t *finding, const char *source, const json_t *resource, diag *err)
+{
+    if (finding_check(finding, err) != 0)
+        return -1;
     if (source)
         json_object_set_new(finding, "source", json_string(source));
     if (!json_object_get(finding, "resource"))

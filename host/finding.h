@@ -32,6 +32,11 @@ int resource_complete(json_t *resource, diag *err);
  */
 int finding_complete(json_t *finding, const char *source, const json_t *resource, diag *err);
 
+/* The checks of finding_complete and its severity and status defaults, without the rest
+   (source, resource, fingerprint): what a pass finding that will only be counted needs.
+   Returns 0, or -1 with the reason in `err`. */
+int finding_check(json_t *finding, diag *err);
+
 /* The fingerprint finding_complete would compute (hex SHA-256, 64 chars + NUL). */
 void finding_fingerprint(const char *rule, const char *resource_uid, const json_t *evidence,
                          char out[65]);

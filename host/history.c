@@ -512,6 +512,14 @@ static int status_code(const char *status)
     return strcmp(status, "fail") == 0 ? HKEY_FAIL : strcmp(status, "error") == 0 ? HKEY_ERROR : 0;
 }
 
+const char *history_pass(history *h)
+{
+    if (!h || !h->begun || h->ended)
+        return "new";
+    atomic_fetch_add(&h->pass_count, 1);
+    return h->has_baseline ? "open" : "new";
+}
+
 int history_mark(history *h, json_t *finding)
 {
     const char *status = fwkx_str(finding, "status", "");
@@ -519,8 +527,7 @@ int history_mark(history *h, json_t *finding)
     if (!h || !h->begun || h->ended)
         return code == HKEY_FAIL;
     if (code == 0) {
-        atomic_fetch_add(&h->pass_count, 1);
-        json_object_set_new(finding, "delta", json_string(h->has_baseline ? "open" : "new"));
+        json_object_set_new(finding, "delta", json_string(history_pass(h)));
         return 0;
     }
     uint8_t key[HISTORY_KEY_BYTES];

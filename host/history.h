@@ -88,6 +88,10 @@ int history_chain_begin(history *h, const char *run_id, const char *key, const c
  */
 int history_mark(history *h, json_t *finding);
 
+/* Count a pass finding that is not built (the output only counts passes) and return its
+   delta ("new" or "open", as history_mark would set it). Thread-safe. NULL `h`: "new". */
+const char *history_pass(history *h);
+
 /*
  * history_chain_end: finish the chain. Unless `partial`, the baseline's fail findings this
  * run did not report as fail are resolved: each is passed to `resolved` (a copy of the

@@ -5,6 +5,7 @@
 
 #include "fawkes/fwkx.h"
 #include "finding.h"
+#include "log.h"
 #include "output_internal.h"
 
 static const output_encoder *const encoders[] = {
@@ -80,6 +81,7 @@ output *output_open(output_format format, output_kind kind, FILE *stream, bool c
     out->kind = kind;
     out->stream = stream;
     out->color = color && format == OUTPUT_TABLE;
+    atomic_init(&out->failed, false);
     init_lock(&out->lock);
     errno = 0;
     if (enc->begin && enc->begin(out) != 0) {
@@ -104,10 +106,31 @@ static bool encodes_apart(const output *out)
     return out->enc == &output_json_encoder || out->enc == &output_jsonl_encoder;
 }
 
+/* Remember the first failure (under the lock): nothing more is written. */
+static void fail_locked(output *out, int err)
+{
+    if (!out->failed) {
+        out->failed = true;
+        out->write_errno = err ? err : EIO;
+    }
+}
+
 static void add_item(output *out, output_kind kind, const json_t *item)
 {
-    if (!out || !item || out->kind != kind)
+    if (!out || !item || out->kind != kind || out->failed)
         return;
+    if (out->enc->add) {
+        /* Encoders that keep items encode and spill them in this thread (see
+           output_internal.h); only a failure takes the lock here. */
+        errno = 0;
+        if (out->enc->add(out, item) != 0) {
+            int err = errno;
+            pthread_mutex_lock(&out->lock);
+            fail_locked(out, err);
+            pthread_mutex_unlock(&out->lock);
+        }
+        return;
+    }
     bool apart = encodes_apart(out);
     errno = 0;
     char *text = apart ? output_json_encode(item) : NULL;
@@ -116,12 +139,10 @@ static void add_item(output *out, output_kind kind, const json_t *item)
     if (!out->failed) {
         errno = 0;
         int rc = !apart ? out->enc->item(out, item) : text ? output_json_put_item(out, text) : -1;
-        if (rc != 0) {
-            out->failed = true;
-            out->write_errno = apart && !text ? encode_errno : errno;
-        } else {
+        if (rc != 0)
+            fail_locked(out, apart && !text ? encode_errno : errno);
+        else
             out->count++;
-        }
     }
     pthread_mutex_unlock(&out->lock);
     free(text);
@@ -135,6 +156,17 @@ void output_resource(output *out, const json_t *resource)
 void output_finding(output *out, const json_t *finding)
 {
     add_item(out, OUTPUT_FINDINGS, finding);
+}
+
+bool output_lists_passes(const output *out)
+{
+    return !out || out->enc->lists_passes;
+}
+
+void output_pass_counted(output *out, const char *severity, const char *delta)
+{
+    if (out && out->kind == OUTPUT_FINDINGS && out->enc->pass_counted)
+        out->enc->pass_counted(out, severity, delta);
 }
 
 int output_close(output *out, const json_t *summary)
@@ -193,24 +225,6 @@ size_t output_utf8_next(const unsigned char *s, uint32_t *cp)
     return len;
 }
 
-int output_keep_finding(json_t *kept, const json_t *finding)
-{
-    static const char *const keys[] = {"rule",     "severity",    "status",      "title",
-                                       "message",  "resource",    "remediation", "compliance",
-                                       "evidence", "fingerprint", "delta"};
-    json_t *copy = json_object();
-    if (!copy)
-        return -1;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        json_t *value = json_object_get(finding, keys[i]);
-        if (value && json_object_set_new(copy, keys[i], json_deep_copy(value)) != 0) {
-            json_decref(copy);
-            return -1;
-        }
-    }
-    return json_array_append_new(kept, copy);
-}
-
 const char *output_items_key(const output *out)
 {
     return out->kind == OUTPUT_INVENTORY ? "resources" : "findings";
@@ -222,23 +236,69 @@ const char *output_finding_severity(const json_t *finding)
     return severity_rank(severity) < 0 ? "medium" : severity;
 }
 
-static const char *finding_uid(const json_t *finding)
+int output_key_add(fwkx_buf *key, const char *field)
 {
-    return fwkx_str(json_object_get(finding, "resource"), "uid", "");
+    for (const char *run = field;;) {
+        const char *low = strchr(run, '\x01');
+        if (fwkx_buf_add(key, run, low ? (size_t)(low - run) : strlen(run)) != 0)
+            return -1;
+        if (!low)
+            break;
+        if (fwkx_buf_add(key, "\x01\x02", 2) != 0)
+            return -1;
+        run = low + 1;
+    }
+    return fwkx_buf_add(key, "\x01\x01", 2);
 }
 
-int output_finding_cmp(const void *a, const void *b)
+char output_key_severity(const char *severity)
 {
-    const json_t *left = *(const json_t *const *)a;
-    const json_t *right = *(const json_t *const *)b;
-    int by_rank = severity_rank(output_finding_severity(right)) -
-                  severity_rank(output_finding_severity(left));
-    if (by_rank)
-        return by_rank;
-    int by_rule = strcmp(fwkx_str(left, "rule", ""), fwkx_str(right, "rule", ""));
-    if (by_rule)
-        return by_rule;
-    return strcmp(finding_uid(left), finding_uid(right));
+    int rank = severity_rank(severity);
+    return (char)('0' + 4 - (rank < 0 ? 2 : rank));
+}
+
+int output_spill_open(spill **sp)
+{
+    diag err = {{0}};
+    if (spill_open(sp, &err) == 0)
+        return 0;
+    log_msg(FWK_LOG_ERROR, "output", "%s", err.text);
+    errno = EIO;
+    return -1;
+}
+
+int output_spill_add(output *out, spill *sp, const char *key, const char *data, size_t len)
+{
+    diag err = {{0}};
+    if (spill_add(sp, "items", key, data, len, &err) == 0)
+        return 0;
+    if (!out->failed) /* the first failure says why; the rest stop at out->failed */
+        log_msg(FWK_LOG_ERROR, "output", "%s", err.text);
+    errno = EIO;
+    return -1;
+}
+
+spill_cursor *output_spill_cursor(spill *sp)
+{
+    diag err = {{0}};
+    spill_cursor *c = NULL;
+    if (spill_cursor_open(sp, "items", &c, &err) == 0)
+        return c;
+    log_msg(FWK_LOG_ERROR, "output", "%s", err.text);
+    errno = EIO;
+    return NULL;
+}
+
+const char *output_spill_next(spill_cursor *c, size_t *len, bool *failed)
+{
+    diag err = {{0}};
+    const char *data = spill_cursor_next(c, len, NULL, &err);
+    if (!data && err.text[0]) {
+        log_msg(FWK_LOG_ERROR, "output", "%s", err.text);
+        errno = EIO;
+        *failed = true;
+    }
+    return data;
 }
 
 char *output_failure_text(const json_t *failure)

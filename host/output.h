@@ -36,11 +36,36 @@ typedef struct output output;
 output *output_open(output_format format, output_kind kind, FILE *stream, bool color,
                     const char *tool_version, const char **why);
 
-/* Add one resource / finding (borrowed; the encoder copies what it keeps). jsonl and json
-   write it at once (streaming); table, sarif and junit keep what they need until close.
-   Thread-safe: calls are serialised inside. */
+/*
+ * Add one resource / finding (borrowed; the encoder copies what it keeps). json and jsonl
+ * write it at once (streaming). table, sarif and junit must sort what they list: they render
+ * each item as it arrives and file it in a temporary file (a spill, host/spill.h) that
+ * output_close reads back in order, so their memory stays flat whatever the number of items
+ * (it grows only with the number of distinct rules and providers). Thread-safe: items are
+ * encoded in the calling thread and only the writes (json, jsonl) or a few counters (table,
+ * sarif, junit) are serialised inside.
+ */
 void output_resource(output *out, const json_t *resource);
 void output_finding(output *out, const json_t *finding);
+
+/*
+ * output_lists_passes: whether the output lists pass findings (status "pass") one by one.
+ * False for table, which only counts them (a pass that resolves an earlier failure, delta
+ * "resolved", it does list); true for json, jsonl, sarif and junit. When it is false, the
+ * caller may skip building a pass finding that is not resolved and call output_pass_counted
+ * instead of output_finding; when true, every finding must go through output_finding.
+ */
+bool output_lists_passes(const output *out);
+
+/*
+ * output_pass_counted: count a pass finding of `severity` and `delta` ("new", "open",
+ * "resolved" or NULL when the run keeps no history) that the output does not list, without
+ * the finding itself: the table's footer counts it as a finding, as passed, as a passing
+ * check not listed, and in its delta. Only for outputs whose output_lists_passes is false
+ * (with the others, and with an inventory output, it does nothing). Thread-safe, and it
+ * never waits for the lock items take.
+ */
+void output_pass_counted(output *out, const char *severity, const char *delta);
 
 /*
  * output_close: finish the document and free `out`. `summary` (borrowed) is

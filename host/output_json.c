@@ -113,17 +113,21 @@ static int jsonl_end(output *out, const json_t *summary)
 const output_encoder output_json_encoder = {
     .name = "json",
     .findings_only = false,
+    .lists_passes = true,
     .begin = json_begin,
     .item = json_item,
     .end = json_end,
     .release = NULL,
+    .pass_counted = NULL,
 };
 
 const output_encoder output_jsonl_encoder = {
     .name = "jsonl",
     .findings_only = false,
+    .lists_passes = true,
     .begin = NULL,
     .item = jsonl_item,
     .end = jsonl_end,
     .release = NULL,
+    .pass_counted = NULL,
 };

@@ -1,4 +1,5 @@
 /* output_table.c: the aligned, human-readable table encoder for resources and findings. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,17 +32,25 @@ static const column finding_columns[] = {
 #define INVENTORY_COLUMNS (sizeof inventory_columns / sizeof inventory_columns[0])
 #define FINDING_COLUMNS (sizeof finding_columns / sizeof finding_columns[0])
 
-/* Each kept row is a JSON array of cell strings (findings: severity, status, delta, rule,
-   resource, message, then the resource uid used for sorting). */
+/*
+ * Rows the table lists go to a spill as they arrive, already cut to their columns, under a
+ * sort key that orders them as the table does; output_close reads them back once, in order.
+ * A record is the row's cell widths (one byte each: no column is wider than 80), then each
+ * cell's text ending in NUL. Column widths and the footer's counts grow as rows arrive, so
+ * memory stays flat whatever the number of rows. Passing checks the table does not list are
+ * only counted.
+ */
 typedef struct table_state {
-    json_t *rows;
-    json_t *providers; /* provider names seen, as an object used as a set */
+    spill *sp;
+    /* under out->lock */
+    size_t widths[INVENTORY_COLUMNS]; /* the widest cell of each column so far (titles too) */
+    size_t rows;                      /* rows in the spill */
+    json_t *providers;                /* provider names seen, as an object used as a set */
+    /* the findings footer; atomics, so output_pass_counted never waits for the lock */
+    atomic_size_t total, passed, errors, hidden;
+    atomic_size_t fails[5];  /* by severity, critical first */
+    atomic_size_t deltas[3]; /* new, open, resolved */
 } table_state;
-
-typedef struct cell {
-    char *text; /* sanitised and cut to the column's width */
-    size_t width;
-} cell;
 
 /* Terminal columns a code point takes: combining marks 0, East Asian wide 2, else 1. */
 static size_t codepoint_width(uint32_t cp)
@@ -64,19 +73,29 @@ static bool shown_as_space(uint32_t cp)
     return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == UINT32_MAX;
 }
 
-/* A copy of `text` fit for one cell: control characters become spaces (a newline would
-   break the row), and text wider than `max` is cut to max-1 columns plus an ellipsis. */
-static int cell_make(cell *c, const char *text, size_t max)
+/* Terminal columns `text` takes as a cell shows it. */
+static size_t text_width(const char *text)
 {
-    size_t len = strlen(text);
-    c->text = malloc(len + sizeof ELLIPSIS);
-    if (!c->text)
-        return -1;
     size_t total = 0;
-    for (size_t i = 0; i < len;) {
+    for (size_t i = 0; text[i];) {
         uint32_t cp;
         i += output_utf8_next((const unsigned char *)text + i, &cp);
         total += shown_as_space(cp) ? 1 : codepoint_width(cp);
+    }
+    return total;
+}
+
+/* Append to `row` a copy of `text` fit for one cell, with its NUL: control characters
+   become spaces (a newline would break the row), and text wider than `max` is cut to max-1
+   columns plus an ellipsis. Returns the cell's width (on OOM, row->failed is set). */
+static size_t cell_put(fwkx_buf *row, const char *text, size_t max)
+{
+    size_t len = strlen(text), total = text_width(text);
+    char small[512];
+    char *cell = len + sizeof ELLIPSIS <= sizeof small ? small : malloc(len + sizeof ELLIPSIS);
+    if (!cell) {
+        row->failed = 1;
+        return 0;
     }
     size_t limit = total > max ? max - 1 : total;
     size_t out = 0, width = 0;
@@ -88,31 +107,49 @@ static int cell_make(cell *c, const char *text, size_t max)
         if (width + w > limit)
             break;
         if (control)
-            c->text[out++] = ' ';
+            cell[out++] = ' ';
         else
-            memcpy(c->text + out, text + i, step), out += step;
+            memcpy(cell + out, text + i, step), out += step;
         width += w;
         i += step;
     }
     if (total > max) {
-        memcpy(c->text + out, ELLIPSIS, sizeof ELLIPSIS - 1);
+        memcpy(cell + out, ELLIPSIS, sizeof ELLIPSIS - 1);
         out += sizeof ELLIPSIS - 1;
         width++;
     }
-    c->text[out] = '\0';
-    c->width = width;
-    return 0;
+    cell[out++] = '\0';
+    fwkx_buf_add(row, cell, out);
+    if (cell != small)
+        free(cell);
+    return width;
+}
+
+static const column *table_columns(const output *out, size_t *ncols)
+{
+    bool inventory = out->kind == OUTPUT_INVENTORY;
+    *ncols = inventory ? INVENTORY_COLUMNS : FINDING_COLUMNS;
+    return inventory ? inventory_columns : finding_columns;
 }
 
 static int table_begin(output *out)
 {
     table_state *st = calloc(1, sizeof *st);
-    if (!st)
+    if (!st) {
+        errno = ENOMEM;
         return -1;
-    st->rows = json_array();
-    st->providers = json_object();
+    }
     out->state = st;
-    return st->rows && st->providers ? 0 : -1;
+    size_t ncols;
+    const column *cols = table_columns(out, &ncols);
+    for (size_t c = 0; c < ncols; c++)
+        st->widths[c] = text_width(cols[c].title); /* titles are never cut */
+    st->providers = json_object();
+    if (!st->providers) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return output_spill_open(&st->sp);
 }
 
 static void table_release(output *out)
@@ -120,81 +157,160 @@ static void table_release(output *out)
     table_state *st = out->state;
     if (!st)
         return;
-    json_decref(st->rows);
+    spill_close(st->sp);
     json_decref(st->providers);
     free(st);
     out->state = NULL;
 }
 
-static json_t *inventory_row(const json_t *resource)
+static void count_delta(table_state *st, const char *delta)
+{
+    if (!strcmp(delta, "new") || !strcmp(delta, "open") || !strcmp(delta, "resolved"))
+        atomic_fetch_add_explicit(&st->deltas[delta[0] == 'n'   ? 0
+                                              : delta[0] == 'o' ? 1
+                                                                : 2],
+                                  1, memory_order_relaxed);
+}
+
+/* A pass the table does not list: counted only. */
+static void count_hidden_pass(table_state *st, const char *delta)
+{
+    atomic_fetch_add_explicit(&st->total, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->passed, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->hidden, 1, memory_order_relaxed);
+    count_delta(st, delta);
+}
+
+static void table_pass_counted(output *out, const char *severity, const char *delta)
+{
+    (void)severity; /* the footer counts fail findings per severity, passes in one sum */
+    table_state *st = out->state;
+    if (st)
+        count_hidden_pass(st, delta ? delta : "-");
+}
+
+/* A listed finding row into the footer's counts. */
+static void count_listed(table_state *st, const char *severity, const char *status,
+                         const char *delta)
+{
+    atomic_fetch_add_explicit(&st->total, 1, memory_order_relaxed);
+    if (!strcmp(status, "pass"))
+        atomic_fetch_add_explicit(&st->passed, 1, memory_order_relaxed);
+    else if (!strcmp(status, "error"))
+        atomic_fetch_add_explicit(&st->errors, 1, memory_order_relaxed);
+    else /* output_finding_severity gives a known severity */
+        atomic_fetch_add_explicit(&st->fails[4 - severity_rank(severity)], 1, memory_order_relaxed);
+    count_delta(st, delta);
+}
+
+/* The cells of an inventory row (uncut), as the table shows and sorts them. */
+static void inventory_cells(const json_t *resource, const char **texts, char *cost_text,
+                            size_t cost_size)
 {
     const char *name = fwkx_str(resource, "name", fwkx_str(resource, "id", "-"));
     const json_t *is_public = json_object_get(resource, "public");
     const json_t *cost = json_object_get(resource, "monthly_cost");
-    char cost_text[48] = "-";
+    snprintf(cost_text, cost_size, "-");
     if (json_is_number(cost))
-        snprintf(cost_text, sizeof cost_text, "$%.2f", json_number_value(cost));
-    return json_pack("[s,s,s,s,s,s,s,s]", fwkx_str(resource, "provider", "-"),
-                     fwkx_str(resource, "account", "-"), fwkx_str(resource, "region", "-"),
-                     fwkx_str(resource, "kind", "-"), name[0] ? name : "-",
-                     fwkx_str(resource, "state", "-"),
-                     json_is_true(is_public)    ? "yes"
-                     : json_is_false(is_public) ? "no"
-                                                : "-",
-                     cost_text);
+        snprintf(cost_text, cost_size, "$%.2f", json_number_value(cost));
+    texts[0] = fwkx_str(resource, "provider", "-");
+    texts[1] = fwkx_str(resource, "account", "-");
+    texts[2] = fwkx_str(resource, "region", "-");
+    texts[3] = fwkx_str(resource, "kind", "-");
+    texts[4] = name[0] ? name : "-";
+    texts[5] = fwkx_str(resource, "state", "-");
+    texts[6] = json_is_true(is_public) ? "yes" : json_is_false(is_public) ? "no" : "-";
+    texts[7] = cost_text;
 }
 
-static json_t *finding_row(const json_t *finding)
+/* The cells of a findings row (uncut); texts[6] is the resource uid it sorts by. */
+static void finding_cells(const json_t *finding, const char **texts)
 {
     const json_t *resource = json_object_get(finding, "resource");
     const char *uid = fwkx_str(resource, "uid", "-");
     const char *name = fwkx_str(resource, "name", uid);
-    const char *message = fwkx_str(finding, "message", fwkx_str(finding, "title", "-"));
-    return json_pack("[s,s,s,s,s,s,s]", output_finding_severity(finding),
-                     fwkx_str(finding, "status", "fail"), fwkx_str(finding, "delta", "-"),
-                     fwkx_str(finding, "rule", "-"), name[0] ? name : uid, message, uid);
+    texts[0] = output_finding_severity(finding);
+    texts[1] = fwkx_str(finding, "status", "fail");
+    texts[2] = fwkx_str(finding, "delta", "-");
+    texts[3] = fwkx_str(finding, "rule", "-");
+    texts[4] = name[0] ? name : uid;
+    texts[5] = fwkx_str(finding, "message", fwkx_str(finding, "title", "-"));
+    texts[6] = uid;
 }
 
-static int table_item(output *out, const json_t *item)
+/*
+ * The sort key: resources by every cell in column order; findings by severity (critical
+ * first), then rule, then resource uid. Rows with equal keys keep their order of arrival.
+ */
+static int row_key(const output *out, const char *const *texts, fwkx_buf *key)
+{
+    if (out->kind == OUTPUT_INVENTORY) {
+        for (size_t c = 0; c < INVENTORY_COLUMNS; c++)
+            if (output_key_add(key, texts[c]) != 0)
+                return -1;
+        return 0;
+    }
+    char rank = output_key_severity(texts[0]);
+    if (fwkx_buf_add(key, &rank, 1) != 0 || output_key_add(key, texts[3]) != 0)
+        return -1;
+    return output_key_add(key, texts[6]);
+}
+
+/* Encode the row and file it (no lock), then merge widths and counts (under the lock). */
+static int table_add(output *out, const json_t *item)
 {
     table_state *st = out->state;
-    if (!st)
+    if (!st) {
+        errno = EINVAL;
         return -1;
-    json_t *row = out->kind == OUTPUT_INVENTORY ? inventory_row(item) : finding_row(item);
-    if (!row || json_array_append_new(st->rows, row) != 0)
-        return -1;
-    const char *provider = fwkx_str(item, "provider", NULL);
-    if (out->kind == OUTPUT_INVENTORY && provider)
-        json_object_set_new(st->providers, provider, json_true());
-    return 0;
-}
-
-static const char *row_cell(const json_t *row, size_t index)
-{
-    return json_string_value(json_array_get(row, index));
-}
-
-static int inventory_cmp(const void *a, const void *b)
-{
-    const json_t *left = *(const json_t *const *)a, *right = *(const json_t *const *)b;
-    for (size_t i = 0; i < INVENTORY_COLUMNS; i++) {
-        int by = strcmp(row_cell(left, i), row_cell(right, i));
-        if (by)
-            return by;
     }
-    return 0;
-}
-
-/* Severity desc, then rule, then resource uid. */
-static int finding_row_cmp(const void *a, const void *b)
-{
-    const json_t *left = *(const json_t *const *)a, *right = *(const json_t *const *)b;
-    int by = severity_rank(row_cell(right, 0)) - severity_rank(row_cell(left, 0));
-    if (!by)
-        by = strcmp(row_cell(left, 3), row_cell(right, 3));
-    if (!by)
-        by = strcmp(row_cell(left, 6), row_cell(right, 6));
-    return by;
+    bool inventory = out->kind == OUTPUT_INVENTORY;
+    const char *texts[INVENTORY_COLUMNS];
+    char cost_text[48];
+    if (inventory)
+        inventory_cells(item, texts, cost_text, sizeof cost_text);
+    else
+        finding_cells(item, texts);
+    /* Passing checks are counted but not listed (a policy pack passes thousands); a pass
+       that resolves an earlier failure is listed. */
+    if (!inventory && !strcmp(texts[1], "pass") && strcmp(texts[2], "resolved")) {
+        count_hidden_pass(st, texts[2]);
+        return 0;
+    }
+    size_t ncols;
+    const column *cols = table_columns(out, &ncols);
+    unsigned char widths[INVENTORY_COLUMNS] = {0};
+    fwkx_buf row = FWKX_BUF_INIT, key = FWKX_BUF_INIT;
+    fwkx_buf_add(&row, widths, ncols); /* filled in below */
+    for (size_t c = 0; c < ncols; c++)
+        widths[c] = (unsigned char)cell_put(&row, texts[c], cols[c].max_width);
+    int rc = -1;
+    if (row.failed || row_key(out, texts, &key) != 0) {
+        errno = ENOMEM;
+        goto out;
+    }
+    memcpy(row.data, widths, ncols);
+    if (output_spill_add(out, st->sp, key.data, row.data, row.len) != 0)
+        goto out;
+    const char *provider = inventory ? fwkx_str(item, "provider", NULL) : NULL;
+    pthread_mutex_lock(&out->lock);
+    for (size_t c = 0; c < ncols; c++)
+        if (widths[c] > st->widths[c])
+            st->widths[c] = widths[c];
+    st->rows++;
+    out->count++;
+    rc = provider && !json_object_get(st->providers, provider)
+             ? json_object_set_new(st->providers, provider, json_true())
+             : 0;
+    pthread_mutex_unlock(&out->lock);
+    if (!inventory)
+        count_listed(st, texts[0], texts[1], texts[2]);
+    if (rc != 0)
+        errno = ENOMEM;
+out:
+    fwkx_buf_free(&row);
+    fwkx_buf_free(&key);
+    return rc;
 }
 
 static const char *cell_color(const output *out, size_t col, const char *text)
@@ -214,59 +330,71 @@ static const char *cell_color(const output *out, size_t col, const char *text)
 }
 
 /* One line: cells separated by a gap, padded to the column width (not the last one). */
-static int print_line(output *out, const cell *cells, const size_t *widths, size_t ncols,
-                      bool header)
+static int print_line(output *out, const char *const *texts, const size_t *cell_widths,
+                      const size_t *widths, size_t ncols, bool header)
 {
     FILE *f = out->stream;
     for (size_t c = 0; c < ncols; c++) {
-        const char *color = header && out->color ? ANSI_BOLD : cell_color(out, c, cells[c].text);
+        const char *color = header && out->color ? ANSI_BOLD : cell_color(out, c, texts[c]);
         if (c > 0 && fputs(COLUMN_GAP, f) < 0)
             return -1;
-        if (fprintf(f, "%s%s%s", color ? color : "", cells[c].text, color ? ANSI_RESET : "") < 0)
+        if (color && fputs(color, f) < 0)
             return -1;
-        if (c + 1 < ncols && fprintf(f, "%*s", (int)(widths[c] - cells[c].width), "") < 0)
+        if (fputs(texts[c], f) < 0 || (color && fputs(ANSI_RESET, f) < 0))
+            return -1;
+        if (c + 1 < ncols && fprintf(f, "%*s", (int)(widths[c] - cell_widths[c]), "") < 0)
             return -1;
     }
     return fputc('\n', f) == EOF ? -1 : 0;
 }
 
-static void cells_free(cell *cells, size_t count)
+/* Split a spilled row into its cells; -1 when the record is not one. */
+static int row_parse(const char *data, size_t len, size_t ncols, const char **texts,
+                     size_t *cell_widths)
 {
-    for (size_t i = 0; cells && i < count; i++)
-        free(cells[i].text);
-    free(cells);
+    if (len <= ncols || data[len - 1] != '\0')
+        return -1;
+    const char *at = data + ncols, *end = data + len;
+    for (size_t c = 0; c < ncols; c++) {
+        if (at >= end)
+            return -1;
+        cell_widths[c] = (unsigned char)data[c];
+        texts[c] = at;
+        at += strlen(at) + 1;
+    }
+    return 0;
 }
 
-/* Cut every cell, size the columns, print the header and the rows. */
-static int print_rows(output *out, const json_t *rows, const column *cols, size_t ncols)
+/* The header, then every spilled row in order. */
+static int print_rows(output *out, table_state *st)
 {
-    size_t nrows = json_array_size(rows);
-    int rc = -1;
-    size_t widths[INVENTORY_COLUMNS] = {0};
-    cell *cells = calloc((nrows + 1) * ncols, sizeof *cells);
-    if (!cells)
-        goto out;
+    size_t ncols;
+    const column *cols = table_columns(out, &ncols);
+    const char *texts[INVENTORY_COLUMNS];
+    size_t cell_widths[INVENTORY_COLUMNS];
     for (size_t c = 0; c < ncols; c++) {
-        if (cell_make(&cells[c], cols[c].title, cols[c].max_width) != 0)
-            goto out;
-        widths[c] = cells[c].width;
+        texts[c] = cols[c].title;
+        cell_widths[c] = text_width(cols[c].title);
     }
-    for (size_t r = 0; r < nrows; r++)
-        for (size_t c = 0; c < ncols; c++) {
-            cell *cl = &cells[(r + 1) * ncols + c];
-            const char *text = row_cell(json_array_get(rows, r), c);
-            if (cell_make(cl, text ? text : "-", cols[c].max_width) != 0)
-                goto out;
-            if (cl->width > widths[c])
-                widths[c] = cl->width;
+    if (print_line(out, texts, cell_widths, st->widths, ncols, true) != 0)
+        return -1;
+    spill_cursor *cursor = output_spill_cursor(st->sp);
+    if (!cursor)
+        return -1;
+    int rc = 0;
+    bool failed = false;
+    const char *data;
+    size_t len = 0;
+    while (rc == 0 && (data = output_spill_next(cursor, &len, &failed)) != NULL) {
+        if (row_parse(data, len, ncols, texts, cell_widths) != 0) {
+            errno = EIO;
+            rc = -1;
+        } else {
+            rc = print_line(out, texts, cell_widths, st->widths, ncols, false);
         }
-    for (size_t r = 0; r <= nrows; r++)
-        if (print_line(out, &cells[r * ncols], widths, ncols, r == 0) != 0)
-            goto out;
-    rc = 0;
-out:
-    cells_free(cells, (nrows + 1) * ncols);
-    return rc;
+    }
+    spill_cursor_close(cursor);
+    return failed ? -1 : rc;
 }
 
 static int print_failures(output *out, const json_t *summary, char *head, size_t head_size)
@@ -292,32 +420,21 @@ static int print_failures(output *out, const json_t *summary, char *head, size_t
     return 0;
 }
 
-static void footer_findings(const json_t *rows, char *head, size_t head_size)
+static void footer_findings(table_state *st, char *head, size_t head_size)
 {
     static const char *const severities[] = {"critical", "high", "medium", "low", "info"};
-    size_t fails[5] = {0}, passed = 0, errors = 0, total = json_array_size(rows);
-    size_t deltas[3] = {0}; /* new, open, resolved */
-    size_t i;
-    const json_t *row;
-    json_array_foreach (rows, i, row) {
-        const char *status = row_cell(row, 1), *delta = row_cell(row, 2);
-        if (!strcmp(delta, "new") || !strcmp(delta, "open") || !strcmp(delta, "resolved"))
-            deltas[delta[0] == 'n' ? 0 : delta[0] == 'o' ? 1 : 2]++;
-        if (!strcmp(status, "pass"))
-            passed++;
-        else if (!strcmp(status, "error"))
-            errors++;
-        else
-            fails[4 - severity_rank(row_cell(row, 0))]++; /* rows hold known severities */
-    }
+    size_t total = atomic_load(&st->total), passed = atomic_load(&st->passed);
+    size_t errors = atomic_load(&st->errors);
     size_t used = (size_t)snprintf(head, head_size, "%zu finding%s", total, total == 1 ? "" : "s");
     const char *sep = ": ";
-    for (size_t s = 0; s < 5 && used < head_size; s++)
-        if (fails[s]) {
-            used += (size_t)snprintf(head + used, head_size - used, "%s%zu %s", sep, fails[s],
+    for (size_t s = 0; s < 5 && used < head_size; s++) {
+        size_t fails = atomic_load(&st->fails[s]);
+        if (fails) {
+            used += (size_t)snprintf(head + used, head_size - used, "%s%zu %s", sep, fails,
                                      severities[s]);
             sep = ", ";
         }
+    }
     if (passed && used < head_size) {
         used += (size_t)snprintf(head + used, head_size - used, "%s%zu passed", sep, passed);
         sep = ", ";
@@ -327,12 +444,14 @@ static void footer_findings(const json_t *rows, char *head, size_t head_size)
                                  errors == 1 ? "" : "s");
     static const char *const delta_names[] = {"new", "open", "resolved"};
     sep = " (";
-    for (size_t d = 0; d < 3 && used < head_size; d++)
-        if (deltas[d]) {
-            used += (size_t)snprintf(head + used, head_size - used, "%s%zu %s", sep, deltas[d],
+    for (size_t d = 0; d < 3 && used < head_size; d++) {
+        size_t count = atomic_load(&st->deltas[d]);
+        if (count) {
+            used += (size_t)snprintf(head + used, head_size - used, "%s%zu %s", sep, count,
                                      delta_names[d]);
             sep = ", ";
         }
+    }
     if (sep[0] == ',' && used < head_size)
         snprintf(head + used, head_size - used, ")");
 }
@@ -342,66 +461,37 @@ static int table_end(output *out, const json_t *summary)
     table_state *st = out->state;
     if (!st)
         return -1;
-    size_t nrows = json_array_size(st->rows);
-    json_t **sorted = nrows ? malloc(nrows * sizeof *sorted) : NULL;
-    json_t *ordered = json_array();
-    int rc = -1;
-    if ((nrows && !sorted) || !ordered)
-        goto out;
-    for (size_t i = 0; i < nrows; i++)
-        sorted[i] = json_array_get(st->rows, i);
-    if (nrows)
-        qsort(sorted, nrows, sizeof *sorted,
-              out->kind == OUTPUT_INVENTORY ? inventory_cmp : finding_row_cmp);
     bool inventory = out->kind == OUTPUT_INVENTORY;
-    /* Passing checks are counted but not listed (a policy pack passes thousands); a pass
-       that resolves an earlier failure is listed. */
-    json_t *shown = inventory ? json_incref(ordered) : json_array();
-    size_t hidden = 0;
-    for (size_t i = 0; i < nrows; i++) {
-        json_array_append(ordered, sorted[i]);
-        if (inventory)
-            continue;
-        if (!strcmp(row_cell(sorted[i], 1), "pass") && strcmp(row_cell(sorted[i], 2), "resolved"))
-            hidden++;
-        else
-            json_array_append(shown, sorted[i]);
-    }
-    size_t nshown = json_array_size(shown);
-    int printed = nshown ? print_rows(out, shown, inventory ? inventory_columns : finding_columns,
-                                      inventory ? INVENTORY_COLUMNS : FINDING_COLUMNS)
-                         : 0;
-    json_decref(shown);
-    if (printed != 0)
-        goto out;
+    size_t total = inventory ? st->rows : atomic_load(&st->total);
+    if (st->rows && print_rows(out, st) != 0)
+        return -1;
     char head[512];
     if (inventory) {
         size_t providers = json_object_size(st->providers);
-        snprintf(head, sizeof head, "%zu resource%s, %zu provider%s", nrows, nrows == 1 ? "" : "s",
+        snprintf(head, sizeof head, "%zu resource%s, %zu provider%s", total, total == 1 ? "" : "s",
                  providers, providers == 1 ? "" : "s");
     } else {
-        footer_findings(ordered, head, sizeof head);
+        footer_findings(st, head, sizeof head);
     }
-    if ((nrows && fputc('\n', out->stream) == EOF) ||
+    if ((total && fputc('\n', out->stream) == EOF) ||
         print_failures(out, summary, head, sizeof head) != 0)
-        goto out;
+        return -1;
+    size_t hidden = atomic_load(&st->hidden);
     if (hidden && fprintf(out->stream,
                           "%zu passing check%s not listed (-o json or -o jsonl list "
                           "them)\n",
                           hidden, hidden == 1 ? "" : "s") < 0)
-        goto out;
-    rc = 0;
-out:
-    free(sorted);
-    json_decref(ordered);
-    return rc;
+        return -1;
+    return 0;
 }
 
 const output_encoder output_table_encoder = {
     .name = "table",
     .findings_only = false,
+    .lists_passes = false,
     .begin = table_begin,
-    .item = table_item,
+    .add = table_add,
     .end = table_end,
     .release = table_release,
+    .pass_counted = table_pass_counted,
 };
