@@ -296,13 +296,28 @@ static int find_baseline(history *h, diag *err)
 static int load_baseline(history *h, diag *err)
 {
     sqlite3_stmt *stmt = NULL;
+    /* the keys come in index order: make room for all of them first (hkey_reserve) */
+    if (sqlite3_prepare_v2(state_db(h->st),
+                           "SELECT count(*) FROM history_keys WHERE seq = ? AND status IN (1, 2)",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return sql_fail(h, err, "reading the baseline run");
+    sqlite3_bind_int64(stmt, 1, h->base_seq);
+    int rc = sqlite3_step(stmt);
+    sqlite3_int64 count = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (rc != SQLITE_ROW)
+        return sql_fail(h, err, "reading the baseline run");
+    if (hkey_reserve(&h->keys, (size_t)count) != 0) {
+        diag_set(err, "out of memory loading the baseline run (%lld findings)", (long long)count);
+        return -1;
+    }
     if (sqlite3_prepare_v2(state_db(h->st),
                            "SELECT fp, status, page FROM history_keys WHERE seq = ? AND status IN "
                            "(1, 2)",
                            -1, &stmt, NULL) != SQLITE_OK)
         return sql_fail(h, err, "reading the baseline run");
     sqlite3_bind_int64(stmt, 1, h->base_seq);
-    int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (sqlite3_column_bytes(stmt, 0) != HISTORY_KEY_BYTES)
             continue; /* a row we cannot read is treated as absent */
@@ -515,7 +530,7 @@ static int status_code(const char *status)
 const char *history_pass(history *h)
 {
     if (!h || !h->begun || h->ended)
-        return "new";
+        return NULL;
     atomic_fetch_add(&h->pass_count, 1);
     return h->has_baseline ? "open" : "new";
 }

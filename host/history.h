@@ -89,7 +89,8 @@ int history_chain_begin(history *h, const char *run_id, const char *key, const c
 int history_mark(history *h, json_t *finding);
 
 /* Count a pass finding that is not built (the output only counts passes) and return its
-   delta ("new" or "open", as history_mark would set it). Thread-safe. NULL `h`: "new". */
+   delta ("new" or "open", as history_mark would set it). Thread-safe. NULL (no delta) when
+   `h` is NULL or no chain is being recorded. */
 const char *history_pass(history *h);
 
 /*

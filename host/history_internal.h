@@ -62,6 +62,12 @@ hkey_entry *hkey_find(const hkey_table *t, const uint8_t *key);
    Borrowed until the next hkey_insert. */
 hkey_entry *hkey_insert(hkey_table *t, const uint8_t *key);
 
+/* Make room for `count` keys in all. Call it before inserting keys in sorted order (as read
+   from an index): the slot is the key's top bits, so sorted keys inserted into a table
+   smaller than their final count pile up at its start and probing turns quadratic.
+   Returns 0, or -1 on OOM (the table is unchanged). */
+int hkey_reserve(hkey_table *t, size_t count);
+
 void hkey_free(hkey_table *t);
 
 /*

@@ -1,6 +1,7 @@
 /* history_keys.c: fingerprint keys and the flat hash table that holds a chain's. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <openssl/evp.h>
 
@@ -75,10 +76,28 @@ static hkey_entry *place(hkey_entry *slots, size_t capacity, const uint8_t *key)
             return &slots[i];
 }
 
-static int grow(hkey_table *t)
+/* Zeroed slots. A large table is probed at random, so it asks for transparent huge pages:
+   with 4 KiB pages nearly every probe of a table of millions of keys misses the TLB and
+   touches a new page (slow in a virtual machine above all). */
+static hkey_entry *new_slots(size_t capacity)
 {
-    size_t capacity = t->capacity ? t->capacity * 2 : 1024;
-    hkey_entry *slots = calloc(capacity, sizeof *slots);
+    size_t bytes = capacity * sizeof(hkey_entry);
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge)
+        return calloc(capacity, sizeof(hkey_entry));
+    void *slots = NULL;
+    if (posix_memalign(&slots, huge, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(slots, bytes, MADV_HUGEPAGE); /* advice only: without it the table still works */
+#endif
+    memset(slots, 0, bytes);
+    return slots;
+}
+
+static int grow_to(hkey_table *t, size_t capacity)
+{
+    hkey_entry *slots = new_slots(capacity);
     if (!slots)
         return -1;
     for (size_t i = 0; i < t->capacity; i++)
@@ -90,10 +109,27 @@ static int grow(hkey_table *t)
     return 0;
 }
 
+/* The capacity that holds `count` keys at a load factor of at most 0.8: linear probing stays
+   short with uniform keys. */
+static size_t capacity_for(size_t count, size_t capacity)
+{
+    if (capacity == 0)
+        capacity = 1024;
+    while (count * 5 > capacity * 4)
+        capacity *= 2;
+    return capacity;
+}
+
+int hkey_reserve(hkey_table *t, size_t count)
+{
+    size_t capacity = capacity_for(count, t->capacity);
+    return capacity == t->capacity ? 0 : grow_to(t, capacity);
+}
+
 hkey_entry *hkey_insert(hkey_table *t, const uint8_t *key)
 {
-    /* load factor at most 0.8: linear probing stays short with uniform keys */
-    if ((t->count + 1) * 5 > t->capacity * 4 && grow(t) != 0)
+    size_t capacity = capacity_for(t->count + 1, t->capacity);
+    if (capacity != t->capacity && grow_to(t, capacity) != 0)
         return NULL;
     hkey_entry *e = place(t->slots, t->capacity, key);
     if (!e->used) {

@@ -181,6 +181,40 @@ static json_t *decision_finding(const json_t *decision)
     return finding;
 }
 
+/* Whether a pass finding may be counted without being built: the output only counts passes
+   and nothing else reads them (playbooks keep fails, history counts passes). */
+static bool passes_counted_only(const run *r)
+{
+    return r->kind == OUTPUT_FINDINGS && r->out && !output_lists_passes(r->out);
+}
+
+/* Count a pass that is not built, as run_finding would count the finding. */
+static void count_pass(run *r, const fwk_ctx *ctx, const char *severity)
+{
+    if (ctx->inst)
+        instance_count(ctx->inst, "findings", 1);
+    output_pass_counted(r->out, severity, history_pass(r->history));
+    pthread_mutex_lock(&r->lock);
+    r->finding_count++;
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* An allow decision whose finding would only be counted: count it and return true. A
+   decision that would not make a valid finding goes the long way, which reports why. */
+static bool pass_decision_counted(run *r, const fwk_ctx *ctx, const json_t *decision)
+{
+    const char *effect = json_string_value(json_object_get(decision, "effect"));
+    if (!effect || strcmp(effect, "allow") != 0 ||
+        !json_is_string(json_object_get(decision, "policy")))
+        return false;
+    const json_t *severity = json_object_get(decision, "severity");
+    const char *text = severity ? json_string_value(severity) : "medium";
+    if (severity_rank(text) < 0)
+        return false;
+    count_pass(r, ctx, text);
+    return true;
+}
+
 static void judge_with(run *r, instance *policy, const json_t *resource)
 {
     const fwk_policy_vtable *vt = policy->plug->desc->vtable;
@@ -198,7 +232,10 @@ static void judge_with(run *r, instance *policy, const json_t *resource)
     }
     size_t i;
     json_t *decision;
+    bool count_only = passes_counted_only(r);
     json_array_foreach (decisions, i, decision) {
+        if (count_only && pass_decision_counted(r, &ctx, decision))
+            continue;
         json_t *finding = decision_finding(decision);
         if (finding)
             run_finding(r, &ctx, finding);
@@ -269,6 +306,18 @@ fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
 fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
 {
     diag err = {{0}};
+    if (passes_counted_only(r)) {
+        if (finding_check(finding, &err) != 0) {
+            run_fail(r, ctx->inst, ctx->operation, ctx->task, err.text);
+            json_decref(finding);
+            return FWK_ERROR;
+        }
+        if (strcmp(json_string_value(json_object_get(finding, "status")), "pass") == 0) {
+            count_pass(r, ctx, json_string_value(json_object_get(finding, "severity")));
+            json_decref(finding);
+            return FWK_OK;
+        }
+    }
     const char *source = ctx->inst ? ctx->inst->conf->plugin : NULL;
     if (finding_complete(finding, source, ctx->resource, &err) != 0) {
         run_fail(r, ctx->inst, ctx->operation, ctx->task, err.text);
