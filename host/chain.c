@@ -26,11 +26,11 @@ static const strlist *plan_stage(const chain_plan *plan, config_section section)
     }
 }
 
-int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *err)
+int chain_prepare(const engine_env *eng, const chain_plan *plan, chain_exec *exec, diag *err)
 {
     memset(exec, 0, sizeof *exec);
     exec->plan = plan;
-    exec->app = a;
+    exec->engine = eng;
     for (int s = 0; s < CONFIG_SECTION_COUNT; s++) {
         const strlist *names = plan_stage(plan, (config_section)s);
         exec->stage[s] = calloc(names->count + 1, sizeof *exec->stage[s]);
@@ -41,17 +41,17 @@ int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *
         }
         for (size_t i = 0; i < names->count; i++) {
             config_section found;
-            const config_instance *conf = config_find_instance(a->cfg, names->items[i], &found);
+            const config_instance *conf = config_find_instance(eng->cfg, names->items[i], &found);
             if (!conf || found != (config_section)s) {
                 diag_set(err, "%s: no %s named '%s' in %s", plan->name,
-                         config_section_name((config_section)s), names->items[i], a->cfg->path);
+                         config_section_name((config_section)s), names->items[i], eng->cfg->path);
                 return -1;
             }
             instance *inst = NULL;
-            if (instance_prepare(a, conf, &inst, &exec->refusal[s][i], err) != 0)
+            if (instance_prepare(eng, conf, &inst, &exec->refusal[s][i], err) != 0)
                 return -1;
             exec->stage[s][exec->stage_count[s]++] = inst;
-            if (s == CONFIG_NOTIFIERS && notify_check(inst, a->cfg, err) != 0)
+            if (s == CONFIG_NOTIFIERS && notify_check(inst, eng->cfg, err) != 0)
                 return -1;
         }
     }
@@ -236,12 +236,11 @@ static void run_playbooks(chain_exec *exec, run *r, int jobs)
 {
     const strlist *paths = &exec->plan->playbooks;
     for (size_t i = 0; i < paths->count && !run_cancel_requested(); i++) {
-        playbook_options opts = {.path = paths->items[i],
-                                 .apply = exec->app->args && exec->app->args->apply,
-                                 .jobs = jobs};
+        playbook_options opts = {
+            .path = paths->items[i], .apply = exec->engine->apply, .jobs = jobs};
         json_t *result = NULL;
         diag err = {{0}};
-        int code = playbook_run(exec->app, r, exec, &opts, &result, &err);
+        int code = playbook_run(exec->engine, r, exec, &opts, &result, &err);
         const char *token = json_string_value(json_object_get(result, "token"));
         log_msg(code == 0 ? FWK_LOG_INFO : FWK_LOG_ERROR, "playbook",
                 "%s: %s, %zu step(s), plan token %s", paths->items[i],
@@ -283,19 +282,16 @@ void chain_execute(chain_exec *exec, run *r, int jobs)
         run_fail(r, NULL, "playbooks", NULL, kept_err.text);
     begin_history(r);
     init_all(exec, r);
-    r->scanners = exec->stage[CONFIG_SCANNERS];
-    r->scanner_count = exec->stage_count[CONFIG_SCANNERS];
-    r->policies = exec->stage[CONFIG_POLICIES];
-    r->policy_count = exec->stage_count[CONFIG_POLICIES];
+    run_chain_stages(r, exec->stage[CONFIG_SCANNERS], exec->stage_count[CONFIG_SCANNERS],
+                     exec->stage[CONFIG_POLICIES], exec->stage_count[CONFIG_POLICIES]);
     run_providers(exec, r, jobs);
     if (!run_cancel_requested())
         finish_scanners(exec, r);
     end_history(r);
     notify_chain(r, exec->stage[CONFIG_NOTIFIERS], exec->stage_count[CONFIG_NOTIFIERS]);
-    if (!run_cancel_requested() && exec->app)
+    if (!run_cancel_requested() && exec->engine)
         run_playbooks(exec, r, jobs);
-    r->scanners = r->policies = NULL;
-    r->scanner_count = r->policy_count = 0;
+    run_chain_stages(r, NULL, 0, NULL, 0);
 }
 
 void chain_stats(const chain_exec *exec, json_t *stats)

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "app.h"
+#include "engine.h"
 #include "run.h"
 #include "strlist.h"
 
@@ -18,7 +18,7 @@ typedef struct chain_plan {
 /* A chain ready to run: its instances bound and their configs checked. */
 typedef struct chain_exec {
     const chain_plan *plan;
-    const app *app; /* borrowed from chain_prepare (playbooks need it) */
+    const engine_env *engine; /* borrowed from chain_prepare (playbooks need it) */
     instance **stage[CONFIG_SECTION_COUNT];
     const char **refusal[CONFIG_SECTION_COUNT]; /* loader refusal per instance, or NULL */
     size_t stage_count[CONFIG_SECTION_COUNT];
@@ -29,7 +29,7 @@ typedef struct chain_exec {
  * without calling any plugin. Returns 0; or -1 with a config error ("FILE:L:C: ...") in
  * `err`: nothing may run then (exit 2). Free with chain_close either way.
  */
-int chain_prepare(const app *a, const chain_plan *plan, chain_exec *exec, diag *err);
+int chain_prepare(const engine_env *eng, const chain_plan *plan, chain_exec *exec, diag *err);
 
 /*
  * chain_init_policies: init the chain's policy instances before anything runs, so a policy

@@ -71,12 +71,12 @@ static int check_unresolved(const config *cfg, const config_instance *conf, diag
     return -1;
 }
 
-int instance_prepare(const app *a, const config_instance *conf, instance **out,
+int instance_prepare(const engine_env *eng, const config_instance *conf, instance **out,
                      const char **refusal, diag *err)
 {
     *out = NULL;
     *refusal = NULL;
-    const config *cfg = a->cfg;
+    const config *cfg = eng->cfg;
     char where[128];
     snprintf(where, sizeof where, "%s/plugin", conf->pointer);
     int line = 0, column = 0;
@@ -84,9 +84,9 @@ int instance_prepare(const app *a, const config_instance *conf, instance **out,
     char shown[160];
     config_pointer_display(where, shown, sizeof shown);
 
-    const plugin *plug = loader_find(&a->plugins, conf->plugin);
+    const plugin *plug = loader_find(eng->plugins, conf->plugin);
     if (!plug) {
-        const plugin *refused = find_refused(&a->plugins, conf->plugin);
+        const plugin *refused = find_refused(eng->plugins, conf->plugin);
         if (refused) {
             *out = instance_new(conf);
             if (!*out)
@@ -95,8 +95,8 @@ int instance_prepare(const app *a, const config_instance *conf, instance **out,
             return 0;
         }
         char names[512], dirs[1024];
-        loaded_names(&a->plugins, names, sizeof names);
-        searched_dirs(&a->plugin_dirs, dirs, sizeof dirs);
+        loaded_names(eng->plugins, names, sizeof names);
+        searched_dirs(eng->plugin_dirs, dirs, sizeof dirs);
         diag_at(err, cfg->path, line, column,
                 "%s: no plugin named '%s' is loaded (loaded: %s; searched: %s)", shown,
                 conf->plugin, names, dirs);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "clock.h"
+#include "diag.h"
 #include "strlist.h"
 
 /* The longest log line's message, in bytes; longer ones are cut after redaction. */
@@ -226,4 +227,16 @@ void log_redact_json(json_t *value)
         redact_json_locked(value);
     }
     pthread_mutex_unlock(&log_lock);
+}
+
+void log_user_error(const char *fmt, ...)
+{
+    char message[DIAG_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    char *clean = log_redact(message);
+    fprintf(stderr, "fawkes: error: %s\n", clean ? clean : message);
+    free(clean);
 }

@@ -25,6 +25,10 @@ void log_msg(fwk_log_level level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_list ap);
 
+/* Print "fawkes: error: MESSAGE" to stderr, through the redaction: a command's reason for
+   its exit code, whatever the log level and format. Thread-safe. */
+void log_user_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Register a secret value: from now on it is redacted from every log line and from text
    passed to log_redact(). Values shorter than 4 bytes are ignored (too likely to match
    innocent text). Copies the value. Thread-safe. */

@@ -17,12 +17,12 @@ static bool vtable_offers(const fwk_provider_vtable *vt, provider_entry entry)
     return entry == PROVIDER_PROVISION ? FWK_VTABLE_HAS(vt, provision) : FWK_VTABLE_HAS(vt, cost);
 }
 
-bool provider_offers(const app *a, const char *name, provider_entry entry)
+bool provider_offers(const engine_env *eng, const char *name, provider_entry entry)
 {
     config_section section;
-    const config_instance *conf = config_find_instance(a->cfg, name, &section);
+    const config_instance *conf = config_find_instance(eng->cfg, name, &section);
     const plugin *plug =
-        conf && section == CONFIG_PROVIDERS ? loader_find(&a->plugins, conf->plugin) : NULL;
+        conf && section == CONFIG_PROVIDERS ? loader_find(eng->plugins, conf->plugin) : NULL;
     return plug && plug->desc->kind == FWK_KIND_PROVIDER &&
            vtable_offers(plug->desc->vtable, entry);
 }
@@ -38,43 +38,44 @@ static void defined_providers(const config *cfg, char *buf, size_t size)
         snprintf(buf, size, "none");
 }
 
-int provider_open(const app *a, const char *name, provider_entry entry, provider_call *pc)
+int provider_open(const engine_env *eng, const char *name, provider_entry entry, provider_call *pc)
 {
     memset(pc, 0, sizeof *pc);
     config_section section;
-    const config_instance *conf = config_find_instance(a->cfg, name, &section);
+    const config_instance *conf = config_find_instance(eng->cfg, name, &section);
     if (!conf || section != CONFIG_PROVIDERS) {
         char names[1024];
-        defined_providers(a->cfg, names, sizeof names);
-        app_error("--provider %s: no provider instance of that name in %s (defined: %s)", name,
-                  a->cfg->path, names);
+        defined_providers(eng->cfg, names, sizeof names);
+        log_user_error("--provider %s: no provider instance of that name in %s (defined: %s)", name,
+                       eng->cfg->path, names);
         return EXIT_CODE_USAGE;
     }
     diag err = {{0}};
     const char *refusal = NULL;
-    if (instance_prepare(a, conf, &pc->inst, &refusal, &err) != 0) {
-        app_error("%s", err.text);
+    if (instance_prepare(eng, conf, &pc->inst, &refusal, &err) != 0) {
+        log_user_error("%s", err.text);
         return EXIT_CODE_USAGE;
     }
     if (!pc->inst->plug) {
-        app_error("%s: plugin '%s' was refused by the loader: %s", name, conf->plugin, refusal);
+        log_user_error("%s: plugin '%s' was refused by the loader: %s", name, conf->plugin,
+                       refusal);
         return EXIT_CODE_PARTIAL;
     }
     pc->vt = pc->inst->plug->desc->vtable;
     if (!vtable_offers(pc->vt, entry)) {
-        app_error("%s: plugin '%s' does not offer %s; use a provider whose `fawkes plugins "
-                  "inspect` lists that capability",
-                  name, conf->plugin, entry_name(entry));
+        log_user_error("%s: plugin '%s' does not offer %s; use a provider whose `fawkes plugins "
+                       "inspect` lists that capability",
+                       name, conf->plugin, entry_name(entry));
         return EXIT_CODE_USAGE;
     }
     if (run_init(&pc->run, entry == PROVIDER_PROVISION ? "provision" : "cost", NULL,
-                 OUTPUT_INVENTORY, NULL, &a->cfg->egress_allow) != 0) {
-        app_error("out of memory");
+                 OUTPUT_INVENTORY, NULL, &eng->cfg->egress_allow) != 0) {
+        log_user_error("out of memory");
         return EXIT_CODE_INTERNAL;
     }
     pc->run_ready = true;
     if (instance_init(pc->inst, &pc->run, &err) != 0) {
-        app_error("%s: %s", name, err.text);
+        log_user_error("%s: %s", name, err.text);
         return EXIT_CODE_PARTIAL;
     }
     return EXIT_CODE_OK;

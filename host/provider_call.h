@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "app.h"
+#include "engine.h"
 #include "run.h"
 
 /* An opened provider: its instance (init done) and the run it belongs to (no output; it
@@ -25,7 +25,7 @@ typedef enum provider_entry {
 
 /* True when the provider instance `name` of the config is bound to a loaded provider plugin
    that offers `entry`. No plugin is called. */
-bool provider_offers(const app *a, const char *name, provider_entry entry);
+bool provider_offers(const engine_env *eng, const char *name, provider_entry entry);
 
 /*
  * provider_open: find the provider instance `name` in the config, bind it to its plugin,
@@ -35,7 +35,7 @@ bool provider_offers(const app *a, const char *name, provider_entry entry);
  * EXIT_CODE_PARTIAL when the plugin was refused by the loader or its init failed. Close *pc
  * with provider_close in every case. Not thread-safe (one command at a time).
  */
-int provider_open(const app *a, const char *name, provider_entry entry, provider_call *pc);
+int provider_open(const engine_env *eng, const char *name, provider_entry entry, provider_call *pc);
 
 /*
  * provider_invoke_provision / provider_invoke_cost: call the entry with a fresh per-call

@@ -72,6 +72,15 @@ void run_chain_begin(run *r, const char *chain, struct history *hist, const char
     pthread_mutex_unlock(&r->lock);
 }
 
+void run_chain_stages(run *r, instance **scanners, size_t scanner_count, instance **policies,
+                      size_t policy_count)
+{
+    r->scanners = scanners;
+    r->scanner_count = scanner_count;
+    r->policies = policies;
+    r->policy_count = policy_count;
+}
+
 bool run_chain_partial(run *r)
 {
     pthread_mutex_lock(&r->lock);

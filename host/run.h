@@ -1,4 +1,4 @@
-/* run.h: one execution: live plugin instances, the per-call context, failures, findings. */
+/* run.h: one execution: where resources and findings go, failures, counts. */
 #ifndef HOST_RUN_H
 #define HOST_RUN_H
 
@@ -11,65 +11,11 @@
 #include <jansson.h>
 
 #include "fawkes/fawkes.h"
-#include "app.h"
 #include "config.h"
-#include "http.h"
-#include "loader.h"
+#include "instance.h"
 #include "output.h"
+#include "services.h"
 #include "spill.h"
-
-/* A live plugin instance (one `providers:`/`scanners:`/... entry of the config). */
-typedef struct instance {
-    const config_instance *conf; /* borrowed from the config */
-    const plugin *plug;          /* borrowed from the app's plugin set */
-    json_t *config;              /* validated config, defaults filled (owned) */
-    void *state;                 /* what the plugin's init returned */
-    http_client *http;           /* this instance's HTTP client (owned) */
-    bool ready;                  /* init succeeded */
-    pthread_mutex_t lock;        /* guards counters */
-    json_t *counters;            /* "tasks", "tasks_failed", custom */
-    atomic_llong hot[2];         /* "resources" and "findings": counted per item, lock-free */
-} instance;
-
-typedef struct run run;
-
-/* The per-call context handed to plugins (opaque to them). Lives on the caller's stack. */
-struct fwk_ctx {
-    run *run; /* NULL outside a run (e.g. plugins inspect) */
-    instance *inst;
-    const char *operation;  /* "init", "plan_tasks", "run_task", "scan_resource", ... */
-    const char *task;       /* task name, or NULL */
-    const json_t *resource; /* the resource being scanned or judged, or NULL */
-    char *message;          /* set by host->fail (owned) */
-    size_t malformed;       /* resources dropped for being malformed during this call */
-    char *first_malformed;  /* why the first one was dropped (owned) */
-};
-
-/* Set up / tear down a context. */
-void ctx_init(fwk_ctx *ctx, run *r, instance *inst, const char *operation, const char *task);
-void ctx_finish(fwk_ctx *ctx);
-
-/* The host services table handed to every plugin. Static; thread-safe. */
-const fwk_host *host_services(void);
-
-/* Counters of an instance: add `delta` to `name`. Thread-safe. */
-void instance_count(instance *inst, const char *name, int64_t delta);
-
-/*
- * instance_prepare: bind a config instance to its plugin and check its config (plugin found
- * and of the section's kind, schema_apply, every ${env:}/${file:} resolved). Does not call
- * the plugin. Returns 0; or -1 with "FILE:LINE:COL: ..." in err (a config error: exit 2).
- * A plugin that was refused by the loader is not a config error: *out is made with
- * plug == NULL and `refusal` set, and the run reports it as a failure.
- */
-int instance_prepare(const app *a, const config_instance *conf, instance **out,
-                     const char **refusal, diag *err);
-/* Call the plugin's init. Returns 0, or -1 with the plugin's message in err. */
-int instance_init(instance *inst, run *r, diag *err);
-/* fini + free. NULL allowed. */
-void instance_close(instance *inst);
-/* Counters for output: counters merged with the HTTP client's. New reference. */
-json_t *instance_stats(const instance *inst);
 
 /* The run: where emitted resources and findings go. */
 struct run {
@@ -114,6 +60,12 @@ void run_free(run *r);
  * the history itself. Not thread-safe: between chains.
  */
 void run_chain_begin(run *r, const char *chain, struct history *hist, const char *history_key);
+
+/* The current chain's scanners and policies (borrowed until the next call): every resource
+   handed to the run goes through those that are ready. NULL, 0: none. Not thread-safe:
+   before providers run and after they have finished. */
+void run_chain_stages(run *r, instance **scanners, size_t scanner_count, instance **policies,
+                      size_t policy_count);
 
 /* Has the current chain failed somewhere (a failure since run_chain_begin) or been
    interrupted? Its results are then incomplete. Thread-safe. */

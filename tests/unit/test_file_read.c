@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "file_read.h"
-#include "sandbox.h"
+#include "pb_sandbox.h"
 
 static char dir[] = "/tmp/fawkes-file-read-XXXXXX";
 static const char *const names[] = {"small",    "nul",     "big",        "run.lua",
@@ -89,10 +89,10 @@ static void capped_reads_say_what_and_where(void **state)
 
 static sandbox *make(const strlist *lib_dirs)
 {
-    sandbox_limits limits = {8u * 1024 * 1024, 20000000, lib_dirs};
+    pb_sandbox_limits limits = {8u * 1024 * 1024, 20000000, lib_dirs};
     sandbox *sb = NULL;
     diag err = {{0}};
-    assert_int_equal(sandbox_new(&limits, &sb, &err), 0);
+    assert_int_equal(pb_sandbox_new(&limits, &sb, &err), 0);
     return sb;
 }
 
@@ -112,25 +112,26 @@ static void playbooks_load_as_lua_loads_files(void **state)
                               "error('stop here')\n";
     sandbox *sb = make(&lib_dirs);
     diag err = {{0}};
-    assert_int_equal(sandbox_run_file(sb, write_file("run.lua", run, sizeof run - 1), &err), -1);
+    assert_int_equal(pb_sandbox_run_file(sb, write_file("run.lua", run, sizeof run - 1), &err), -1);
     snprintf(expect, sizeof expect, "%s/run.lua:3: stop here", dir);
     if (strncmp(err.text, expect, strlen(expect)) != 0)
         fail_msg("expected '%s...', got '%s'", expect, err.text);
 
     /* a byte order mark is skipped; a syntax error names the file and line */
     static const char bom[] = "\xEF\xBB\xBFlocal x = 1\nlocal = 2\n";
-    assert_int_equal(sandbox_run_file(sb, write_file("bom.lua", bom, sizeof bom - 1), &err), -1);
+    assert_int_equal(pb_sandbox_run_file(sb, write_file("bom.lua", bom, sizeof bom - 1), &err), -1);
     snprintf(expect, sizeof expect, "%s/bom.lua:2: <name> expected near '='", dir);
     assert_string_equal(err.text, expect);
 
     static const char good[] = "\xEF\xBB\xBF#!shebang after the mark\nlocal x = 1\n";
-    assert_int_equal(sandbox_run_file(sb, write_file("good.lua", good, sizeof good - 1), &err), 0);
+    assert_int_equal(pb_sandbox_run_file(sb, write_file("good.lua", good, sizeof good - 1), &err),
+                     0);
 
-    assert_int_equal(sandbox_run_file(sb, path_of("absent.lua"), &err), -1);
+    assert_int_equal(pb_sandbox_run_file(sb, path_of("absent.lua"), &err), -1);
     snprintf(expect, sizeof expect,
              "%s/absent.lua: cannot open the playbook: No such file or directory", dir);
     assert_string_equal(err.text, expect);
-    sandbox_free(sb);
+    pb_sandbox_free(sb);
     strlist_clear(&lib_dirs);
 }
 

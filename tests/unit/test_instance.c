@@ -51,7 +51,9 @@ typedef struct fixture {
     char dir[64], cwd[PATH_MAX], record[PATH_MAX];
     config *cfg;
     plugin plug;
-    app a;
+    plugin_set plugins;
+    strlist dirs;
+    engine_env eng;
     run r;
 } fixture;
 
@@ -86,9 +88,9 @@ static int setup(void **state)
                  PLUGIN("borrow_config"));
     if (loader_check_file(PLUGIN("borrow_config"), &fx->plug) != 0)
         fail_msg("borrow_config refused: %s", fx->plug.refusal);
-    fx->a.cfg = fx->cfg;
-    fx->a.plugins.items = &fx->plug;
-    fx->a.plugins.count = 1;
+    fx->plugins.items = &fx->plug;
+    fx->plugins.count = 1;
+    fx->eng = (engine_env){.cfg = fx->cfg, .plugins = &fx->plugins, .plugin_dirs = &fx->dirs};
     assert_int_equal(run_init(&fx->r, "test", NULL, OUTPUT_FINDINGS, NULL, &fx->cfg->egress_allow),
                      0);
     *state = fx;
@@ -114,7 +116,7 @@ static instance *open_instance(fixture *fx, size_t index)
     instance *inst = NULL;
     const char *refusal = NULL;
     diag err = {{0}};
-    if (instance_prepare(&fx->a, &fx->cfg->instances[CONFIG_NOTIFIERS][index], &inst, &refusal,
+    if (instance_prepare(&fx->eng, &fx->cfg->instances[CONFIG_NOTIFIERS][index], &inst, &refusal,
                          &err) != 0)
         fail_msg("prepare: %s", err.text);
     assert_non_null(inst->plug);

@@ -12,14 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "pb_sandbox.h"
 
 static sandbox *make(size_t memory, long long instructions, const strlist *dirs)
 {
-    sandbox_limits limits = {memory, instructions, dirs};
+    pb_sandbox_limits limits = {memory, instructions, dirs};
     sandbox *sb = NULL;
     diag err = {{0}};
-    assert_int_equal(sandbox_new(&limits, &sb, &err), 0);
+    assert_int_equal(pb_sandbox_new(&limits, &sb, &err), 0);
     return sb;
 }
 
@@ -28,11 +28,11 @@ static void refused(const char *code, const char *expected)
 {
     sandbox *sb = make(8u * 1024 * 1024, 20000000, NULL);
     diag err = {{0}};
-    int rc = sandbox_run_string(sb, code, "=escape", &err);
+    int rc = pb_sandbox_run_string(sb, code, "=escape", &err);
     if (rc == 0 || !strstr(err.text, expected))
         fail_msg("script:\n%s\nexpected failure containing \"%s\", got rc=%d: %s", code, expected,
                  rc, err.text);
-    sandbox_free(sb);
+    pb_sandbox_free(sb);
 }
 
 static void test_escapes_refused(void **state)
@@ -77,21 +77,21 @@ static void test_allowed_libraries_work(void **state)
     (void)state;
     sandbox *sb = make(0, 0, NULL);
     diag err = {{0}};
-    int rc =
-        sandbox_run_string(sb,
-                           "assert(string.format('%d', 42) == '42')\n"
-                           "assert(table.concat({1, 2}, ',') == '1,2')\n"
-                           "assert(math.max(1, 3) == 3 and utf8.char(72) == 'H')\n"
-                           "assert(type(os.time()) == 'number' and os.date('!%Y', 0) == '1970')\n"
-                           "local co = coroutine.wrap(function() coroutine.yield(7) end)\n"
-                           "assert(co() == 7)\n"
-                           "assert(load('return 1 + 1')() == 2)\n"
-                           "assert(pcall(error, 'x') == false)\n"
-                           "assert(collectgarbage('count') > 0)\n",
-                           "=ok", &err);
+    int rc = pb_sandbox_run_string(
+        sb,
+        "assert(string.format('%d', 42) == '42')\n"
+        "assert(table.concat({1, 2}, ',') == '1,2')\n"
+        "assert(math.max(1, 3) == 3 and utf8.char(72) == 'H')\n"
+        "assert(type(os.time()) == 'number' and os.date('!%Y', 0) == '1970')\n"
+        "local co = coroutine.wrap(function() coroutine.yield(7) end)\n"
+        "assert(co() == 7)\n"
+        "assert(load('return 1 + 1')() == 2)\n"
+        "assert(pcall(error, 'x') == false)\n"
+        "assert(collectgarbage('count') > 0)\n",
+        "=ok", &err);
     if (rc != 0)
         fail_msg("%s", err.text);
-    sandbox_free(sb);
+    pb_sandbox_free(sb);
 }
 
 static void test_infinite_loops_stopped(void **state)
@@ -111,13 +111,13 @@ static void test_infinite_loops_stopped(void **state)
     for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++) {
         sandbox *sb = make(0, 1000000, NULL);
         diag err = {{0}};
-        assert_int_equal(sandbox_run_string(sb, loops[i], "@loop.lua", &err), -1);
+        assert_int_equal(pb_sandbox_run_string(sb, loops[i], "@loop.lua", &err), -1);
         if (!strstr(err.text, "instruction limit of 1000000 exceeded") ||
             !strstr(err.text, "loop.lua:"))
             fail_msg("loop %zu: %s", i, err.text);
-        assert_true(sandbox_instructions(sb) >= 1000000);
-        assert_true(sandbox_instructions(sb) < 1000000 + 100000);
-        sandbox_free(sb);
+        assert_true(pb_sandbox_instructions(sb) >= 1000000);
+        assert_true(pb_sandbox_instructions(sb) < 1000000 + 100000);
+        pb_sandbox_free(sb);
     }
 }
 
@@ -133,11 +133,11 @@ static void test_memory_bombs_stopped(void **state)
     for (size_t i = 0; i < sizeof bombs / sizeof bombs[0]; i++) {
         sandbox *sb = make(4u * 1024 * 1024, 0, NULL);
         diag err = {{0}};
-        assert_int_equal(sandbox_run_string(sb, bombs[i], "@bomb.lua", &err), -1);
+        assert_int_equal(pb_sandbox_run_string(sb, bombs[i], "@bomb.lua", &err), -1);
         if (!strstr(err.text, "memory limit of 4 MiB exceeded") || !strstr(err.text, "bomb.lua:"))
             fail_msg("bomb %zu: %s", i, err.text);
-        assert_true(sandbox_memory_peak(sb) <= 4u * 1024 * 1024 + 2u * 1024 * 1024);
-        sandbox_free(sb);
+        assert_true(pb_sandbox_memory_peak(sb) <= 4u * 1024 * 1024 + 2u * 1024 * 1024);
+        pb_sandbox_free(sb);
     }
 }
 
@@ -146,21 +146,21 @@ static void test_errors_have_line_and_traceback(void **state)
     (void)state;
     sandbox *sb = make(0, 0, NULL);
     diag err = {{0}};
-    assert_int_equal(sandbox_run_string(sb,
-                                        "local function inner(t)\n"
-                                        "  return t.missing.field\n"
-                                        "end\n"
-                                        "inner({})\n",
-                                        "@play.lua", &err),
+    assert_int_equal(pb_sandbox_run_string(sb,
+                                           "local function inner(t)\n"
+                                           "  return t.missing.field\n"
+                                           "end\n"
+                                           "inner({})\n",
+                                           "@play.lua", &err),
                      -1);
     assert_non_null(strstr(err.text, "play.lua:2: attempt to index a nil value"));
     assert_non_null(strstr(err.text, "stack traceback:"));
     assert_non_null(strstr(err.text, "play.lua:4: in main chunk"));
-    assert_int_equal(sandbox_run_string(sb, "local x = = 1", "@syntax.lua", &err), -1);
+    assert_int_equal(pb_sandbox_run_string(sb, "local x = = 1", "@syntax.lua", &err), -1);
     assert_non_null(strstr(err.text, "syntax.lua:1:"));
-    assert_int_equal(sandbox_run_string(sb, "error({code = 1})", "@obj.lua", &err), -1);
+    assert_int_equal(pb_sandbox_run_string(sb, "error({code = 1})", "@obj.lua", &err), -1);
     assert_non_null(strstr(err.text, "error object is a table value"));
-    sandbox_free(sb);
+    pb_sandbox_free(sb);
 }
 
 static void test_require_from_lib_dirs(void **state)
@@ -183,16 +183,16 @@ static void test_require_from_lib_dirs(void **state)
     strlist_push(&dirs, dir);
     sandbox *sb = make(0, 0, &dirs);
     diag err = {{0}};
-    int rc = sandbox_run_string(sb,
-                                "local s = require('util.strings')\n"
-                                "assert(s.shout('hi') == 'HI')\n"
-                                "assert(require('util.strings') == s)\n",
-                                "=req", &err);
+    int rc = pb_sandbox_run_string(sb,
+                                   "local s = require('util.strings')\n"
+                                   "assert(s.shout('hi') == 'HI')\n"
+                                   "assert(require('util.strings') == s)\n",
+                                   "=req", &err);
     if (rc != 0)
         fail_msg("%s", err.text);
-    assert_int_equal(sandbox_run_string(sb, "require('binary')", "=req", &err), -1);
+    assert_int_equal(pb_sandbox_run_string(sb, "require('binary')", "=req", &err), -1);
     assert_non_null(strstr(err.text, "binary chunk"));
-    sandbox_free(sb);
+    pb_sandbox_free(sb);
     strlist_clear(&dirs);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -109,7 +109,7 @@ static void text_add_escaped(peval_text *t, const char *s, size_t len)
         while (end - p >= 8) {
             uint64_t v;
             memcpy(&v, p, 8);
-            if (peval_word_special(v))
+            if (json_fast_word_special(v))
                 break;
             p += 8;
         }
@@ -287,7 +287,7 @@ void peval_report_invalid(peval_sink *sink, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    app_error("%s", message);
+    log_user_error("%s", message);
 }
 
 int peval_sink_close(peval_sink *sink)
@@ -649,8 +649,8 @@ int peval_judge(peval_worker *w, const json_t *doc, peval_where where)
     json_t *decisions = NULL;
     fwk_status status = w->engine->vt->evaluate(&ctx, w->engine->state, doc, &decisions);
     if (status != FWK_OK) {
-        app_error("%.*s: %s", (int)p->len, p->data,
-                  ctx.message ? ctx.message : fwk_strerror(status));
+        log_user_error("%.*s: %s", (int)p->len, p->data,
+                       ctx.message ? ctx.message : fwk_strerror(status));
         w->counts.internal = true;
     }
     ctx_finish(&ctx);
@@ -700,7 +700,7 @@ int peval_judge(peval_worker *w, const json_t *doc, peval_where where)
     }
     json_decref(decisions);
     if (w->out.failed) {
-        app_error("%.*s: out of memory encoding the decisions", (int)p->len, p->data);
+        log_user_error("%.*s: out of memory encoding the decisions", (int)p->len, p->data);
         w->counts.internal = true;
         atomic_store(&w->sink->stop, true);
         return -1;

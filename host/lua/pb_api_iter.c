@@ -1,4 +1,4 @@
-/* pbapi_iter.c: fawkes.inventory and fawkes.findings: iterators over the records a run kept
+/* pb_api_iter.c: fawkes.inventory and fawkes.findings: iterators over the records a run kept
    in its spill files, read one at a time, each handed to Lua as a view when reached. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,9 +6,9 @@
 
 #include <lauxlib.h>
 
-#include "luajson.h"
-#include "pbapi_internal.h"
-#include "policy_eval.h" /* peval_parse_fast */
+#include "pb_json.h"
+#include "pb_api_internal.h"
+#include "json_fast.h"
 
 /*
  * The garbage collector sees the few bytes of a view, not the parsed JSON behind it (jansson
@@ -29,7 +29,7 @@ typedef struct reader {
     json_t *pending;    /* parsed, not yet handed to Lua (released by reader_close) */
     size_t pending_len; /* its text's length */
     size_t unreported;  /* estimated bytes handed to Lua since the collector was told */
-    char *scratch;      /* peval_parse_fast's buffer */
+    char *scratch;      /* json_fast_parse's buffer */
     size_t scratch_cap;
 } reader;
 
@@ -65,7 +65,7 @@ static json_t *reader_next(lua_State *L, reader *rd, const char *group, const ch
     /* the records are jansson's own compact output: the fast parser reads them at about five
        times jansson's speed, and leaves the rare one it does not take (a "\u0000") to it */
     json_error_t jerr;
-    rd->pending = peval_parse_fast(text, len, &rd->scratch, &rd->scratch_cap);
+    rd->pending = json_fast_parse(text, len, &rd->scratch, &rd->scratch_cap);
     if (!rd->pending)
         rd->pending = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
     rd->pending_len = len;
@@ -78,7 +78,7 @@ static json_t *reader_next(lua_State *L, reader *rd, const char *group, const ch
 /* Hand the pending record to Lua as a view (tagged `tag`), which owns it from now on. */
 static void reader_push_view(lua_State *L, reader *rd, void *tag)
 {
-    luajson_push_view(L, rd->pending, tag);
+    pb_json_push_view(L, rd->pending, tag);
     rd->pending = NULL;
     rd->unreported += rd->pending_len * PARSED_PER_TEXT_BYTE;
     if (rd->unreported >= GC_QUANTUM) {
@@ -252,7 +252,7 @@ static void read_kinds(lua_State *L, inv_iter *it)
 {
     int kind_type = lua_getfield(L, 1, "kind");
     if (kind_type == LUA_TSTRING || kind_type == LUA_TTABLE) {
-        json_t *kinds = luajson_check(L, -1, "fawkes.inventory: kind");
+        json_t *kinds = pb_json_check(L, -1, "fawkes.inventory: kind");
         if (json_is_string(kinds)) {
             it->kinds = json_array();
             json_array_append_new(it->kinds, kinds);
@@ -288,7 +288,7 @@ static void read_where_table(lua_State *L, inv_iter *it, int where)
         if (lua_type(L, -2) != LUA_TSTRING)
             luaL_error(L, "fawkes.inventory: where-table keys are field names (strings)");
         where_field *f = &it->fields[it->field_count];
-        f->want = luajson_check(L, -1, "fawkes.inventory: where");
+        f->want = pb_json_check(L, -1, "fawkes.inventory: where");
         f->path = strdup(lua_tostring(L, -2));
         it->field_count++;
         if (!f->path)
@@ -298,7 +298,7 @@ static void read_where_table(lua_State *L, inv_iter *it, int where)
 }
 
 /* fawkes.inventory{provider=, kind=, where=} -> iterator over resource views. */
-int pbapi_inventory(lua_State *L)
+int pb_api_inventory(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     if (lua_isnoneornil(L, 1)) {
@@ -307,7 +307,7 @@ int pbapi_inventory(lua_State *L)
     }
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    const char *provider = pbapi_opt_string(L, 1, "provider", "fawkes.inventory");
+    const char *provider = pb_api_opt_string(L, 1, "provider", "fawkes.inventory");
     inv_iter *it = lua_newuserdatauv(L, sizeof *it, 0);
     memset(it, 0, sizeof *it);
     set_iter_meta(L, "fawkes.inventory.iterator", inv_iter_close);
@@ -435,7 +435,7 @@ static int findings_next(lua_State *L)
 /* Copy an optional string option; raises on OOM. */
 static char *opt_copy(lua_State *L, const char *key)
 {
-    const char *value = pbapi_opt_string(L, 1, key, "fawkes.findings");
+    const char *value = pb_api_opt_string(L, 1, key, "fawkes.findings");
     char *copy = value ? strdup(value) : NULL;
     if (value && !copy)
         luaL_error(L, "fawkes.findings: out of memory");
@@ -444,7 +444,7 @@ static char *opt_copy(lua_State *L, const char *key)
 
 /* fawkes.findings{rule=, severity=, provider=, kind=, resource=} -> iterator over the fail
    findings of the chain (or of a scan of the config). */
-int pbapi_findings(lua_State *L)
+int pb_api_findings(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     if (lua_isnoneornil(L, 1)) {
@@ -467,7 +467,7 @@ int pbapi_findings(lua_State *L)
     }
     for (int f = 0; f < 3; f++)
         it->match[f] = opt_copy(L, match_options[f]);
-    const char *severity = pbapi_opt_string(L, 1, "severity", "fawkes.findings");
+    const char *severity = pb_api_opt_string(L, 1, "severity", "fawkes.findings");
     if (severity) {
         for (int k = 0; k < 5; k++)
             if (strcmp(severity_order[k], severity) == 0)

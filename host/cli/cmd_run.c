@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "fawkes/fwkx.h"
+#include "app.h"
 #include "chain.h"
 #include "commands.h"
 #include "exitcode.h"
@@ -53,8 +54,9 @@ static int select_providers(const app *a, chain_plan *plan)
     if (args->providers.count == 0) {
         all_names(a->cfg, CONFIG_PROVIDERS, &plan->providers);
         if (plan->providers.count == 0) {
-            app_error("%s defines no providers; add a providers: entry (see examples/demo.yaml)",
-                      a->cfg->path);
+            log_user_error(
+                "%s defines no providers; add a providers: entry (see examples/demo.yaml)",
+                a->cfg->path);
             return -1;
         }
         return 0;
@@ -65,8 +67,8 @@ static int select_providers(const app *a, chain_plan *plan)
         if (!config_find_instance(a->cfg, name, &section) || section != CONFIG_PROVIDERS) {
             char names[1024];
             defined_names(a->cfg, CONFIG_PROVIDERS, names, sizeof names);
-            app_error("--provider %s: no provider instance of that name in %s (defined: %s)", name,
-                      a->cfg->path, names);
+            log_user_error("--provider %s: no provider instance of that name in %s (defined: %s)",
+                           name, a->cfg->path, names);
             return -1;
         }
         strlist_push(&plan->providers, name);
@@ -87,7 +89,8 @@ static int plan_chains(const app *a, chain_plan **plans, size_t *count)
     const config *cfg = a->cfg;
     size_t n = args->words.count ? args->words.count : cfg->chain_count;
     if (n == 0) {
-        app_error("%s defines no chains; add a chains: entry, or use `fawkes scan`", cfg->path);
+        log_user_error("%s defines no chains; add a chains: entry, or use `fawkes scan`",
+                       cfg->path);
         return -1;
     }
     *plans = calloc(n, sizeof **plans);
@@ -104,8 +107,8 @@ static int plan_chains(const app *a, chain_plan **plans, size_t *count)
             for (size_t c = 0; c < cfg->chain_count && used < sizeof names; c++)
                 used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", c ? ", " : "",
                                          cfg->chains[c].name);
-            app_error("no chain named '%s' in %s (defined: %s)", args->words.items[i], cfg->path,
-                      used ? names : "none");
+            log_user_error("no chain named '%s' in %s (defined: %s)", args->words.items[i],
+                           cfg->path, used ? names : "none");
             return -1;
         }
         chain_plan *plan = &(*plans)[i];
@@ -162,7 +165,7 @@ static int open_history(const app *a, const chain_plan *plans, size_t plan_count
 {
     diag err = {{0}};
     if (history_open(a->cfg, a->args->since, out, &err) != 0) {
-        app_error("%s", err.text);
+        log_user_error("%s", err.text);
         return -1;
     }
     for (size_t i = 0; i < plan_count; i++) {
@@ -170,7 +173,7 @@ static int open_history(const app *a, const chain_plan *plans, size_t plan_count
         int rc = key ? history_check_since(*out, key, &err) : -1;
         free(key);
         if (rc != 0) {
-            app_error("%s", key ? err.text : "out of memory");
+            log_user_error("%s", key ? err.text : "out of memory");
             return -1;
         }
     }
@@ -213,9 +216,9 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
     /* Every chain is checked before any runs: a config error means nothing ran. */
     for (size_t i = 0; i < plan_count; i++) {
         diag err = {{0}};
-        if (chain_prepare(a, &plans[i], &execs[i], &err) != 0 ||
+        if (chain_prepare(&a->engine, &plans[i], &execs[i], &err) != 0 ||
             chain_init_policies(&execs[i], &a->cfg->egress_allow, &err) != 0) {
-            app_error("%s", err.text);
+            log_user_error("%s", err.text);
             code = EXIT_CODE_USAGE;
             goto out;
         }
@@ -227,15 +230,15 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
     const char *why = NULL;
     output *out = output_open(args->format, kind, stdout, args->stdout_tty, FAWKES_VERSION, &why);
     if (!out) {
-        app_error("-o %s: %s", output_format_name(args->format),
-                  why ? why : "cannot start the output");
+        log_user_error("-o %s: %s", output_format_name(args->format),
+                       why ? why : "cannot start the output");
         code = EXIT_CODE_USAGE;
         goto out;
     }
     run r;
     if (run_init(&r, plan_count == 1 ? plans[0].name : command, out, kind, &args->kinds,
                  &a->cfg->egress_allow) != 0) {
-        app_error("out of memory");
+        log_user_error("out of memory");
         code = EXIT_CODE_INTERNAL;
         goto out;
     }
@@ -265,7 +268,7 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
         json_object_set(summary, "delta", delta);
     report_stats(stats);
     if (output_close(out, summary) != 0) {
-        app_error("writing the results to stdout failed: %m");
+        log_user_error("writing the results to stdout failed: %m");
         code = EXIT_CODE_INTERNAL;
     } else {
         code = exit_code_for(&r, kind == OUTPUT_INVENTORY ? "none" : args->fail_on);

@@ -1,5 +1,5 @@
-/* sandbox.c: the playbook Lua state: capped allocator, instruction hook, pruned libraries. */
-#include "sandbox.h"
+/* pb_sandbox.c: the playbook Lua state: capped allocator, instruction hook, pruned libraries. */
+#include "pb_sandbox.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,7 +44,7 @@ static void note_where(sandbox *sb)
         }
 }
 
-static void *sandbox_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
+static void *pb_sandbox_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
 {
     sandbox *sb = ud;
     if (!ptr)
@@ -76,16 +76,16 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t old_size, size_t new_size
     return moved;
 }
 
-static void sandbox_hook(lua_State *L, lua_Debug *ar);
+static void pb_sandbox_hook(lua_State *L, lua_Debug *ar);
 
 static void arm_hook(sandbox *sb, int every)
 {
-    lua_sethook(sb->L, sandbox_hook, LUA_MASKCOUNT, every);
+    lua_sethook(sb->L, pb_sandbox_hook, LUA_MASKCOUNT, every);
 }
 
-static void sandbox_hook(lua_State *L, lua_Debug *ar)
+static void pb_sandbox_hook(lua_State *L, lua_Debug *ar)
 {
-    sandbox *sb = sandbox_of(L);
+    sandbox *sb = pb_sandbox_of(L);
     sb->hooks++;
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
         snprintf(sb->where, sizeof sb->where, "%s:%d", ar->short_src, ar->currentline);
@@ -108,29 +108,29 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
     lua_error(L);
 }
 
-sandbox *sandbox_of(lua_State *L)
+sandbox *pb_sandbox_of(lua_State *L)
 {
     void *ud = NULL;
     lua_getallocf(L, &ud);
     return ud;
 }
 
-lua_State *sandbox_state(sandbox *sb)
+lua_State *pb_sandbox_state(sandbox *sb)
 {
     return sb->L;
 }
 
-size_t sandbox_memory_used(const sandbox *sb)
+size_t pb_sandbox_memory_used(const sandbox *sb)
 {
     return sb->memory_used;
 }
 
-size_t sandbox_memory_peak(const sandbox *sb)
+size_t pb_sandbox_memory_peak(const sandbox *sb)
 {
     return sb->memory_peak;
 }
 
-long long sandbox_instructions(const sandbox *sb)
+long long pb_sandbox_instructions(const sandbox *sb)
 {
     return sb->hooks * SANDBOX_HOOK_EVERY;
 }
@@ -177,7 +177,7 @@ static int sb_load(lua_State *L)
    not be stopped). */
 static int xpcall_handler(lua_State *L)
 {
-    if (sandbox_of(L)->stopped)
+    if (pb_sandbox_of(L)->stopped)
         return 1;
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
@@ -291,7 +291,7 @@ static bool is_file(const char *path)
 /* require(name): the host's preloads, then NAME.lua / NAME/init.lua in the lib dirs. */
 static int sb_require(lua_State *L)
 {
-    sandbox *sb = sandbox_of(L);
+    sandbox *sb = pb_sandbox_of(L);
     const char *name = luaL_checkstring(L, 1);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &loaded_key);
     if (lua_getfield(L, -1, name) != LUA_TNIL)
@@ -334,7 +334,7 @@ static int sb_require(lua_State *L)
     return 1;
 }
 
-void sandbox_preload(sandbox *sb, const char *name)
+void pb_sandbox_preload(sandbox *sb, const char *name)
 {
     lua_rawgetp(sb->L, LUA_REGISTRYINDEX, &loaded_key);
     lua_insert(sb->L, -2);
@@ -403,7 +403,7 @@ static void open_libraries(lua_State *L)
     lua_rawsetp(L, LUA_REGISTRYINDEX, &loaded_key);
 }
 
-int sandbox_new(const sandbox_limits *limits, sandbox **out, diag *err)
+int pb_sandbox_new(const pb_sandbox_limits *limits, sandbox **out, diag *err)
 {
     *out = NULL;
     sandbox *sb = calloc(1, sizeof *sb);
@@ -419,7 +419,7 @@ int sandbox_new(const sandbox_limits *limits, sandbox **out, diag *err)
     /* The libraries need some room of their own before the cap applies to the script. */
     size_t cap = sb->memory_cap;
     sb->memory_cap = cap + SANDBOX_DEFAULT_MEMORY_BYTES;
-    sb->L = lua_newstate(sandbox_alloc, sb);
+    sb->L = lua_newstate(pb_sandbox_alloc, sb);
     if (!sb->L) {
         free(sb);
         diag_set(err, "out of memory while creating the Lua state");
@@ -432,7 +432,7 @@ int sandbox_new(const sandbox_limits *limits, sandbox **out, diag *err)
                  "playbooks.memory: %zu bytes is too small for the Lua libraries (%zu "
                  "bytes); allow at least 1MiB",
                  cap, sb->memory_used);
-        sandbox_free(sb);
+        pb_sandbox_free(sb);
         return -1;
     }
     arm_hook(sb, SANDBOX_HOOK_EVERY);
@@ -440,7 +440,7 @@ int sandbox_new(const sandbox_limits *limits, sandbox **out, diag *err)
     return 0;
 }
 
-void sandbox_free(sandbox *sb)
+void pb_sandbox_free(sandbox *sb)
 {
     if (!sb)
         return;
@@ -452,7 +452,7 @@ void sandbox_free(sandbox *sb)
 /* Message handler: "msg\nstack traceback:..." (C: the hook cannot interrupt it). */
 static int traceback_handler(lua_State *L)
 {
-    sandbox *sb = sandbox_of(L);
+    sandbox *sb = pb_sandbox_of(L);
     const char *msg = lua_tostring(L, 1);
     if (!msg) {
         if (!sb->stopped && luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
@@ -476,7 +476,7 @@ static void error_text(sandbox *sb, int status, diag *err)
     lua_pop(L, 1);
 }
 
-int sandbox_pcall(sandbox *sb, int nargs, int nresults, diag *err)
+int pb_sandbox_pcall(sandbox *sb, int nargs, int nresults, diag *err)
 {
     lua_State *L = sb->L;
     int base = lua_gettop(L) - nargs;
@@ -490,22 +490,22 @@ int sandbox_pcall(sandbox *sb, int nargs, int nresults, diag *err)
     return -1;
 }
 
-int sandbox_run_string(sandbox *sb, const char *text, const char *name, diag *err)
+int pb_sandbox_run_string(sandbox *sb, const char *text, const char *name, diag *err)
 {
     int status = luaL_loadbufferx(sb->L, text, strlen(text), name, "t");
     if (status != LUA_OK) {
         error_text(sb, status, err);
         return -1;
     }
-    return sandbox_pcall(sb, 0, 0, err);
+    return pb_sandbox_pcall(sb, 0, 0, err);
 }
 
-int sandbox_run_file(sandbox *sb, const char *path, diag *err)
+int pb_sandbox_run_file(sandbox *sb, const char *path, diag *err)
 {
     int status = load_source(sb->L, path, "playbook");
     if (status != LUA_OK) {
         error_text(sb, status, err);
         return -1;
     }
-    return sandbox_pcall(sb, 0, 0, err);
+    return pb_sandbox_pcall(sb, 0, 0, err);
 }

@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "app.h"
+#include "engine.h"
 #include "chain.h"
 #include "diag.h"
 #include "run.h"
@@ -46,8 +46,8 @@ typedef struct playbook_options {
  * when the code is not 0.
  * Not thread-safe: one playbook at a time per process.
  */
-int playbook_run(const app *a, run *chain_run, chain_exec *chain, const playbook_options *opts,
-                 json_t **result, diag *err);
+int playbook_run(const engine_env *eng, run *chain_run, chain_exec *chain,
+                 const playbook_options *opts, json_t **result, diag *err);
 
 /* Print the report for people (the table format) to `stream`. */
 void playbook_print(FILE *stream, const json_t *result);

@@ -10,18 +10,6 @@
 #include "exitcode.h"
 #include "log.h"
 
-void app_error(const char *fmt, ...)
-{
-    char message[DIAG_MAX + 256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    char *clean = log_redact(message);
-    fprintf(stderr, "fawkes: error: %s\n", clean ? clean : message);
-    free(clean);
-}
-
 int app_open(app *a, const cli_args *args, unsigned flags)
 {
     memset(a, 0, sizeof *a);
@@ -32,23 +20,27 @@ int app_open(app *a, const cli_args *args, unsigned flags)
     diag err = {{0}};
     if (path) {
         if (config_load(path, &a->cfg, &err) != 0) {
-            app_error("%s", err.text);
+            log_user_error("%s", err.text);
             return EXIT_CODE_USAGE;
         }
     } else if (flags & APP_NEED_CONFIG) {
-        app_error("no config: pass -c FILE, or create ./fawkes.yaml (examples/demo.yaml is a "
-                  "complete example)");
+        log_user_error("no config: pass -c FILE, or create ./fawkes.yaml (examples/demo.yaml is a "
+                       "complete example)");
         return EXIT_CODE_USAGE;
     } else {
         a->cfg = config_empty();
         if (!a->cfg) {
-            app_error("out of memory");
+            log_user_error("out of memory");
             return EXIT_CODE_INTERNAL;
         }
     }
     loader_search_dirs(&args->plugin_dirs, &a->cfg->plugin_dirs, &a->plugin_dirs);
     if (flags & APP_LOAD_PLUGINS)
         loader_load_dirs(&a->plugin_dirs, &a->plugins);
+    a->engine = (engine_env){.cfg = a->cfg,
+                             .plugins = &a->plugins,
+                             .plugin_dirs = &a->plugin_dirs,
+                             .apply = args && args->apply};
     return EXIT_CODE_OK;
 }
 

@@ -1,5 +1,5 @@
-/* pbapi.c: the `fawkes` Lua module: registration, and fawkes.evaluate (the iterators are in
-   pbapi_iter.c). */
+/* pb_api.c: the `fawkes` Lua module: registration, and fawkes.evaluate (the iterators are in
+   pb_api_iter.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +10,8 @@
 
 #include "http.h"
 #include "log.h"
-#include "luajson.h"
-#include "pbapi_internal.h"
+#include "pb_json.h"
+#include "pb_api_internal.h"
 
 static const char session_key = 's';
 
@@ -24,7 +24,7 @@ pb_session *pb_session_of(lua_State *L)
 }
 
 /* Optional string field of the options table at `idx`. */
-const char *pbapi_opt_string(lua_State *L, int idx, const char *key, const char *fn)
+const char *pb_api_opt_string(lua_State *L, int idx, const char *key, const char *fn)
 {
     int type = lua_getfield(L, idx, key);
     const char *value = NULL;
@@ -39,11 +39,11 @@ const char *pbapi_opt_string(lua_State *L, int idx, const char *key, const char 
 /* ---- evaluate ---- */
 
 /* fawkes.evaluate(policy, doc) -> list of decisions {effect, policy, rule, reason, ...}. */
-static int pbapi_evaluate(lua_State *L)
+static int pb_api_evaluate(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     const char *name = luaL_checkstring(L, 1);
-    json_t *doc = luajson_check(L, 2, "fawkes.evaluate: the document");
+    json_t *doc = pb_json_check(L, 2, "fawkes.evaluate: the document");
     diag err = {{0}};
     instance *inst = pb_instance(s, CONFIG_POLICIES, name, &err);
     if (!inst) {
@@ -65,7 +65,7 @@ static int pbapi_evaluate(lua_State *L)
         return lua_error(L);
     }
     ctx_finish(&ctx);
-    luajson_push(L, decisions);
+    pb_json_push(L, decisions);
     json_decref(decisions);
     return 1;
 }
@@ -117,35 +117,35 @@ static void set_functions(lua_State *L, const luaL_Reg *functions, const char *f
     lua_setfield(L, -2, field);
 }
 
-int pbapi_open(pb_session *s, diag *err)
+int pb_api_open(pb_session *s, diag *err)
 {
-    lua_State *L = sandbox_state(s->sb);
+    lua_State *L = pb_sandbox_state(s->sb);
     lua_pushlightuserdata(L, s);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &session_key);
 
-    static const luaL_Reg module[] = {{"inventory", pbapi_inventory},
-                                      {"findings", pbapi_findings},
-                                      {"evaluate", pbapi_evaluate},
-                                      {"notify", pbapi_notify},
-                                      {"action", pbapi_action},
-                                      {"provision", pbapi_provision},
-                                      {"now", pbapi_now},
-                                      {"parse_time", pbapi_parse_time},
-                                      {"report", pbapi_report},
+    static const luaL_Reg module[] = {{"inventory", pb_api_inventory},
+                                      {"findings", pb_api_findings},
+                                      {"evaluate", pb_api_evaluate},
+                                      {"notify", pb_api_notify},
+                                      {"action", pb_api_action},
+                                      {"provision", pb_api_provision},
+                                      {"now", pb_api_now},
+                                      {"parse_time", pb_api_parse_time},
+                                      {"report", pb_api_report},
                                       {NULL, NULL}};
-    static const luaL_Reg http[] = {{"request", pbapi_http_request}, {NULL, NULL}};
-    static const luaL_Reg logs[] = {{"debug", pbapi_log_debug},
-                                    {"info", pbapi_log_info},
-                                    {"warn", pbapi_log_warn},
-                                    {"error", pbapi_log_error},
+    static const luaL_Reg http[] = {{"request", pb_api_http_request}, {NULL, NULL}};
+    static const luaL_Reg logs[] = {{"debug", pb_api_log_debug},
+                                    {"info", pb_api_log_info},
+                                    {"warn", pb_api_log_warn},
+                                    {"error", pb_api_log_error},
                                     {NULL, NULL}};
     static const luaL_Reg state[] = {
-        {"get", pbapi_state_get}, {"set", pbapi_state_set}, {NULL, NULL}};
+        {"get", pb_api_state_get}, {"set", pb_api_state_set}, {NULL, NULL}};
     luaL_newlib(L, module);
     set_functions(L, http, "http", "fawkes.http");
     set_functions(L, logs, "log", "fawkes.log");
     set_functions(L, state, "state", "fawkes.state");
-    luajson_open(L);
+    pb_json_open(L);
     make_read_only(L, "fawkes.json");
     lua_setfield(L, -2, "json");
 
@@ -172,6 +172,6 @@ int pbapi_open(pb_session *s, diag *err)
     make_read_only(L, "fawkes");
     lua_pushvalue(L, -1);
     lua_setglobal(L, "fawkes");
-    sandbox_preload(s->sb, "fawkes");
+    pb_sandbox_preload(s->sb, "fawkes");
     return 0;
 }

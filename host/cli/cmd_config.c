@@ -81,11 +81,12 @@ static const plugin *instance_plugin(const app *a, const config_instance *inst)
                   a->plugin_dirs.count, "no plugin directory exists");
         loaded_names(&a->plugins, names, sizeof names);
         if (refused)
-            app_error("%s:%d:%d: %s: plugin '%s' was refused: %s (%s)", cfg->path, line, column,
-                      shown, inst->plugin, refused->refusal, refused->path);
+            log_user_error("%s:%d:%d: %s: plugin '%s' was refused: %s (%s)", cfg->path, line,
+                           column, shown, inst->plugin, refused->refusal, refused->path);
         else
-            app_error("%s:%d:%d: %s: no plugin named '%s' is loaded (searched: %s); loaded: %s",
-                      cfg->path, line, column, shown, inst->plugin, dirs, names);
+            log_user_error(
+                "%s:%d:%d: %s: no plugin named '%s' is loaded (searched: %s); loaded: %s",
+                cfg->path, line, column, shown, inst->plugin, dirs, names);
         return NULL;
     }
     if (plug->desc->kind != section_kinds[inst->section]) {
@@ -94,10 +95,10 @@ static const plugin *instance_plugin(const app *a, const config_instance *inst)
         const char *section = k >= 1 && k <= CONFIG_SECTION_COUNT
                                   ? config_section_name((config_section)(k - 1))
                                   : "right";
-        app_error("%s:%d:%d: %s: plugin '%s' is a %s, not a %s; move this instance to the %s "
-                  "section",
-                  cfg->path, line, column, shown, inst->plugin, kind,
-                  loader_kind_name(section_kinds[inst->section]), section);
+        log_user_error("%s:%d:%d: %s: plugin '%s' is a %s, not a %s; move this instance to the %s "
+                       "section",
+                       cfg->path, line, column, shown, inst->plugin, kind,
+                       loader_kind_name(section_kinds[inst->section]), section);
         return NULL;
     }
     return plug;
@@ -127,7 +128,7 @@ static int validate_instance(const app *a, const config_instance *inst)
     json_t *validated = NULL;
     diag err = {{0}};
     if (schema_apply(plug->desc->options, inst->config, a->cfg, pointer, &validated, &err) != 0) {
-        app_error("%s", err.text);
+        log_user_error("%s", err.text);
         return 1;
     }
     json_decref(validated);
@@ -141,9 +142,9 @@ int cmd_config(const cli_args *args)
         return EXIT_CODE_OK;
     }
     if (args->words.count != 1 || strcmp(args->words.items[0], "validate") != 0) {
-        app_error("config: expected `fawkes config validate`%s%s",
-                  args->words.count ? ", got subcommand " : "",
-                  args->words.count ? args->words.items[0] : "");
+        log_user_error("config: expected `fawkes config validate`%s%s",
+                       args->words.count ? ", got subcommand " : "",
+                       args->words.count ? args->words.items[0] : "");
         usage(stderr);
         return EXIT_CODE_USAGE;
     }

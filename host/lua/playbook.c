@@ -12,7 +12,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "log.h"
-#include "luajson.h"
+#include "pb_json.h"
 #include "playbook_internal.h"
 #include "schema.h"
 
@@ -338,14 +338,14 @@ static void limits_from_config(pb_session *s)
 /* The playbook's `meta` table may only tighten the config's limits. */
 static int read_meta(pb_session *s, json_t *result, diag *err)
 {
-    lua_State *L = sandbox_state(s->sb);
+    lua_State *L = pb_sandbox_state(s->sb);
     int type = lua_getglobal(L, "meta");
     if (type == LUA_TNIL) {
         lua_pop(L, 1);
         return 0;
     }
     char why[512];
-    json_t *meta = type == LUA_TTABLE ? luajson_to(L, -1, why, sizeof why) : NULL;
+    json_t *meta = type == LUA_TTABLE ? pb_json_to(L, -1, why, sizeof why) : NULL;
     lua_pop(L, 1);
     if (!meta || !json_is_object(meta)) {
         diag_set(err,
@@ -387,7 +387,7 @@ bad:
     return -1;
 }
 
-static int session_open(pb_session *s, const app *a, run *chain_run, chain_exec *chain,
+static int session_open(pb_session *s, const engine_env *a, run *chain_run, chain_exec *chain,
                         const playbook_options *opts, diag *err)
 {
     memset(s, 0, sizeof *s);
@@ -414,15 +414,15 @@ static int session_open(pb_session *s, const app *a, run *chain_run, chain_exec 
     s->http = http_client_new(owner, &http_limits, &a->cfg->egress_allow);
     limits_from_config(s);
     lib_dirs(s, &s->lib_dirs);
-    sandbox_limits sl = {(size_t)a->cfg->playbooks.memory_bytes, a->cfg->playbooks.instructions,
-                         &s->lib_dirs};
+    pb_sandbox_limits sl = {(size_t)a->cfg->playbooks.memory_bytes, a->cfg->playbooks.instructions,
+                            &s->lib_dirs};
     if (!s->http) {
         diag_set(err, "out of memory");
         return -1;
     }
-    if (sandbox_new(&sl, &s->sb, err) != 0)
+    if (pb_sandbox_new(&sl, &s->sb, err) != 0)
         return -1;
-    return pbapi_open(s, err);
+    return pb_api_open(s, err);
 }
 
 /* The error into the report, with known secrets redacted. */
@@ -435,7 +435,7 @@ static void set_error(json_t *result, const diag *err)
 
 static void session_close(pb_session *s)
 {
-    sandbox_free(s->sb); /* first: its iterators read the runs' spills */
+    pb_sandbox_free(s->sb); /* first: its iterators read the runs' spills */
     for (size_t i = 0; i < s->exec_count; i++) {
         chain_close(&s->execs[i]->exec);
         chain_plan_clear(&s->execs[i]->plan);
@@ -470,8 +470,8 @@ static json_t *all_failures(const pb_session *s)
     return all;
 }
 
-int playbook_run(const app *a, run *chain_run, chain_exec *chain, const playbook_options *opts,
-                 json_t **result, diag *err)
+int playbook_run(const engine_env *a, run *chain_run, chain_exec *chain,
+                 const playbook_options *opts, json_t **result, diag *err)
 {
     pb_session s;
     *result =
@@ -480,7 +480,7 @@ int playbook_run(const app *a, run *chain_run, chain_exec *chain, const playbook
     if (session_open(&s, a, chain_run, chain, opts, err) != 0)
         goto out;
     json_object_set_new(*result, "playbook", json_string(s.name));
-    if (sandbox_run_file(s.sb, opts->path, err) != 0) {
+    if (pb_sandbox_run_file(s.sb, opts->path, err) != 0) {
         set_error(*result, err);
         goto out;
     }

@@ -39,7 +39,7 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    app_error("%s\n%s", message, PLUGINS_USAGE);
+    log_user_error("%s\n%s", message, PLUGINS_USAGE);
     return EXIT_CODE_USAGE;
 }
 
@@ -127,7 +127,7 @@ static int plugins_list(const cli_args *args)
         return rc;
     json_t *list = loader_list_isolated(&a.plugin_dirs);
     if (!list) {
-        app_error("out of memory listing plugins");
+        log_user_error("out of memory listing plugins");
         rc = EXIT_CODE_INTERNAL;
         goto out;
     }
@@ -261,17 +261,17 @@ static int plugins_inspect(const cli_args *args, const char *name)
     const json_t *entry = list ? find_loaded(list, name) : NULL;
     const json_t *refused = list && !entry ? find_refused_file(list, name) : NULL;
     if (!list) {
-        app_error("out of memory listing plugins");
+        log_user_error("out of memory listing plugins");
         rc = EXIT_CODE_INTERNAL;
     } else if (refused) {
-        app_error("plugin '%s' (%s) was refused: %s", name, fwkx_text(refused, "path", "-"),
-                  fwkx_text(refused, "reason", "-"));
+        log_user_error("plugin '%s' (%s) was refused: %s", name, fwkx_text(refused, "path", "-"),
+                       fwkx_text(refused, "reason", "-"));
         rc = EXIT_CODE_USAGE;
     } else if (!entry) {
         char loaded[2048], dirs[2048];
         join_strings(list, "name", loaded, sizeof loaded);
         join_dirs(&a.plugin_dirs, dirs, sizeof dirs);
-        app_error("no plugin named '%s' (loaded: %s; searched: %s)", name, loaded, dirs);
+        log_user_error("no plugin named '%s' (loaded: %s; searched: %s)", name, loaded, dirs);
         rc = EXIT_CODE_USAGE;
     } else if (args->format == OUTPUT_TABLE) {
         print_inspect_table(entry);
@@ -289,7 +289,7 @@ static int plugins_check(const cli_args *args, const char *path)
 {
     json_t *entry = loader_describe_isolated(path);
     if (!entry) {
-        app_error("out of memory checking %s", path);
+        log_user_error("out of memory checking %s", path);
         return EXIT_CODE_INTERNAL;
     }
     bool ok = is_loaded(entry);

@@ -113,7 +113,7 @@ static int audit(const app *a, const provider_call *pc, bool apply, const json_t
                   !apply, "ok", failure == NULL, "result", result, "reason", failure);
     diag err = {{0}};
     if (audit_append(a->cfg->audit_log, entry, &err) != 0) {
-        app_error("security.audit_log: %s", err.text);
+        log_user_error("security.audit_log: %s", err.text);
         return -1;
     }
     return 0;
@@ -124,7 +124,7 @@ static int provision(app *a, const json_t *spec)
     const cli_args *args = a->args;
     const char *name = args->providers.items[0];
     provider_call pc;
-    int code = provider_open(a, name, PROVIDER_PROVISION, &pc);
+    int code = provider_open(&a->engine, name, PROVIDER_PROVISION, &pc);
     if (code != EXIT_CODE_OK) {
         provider_close(&pc);
         return code;
@@ -134,9 +134,9 @@ static int provision(app *a, const json_t *spec)
     fwk_status status = provider_invoke_provision(&pc, args->words.items[0], args->words.items[1],
                                                   spec, !args->apply, &result, &message);
     if (status != FWK_OK) {
-        app_error("%s: provision %s %s%s failed (%s): %s", name, args->words.items[0],
-                  args->words.items[1], args->apply ? "" : " (dry run)", fwk_strerror(status),
-                  message);
+        log_user_error("%s: provision %s %s%s failed (%s): %s", name, args->words.items[0],
+                       args->words.items[1], args->apply ? "" : " (dry run)", fwk_strerror(status),
+                       message);
         code = status == FWK_UNSUPPORTED ? EXIT_CODE_USAGE : EXIT_CODE_PARTIAL;
     } else if (args->format == OUTPUT_JSON) {
         json_t *out = json_pack("{s:s, s:s, s:O}", "provider", name, "plugin",
@@ -168,7 +168,7 @@ int cmd_provision(const cli_args *args)
         diag err = {{0}};
         if (provision_spec_load(args->spec, args->words.items[0], args->words.items[1], &spec,
                                 &err) != 0) {
-            app_error("%s", err.text);
+            log_user_error("%s", err.text);
             code = EXIT_CODE_USAGE;
         } else {
             code = provision(&a, spec);

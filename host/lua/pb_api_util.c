@@ -1,4 +1,4 @@
-/* pbapi_util.c: fawkes.log, fawkes.state, fawkes.now/parse_time and fawkes.report. */
+/* pb_api_util.c: fawkes.log, fawkes.state, fawkes.now/parse_time and fawkes.report. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +9,8 @@
 
 #include "http.h"
 #include "log.h"
-#include "luajson.h"
-#include "pbapi_internal.h"
+#include "pb_json.h"
+#include "pb_api_internal.h"
 #include "clock.h"
 
 /* ---- log, state, time, report ---- */
@@ -36,19 +36,19 @@ static int log_at(lua_State *L, fwk_log_level level)
     return 0;
 }
 
-int pbapi_log_debug(lua_State *L)
+int pb_api_log_debug(lua_State *L)
 {
     return log_at(L, FWK_LOG_DEBUG);
 }
-int pbapi_log_info(lua_State *L)
+int pb_api_log_info(lua_State *L)
 {
     return log_at(L, FWK_LOG_INFO);
 }
-int pbapi_log_warn(lua_State *L)
+int pb_api_log_warn(lua_State *L)
 {
     return log_at(L, FWK_LOG_WARN);
 }
-int pbapi_log_error(lua_State *L)
+int pb_api_log_error(lua_State *L)
 {
     return log_at(L, FWK_LOG_ERROR);
 }
@@ -63,13 +63,13 @@ static const char *state_key(lua_State *L)
 }
 
 /* fawkes.state.get(key) -> value or nil (what this run set, else what is stored). */
-int pbapi_state_get(lua_State *L)
+int pb_api_state_get(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     const char *key = state_key(L);
     json_t *pending = json_object_get(s->state_writes, key);
     if (pending) {
-        luajson_push(L, json_is_null(pending) ? NULL : pending);
+        pb_json_push(L, json_is_null(pending) ? NULL : pending);
         return 1;
     }
     if (!s->store && access(state_path_for(s->a->cfg), F_OK) != 0) {
@@ -81,29 +81,29 @@ int pbapi_state_get(lua_State *L)
     if (!st)
         return luaL_error(L, "fawkes.state.get: %s", err.text);
     json_t *value = pb_state_get(st, s->name, key);
-    luajson_push(L, value);
+    pb_json_push(L, value);
     json_decref(value);
     return 1;
 }
 
 /* fawkes.state.set(key, value): kept for this run; stored when the plan is applied. */
-int pbapi_state_set(lua_State *L)
+int pb_api_state_set(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     const char *key = state_key(L);
-    json_t *value = luajson_check(L, 2, "fawkes.state.set");
+    json_t *value = pb_json_check(L, 2, "fawkes.state.set");
     json_object_set_new(s->state_writes, key, value);
     return 0;
 }
 
-int pbapi_now(lua_State *L)
+int pb_api_now(lua_State *L)
 {
     lua_pushnumber(L, (lua_Number)clock_wall_ms() / 1000.0);
     return 1;
 }
 
 /* fawkes.parse_time("2026-01-02T03:04:05Z") -> unix seconds, or nil, reason. */
-int pbapi_parse_time(lua_State *L)
+int pb_api_parse_time(lua_State *L)
 {
     const char *text = luaL_checkstring(L, 1);
     struct tm tm;
@@ -137,10 +137,10 @@ int pbapi_parse_time(lua_State *L)
 }
 
 /* fawkes.report(item): add a JSON-able item to the run's report (stdout). */
-int pbapi_report(lua_State *L)
+int pb_api_report(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
-    json_t *item = luajson_check(L, 1, "fawkes.report");
+    json_t *item = pb_json_check(L, 1, "fawkes.report");
     log_redact_json(item);
     json_array_append_new(s->report, item);
     return 0;

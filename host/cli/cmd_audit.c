@@ -37,8 +37,8 @@ int cmd_audit(const cli_args *args)
         return code;
     const char *path = args->words.count == 2 ? args->words.items[1] : a.cfg->audit_log;
     if (!path) {
-        app_error("no audit log: set security.audit_log in the config, or pass the file: "
-                  "`fawkes audit verify FILE`");
+        log_user_error("no audit log: set security.audit_log in the config, or pass the file: "
+                       "`fawkes audit verify FILE`");
         app_close(&a);
         return EXIT_CODE_USAGE;
     }
@@ -46,7 +46,7 @@ int cmd_audit(const cli_args *args)
     diag err = {{0}};
     int rc = audit_verify(path, &report, &err);
     if (rc < 0) {
-        app_error("%s", err.text);
+        log_user_error("%s", err.text);
         app_close(&a);
         return EXIT_CODE_INTERNAL;
     }

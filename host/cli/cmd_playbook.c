@@ -31,17 +31,18 @@ int cmd_playbook(const cli_args *args)
         return EXIT_CODE_USAGE;
     }
     if (args->format == OUTPUT_SARIF || args->format == OUTPUT_JUNIT) {
-        app_error("-o %s: playbook run writes table, json or jsonl",
-                  output_format_name(args->format));
+        log_user_error("-o %s: playbook run writes table, json or jsonl",
+                       output_format_name(args->format));
         return EXIT_CODE_USAGE;
     }
     const char *path = args->words.items[1];
     if (access(path, R_OK) != 0) {
-        app_error("%s: cannot read the playbook: %m", path);
+        log_user_error("%s: cannot read the playbook: %m", path);
         return EXIT_CODE_USAGE;
     }
     if (args->approve && !args->apply) {
-        app_error("--approve TOKEN only makes sense with --apply (a dry run needs no approval)");
+        log_user_error(
+            "--approve TOKEN only makes sense with --apply (a dry run needs no approval)");
         return EXIT_CODE_USAGE;
     }
     app a;
@@ -55,7 +56,7 @@ int cmd_playbook(const cli_args *args)
                              .jobs = args->jobs};
     json_t *result = NULL;
     diag err = {{0}};
-    code = playbook_run(&a, NULL, NULL, &opts, &result, &err);
+    code = playbook_run(&a.engine, NULL, NULL, &opts, &result, &err);
     if (args->format == OUTPUT_JSON || args->format == OUTPUT_JSONL) {
         json_dumpf(result, stdout,
                    JSON_SORT_KEYS | JSON_REAL_PRECISION(15) |
@@ -67,7 +68,7 @@ int cmd_playbook(const cli_args *args)
     if (fflush(stdout) != 0 && code == EXIT_CODE_OK)
         code = EXIT_CODE_INTERNAL;
     if (code != EXIT_CODE_OK && err.text[0])
-        app_error("%s", err.text);
+        log_user_error("%s", err.text);
     json_decref(result);
     app_close(&a);
     return code;

@@ -63,7 +63,7 @@ static int engine_config(app *a, const strlist *dirs, json_t **plugin_config)
         int rc = schema_apply(plug->desc->options, input, NULL, "", plugin_config, &err);
         json_decref(input);
         if (rc != 0)
-            app_error("%s", err.text);
+            log_user_error("%s", err.text);
         return rc;
     }
     for (size_t i = 0; i < a->cfg->instance_count[CONFIG_POLICIES]; i++) {
@@ -72,16 +72,16 @@ static int engine_config(app *a, const strlist *dirs, json_t **plugin_config)
             continue;
         instance *inst = NULL;
         const char *refusal = NULL;
-        if (instance_prepare(a, conf, &inst, &refusal, &err) != 0) {
-            app_error("%s", err.text);
+        if (instance_prepare(&a->engine, conf, &inst, &refusal, &err) != 0) {
+            log_user_error("%s", err.text);
             return -1;
         }
         *plugin_config = json_incref(inst->config);
         instance_close(inst);
         return 0;
     }
-    app_error("no policies: pass --policy DIR, or -c a config with a `policy` instance under "
-              "policies:");
+    log_user_error("no policies: pass --policy DIR, or -c a config with a `policy` instance under "
+                   "policies:");
     return -1;
 }
 
@@ -90,8 +90,9 @@ static int engine_open(app *a, const strlist *dirs, policy_engine *engine)
     memset(engine, 0, sizeof *engine);
     engine->plug = loader_find(&a->plugins, "policy");
     if (!engine->plug || engine->plug->desc->kind != FWK_KIND_POLICY) {
-        app_error("the 'policy' plugin is not in the plugin search path; pass --plugin-dir DIR "
-                  "(build/plugins in a build tree)");
+        log_user_error(
+            "the 'policy' plugin is not in the plugin search path; pass --plugin-dir DIR "
+            "(build/plugins in a build tree)");
         return -1;
     }
     engine->vt = engine->plug->desc->vtable;
@@ -104,7 +105,7 @@ static int engine_open(app *a, const strlist *dirs, policy_engine *engine)
     if (status != FWK_OK) {
         json_decref(engine->config);
         engine->config = NULL;
-        app_error("%s", ctx.message ? ctx.message : fwk_strerror(status));
+        log_user_error("%s", ctx.message ? ctx.message : fwk_strerror(status));
         ctx_finish(&ctx);
         return -1;
     }
@@ -150,12 +151,12 @@ static int eval_workers(const cli_args *args)
 static int cmd_policy_eval(app *a, const cli_args *args)
 {
     if (!args->input) {
-        app_error("policy eval needs --input FILE (JSON or JSONL documents)");
+        log_user_error("policy eval needs --input FILE (JSON or JSONL documents)");
         return EXIT_CODE_USAGE;
     }
     if (args->format == OUTPUT_SARIF || args->format == OUTPUT_JUNIT) {
-        app_error("policy eval writes table, json or jsonl, not %s",
-                  output_format_name(args->format));
+        log_user_error("policy eval writes table, json or jsonl, not %s",
+                       output_format_name(args->format));
         return EXIT_CODE_USAGE;
     }
     /* Nothing is written before the input's first document parsed and the policies
@@ -188,8 +189,8 @@ static int cmd_policy_eval(app *a, const cli_args *args)
 
     const peval_counts *t = &sink.totals;
     if (write_rc != 0) {
-        app_error("cannot write the decisions to stdout: %s; they are incomplete",
-                  strerror(sink.write_errno));
+        log_user_error("cannot write the decisions to stdout: %s; they are incomplete",
+                       strerror(sink.write_errno));
         return EXIT_CODE_INTERNAL;
     }
     if (t->internal)
@@ -199,11 +200,11 @@ static int cmd_policy_eval(app *a, const cli_args *args)
         char named[64] = "named above";
         if (t->invalid > PEVAL_REPORT_MAX)
             snprintf(named, sizeof named, "the first %d are named above", PEVAL_REPORT_MAX);
-        app_error("%llu document%s of %s could not be read and %s not judged (%s): fix or "
-                  "remove %s; the other %llu %s judged",
-                  (unsigned long long)t->invalid, t->invalid == 1 ? "" : "s", args->input,
-                  t->invalid == 1 ? "was" : "were", named, t->invalid == 1 ? "it" : "them",
-                  (unsigned long long)t->documents, t->documents == 1 ? "was" : "were");
+        log_user_error("%llu document%s of %s could not be read and %s not judged (%s): fix or "
+                       "remove %s; the other %llu %s judged",
+                       (unsigned long long)t->invalid, t->invalid == 1 ? "" : "s", args->input,
+                       t->invalid == 1 ? "was" : "were", named, t->invalid == 1 ? "it" : "them",
+                       (unsigned long long)t->documents, t->documents == 1 ? "was" : "were");
         code = EXIT_CODE_PARTIAL;
     }
     if (run_rc != 0)
@@ -307,11 +308,11 @@ static void print_test_table(const json_t *report)
 static int cmd_policy_test(app *a, const cli_args *args)
 {
     if (args->words.count != 2) {
-        app_error("policy test needs one directory: fawkes policy test DIR");
+        log_user_error("policy test needs one directory: fawkes policy test DIR");
         return EXIT_CODE_USAGE;
     }
     if (args->format == OUTPUT_SARIF) {
-        app_error("policy test writes table, json, jsonl or junit, not sarif");
+        log_user_error("policy test writes table, json, jsonl or junit, not sarif");
         return EXIT_CODE_USAGE;
     }
     const char *dir = args->words.items[1];
@@ -325,7 +326,7 @@ static int cmd_policy_test(app *a, const cli_args *args)
     if (rc != 0)
         return EXIT_CODE_USAGE;
     if (!FWK_VTABLE_HAS(engine.vt, test)) {
-        app_error("the policy plugin offers no test function");
+        log_user_error("the policy plugin offers no test function");
         engine_close(&engine);
         return EXIT_CODE_USAGE;
     }
@@ -335,7 +336,7 @@ static int cmd_policy_test(app *a, const cli_args *args)
     fwk_status status = engine.vt->test(&ctx, engine.state, dir, &report);
     int code = EXIT_CODE_USAGE;
     if (status != FWK_OK) {
-        app_error("%s", ctx.message ? ctx.message : fwk_strerror(status));
+        log_user_error("%s", ctx.message ? ctx.message : fwk_strerror(status));
     } else {
         if (args->format == OUTPUT_JUNIT)
             print_junit(report);
@@ -365,7 +366,7 @@ int cmd_policy(const cli_args *args)
         return EXIT_CODE_USAGE;
     }
     if (!strcmp(sub, "eval") && args->words.count != 1) {
-        app_error("policy eval takes no positional arguments; pass --input FILE");
+        log_user_error("policy eval takes no positional arguments; pass --input FILE");
         return EXIT_CODE_USAGE;
     }
     app a;

@@ -4,7 +4,9 @@
 
 #include "cli.h"
 #include "config.h"
+#include "engine.h"
 #include "loader.h"
+#include "log.h" /* log_user_error: how a command says why it failed */
 #include "strlist.h"
 
 typedef struct app {
@@ -12,6 +14,7 @@ typedef struct app {
     config *cfg;         /* never NULL after app_open (config_empty() when no file) */
     strlist plugin_dirs; /* the search path (loader_search_dirs) */
     plugin_set plugins;  /* loaded with APP_LOAD_PLUGINS */
+    engine_env engine;   /* what the engine is handed: the above and --apply */
 } app;
 
 #define APP_LOAD_PLUGINS 0x1u /* load every plugin in the search path */
@@ -21,8 +24,5 @@ typedef struct app {
    EXIT_CODE_USAGE after printing the error to stderr. */
 int app_open(app *a, const cli_args *args, unsigned flags);
 void app_close(app *a);
-
-/* Print "fawkes: error: MESSAGE" to stderr (through the logger's redaction). */
-void app_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

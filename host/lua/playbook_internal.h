@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "playbook.h"
-#include "sandbox.h"
+#include "pb_sandbox.h"
 #include "spill.h"
 #include "state.h"
 
@@ -44,7 +44,7 @@ typedef struct pb_exec {
 } pb_exec;
 
 typedef struct pb_session {
-    const app *a;
+    const engine_env *a;
     const playbook_options *opts;
     char *name; /* meta.name, or the file's base name without .lua */
     sandbox *sb;
@@ -71,7 +71,7 @@ typedef struct pb_session {
     pb_limits limits;
 } pb_session;
 
-/* The session a Lua state belongs to (registered by pbapi_open). */
+/* The session a Lua state belongs to (registered by pb_api_open). */
 pb_session *pb_session_of(lua_State *L);
 
 /* ---- playbook.c: instances and data ---- */
@@ -101,10 +101,10 @@ state_store *pb_store(pb_session *s, diag *err);
 void pb_failure(pb_session *s, const char *operation, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* ---- pbapi.c: the fawkes module ---- */
+/* ---- pb_api.c: the fawkes module ---- */
 
 /* Register the `fawkes` module in the session's sandbox (global and require "fawkes"). */
-int pbapi_open(pb_session *s, diag *err);
+int pb_api_open(pb_session *s, diag *err);
 
 /* ---- playbook_store.c: the playbook_ tables ---- */
 

@@ -229,8 +229,8 @@ static const char *type_name(const json_t *value)
 
 static void read_failed(const peval_input *in, const peval_reader *r)
 {
-    app_error("--input %s: cannot read at byte %lld: %s", in->label, r->offset + (long long)r->pos,
-              strerror(r->error));
+    log_user_error("--input %s: cannot read at byte %lld: %s", in->label,
+                   r->offset + (long long)r->pos, strerror(r->error));
 }
 
 /* The file starts with '{': JSONL when its first line is a whole object, else one object. */
@@ -259,18 +259,19 @@ static int open_object(peval_input *in)
         if (r->error)
             read_failed(in, r);
         else if (at_line == line_no)
-            app_error("%s:%lld:%lld: invalid JSONL input: %s; nothing was evaluated", in->label,
-                      line_no, col0 + (lerr.column > 0 ? lerr.column - 1 : 0), lerr.text);
+            log_user_error("%s:%lld:%lld: invalid JSONL input: %s; nothing was evaluated",
+                           in->label, line_no, col0 + (lerr.column > 0 ? lerr.column - 1 : 0),
+                           lerr.text);
         else /* which was meant, JSONL or one object, cannot be known: say both */
-            app_error("%s:%lld:%lld: invalid JSONL input: %s (nor is the input one JSON "
-                      "object: %s:%lld:%lld: %s); nothing was evaluated",
-                      in->label, line_no, col0 + (lerr.column > 0 ? lerr.column - 1 : 0), lerr.text,
-                      in->label, at_line, at_col, err.text);
+            log_user_error("%s:%lld:%lld: invalid JSONL input: %s (nor is the input one JSON "
+                           "object: %s:%lld:%lld: %s); nothing was evaluated",
+                           in->label, line_no, col0 + (lerr.column > 0 ? lerr.column - 1 : 0),
+                           lerr.text, in->label, at_line, at_col, err.text);
         return -1;
     }
     if (r->line == line_no) { /* the object ends on its first line: JSONL with more after */
-        app_error("%s:%lld:%lld: invalid JSONL input: %s; nothing was evaluated", in->label,
-                  line_no, col0 + (lerr.column > 0 ? lerr.column - 1 : 0), lerr.text);
+        log_user_error("%s:%lld:%lld: invalid JSONL input: %s; nothing was evaluated", in->label,
+                       line_no, col0 + (lerr.column > 0 ? lerr.column - 1 : 0), lerr.text);
         return -1;
     }
     int c = reader_skip_space(r);
@@ -278,10 +279,10 @@ static int open_object(peval_input *in)
         if (c == -2)
             read_failed(in, r);
         else
-            app_error("%s:%lld:%lld: invalid JSON input: more data after the first object, "
-                      "which spans several lines; write one object per line (JSONL), or an "
-                      "array of objects; nothing was evaluated",
-                      in->label, r->line, r->col);
+            log_user_error("%s:%lld:%lld: invalid JSON input: more data after the first object, "
+                           "which spans several lines; write one object per line (JSONL), or an "
+                           "array of objects; nothing was evaluated",
+                           in->label, r->line, r->col);
         return -1;
     }
     in->mode = MODE_OBJECT;
@@ -319,8 +320,8 @@ static int next_element(peval_input *in, peval_sink *sink, long long index, json
         return -1;
     }
     if (c == EOF) {
-        app_error("%s:%lld:%lld: invalid JSON input: the array ends before its closing ']'%s",
-                  in->label, line, col, after);
+        log_user_error("%s:%lld:%lld: invalid JSON input: the array ends before its closing ']'%s",
+                       in->label, line, col, after);
         return -1;
     }
     if (c == '{' || c == '[') {
@@ -331,8 +332,8 @@ static int next_element(peval_input *in, peval_sink *sink, long long index, json
             if (r->error)
                 read_failed(in, r);
             else
-                app_error("%s:%lld:%lld: invalid JSON input: element %lld: %s%s", in->label,
-                          at_line, at_col, index, err.text, after);
+                log_user_error("%s:%lld:%lld: invalid JSON input: element %lld: %s%s", in->label,
+                               at_line, at_col, index, err.text, after);
             return -1;
         }
         if (json_is_object(value)) {
@@ -344,9 +345,9 @@ static int next_element(peval_input *in, peval_sink *sink, long long index, json
         skip_scalar(r);
     }
     if (index == 0) {
-        app_error("%s:%lld:%lld: invalid JSON input: element 0 of the array is not a JSON "
-                  "object; expected an array of objects; nothing was evaluated",
-                  in->label, line, col);
+        log_user_error("%s:%lld:%lld: invalid JSON input: element 0 of the array is not a JSON "
+                       "object; expected an array of objects; nothing was evaluated",
+                       in->label, line, col);
         return -1;
     }
     peval_report_invalid(sink,
@@ -361,25 +362,26 @@ int peval_input_open(const char *path, peval_input **out)
     *out = NULL;
     peval_input *in = calloc(1, sizeof *in);
     if (!in) {
-        app_error("out of memory opening --input %s", path);
+        log_user_error("out of memory opening --input %s", path);
         return -1;
     }
     in->label = path;
     in->fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
     if (in->fd < 0) {
-        app_error("--input %s: %s", path, strerror(errno));
+        log_user_error("--input %s: %s", path, strerror(errno));
         free(in);
         return -1;
     }
     struct stat st;
     if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        app_error("--input %s: is a directory; pass a JSON or JSONL file ('-' for stdin)", path);
+        log_user_error("--input %s: is a directory; pass a JSON or JSONL file ('-' for stdin)",
+                       path);
         goto fail;
     }
     in->regular = in->fd != 0 && S_ISREG(st.st_mode);
     in->size = (long long)st.st_size;
     if (reader_init(&in->rd, in->fd, 0, 65536) != 0) {
-        app_error("out of memory opening --input %s", path);
+        log_user_error("out of memory opening --input %s", path);
         goto fail;
     }
     peval_reader *r = &in->rd;
@@ -392,9 +394,9 @@ int peval_input_open(const char *path, peval_input **out)
         goto fail;
     }
     if (c == EOF) {
-        app_error("--input %s: the input is empty: no documents; nothing was evaluated (for "
-                  "an empty set of documents, pass an empty JSON array: [])",
-                  path);
+        log_user_error("--input %s: the input is empty: no documents; nothing was evaluated (for "
+                       "an empty set of documents, pass an empty JSON array: [])",
+                       path);
         goto fail;
     }
     if (c == '[') {
@@ -411,10 +413,11 @@ int peval_input_open(const char *path, peval_input **out)
         if (open_object(in) != 0)
             goto fail;
     } else {
-        app_error("%s:%lld:%lld: invalid JSON input: expected a JSON object, an array of "
-                  "objects, or JSONL (one object per line); the input starts with '%c'; nothing "
-                  "was evaluated",
-                  path, r->line, r->col, c >= 0x20 && c < 0x7f ? c : '?');
+        log_user_error(
+            "%s:%lld:%lld: invalid JSON input: expected a JSON object, an array of "
+            "objects, or JSONL (one object per line); the input starts with '%c'; nothing "
+            "was evaluated",
+            path, r->line, r->col, c >= 0x20 && c < 0x7f ? c : '?');
         goto fail;
     }
     *out = in;
@@ -449,7 +452,7 @@ static int judge_line(peval_worker *w, peval_sink *sink, const char *label, cons
     if (indent == len)
         return 0; /* blank lines are allowed anywhere */
     json_error_t err;
-    json_t *doc = peval_parse_fast(text + indent, len - indent, &scratch->data, &scratch->cap);
+    json_t *doc = json_fast_parse(text + indent, len - indent, &scratch->data, &scratch->cap);
     if (!doc)
         doc = json_loadb(text + indent, len - indent, PARSE_FLAGS, &err);
     if (!doc || !json_is_object(doc)) {
@@ -660,8 +663,8 @@ static void release_engine(chunk_plan *plan, size_t i)
 
 static void chunk_fail(chunk *c, const char *what, int errnum)
 {
-    app_error("--input %s: %s bytes %lld-%lld: %s", c->plan->in->label, what, c->start, c->end,
-              strerror(errnum));
+    log_user_error("--input %s: %s bytes %lld-%lld: %s", c->plan->in->label, what, c->start, c->end,
+                   strerror(errnum));
     atomic_store(&c->plan->failed, true);
     atomic_store(&c->plan->sink->stop, true);
 }
@@ -687,7 +690,8 @@ static void chunk_run(void *arg)
     size_t engine = acquire_engine(plan);
     peval_worker *w = peval_worker_new(&plan->engines[engine], sink, label);
     if (!w || reader_init(&r, fd, c->lo, 1 << 18) != 0) {
-        app_error("--input %s: out of memory judging bytes %lld-%lld", label, c->start, c->end);
+        log_user_error("--input %s: out of memory judging bytes %lld-%lld", label, c->start,
+                       c->end);
         atomic_store(&plan->failed, true);
         atomic_store(&sink->stop, true);
         peval_worker_free(w);
@@ -773,7 +777,7 @@ static int run_chunks(peval_input *in, const peval_engine *engines, size_t engin
         free(plan.chunks);
         free(plan.busy);
         free(jobs);
-        app_error("out of memory planning the reading of --input %s", in->label);
+        log_user_error("out of memory planning the reading of --input %s", in->label);
         return -1;
     }
     atomic_init(&plan.failed, false);
@@ -806,7 +810,7 @@ int peval_input_run(peval_input *in, const peval_engine *engines, size_t engine_
         return run_chunks(in, engines, engine_count, sink);
     peval_worker *w = peval_worker_new(&engines[0], sink, in->label);
     if (!w) {
-        app_error("out of memory judging --input %s", in->label);
+        log_user_error("out of memory judging --input %s", in->label);
         return -1;
     }
     if (!in->regular)

@@ -1,4 +1,4 @@
-/* pbapi_steps.c: the fawkes functions that plan changes: action, provision, notify, and
+/* pb_api_steps.c: the fawkes functions that plan changes: action, provision, notify, and
    fawkes.http.request (GET/HEAD sent now, other methods planned). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +10,8 @@
 
 #include "http.h"
 #include "log.h"
-#include "luajson.h"
-#include "pbapi_internal.h"
+#include "pb_json.h"
+#include "pb_api_internal.h"
 
 /* ---- planned steps ---- */
 
@@ -33,14 +33,14 @@ static void push_planned(lua_State *L, const json_t *step)
     for (size_t i = 0; copied[i]; i++) {
         const json_t *v = json_object_get(step, copied[i]);
         if (v) {
-            luajson_push(L, v);
+            pb_json_push(L, v);
             lua_setfield(L, -2, copied[i]);
         }
     }
 }
 
 /* fawkes.notify(notifier, text | finding | {text=, findings=}): sent when the plan is applied. */
-int pbapi_notify(lua_State *L)
+int pb_api_notify(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     const char *name = luaL_checkstring(L, 1);
@@ -48,7 +48,7 @@ int pbapi_notify(lua_State *L)
     diag err = {{0}};
     if (!pb_instance(s, CONFIG_NOTIFIERS, name, &err))
         return luaL_error(L, "fawkes.notify: %s", err.text);
-    json_t *given = luajson_check(L, 2, "fawkes.notify: the message");
+    json_t *given = pb_json_check(L, 2, "fawkes.notify: the message");
     json_t *message = json_pack("{s:{s:s, s:s+, s:s}, s:b}", "run", "id", pb_run_id(s), "chain",
                                 "playbook:", s->name, "started_at", s->own.started_at, "digest", 0);
     if (json_is_string(given)) {
@@ -161,11 +161,11 @@ static int record_dry_run(lua_State *L, pb_session *s, fwk_ctx *ctx, json_t *ste
 }
 
 /* fawkes.action(resource, name [, params]) -> {planned, step, risk, preview} or nil, reason */
-int pbapi_action(lua_State *L)
+int pb_api_action(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     void *tag = NULL;
-    json_t *resource = luajson_view(L, 1, &tag);
+    json_t *resource = pb_json_view(L, 1, &tag);
     const char *name = luaL_checkstring(L, 2);
     if (!resource || !tag)
         return luaL_error(L,
@@ -191,7 +191,7 @@ int pbapi_action(lua_State *L)
         return luaL_error(L, "fawkes.action: action '%s' does not apply to %s resources (%s)", name,
                           kind ? kind : "?", uid ? uid : "?");
     json_t *params =
-        lua_isnoneornil(L, 3) ? json_object() : luajson_check(L, 3, "fawkes.action: params");
+        lua_isnoneornil(L, 3) ? json_object() : pb_json_check(L, 3, "fawkes.action: params");
     if (!json_is_object(params)) {
         json_decref(params);
         return luaL_error(L, "fawkes.action: params must be a table of name = value");
@@ -213,7 +213,7 @@ int pbapi_action(lua_State *L)
 }
 
 /* fawkes.provision(kind, spec): spec.provider names the instance; spec.op create|delete. */
-int pbapi_provision(lua_State *L)
+int pb_api_provision(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     const char *what = luaL_checkstring(L, 1);
@@ -223,7 +223,7 @@ int pbapi_provision(lua_State *L)
                           "fawkes.provision: kind must be cluster, database or bucket, got "
                           "'%s'",
                           what);
-    json_t *spec = luajson_check(L, 2, "fawkes.provision: spec");
+    json_t *spec = pb_json_check(L, 2, "fawkes.provision: spec");
     const char *provider = json_string_value(json_object_get(spec, "provider"));
     const char *op = json_string_value(json_object_get(spec, "op"));
     op = op ? op : "create";
@@ -320,13 +320,13 @@ static bool method_reads(const char *method)
 
 /* fawkes.http.request{method=, url=, headers=, body=, timeout_ms=}: GET/HEAD now, through
    the host's HTTP service; other methods are planned and sent when the plan is applied. */
-int pbapi_http_request(lua_State *L)
+int pb_api_http_request(lua_State *L)
 {
     pb_session *s = pb_session_of(L);
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    const char *method = pbapi_opt_string(L, 1, "method", "fawkes.http.request");
-    const char *url = pbapi_opt_string(L, 1, "url", "fawkes.http.request");
+    const char *method = pb_api_opt_string(L, 1, "method", "fawkes.http.request");
+    const char *url = pb_api_opt_string(L, 1, "url", "fawkes.http.request");
     method = method ? method : "GET";
     if (!url)
         return luaL_error(L, "fawkes.http.request: url is required");
@@ -343,7 +343,7 @@ int pbapi_http_request(lua_State *L)
     int body_type = lua_getfield(L, 1, "body"); /* 3 */
     const char *content_type = NULL;
     if (body_type == LUA_TTABLE) {
-        json_t *body = luajson_check(L, 3, "fawkes.http.request: body");
+        json_t *body = pb_json_check(L, 3, "fawkes.http.request: body");
         char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(body);
         lua_pushstring(L, text ? text : "");

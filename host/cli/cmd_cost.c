@@ -30,10 +30,10 @@ static int select_providers(const app *a, strlist *names)
         const char *name = args->providers.items[i];
         config_section section;
         if (config_find_instance(a->cfg, name, &section) && section == CONFIG_PROVIDERS &&
-            !provider_offers(a, name, PROVIDER_COST)) {
-            app_error("--provider %s: its plugin does not report cost; name a provider whose "
-                      "`fawkes plugins inspect` lists the cost capability",
-                      name);
+            !provider_offers(&a->engine, name, PROVIDER_COST)) {
+            log_user_error("--provider %s: its plugin does not report cost; name a provider whose "
+                           "`fawkes plugins inspect` lists the cost capability",
+                           name);
             return -1;
         }
         strlist_push(names, name); /* unknown names are reported by provider_open */
@@ -41,13 +41,14 @@ static int select_providers(const app *a, strlist *names)
     for (size_t i = 0; args->providers.count == 0 && i < a->cfg->instance_count[CONFIG_PROVIDERS];
          i++) {
         const char *name = a->cfg->instances[CONFIG_PROVIDERS][i].name;
-        if (provider_offers(a, name, PROVIDER_COST))
+        if (provider_offers(&a->engine, name, PROVIDER_COST))
             strlist_push(names, name);
     }
     if (names->count == 0) {
-        app_error("no provider in %s reports cost (a provider plugin with the cost capability, "
-                  "such as civo); add one, or name one with --provider",
-                  a->cfg->path);
+        log_user_error(
+            "no provider in %s reports cost (a provider plugin with the cost capability, "
+            "such as civo); add one, or name one with --provider",
+            a->cfg->path);
         return -1;
     }
     return 0;
@@ -103,7 +104,7 @@ static void ask(provider_call *pc, const char *name, const json_t *request, json
         json_array_append_new(providers, json_pack("{s:s, s:s, s:o}", "provider", name, "plugin",
                                                    pc->inst->conf->plugin, "report", report));
     } else {
-        app_error("%s: cost failed (%s): %s", name, fwk_strerror(status), message);
+        log_user_error("%s: cost failed (%s): %s", name, fwk_strerror(status), message);
         json_array_append_new(failures,
                               json_pack("{s:s, s:s}", "provider", name, "message", message));
     }
@@ -140,7 +141,7 @@ static int cost(app *a, const strlist *names, const char *from, const char *to)
     json_t *providers = json_array(), *failures = json_array();
     int code = calls && opened ? EXIT_CODE_OK : EXIT_CODE_INTERNAL;
     for (size_t i = 0; code == EXIT_CODE_OK && i < names->count; i++) {
-        opened[i] = provider_open(a, names->items[i], PROVIDER_COST, &calls[i]);
+        opened[i] = provider_open(&a->engine, names->items[i], PROVIDER_COST, &calls[i]);
         if (opened[i] == EXIT_CODE_USAGE || opened[i] == EXIT_CODE_INTERNAL)
             code = opened[i];
     }
@@ -188,7 +189,7 @@ int cmd_cost(const cli_args *args)
     char from[COST_TIME_MAX], to[COST_TIME_MAX];
     diag err = {{0}};
     if (cost_range(args->from, args->to, time(NULL), from, to, &err) != 0) {
-        app_error("%s", err.text);
+        log_user_error("%s", err.text);
         return EXIT_CODE_USAGE;
     }
     app a;

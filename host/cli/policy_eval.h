@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "fawkes/policy.h"
+#include "json_fast.h"
 #include "output.h"
 
 /* The plugin instance every worker calls (evaluate is thread-safe: docs/sdk.md). */
@@ -91,26 +92,6 @@ int peval_worker_flush(peval_worker *w);
 
 /* Flush, add the counts to the sink's and free. NULL allowed. 0, or -1 (output failed). */
 int peval_worker_free(peval_worker *w);
-
-/* Nonzero when one of the 8 bytes of `v` is below 0x20, '"' or '\\': the bytes a JSON
-   string must escape (a byte of 0x80 or more can make it nonzero too: check those apart). */
-static inline uint64_t peval_word_special(uint64_t v)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
-    return ((v - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~v & high;
-}
-
-/* ---- policy_eval_parse.c ---- */
-
-/*
- * peval_parse_fast: parse `len` bytes holding one JSON object or array, as
- * json_loadb(text, len, JSON_REJECT_DUPLICATES) would, only faster. NULL when it gives up
- * (invalid input, or anything it leaves to jansson): then call json_loadb, which parses it
- * or says what is wrong. `*scratch` (size `*scratch_cap`) is a buffer it may grow; the
- * caller frees it. Thread-safe (on distinct scratch buffers).
- */
-json_t *peval_parse_fast(const char *text, size_t len, char **scratch, size_t *scratch_cap);
 
 /* ---- policy_eval_read.c ---- */
 

@@ -140,7 +140,7 @@ static int select_run(const cli_args *args, const char *playbook, const char *re
     }
     free(var);
     playbook_options opts = {.path = playbook, .vars = &vars, .jobs = args->jobs};
-    code = playbook_run(&a, NULL, NULL, &opts, result, err);
+    code = playbook_run(&a.engine, NULL, NULL, &opts, result, err);
     if (code == EXIT_CODE_USAGE)
         requirement_error(*result, args->requirements, marks, err);
     strlist_clear(&vars);
@@ -159,20 +159,22 @@ int cmd_select(const cli_args *args)
         return EXIT_CODE_USAGE;
     }
     if (args->format == OUTPUT_SARIF || args->format == OUTPUT_JUNIT) {
-        app_error("-o %s: select writes table, json or jsonl", output_format_name(args->format));
+        log_user_error("-o %s: select writes table, json or jsonl",
+                       output_format_name(args->format));
         return EXIT_CODE_USAGE;
     }
     diag err = {{0}};
     json_t *req = NULL, *marks = NULL;
     if (select_req_load(args->requirements, &req, &marks, &err) != 0) {
-        app_error("%s", err.text);
+        log_user_error("%s", err.text);
         return EXIT_CODE_USAGE;
     }
     char playbook[PATH_MAX + 32];
     if (find_playbook(playbook, sizeof playbook) != 0) {
-        app_error("cannot find %s (looked in $FAWKES_PLAYBOOK_DIR, beside the binary and in the "
-                  "source tree); set FAWKES_PLAYBOOK_DIR to the playbooks/ directory",
-                  SELECT_PLAYBOOK);
+        log_user_error(
+            "cannot find %s (looked in $FAWKES_PLAYBOOK_DIR, beside the binary and in the "
+            "source tree); set FAWKES_PLAYBOOK_DIR to the playbooks/ directory",
+            SELECT_PLAYBOOK);
         json_decref(req);
         json_decref(marks);
         return EXIT_CODE_USAGE;
@@ -203,9 +205,9 @@ int cmd_select(const cli_args *args)
             code = EXIT_CODE_FINDINGS;
     }
     if (code == EXIT_CODE_FINDINGS)
-        app_error("no provider meets the requirements (see why above)");
+        log_user_error("no provider meets the requirements (see why above)");
     else if (code != EXIT_CODE_OK)
-        app_error("%s", err.text[0] ? err.text : "select failed");
+        log_user_error("%s", err.text[0] ? err.text : "select failed");
     json_decref(result);
     json_decref(req);
     json_decref(marks);

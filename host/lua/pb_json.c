@@ -1,5 +1,5 @@
-/* luajson.c: JSON <-> Lua conversion, read-only JSON views, fawkes.json.encode/decode. */
-#include "luajson.h"
+/* pb_json.c: JSON <-> Lua conversion, read-only JSON views, fawkes.json.encode/decode. */
+#include "pb_json.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -78,7 +78,7 @@ static void set_array_marker(lua_State *L)
     lua_setmetatable(L, -2);
 }
 
-void luajson_push(lua_State *L, const json_t *value)
+void pb_json_push(lua_State *L, const json_t *value)
 {
     luaL_checkstack(L, 4, "JSON nested too deep");
     if (!value) {
@@ -90,7 +90,7 @@ void luajson_push(lua_State *L, const json_t *value)
         json_object_foreach ((json_t *)value, key, member) {
             if (json_is_null(member))
                 continue;
-            luajson_push(L, member);
+            pb_json_push(L, member);
             lua_setfield(L, -2, key);
         }
     } else if (json_is_array(value)) {
@@ -101,7 +101,7 @@ void luajson_push(lua_State *L, const json_t *value)
             if (json_is_null(item))
                 push_null(L);
             else
-                luajson_push(L, item);
+                pb_json_push(L, item);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         set_array_marker(L);
@@ -131,7 +131,7 @@ static void push_member(lua_State *L, json_t *value, int parent)
     lua_setiuservalue(L, -2, 1);
 }
 
-void luajson_push_view(lua_State *L, json_t *value, void *tag)
+void pb_json_push_view(lua_State *L, json_t *value, void *tag)
 {
     if (!value || !(json_is_object(value) || json_is_array(value))) {
         push_scalar(L, value);
@@ -144,7 +144,7 @@ void luajson_push_view(lua_State *L, json_t *value, void *tag)
     luaL_setmetatable(L, ROOT_VIEW_META);
 }
 
-json_t *luajson_view(lua_State *L, int idx, void **tag)
+json_t *pb_json_view(lua_State *L, int idx, void **tag)
 {
     json_view *view = to_view(L, idx);
     if (!view)
@@ -245,7 +245,7 @@ static int view_tostring(lua_State *L)
 
 static int view_eq(lua_State *L)
 {
-    json_t *a = luajson_view(L, 1, NULL), *b = luajson_view(L, 2, NULL);
+    json_t *a = pb_json_view(L, 1, NULL), *b = pb_json_view(L, 2, NULL);
     lua_pushboolean(L, a && b && json_equal(a, b));
     return 1;
 }
@@ -382,7 +382,7 @@ static json_t *convert(conv *c, int idx, int depth)
             return json_null();
         return conv_fail(c, "%s", "cannot convert a light userdata to JSON");
     case LUA_TUSERDATA: {
-        json_t *viewed = luajson_view(L, idx, NULL);
+        json_t *viewed = pb_json_view(L, idx, NULL);
         return viewed ? json_incref(viewed)
                       : conv_fail(c, "%s", "cannot convert a userdata to JSON");
     }
@@ -401,17 +401,17 @@ static json_t *convert(conv *c, int idx, int depth)
     }
 }
 
-json_t *luajson_to(lua_State *L, int idx, char *why, size_t why_size)
+json_t *pb_json_to(lua_State *L, int idx, char *why, size_t why_size)
 {
     conv c = {L, why, why_size, ""};
     why[0] = '\0';
     return convert(&c, lua_absindex(L, idx), 0);
 }
 
-json_t *luajson_check(lua_State *L, int idx, const char *what)
+json_t *pb_json_check(lua_State *L, int idx, const char *what)
 {
     char why[512];
-    json_t *value = luajson_to(L, idx, why, sizeof why);
+    json_t *value = pb_json_to(L, idx, why, sizeof why);
     if (!value)
         luaL_error(L, "%s: %s", what, why);
     return value;
@@ -422,7 +422,7 @@ json_t *luajson_check(lua_State *L, int idx, const char *what)
 /* json.encode(value [, {indent = true}]): compact, keys sorted. */
 static int json_encode_fn(lua_State *L)
 {
-    json_t *value = luajson_check(L, 1, "json.encode");
+    json_t *value = pb_json_check(L, 1, "json.encode");
     size_t flags = JSON_SORT_KEYS | JSON_ENCODE_ANY;
     if (lua_istable(L, 2) && lua_getfield(L, 2, "indent") != LUA_TNIL && lua_toboolean(L, -1))
         flags |= JSON_INDENT(2);
@@ -447,7 +447,7 @@ static int json_decode_fn(lua_State *L)
     if (!value)
         return luaL_error(L, "json.decode: line %d column %d: %s", error.line, error.column,
                           error.text);
-    luajson_push(L, value);
+    pb_json_push(L, value);
     json_decref(value);
     return 1;
 }
@@ -455,13 +455,13 @@ static int json_decode_fn(lua_State *L)
 /* json.copy(value): a plain, writable deep copy (of a view, or of any JSON-able value). */
 static int json_copy_fn(lua_State *L)
 {
-    json_t *value = luajson_check(L, 1, "json.copy");
-    luajson_push(L, value);
+    json_t *value = pb_json_check(L, 1, "json.copy");
+    pb_json_push(L, value);
     json_decref(value);
     return 1;
 }
 
-void luajson_open(lua_State *L)
+void pb_json_open(lua_State *L)
 {
     static const luaL_Reg view_methods[] = {{"__index", view_index},
                                             {"__newindex", view_newindex},

@@ -1,0 +1,31 @@
+/* services.h: the per-call context handed to plugins and the host services table. */
+#ifndef HOST_SERVICES_H
+#define HOST_SERVICES_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "fawkes/fawkes.h"
+#include "instance.h"
+
+/* The per-call context handed to plugins (opaque to them). Lives on the caller's stack. */
+struct fwk_ctx {
+    run *run; /* NULL outside a run (e.g. plugins inspect) */
+    instance *inst;
+    const char *operation;  /* "init", "plan_tasks", "run_task", "scan_resource", ... */
+    const char *task;       /* task name, or NULL */
+    const json_t *resource; /* the resource being scanned or judged, or NULL */
+    char *message;          /* set by host->fail (owned) */
+    size_t malformed;       /* resources dropped for being malformed during this call */
+    char *first_malformed;  /* why the first one was dropped (owned) */
+};
+
+/* Set up / tear down a context. */
+void ctx_init(fwk_ctx *ctx, run *r, instance *inst, const char *operation, const char *task);
+void ctx_finish(fwk_ctx *ctx);
+
+/* The host services table handed to every plugin. Static; thread-safe. */
+const fwk_host *host_services(void);
+
+#endif
