@@ -72,8 +72,9 @@ void hkey_free(hkey_table *t);
 
 /*
  * A page being filled: records of a 16-byte key, a 4-byte little-endian length, a flag byte,
- * when the flag is 1 the 32 bytes of the fingerprint (64 hex digits in the finding, left out
- * of its JSON: they would not compress), then the JSON text.
+ * then the fingerprint's bytes (64 hex digits in the finding, left out of its JSON: they would
+ * not compress): flag 2, its last 16 bytes (the first 16 are the key, as hkey_of makes it);
+ * flag 1 (written by earlier versions, still read), all 32; flag 0, none. Then the JSON.
  */
 #define HPAGE_RAW_BYTES (256 * 1024)
 

@@ -1,4 +1,5 @@
 /* history_pages.c: pages of finding records, compressed with zlib for the state file. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +30,17 @@ int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const
         head[HISTORY_KEY_BYTES + i] = (uint8_t)(len >> (8 * i));
     head[HISTORY_KEY_BYTES + 4] = 0;
     if (fingerprint && hpage_packs_fingerprint(fingerprint)) {
-        head[HISTORY_KEY_BYTES + 4] = 1;
+        uint8_t packed[32];
         for (size_t b = 0; b < 32; b++)
-            head[head_len + b] =
+            packed[b] =
                 (uint8_t)(hex_value(fingerprint[2 * b]) << 4 | hex_value(fingerprint[2 * b + 1]));
-        head_len += 32;
+        /* The key of a hex fingerprint is its first bytes (hkey_of): then only the rest is
+           stored (flag 2; random bytes do not compress, so this is 16 bytes a record). */
+        bool keyed = memcmp(packed, key, HISTORY_KEY_BYTES) == 0;
+        head[HISTORY_KEY_BYTES + 4] = keyed ? 2 : 1;
+        size_t skip = keyed ? HISTORY_KEY_BYTES : 0;
+        memcpy(head + head_len, packed + skip, 32 - skip);
+        head_len += 32 - skip;
     }
     size_t before = page->len;
     if (len > UINT32_MAX || fwkx_buf_add(page, head, head_len) != 0)
@@ -83,17 +90,25 @@ int hpage_next(const char *raw, size_t raw_len, size_t *pos, hpage_record *rec)
         len = len << 8 | head[HISTORY_KEY_BYTES + i];
     size_t start = *pos + HISTORY_KEY_BYTES + 5;
     rec->fingerprint[0] = '\0';
-    if (head[HISTORY_KEY_BYTES + 4] == 1) {
+    int flag = head[HISTORY_KEY_BYTES + 4];
+    if (flag == 1 || flag == 2) {
+        /* flag 1: the 32 bytes of the fingerprint follow; flag 2: its first bytes are the
+           key and the rest follows */
         static const char hex[] = "0123456789abcdef";
-        if (raw_len - start < 32)
+        size_t stored = flag == 1 ? 32 : 32 - HISTORY_KEY_BYTES;
+        if (raw_len - start < stored)
             return -1;
+        uint8_t bytes[32];
+        if (flag == 2)
+            memcpy(bytes, head, HISTORY_KEY_BYTES);
+        memcpy(bytes + (32 - stored), raw + start, stored);
         for (size_t b = 0; b < 32; b++) {
-            rec->fingerprint[2 * b] = hex[(uint8_t)raw[start + b] >> 4];
-            rec->fingerprint[2 * b + 1] = hex[(uint8_t)raw[start + b] & 15];
+            rec->fingerprint[2 * b] = hex[bytes[b] >> 4];
+            rec->fingerprint[2 * b + 1] = hex[bytes[b] & 15];
         }
         rec->fingerprint[64] = '\0';
-        start += 32;
-    } else if (head[HISTORY_KEY_BYTES + 4] != 0) {
+        start += stored;
+    } else if (flag != 0) {
         return -1;
     }
     if (len > raw_len - start)
