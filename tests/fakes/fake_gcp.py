@@ -31,6 +31,8 @@ Switches (FakeGCP(...) keywords, configure(), POST /_fake/config):
     denied         {"PROJECT/API": "PERMISSION_DENIED" | "SERVICE_DISABLED"}, API one of
                    compute, storage, container, sqladmin ("*/compute" for every project)
     token_ttl      expires_in of issued tokens, seconds (3600)
+    token_uses     a token is refused (401) after this many API requests, although it has not
+                   expired (as a revoked or rotated token is); 0: never
 
 Standalone: python3 fake_gcp.py [--port 0] [--per-zone N] [--key-file PATH] ... prints the port
 on the first line of stdout, writes a service-account key for it, and serves until SIGTERM.
@@ -94,11 +96,12 @@ class FakeGCP(LocalServer):
                          for i, p in enumerate(projects)}
         self.zones = zones
         self._requested_port = port
-        self._requests, self._seen, self._tokens = [], {}, {}
+        self._requests, self._seen, self._tokens, self._uses = [], {}, {}, {}
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.token_grants = []  # every token request: {"grant", "ok", "claims" | "error"}
         self.switches = {"latency_ms": 0, "throttle": None, "errors_5xx": None,
-                         "truncate": None, "down_zones": [], "denied": {}, "token_ttl": 3600}
+                         "truncate": None, "down_zones": [], "denied": {}, "token_ttl": 3600,
+                         "token_uses": 0}
         self.configure(**switches)
 
     # --- switches, records, credentials ---
@@ -218,7 +221,10 @@ class FakeGCP(LocalServer):
         scheme, _, token = record["headers"].get("authorization", "").partition(" ")
         with self._lock:
             expires = self._tokens.get(token, 0)
-        return scheme == "Bearer" and expires > time.time()
+            self._uses[token] = self._uses.get(token, 0) + 1
+            worn_out = self.switches["token_uses"] and \
+                self._uses[token] > int(self.switches["token_uses"])
+        return scheme == "Bearer" and expires > time.time() and not worn_out
 
     def _injected(self, record):
         sw = self.switches
