@@ -359,6 +359,8 @@ void config_free(config *cfg)
     strlist_clear(&cfg->egress_allow);
     strlist_clear(&cfg->playbooks.lib_dirs);
     free(cfg->audit_log);
+    free(cfg->audit_signing_key);
+    free(cfg->audit_forward);
     free(cfg->state_path);
     json_decref(cfg->root);
     json_decref(cfg->marks);

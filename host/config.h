@@ -86,6 +86,8 @@ typedef struct config {
     size_t chain_count;
     strlist egress_allow;       /* security.egress_allow as written */
     char *audit_log;            /* security.audit_log resolved, or NULL */
+    char *audit_signing_key;    /* security.audit_signing_key: PEM text (a secret), or NULL */
+    char *audit_forward;        /* security.audit_forward: "syslog" or "udp://HOST:PORT" */
     char *state_path;           /* state resolved, or NULL */
     int history_keep_runs;      /* history.keep_runs; 0: not set (the default applies) */
     int history_keep_days;      /* history.keep_days; 0: keep runs whatever their age;

@@ -560,9 +560,38 @@ static int read_chains(checker *c)
     return 0;
 }
 
+/* security.audit_signing_key: PEM text that came whole from ${file:..} or ${env:..} (a secret
+   is never written in the config itself); audit_configure parses it. */
+static int read_signing_key(checker *c, const json_t *value, const char *pointer, char **out)
+{
+    if (!json_is_string(value) || json_string_length(value) == 0 ||
+        !json_is_true(json_object_get(c->cfg->interpolated, pointer))) {
+        /* the value itself is never shown: it may be the key */
+        config_fail(c->cfg, NULL, pointer, c->err,
+                    "expected \"${file:PATH}\" naming an Ed25519 PEM private key (a secret is "
+                    "never written in the config itself), got %s",
+                    json_is_string(value) ? "a literal string" : "another type");
+        return -1;
+    }
+    *out = strdup(json_string_value(value));
+    return *out ? 0 : -1;
+}
+
+/* security.audit_forward: "syslog" or "udp://HOST:PORT". */
+static int read_forward(checker *c, const json_t *value, const char *pointer, char **out)
+{
+    const char *text = json_string_value(value);
+    if (!text || (strcmp(text, "syslog") != 0 && strncmp(text, "udp://", 6) != 0) ||
+        (text[0] == 'u' && (!strrchr(text + 6, ':') || strrchr(text + 6, ':') == text + 6)))
+        return fail_expected(c, pointer, "syslog or udp://HOST:PORT", value);
+    *out = strdup(text);
+    return *out ? 0 : -1;
+}
+
 static int read_security(checker *c, const json_t *security)
 {
-    static const char *const allowed[] = {"egress_allow", "audit_log", NULL};
+    static const char *const allowed[] = {"egress_allow", "audit_log", "audit_signing_key",
+                                          "audit_forward", NULL};
     const char *pointer = "/security";
     if (!security || json_is_null(security))
         return 0;
@@ -572,6 +601,9 @@ static int read_security(checker *c, const json_t *security)
         return -1;
     CHILD(security, "egress_allow", p, v, read_string_list(c, v, p, false, &c->cfg->egress_allow));
     CHILD(security, "audit_log", p, v, read_path(c, v, p, &c->cfg->audit_log));
+    CHILD(security, "audit_signing_key", p, v,
+          read_signing_key(c, v, p, &c->cfg->audit_signing_key));
+    CHILD(security, "audit_forward", p, v, read_forward(c, v, p, &c->cfg->audit_forward));
     return 0;
 }
 

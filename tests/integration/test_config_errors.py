@@ -126,7 +126,7 @@ BAD = {
         "export FAWKES_TEST_SURELY_UNSET, or write the value in the file"],
     "bad-security-unknown-key.yaml": [
         "bad-security-unknown-key.yaml:4:3: security: unknown key 'audit'; allowed: "
-        "egress_allow, audit_log"],
+        "egress_allow, audit_log, audit_signing_key, audit_forward"],
     "bad-plugin-wrong-kind.yaml": [
         "bad-plugin-wrong-kind.yaml:4:13: providers[0].plugin: plugin 'misconfig' is a scanner, "
         "not a provider; move this instance to the scanners section"],

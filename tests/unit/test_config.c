@@ -384,7 +384,8 @@ static void test_top_level_checks(void **state)
     load_fails("version: 1\nproviders: {name: a}\n",
                "t.yaml:2:12: providers: expected a list of provider instances, got a mapping");
     load_fails("version: 1\nsecurity: {egress: []}\n",
-               "t.yaml:2:12: security: unknown key 'egress'; allowed: egress_allow, audit_log");
+               "t.yaml:2:12: security: unknown key 'egress'; allowed: egress_allow, audit_log, "
+               "audit_signing_key, audit_forward");
     load_fails("version: 1\nsecurity: {egress_allow: [1]}\n",
                "t.yaml:2:27: security.egress_allow[0]: expected a string, got integer 1");
     load_fails("version: 1\nstate: [x]\n",
