@@ -31,6 +31,10 @@ static const fwk_option aws_options[] = {
     FWK_OPTION_RANGE("global_tasks", FWK_OPT_INT, 0, "4", 1, 64,
                      "Tasks per account that share the S3 buckets and the IAM policies (each "
                      "bucket and policy needs several requests), so they are read in parallel."),
+    FWK_OPTION_RANGE("page_size", FWK_OPT_INT, 0, "1000", 1, 1000,
+                     "Items asked per page (MaxResults, MaxRecords, MaxItems, maxResults, "
+                     "max-buckets), within each API's own range: EC2 5-1000 (volumes 500), "
+                     "RDS 20-100, EKS 1-100, IAM and S3 1-1000."),
     FWK_OPTION_RANGE("throttle_retries", FWK_OPT_INT, 0, "5", 0, 20,
                      "Times a request AWS throttled with HTTP 400 (Throttling, "
                      "RequestLimitExceeded, ...) is sent again, with exponential backoff (429 "
@@ -124,6 +128,7 @@ static fwk_status aws_init(const fwk_host *host, fwk_ctx *ctx, const json_t *con
                          : NULL;
     inst->s3_tasks = (long)fwkx_int(config, "global_tasks", 4);
     inst->max_throttle_retries = (long)fwkx_int(config, "throttle_retries", 5);
+    inst->page_size = (long)fwkx_int(config, "page_size", 1000);
     if (endpoint) {
         size_t len = strlen(endpoint);
         while (len > 0 && endpoint[len - 1] == '/')

@@ -45,6 +45,7 @@ typedef struct aws_instance {
     unsigned services;      /* bit (1 << aws_service) per service read */
     long s3_tasks;          /* tasks the bucket reads are shared among, per account */
     long max_throttle_retries;
+    long page_size;       /* items asked per page (each API's own range applies) */
     char *default_region; /* for global services and region listing */
 
     pthread_mutex_t lock;
@@ -233,6 +234,9 @@ fwk_status aws_s3_task(aws_task *t);
 fwk_status aws_rds_task(aws_task *t);
 fwk_status aws_eks_task(aws_task *t);
 fwk_status aws_iam_task(aws_task *t);
+/* `t`'s page size within [lo, hi]. */
+long aws_page_size(const aws_task *t, long lo, long hi);
+
 /* ---- aws_query.c: query-protocol calls (EC2, RDS, IAM) ---- */
 
 /* One query action of `t`'s account and region: POST Action=ACTION&Version=VERSION&PARAMS

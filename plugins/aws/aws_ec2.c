@@ -8,16 +8,16 @@
 typedef json_t *(*ec2_norm_fn)(const char *account, const char *region, json_t *item);
 
 typedef struct ec2_listing {
-    const char *what, *action, *list_key, *params;
+    const char *what, *action, *list_key;
+    long max_page;
     ec2_norm_fn normalize;
 } ec2_listing;
 
 static const ec2_listing ec2_listings[] = {
-    {"instances", "DescribeInstances", "Reservations", "MaxResults=1000", aws_norm_instance},
-    {"volumes", "DescribeVolumes", "Volumes", "MaxResults=500", aws_norm_volume},
-    {"security-groups", "DescribeSecurityGroups", "SecurityGroups", "MaxResults=1000",
-     aws_norm_security_group},
-    {"vpcs", "DescribeVpcs", "Vpcs", "MaxResults=1000", aws_norm_vpc},
+    {"instances", "DescribeInstances", "Reservations", 1000, aws_norm_instance},
+    {"volumes", "DescribeVolumes", "Volumes", 500, aws_norm_volume},
+    {"security-groups", "DescribeSecurityGroups", "SecurityGroups", 1000, aws_norm_security_group},
+    {"vpcs", "DescribeVpcs", "Vpcs", 1000, aws_norm_vpc},
 };
 
 static fwk_status on_page(aws_task *t, const json_t *result, void *arg)
@@ -53,11 +53,12 @@ fwk_status aws_ec2_task(aws_task *t)
 {
     for (size_t i = 0; i < sizeof ec2_listings / sizeof ec2_listings[0]; i++) {
         const ec2_listing *l = &ec2_listings[i];
-        char path[96];
+        char path[96], params[64];
         if (strcmp(l->what, t->what) != 0)
             continue;
         snprintf(path, sizeof path, "%sResponse", l->action);
-        return aws_query_pages(t, AWS_EC2, EC2_VERSION, l->action, l->params, AWS_XML_EC2, path,
+        snprintf(params, sizeof params, "MaxResults=%ld", aws_page_size(t, 5, l->max_page));
+        return aws_query_pages(t, AWS_EC2, EC2_VERSION, l->action, params, AWS_XML_EC2, path,
                                "NextToken", on_page, (void *)l);
     }
     t->inst->host->fail(t->ctx, "ec2: nothing called %s to list", t->what);

@@ -144,7 +144,10 @@ static fwk_status on_page(aws_task *t, const json_t *result, void *arg)
 
 fwk_status aws_iam_task(aws_task *t)
 {
-    return aws_query_pages(t, AWS_IAM, IAM_VERSION, "ListPolicies",
-                           "Scope=Local&OnlyAttached=false&MaxItems=1000", AWS_XML_KEEP,
+    char params[96];
+
+    snprintf(params, sizeof params, "Scope=Local&OnlyAttached=false&MaxItems=%ld",
+             aws_page_size(t, 1, 1000));
+    return aws_query_pages(t, AWS_IAM, IAM_VERSION, "ListPolicies", params, AWS_XML_KEEP,
                            "ListPoliciesResponse.ListPoliciesResult", "Marker", on_page, NULL);
 }

@@ -40,6 +40,13 @@ static bool wanted(const json_t *list, const char *value)
     return false;
 }
 
+long aws_page_size(const aws_task *t, long lo, long hi)
+{
+    long size = t->inst->page_size;
+
+    return size < lo ? lo : size > hi ? hi : size;
+}
+
 fwk_status aws_emit(aws_task *t, json_t *resource)
 {
     fwk_status rc;

@@ -26,9 +26,12 @@ static fwk_status on_db_page(aws_task *t, const json_t *result, void *arg)
 
 fwk_status aws_rds_task(aws_task *t)
 {
-    return aws_query_pages(t, AWS_RDS, "2014-10-31", "DescribeDBInstances", "MaxRecords=100",
-                           AWS_XML_KEEP, "DescribeDBInstancesResponse.DescribeDBInstancesResult",
-                           "Marker", on_db_page, NULL);
+    char params[32];
+
+    snprintf(params, sizeof params, "MaxRecords=%ld", aws_page_size(t, 20, 100));
+    return aws_query_pages(t, AWS_RDS, "2014-10-31", "DescribeDBInstances", params, AWS_XML_KEEP,
+                           "DescribeDBInstancesResponse.DescribeDBInstancesResult", "Marker",
+                           on_db_page, NULL);
 }
 
 /* One EKS GET into *answer (parsed JSON). */
@@ -96,7 +99,7 @@ fwk_status aws_eks_task(aws_task *t)
             rc = FWK_CANCELLED;
             break;
         }
-        fwkx_buf_adds(&query, "maxResults=100");
+        fwkx_buf_addf(&query, "maxResults=%ld", aws_page_size(t, 1, 100));
         if (token) {
             fwkx_buf_adds(&query, "&nextToken=");
             fwkx_buf_add_escaped(&query, token);
