@@ -73,6 +73,7 @@ typedef struct config_playbooks {
     bool cooldown_set;
     long long memory_bytes; /* Lua heap cap; 0: not set */
     long long instructions; /* VM instruction budget; 0: not set */
+    long timeout_ms;        /* wall-clock limit per playbook; 0: not set */
 } config_playbooks;
 
 typedef struct config {

@@ -610,7 +610,7 @@ static int read_security(checker *c, const json_t *security)
 static int read_playbooks(checker *c, const json_t *section)
 {
     static const char *const allowed[] = {"lib_dirs", "max_actions",  "max_percent", "cooldown",
-                                          "memory",   "instructions", NULL};
+                                          "memory",   "instructions", "timeout",     NULL};
     const char *pointer = "/playbooks";
     config_playbooks *out = &c->cfg->playbooks;
     if (!section || json_is_null(section))
@@ -639,6 +639,7 @@ static int read_playbooks(checker *c, const json_t *section)
           (json_is_integer(v) && json_integer_value(v) >= 1000)
               ? (out->instructions = json_integer_value(v), 0)
               : fail_expected(c, p, "an integer >= 1000", v));
+    CHILD(section, "timeout", p, v, read_duration(c, v, p, true, &out->timeout_ms));
     return 0;
 }
 
