@@ -38,6 +38,9 @@ static const fwk_option gcp_options[] = {
                "USD per month by machine type or Cloud SQL tier (\"e2-medium\": 25), and per "
                "GB-month by disk type (\"pd-ssd\": 0.17); they override the shipped us-central1 "
                "price table."),
+    FWK_OPTION("billing_export", FWK_OPT_STRING, 0, NULL,
+               "Path of a Cloud Billing export to BigQuery saved as JSON lines or CSV: what "
+               "`fawkes cost` reports (GCP exposes billed cost only through that export)."),
     FWK_OPTION_END};
 
 static void gcp_fini(void *instance)
@@ -124,6 +127,8 @@ static fwk_status gcp_init(const fwk_host *host, fwk_ctx *ctx, const json_t *con
     inst->services = parse_services(json_object_get(config, "services"));
     inst->page_size = (long)fwkx_int(config, "page_size", 500);
     inst->bucket_tasks = (long)fwkx_int(config, "bucket_tasks", 4);
+    if (fwkx_str(config, "billing_export", NULL))
+        inst->billing_export = strdup(fwkx_str(config, "billing_export", ""));
     if ((endpoint && !inst->endpoint) || !inst->prices) {
         host->fail(ctx, "out of memory");
         gcp_fini(inst);
@@ -149,10 +154,36 @@ static fwk_status gcp_task(fwk_ctx *ctx, void *instance, const json_t *task)
     return gcp_run_task(instance, ctx, task);
 }
 
+static fwk_status gcp_actions(fwk_ctx *ctx, void *instance, json_t **actions)
+{
+    return gcp_list_actions(instance, ctx, actions);
+}
+
+static fwk_status gcp_action(fwk_ctx *ctx, void *instance, const json_t *resource,
+                             const char *action, const json_t *params, int dry_run, json_t **result)
+{
+    return gcp_run_action(instance, ctx, resource, action, params, dry_run, result);
+}
+
+static fwk_status gcp_provide(fwk_ctx *ctx, void *instance, const char *what, const char *op,
+                              const json_t *spec, int dry_run, json_t **result)
+{
+    return gcp_provision(instance, ctx, what, op, spec, dry_run, result);
+}
+
+static fwk_status gcp_charges(fwk_ctx *ctx, void *instance, const json_t *request, json_t **report)
+{
+    return gcp_cost(instance, ctx, request, report);
+}
+
 static const fwk_provider_vtable gcp_vtable = {
     .struct_size = sizeof(fwk_provider_vtable),
     .plan_tasks = gcp_plan_tasks,
     .run_task = gcp_task,
+    .list_actions = gcp_actions,
+    .run_action = gcp_action,
+    .provision = gcp_provide,
+    .cost = gcp_charges,
 };
 
 static const fwk_plugin_descriptor gcp_descriptor = {
@@ -161,11 +192,12 @@ static const fwk_plugin_descriptor gcp_descriptor = {
     .version = "1.0.0",
     .kind = FWK_KIND_PROVIDER,
     .description = "Google Cloud: inventory of instances, disks, firewalls, networks, buckets, "
-                   "GKE clusters and Cloud SQL instances per project, with Application Default "
-                   "Credentials",
+                   "GKE clusters and Cloud SQL instances per project with Application Default "
+                   "Credentials; billed cost from the billing export, remediation actions, "
+                   "provisioning of buckets, Cloud SQL and GKE",
     .license = "Apache-2.0",
     .options = gcp_options,
-    .capabilities = 0,
+    .capabilities = FWK_CAP_ACTIONS | FWK_CAP_PROVISION | FWK_CAP_COST,
     .init = gcp_init,
     .fini = gcp_fini,
     .vtable = &gcp_vtable,

@@ -215,4 +215,28 @@ double gcp_price_disk(const gcp_instance *inst, const char *disk_type);
 fwk_status gcp_plan(const gcp_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **tasks);
 fwk_status gcp_run_task(const gcp_instance *inst, fwk_ctx *ctx, const json_t *task);
 
+/* ---- gcp_request.c: planned requests shared by actions and provisioning ---- */
+
+/* Append {"method", "url", "body"} (body: the JSON value or null; reference taken, also on
+   failure) to `requests`. Returns 0, or -1 out of memory (or `url` NULL). */
+int gcp_plan_request(json_t *requests, const char *method, const char *url, json_t *body);
+/* Send every planned request in order (mutating, through gcp_call); *responses is then a new
+   array of the answers' {"status", "body"}. A DELETE answered 404 counts as done (it is
+   gone already). Stops at the first failure (FWK_ERROR after host->fail naming the request;
+   *responses NULL). Concurrent. */
+fwk_status gcp_send_planned(const gcp_instance *inst, fwk_ctx *ctx, const json_t *requests,
+                            json_t **responses);
+
+/* ---- gcp_actions.c: list_actions (serial) and run_action (concurrent) ---- */
+fwk_status gcp_list_actions(const gcp_instance *inst, fwk_ctx *ctx, json_t **actions);
+fwk_status gcp_run_action(const gcp_instance *inst, fwk_ctx *ctx, const json_t *resource,
+                          const char *action, const json_t *params, int dry_run, json_t **result);
+
+/* ---- gcp_provision.c: provision (serial) ---- */
+fwk_status gcp_provision(const gcp_instance *inst, fwk_ctx *ctx, const char *what, const char *op,
+                         const json_t *spec, int dry_run, json_t **result);
+
+/* ---- gcp_cost.c: cost (serial) from the billing export file ---- */
+fwk_status gcp_cost(const gcp_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **report);
+
 #endif

@@ -16,6 +16,11 @@ and error envelope {"error": {"code", "message", "status", "details"}}:
     GET  /storage/v1/b?project=P, /storage/v1/b/B/iam
     GET  /v1/projects/P/locations/-/clusters       GKE (not paginated; missingZones)
     GET  /sql/v1beta4/projects/P/instances         Cloud SQL Admin
+and the changes the plugin's actions and provisioning make, answered with an Operation (or
+the bucket): DELETE .../global/firewalls/NAME, POST .../zones/Z/instances/NAME/stop and
+/setLabels (labelFingerprint checked: 412 when stale), POST .../zones/Z/disks/NAME/setLabels,
+PATCH /storage/v1/b/NAME, POST/DELETE /storage/v1/b, /sql/v1beta4/projects/P/instances[/N],
+/v1/projects/P/locations/L/clusters[/N].
 
 API requests need "Authorization: Bearer TOKEN" with a token this fake issued and that has not
 expired or been revoked (else 401 UNAUTHENTICATED).
@@ -53,7 +58,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.exceptions import InvalidSignature
 
 from fake_http import LocalServer
-from fake_gcp_data import Project, ZONES
+from fake_gcp_data import Project, ZONES, fingerprint
 
 __all__ = ["FakeGCP", "ZONES", "SCOPE"]
 
@@ -64,7 +69,8 @@ JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 USER_CLIENT = {"client_id": "32555940559.apps.googleusercontent.com",
                "client_secret": "fake-client-secret", "refresh_token": "1//fake-refresh-token"}
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
-                404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL",
+                404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 409: "ALREADY_EXISTS",
+                412: "FAILED_PRECONDITION", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL",
                 503: "UNAVAILABLE"}
 API_HOSTS = {"compute": "compute.googleapis.com", "storage": "storage.googleapis.com",
              "container": "container.googleapis.com", "sqladmin": "sqladmin.googleapis.com"}
@@ -335,7 +341,8 @@ class FakeGCP(LocalServer):
     def _route(self, record):
         path, method = record["path"], record["method"]
         if method != "GET":
-            return google_error(405, "Method not allowed by this fake.")
+            with self._lock:
+                return self._change(record)
         if path == "/v3/projects:search":
             projects = [{"name": "projects/%d" % p.number, "projectId": p.id,
                          "state": "ACTIVE", "displayName": p.id,
@@ -405,6 +412,118 @@ class FakeGCP(LocalServer):
         for project in self.projects.values():
             if bucket in project.iam:
                 return self._denied(project.id, "storage") or (200, project.iam[bucket])
+        return google_error(404, "The specified bucket does not exist.")
+
+    # --- changes ---
+
+    def mutations(self):
+        """The requests that asked for a change, oldest first."""
+        return [r for r in self.requests() if r["method"] in ("POST", "PUT", "PATCH", "DELETE")
+                and r["path"] != "/token"]
+
+    def _operation(self, project, kind, target):
+        return 200, {"kind": "compute#operation", "id": str(len(self._requests) + 1),
+                     "name": "operation-%d" % (len(self._requests) + 1), "operationType": kind,
+                     "targetLink": target, "status": "DONE", "progress": 100,
+                     "selfLink": "https://www.googleapis.com/compute/v1/projects/%s/global/"
+                                 "operations/operation-%d" % (project, len(self._requests) + 1)}
+
+    def _change(self, record):
+        """One mutating request (the lock held)."""
+        method, path = record["method"], record["path"]
+        try:
+            body = json.loads(record["body"]) if record["body"] else {}
+        except ValueError:
+            return google_error(400, "Invalid JSON payload received.")
+        m = re.match(r"^/compute/v1/projects/([^/]+)/(global/firewalls|zones/[^/]+/instances|"
+                     r"zones/[^/]+/disks)/([^/]+)(?:/(stop|setLabels))?$", path)
+        if m and m.group(1) in self.projects:
+            project, collection, name, verb = m.groups()
+            items = {"global/firewalls": self.projects[project].firewalls}.get(
+                collection, self.projects[project].instances if "instances" in collection
+                else self.projects[project].disks)
+            found = [i for i in items if i["name"] == name and
+                     (collection == "global/firewalls" or
+                      i["zone"].endswith("/" + collection.split("/")[1]))]
+            if not found:
+                return google_error(404, "The resource 'projects/%s/%s/%s' was not found"
+                                    % (project, collection, name))
+            item = found[0]
+            if method == "DELETE" and verb is None and collection == "global/firewalls":
+                items.remove(item)
+                return self._operation(project, "delete", item["selfLink"])
+            if method == "POST" and verb == "stop" and "instances" in collection:
+                item["status"] = "TERMINATED"
+                return self._operation(project, "stop", item["selfLink"])
+            if method == "POST" and verb == "setLabels":
+                if body.get("labelFingerprint") != item.get("labelFingerprint",
+                                                            fingerprint(item.get("labels"))):
+                    return google_error(412, "Labels fingerprint either invalid or resource "
+                                             "labels have changed", "conditionNotMet")
+                item["labels"] = body.get("labels") or {}
+                item["labelFingerprint"] = fingerprint(item["labels"])
+                return self._operation(project, "setLabels", item["selfLink"])
+            return google_error(405, "Method not allowed by this fake.")
+        m = re.match(r"^/storage/v1/b(?:/([^/]+))?$", path)
+        if m:
+            return self._change_bucket(record, method, m.group(1), body)
+        m = re.match(r"^/sql/v1beta4/projects/([^/]+)/instances(?:/([^/]+))?$", path)
+        if m and m.group(1) in self.projects:
+            return self._create_or_delete(self.projects[m.group(1)].sql, method, m.group(2),
+                                          body, m.group(1), "sqladmin")
+        m = re.match(r"^/v1/projects/([^/]+)/locations/([^/]+)/clusters(?:/([^/]+))?$", path)
+        if m and m.group(1) in self.projects:
+            cluster = dict(body.get("cluster") or {}, location=m.group(2), status="PROVISIONING")
+            return self._create_or_delete(self.projects[m.group(1)].clusters, method,
+                                          m.group(3), cluster, m.group(1), "container")
+        return google_error(404, "The requested URL %s was not found on this server." % path)
+
+    def _create_or_delete(self, items, method, name, body, project, api):
+        if method == "POST" and name is None:
+            if not body.get("name") or any(i["name"] == body["name"] for i in items):
+                return google_error(409, "The instance or operation is not in an appropriate "
+                                         "state to handle the request.")
+            items.append(body)
+            return 200, {"kind": "sql#operation" if api == "sqladmin" else "container#operation",
+                         "name": "op-%d" % len(items), "operationType": "CREATE",
+                         "status": "PENDING", "targetId": body["name"]}
+        if method == "DELETE" and name:
+            found = [i for i in items if i["name"] == name]
+            if not found:
+                return google_error(404, "The resource %s does not exist." % name)
+            items.remove(found[0])
+            return 200, {"name": "op-delete", "operationType": "DELETE", "status": "PENDING",
+                         "targetId": name}
+        return google_error(405, "Method not allowed by this fake.")
+
+    def _change_bucket(self, record, method, name, body):
+        if name is None and method == "POST":
+            project = self.projects.get((record["params"].get("project") or [""])[0])
+            if not project:
+                return google_error(400, "Invalid project.")
+            if any(body.get("name") in p.iam for p in self.projects.values()):
+                return google_error(409, "Your previous request to create the named bucket "
+                                         "succeeded and you already own it.")
+            bucket = dict(body, kind="storage#bucket", id=body.get("name"),
+                          location=str(body.get("location", "US")).upper())
+            project.buckets.append(bucket)
+            project.iam[bucket["name"]] = {"kind": "storage#policy", "bindings": []}
+            return 200, bucket
+        name = urllib.parse.unquote(name or "")
+        for project in self.projects.values():
+            for bucket in project.buckets:
+                if bucket["name"] != name:
+                    continue
+                if method == "DELETE":
+                    project.buckets.remove(bucket)
+                    del project.iam[name]
+                    return 204, ""
+                if method == "PATCH":
+                    if "iamConfiguration" in body:
+                        bucket.setdefault("iamConfiguration", {}).update(body["iamConfiguration"])
+                    if "labels" in body:
+                        bucket.setdefault("labels", {}).update(body["labels"])
+                    return 200, bucket
         return google_error(404, "The specified bucket does not exist.")
 
     # --- what tests compare with ---

@@ -2,7 +2,10 @@
 shows each resource (Compute Engine v1, Cloud Storage JSON v1, GKE v1, Cloud SQL Admin
 v1beta4, Resource Manager v3). Some items leave optional fields out, as real answers do.
 """
+import base64
 import datetime
+import hashlib
+import json
 import random
 
 ZONES = ("europe-west2-a", "europe-west2-b", "us-central1-a")
@@ -21,6 +24,12 @@ def _rfc3339(rng):
     start = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
     moment = start + datetime.timedelta(seconds=rng.randrange(0, 600 * 86400))
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def fingerprint(labels):
+    """A label fingerprint as Compute gives one: it changes whenever the labels do."""
+    digest = hashlib.sha256(json.dumps(labels or {}, sort_keys=True).encode()).digest()
+    return base64.b64encode(digest[:8]).decode()
 
 
 def _labels(rng):
@@ -123,6 +132,7 @@ class Project:
         if i % 13 == 3:
             del item["labels"]
             del item["metadata"]
+        item["labelFingerprint"] = fingerprint(item.get("labels"))
         return item
 
     def _disk(self, rng, zone, i, user):
