@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "cron.h"
 #include "notify_route.h"
 #include "schema.h"
 
@@ -494,6 +495,19 @@ static int check_references(checker *c, const strlist *names, const char *pointe
     return 0;
 }
 
+/* A chain's schedule: cron or a macro (host/serve/cron.h). */
+static int check_schedule(checker *c, const json_t *value, const char *pointer)
+{
+    char why[512];
+    cron_spec spec;
+    if (check_string(c, value, pointer, true) != 0)
+        return -1;
+    if (cron_parse(json_string_value(value), &spec, why, sizeof why) == 0)
+        return 0;
+    config_fail(c->cfg, NULL, pointer, c->err, "%s", why);
+    return -1;
+}
+
 static int read_chain(checker *c, json_t *object, const char *pointer, config_chain *chain)
 {
     static const char *const allowed[] = {"name",   "providers", "scanners", "policies",
@@ -533,7 +547,7 @@ static int read_chain(checker *c, json_t *object, const char *pointer, config_ch
               check_references(c, &chain->notify, p, CONFIG_NOTIFIERS));
     CHILD(object, "playbooks", p, v, read_string_list(c, v, p, true, &chain->playbooks));
     CHILD(object, "schedule", p, v,
-          check_string(c, v, p, true) || !(chain->schedule = strdup(json_string_value(v))));
+          check_schedule(c, v, p) || !(chain->schedule = strdup(json_string_value(v))));
     return 0;
 }
 
