@@ -526,6 +526,46 @@ class FakeGCP(LocalServer):
                     return 200, bucket
         return google_error(404, "The specified bucket does not exist.")
 
+    def write_billing_export(self, path, days=30):
+        """A Cloud Billing export (JSON lines, the export's nested columns) of the last `days`
+        days: one row a day per running instance (its machine type) and per disk."""
+        hourly = {"e2-micro": 0.008376, "e2-medium": 0.033503, "e2-standard-2": 0.067006,
+                  "n2-standard-4": 0.194236, "n1-standard-1": 0.0475}
+        disk_month = {"pd-standard": 0.04, "pd-balanced": 0.1, "pd-ssd": 0.17}
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        start = time.mktime(time.strptime(today, "%Y-%m-%d")) - time.timezone
+        with open(path, "w", encoding="utf-8") as f:
+            for day in range(days, 0, -1):
+                stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(start - day * 86400))
+                for project in self.projects.values():
+                    for vm in project.instances:
+                        if vm["status"] != "RUNNING":
+                            continue
+                        machine = vm["machineType"].rsplit("/", 1)[1]
+                        self._export_row(f, project, "Compute Engine", machine + " running",
+                                         vm["zone"].rsplit("/", 1)[1][:-2],
+                                         round(hourly.get(machine, 0.05) * 24, 6), stamp)
+                    for disk in project.disks:
+                        kind = disk["type"].rsplit("/", 1)[1]
+                        self._export_row(f, project, "Compute Engine", kind + " capacity",
+                                         disk["zone"].rsplit("/", 1)[1][:-2],
+                                         round(disk_month[kind] * int(disk["sizeGb"]) / 30, 6),
+                                         stamp)
+        return path
+
+    @staticmethod
+    def _export_row(f, project, service, sku, region, cost, stamp):
+        f.write(json.dumps({
+            "billing_account_id": "012345-6789AB-CDEF01",
+            "service": {"id": "6F81-5844-456A", "description": service},
+            "sku": {"id": "sku-" + sku.replace(" ", "-"), "description": sku},
+            "usage_start_time": stamp, "usage_end_time": stamp,
+            "project": {"id": project.id, "number": str(project.number), "name": project.id},
+            "location": {"location": region, "country": "GB", "region": region},
+            "cost": cost, "currency": "USD", "cost_type": "regular",
+            "usage": {"amount": 86400, "unit": "seconds"},
+            "credits": [], "invoice": {"month": stamp[:7].replace("-", "")}}) + "\n")
+
     # --- what tests compare with ---
 
     def dataset(self):
@@ -614,6 +654,8 @@ def main(argv=None):
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--down-zone", action="append", default=[])
     parser.add_argument("--key-file", help="write a service-account key for this fake here")
+    parser.add_argument("--billing-export", help="write a billing export (JSON lines) of the "
+                                                 "data set's instances and disks here")
     args = parser.parse_args(argv)
     fake = FakeGCP(projects=tuple(args.project) or ("acme-prod", "acme-data"),
                    per_zone=args.per_zone, port=args.port, latency_ms=args.latency_ms,
@@ -621,6 +663,8 @@ def main(argv=None):
     print(fake.start(), flush=True)
     if args.key_file:
         fake.write_key(args.key_file)
+    if args.billing_export:
+        fake.write_billing_export(args.billing_export)
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
