@@ -86,7 +86,8 @@ static int read_file(const aws_instance *inst, fwk_ctx *ctx, const char *path, c
         char *key = trim(text), *value = trim(eq + 1);
         for (char *p = key; *p; p++)
             *p = (char)tolower((unsigned char)*p);
-        if (*key && !json_object_get(keys, key))
+        /* an empty value opens a nested section (s3 =, then indented keys): not a setting */
+        if (*key && *value && !json_object_get(keys, key))
             json_object_set_new(keys, key, json_string(value));
     }
     fclose(f);
