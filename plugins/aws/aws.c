@@ -154,10 +154,23 @@ static fwk_status aws_task_run(fwk_ctx *ctx, void *instance, const json_t *task)
     return aws_run_task(instance, ctx, task);
 }
 
+static fwk_status aws_actions(fwk_ctx *ctx, void *instance, json_t **actions)
+{
+    return aws_list_actions(instance, ctx, actions);
+}
+
+static fwk_status aws_action(fwk_ctx *ctx, void *instance, const json_t *resource,
+                             const char *action, const json_t *params, int dry_run, json_t **result)
+{
+    return aws_run_action(instance, ctx, resource, action, params, dry_run, result);
+}
+
 static const fwk_provider_vtable aws_vtable = {
     .struct_size = sizeof(fwk_provider_vtable),
     .plan_tasks = aws_plan_tasks,
     .run_task = aws_task_run,
+    .list_actions = aws_actions,
+    .run_action = aws_action,
 };
 
 static const fwk_plugin_descriptor aws_descriptor = {
@@ -170,7 +183,7 @@ static const fwk_plugin_descriptor aws_descriptor = {
                    "per account and region",
     .license = "Apache-2.0",
     .options = aws_options,
-    .capabilities = 0,
+    .capabilities = FWK_CAP_ACTIONS,
     .init = aws_init,
     .fini = aws_fini,
     .vtable = &aws_vtable,

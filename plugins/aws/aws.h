@@ -118,15 +118,17 @@ typedef struct aws_response {
 /* A request to sign and send. Pointers borrowed for the call. */
 typedef struct aws_request {
     aws_service service;
-    const char *region;       /* signing region (and endpoint region) */
-    const char *method;       /* "GET", "POST", ... */
-    const char *host_prefix;  /* S3 virtual host ("bucket."), or NULL */
-    const char *path;         /* encoded, starting with '/' */
-    const char *query;        /* encoded, without '?', or NULL */
-    const char *body;         /* or NULL */
-    const char *content_type; /* with a body */
-    const char *action;       /* for messages: "DescribeInstances" */
-    uint32_t flags;           /* FWK_HTTP_* */
+    const char *region;             /* signing region (and endpoint region) */
+    const char *method;             /* "GET", "POST", ... */
+    const char *host_prefix;        /* S3 virtual host ("bucket."), or NULL */
+    const char *path;               /* encoded, starting with '/' */
+    const char *query;              /* encoded, without '?', or NULL */
+    const char *body;               /* or NULL */
+    const char *content_type;       /* with a body */
+    const char *action;             /* for messages: "DescribeInstances" */
+    const fwk_http_header *headers; /* extra headers, signed too (Content-MD5), or NULL */
+    size_t header_count;
+    uint32_t flags; /* FWK_HTTP_* */
 } aws_request;
 
 /*
@@ -199,6 +201,10 @@ json_t *aws_norm_policy(const char *account, json_t *item);
 /* The rules of a security group item (IpPermissions, IpPermissionsEgress) in the model's
    shape. New reference. */
 json_t *aws_sg_rules(const json_t *item);
+/* The id of a permission as rules[].id gives it: "DIRECTION:PROTOCOL:FROM-TO" ("ingress:tcp:22-22")
+   or "DIRECTION:PROTOCOL:all" without ports; unique within a group (AWS merges permissions
+   of the same protocol and ports). Written into `out`. */
+void aws_rule_id(const char *direction, const json_t *perm, char *out, size_t size);
 /* A bucket from its pieces ({Name, CreationDate, BucketRegion, PublicAccessBlockConfiguration,
    Acl, PolicyStatus, ServerSideEncryptionConfiguration, Versioning, Tags}). */
 json_t *aws_norm_bucket(const char *account, json_t *item);
@@ -211,6 +217,13 @@ json_t *aws_price_volume(const char *type, double gib);
 json_t *aws_price_db(const char *cls, bool multi_az, double gib);
 /* The date the price table was taken. */
 extern const char aws_prices_date[];
+
+/* ---- aws_actions.c: remediation actions (dry run by default) ---- */
+fwk_status aws_list_actions(const aws_instance *inst, fwk_ctx *ctx, json_t **actions);
+fwk_status aws_run_action(aws_instance *inst, fwk_ctx *ctx, const json_t *resource,
+                          const char *action, const json_t *params, int dry_run, json_t **result);
+/* The account of `inst` whose id is `id`, or NULL. */
+const aws_account *aws_account_of(const aws_instance *inst, const char *id);
 
 /* ---- aws_inventory.c, aws_ec2.c, aws_s3.c, aws_rds_eks.c, aws_iam.c ---- */
 fwk_status aws_plan(aws_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **tasks);

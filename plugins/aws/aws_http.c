@@ -219,7 +219,7 @@ static fwk_status send_once(const aws_instance *inst, fwk_ctx *ctx, const aws_cr
     char *url = request_url(base, req), *path = signed_path(base, req->path);
     char authority[256], amz_date[17], payload[65];
     const char *signing_region = req->service == AWS_IAM ? "us-east-1" : req->region;
-    fwk_http_header headers[6];
+    fwk_http_header headers[12];
     size_t count = 0;
     aws_sign_output sig = {0};
     fwk_http_response *http = NULL;
@@ -234,6 +234,8 @@ static fwk_status send_once(const aws_instance *inst, fwk_ctx *ctx, const aws_cr
     headers[count++] = (fwk_http_header){"Host", authority};
     if (req->body)
         headers[count++] = (fwk_http_header){"Content-Type", req->content_type};
+    for (size_t i = 0; i < req->header_count && count < 6; i++)
+        headers[count++] = req->headers[i];
     const aws_sign_input in = {
         .method = req->method,
         .path = path,

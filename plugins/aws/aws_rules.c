@@ -40,6 +40,17 @@ static void collect(const json_t *perm, const char *key, const char *field, json
     json_decref(owned);
 }
 
+void aws_rule_id(const char *direction, const json_t *perm, char *out, size_t size)
+{
+    const json_t *from = json_object_get(perm, "FromPort"), *to = json_object_get(perm, "ToPort");
+
+    if (json_is_integer(from) && json_is_integer(to))
+        snprintf(out, size, "%s:%s:%lld-%lld", direction, fwkx_str(perm, "IpProtocol", "-1"),
+                 (long long)json_integer_value(from), (long long)json_integer_value(to));
+    else
+        snprintf(out, size, "%s:%s:all", direction, fwkx_str(perm, "IpProtocol", "-1"));
+}
+
 static void add_rules(const json_t *perms, const char *direction, json_t *rules)
 {
     json_t *owned;
@@ -48,19 +59,21 @@ static void add_rules(const json_t *perms, const char *direction, json_t *rules)
     const json_t *perm;
 
     json_array_foreach (list, i, perm) {
-        char protocol[32];
+        char protocol[32], id[96];
         json_t *cidrs = json_array(), *groups = json_array(), *prefixes = json_array();
         snprintf(protocol, sizeof protocol, "%s", fwkx_str(perm, "IpProtocol", "-1"));
         for (char *p = protocol; *p; p++)
             *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        aws_rule_id(direction, perm, id, sizeof id);
         collect(perm, "IpRanges", "CidrIp", cidrs);
         collect(perm, "Ipv6Ranges", "CidrIpv6", cidrs);
         collect(perm, "UserIdGroupPairs", "GroupId", groups);
         collect(perm, "PrefixListIds", "PrefixListId", prefixes);
-        json_array_append_new(
-            rules, json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o}", "direction", direction,
-                             "protocol", protocol, "ports", ports_of(perm, protocol), "cidrs",
-                             cidrs, "action", "allow", "groups", groups, "prefix_lists", prefixes));
+        json_array_append_new(rules,
+                              json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o}", "id", id,
+                                        "direction", direction, "protocol", protocol, "ports",
+                                        ports_of(perm, protocol), "cidrs", cidrs, "action", "allow",
+                                        "groups", groups, "prefix_lists", prefixes));
     }
     json_decref(owned);
 }

@@ -279,10 +279,12 @@ class AwsMotoTest(fwtest.TestCase):
             self.assertIsInstance(v["attributes"]["Size"], int)
         sgs = {g["name"]: g for g in kinds[(MAIN, "network.firewall")] if g["region"] == "eu-west-2"}
         sg0 = sgs["main-sg-0"]["attributes"]["rules"]
-        self.assertIn({"direction": "ingress", "protocol": "tcp", "ports": "22",
+        self.assertIn({"id": "ingress:tcp:22-22", "direction": "ingress", "protocol": "tcp",
+                       "ports": "22",
                        "cidrs": ["0.0.0.0/0"], "action": "allow", "groups": [],
                        "prefix_lists": []}, sg0)
-        self.assertIn({"direction": "ingress", "protocol": "tcp", "ports": "8000-8100",
+        self.assertIn({"id": "ingress:tcp:8000-8100", "direction": "ingress", "protocol": "tcp",
+                       "ports": "8000-8100",
                        "cidrs": ["::/0"], "action": "allow", "groups": [],
                        "prefix_lists": []}, sg0)
         self.assertTrue(sgs["main-sg-0"]["public"])

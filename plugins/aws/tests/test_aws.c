@@ -168,16 +168,20 @@ static void test_security_groups(void **state)
     assert_string_equal(s(web, "native_type"), "ec2:security-group");
     assert_true(json_is_true(json_object_get(web, "public")));
     assert_json_equal(fwkx_path(web, "attributes.rules"),
-                      "[{\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": \"80\","
+                      "[{\"id\": \"ingress:tcp:80-80\", \"direction\": \"ingress\", \"protocol\": "
+                      "\"tcp\", \"ports\": \"80\","
                       "  \"cidrs\": [\"0.0.0.0/0\", \"::/0\"], \"action\": \"allow\","
                       "  \"groups\": [], \"prefix_lists\": []},"
-                      " {\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": "
+                      " {\"id\": \"ingress:tcp:3000-3100\", \"direction\": \"ingress\", "
+                      "\"protocol\": \"tcp\", \"ports\": "
                       "\"3000-3100\", \"cidrs\": [], \"action\": \"allow\","
                       "  \"groups\": [\"sg-2a2b3c4d\"], \"prefix_lists\": [\"pl-12345678\"]},"
-                      " {\"direction\": \"ingress\", \"protocol\": \"icmp\", \"ports\": \"all\","
+                      " {\"id\": \"ingress:icmp:-1--1\", \"direction\": \"ingress\", \"protocol\": "
+                      "\"icmp\", \"ports\": \"all\","
                       "  \"cidrs\": [\"10.0.0.0/8\"], \"action\": \"allow\", \"groups\": [],"
                       "  \"prefix_lists\": []},"
-                      " {\"direction\": \"egress\", \"protocol\": \"-1\", \"ports\": \"all\","
+                      " {\"id\": \"egress:-1:all\", \"direction\": \"egress\", \"protocol\": "
+                      "\"-1\", \"ports\": \"all\","
                       "  \"cidrs\": [\"0.0.0.0/0\"], \"action\": \"allow\", \"groups\": [],"
                       "  \"prefix_lists\": []}]");
     assert_int_equal(
