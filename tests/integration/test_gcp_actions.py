@@ -143,8 +143,14 @@ class GCPActionsTest(fwtest.TestCase):
         made = [b for b in inventory.json()["resources"] if b["name"] == "acme-new-bucket"][0]
         self.assertFalse(made["public"])
         self.assertEqual(made["region"], "europe-west2")
+        # a delete is high risk: the dry run's plan token approves it
+        dry = self.fk("provision", "bucket", "delete", "--provider", "gcp-test", "--spec", bucket)
+        self.assertExit(dry, EXIT_OK)
+        self.assertIn("DELETE %s/storage/v1/b/acme-new-bucket" % self.fake.base_url, dry.stdout)
+        token = [line.split(": ", 1)[1] for line in dry.stdout.splitlines()
+                 if line.startswith("plan token: ")][0]
         self.assertExit(self.fk("provision", "bucket", "delete", "--provider", "gcp-test",
-                                 "--spec", bucket, "--apply"), EXIT_OK)
+                                 "--spec", bucket, "--apply", "--approve", token), EXIT_OK)
         self.assertEqual([r["method"] for r in self.fake.mutations()], ["POST", "POST", "DELETE"])
 
     def test_cost_from_billing_export(self):
