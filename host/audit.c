@@ -1,10 +1,9 @@
-/* audit.c: the append-only, hash-chained audit log. */
+/* audit.c: the append-only, hash-chained, optionally signed audit log: configure, append. */
 #include "audit.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,36 +12,73 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "audit_internal.h"
 #include "log.h"
 
-#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
-#define DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
+static char *log_path;         /* security.audit_log, or NULL */
+static audit_key *signing_key; /* security.audit_signing_key, or NULL */
+static char *approve_token;    /* --approve */
 
-static void sha256_hex(const void *data, size_t len, char out[65])
+/* Register the PEM text and each of its lines as secrets: a line quoted alone is redacted
+   too. */
+static void register_key_secret(const char *pem)
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL);
-    for (unsigned int i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    log_add_secret(pem);
+    const char *p = pem;
+    while (*p) {
+        size_t len = strcspn(p, "\r\n");
+        if (len >= 16 && strncmp(p, "-----", 5) != 0) {
+            char *line = strndup(p, len);
+            if (line)
+                log_add_secret(line);
+            free(line);
+        }
+        p += len;
+        p += strspn(p, "\r\n");
+    }
 }
 
-/* The hash an entry should carry: over the object without "hash". */
-static int entry_hash(const json_t *entry, char out[65])
+int audit_configure(const config *cfg, const char *approve, diag *err)
 {
-    json_t *copy = json_copy((json_t *)entry);
-    if (!copy)
+    audit_shutdown();
+    if (cfg->audit_signing_key) {
+        register_key_secret(cfg->audit_signing_key);
+        signing_key = audit_key_from_private_pem(cfg->audit_signing_key, err);
+        if (!signing_key)
+            return -1;
+    }
+    if (audit_forward_open(cfg->audit_forward, err) != 0) {
+        audit_shutdown();
         return -1;
-    json_object_del(copy, "hash");
-    char *text = json_dumps(copy, DUMP_FLAGS);
-    json_decref(copy);
-    if (!text)
+    }
+    if ((cfg->audit_log && !(log_path = strdup(cfg->audit_log))) ||
+        (approve && !(approve_token = strdup(approve)))) {
+        audit_shutdown();
+        diag_set(err, "security.audit_log: out of memory");
         return -1;
-    sha256_hex(text, strlen(text), out);
-    free(text);
+    }
     return 0;
+}
+
+void audit_shutdown(void)
+{
+    audit_key_free(signing_key);
+    signing_key = NULL;
+    audit_forward_close();
+    free(log_path);
+    log_path = NULL;
+    free(approve_token);
+    approve_token = NULL;
+}
+
+const char *audit_log_path(void)
+{
+    return log_path;
+}
+
+const audit_key *audit_key_configured(void)
+{
+    return signing_key;
 }
 
 /* Read the last line of an open file into a new string (without its newline); NULL when
@@ -86,26 +122,115 @@ static char *last_line(int fd, int *failed)
     }
 }
 
+/* PATH.head: {"seq", "hash"[, "key_id", "sig"]}, written to a temporary file and renamed. */
 static int write_head(const char *path, json_int_t seq, const char *hash)
 {
+    json_t *head = json_pack("{s:I, s:s}", "seq", seq, "hash", hash);
+    if (head && signing_key) {
+        char message[160];
+        audit_head_message(seq, hash, message, sizeof message);
+        char *sig = audit_sign(signing_key, message);
+        if (!sig) {
+            json_decref(head);
+            errno = ENOMEM;
+            return -1;
+        }
+        json_object_set_new(head, "key_id", json_string(signing_key->id));
+        json_object_set_new(head, "sig", json_string(sig));
+        free(sig);
+    }
+    char *text = head ? json_dumps(head, AUDIT_DUMP_FLAGS) : NULL;
+    json_decref(head);
     size_t len = strlen(path) + 16;
-    char *head = malloc(len), *tmp = malloc(len + 8);
+    char *head_path = malloc(len), *tmp = malloc(len + 8);
     int rc = -1;
-    if (head && tmp) {
-        snprintf(head, len, "%s.head", path);
+    if (text && head_path && tmp) {
+        snprintf(head_path, len, "%s.head", path);
         snprintf(tmp, len + 8, "%s.head.tmp", path);
         FILE *f = fopen(tmp, "w");
         if (f) {
-            fprintf(f, "{\"seq\": %" JSON_INTEGER_FORMAT ", \"hash\": \"%s\"}\n", seq, hash);
+            fprintf(f, "%s\n", text);
             if (fflush(f) == 0 && fsync(fileno(f)) == 0 && fclose(f) == 0)
-                rc = rename(tmp, head);
+                rc = rename(tmp, head_path);
             else
                 fclose(f);
         }
     }
-    free(head);
+    free(text);
+    free(head_path);
     free(tmp);
     return rc;
+}
+
+static bool ends_with(const char *text, const char *suffix)
+{
+    size_t n = strlen(text), m = strlen(suffix);
+    return n >= m && strcmp(text + n - m, suffix) == 0;
+}
+
+/* actor, and approver when this entry records an approval. */
+static void add_who(json_t *entry)
+{
+    json_t *actor = audit_actor();
+    if (!actor)
+        return;
+    const char *event = json_string_value(json_object_get(entry, "event"));
+    const char *token = json_string_value(json_object_get(entry, "token"));
+    bool approval = (event && ends_with(event, ".approved")) ||
+                    (approve_token && token && strcmp(token, approve_token) == 0);
+    if (approval && !json_object_get(entry, "approver"))
+        json_object_set(entry, "approver", actor);
+    json_object_set_new(entry, "actor", actor);
+}
+
+/* Fill seq/time/actor/prev/key_id/hash/sig into `entry` after `prev_line` (NULL: first). */
+static int seal(json_t *entry, const char *prev_line, const char *path, diag *err)
+{
+    json_int_t seq = 1;
+    char prev[65] = AUDIT_ZERO_HASH;
+    if (prev_line) {
+        json_t *last = json_loads(prev_line, 0, NULL);
+        json_int_t last_seq = json_integer_value(json_object_get(last, "seq"));
+        json_decref(last);
+        if (last_seq <= 0) {
+            diag_set(err,
+                     "%s: the last line is not an audit entry; run `fawkes audit verify` "
+                     "and move the damaged file aside",
+                     path);
+            return -1;
+        }
+        seq = last_seq + 1;
+        audit_sha256_hex(prev_line, strlen(prev_line), prev);
+    }
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    add_who(entry);
+    json_object_del(entry, "sig");
+    json_object_del(entry, "key_id");
+    char hash[65];
+    if (json_object_set_new(entry, "seq", json_integer(seq)) ||
+        json_object_set_new(entry, "time", json_string(when)) ||
+        json_object_set_new(entry, "prev", json_string(prev)) ||
+        (signing_key && json_object_set_new(entry, "key_id", json_string(signing_key->id))) ||
+        audit_entry_hash(entry, hash) || json_object_set_new(entry, "hash", json_string(hash))) {
+        diag_set(err, "%s: out of memory", path);
+        return -1;
+    }
+    if (signing_key) {
+        char message[128];
+        snprintf(message, sizeof message, AUDIT_ENTRY_DOMAIN "%s", hash);
+        char *sig = audit_sign(signing_key, message);
+        if (!sig || json_object_set_new(entry, "sig", json_string(sig))) {
+            free(sig);
+            diag_set(err, "%s: cannot sign the entry (OpenSSL)", path);
+            return -1;
+        }
+        free(sig);
+    }
+    return 0;
 }
 
 int audit_append(const char *path, json_t *entry, diag *err)
@@ -135,33 +260,9 @@ int audit_append(const char *path, json_t *entry, diag *err)
         diag_set(err, "%s: cannot read the audit log's last line: %s", path, strerror(errno));
         goto done;
     }
-    json_int_t seq = 1;
-    char prev[65] = ZERO_HASH;
-    if (prev_line) {
-        json_t *last = json_loads(prev_line, 0, NULL);
-        json_int_t last_seq = json_integer_value(json_object_get(last, "seq"));
-        json_decref(last);
-        if (last_seq <= 0) {
-            diag_set(err,
-                     "%s: the last line is not an audit entry; run `fawkes audit verify` "
-                     "and move the damaged file aside",
-                     path);
-            goto done;
-        }
-        seq = last_seq + 1;
-        sha256_hex(prev_line, strlen(prev_line), prev);
-    }
-    char when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char hash[65];
-    if (json_object_set_new(entry, "seq", json_integer(seq)) ||
-        json_object_set_new(entry, "time", json_string(when)) ||
-        json_object_set_new(entry, "prev", json_string(prev)) || entry_hash(entry, hash) ||
-        json_object_set_new(entry, "hash", json_string(hash)) ||
-        !(text = json_dumps(entry, DUMP_FLAGS))) {
+    if (seal(entry, prev_line, path, err) != 0)
+        goto done;
+    if (!(text = json_dumps(entry, AUDIT_DUMP_FLAGS))) {
         diag_set(err, "%s: out of memory", path);
         goto done;
     }
@@ -175,11 +276,14 @@ int audit_append(const char *path, json_t *entry, diag *err)
     }
     text[len] = '\0';
     char line_hash[65];
-    sha256_hex(text, len, line_hash);
-    if (write_head(path, seq, line_hash) != 0) {
+    audit_sha256_hex(text, len, line_hash);
+    if (write_head(path, json_integer_value(json_object_get(entry, "seq")), line_hash) != 0) {
         diag_set(err, "%s.head: cannot write the audit log's head: %s", path, strerror(errno));
         goto done;
     }
+    diag ferr = {{0}};
+    if (audit_forward_send(text, &ferr) != 0) /* still under the lock: the copies keep order */
+        log_msg(FWK_LOG_WARN, "audit", "%s (the entry is in %s)", ferr.text, path);
     rc = 0;
 done:
     free(prev_line);
@@ -189,109 +293,11 @@ done:
     return rc;
 }
 
-static void problem(json_t *problems, size_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void problem(json_t *problems, size_t line, const char *fmt, ...)
+int audit_record(json_t *entry, diag *err)
 {
-    char text[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    json_array_append_new(problems,
-                          json_pack("{s:I, s:s}", "line", (json_int_t)line, "problem", text));
-}
-
-/* Check one line against the chain so far; updates prev/seq. */
-static void verify_line(json_t *problems, size_t lineno, const char *line, char prev[65],
-                        json_int_t *seq)
-{
-    json_error_t jerr;
-    json_t *entry = json_loads(line, 0, &jerr);
-    if (!json_is_object(entry)) {
-        problem(problems, lineno, "not a JSON object (%s): the line was edited or truncated",
-                jerr.text);
-    } else {
-        json_int_t got_seq = json_integer_value(json_object_get(entry, "seq"));
-        const char *got_prev = json_string_value(json_object_get(entry, "prev"));
-        const char *got_hash = json_string_value(json_object_get(entry, "hash"));
-        char want_hash[65];
-        if (got_seq != *seq + 1)
-            problem(problems, lineno,
-                    "seq is %" JSON_INTEGER_FORMAT ", expected %" JSON_INTEGER_FORMAT
-                    ": entries were deleted or reordered",
-                    got_seq, *seq + 1);
-        if (!got_prev || strcmp(got_prev, prev) != 0)
-            problem(problems, lineno,
-                    "prev does not match the SHA-256 of line %zu: the line "
-                    "before was edited, deleted or moved",
-                    lineno - 1);
-        if (!got_hash || entry_hash(entry, want_hash) != 0 || strcmp(got_hash, want_hash) != 0)
-            problem(problems, lineno,
-                    "hash does not match the entry's content: this line was "
-                    "edited");
-        if (got_seq > 0)
-            *seq = got_seq;
-        else
-            (*seq)++;
+    if (!log_path) {
+        json_decref(entry);
+        return 0;
     }
-    json_decref(entry);
-    sha256_hex(line, strlen(line), prev);
-}
-
-int audit_verify(const char *path, json_t **report, diag *err)
-{
-    *report = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        diag_set(err, "%s: cannot read the audit log: %s", path, strerror(errno));
-        return -1;
-    }
-    json_t *problems = json_array();
-    char prev[65] = ZERO_HASH;
-    json_int_t seq = 0;
-    size_t lineno = 0, entries = 0, cap = 0;
-    char *line = NULL;
-    ssize_t n;
-    while ((n = getline(&line, &cap, f)) > 0) {
-        lineno++;
-        if (line[n - 1] != '\n')
-            problem(problems, lineno, "the last line has no newline: it was cut short");
-        else
-            line[--n] = '\0';
-        entries++;
-        verify_line(problems, lineno, line, prev, &seq);
-    }
-    free(line);
-    fclose(f);
-
-    size_t hlen = strlen(path) + 8;
-    char *head_path = malloc(hlen);
-    if (head_path) {
-        snprintf(head_path, hlen, "%s.head", path);
-        json_t *head = json_load_file(head_path, 0, NULL);
-        if (!head) {
-            if (entries > 0)
-                problem(problems, 0,
-                        "%s is missing: cannot tell whether lines were deleted at "
-                        "the end",
-                        head_path);
-        } else {
-            json_int_t head_seq = json_integer_value(json_object_get(head, "seq"));
-            const char *head_hash = json_string_value(json_object_get(head, "hash"));
-            if (head_seq != seq || !head_hash || strcmp(head_hash, prev) != 0)
-                problem(problems, lineno,
-                        "the log ends at seq %" JSON_INTEGER_FORMAT
-                        " but its head records seq %" JSON_INTEGER_FORMAT
-                        ": lines at the end were deleted or edited",
-                        seq, head_seq);
-            json_decref(head);
-        }
-        free(head_path);
-    }
-    bool ok = json_array_size(problems) == 0;
-    *report = json_pack("{s:s, s:I, s:b, s:o}", "path", path, "entries", (json_int_t)entries, "ok",
-                        ok, "problems", problems);
-    return ok ? 0 : 1;
+    return audit_append(log_path, entry, err);
 }

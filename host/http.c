@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "audit.h"
 #include "http.h"
 #include "http_internal.h"
 #include "log.h"
@@ -565,12 +566,16 @@ fwk_status http_client_send(http_client *client, const fwk_http_request *request
         .cancel_arg = cancel_arg,
     };
     easy_setup(easy, &req, url, headers, s.timeout_ms, &t, errbuf);
+    audit_dest_note(req.url);
     response_buf *final = NULL;
     status = send_attempts(&s, easy, &t, errbuf, &final, err);
     if (status == FWK_CANCELLED)
         diag_set(err, "%s %s: cancelled: the run is stopping", req.method, shown);
     else if (status == FWK_OK)
         *response = &final->pub;
+    if (req.flags & FWK_HTTP_MUTATING)
+        audit_http(client->owner, req.method, req.url, *response ? (*response)->status : 0,
+                   *response ? (*response)->attempts : 0, status == FWK_OK ? NULL : err->text);
 out:
     http_response_free(t.resp ? &t.resp->pub : NULL);
     curl_easy_cleanup(easy);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "finding.h"
 #include "history.h"
@@ -305,9 +306,12 @@ static fwk_status deliver(run *r, instance *notifier, const json_t *message, cha
     const fwk_notifier_vtable *vt = notifier->plug->desc->vtable;
     fwk_ctx ctx;
     ctx_init(&ctx, r, notifier, "notify", NULL);
+    audit_dest_begin(); /* the hosts its requests and mails go to */
     fwk_status status = vt->notify(&ctx, notifier->state, message);
     if (status != FWK_OK)
         *why = strdup(ctx.message ? ctx.message : fwk_strerror(status));
+    audit_notification(r->id, r->chain, notifier->conf->name, notifier->conf->plugin, message,
+                       audit_dest_end(), status == FWK_OK, *why);
     ctx_finish(&ctx);
     return status;
 }

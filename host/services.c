@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "log.h"
 #include "secret_ref.h"
 #include "run.h"
@@ -156,6 +157,7 @@ static fwk_status svc_mail_send(fwk_ctx *ctx, const fwk_mail *mail)
     }
     diag err = {{0}};
     int attempts = 0;
+    audit_dest_note(mail && mail->struct_size ? mail->url : NULL);
     fwk_status status = smtp_send(mail, ctx->run->allow, &ctx->inst->conf->limits, ctx_cancelled,
                                   ctx, &attempts, &err);
     if (attempts > 1)

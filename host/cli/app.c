@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "exitcode.h"
 #include "log.h"
 
@@ -34,6 +35,12 @@ int app_open(app *a, const cli_args *args, unsigned flags)
             return EXIT_CODE_INTERNAL;
         }
     }
+    if (audit_configure(a->cfg, args ? args->approve : NULL, &err) != 0) {
+        log_user_error("%s", err.text);
+        config_free(a->cfg);
+        a->cfg = NULL;
+        return EXIT_CODE_USAGE;
+    }
     loader_search_dirs(&args->plugin_dirs, &a->cfg->plugin_dirs, &a->plugin_dirs);
     if (flags & APP_LOAD_PLUGINS)
         loader_load_dirs(&a->plugin_dirs, &a->plugins);
@@ -50,4 +57,5 @@ void app_close(app *a)
     strlist_clear(&a->plugin_dirs);
     config_free(a->cfg);
     a->cfg = NULL;
+    audit_shutdown();
 }

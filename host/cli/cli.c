@@ -27,7 +27,8 @@ typedef enum opt_id {
     OPT_SINCE,
     OPT_REQUIREMENTS,
     OPT_FROM,
-    OPT_TO
+    OPT_TO,
+    OPT_PUBLIC_KEY
 } opt_id;
 
 typedef struct opt_spec {
@@ -58,6 +59,7 @@ static const opt_spec specs[] = {
     {"since", 0, true, OPT_SINCE},
     {"requirements", 0, true, OPT_REQUIREMENTS},
     {"from", 0, true, OPT_FROM},
+    {"public-key", 0, true, OPT_PUBLIC_KEY},
     {"to", 0, true, OPT_TO},
 };
 
@@ -90,7 +92,9 @@ void cli_usage(FILE *stream)
         "  select --requirements FILE       rank providers for a workload, with the scores\n"
         "  cost [--provider NAME]... [--from T] [--to T]\n"
         "                                   billed cost per provider over a time range\n"
-        "  audit verify                     check the audit log's hash chain\n"
+        "  audit verify [--public-key FILE] [LOG]\n"
+        "                                   check the audit log's chain and signatures\n"
+        "  audit keygen FILE                write an Ed25519 key pair (FILE, FILE.pub)\n"
         "\n"
         "exit codes: 0 ok; 1 findings at or above --fail-on (default high); 2 usage or config\n"
         "error (nothing ran); 3 partial results (some plugin, provider, region or page failed);\n"
@@ -199,6 +203,9 @@ static int apply_option(cli_args *args, const opt_spec *spec, const char *value,
         break;
     case OPT_TO:
         args->to = value;
+        break;
+    case OPT_PUBLIC_KEY:
+        args->public_key = value;
         break;
     }
     return 0;

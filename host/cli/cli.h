@@ -30,6 +30,7 @@ typedef struct cli_args {
     const char *requirements; /* --requirements FILE (select) */
     const char *from;         /* --from TIME (cost): RFC 3339 or YYYY-MM-DD */
     const char *to;           /* --to TIME (cost) */
+    const char *public_key;   /* --public-key FILE (audit verify) */
     bool help;                /* -h/--help */
     const char *command;      /* first positional word; NULL when none */
     strlist words;            /* the positional words after the command */

@@ -141,8 +141,14 @@ class CivoPlaybookTest(fwtest.TestCase):
         sent = self.fake.mutating()
         self.assertEqual([(r["method"], r["path"], r["body"]) for r in sent],
                          [("POST", "/v2/objectstores", body)])
-        events = [json.loads(line)["event"] for line in open(self.audit, encoding="utf-8")]
-        self.assertEqual(events, ["provision.planned", "provision.planned", "provision.executed"])
+        entries = [json.loads(line) for line in open(self.audit, encoding="utf-8")]
+        self.assertEqual([e["event"] for e in entries],
+                         ["provision.planned", "provision.planned", "http.request",
+                          "provision.executed"])
+        # the request the playbook's provision sent, as it went out (docs/audit.md)
+        request = entries[2]
+        self.assertEqual((request["method"], request["url"], request["status"]),
+                         ("POST", self.fake.base_url + "/v2/objectstores", 200))
 
 
 if __name__ == "__main__":
