@@ -127,9 +127,12 @@ static int fetch_token(const gcp_instance *inst, fwk_ctx *ctx)
     if (rc != FWK_OK) {
         inst->host->fail(ctx, "%s %s: no access token for the credentials from %s: %s", req.method,
                          req.url, creds->source,
-                         metadata ? "no metadata server answered (not on GCE/GKE? set "
-                                    "GOOGLE_APPLICATION_CREDENTIALS or credentials_file)"
-                                  : "the token endpoint did not answer");
+                         metadata ? "the metadata server could not be reached (not on "
+                                    "GCE/GKE, or its host not in security.egress_allow? "
+                                    "otherwise set GOOGLE_APPLICATION_CREDENTIALS or "
+                                    "credentials_file)"
+                                  : "the token endpoint could not be reached (is its host in "
+                                    "security.egress_allow?)");
     } else if (res->status < 200 || res->status > 299) {
         fwkx_http_describe(req.method, req.url, res->status, res->attempts, res->body,
                            res->body_len, token_hint(creds, res->status), message, sizeof message);
