@@ -57,7 +57,7 @@ providers:
   - name: bench
     plugin: snapshot
     config: { paths: ["$data"] }
-playbooks: { instructions: 100000000000 }
+playbooks: { instructions: 100000000000, timeout: 24h }
 state: "$work/state.db"
 security: { audit_log: "$work/audit.jsonl" }
 YAML

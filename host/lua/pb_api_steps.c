@@ -412,7 +412,8 @@ int pb_api_http_request(lua_State *L)
                                 .timeout_ms = timeout_ms};
     fwk_http_response *response = NULL;
     diag err = {{0}};
-    fwk_status status = http_client_send(s->http, &request, &response, &err, NULL, NULL);
+    fwk_status status =
+        http_client_send(s->http, &request, &response, &err, pb_sandbox_interrupted, s->sb);
     free(headers);
     if (status != FWK_OK) {
         lua_pushnil(L);

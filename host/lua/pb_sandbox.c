@@ -10,15 +10,21 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "clock.h"
 #include "file_read.h"
 #include "log.h"
+#include "pb_sandbox_strings.h"
+#include "run.h"
 
 struct sandbox {
     lua_State *L;
     size_t memory_cap, memory_used, memory_peak;
     long long budget, hooks; /* instruction budget; hook calls so far */
+    long long charged;       /* steps charged by C functions (pb_sandbox_charge) */
+    long timeout_ms;         /* the time limit */
+    int64_t deadline_ms;     /* clock_mono_ms() when it runs out */
     const strlist *lib_dirs;
-    const char *stopped; /* why the script was stopped, or NULL */
+    const char *stopped; /* why the script was stopped (pb_sandbox_stopped), or NULL */
     bool over_memory;    /* the soft cap was crossed: the hook stops the script */
     char where[256];     /* "file:line" of the last hook sample */
 };
@@ -83,29 +89,106 @@ static void arm_hook(sandbox *sb, int every)
     lua_sethook(sb->L, pb_sandbox_hook, LUA_MASKCOUNT, every);
 }
 
+/* Decide whether the script must stop now (the first reason found sticks). */
+static void check_stop(sandbox *sb)
+{
+    if (sb->stopped)
+        return;
+    if (sb->over_memory)
+        sb->stopped = "memory";
+    else if (sb->hooks * SANDBOX_HOOK_EVERY + sb->charged >= sb->budget)
+        sb->stopped = "instructions";
+    else if (clock_mono_ms() >= sb->deadline_ms)
+        sb->stopped = "timeout";
+    else if (run_cancel_requested())
+        sb->stopped = "signal";
+}
+
+/* Push the message of the stop, at sb->where; `fn` names the C function that was running
+   (NULL: the script itself). */
+static void push_stop_message(lua_State *L, sandbox *sb, const char *fn)
+{
+    const char *where = sb->where[0] ? sb->where : "?";
+    char in[96] = "";
+    if (fn)
+        snprintf(in, sizeof in, " in %s", fn);
+    if (strcmp(sb->stopped, "memory") == 0)
+        lua_pushfstring(L, "%s: memory limit of %d MiB exceeded%s (playbooks.memory in the config)",
+                        where, (int)(sb->memory_cap / (1024 * 1024)), in);
+    else if (strcmp(sb->stopped, "timeout") == 0 && sb->timeout_ms % 1000 == 0)
+        lua_pushfstring(L, "%s: time limit of %ds exceeded%s (playbooks.timeout in the config)",
+                        where, (int)(sb->timeout_ms / 1000), in);
+    else if (strcmp(sb->stopped, "timeout") == 0)
+        lua_pushfstring(L, "%s: time limit of %dms exceeded%s (playbooks.timeout in the config)",
+                        where, (int)sb->timeout_ms, in);
+    else if (strcmp(sb->stopped, "signal") == 0)
+        lua_pushfstring(L, "%s: stopped%s by SIGINT or SIGTERM: fawkes is shutting down", where,
+                        in);
+    else if (fn)
+        lua_pushfstring(L,
+                        "%s: instruction limit of %I exceeded%s (each step of its work counts "
+                        "as an instruction); is the pattern backtracking, or the loop endless? "
+                        "(playbooks.instructions in the config)",
+                        where, (lua_Integer)sb->budget, in);
+    else
+        lua_pushfstring(L,
+                        "%s: instruction limit of %I exceeded; is there an endless loop? "
+                        "(playbooks.instructions in the config)",
+                        where, (lua_Integer)sb->budget);
+}
+
+/* Raise the stop. From now on every instruction raises, so pcall cannot swallow it. */
+static int raise_stop(lua_State *L, sandbox *sb, const char *fn)
+{
+    arm_hook(sb, 1);
+    push_stop_message(L, sb, fn);
+    return lua_error(L);
+}
+
 static void pb_sandbox_hook(lua_State *L, lua_Debug *ar)
 {
     sandbox *sb = pb_sandbox_of(L);
     sb->hooks++;
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
         snprintf(sb->where, sizeof sb->where, "%s:%d", ar->short_src, ar->currentline);
-    if (!sb->stopped && sb->over_memory)
-        sb->stopped = "memory";
-    if (!sb->stopped && sb->hooks * SANDBOX_HOOK_EVERY >= sb->budget)
-        sb->stopped = "instructions";
+    check_stop(sb);
+    if (sb->stopped)
+        raise_stop(L, sb, NULL);
+}
+
+void pb_sandbox_charge(lua_State *L, long long steps, const char *fn)
+{
+    sandbox *sb = pb_sandbox_of(L);
+    sb->charged += steps;
+    check_stop(sb);
     if (!sb->stopped)
         return;
-    /* From now on every instruction raises, so pcall cannot swallow the stop. */
-    arm_hook(sb, 1);
-    if (strcmp(sb->stopped, "memory") == 0)
-        lua_pushfstring(L, "%s: memory limit of %d MiB exceeded (playbooks.memory in the config)",
-                        sb->where[0] ? sb->where : "?", (int)(sb->memory_cap / (1024 * 1024)));
-    else
-        lua_pushfstring(L,
-                        "%s: instruction limit of %I exceeded; is there an endless loop? "
-                        "(playbooks.instructions in the config)",
-                        sb->where[0] ? sb->where : "?", (lua_Integer)sb->budget);
-    lua_error(L);
+    note_where(sb);
+    raise_stop(L, sb, fn);
+}
+
+void pb_sandbox_check_room(lua_State *L, size_t bytes, const char *fn)
+{
+    sandbox *sb = pb_sandbox_of(L);
+    if (sb->memory_used < sb->memory_cap && bytes <= sb->memory_cap - sb->memory_used)
+        return;
+    note_where(sb);
+    sb->over_memory = true;
+    if (!sb->stopped)
+        sb->stopped = "memory";
+    raise_stop(L, sb, fn);
+}
+
+int pb_sandbox_interrupted(void *arg)
+{
+    sandbox *sb = arg;
+    check_stop(sb);
+    return sb->stopped != NULL;
+}
+
+const char *pb_sandbox_stopped(const sandbox *sb)
+{
+    return sb->stopped;
 }
 
 sandbox *pb_sandbox_of(lua_State *L)
@@ -132,7 +215,7 @@ size_t pb_sandbox_memory_peak(const sandbox *sb)
 
 long long pb_sandbox_instructions(const sandbox *sb)
 {
-    return sb->hooks * SANDBOX_HOOK_EVERY;
+    return sb->hooks * SANDBOX_HOOK_EVERY + sb->charged;
 }
 
 /* print(...): the values, tab-separated, to the log at info level. */
@@ -352,7 +435,8 @@ static void remove_fields(lua_State *L, const char *table, const char *const *na
     lua_pop(L, 1);
 }
 
-static void open_libraries(lua_State *L)
+/* lua_CFunction: the libraries, pruned (run protected: it allocates). */
+static int open_libraries(lua_State *L)
 {
     static const luaL_Reg libs[] = {
         {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
@@ -378,6 +462,9 @@ static void open_libraries(lua_State *L)
     remove_fields(L, LUA_OSLIBNAME, os_gone);
     static const char *const string_gone[] = {"dump", NULL};
     remove_fields(L, LUA_STRLIBNAME, string_gone);
+    lua_getglobal(L, LUA_STRLIBNAME);
+    pb_sandbox_open_strings(L);
+    lua_pop(L, 1);
 
     lua_getglobal(L, "load");
     lua_pushcclosure(L, sb_load, 1);
@@ -401,6 +488,17 @@ static void open_libraries(lua_State *L)
 
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &loaded_key);
+    return 0;
+}
+
+/* The last resort: an error escaped every protected call. Say so before aborting. */
+static int sandbox_panic(lua_State *L)
+{
+    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "not a string";
+    fprintf(stderr,
+            "fawkes: internal error: a Lua error escaped the playbook sandbox's protection: %s\n",
+            msg);
+    return 0; /* Lua aborts */
 }
 
 int pb_sandbox_new(const pb_sandbox_limits *limits, sandbox **out, diag *err)
@@ -416,6 +514,7 @@ int pb_sandbox_new(const pb_sandbox_limits *limits, sandbox **out, diag *err)
     sb->budget =
         limits && limits->instructions > 0 ? limits->instructions : SANDBOX_DEFAULT_INSTRUCTIONS;
     sb->lib_dirs = limits ? limits->lib_dirs : NULL;
+    pb_sandbox_set_timeout(sb, 0);
     /* The libraries need some room of their own before the cap applies to the script. */
     size_t cap = sb->memory_cap;
     sb->memory_cap = cap + SANDBOX_DEFAULT_MEMORY_BYTES;
@@ -425,7 +524,13 @@ int pb_sandbox_new(const pb_sandbox_limits *limits, sandbox **out, diag *err)
         diag_set(err, "out of memory while creating the Lua state");
         return -1;
     }
-    open_libraries(sb->L);
+    lua_atpanic(sb->L, sandbox_panic);
+    lua_pushcfunction(sb->L, open_libraries);
+    if (lua_pcall(sb->L, 0, 0, 0) != LUA_OK) {
+        pb_sandbox_free(sb);
+        diag_set(err, "out of memory while creating the Lua state");
+        return -1;
+    }
     sb->memory_cap = cap;
     if (sb->memory_used >= cap) {
         diag_set(err,
@@ -440,6 +545,12 @@ int pb_sandbox_new(const pb_sandbox_limits *limits, sandbox **out, diag *err)
     return 0;
 }
 
+void pb_sandbox_set_timeout(sandbox *sb, long timeout_ms)
+{
+    sb->timeout_ms = timeout_ms > 0 ? timeout_ms : SANDBOX_DEFAULT_TIMEOUT_MS;
+    sb->deadline_ms = clock_mono_ms() + sb->timeout_ms;
+}
+
 void pb_sandbox_free(sandbox *sb)
 {
     if (!sb)
@@ -449,16 +560,54 @@ void pb_sandbox_free(sandbox *sb)
     free(sb);
 }
 
-/* Message handler: "msg\nstack traceback:..." (C: the hook cannot interrupt it). */
+/* "file:line" of the innermost Lua function with a line on the stack, into buf. */
+static void script_where(lua_State *L, char *buf, size_t size)
+{
+    lua_Debug ar;
+    snprintf(buf, size, "?");
+    for (int level = 1; level < 16 && lua_getstack(L, level, &ar); level++)
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(buf, size, "%s:%d", ar.short_src, ar.currentline);
+            return;
+        }
+}
+
+/* lua_CFunction: the error object at 1 as text, through its __tostring (which may fail). */
+static int error_object_text(lua_State *L)
+{
+    luaL_tolstring(L, 1, NULL);
+    return 1;
+}
+
+/* Message handler: "msg\nstack traceback:..." (C: the hook cannot interrupt it). An error
+   object that is not a string is shown through its __tostring, called protected (it may
+   fail), and located at the line that raised it. */
 static int traceback_handler(lua_State *L)
 {
     sandbox *sb = pb_sandbox_of(L);
-    const char *msg = lua_tostring(L, 1);
+    const char *msg = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : NULL;
     if (!msg) {
-        if (!sb->stopped && luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-            msg = lua_tostring(L, -1);
-        else
-            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+        char where[256];
+        script_where(L, where, sizeof where);
+        const char *type = luaL_typename(L, 1);
+        bool has_tostring = luaL_getmetafield(L, 1, "__tostring") != LUA_TNIL;
+        if (has_tostring)
+            lua_pop(L, 1);
+        if (lua_type(L, 1) == LUA_TNUMBER || (has_tostring && !sb->stopped)) {
+            lua_pushcfunction(L, error_object_text);
+            lua_pushvalue(L, 1);
+            if (lua_pcall(L, 1, 1, 0) == LUA_OK)
+                msg = lua_pushfstring(L, "%s: %s", where, lua_tostring(L, -1));
+            else
+                msg = lua_pushfstring(L,
+                                      "%s: (error object is a %s value whose __tostring failed: "
+                                      "%s)",
+                                      where, type,
+                                      lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                                     : "not a string");
+        } else {
+            msg = lua_pushfstring(L, "%s: (error object is a %s value)", where, type);
+        }
     }
     luaL_traceback(L, L, msg, 1);
     return 1;
@@ -467,10 +616,14 @@ static int traceback_handler(lua_State *L)
 static void error_text(sandbox *sb, int status, diag *err)
 {
     lua_State *L = sb->L;
-    const char *msg = lua_tostring(L, -1);
+    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    const char *where = sb->where[0] ? sb->where : "?";
     if (status == LUA_ERRMEM || (sb->stopped && strcmp(sb->stopped, "memory") == 0 && !msg))
-        diag_set(err, "%s: memory limit of %d MiB exceeded (playbooks.memory in the config)",
-                 sb->where[0] ? sb->where : "?", (int)(sb->memory_cap / (1024 * 1024)));
+        diag_set(err, "%s: memory limit of %d MiB exceeded (playbooks.memory in the config)", where,
+                 (int)(sb->memory_cap / (1024 * 1024)));
+    else if (status == LUA_ERRERR)
+        diag_set(err, "%s: an error occurred while reporting an error (%s)", where,
+                 msg ? msg : "no message");
     else
         diag_set(err, "%s", msg ? msg : "error with no message");
     lua_pop(L, 1);
@@ -488,6 +641,18 @@ int pb_sandbox_pcall(sandbox *sb, int nargs, int nresults, diag *err)
         return 0;
     error_text(sb, status, err);
     return -1;
+}
+
+int pb_sandbox_cpcall(sandbox *sb, lua_CFunction fn, void *ud, diag *err)
+{
+    lua_State *L = sb->L;
+    if (!lua_checkstack(L, 4)) {
+        diag_set(err, "out of memory in the Lua state");
+        return -1;
+    }
+    lua_pushcfunction(L, fn);
+    lua_pushlightuserdata(L, ud);
+    return pb_sandbox_pcall(sb, 1, 0, err);
 }
 
 int pb_sandbox_run_string(sandbox *sb, const char *text, const char *name, diag *err)

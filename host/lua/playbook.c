@@ -422,6 +422,7 @@ static int session_open(pb_session *s, const engine_env *a, run *chain_run, chai
     }
     if (pb_sandbox_new(&sl, &s->sb, err) != 0)
         return -1;
+    pb_sandbox_set_timeout(s->sb, a->cfg->playbooks.timeout_ms);
     return pb_api_open(s, err);
 }
 

@@ -390,19 +390,38 @@ static void execute_http(pb_session *s, json_t *step)
     http_response_free(response);
 }
 
+#define STOPPED_REASON "fawkes was asked to stop (SIGINT or SIGTERM)"
+
+/* Execute the planned steps in order; after SIGINT/SIGTERM the rest are skipped. */
 static void execute_plan(pb_session *s, state_store *st, const char *token)
 {
     size_t i;
     json_t *step;
+    size_t stopped = 0;
     json_array_foreach (s->steps, i, step) {
         if (!is_status(step, "planned"))
             continue;
+        if (run_cancel_requested()) { /* SIGINT/SIGTERM: run no further step */
+            json_object_set_new(step, "status", json_string("skipped"));
+            json_object_set_new(step, "reason", json_string(STOPPED_REASON));
+            diag audit_err = {{0}};
+            if (is_change(step) &&
+                audit_step(s, step, "action.skipped", token, STOPPED_REASON, NULL, &audit_err) != 0)
+                pb_failure(s, "audit", "%s", audit_err.text);
+            stopped++;
+            continue;
+        }
         if (is_change(step))
             execute_change(s, step, st, token);
         else if (is_type(step, "notify"))
             execute_notify(s, step);
         else if (is_type(step, "http"))
             execute_http(s, step);
+    }
+    if (stopped) {
+        pb_failure(s, "apply", "%zu step%s not run and the state writes not stored: %s", stopped,
+                   stopped == 1 ? "" : "s", STOPPED_REASON);
+        return;
     }
     diag err = {{0}};
     if (st && pb_state_write(st, s->name, s->state_writes, &err) != 0)
@@ -543,6 +562,13 @@ int pb_guard_and_apply(pb_session *s, json_t *result, diag *err)
                 goto out;
             }
         }
+    }
+    if (run_cancel_requested()) {
+        code = refuse(s, result, token,
+                      "interrupted before the plan was applied: " STOPPED_REASON
+                      "; nothing was executed",
+                      err);
+        goto out;
     }
     execute_plan(s, st, token); /* st is set whenever a step or a state write needs it */
     json_object_set_new(result, "status", json_string("applied"));
