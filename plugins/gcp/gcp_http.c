@@ -212,6 +212,10 @@ fwk_status gcp_list(const gcp_instance *inst, fwk_ctx *ctx, const char *url, con
         }
         free(token);
         token = next ? strdup(next) : NULL;
+        if (next && !token) {
+            inst->host->fail(ctx, "out of memory after page %ld of %s", page, url);
+            rc = FWK_ERROR;
+        }
         fwkx_http_result_free(&result);
         free(this_url);
         if (rc != FWK_OK || !token)

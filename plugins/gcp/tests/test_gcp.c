@@ -244,6 +244,40 @@ static void test_cluster_and_sql(void **state)
     json_decref(sql);
 }
 
+static void test_network_and_empty_fields(void **state)
+{
+    json_t *items = items_of("networks.json", "items");
+    json_t *full = gcp_norm_network(inst, "p1", json_array_get(items, 0));
+    json_t *bare = gcp_norm_network(inst, "p1", json_array_get(items, 1));
+    json_t *empty_vm = json_pack("{s:s, s:s, s:{}, s:[], s:s}", "id", "7", "name", "e", "labels",
+                                 "networkInterfaces", "status", "STAGING");
+    json_t *vm;
+
+    (void)state;
+    assert_string_equal(s(full, "uid"), "gcp:p1:global:network.network:3955086338462669620");
+    assert_true(json_is_null(json_object_get(full, "region")));
+    assert_string_equal(s(full, "created_at"), "2023-06-14T06:03:46.123Z");
+    assert_true(json_is_null(json_object_get(full, "state")));
+    assert_true(json_is_null(json_object_get(full, "public")));
+    assert_true(json_number_value(json_object_get(full, "monthly_cost")) == 0.0);
+    assert_string_equal(s(json_object_get(full, "attributes"), "name"), "default");
+    /* an empty name is no name; an empty id is no resource */
+    assert_true(json_is_null(json_object_get(bare, "name")));
+    assert_null(gcp_norm_network(inst, "p1", json_array_get(items, 2)));
+    /* empty labels and interfaces, no zone: global, not public, a transitional state */
+    vm = gcp_norm_instance(inst, "p1", empty_vm);
+    assert_string_equal(s(vm, "uid"), "gcp:p1:global:compute.instance:7");
+    assert_string_equal(s(vm, "state"), "staging");
+    assert_true(json_is_false(json_object_get(vm, "public")));
+    assert_true(json_is_null(json_object_get(vm, "monthly_cost")));
+    assert_int_equal(json_object_size(json_object_get(vm, "labels")), 0);
+    json_decref(vm);
+    json_decref(empty_vm);
+    json_decref(full);
+    json_decref(bare);
+    json_decref(items);
+}
+
 static fwk_status run(const char *kind, const char *regions_json)
 {
     json_t *task = json_pack("{s:s, s:s, s:s}", "name", kind, "project", "p1", "kind", kind);
@@ -450,6 +484,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_firewall, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bucket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cluster_and_sql, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_network_and_empty_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_follows_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregated_zone_unreachable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_name_the_api, setup, teardown),
