@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "serve_config.h"
 #include "file_read.h"
 
 static const char *const section_names[CONFIG_SECTION_COUNT] = {"providers", "scanners", "policies",
@@ -358,6 +359,7 @@ void config_free(config *cfg)
     strlist_clear(&cfg->plugin_dirs);
     strlist_clear(&cfg->egress_allow);
     strlist_clear(&cfg->playbooks.lib_dirs);
+    serve_config_free(cfg->serve);
     free(cfg->audit_log);
     free(cfg->audit_signing_key);
     free(cfg->audit_forward);

@@ -94,6 +94,8 @@ typedef struct config {
     int history_keep_days;      /* history.keep_days; 0: keep runs whatever their age;
                                    -1: not set (the default applies) */
     config_playbooks playbooks; /* the `playbooks:` section */
+    struct serve_config *serve; /* `server:` and `alerts:` (host/serve/serve_config.h); NULL
+                                   when neither is written */
     json_t *root;               /* the whole document after interpolation */
     json_t *marks;              /* object: JSON pointer -> [line, column] of every node */
     json_t *interpolated;       /* object: JSON pointer -> true for values that came entirely

@@ -8,6 +8,7 @@
 
 #include "config_internal.h"
 #include "cron.h"
+#include "serve_config.h"
 #include "notify_route.h"
 #include "schema.h"
 
@@ -678,9 +679,9 @@ static int read_history(checker *c, const json_t *section)
 
 static int read_top(checker *c)
 {
-    static const char *const allowed[] = {"version",  "plugin_dirs", "providers", "scanners",
-                                          "policies", "notifiers",   "chains",    "security",
-                                          "state",    "playbooks",   "history",   NULL};
+    static const char *const allowed[] = {
+        "version",  "plugin_dirs", "providers", "scanners", "policies", "notifiers", "chains",
+        "security", "state",       "playbooks", "history",  "server",   "alerts",    NULL};
     const json_t *root = c->cfg->root;
     const char *pointer = "";
     if (!root) {
@@ -720,6 +721,8 @@ int config_check(config *cfg, const json_t *key_marks, const json_t *unresolved,
         rc = read_section(&c, (config_section)s);
     if (rc == 0)
         rc = read_chains(&c);
+    if (rc == 0)
+        rc = serve_config_read(cfg, key_marks, &cfg->serve, err);
     if (rc != 0 && err->text[0] == '\0')
         diag_set(err, "%s: out of memory while checking the config", cfg->path);
     return rc;

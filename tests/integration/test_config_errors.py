@@ -46,7 +46,8 @@ BAD = {
         "reads), got integer 2"],
     "bad-unknown-top-key.yaml": [
         "bad-unknown-top-key.yaml:2:1: unknown key 'provider'; allowed: version, plugin_dirs, "
-        "providers, scanners, policies, notifiers, chains, security, state, playbooks, history"],
+        "providers, scanners, policies, notifiers, chains, security, state, playbooks, history, "
+        "server, alerts"],
     "bad-playbooks-max-percent.yaml": [
         "bad-playbooks-max-percent.yaml:3:16: playbooks.max_percent: expected a number above 0 "
         "and at most 100, got integer 150"],

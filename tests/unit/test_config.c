@@ -374,7 +374,8 @@ static void test_top_level_checks(void **state)
                                    "this fawkes reads), got string \"1\"");
     load_fails("version: 1\nprovider: []\n",
                "t.yaml:2:1: unknown key 'provider'; allowed: version, plugin_dirs, providers, "
-               "scanners, policies, notifiers, chains, security, state, playbooks, history");
+               "scanners, policies, notifiers, chains, security, state, playbooks, history, "
+               "server, alerts");
     load_fails("- a\n", "t.yaml:1:1: expected a mapping with version: 1 at the top level, got a "
                         "list");
     load_fails("version: 1\nplugin_dirs: ./p\n",
