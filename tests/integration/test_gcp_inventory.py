@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator  # noqa: E402
 sys.path.insert(0, os.path.join(fwtest.SOURCE_DIR, "tests", "fakes"))
 from fake_gcp import FakeGCP  # noqa: E402
 
-EXIT_OK, EXIT_PARTIAL = 0, 3
+EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 2, 3
 PROJECTS = ("acme-prod", "acme-data")
 KINDS = ("compute.instance", "compute.volume", "network.firewall", "network.network",
          "storage.bucket", "kubernetes.cluster", "database.instance")
@@ -223,6 +223,27 @@ class InventoryTest(GCPTestCase):
         result = self.inventory(config=self.config(projects=["acme-prod"]))
         self.assertExit(result, EXIT_PARTIAL)
         self.assertIn("the answer is not valid JSON", json.dumps(result.json()["failures"]) + result.stderr)
+
+
+class ConfigTest(GCPTestCase):
+
+    def test_config_errors_name_the_key_and_run_nothing(self):
+        cases = [({"services": ["compute", "bigquery"]}, "services"),
+                 ({"page_size": 0}, "page_size"),
+                 ({"credentials_file": "inline-secret"}, "credentials_file")]
+        for settings, key in cases:
+            result = self.inventory(config=self.config(**settings))
+            self.assertExit(result, EXIT_USAGE)
+            self.assertIn(key, result.stderr)
+            self.assertRegex(result.stderr, r"fawkes\.yaml:\d+:\d+")
+            self.assertNotIn("inline-secret", result.stderr)
+        self.assertEqual(self.fake.requests(), [])
+
+    def test_no_credentials_at_all_is_partial_and_says_what_to_set(self):
+        result = self.inventory(key=False, env={"GCE_METADATA_HOST": "127.0.0.1:1"})
+        self.assertExit(result, EXIT_PARTIAL)
+        self.assertIn("the metadata server could not be reached", result.stderr)
+        self.assertIn("GOOGLE_APPLICATION_CREDENTIALS", result.stderr)
 
 
 class CredentialsTest(GCPTestCase):
