@@ -177,7 +177,8 @@ static void add_who(json_t *entry)
     const char *event = json_string_value(json_object_get(entry, "event"));
     const char *token = json_string_value(json_object_get(entry, "token"));
     bool approval = (event && ends_with(event, ".approved")) ||
-                    (approve_token && token && strcmp(token, approve_token) == 0);
+                    (approve_token && token && strcmp(token, approve_token) == 0 &&
+                     !(event && ends_with(event, ".planned"))); /* planning approves nothing */
     if (approval && !json_object_get(entry, "approver"))
         json_object_set(entry, "approver", actor);
     json_object_set_new(entry, "actor", actor);

@@ -64,11 +64,11 @@ json_t *audit_actor(void);
 /*
  * audit_append: append `entry` (a JSON object; reference taken, even on failure) to the
  * log at `path`, adding seq/time/actor/prev/hash (and key_id/sig when a key is configured;
- * "approver" on "*.approved" entries and on entries carrying the --approve token, unless
- * set). Known secrets are redacted first (log.h). Safe across threads and processes (an
- * exclusive flock on the file); the line is written with one write() and fsync'ed, then
- * forwarded (a forward failure is logged as a warning, the entry stays written). Returns
- * 0, or -1 with err set ("PATH: ...").
+ * "approver" on "*.approved" entries and on entries other than "*.planned" carrying the
+ * --approve token, unless set). Known secrets are redacted first (log.h). Safe across
+ * threads and processes (an exclusive flock on the file); the line is written with one
+ * write() and fsync'ed, then forwarded (a forward failure is logged as a warning, the entry
+ * stays written). Returns 0, or -1 with err set ("PATH: ...").
  */
 int audit_append(const char *path, json_t *entry, diag *err);
 

@@ -33,6 +33,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey 
 EXIT_OK, EXIT_TAMPERED, EXIT_USAGE = 0, 1, 2
 ZERO = "0" * 64
 
+CLOSE_OPEN_SSH = """
+for fw in fawkes.inventory{provider = "civo-test", kind = "network.firewall"} do
+  for _, rule in ipairs(fw.attributes.rules) do
+    local open = false
+    for _, cidr in ipairs(rule.cidrs) do open = open or cidr == "0.0.0.0/0" end
+    if rule.direction == "ingress" and rule.ports == "22" and open then
+      fawkes.action(fw, "delete_firewall_rule", {rule_id = rule.id})
+    end
+  end
+end
+"""
+
 CLUSTER_SPEC = """\
 name: web-k8s
 region: LON1
@@ -211,6 +223,34 @@ class AuditTest(fwtest.TestCase):
         unchecked = self.cli("audit", "verify", self.log, config=None)
         self.assertExit(unchecked, EXIT_OK)
         self.assertIn("signed, but the signatures were NOT checked", unchecked.stdout)
+
+    def test_approved_steps_name_the_approver(self):
+        play = self.write("close-open-ssh.lua", CLOSE_OPEN_SSH)
+        dry = self.cli("playbook", "run", play, "-o", "json")
+        self.assertExit(dry, EXIT_OK)
+        token = dry.json()["token"]
+        self.assertTrue(dry.json()["needs_approval"])  # delete_firewall_rule is high risk
+        applied = self.cli("playbook", "run", play, "-o", "json", "--apply", "--approve", token)
+        self.assertExit(applied, EXIT_OK)
+        entries = self.entries()
+        planned = [e for e in entries if e["event"] == "action.planned"]
+        approved = [e for e in entries if e["event"] == "action.approved"]
+        executed = [e for e in entries if e["event"] == "action.executed"]
+        requests = [e for e in entries if e["event"] == "http.request"]
+        self.assertGreater(len(approved), 0)
+        self.assertEqual(len(approved), len(executed))
+        self.assertEqual(len(requests), len(executed))  # one DELETE per rule
+        for entry in approved + executed:
+            self.assertEqual(entry["token"], token)
+            self.assertEqual(entry["approver"], entry["actor"])
+            self.assertEqual(entry["approver"]["uid"], os.getuid())
+        for entry in planned:  # planning approves nothing
+            self.assertNotIn("approver", entry)
+        for entry in requests:
+            self.assertEqual((entry["instance"], entry["method"], entry["status"]),
+                             ("civo-test", "DELETE", 200))
+            self.assertNotIn("?", entry["url"])  # the region query is cut off
+        self.verify(EXIT_OK)
 
     def test_unsigned_log_says_so(self):
         plain = self.write_config("plain.yaml", signed=False)

@@ -464,7 +464,9 @@ static void entries_name_the_actor_and_approver(void **state)
     fixture *f = *state;
     configure(f, f->key_a, NULL, "tok-123");
     diag err = {{0}};
-    assert_int_equal(audit_record(json_pack("{s:s}", "event", "action.planned"), &err), 0);
+    assert_int_equal(
+        audit_record(json_pack("{s:s, s:s}", "event", "action.planned", "token", "tok-123"), &err),
+        0);
     assert_int_equal(audit_record(json_pack("{s:s}", "event", "action.approved"), &err), 0);
     assert_int_equal(
         audit_record(json_pack("{s:s, s:s}", "event", "provision.executed", "token", "tok-123"),
