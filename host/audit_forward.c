@@ -2,6 +2,7 @@
    the local syslog (syslog(3), facility authpriv) or RFC 5424 datagrams to udp://HOST:PORT. */
 #include <errno.h>
 #include <netdb.h>
+#include <paths.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,14 @@ int audit_forward_open(const char *spec, diag *err)
     if (!spec)
         return 0;
     if (strcmp(spec, "syslog") == 0) {
+        /* syslog(3) drops messages silently when no daemon listens: say so now */
+        if (access(_PATH_LOG, W_OK) != 0) {
+            diag_set(err,
+                     "security.audit_forward: syslog: cannot write to %s (%s): is a syslog "
+                     "daemon running? Use udp://HOST:PORT for a remote collector",
+                     _PATH_LOG, strerror(errno));
+            return -1;
+        }
         openlog("fawkes-audit", LOG_PID, LOG_AUTHPRIV);
         forward_kind = FORWARD_SYSLOG;
         return 0;

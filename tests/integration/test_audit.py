@@ -391,6 +391,17 @@ class AuditTest(fwtest.TestCase):
         finally:
             collector.close()
 
+    def test_syslog_forward_needs_a_syslog_daemon(self):
+        forwarded = self.write_config("syslog.yaml", signed=True, audit_forward="syslog")
+        result = self.provision(config=forwarded)
+        if os.access("/dev/log", os.W_OK):
+            self.assertExit(result, EXIT_OK)
+        else:  # nothing would reach syslog: refused before anything is done
+            self.assertExit(result, EXIT_USAGE)
+            self.assertIn("security.audit_forward: syslog: cannot write to /dev/log",
+                          result.stderr)
+            self.assertFalse(os.path.exists(self.log))
+
     def test_key_errors(self):
         literal = self.write("literal.yaml", "version: 1\nsecurity:\n  audit_signing_key: |\n"
                              + "".join("    " + l + "\n" for l in self.pem.splitlines()))
