@@ -106,6 +106,7 @@ static void make_read_only(lua_State *L, const char *what)
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
     lua_remove(L, -2);
+    pb_sandbox_protect(L, -1);
 }
 
 static void set_functions(lua_State *L, const luaL_Reg *functions, const char *field,
@@ -117,9 +118,18 @@ static void set_functions(lua_State *L, const luaL_Reg *functions, const char *f
     lua_setfield(L, -2, field);
 }
 
-int pb_api_open(pb_session *s, diag *err)
+/* What api_open_fn is given, and its verdict. */
+typedef struct api_open {
+    pb_session *s;
+    diag *err;
+    int rc;
+} api_open;
+
+/* lua_CFunction (run protected: it allocates): build the module. */
+static int api_open_fn(lua_State *L)
 {
-    lua_State *L = pb_sandbox_state(s->sb);
+    api_open *ao = lua_touserdata(L, 1);
+    pb_session *s = ao->s;
     lua_pushlightuserdata(L, s);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &session_key);
 
@@ -154,9 +164,9 @@ int pb_api_open(pb_session *s, diag *err)
     for (size_t i = 0; vars && i < vars->count; i++) {
         const char *eq = strchr(vars->items[i], '=');
         if (!eq || eq == vars->items[i]) {
-            lua_pop(L, 2);
-            diag_set(err, "--var %s: expected KEY=VALUE", vars->items[i]);
-            return -1;
+            diag_set(ao->err, "--var %s: expected KEY=VALUE", vars->items[i]);
+            ao->rc = -1;
+            return 0;
         }
         lua_pushlstring(L, vars->items[i], (size_t)(eq - vars->items[i]));
         lua_pushstring(L, eq + 1);
@@ -174,4 +184,12 @@ int pb_api_open(pb_session *s, diag *err)
     lua_setglobal(L, "fawkes");
     pb_sandbox_preload(s->sb, "fawkes");
     return 0;
+}
+
+int pb_api_open(pb_session *s, diag *err)
+{
+    api_open ao = {s, err, 0};
+    if (pb_sandbox_cpcall(s->sb, api_open_fn, &ao, err) != 0)
+        return -1;
+    return ao.rc;
 }

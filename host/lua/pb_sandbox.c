@@ -33,7 +33,8 @@ struct sandbox {
    that a crossing is normally reported by the hook, with a line and a traceback. */
 #define SANDBOX_MEMORY_SLACK ((size_t)1024 * 1024)
 
-static const char loaded_key = 'r'; /* registry key: the `require` cache */
+static const char loaded_key = 'r';    /* registry key: the `require` cache */
+static const char protected_key = 'p'; /* registry key: {read-only table = true}, weak keys */
 
 /* The largest playbook or library module read (through the host's capped file reader). */
 #define SANDBOX_MAX_SOURCE_BYTES ((size_t)16 * 1024 * 1024)
@@ -235,24 +236,20 @@ static int sb_print(lua_State *L)
     return 0;
 }
 
+/* The wrapped library function, in upvalue 1. The wrappers run it in their own frame (not
+   through lua_call) so that its errors name the script's line, and its name. */
+static lua_CFunction wrapped(lua_State *L)
+{
+    return lua_tocfunction(L, lua_upvalueindex(1));
+}
+
 /* load(chunk [, name [, mode [, env]]]): text chunks only, whatever `mode` says. */
 static int sb_load(lua_State *L)
 {
-    int n = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1)); /* the real load */
-    lua_pushvalue(L, 1);
-    if (n >= 2)
-        lua_pushvalue(L, 2);
-    else
-        lua_pushnil(L);
+    lua_settop(L, lua_gettop(L) >= 4 ? 4 : 3); /* an absent env stays absent */
     lua_pushliteral(L, "t");
-    int args = 3;
-    if (n >= 4) {
-        lua_pushvalue(L, 4);
-        args++;
-    }
-    lua_call(L, args, 2);
-    return 2;
+    lua_replace(L, 3);
+    return wrapped(L)(L);
 }
 
 /* xpcall's message handler, wrapped: once the script is stopped the user's handler is not
@@ -291,13 +288,11 @@ static int sb_xpcall(lua_State *L)
 /* setmetatable without __gc: finalizers run with hooks off, out of the budget's reach. */
 static int sb_setmetatable(lua_State *L)
 {
-    if (lua_istable(L, 2) && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+    lua_pushliteral(L, "__gc");
+    if (lua_istable(L, 2) && lua_rawget(L, 2) != LUA_TNIL)
         return luaL_error(L, "setmetatable: __gc metamethods are not allowed in playbooks");
     lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, 2, 1);
-    return 1;
+    return wrapped(L)(L);
 }
 
 static int sb_collectgarbage(lua_State *L)
@@ -417,6 +412,28 @@ static int sb_require(lua_State *L)
     return 1;
 }
 
+void pb_sandbox_protect(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &protected_key);
+    lua_pushvalue(L, idx);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+/* rawset(t, k, v), refused on the host's read-only tables. */
+static int sb_rawset(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &protected_key);
+    lua_pushvalue(L, 1);
+    bool read_only = lua_rawget(L, -2) != LUA_TNIL;
+    lua_pop(L, 2);
+    if (read_only)
+        return luaL_error(L, "rawset: this table is read-only (a part of the fawkes module)");
+    return wrapped(L)(L);
+}
+
 void pb_sandbox_preload(sandbox *sb, const char *name)
 {
     lua_rawgetp(sb->L, LUA_REGISTRYINDEX, &loaded_key);
@@ -475,6 +492,15 @@ static int open_libraries(lua_State *L)
     lua_getglobal(L, "setmetatable");
     lua_pushcclosure(L, sb_setmetatable, 1);
     lua_setglobal(L, "setmetatable");
+    lua_getglobal(L, "rawset");
+    lua_pushcclosure(L, sb_rawset, 1);
+    lua_setglobal(L, "rawset");
+    lua_newtable(L); /* the read-only tables, held weakly */
+    lua_newtable(L);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &protected_key);
     lua_register(L, "print", sb_print);
     lua_register(L, "collectgarbage", sb_collectgarbage);
     lua_register(L, "require", sb_require);

@@ -60,6 +60,10 @@ lua_State *pb_sandbox_state(sandbox *sb);
 /* The sandbox a state belongs to (for C functions called from Lua). */
 sandbox *pb_sandbox_of(lua_State *L);
 
+/* Mark the table at `idx` read-only for rawset too (the host's read-only proxies, whose
+   __newindex already refuses writes). Raises on OOM: call it protected. */
+void pb_sandbox_protect(lua_State *L, int idx);
+
 /* Make `require(name)` return the value on top of the stack (popped). */
 void pb_sandbox_preload(sandbox *sb, const char *name);
 

@@ -335,18 +335,38 @@ static void limits_from_config(pb_session *s)
     s->limits.cooldown_ms = cp->cooldown_set ? cp->cooldown_ms : PLAYBOOK_DEFAULT_COOLDOWN_MS;
 }
 
+/* What read_meta_fn found. */
+typedef struct meta_read {
+    int type;     /* of the global `meta` */
+    json_t *meta; /* its JSON (new reference), or NULL */
+    char why[512];
+} meta_read;
+
+/* lua_CFunction (run protected): the global `meta`, read raw (a metatable on _G, such as a
+   strict-mode one, is not consulted) and converted to JSON (raw reads too). */
+static int read_meta_fn(lua_State *L)
+{
+    meta_read *out = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+    lua_pushliteral(L, "meta");
+    out->type = lua_rawget(L, -2);
+    if (out->type == LUA_TTABLE)
+        out->meta = pb_json_to(L, -1, out->why, sizeof out->why);
+    return 0;
+}
+
 /* The playbook's `meta` table may only tighten the config's limits. */
 static int read_meta(pb_session *s, json_t *result, diag *err)
 {
-    lua_State *L = pb_sandbox_state(s->sb);
-    int type = lua_getglobal(L, "meta");
-    if (type == LUA_TNIL) {
-        lua_pop(L, 1);
-        return 0;
+    meta_read read = {LUA_TNIL, NULL, ""};
+    if (pb_sandbox_cpcall(s->sb, read_meta_fn, &read, err) != 0) {
+        json_decref(read.meta);
+        return -1;
     }
-    char why[512];
-    json_t *meta = type == LUA_TTABLE ? pb_json_to(L, -1, why, sizeof why) : NULL;
-    lua_pop(L, 1);
+    if (read.type == LUA_TNIL)
+        return 0;
+    json_t *meta = read.meta;
+    const char *why = read.why;
     if (!meta || !json_is_object(meta)) {
         diag_set(err,
                  "%s: the global `meta` must be a table like {description = \"...\", "
