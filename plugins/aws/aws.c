@@ -165,12 +165,25 @@ static fwk_status aws_action(fwk_ctx *ctx, void *instance, const json_t *resourc
     return aws_run_action(instance, ctx, resource, action, params, dry_run, result);
 }
 
+static fwk_status aws_charges(fwk_ctx *ctx, void *instance, const json_t *request, json_t **report)
+{
+    return aws_cost(instance, ctx, request, report);
+}
+
+static fwk_status aws_provide(fwk_ctx *ctx, void *instance, const char *what, const char *op,
+                              const json_t *spec, int dry_run, json_t **result)
+{
+    return aws_provision(instance, ctx, what, op, spec, dry_run, result);
+}
+
 static const fwk_provider_vtable aws_vtable = {
     .struct_size = sizeof(fwk_provider_vtable),
     .plan_tasks = aws_plan_tasks,
     .run_task = aws_task_run,
     .list_actions = aws_actions,
     .run_action = aws_action,
+    .provision = aws_provide,
+    .cost = aws_charges,
 };
 
 static const fwk_plugin_descriptor aws_descriptor = {
@@ -183,7 +196,7 @@ static const fwk_plugin_descriptor aws_descriptor = {
                    "per account and region",
     .license = "Apache-2.0",
     .options = aws_options,
-    .capabilities = FWK_CAP_ACTIONS,
+    .capabilities = FWK_CAP_ACTIONS | FWK_CAP_PROVISION | FWK_CAP_COST,
     .init = aws_init,
     .fini = aws_fini,
     .vtable = &aws_vtable,

@@ -21,7 +21,8 @@ typedef enum aws_service {
     AWS_EKS = 3,
     AWS_IAM = 4,
     AWS_STS = 5, /* not inventoried: credentials and account ids */
-    AWS_SERVICE_COUNT = 6
+    AWS_CE = 6,  /* Cost Explorer: `fawkes cost` */
+    AWS_SERVICE_COUNT = 7
 } aws_service;
 
 /* One account the instance reads: the base credentials' own, or one reached by AssumeRole. */
@@ -219,11 +220,38 @@ json_t *aws_price_db(const char *cls, bool multi_az, double gib);
 extern const char aws_prices_date[];
 
 /* ---- aws_actions.c: remediation actions (dry run by default) ---- */
+
+/* One planned request: the aws_request fields a dry run shows and a real run sends. Zero it
+   first; fwkx_buf_free(&body) when done. */
+typedef struct aws_planned {
+    aws_request req;
+    fwkx_buf body;
+    char path[320], host_prefix[300], md5[32];
+    fwk_http_header header;
+} aws_planned;
+/* An S3 request on `bucket` (`method`, `?query` or NULL) with p->body as its XML body (and its
+   Content-MD5), path-style on custom endpoints. */
+void aws_plan_s3(aws_planned *p, const aws_instance *inst, const char *bucket, const char *method,
+                 const char *query);
+/* {"method", "url", "body", "service"} of a planned request: what it would send, without the
+   signature (made only when sent) and without credentials. New reference. */
+json_t *aws_plan_describe(const aws_instance *inst, const aws_planned *p);
 fwk_status aws_list_actions(const aws_instance *inst, fwk_ctx *ctx, json_t **actions);
 fwk_status aws_run_action(aws_instance *inst, fwk_ctx *ctx, const json_t *resource,
                           const char *action, const json_t *params, int dry_run, json_t **result);
 /* The account of `inst` whose id is `id`, or NULL. */
 const aws_account *aws_account_of(const aws_instance *inst, const char *id);
+
+/* ---- aws_provision.c ---- */
+/* bucket or database, create or delete, from the neutral spec (docs/provision.md). */
+fwk_status aws_provision(aws_instance *inst, fwk_ctx *ctx, const char *what, const char *op,
+                         const json_t *spec, int dry_run, json_t **result);
+
+/* ---- aws_cost.c: Cost Explorer ---- */
+/* GetCostAndUsage over {"from", "to"} (RFC 3339), daily, grouped by service, every page, for
+   each account: *report {"currency", "total", "from", "to", "items": [{"date", "label" (the
+   date, as the cost table shows it), "account", "service", "cost", "unit", "estimated"}]}. */
+fwk_status aws_cost(aws_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **report);
 
 /* ---- aws_inventory.c, aws_ec2.c, aws_s3.c, aws_rds_eks.c, aws_iam.c ---- */
 fwk_status aws_plan(aws_instance *inst, fwk_ctx *ctx, const json_t *request, json_t **tasks);

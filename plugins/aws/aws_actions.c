@@ -86,14 +86,6 @@ const aws_account *aws_account_of(const aws_instance *inst, const char *id)
     return NULL;
 }
 
-/* One planned request: the aws_request fields a dry run shows and a real run sends. */
-typedef struct aws_planned {
-    aws_request req;
-    fwkx_buf body;
-    char path[320], host_prefix[300], md5[32];
-    fwk_http_header header;
-} aws_planned;
-
 static void form_add(fwkx_buf *body, const char *key, const char *value)
 {
     fwkx_buf_addf(body, "%s%s=", body->len ? "&" : "", key);
@@ -179,7 +171,8 @@ static void content_md5(const char *body, char out[32])
     EVP_EncodeBlock((unsigned char *)out, digest, 16);
 }
 
-static void plan_s3(aws_planned *p, const aws_instance *inst, const char *bucket, const char *query)
+void aws_plan_s3(aws_planned *p, const aws_instance *inst, const char *bucket, const char *method,
+                 const char *query)
 {
     bool by_path = inst->endpoint || getenv("AWS_ENDPOINT_URL_S3") || getenv("AWS_ENDPOINT_URL") ||
                    strchr(bucket, '.');
@@ -187,7 +180,7 @@ static void plan_s3(aws_planned *p, const aws_instance *inst, const char *bucket
     snprintf(p->path, sizeof p->path, "/%s", by_path ? bucket : "");
     snprintf(p->host_prefix, sizeof p->host_prefix, "%s.", bucket);
     p->req.service = AWS_S3;
-    p->req.method = "PUT";
+    p->req.method = method;
     p->req.path = p->path;
     p->req.host_prefix = by_path ? NULL : p->host_prefix;
     p->req.query = query;
@@ -245,10 +238,10 @@ static int plan(const aws_instance *inst, fwk_ctx *ctx, const aws_action *a, con
                                 "<IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true"
                                 "</BlockPublicPolicy><RestrictPublicBuckets>true"
                                 "</RestrictPublicBuckets></PublicAccessBlockConfiguration>");
-        plan_s3(p, inst, id, "publicAccessBlock");
+        aws_plan_s3(p, inst, id, "PUT", "publicAccessBlock");
     } else if (strcmp(kind, "storage.bucket") == 0) {
         bucket_tagging(resource, key, value, &p->body);
-        plan_s3(p, inst, id, "tagging");
+        aws_plan_s3(p, inst, id, "PUT", "tagging");
     } else if (strcmp(kind, "database.instance") == 0) {
         fwkx_buf_addf(&p->body, "Action=AddTagsToResource&Version=2014-10-31");
         form_add(&p->body, "ResourceName",
@@ -310,8 +303,7 @@ static const char *check_call(const aws_instance *inst, fwk_ctx *ctx, const aws_
     return fwkx_str(params, a->param, "");
 }
 
-/* {"method", "url", "body"} of a planned request (no signature: it is made when sent). */
-static json_t *describe(const aws_instance *inst, const aws_planned *p)
+json_t *aws_plan_describe(const aws_instance *inst, const aws_planned *p)
 {
     char *base = aws_endpoint(inst, p->req.service, p->req.region);
     fwkx_buf url = FWKX_BUF_INIT;
@@ -325,7 +317,7 @@ static json_t *describe(const aws_instance *inst, const aws_planned *p)
     fwkx_buf_adds(&url, p->req.path);
     if (p->req.query)
         fwkx_buf_addf(&url, "?%s", p->req.query);
-    out = json_pack("{s:s, s:s, s:s, s:s}", "method", p->req.method, "url", fwkx_buf_str(&url),
+    out = json_pack("{s:s, s:s, s:s?, s:s}", "method", p->req.method, "url", fwkx_buf_str(&url),
                     "body", p->req.body, "service", aws_service_names[p->req.service]);
     fwkx_buf_free(&url);
     free(base);
@@ -362,7 +354,7 @@ fwk_status aws_run_action(aws_instance *inst, fwk_ctx *ctx, const json_t *resour
         fwkx_buf_free(&planned.body);
         return FWK_ERROR;
     }
-    requests = json_pack("[o]", describe(inst, &planned));
+    requests = json_pack("[o]", aws_plan_describe(inst, &planned));
     if (dry_run) {
         *result = json_pack("{s:b, s:b, s:s, s:s, s:o}", "changed", 0, "dry_run", 1, "action",
                             a->name, "risk", a->risk, "requests", requests);

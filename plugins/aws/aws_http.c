@@ -11,7 +11,8 @@
 
 #include "aws.h"
 
-const char *const aws_service_names[AWS_SERVICE_COUNT] = {"ec2", "s3", "rds", "eks", "iam", "sts"};
+const char *const aws_service_names[AWS_SERVICE_COUNT] = {"ec2", "s3",  "rds", "eks",
+                                                          "iam", "sts", "ce"};
 
 /* The session token travels in a header: never logged. */
 static const char *const aws_secret_headers[] = {"Authorization", "X-Amz-Security-Token", NULL};
@@ -67,7 +68,8 @@ int aws_is_denied(const char *code)
 }
 
 /* AWS_ENDPOINT_URL_<ID> (the SDKs' service ids, upper case). */
-static const char *const env_ids[AWS_SERVICE_COUNT] = {"EC2", "S3", "RDS", "EKS", "IAM", "STS"};
+static const char *const env_ids[AWS_SERVICE_COUNT] = {"EC2", "S3",  "RDS",          "EKS",
+                                                       "IAM", "STS", "COST_EXPLORER"};
 
 char *aws_endpoint(const aws_instance *inst, aws_service service, const char *region)
 {
@@ -90,6 +92,8 @@ char *aws_endpoint(const aws_instance *inst, aws_service service, const char *re
     switch (service) {
     case AWS_IAM:
         return strdup("https://iam.amazonaws.com");
+    case AWS_CE:
+        return strdup("https://ce.us-east-1.amazonaws.com");
     case AWS_S3:
         if (asprintf(&url, "https://s3.%s.amazonaws.com", region) < 0)
             url = NULL;
@@ -218,7 +222,8 @@ static fwk_status send_once(const aws_instance *inst, fwk_ctx *ctx, const aws_cr
 {
     char *url = request_url(base, req), *path = signed_path(base, req->path);
     char authority[256], amz_date[17], payload[65];
-    const char *signing_region = req->service == AWS_IAM ? "us-east-1" : req->region;
+    const char *signing_region =
+        req->service == AWS_IAM || req->service == AWS_CE ? "us-east-1" : req->region;
     fwk_http_header headers[12];
     size_t count = 0;
     aws_sign_output sig = {0};

@@ -286,7 +286,7 @@ static void collect_headers(const aws_sign_input *in, const aws_credentials *cre
         if (in->sign_content_sha256)
             list_add(headers, strdup("x-amz-content-sha256"), strdup(in->payload_hash));
     }
-    if (!headers->failed)
+    if (!headers->failed && headers->count > 1)
         qsort(headers->items, headers->count, sizeof *headers->items, pair_cmp);
 }
 
@@ -397,7 +397,8 @@ int aws_sigv4_sign(const aws_sign_input *in, const aws_credentials *creds, aws_s
         add_presign_params(in, creds, sign_token, scope, &headers, &query);
     if (!uri || headers.failed || query.failed)
         goto out;
-    qsort(query.items, query.count, sizeof *query.items, query_cmp);
+    if (query.count > 1)
+        qsort(query.items, query.count, sizeof *query.items, query_cmp);
 
     fwkx_buf_addf(&canonical, "%s\n%s\n", in->method, uri);
     add_query(&canonical, &query);

@@ -128,3 +128,72 @@ class Moto:
                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
         iam.put_role_policy(RoleName=name, PolicyName=name, PolicyDocument=json.dumps(policy))
         return arn
+
+
+DEMO_REGIONS = ["eu-west-2", "us-east-1", "ap-southeast-2"]
+
+
+def seed_demo(moto, keys):
+    """A small, varied estate for scripts/demo-aws.sh: in each region a VPC, security groups
+    (one open to SSH from anywhere), instances with and without owner tags, volumes (some
+    unencrypted), a database (one public); buckets (one public); IAM policies (one admin)."""
+    for n, region in enumerate(DEMO_REGIONS):
+        ec2 = moto.client("ec2", region, keys)
+        vpc = ec2.create_vpc(CidrBlock="10.%d.0.0/16" % n)["Vpc"]["VpcId"]
+        ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "prod-" + region}])
+        ssh = ec2.create_security_group(GroupName="bastion", Description="ssh",
+                                        VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=ssh, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        for i, tags in enumerate(([("env", "prod"), ("owner", "web")], [("env", "dev")])):
+            ec2.run_instances(ImageId="ami-12c6146b", MinCount=5, MaxCount=5,
+                              InstanceType="t3.micro" if i else "m5.large",
+                              TagSpecifications=[{"ResourceType": "instance", "Tags": [
+                                  {"Key": k, "Value": v} for k, v in tags]}])
+        for i in range(4):
+            ec2.create_volume(Size=50 * (i + 1), AvailabilityZone=region + "a",
+                              VolumeType="gp2" if i % 2 else "gp3", Encrypted=i % 2 == 0)
+        moto.client("rds", region, keys).create_db_instance(
+            DBInstanceIdentifier="orders-%d" % n, DBInstanceClass="db.t3.micro",
+            Engine="postgres", MasterUsername="demo", MasterUserPassword="demo-password-1",
+            AllocatedStorage=20, PubliclyAccessible=n == 0, StorageEncrypted=n != 0,
+            Tags=[{"Key": "env", "Value": "prod"}])
+    s3 = moto.client("s3", "us-east-1", keys)
+    for n, region in enumerate(DEMO_REGIONS):
+        name = "acme-%s-assets" % region
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        if n == 0:
+            s3.put_bucket_acl(Bucket=name, ACL="public-read")
+    iam = moto.client("iam", "us-east-1", keys)
+    iam.create_policy(PolicyName="break-glass-admin", PolicyDocument=json.dumps(ADMIN_POLICY))
+    iam.create_policy(PolicyName="read-logs", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:Get*",
+                                                "Resource": "*"}]}))
+
+
+def main():
+    """--demo: start moto (auth not enforced), seed it, print shell assignments of
+    AWS_DEMO_ENDPOINT and the demo keys, then run until SIGTERM/SIGINT."""
+    import signal
+    if "--demo" not in sys.argv[1:]:
+        sys.exit("usage: fake_aws_moto.py --demo")
+    moto = Moto(accounts=0, enforce_auth=False)
+    keys = ("AKIADEMO0000000000", "demo-secret-not-real")
+    try:
+        seed_demo(moto, keys)
+        print("AWS_DEMO_ENDPOINT=%s\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s"
+              % (moto.url, keys[0], keys[1]), flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        signal.pause()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        moto.stop()
+
+
+if __name__ == "__main__":
+    main()
