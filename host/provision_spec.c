@@ -18,7 +18,8 @@
 typedef enum spec_type {
     SPEC_STRING,
     SPEC_COUNT,
-    SPEC_SIZE
+    SPEC_SIZE,
+    SPEC_BOOL
 } spec_type;
 
 typedef struct spec_key {
@@ -38,6 +39,7 @@ static const spec_key spec_keys[] = {
     {"version", SPEC_STRING, " cluster database ", false, true},
     {"engine", SPEC_STRING, " database ", false, true},
     {"network_id", SPEC_STRING, " cluster database ", false, true},
+    {"force", SPEC_BOOL, " cluster database bucket ", true, false},
 };
 #define SPEC_KEY_COUNT (sizeof spec_keys / sizeof spec_keys[0])
 
@@ -92,6 +94,12 @@ static int check_value(const char *path, const json_t *marks, const spec_key *k,
     char pointer[64], got[128];
     snprintf(pointer, sizeof pointer, "/%s", k->name);
     config_describe_value(value, 0, got, sizeof got);
+    if (k->type == SPEC_BOOL) {
+        if (!json_is_boolean(value))
+            return fail_at(path, marks, pointer, err, "%s: expected true or false, got %s", k->name,
+                           got);
+        return 0;
+    }
     bool bucket_size = k->type == SPEC_SIZE && strcmp(what, "bucket") == 0;
     if (k->type == SPEC_COUNT || bucket_size) {
         if (!json_is_integer(value) || json_integer_value(value) < 1)

@@ -109,41 +109,60 @@ fail:
     return NULL;
 }
 
-/* Find the id of the one `product` named `name` in `region` (a read: GET, never mutating). */
+/* Find the one `product` with id `id` (or, without one, named `name`) in `region`, reading
+   the collection (GETs, never mutating): what a delete would remove, normalized. */
 typedef struct civo_lookup {
-    const char *name;
-    json_t *ids;
+    const char *id, *name;
+    json_t *items;
 } civo_lookup;
 
-static fwk_status match_name(void *arg, const json_t *item)
+static fwk_status match_target(void *arg, const json_t *item)
 {
     civo_lookup *look = arg;
     const char *name = fwkx_str(item, "name", NULL), *id = fwkx_str(item, "id", NULL);
-
-    if (name && id && strcmp(name, look->name) == 0)
-        json_array_append_new(look->ids, json_string(id));
+    bool hit =
+        id && (*look->id ? strcmp(id, look->id) == 0 : name && strcmp(name, look->name) == 0);
+    if (hit)
+        json_array_append(look->items, (json_t *)item);
     return FWK_OK;
 }
 
-static char *lookup_id(const civo_instance *inst, fwk_ctx *ctx, const civo_product *p,
-                       const char *name, const char *region)
+static json_t *normalize_target(const civo_instance *inst, const civo_product *p,
+                                const char *region, const json_t *item)
 {
-    civo_lookup look = {name, json_array()};
-    char *id = NULL;
-    fwk_status rc = civo_list(inst, ctx, p->path, region, p->paginated, match_name, &look);
+    if (strcmp(p->what, "cluster") == 0)
+        return civo_norm_cluster(inst, region, item);
+    if (strcmp(p->what, "database") == 0)
+        return civo_norm_database(inst, region, item);
+    return civo_norm_bucket(inst, region, item);
+}
 
-    if (rc == FWK_OK && json_array_size(look.ids) == 1)
-        id = strdup(json_string_value(json_array_get(look.ids, 0)));
-    else if (rc == FWK_OK)
+/* The normalized target of a delete, or NULL after host->fail(). */
+static json_t *lookup_target(const civo_instance *inst, fwk_ctx *ctx, const civo_product *p,
+                             const char *id, const char *name, const char *region)
+{
+    civo_lookup look = {id, name, json_array()};
+    json_t *target = NULL;
+    fwk_status rc = civo_list(inst, ctx, p->path, region, p->paginated, match_target, &look);
+
+    if (rc == FWK_OK && json_array_size(look.items) == 1) {
+        target = normalize_target(inst, p, region, json_array_get(look.items, 0));
+        if (!target)
+            inst->host->fail(ctx, "the %s found in %s has no id", p->what, region);
+    } else if (rc == FWK_OK && *id) {
+        inst->host->fail(ctx, "no %s with id \"%s\" in %s: check spec.id and spec.region", p->what,
+                         id, region);
+    } else if (rc == FWK_OK) {
         inst->host->fail(ctx, "no single %s named \"%s\" in %s (found %zu): give spec.id instead",
-                         p->what, name, region, json_array_size(look.ids));
-    json_decref(look.ids);
-    return id;
+                         p->what, name, region, json_array_size(look.items));
+    }
+    json_decref(look.items);
+    return target;
 }
 
 /* Plan the request of `op` into `requests`. FWK_ERROR after host->fail(). */
 static fwk_status plan(const civo_instance *inst, fwk_ctx *ctx, const civo_product *p,
-                       const char *op, const json_t *spec, json_t *requests)
+                       const char *op, const json_t *spec, json_t *requests, json_t *targets)
 {
     const char *region = need_string(inst, ctx, spec, "region", p->what);
     const char *name = fwkx_str(spec, "name", ""), *given_id = fwkx_str(spec, "id", "");
@@ -166,11 +185,11 @@ static fwk_status plan(const civo_instance *inst, fwk_ctx *ctx, const civo_produ
                          p->what);
         return FWK_ERROR;
     } else {
-        char *found = *given_id ? NULL : lookup_id(inst, ctx, p, name, region);
-        if (!*given_id && !found)
-            return FWK_ERROR; /* lookup_id said why */
-        url = civo_url(inst, p->path, found ? found : given_id, NULL, NULL, region);
-        free(found);
+        json_t *target = lookup_target(inst, ctx, p, given_id, name, region);
+        if (!target)
+            return FWK_ERROR; /* lookup_target said why */
+        url = civo_url(inst, p->path, fwkx_str(target, "id", ""), NULL, NULL, region);
+        json_array_append_new(targets, target);
     }
     if (!url)
         json_decref(body);
@@ -187,7 +206,7 @@ fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *w
                           const json_t *spec, int dry_run, json_t **result)
 {
     const civo_product *p = product_named(what);
-    json_t *requests, *responses;
+    json_t *requests, *targets, *responses;
     fwk_status rc;
 
     *result = NULL;
@@ -203,22 +222,29 @@ fwk_status civo_provision(const civo_instance *inst, fwk_ctx *ctx, const char *w
         return FWK_ERROR;
     }
     requests = json_array();
-    rc = plan(inst, ctx, p, op, spec, requests);
+    targets = json_array();
+    rc = plan(inst, ctx, p, op, spec, requests, targets);
     if (rc != FWK_OK) {
         json_decref(requests);
+        json_decref(targets);
         return rc;
     }
+    if (json_array_size(targets) == 0) { /* a create removes nothing */
+        json_decref(targets);
+        targets = NULL;
+    }
     if (dry_run) {
-        *result = json_pack("{s:s, s:s, s:b, s:o}", "what", what, "op", op, "dry_run", 1,
-                            "requests", requests);
+        *result = json_pack("{s:s, s:s, s:b, s:o, s:o*}", "what", what, "op", op, "dry_run", 1,
+                            "requests", requests, "targets", targets);
         return FWK_OK;
     }
     rc = civo_send_planned(inst, ctx, requests, &responses);
     if (rc != FWK_OK) {
         json_decref(requests);
+        json_decref(targets);
         return rc;
     }
-    *result = json_pack("{s:s, s:s, s:b, s:o, s:o}", "what", what, "op", op, "dry_run", 0,
-                        "requests", requests, "responses", responses);
+    *result = json_pack("{s:s, s:s, s:b, s:o, s:o*, s:o}", "what", what, "op", op, "dry_run", 0,
+                        "requests", requests, "targets", targets, "responses", responses);
     return FWK_OK;
 }

@@ -274,6 +274,15 @@ class FakeCivo(LocalServer):
         with self._lock:
             return json.loads(json.dumps(self._data.items))
 
+    def update_item(self, region, kind, item_id, **fields):
+        """Set fields of one listed item (e.g. tags=["fawkes.io/protected"]) for later answers."""
+        with self._lock:
+            for item in self._data.items[region][kind]:
+                if item["id"] == item_id:
+                    item.update(fields)
+                    return
+        raise KeyError("%s %s %s: no such item" % (region, kind, item_id))
+
     def rules(self, firewall_id):
         with self._lock:
             return json.loads(json.dumps(self._data.rules.get(firewall_id, [])))

@@ -36,6 +36,7 @@ class ProvisionTest(fwtest.TestCase):
                                             "endpoint": self.fake.base_url}},
                                 {"name": "saved", "plugin": "snapshot",
                                  "config": {"paths": [self.tmp]}}],
+                  "state": os.path.join(self.tmp, "state.db"),
                   "security": {"egress_allow": ["127.0.0.1"], "audit_log": self.audit_log}}
         self.config = self.write("fawkes.yaml", json.dumps(config, indent=2))
 
@@ -111,6 +112,13 @@ class ProvisionTest(fwtest.TestCase):
             self.assertNotIn("fresh-db-password", text)
             self.assertNotIn(TOKEN, text)
 
+    def token_of(self, result):
+        """The plan token a dry run printed (table output)."""
+        for line in result.stdout.splitlines():
+            if line.startswith("plan token: "):
+                return line.split(": ", 1)[1].strip()
+        self.fail("no plan token in:\n" + result.stdout + result.stderr)
+
     def test_delete_by_name_reads_then_deletes(self):
         bucket = self.fake.dataset()["FRA1"]["storage.bucket"][1]
         spec = "name: %s\nregion: FRA1\n" % bucket["name"]
@@ -120,12 +128,91 @@ class ProvisionTest(fwtest.TestCase):
         self.assertTrue(all(r["method"] == "GET" for r in self.fake.requests()))
         url = "%s/v2/objectstores/%s?region=FRA1" % (self.fake.base_url, bucket["id"])
         self.assertIn("DELETE " + url, result.stdout)
-        result = self.provision("bucket", "delete", spec, "--apply")
+        token = self.token_of(result)
+        self.assertIn("--apply --approve " + token, result.stdout)
+        result = self.provision("bucket", "delete", spec, "--apply", "--approve", token)
         self.assertExit(result, EXIT_OK)
         sent = self.fake.mutating()
         self.assertEqual([(r["method"], r["path"], r["query"]) for r in sent],
                          [("DELETE", "/v2/objectstores/" + bucket["id"], "region=FRA1")])
         self.assertNotIn(bucket["id"], [b["id"] for b in self.fake.dataset()["FRA1"]["storage.bucket"]])
+        events = [(e["event"], e.get("token")) for e in self.audit_entries()]
+        self.assertEqual(events, [("provision.planned", token), ("provision.executed", token)])
+        self.assertEqual(self.audit_entries()[-1]["approved"], token)
+
+    def test_delete_without_the_approved_token_sends_nothing(self):
+        database = self.fake.dataset()["LON1"]["database.instance"][0]
+        spec = "id: %s\nregion: LON1\n" % database["id"]
+        other = self.fake.dataset()["NYC1"]["database.instance"][0]
+        other_spec = "id: %s\nregion: NYC1\n" % other["id"]
+        token = self.token_of(self.provision("database", "delete", spec))
+        other_token = self.token_of(self.provision("database", "delete", other_spec))
+        self.assertNotEqual(token, other_token)
+        cases = [
+            ((), "approval needed: a delete is a high-risk change"),
+            (("--approve", "0" * 64), "was not printed by a dry run with this state file"),
+            (("--approve", other_token), "the plan computed now (token %s) is not the plan "
+             "that was approved (%s)" % (token, other_token)),
+        ]
+        for extra, message in cases:
+            with self.subTest(approve=extra):
+                result = self.provision("database", "delete", spec, "--apply", *extra)
+                self.assertExit(result, EXIT_USAGE)
+                self.assertIn(message, result.stderr)
+                self.assertEqual(self.fake.counts()["mutating"], 0)
+        # a stale token: the dry run was more than 24 hours ago
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.tmp, "state.db"))
+        with db:
+            db.execute("UPDATE approval_plans SET created_ms = created_ms - 25 * 3600 * 1000 "
+                       "WHERE token = ?", (token,))
+        db.close()
+        result = self.provision("database", "delete", spec, "--apply", "--approve", token)
+        self.assertExit(result, EXIT_USAGE)
+        self.assertIn("approval refused: token %s expired" % token, result.stderr)
+        self.assertEqual(self.fake.counts()["mutating"], 0)
+        # -o json carries the token; a fresh dry run renews it and the apply sends exactly one call
+        result = self.provision("database", "delete", spec, "-o", "json")
+        self.assertExit(result, EXIT_OK)
+        planned = json.loads(result.stdout)
+        self.assertEqual((planned["token"], planned["needs_approval"], planned["status"]),
+                         (token, True, "planned"))
+        self.assertEqual(planned["result"]["targets"][0]["id"], database["id"])
+        result = self.provision("database", "delete", spec, "--apply", "--approve", token)
+        self.assertExit(result, EXIT_OK)
+        self.assertEqual([(r["method"], r["path"]) for r in self.fake.mutating()],
+                         [("DELETE", "/v2/databases/" + database["id"])])
+        # a token applies once
+        result = self.provision("database", "delete", other_spec, "--apply", "--approve", token)
+        self.assertExit(result, EXIT_USAGE)
+        self.assertEqual(len(self.fake.mutating()), 1)
+        refused = [e for e in self.audit_entries() if e["event"] == "provision.refused"]
+        self.assertEqual(len(refused), 5)
+        self.assertTrue(all(not e["ok"] and e["reason"] for e in refused))
+
+    def test_a_protected_target_needs_force_and_the_token_covers_it(self):
+        cluster = self.fake.dataset()["LON1"]["kubernetes.cluster"][0]
+        self.fake.update_item("LON1", "kubernetes.cluster", cluster["id"],
+                              tags=["owner=platform", "fawkes.io/protected"])
+        spec = "id: %s\nregion: LON1\n" % cluster["id"]
+        result = self.provision("cluster", "delete", spec)
+        self.assertExit(result, EXIT_USAGE)
+        self.assertIn("is protected from deletion (label fawkes.io/protected", result.stderr)
+        self.assertIn("add `force: true` to the spec", result.stderr)
+        self.assertNotIn("plan token:", result.stdout)
+        forced = self.token_of(self.provision("cluster", "delete", spec + "force: true\n"))
+        # the token of the forced plan does not apply the plan without force
+        result = self.provision("cluster", "delete", spec, "--apply", "--approve", forced)
+        self.assertExit(result, EXIT_USAGE)
+        self.assertIn("is protected from deletion", result.stderr)
+        result = self.provision("cluster", "delete", spec + "force: true\n", "--apply",
+                                "--approve", forced)
+        self.assertExit(result, EXIT_OK)
+        self.assertEqual([(r["method"], r["path"]) for r in self.fake.mutating()],
+                         [("DELETE", "/v2/kubernetes/clusters/" + cluster["id"])])
+        result = self.provision("cluster", "delete", "id: nope\nregion: LON1\n")
+        self.assertExit(result, EXIT_PARTIAL)
+        self.assertIn('no cluster with id "nope" in LON1', result.stderr)
 
     def test_civo_refusal_is_exit_3_with_its_words(self):
         result = self.provision("bucket", "create", "name: b\nregion: LON1\n", "--apply",

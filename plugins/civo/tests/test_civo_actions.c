@@ -243,15 +243,28 @@ static void test_provision_apply_and_delete(void **state)
                       "/v2/objectstores/os-1?region=LON1\", \"body\": null}]");
     assert_int_equal(sent_count(), 2);
     assert_true(json_is_false(json_object_get(sent_at(1), "mutating")));
+    /* what the delete would remove, normalized, for the host's protection check */
+    const json_t *target = json_array_get(json_object_get(result, "targets"), 0);
+    assert_string_equal(json_string_value(json_object_get(target, "id")), "os-1");
+    assert_string_equal(json_string_value(json_object_get(target, "kind")), "storage.bucket");
     json_decref(result);
     assert_int_equal(
         provision("bucket", "delete", "{\"name\": \"nope\", \"region\": \"LON1\"}", 1, &result),
         FWK_ERROR);
     assert_string_equal(failure(), "no single bucket named \"nope\" in LON1 (found 0): give "
                                    "spec.id instead");
+    /* by id: read too (the target must exist, and its labels say whether it is protected) */
+    answer(ctx, "GET", FAKE_ENDPOINT "/v2/kubernetes/clusters?region=FRA1&page=1&per_page=2", 200,
+           "{\"page\": 1, \"pages\": 1, \"items\": [{\"id\": \"k-1\", \"name\": \"k\", "
+           "\"tags\": [\"fawkes.io/protected\"]}]}");
     assert_int_equal(
         provision("cluster", "delete", "{\"id\": \"k-1\", \"region\": \"FRA1\"}", 1, &result),
         FWK_OK);
+    assert_json_equal(
+        json_object_get(
+            json_object_get(json_array_get(json_object_get(result, "targets"), 0), "labels"),
+            "fawkes.io/protected"),
+        "\"\"");
     assert_json_equal(json_object_get(result, "requests"),
                       "[{\"method\": \"DELETE\", \"url\": \"" FAKE_ENDPOINT
                       "/v2/kubernetes/clusters/k-1?region=FRA1\", \"body\": null}]");

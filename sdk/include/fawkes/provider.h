@@ -60,7 +60,11 @@ typedef struct fwk_provider_vtable {
     /*
      * provision (optional, serial): `what` is "cluster", "database" or "bucket", `op` is
      * "create" or "delete", `spec` (borrowed) the provider-neutral spec. Dry run as above.
-     * *result: new reference describing the requests made or planned.
+     * *result: new reference {"requests": [{"method", "url", "body"}], "responses": [...]
+     * (sent only), "targets": [...], "risk"?}: for a delete, "targets" holds the normalized
+     * resources it would remove, read (GET) in the dry run too, so the host can refuse a
+     * protected one; "risk": "high" makes the host require an approved plan token for any op
+     * (a delete always does). The host calls it with dry_run first, then (approved) without.
      */
     fwk_status (*provision)(fwk_ctx *ctx, void *instance, const char *what, const char *op,
                             const json_t *spec, int dry_run, json_t **result);
