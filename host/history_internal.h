@@ -71,11 +71,15 @@ int hkey_reserve(hkey_table *t, size_t count);
 void hkey_free(hkey_table *t);
 
 /*
- * A page being filled: records of a 16-byte key, a 4-byte little-endian length, a flag byte,
- * then the fingerprint's bytes (64 hex digits in the finding, left out of its JSON: they would
- * not compress): flag 2, its last 16 bytes (the first 16 are the key, as hkey_of makes it);
- * flag 1 (written by earlier versions, still read), all 32; flag 0, none. Then the JSON.
+ * A page being filled: records of a flag byte, then (by the flag) the 16-byte key and/or the
+ * fingerprint's 32 bytes (64 hex digits in the finding, left out of its JSON: they would not
+ * compress), a 4-byte little-endian length, then the JSON text.
  */
+enum {
+    HPAGE_KEY_ONLY = 0,            /* the key; the JSON holds the fingerprint */
+    HPAGE_KEY_AND_FINGERPRINT = 1, /* the key, then the fingerprint */
+    HPAGE_FINGERPRINT = 2          /* the fingerprint, whose first 16 bytes are the key */
+};
 #define HPAGE_RAW_BYTES (256 * 1024)
 
 /* Does a record keep `fingerprint` in its header (64 lowercase hex digits)? */

@@ -23,25 +23,30 @@ int hpage_packs_fingerprint(const char *fingerprint)
 int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const char *json,
               size_t len)
 {
-    uint8_t head[HISTORY_KEY_BYTES + 5 + 32];
-    size_t head_len = HISTORY_KEY_BYTES + 5;
-    memcpy(head, key, HISTORY_KEY_BYTES);
-    for (int i = 0; i < 4; i++)
-        head[HISTORY_KEY_BYTES + i] = (uint8_t)(len >> (8 * i));
-    head[HISTORY_KEY_BYTES + 4] = 0;
+    uint8_t head[1 + HISTORY_KEY_BYTES + 32 + 4];
+    size_t head_len = 1;
+    head[0] = HPAGE_KEY_ONLY;
+    uint8_t packed[32];
     if (fingerprint && hpage_packs_fingerprint(fingerprint)) {
-        uint8_t packed[32];
         for (size_t b = 0; b < 32; b++)
             packed[b] =
                 (uint8_t)(hex_value(fingerprint[2 * b]) << 4 | hex_value(fingerprint[2 * b + 1]));
-        /* The key of a hex fingerprint is its first bytes (hkey_of): then only the rest is
-           stored (flag 2; random bytes do not compress, so this is 16 bytes a record). */
-        bool keyed = memcmp(packed, key, HISTORY_KEY_BYTES) == 0;
-        head[HISTORY_KEY_BYTES + 4] = keyed ? 2 : 1;
-        size_t skip = keyed ? HISTORY_KEY_BYTES : 0;
-        memcpy(head + head_len, packed + skip, 32 - skip);
-        head_len += 32 - skip;
+        /* the key of a hex fingerprint is its first bytes (hkey_of): then the fingerprint
+           alone is stored (random bytes do not compress: 16 bytes a record saved) */
+        head[0] = memcmp(packed, key, HISTORY_KEY_BYTES) == 0 ? HPAGE_FINGERPRINT
+                                                              : HPAGE_KEY_AND_FINGERPRINT;
     }
+    if (head[0] != HPAGE_FINGERPRINT) {
+        memcpy(head + head_len, key, HISTORY_KEY_BYTES);
+        head_len += HISTORY_KEY_BYTES;
+    }
+    if (head[0] != HPAGE_KEY_ONLY) {
+        memcpy(head + head_len, packed, 32);
+        head_len += 32;
+    }
+    for (int i = 0; i < 4; i++)
+        head[head_len + i] = (uint8_t)(len >> (8 * i));
+    head_len += 4;
     size_t before = page->len;
     if (len > UINT32_MAX || fwkx_buf_add(page, head, head_len) != 0)
         return -1;
@@ -82,40 +87,35 @@ int hpage_next(const char *raw, size_t raw_len, size_t *pos, hpage_record *rec)
 {
     if (*pos == raw_len)
         return 0;
-    if (raw_len - *pos < HISTORY_KEY_BYTES + 5)
-        return -1;
     const uint8_t *head = (const uint8_t *)raw + *pos;
-    size_t len = 0;
-    for (int i = 3; i >= 0; i--)
-        len = len << 8 | head[HISTORY_KEY_BYTES + i];
-    size_t start = *pos + HISTORY_KEY_BYTES + 5;
+    size_t left = raw_len - *pos;
+    int flag = head[0];
+    size_t head_len = flag == HPAGE_KEY_ONLY              ? 1 + HISTORY_KEY_BYTES + 4
+                      : flag == HPAGE_KEY_AND_FINGERPRINT ? 1 + HISTORY_KEY_BYTES + 32 + 4
+                      : flag == HPAGE_FINGERPRINT         ? 1 + 32 + 4
+                                                          : 0;
+    if (head_len == 0 || left < head_len)
+        return -1;
+    const uint8_t *fp = flag == HPAGE_KEY_ONLY      ? NULL
+                        : flag == HPAGE_FINGERPRINT ? head + 1
+                                                    : head + 1 + HISTORY_KEY_BYTES;
+    rec->key = head + 1; /* the key, or the fingerprint whose first bytes it is */
     rec->fingerprint[0] = '\0';
-    int flag = head[HISTORY_KEY_BYTES + 4];
-    if (flag == 1 || flag == 2) {
-        /* flag 1: the 32 bytes of the fingerprint follow; flag 2: its first bytes are the
-           key and the rest follows */
+    if (fp) {
         static const char hex[] = "0123456789abcdef";
-        size_t stored = flag == 1 ? 32 : 32 - HISTORY_KEY_BYTES;
-        if (raw_len - start < stored)
-            return -1;
-        uint8_t bytes[32];
-        if (flag == 2)
-            memcpy(bytes, head, HISTORY_KEY_BYTES);
-        memcpy(bytes + (32 - stored), raw + start, stored);
         for (size_t b = 0; b < 32; b++) {
-            rec->fingerprint[2 * b] = hex[bytes[b] >> 4];
-            rec->fingerprint[2 * b + 1] = hex[bytes[b] & 15];
+            rec->fingerprint[2 * b] = hex[fp[b] >> 4];
+            rec->fingerprint[2 * b + 1] = hex[fp[b] & 15];
         }
         rec->fingerprint[64] = '\0';
-        start += stored;
-    } else if (flag != 0) {
-        return -1;
     }
-    if (len > raw_len - start)
+    size_t len = 0;
+    for (int i = 3; i >= 0; i--)
+        len = len << 8 | head[head_len - 4 + i];
+    if (len > left - head_len)
         return -1;
-    rec->key = head;
-    rec->json = raw + start;
+    rec->json = (const char *)head + head_len;
     rec->len = len;
-    *pos = start + len;
+    *pos += head_len + len;
     return 1;
 }
