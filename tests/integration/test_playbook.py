@@ -122,8 +122,9 @@ class PlaybookTest(fwtest.TestCase):
                          [("POST", "/instances/i-1/stop"), ("POST", "/instances/i-3/stop")])
         self.assertEqual(self.mutating()[0]["headers"]["authorization"], "Bearer " + TOKEN_SECRET)
         events = [e["event"] for e in self.audit_entries()]
-        self.assertEqual(events, ["action.planned", "action.planned", "action.executed",
-                                  "action.executed"])
+        # each executed action: the mutating request it sent, then its result
+        self.assertEqual(events, ["action.planned", "action.planned", "http.request",
+                                  "action.executed", "http.request", "action.executed"])
         with open(self.audit, encoding="utf-8") as f:
             self.assertNotIn(TOKEN_SECRET, f.read())
         verify = self.fawkes("audit", "verify", self.audit)
@@ -150,7 +151,7 @@ class PlaybookTest(fwtest.TestCase):
                          [("DELETE", "/firewalls/fw-1/rules/22")])
         events = [e["event"] for e in self.audit_entries()]
         self.assertEqual(events, ["action.planned", "action.planned", "action.approved",
-                                  "action.executed"])
+                                  "http.request", "action.executed"])
         self.assertEqual(self.audit_entries()[-1]["token"], token)
 
     def test_token_of_a_different_plan_is_refused_with_difference(self):
@@ -242,7 +243,7 @@ class PlaybookTest(fwtest.TestCase):
         self.assertExit(self.play(STOP_RUNNING, "--apply"), EXIT_OK)
         with open(self.audit, encoding="utf-8") as f:
             lines = f.readlines()
-        self.assertEqual(len(lines), 4)
+        self.assertEqual(len(lines), 6)  # 2 planned; per action its request and its result
         self.assertExit(self.fawkes("audit", "verify", self.audit), EXIT_OK)
 
         def verify_with(new_lines):
@@ -254,10 +255,11 @@ class PlaybookTest(fwtest.TestCase):
             return result
 
         edited = list(lines)
-        edited[2] = edited[2].replace('"action":"stop"', '"action":"start"')
-        self.assertNotEqual(edited[2], lines[2])
-        reordered = [lines[0], lines[2], lines[1], lines[3]]
-        for tampered in (edited, reordered, lines[:1] + lines[2:], lines[:3]):
+        k = next(i for i, line in enumerate(lines) if '"action.executed"' in line)
+        edited[k] = edited[k].replace('"action":"stop"', '"action":"start"')
+        self.assertNotEqual(edited[k], lines[k])
+        reordered = [lines[0], lines[2], lines[1]] + lines[3:]
+        for tampered in (edited, reordered, lines[:1] + lines[2:], lines[:-1]):
             result = verify_with(tampered)
             self.assertExit(result, 1)
             self.assertIn("TAMPERED", result.stdout)
