@@ -258,10 +258,10 @@ static void judge_with(run *r, instance *policy, const json_t *resource)
 
 /* File `record` in a kept_* spill. The first failure is recorded (playbooks will see an
    incomplete set: the run is partial); the ones after it say nothing new. */
-static void keep(run *r, spill *sp, const char *group, const json_t *record)
+static void keep(run *r, spill *sp, const char *group, const char *sort_key, const json_t *record)
 {
     diag err = {{0}};
-    if (spill_add_json(sp, group, NULL, record, &err) != 0 &&
+    if (spill_add_json(sp, group, sort_key, record, &err) != 0 &&
         !atomic_exchange(&r->kept_failed, true))
         run_fail(r, NULL, "keep for playbooks", NULL, err.text);
 }
@@ -301,7 +301,8 @@ fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
     if (r->kind == OUTPUT_INVENTORY && r->out)
         output_resource(r->out, resource);
     if (r->kept_resources && ctx->inst)
-        keep(r, r->kept_resources, ctx->inst->conf->name, resource);
+        keep(r, r->kept_resources, ctx->inst->conf->name, /* playbooks read them by uid */
+             json_string_value(json_object_get(resource, "uid")), resource);
     for (size_t i = 0; i < r->scanner_count; i++)
         if (r->scanners[i]->ready)
             scan_with(r, r->scanners[i], resource);
@@ -354,7 +355,7 @@ fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
     }
     pthread_mutex_unlock(&r->lock);
     if (r->kept_findings && strcmp(status, "fail") == 0)
-        keep(r, r->kept_findings, "fails", finding);
+        keep(r, r->kept_findings, "fails", NULL, finding);
     if (r->kind == OUTPUT_FINDINGS && r->out)
         output_finding(r->out, finding);
     json_decref(finding);

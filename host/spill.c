@@ -18,6 +18,7 @@ struct spill {
     sqlite3_stmt *insert;
     size_t pending; /* records added in the open transaction */
     bool keyed;     /* some record has a sort key: cursors must sort */
+    bool indexed;   /* the (grp, sort) index exists: a group reads in key order unsorted */
     char dir[512];  /* where SQLite keeps the file (for messages) */
 };
 
@@ -235,6 +236,12 @@ int spill_cursor_open(spill *sp, const char *group, spill_cursor **out, diag *er
     c->sp = sp;
     pthread_mutex_lock(&sp->lock);
     int rc = flush_locked(sp, err);
+    /* Keyed: index (grp, sort) once, on the first read, so that every cursor over a group
+       walks the index instead of sorting the group again. Should that fail (a cursor still
+       reading), cursors sort. */
+    if (rc == 0 && sp->keyed && !sp->indexed)
+        sp->indexed = sqlite3_exec(sp->db, "CREATE INDEX spill_sort ON spill (grp, sort)", NULL,
+                                   NULL, NULL) == SQLITE_OK;
     /* Without sort keys, insertion order is rowid order, which the group index (grp, rowid)
        gives without sorting; ORDER BY sort, rowid would sort the whole group each time. */
     const char *sql = sp->keyed ? (group ? "SELECT body, sort FROM spill WHERE grp = ? "

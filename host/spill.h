@@ -23,7 +23,9 @@
  * Writes are batched in transactions of SPILL_BATCH records; opening a cursor commits the
  * batch first, so a cursor sees every record added before it was opened. A spill in which
  * no record has a sort key is read in insertion order straight from its group index;
- * once one has, cursors sort (SQLite's external sorter, in the same directory).
+ * once one has, the first cursor indexes the records by (group, key) (SQLite's external
+ * sorter, in the same directory, over the keys only), and cursors over a group walk that
+ * index: in key order, without sorting again.
  *
  * Thread-safety: spill_add* and spill_count may be called from many threads at once (they
  * serialise on the spill's lock). A cursor belongs to one thread; several cursors may be

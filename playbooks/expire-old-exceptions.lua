@@ -1,14 +1,25 @@
 -- expire-old-exceptions: a report of the policy exceptions (kind: PolicyException, see
 -- docs/policy.md) that have expired or expire within `days`, found where they matter: on
 -- the resources they cover. Every resource is judged by the policy instances named in
--- --var policies=a,b (default: policy); decisions carrying `exception` (still in force) or
+-- --var policies=a,b (default: every instance of the `policy` plugin in the config, whatever
+-- its name); decisions carrying `exception` (still in force) or
 -- `expired_exception` tell which exception, its owner, ticket and expiry. Changes nothing.
--- --var days=30  --var policies=policy  --var provider=NAME
+-- --var days=30  --var policies=NAME,...  --var provider=NAME
 meta = {description = "Report policy exceptions that expired or expire soon"}
 
 local lib = require("remediation")
 local days = lib.number_arg("days", fawkes.args.days, 30, 0)
-local policies = lib.list_arg(fawkes.args.policies, {"policy"})
+local policies = lib.list_arg(fawkes.args.policies, nil)
+if not policies then
+  policies = {}
+  for _, instance in ipairs(fawkes.instances{section = "policies", plugin = "policy"}) do
+    policies[#policies + 1] = instance.name
+  end
+  if #policies == 0 then
+    error("no instance of the policy plugin in the config: add one under policies:, or name "
+          .. "the policy instances to ask with --var policies=NAME,...")
+  end
+end
 local now = fawkes.now()
 local horizon = now + days * 86400
 

@@ -70,6 +70,56 @@ static int pb_api_evaluate(lua_State *L)
     return 1;
 }
 
+/* ---- instances ---- */
+
+static const char *const section_names[CONFIG_SECTION_COUNT] = {"providers", "scanners", "policies",
+                                                                "notifiers"};
+
+/* fawkes.instances{section=, plugin=} -> {{name=, plugin=, section=}, ...}: the config's
+   plugin instances, in the config's order (sections in the order above). */
+static int pb_api_instances(lua_State *L)
+{
+    pb_session *s = pb_session_of(L);
+    if (lua_isnoneornil(L, 1)) {
+        lua_settop(L, 0);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    const char *section = pb_api_opt_string(L, 1, "section", "fawkes.instances");
+    const char *of_plugin = pb_api_opt_string(L, 1, "plugin", "fawkes.instances");
+    int wanted = -1;
+    for (int k = 0; section && k < CONFIG_SECTION_COUNT; k++)
+        if (strcmp(section, section_names[k]) == 0)
+            wanted = k;
+    if (section && wanted < 0)
+        return luaL_error(L,
+                          "fawkes.instances: section must be providers, scanners, policies or "
+                          "notifiers, got '%s'",
+                          section);
+    lua_newtable(L);
+    lua_Integer n = 0;
+    const config *cfg = s->a->cfg;
+    for (int k = 0; k < CONFIG_SECTION_COUNT; k++) {
+        if (wanted >= 0 && k != wanted)
+            continue;
+        for (size_t i = 0; i < cfg->instance_count[k]; i++) {
+            const config_instance *ci = &cfg->instances[k][i];
+            if (of_plugin && strcmp(of_plugin, ci->plugin) != 0)
+                continue;
+            lua_createtable(L, 0, 3);
+            lua_pushstring(L, ci->name);
+            lua_setfield(L, -2, "name");
+            lua_pushstring(L, ci->plugin);
+            lua_setfield(L, -2, "plugin");
+            lua_pushstring(L, section_names[k]);
+            lua_setfield(L, -2, "section");
+            lua_rawseti(L, -2, ++n);
+        }
+    }
+    return 1;
+}
+
 static int view_like_newindex(lua_State *L)
 {
     return luaL_error(L, "%s is read-only", lua_tostring(L, lua_upvalueindex(1)));
@@ -136,6 +186,7 @@ static int api_open_fn(lua_State *L)
     static const luaL_Reg module[] = {{"inventory", pb_api_inventory},
                                       {"findings", pb_api_findings},
                                       {"evaluate", pb_api_evaluate},
+                                      {"instances", pb_api_instances},
                                       {"notify", pb_api_notify},
                                       {"action", pb_api_action},
                                       {"provision", pb_api_provision},

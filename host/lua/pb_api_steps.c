@@ -176,9 +176,15 @@ int pb_api_action(lua_State *L)
     const char *uid = json_string_value(json_object_get(resource, "uid"));
     const char *kind = json_string_value(json_object_get(resource, "kind"));
     const fwk_provider_vtable *vt = inst->ready ? inst->plug->desc->vtable : NULL;
-    if (!vt || !FWK_VTABLE_HAS(vt, run_action))
-        return luaL_error(L, "fawkes.action: provider '%s' (plugin %s) has no actions",
-                          inst->conf->name, inst->conf->plugin);
+    if (!vt)
+        return luaL_error(L, "fawkes.action: provider '%s' is not ready (its init failed)",
+                          inst->conf->name);
+    if (!FWK_VTABLE_HAS(vt, run_action)) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "provider '%s' (plugin %s) has no actions", inst->conf->name,
+                        inst->conf->plugin);
+        return 2;
+    }
     const json_t *actions = pb_actions_of(s, inst);
     const json_t *declared = find_action(actions, name);
     if (!declared) {

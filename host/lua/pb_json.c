@@ -225,6 +225,19 @@ static int view_next(lua_State *L)
     return 2;
 }
 
+/* next(t [, key]): Lua's for tables (upvalue 1), view_next for views. */
+static int next_with_views(lua_State *L)
+{
+    lua_settop(L, 2);
+    if (!to_view(L, 1))
+        return lua_tocfunction(L, lua_upvalueindex(1))(L);
+    if (view_next(L) == 0) {
+        lua_pushnil(L); /* the end, as next says it */
+        return 1;
+    }
+    return 2;
+}
+
 static int view_pairs(lua_State *L)
 {
     check_view(L, 1);
@@ -492,6 +505,14 @@ void pb_json_open(lua_State *L)
                                          {"decode", json_decode_fn},
                                          {"copy", json_copy_fn},
                                          {NULL, NULL}};
+    lua_getglobal(L, "next");
+    if (lua_tocfunction(L, -1)) {
+        lua_pushcclosure(L, next_with_views, 1);
+        lua_setglobal(L, "next");
+    } else {
+        lua_pop(L, 1);
+    }
+
     luaL_newlib(L, functions);
     push_null(L);
     lua_setfield(L, -2, "null");

@@ -22,8 +22,9 @@
  * some view of it is reachable. Nothing else needs to hold the JSON meanwhile.
  */
 
-/* Register the metatables in `L` and leave the module table {encode, decode, null} on the
-   stack. */
+/* Register the metatables in `L`, make the global `next` take views too (next(view, key)
+   steps through it as pairs does), and leave the module table {encode, decode, null} on the
+   stack. Raises on OOM: call it protected. */
 void pb_json_open(lua_State *L);
 
 /* Push `value` (borrowed) as plain Lua values (deep copy). NULL pushes nil. */

@@ -570,11 +570,8 @@ void playbook_print(FILE *stream, const json_t *result)
     const char *name = json_string_value(json_object_get(result, "playbook"));
     fprintf(stream, "playbook %s: %s%s\n", name ? name : "?", status ? status : "?",
             json_is_true(json_object_get(result, "apply")) ? "" : " (dry run)");
-    const json_t *error = json_object_get(result, "error");
-    if (error) {
-        fprintf(stream, "%s\n", json_string_value(error));
-        return;
-    }
+    if (json_object_get(result, "error"))
+        return; /* the command prints it once, on stderr */
     const json_t *steps = json_object_get(result, "steps");
     fprintf(stream, "steps: %zu\n", json_array_size(steps));
     size_t i;
@@ -593,7 +590,9 @@ void playbook_print(FILE *stream, const json_t *result)
     if (json_array_size(report) > 0) {
         fprintf(stream, "report:\n");
         json_array_foreach (report, i, step) {
-            char *text = json_dumps(step, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+            /* numbers as `-o json` writes them: 15 significant digits */
+            char *text = json_dumps(step, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
+                                              JSON_REAL_PRECISION(15));
             fprintf(stream, "  %s\n", text ? text : "?");
             free(text);
         }

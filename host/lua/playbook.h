@@ -49,7 +49,9 @@ typedef struct playbook_options {
 int playbook_run(const engine_env *eng, run *chain_run, chain_exec *chain,
                  const playbook_options *opts, json_t **result, diag *err);
 
-/* Print the report for people (the table format) to `stream`. */
+/* Print the report for people (the table format) to `stream`; a script error is left out
+   (the caller prints it, once, on stderr). Report numbers have 15 significant digits, as
+   in `-o json`. */
 void playbook_print(FILE *stream, const json_t *result);
 
 #endif

@@ -226,6 +226,10 @@ class SnapshotPlaybooksTest(PlaybookCase):
         wide = self.play(path, "expire-old-exceptions", "--var", "policies=org",
                          "--var", "days=365").json()["report"][0]
         self.assertEqual([e["id"] for e in wide["expiring"]], ["EXC-SOON", "EXC-LATER"])
+        # Without --var policies it finds the instance by its plugin, whatever its name.
+        found = self.play(path, "expire-old-exceptions")
+        self.assertExit(found, EXIT_OK)
+        self.assertEqual(found.json()["report"], out["report"])
         # A policy instance that does not exist is a playbook error.
         missing = self.play(path, "expire-old-exceptions", "--var", "policies=nope")
         self.assertExit(missing, EXIT_USAGE)
