@@ -35,6 +35,9 @@ static const fwk_option aws_options[] = {
                      "Items asked per page (MaxResults, MaxRecords, MaxItems, maxResults, "
                      "max-buckets), within each API's own range: EC2 5-1000 (volumes 500), "
                      "RDS 20-100, EKS 1-100, IAM and S3 1-1000."),
+    FWK_OPTION("rates", FWK_OPT_OBJECT, 0, "{}",
+               "Requests per second the plugin allows itself per service ({ec2: 20, s3: 50}, "
+               "also iam, rds, eks, sts, ce), on top of the instance's limits.rate."),
     FWK_OPTION_RANGE("throttle_retries", FWK_OPT_INT, 0, "5", 0, 20,
                      "Times a request AWS throttled with HTTP 400 (Throttling, "
                      "RequestLimitExceeded, ...) is sent again, with exponential backoff (429 "
@@ -48,6 +51,9 @@ static void aws_fini(void *instance)
     if (!inst)
         return;
     aws_session_clear(inst);
+    if (inst->limiter)
+        pthread_mutex_destroy(&inst->limiter->lock);
+    free(inst->limiter);
     pthread_mutex_destroy(&inst->lock);
     free(inst->endpoint);
     free(inst->default_region);
@@ -75,6 +81,32 @@ static int parse_services(const fwk_host *host, fwk_ctx *ctx, const json_t *list
                        name ? name : "");
             return -1;
         }
+    }
+    return 0;
+}
+
+/* `rates:` into a limiter; -1 after host->fail for an unknown service or a bad number. */
+static int parse_rates(const fwk_host *host, fwk_ctx *ctx, const json_t *rates,
+                       aws_limiter *limiter)
+{
+    const char *key;
+    json_t *value;
+
+    json_object_foreach ((json_t *)rates, key, value) {
+        int found = -1;
+        for (int s = 0; s < AWS_SERVICE_COUNT; s++)
+            if (strcmp(aws_service_names[s], key) == 0)
+                found = s;
+        if (found < 0) {
+            host->fail(ctx, "rates.%s: expected a service (ec2, s3, rds, eks, iam, sts, ce)", key);
+            return -1;
+        }
+        if (!json_is_number(value) || json_number_value(value) <= 0) {
+            host->fail(ctx, "rates.%s: expected requests per second above 0 (e.g. %s: 20), got %s",
+                       key, key, fwkx_type_name(value));
+            return -1;
+        }
+        limiter->per_second[found] = json_number_value(value);
     }
     return 0;
 }
@@ -114,6 +146,17 @@ static fwk_status aws_init(const fwk_host *host, fwk_ctx *ctx, const json_t *con
     }
     xmlInitParser();
     pthread_mutex_init(&inst->lock, NULL);
+    inst->limiter = calloc(1, sizeof *inst->limiter);
+    if (!inst->limiter) {
+        host->fail(ctx, "out of memory");
+        aws_fini(inst);
+        return FWK_ERROR;
+    }
+    pthread_mutex_init(&inst->limiter->lock, NULL);
+    if (parse_rates(host, ctx, json_object_get(config, "rates"), inst->limiter) != 0) {
+        aws_fini(inst);
+        return FWK_ERROR;
+    }
     inst->host = host;
     inst->config = config;
     inst->services = services;

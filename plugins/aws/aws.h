@@ -32,6 +32,13 @@ typedef struct aws_account {
     char *id;              /* the 12-digit account id (sts GetCallerIdentity) */
 } aws_account;
 
+/* Per-service request pacing (config `rates:`): shared by the instance's concurrent calls. */
+typedef struct aws_limiter {
+    pthread_mutex_t lock;
+    double per_second[AWS_SERVICE_COUNT]; /* 0: no limit of the plugin's own */
+    int64_t next_ms[AWS_SERVICE_COUNT];   /* monotonic time of the next free slot */
+} aws_limiter;
+
 /* One configured instance. Config fields are read-only after init; the accounts are set up
    once (aws_session_ready, under `lock`) and read-only after, so concurrent tasks share them. */
 typedef struct aws_instance {
@@ -47,6 +54,7 @@ typedef struct aws_instance {
     long s3_tasks;          /* tasks the bucket reads are shared among, per account */
     long max_throttle_retries;
     long page_size;       /* items asked per page (each API's own range applies) */
+    aws_limiter *limiter; /* owned; its state changes under its own lock */
     char *default_region; /* for global services and region listing */
 
     pthread_mutex_t lock;

@@ -137,7 +137,7 @@ static void read_error(const aws_instance *inst, const fwk_http_response *http, 
 {
     const char *type = inst->host->http_header(http, "x-amzn-ErrorType");
     xmlDoc *doc = NULL;
-    xmlChar *code = NULL, *message = NULL;
+    xmlChar *code = NULL, *message = NULL, *id = NULL;
     json_t *json;
 
     if (type)
@@ -150,8 +150,12 @@ static void read_error(const aws_instance *inst, const fwk_http_response *http, 
                 snprintf(resp->code, sizeof resp->code, "%s", (const char *)code);
             if (xml_find(xmlDocGetRootElement(doc), "Message", &message))
                 snprintf(resp->message, sizeof resp->message, "%s", (const char *)message);
+            if (!resp->request_id && (xml_find(xmlDocGetRootElement(doc), "RequestId", &id) ||
+                                      xml_find(xmlDocGetRootElement(doc), "RequestID", &id)))
+                resp->request_id = strdup((const char *)id);
             xmlFree(code);
             xmlFree(message);
+            xmlFree(id);
             xmlFreeDoc(doc);
         }
     } else if (http->body_len > 0 && (json = json_loadb(http->body, http->body_len, 0, NULL))) {
@@ -291,6 +295,27 @@ out:
     return rc;
 }
 
+/* Wait for `service`'s next slot under `rates:` (requests spaced 1/rate apart). 1 when the run
+   is cancelled meanwhile. */
+static int backoff_sleep(const aws_instance *inst, fwk_ctx *ctx, long ms);
+
+static int pace(const aws_instance *inst, fwk_ctx *ctx, aws_service service)
+{
+    aws_limiter *l = inst->limiter;
+    int64_t now, slot;
+
+    if (!l || l->per_second[service] <= 0)
+        return 0;
+    pthread_mutex_lock(&l->lock);
+    now = fwkx_clock_mono_ms();
+    slot = l->next_ms[service] > now ? l->next_ms[service] : now;
+    l->next_ms[service] = slot + (int64_t)(1000.0 / l->per_second[service]);
+    pthread_mutex_unlock(&l->lock);
+    if (slot > now)
+        inst->host->counter_add(ctx, "aws.paced_ms", slot - now);
+    return slot > now ? backoff_sleep(inst, ctx, (long)(slot - now)) : 0;
+}
+
 /* Sleep `ms` in slices, 1 when the run is cancelled meanwhile. */
 static int backoff_sleep(const aws_instance *inst, fwk_ctx *ctx, long ms)
 {
@@ -317,6 +342,10 @@ fwk_status aws_send(const aws_instance *inst, fwk_ctx *ctx, const aws_credential
         return FWK_ERROR;
     }
     for (long attempt = 0;; attempt++) {
+        if (pace(inst, ctx, req->service)) {
+            rc = FWK_CANCELLED;
+            break;
+        }
         rc = send_once(inst, ctx, creds, req, base, resp);
         if (rc != FWK_OK || !aws_is_throttling(resp->code) || attempt >= inst->max_throttle_retries)
             break;

@@ -263,7 +263,8 @@ static void test_cluster(void **state)
     char *text = data_text("eks_cluster.json");
     json_t *doc = fake_host_json(text);
     json_t *c = aws_norm_cluster(ACCOUNT, "us-west-2", json_object_get(doc, "cluster"));
-    json_t *bare = aws_norm_cluster(ACCOUNT, "us-west-2", fake_host_json("{\"name\": \"x\"}"));
+    json_t *bare_item = fake_host_json("{\"name\": \"x\"}");
+    json_t *bare = aws_norm_cluster(ACCOUNT, "us-west-2", bare_item);
 
     (void)state;
     assert_string_equal(s(c, "uid"), "aws:" ACCOUNT ":us-west-2:kubernetes.cluster:devel");
@@ -276,6 +277,7 @@ static void test_cluster(void **state)
     assert_true(json_is_null(json_object_get(bare, "created_at")));
     json_decref(c);
     json_decref(bare);
+    json_decref(bare_item);
     json_decref(doc);
     free(text);
 }
@@ -402,9 +404,43 @@ static void test_throttling_retried(void **state)
     assert_int_equal(aws_run_task(inst, ctx, task), FWK_ERROR);
     assert_string_equal(fake_host_failure(ctx),
                         "rds DescribeDBInstances in us-west-2 (account " ACCOUNT "): HTTP 400 "
-                        "Throttling: Rate exceeded (request id none); still throttled after "
+                        "Throttling: Rate exceeded (request id r-1); still throttled after "
                         "retries: lower limits.rate");
     json_decref(task);
+}
+
+/* rates: {rds: 10}: three pages at least 100 ms apart. */
+static void test_rates(void **state)
+{
+    aws_instance *paced = make_instance("{\"endpoint\": \"" ENDPOINT "\", \"services\": "
+                                        "[\"rds\"], \"rates\": {\"rds\": 10}}");
+    json_t *task = fake_host_json("{\"name\": \"rds\", \"account\": 0, \"region\": "
+                                  "\"us-west-2\", \"service\": \"rds\", \"what\": \"db\"}");
+    char body[256];
+    int64_t start;
+
+    (void)state;
+    for (int i = 1; i <= 2; i++) {
+        snprintf(body, sizeof body,
+                 "<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances/>"
+                 "<Marker>m%d</Marker></DescribeDBInstancesResult>"
+                 "</DescribeDBInstancesResponse>",
+                 i);
+        fake_host_push_response(ctx, 200, body);
+    }
+    fake_host_push_response(ctx, 200,
+                            "<DescribeDBInstancesResponse><DescribeDBInstancesResult>"
+                            "<DBInstances/></DescribeDBInstancesResult>"
+                            "</DescribeDBInstancesResponse>");
+    start = fwkx_clock_mono_ms();
+    assert_int_equal(aws_run_task(paced, ctx, task), FWK_OK);
+    assert_int_equal(json_array_size(fake_host_requests(ctx)), 3);
+    assert_true(fwkx_clock_mono_ms() - start >= 190);
+    assert_true(fake_host_counter(ctx, "aws.paced_ms") >= 150);
+    assert_sent(1, "&Marker=m1");
+    assert_sent(2, "&Marker=m2");
+    json_decref(task);
+    fawkes_plugin_describe()->fini(paced);
 }
 
 static void test_denied_and_cut_short(void **state)
@@ -538,20 +574,25 @@ static void test_endpoints(void **state)
 static void test_config_errors(void **state)
 {
     const fwk_plugin_descriptor *desc = fawkes_plugin_describe();
+    json_t *lambda = fake_host_json("{\"services\": [\"ec2\", \"lambda\"]}");
+    json_t *ftp = fake_host_json("{\"endpoint\": \"ftp://x\", \"services\": []}");
+    json_t *rates = fake_host_json("{\"services\": [], \"rates\": {\"ec2\": 0}}");
     void *made = NULL;
 
     (void)state;
-    assert_int_equal(desc->init(fake_host(), ctx,
-                                fake_host_json("{\"services\": [\"ec2\", \"lambda\"]}"), &made),
-                     FWK_ERROR);
+    assert_int_equal(desc->init(fake_host(), ctx, lambda, &made), FWK_ERROR);
     assert_string_equal(fake_host_failure(ctx),
                         "services[1]: expected one of ec2, s3, rds, eks, iam, got \"lambda\"");
-    assert_int_equal(desc->init(fake_host(), ctx,
-                                fake_host_json("{\"endpoint\": \"ftp://x\", \"services\": []}"),
-                                &made),
-                     FWK_ERROR);
+    assert_int_equal(desc->init(fake_host(), ctx, ftp, &made), FWK_ERROR);
     assert_non_null(strstr(fake_host_failure(ctx), "endpoint: expected an http:// or https://"));
+    assert_int_equal(desc->init(fake_host(), ctx, rates, &made), FWK_ERROR);
+    assert_string_equal(fake_host_failure(ctx),
+                        "rates.ec2: expected requests per second above 0 (e.g. ec2: 20), got a "
+                        "number");
     assert_null(made);
+    json_decref(lambda);
+    json_decref(ftp);
+    json_decref(rates);
 }
 
 int main(void)
@@ -565,6 +606,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bucket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iam_pages_and_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_throttling_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_denied_and_cut_short, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ec2_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
