@@ -182,8 +182,16 @@ static int misconfig_rule_applies(const json_t *rule, const char *where, bool *a
                  action ? action : fwkx_type_name(action_value));
         return -1;
     }
+    const json_t *disabled = json_object_get(rule, "disabled");
+    if (disabled && !json_is_null(disabled) && !json_is_boolean(disabled)) {
+        snprintf(why, size, "%s.disabled: expected true or false, got %s", where,
+                 fwkx_type_name(disabled));
+        return -1;
+    }
+    /* a disabled rule (GCP's `disabled: true`) lets nothing through */
     *applies = (strcasecmp(direction, "ingress") == 0 || strcasecmp(direction, "inbound") == 0) &&
-               (!action || strcasecmp(action, "allow") == 0 || strcasecmp(action, "accept") == 0);
+               (!action || strcasecmp(action, "allow") == 0 || strcasecmp(action, "accept") == 0) &&
+               !json_is_true(disabled);
     return 0;
 }
 

@@ -254,6 +254,23 @@ static void test_firewall_ssh(void **state)
                       "\"cidrs\": [\"0.0.0.0/0\"]}]"));
     assert_rules(f, "");
     json_decref(f);
+
+    /* A disabled rule (GCP) lets nothing through; a disabled flag that is not a boolean is an
+       unreadable rule. */
+    f = scan(FIREWALL("[{\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": \"22\", "
+                      "\"cidrs\": [\"0.0.0.0/0\"], \"disabled\": true}]"));
+    assert_rules(f, "");
+    json_decref(f);
+    f = scan(FIREWALL("[{\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": \"22\", "
+                      "\"cidrs\": [\"0.0.0.0/0\"], \"disabled\": false}]"));
+    assert_rules(f, "misconfig.firewall.ssh_open");
+    json_decref(f);
+    f = scan(FIREWALL("[{\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": \"22\", "
+                      "\"cidrs\": [\"0.0.0.0/0\"], \"disabled\": \"yes\"}]"));
+    assert_rules(f, "misconfig.firewall.ssh_open misconfig.firewall.rdp_open "
+                    "misconfig.firewall.ingress_open");
+    assert_string_equal(field(json_array_get(f, 0), "status"), "error");
+    json_decref(f);
 }
 
 static void test_firewall_rdp_and_any_port(void **state)
