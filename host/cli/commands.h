@@ -15,5 +15,6 @@ int cmd_provision(const cli_args *args); /* provision WHAT OP --provider NAME --
 int cmd_select(const cli_args *args);    /* select --requirements FILE */
 int cmd_cost(const cli_args *args);      /* cost [--provider NAME] [--from T] [--to T] */
 int cmd_audit(const cli_args *args);     /* audit verify */
+int cmd_serve(const cli_args *args);     /* serve: the daemon (docs/serve.md) */
 
 #endif
