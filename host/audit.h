@@ -54,8 +54,8 @@ const char *audit_log_path(void);
 
 /*
  * audit_set_token_actor: in `fawkes serve`, the name of the API token the calling thread
- * acts for (copied), or NULL to clear it. Entries appended by this thread then carry
- * actor.token and "via": "api". Thread-local.
+ * acts for (copied), or NULL to clear it (and free the copy: do so before the thread ends).
+ * Entries appended by this thread then carry actor.token and "via": "api". Thread-local.
  */
 void audit_set_token_actor(const char *token_name);
 /* audit_actor: a new actor object for the calling thread (see "actor" above). */
