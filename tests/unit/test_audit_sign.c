@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -597,6 +598,41 @@ static void entries_are_forwarded_over_udp(void **state)
     config_free(cfg);
 }
 
+static void *send_many(void *arg)
+{
+    const char *name = arg;
+    audit_set_token_actor(name);
+    for (int i = 0; i < 40; i++)
+        audit_http(name, "POST", "https://api.example.com/v2/x?i=1", 200, 1, NULL);
+    audit_set_token_actor(NULL);
+    return NULL;
+}
+
+/* Threads of one process appending at once (as HTTP workers do): one intact signed chain,
+   each entry naming its own thread's actor. */
+static void concurrent_appends_keep_one_signed_chain(void **state)
+{
+    fixture *f = *state;
+    configure(f, f->key_a, NULL, NULL);
+    static char *names[] = {"t0", "t1", "t2", "t3"};
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, send_many, names[i]), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    json_t *report = verify_with(f->log, f->public_a, 0);
+    assert_int_equal(json_integer_value(json_object_get(report, "entries")), 160);
+    json_decref(report);
+    json_t *list = entries_of(f->log);
+    size_t i;
+    json_t *e;
+    json_array_foreach (list, i, e)
+        assert_string_equal(
+            json_string_value(json_object_get(e, "instance")),
+            json_string_value(json_object_get(json_object_get(e, "actor"), "token")));
+    json_decref(list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -613,6 +649,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(entries_name_the_actor_and_approver, setup, teardown),
         cmocka_unit_test_setup_teardown(mutating_requests_and_destinations, setup, teardown),
         cmocka_unit_test_setup_teardown(entries_are_forwarded_over_udp, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_appends_keep_one_signed_chain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
