@@ -499,13 +499,13 @@ static void mutating_requests_and_destinations(void **state)
     fixture *f = *state;
     configure(f, NULL, NULL, NULL);
     audit_http("civo-prod", "DELETE",
-               "https://admin:hunter22@api.example.com:8443/v2/databases/db1?api_key=k3y#frag", 204,
-               1, NULL);
-    audit_http("civo-prod", "POST", "http://127.0.0.1:9/v2/x?token=abc", 0, 0,
+               "https://admin:hun_ter-22@api.example.com:8443/v2/databases/db1?api_key=k_3-y#frag",
+               204, 1, NULL);
+    audit_http("civo-prod", "POST", "http://127.0.0.1:9/v2/x?token=a_b-c", 0, 0,
                "POST http://127.0.0.1:9/v2/x: no response after 1 attempt: refused");
     /* a webhook URL registered as a secret stays hidden, with its query cut off */
-    log_add_secret("https://hooks.example.com/services/T0/B0/XXXXsecret?x=1");
-    audit_http("hook", "POST", "https://hooks.example.com/services/T0/B0/XXXXsecret?x=1", 200, 1,
+    log_add_secret("https://hooks.example.com/services/T0/B0/XX_XX-secret?x=1");
+    audit_http("hook", "POST", "https://hooks.example.com/services/T0/B0/XX_XX-secret?x=1", 200, 1,
                NULL);
     log_reset_secrets();
     json_t *list = entries_of(f->log);
@@ -524,10 +524,10 @@ static void mutating_requests_and_destinations(void **state)
     assert_non_null(strstr(json_string_value(json_object_get(e, "error")), "refused"));
     json_decref(list);
     char *text = slurp(f->log);
-    assert_null(strstr(text, "hunter22"));
-    assert_null(strstr(text, "k3y"));
-    assert_null(strstr(text, "abc"));
-    assert_null(strstr(text, "XXXXsecret"));
+    assert_null(strstr(text, "hun_ter-22"));
+    assert_null(strstr(text, "k_3-y"));
+    assert_null(strstr(text, "a_b-c"));
+    assert_null(strstr(text, "XX_XX-secret"));
     free(text);
 
     audit_dest_note("https://ignored.example.com/"); /* not collecting: nothing */
