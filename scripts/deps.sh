@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libjansson-dev libyaml-dev libcurl4-openssl-dev libssl-dev liblua5.4-dev
       libsqlite3-dev zlib1g-dev libxml2-dev libmicrohttpd-dev libcmocka-dev
-      python3 python3-jsonschema python3-yaml python3-cryptography ca-certificates clang-format)
+      python3 python3-jsonschema python3-yaml python3-cryptography ca-certificates clang-format
+      prometheus prometheus-alertmanager)
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 missing=()
