@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "crash.h"
+
 typedef struct owner_slot {
     const void *owner;
     int running;
@@ -48,6 +50,7 @@ static long pick(pool *p)
 static void *worker(void *arg)
 {
     pool *p = arg;
+    crash_thread_enter();
     pthread_mutex_lock(&p->lock);
     for (;;) {
         long i = pick(p);
@@ -68,6 +71,7 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&p->changed);
     }
     pthread_mutex_unlock(&p->lock);
+    crash_thread_leave();
     return NULL;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "crash.h"
 #include "log.h"
 #include "secret_ref.h"
 #include "run.h"
@@ -17,10 +18,12 @@ void ctx_init(fwk_ctx *ctx, run *r, instance *inst, const char *operation, const
     ctx->inst = inst;
     ctx->operation = operation;
     ctx->task = task;
+    crash_push(ctx);
 }
 
 void ctx_finish(fwk_ctx *ctx)
 {
+    crash_pop(ctx);
     free(ctx->message);
     free(ctx->first_malformed);
     ctx->message = ctx->first_malformed = NULL;

@@ -19,9 +19,11 @@ struct fwk_ctx {
     char *message;          /* set by host->fail (owned) */
     size_t malformed;       /* resources dropped for being malformed during this call */
     char *first_malformed;  /* why the first one was dropped (owned) */
+    struct fwk_ctx *prev;   /* the call this thread was in before (crash.h) */
 };
 
-/* Set up / tear down a context. */
+/* Set up / tear down a context: between the two, a crash names this call (crash.h). Every
+   ctx_init is paired with a ctx_finish on the same thread, innermost first. */
 void ctx_init(fwk_ctx *ctx, run *r, instance *inst, const char *operation, const char *task);
 void ctx_finish(fwk_ctx *ctx);
 

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "crash.h"
 #include "exitcode.h"
 #include "http.h"
 #include "log.h"
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
         return EXIT_CODE_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);
+    crash_install(); /* a plugin that crashes the process is named on stderr */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
