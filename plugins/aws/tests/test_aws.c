@@ -498,6 +498,76 @@ static void test_ec2_pages(void **state)
     json_decref(task);
 }
 
+static void test_regions_and_vpcs(void **state)
+{
+    json_t *regions = json_array();
+    json_t *doc, *vpc;
+    const char *vpcs = "<DescribeVpcsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                       "<vpcSet><item><vpcId>vpc-0a60eb65b4EXAMPLE</vpcId><ownerId>123456789012"
+                       "</ownerId><state>available</state><cidrBlock>10.0.0.0/16</cidrBlock>"
+                       "<cidrBlockAssociationSet><item><cidrBlock>10.0.0.0/16</cidrBlock>"
+                       "</item></cidrBlockAssociationSet><dhcpOptionsId>dopt-19edf471"
+                       "</dhcpOptionsId><tagSet><item><key>Name</key><value>prod</value></item>"
+                       "</tagSet><instanceTenancy>default</instanceTenancy><isDefault>false"
+                       "</isDefault></item></vpcSet></DescribeVpcsResponse>";
+
+    (void)state;
+    fake_host_push_response(
+        ctx, 200,
+        "<DescribeRegionsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>"
+        "r</requestId><regionInfo><item><regionName>eu-west-2</regionName><regionEndpoint>"
+        "ec2.eu-west-2.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required"
+        "</optInStatus></item><item><regionName>af-south-1</regionName><optInStatus>"
+        "not-opted-in</optInStatus></item><item><regionName>me-south-1</regionName>"
+        "<optInStatus>opted-in</optInStatus></item></regionInfo></DescribeRegionsResponse>");
+    assert_int_equal(aws_ec2_regions(inst, ctx, regions), FWK_OK);
+    assert_json_equal(regions, "[\"eu-west-2\", \"me-south-1\"]");
+    assert_sent(0, "Action=DescribeRegions&Version=2016-11-15");
+    doc = aws_xml_parse(inst, ctx, "vpcs", vpcs, strlen(vpcs), AWS_XML_EC2);
+    vpc = aws_norm_vpc(ACCOUNT, "eu-west-2",
+                       json_array_get(aws_json_at(doc, "DescribeVpcsResponse.Vpcs"), 0));
+    assert_string_equal(s(vpc, "uid"), "aws:" ACCOUNT ":eu-west-2:network.network:"
+                                       "vpc-0a60eb65b4EXAMPLE");
+    assert_string_equal(s(vpc, "name"), "prod");
+    assert_string_equal(s(vpc, "state"), "available");
+    assert_true(json_is_null(json_object_get(vpc, "public")));
+    assert_true(json_is_false(fwkx_path(vpc, "attributes.IsDefault")));
+    assert_string_equal(s(json_object_get(vpc, "attributes"), "OwnerId"), "123456789012");
+    assert_json_equal(fwkx_path(vpc, "attributes.CidrBlockAssociationSet"),
+                      "[{\"CidrBlock\": \"10.0.0.0/16\"}]");
+    json_decref(vpc);
+    json_decref(doc);
+    json_decref(regions);
+    /* no region at all: a failure that says what to set */
+    fake_host_ctx_clear(ctx);
+    regions = json_array();
+    fake_host_push_response(ctx, 200,
+                            "<DescribeRegionsResponse><regionInfo/>"
+                            "</DescribeRegionsResponse>");
+    assert_int_equal(aws_ec2_regions(inst, ctx, regions), FWK_ERROR);
+    assert_non_null(strstr(fake_host_failure(ctx), "set regions: in the config"));
+    json_decref(regions);
+}
+
+static void test_times(void **state)
+{
+    json_t *epoch = json_real(1527807879.988), *text = json_string("2014-09-15T17:36:14Z");
+    json_t *bad = json_string("15/09/2014"), *a = aws_time(epoch), *b = aws_time(text),
+           *c = aws_time(bad), *d = aws_time(NULL);
+
+    (void)state;
+    assert_string_equal(json_string_value(a), "2018-05-31T23:04:39Z");
+    assert_string_equal(json_string_value(b), "2014-09-15T17:36:14Z");
+    assert_true(json_is_null(c) && json_is_null(d));
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+    json_decref(d);
+    json_decref(epoch);
+    json_decref(text);
+    json_decref(bad);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -609,6 +679,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_denied_and_cut_short, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ec2_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_regions_and_vpcs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endpoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
