@@ -44,14 +44,13 @@ static bool rule_matches(const serve_alert_rule *rule, const json_t *labels)
     return true;
 }
 
-/* The alert's fingerprint, or one made of its sorted labels when Alertmanager sent none. */
+/* The dedup key: the rule and the alert's sorted labels (what Alertmanager's fingerprint
+   hashes), so one alert is one key whether it carries a fingerprint or not. */
 static char *fingerprint_of(const json_t *alert, size_t rule)
 {
-    const char *given = json_string_value(json_object_get(alert, "fingerprint"));
-    char *labels =
-        given ? NULL : json_dumps(json_object_get(alert, "labels"), JSON_COMPACT | JSON_SORT_KEYS);
+    char *labels = json_dumps(json_object_get(alert, "labels"), JSON_COMPACT | JSON_SORT_KEYS);
     char *out = NULL;
-    if (asprintf(&out, "%zu:%s", rule, given ? given : labels ? labels : "") < 0)
+    if (!labels || asprintf(&out, "%zu:%s", rule, labels) < 0)
         out = NULL;
     free(labels);
     return out;
