@@ -136,9 +136,17 @@ class ProvisionTest(fwtest.TestCase):
         self.assertEqual([(r["method"], r["path"], r["query"]) for r in sent],
                          [("DELETE", "/v2/objectstores/" + bucket["id"], "region=FRA1")])
         self.assertNotIn(bucket["id"], [b["id"] for b in self.fake.dataset()["FRA1"]["storage.bucket"]])
-        events = [(e["event"], e.get("token")) for e in self.audit_entries()]
-        self.assertEqual(events, [("provision.planned", token), ("provision.executed", token)])
-        self.assertEqual(self.audit_entries()[-1]["approved"], token)
+        entries = self.audit_entries()
+        events = [(e["event"], e.get("token")) for e in entries]
+        # the DELETE itself is audited as it is sent (docs/audit.md), its query cut off
+        self.assertEqual(events, [("provision.planned", token), ("http.request", None),
+                                  ("provision.executed", token)])
+        self.assertEqual((entries[1]["method"], entries[1]["url"], entries[1]["status"]),
+                         ("DELETE", "%s/v2/objectstores/%s" % (self.fake.base_url, bucket["id"]),
+                          200))
+        self.assertEqual(entries[-1]["approved"], token)
+        self.assertEqual(entries[-1]["approver"], entries[-1]["actor"])  # who ran --approve
+        self.assertEqual(entries[-1]["actor"]["uid"], os.getuid())
 
     def test_delete_without_the_approved_token_sends_nothing(self):
         database = self.fake.dataset()["LON1"]["database.instance"][0]
