@@ -251,5 +251,45 @@ class ServeTest(fwtest.TestCase):
         self.assertEqual(again.code, 0, repr(again))
 
 
+class ServeDocsTest(fwtest.TestCase):
+    """docs/serve.md's config validates; deploy/ holds a unit systemd accepts and the
+    Kubernetes objects the docs name."""
+
+    def test_docs_config_validates(self):
+        import re
+        with open(os.path.join(fwtest.SOURCE_DIR, "docs", "serve.md"), encoding="utf-8") as f:
+            doc = f.read()
+        block = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S)
+                 if b.startswith("version: 1")][0]
+        self.write("fawkes.yaml", block, dedent=False)
+        result = self.fawkes("config", "validate",
+                             env={"FAWKES_API_TOKEN": TOKEN, "TEAM_WEBHOOK_URL": "https://x.test/h"})
+        self.assertExit(result, 0)
+        self.assertNotIn("error", result.stderr)
+
+    def test_deploy_files(self):
+        import shutil
+        import yaml
+        unit = os.path.join(fwtest.SOURCE_DIR, "deploy", "systemd", "fawkes.service")
+        with open(unit, encoding="utf-8") as f:
+            text = f.read()
+        for option in ("NoNewPrivileges=yes", "ProtectSystem=strict", "CapabilityBoundingSet=",
+                       "ExecReload=/bin/kill -HUP $MAINPID", "DynamicUser=yes"):
+            self.assertIn(option, text)
+        analyze = shutil.which("systemd-analyze")
+        if analyze:
+            local = self.write("fawkes.service", text.replace("/usr/bin/fawkes", fwtest.FAWKES),
+                               dedent=False)
+            check = subprocess.run([analyze, "verify", local], capture_output=True, text=True,
+                                   cwd=self.tmp)
+            self.assertEqual(check.returncode, 0, check.stderr)
+            self.assertNotIn("fawkes.service:", check.stderr)
+        with open(os.path.join(fwtest.SOURCE_DIR, "deploy", "kubernetes", "fawkes.yaml"),
+                  encoding="utf-8") as f:
+            kinds = [d["kind"] for d in yaml.safe_load_all(f) if d]
+        for kind in ("Deployment", "Service", "ServiceMonitor"):
+            self.assertIn(kind, kinds)
+
+
 if __name__ == "__main__":
     fwtest.main()
