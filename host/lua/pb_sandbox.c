@@ -41,14 +41,20 @@ static const char protected_key = 'p'; /* registry key: {read-only table = true}
 
 /* Remember the innermost Lua line running now (read-only walk of the call stack, no
    allocation), for errors raised where no message handler runs. */
-static void note_where(sandbox *sb)
+static void note_where_in(sandbox *sb, lua_State *L)
 {
     lua_Debug ar;
-    for (int level = 0; sb->L && level < 8 && lua_getstack(sb->L, level, &ar); level++)
-        if (lua_getinfo(sb->L, "Sl", &ar) && ar.currentline > 0) {
+    for (int level = 0; L && level < 8 && lua_getstack(L, level, &ar); level++)
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
             snprintf(sb->where, sizeof sb->where, "%s:%d", ar.short_src, ar.currentline);
             return;
         }
+}
+
+/* The same in the main thread (the allocator knows no other). */
+static void note_where(sandbox *sb)
+{
+    note_where_in(sb, sb->L);
 }
 
 static void *pb_sandbox_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
@@ -164,7 +170,7 @@ void pb_sandbox_charge(lua_State *L, long long steps, const char *fn)
     check_stop(sb);
     if (!sb->stopped)
         return;
-    note_where(sb);
+    note_where_in(sb, L);
     raise_stop(L, sb, fn);
 }
 
@@ -173,7 +179,7 @@ void pb_sandbox_check_room(lua_State *L, size_t bytes, const char *fn)
     sandbox *sb = pb_sandbox_of(L);
     if (sb->memory_used < sb->memory_cap && bytes <= sb->memory_cap - sb->memory_used)
         return;
-    note_where(sb);
+    note_where_in(sb, L);
     sb->over_memory = true;
     if (!sb->stopped)
         sb->stopped = "memory";

@@ -319,6 +319,9 @@ static void test_runaway_string_functions_stopped(void **state)
          "@pat.lua:2: instruction limit of 10000000 exceeded in string.gmatch"},
         {"local s = string.rep('(', 20000)\nwhile true do pcall(string.find, s, '%b()') end",
          "@pat.lua:2: instruction limit of 10000000 exceeded"},
+        {"local co = coroutine.wrap(function()\n  local s = string.rep('a', 20000)\n"
+         "  return s:find(string.rep('a*', 10) .. 'b')\nend)\nco()",
+         "@pat.lua:3: instruction limit of 10000000 exceeded in string.find"},
         {"local s = string.rep('x', 1 << 40)", "@pat.lua:1: memory limit of 8 MiB exceeded in "
                                                "string.rep"},
         {"local s = string.rep('', 1 << 60)\nassert(s == '')\nerror('rep ok')",
