@@ -5,8 +5,12 @@
 #   1. `fawkes run -o table` over the chain snapshot -> misconfig -> the starter pack, with a
 #      fresh state file (first run: every finding new), then again (every finding open);
 #   2. `fawkes policy eval --policy policies --input FILE -o jsonl > /dev/null`, beside the
-#      Python baseline (bench/policy_baseline.py --decisions, writing the same JSONL).
-# It prints N, wall, resources/s, peak RSS and the state file's growth for each.
+#      Python baseline (bench/policy_baseline.py --decisions, writing the same JSONL);
+#   3. `fawkes playbook run bench/lua_iterate.lua`: a playbook iterating fawkes.inventory{}
+#      over the same resources (bench/lua_scale.sh times its phases apart).
+# It prints N, wall, resources/s, peak RSS, the state file's growth and the CPU time (user +
+# system: on a machine shared with other work, the wall time rises and the CPU time does not)
+# for each.
 #
 # usage: bench/run_scale.sh [N]...         e.g. bench/run_scale.sh 20000 100000
 #   FAWKES   the binary                      (default build/fawkes)
@@ -34,7 +38,7 @@ measure() {
   timeout "$TIMEOUT" /usr/bin/time -v -o "$tmp/time.txt" "$@" > /dev/null 2> "$tmp/err.txt" || rc=$?
   [ -e "$tmp/state.db" ] && after=$(du -cb "$tmp"/state.db* | tail -1 | cut -f1)
   if [ "$rc" -eq 124 ]; then
-    printf '%-28s %9d %10s %12s %10s %12s  (timed out after %ss)\n' "$name" "$n" - - - - "$TIMEOUT"
+    printf '%-28s %9d %10s %12s %10s %12s %9s  (timed out after %ss)\n' "$name" "$n" - - - - - "$TIMEOUT"
     return
   fi
   python3 - "$name" "$n" "$rc" "$before" "$after" "$tmp/time.txt" <<'PY'
@@ -46,8 +50,10 @@ parts = [float(p) for p in wall.split(":")]
 seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 rss_mib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
 growth = (after - before) / 2**20
-print("%-28s %9d %9.1fs %12.0f %9.1fMiB %+11.1fMiB  exit %d"
-      % (name, n, seconds, n / seconds if seconds else 0, rss_mib, growth, rc))
+cpu = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1)) + \
+    float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
+print("%-28s %9d %9.1fs %12.0f %9.1fMiB %+11.1fMiB %8.1fs  exit %d"
+      % (name, n, seconds, n / seconds if seconds else 0, rss_mib, growth, cpu, rc))
 PY
 }
 
@@ -64,8 +70,19 @@ chains:
   - {name: estate, providers: [estate], scanners: [baseline], policies: [starter]}
 state: $tmp/state.db
 YAML
+# the playbook's own config: its state file apart, so the run's growth is the run's alone
+cat > "$tmp/playbook.yaml" <<YAML
+version: 1
+plugin_dirs: [$PLUGINS]
+providers:
+  - {name: bench, plugin: snapshot, config: {paths: [$tmp/resources.jsonl]}}
+playbooks: {instructions: 100000000000}
+state: $tmp/playbook-state.db
+security: {audit_log: $tmp/audit.jsonl}
+YAML
 
-printf '%-28s %9s %10s %12s %10s %12s\n' "command" "N" "wall" "resources/s" "peak RSS" "state growth"
+printf '%-28s %9s %10s %12s %10s %12s %9s\n' "command" "N" "wall" "resources/s" "peak RSS" \
+  "state growth" "CPU"
 for n in "$@"; do
   python3 "$here/gen_resources.py" "$n" > "$tmp/resources.jsonl"
   rm -f "$tmp"/state.db*
@@ -77,4 +94,6 @@ for n in "$@"; do
     measure "python baseline (decisions)" "$n" python3 "$here/policy_baseline.py" --decisions \
       "$root/policies" "$tmp/resources.jsonl"
   fi
+  measure "playbook inventory{} loop" "$n" "$FAWKES" -c "$tmp/playbook.yaml" playbook run \
+    "$here/lua_iterate.lua"
 done
