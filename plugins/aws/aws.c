@@ -32,9 +32,9 @@ static const fwk_option aws_options[] = {
                      "Tasks per account that share the S3 buckets and the IAM policies (each "
                      "bucket and policy needs several requests), so they are read in parallel."),
     FWK_OPTION_RANGE("page_size", FWK_OPT_INT, 0, "1000", 1, 1000,
-                     "Items asked per page (MaxResults, MaxRecords, MaxItems, maxResults, "
-                     "max-buckets), within each API's own range: EC2 5-1000 (volumes 500), "
-                     "RDS 20-100, EKS 1-100, IAM and S3 1-1000."),
+                     "Items asked per page (MaxResults, MaxRecords, MaxItems, maxResults), "
+                     "within each API's own range: EC2 5-1000 (volumes 500), RDS 20-100, EKS "
+                     "1-100, IAM 1-1000; S3 buckets are listed 10,000 a page."),
     FWK_OPTION("rates", FWK_OPT_OBJECT, 0, "{}",
                "Requests per second the plugin allows itself per service ({ec2: 20, s3: 50}, "
                "also iam, rds, eks, sts, ce), on top of the instance's limits.rate."),

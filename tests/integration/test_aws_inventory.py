@@ -5,7 +5,9 @@ read with a read-only role built from the policy in plugins/aws/README.md; the i
 equals what moto holds, exactly. Then: a role denied S3, a wrong secret, throttling / 503s /
 latency and cut-short bodies injected by a proxy (tests/fakes/fake_aws_proxy.py), shared
 profiles with role_arn + source_profile, IMDSv2 and ECS credentials with endpoint overrides,
-and no secret in any output.
+and no secret in any output. page_size 7 makes IAM answer in pages (Marker/IsTruncated);
+moto 5.2 answers EC2's Describe* in one page whatever MaxResults says (the unit tests follow
+EC2's NextToken pages).
 
 Moto 5.2 cannot check the signature of EKS's GET requests (it refuses boto3's own with
 SignatureDoesNotMatch), so EKS is read from a second moto that does not enforce auth
@@ -217,7 +219,7 @@ class AwsMotoTest(fwtest.TestCase):
         cls.moto.stop()
 
     def config(self, endpoint=None, **aws):
-        settings = {"endpoint": endpoint or self.moto.url, "regions": REGIONS, "page_size": 40,
+        settings = {"endpoint": endpoint or self.moto.url, "regions": REGIONS, "page_size": 7,
                     "services": ["ec2", "s3", "rds", "iam"]}
         settings.update(aws)
         config = {"version": 1, "providers": [{"name": "aws-test", "plugin": "aws",
