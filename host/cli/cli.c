@@ -97,6 +97,7 @@ void cli_usage(FILE *stream)
         "  audit keygen FILE                write an Ed25519 key pair (FILE, FILE.pub)\n"
         "  serve                            the daemon: scheduled chains, Alertmanager alerts ->\n"
         "                                   playbooks, approvals, /healthz /readyz /metrics\n"
+        "  approve TOKEN                    apply a plan waiting for approval in fawkes serve\n"
         "\n"
         "exit codes: 0 ok; 1 findings at or above --fail-on (default high); 2 usage or config\n"
         "error (nothing ran); 3 partial results (some plugin, provider, region or page failed);\n"

@@ -16,5 +16,6 @@ int cmd_select(const cli_args *args);    /* select --requirements FILE */
 int cmd_cost(const cli_args *args);      /* cost [--provider NAME] [--from T] [--to T] */
 int cmd_audit(const cli_args *args);     /* audit verify */
 int cmd_serve(const cli_args *args);     /* serve: the daemon (docs/serve.md) */
+int cmd_approve(const cli_args *args);   /* approve TOKEN: a plan waiting in fawkes serve */
 
 #endif

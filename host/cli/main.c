@@ -22,7 +22,7 @@ static const command_entry commands[] = {
     {"inventory", cmd_inventory}, {"run", cmd_run},           {"scan", cmd_run},
     {"policy", cmd_policy},       {"playbook", cmd_playbook}, {"provision", cmd_provision},
     {"select", cmd_select},       {"cost", cmd_cost},         {"audit", cmd_audit},
-    {"serve", cmd_serve},
+    {"serve", cmd_serve},         {"approve", cmd_approve},
 };
 
 static void on_signal(int signo)

@@ -186,12 +186,13 @@ class AlertmanagerTest(fwtest.TestCase):
         # a wrong token applies nothing
         code, text, _ = srv.post("/api/v1/approvals", {"token": "0" * 64})
         self.assertEqual(code, 404, text)
-        code, text, _ = srv.post("/api/v1/approvals", {"token": token})
-        self.assertEqual(code, 202, text)
-        applied_id = json.loads(text)["id"]
-        runs = srv.wait_runs(lambda rs: any(r["id"] == applied_id and r["status"] != "running"
-                                            for r in rs), timeout=60, what="the approved run")
-        applied = [r for r in runs if r["id"] == applied_id][0]
+        # `fawkes approve TOKEN` posts it to /api/v1/approvals and follows the run
+        approve = fwtest.run(["-c", self.config, "approve", token, "-o", "json"], cwd=self.tmp,
+                             env={"SERVE_TOKEN": TOKEN, "FAKE_CIVO_TOKEN": CIVO_TOKEN,
+                                  "HOOK_URL": self.hook.url("/team")})
+        self.assertExit(approve, 0)
+        applied = approve.json()
+        self.assertIn(applied["id"], [r["id"] for r in srv.runs()])
         self.assertEqual(applied["status"], "applied", applied)
         self.assertEqual(applied["trigger"], "api")
         self.assertEqual(applied["plan_token"], token)
@@ -202,6 +203,11 @@ class AlertmanagerTest(fwtest.TestCase):
         # the token applies once
         code, text, _ = srv.post("/api/v1/approvals", {"token": token})
         self.assertEqual(code, 404, text)
+        again = fwtest.run(["-c", self.config, "approve", token], cwd=self.tmp,
+                           env={"SERVE_TOKEN": TOKEN, "FAKE_CIVO_TOKEN": CIVO_TOKEN,
+                                "HOOK_URL": self.hook.url("/team")})
+        self.assertExit(again, 2)
+        self.assertIn("the server refused the approval (HTTP 404): no plan waits", again.stderr)
         self.assertEqual(len(self.fake.mutating()), 1)
         code, metrics, _ = srv.get("/metrics", token=None)
         self.assertIn('fawkes_playbook_actions_total{playbook="close-ssh.lua",outcome="executed"} 1',
