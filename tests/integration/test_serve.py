@@ -45,16 +45,17 @@ class ServeTest(fwtest.TestCase):
             self.server.stop()
         super().tearDown()
 
-    def start(self, chains, **kw):
+    def start(self, chains, args=(), **kw):
         self.config = self.write("fawkes.yaml", config_text(self.state, self.port, chains, **kw))
-        self.server = serveutil.Server(self.config, self.tmp, self.port)
+        self.server = serveutil.Server(self.config, self.tmp, self.port, args=args)
         return self.server
 
     def test_every_second_chain_runs_and_metrics_pass_promtool(self):
         promtool = serveutil.need_tool(self, "promtool", "prometheus")
         srv = self.start([{"name": "fast", "providers": ["demo"], "scanners": ["checks"],
                            "schedule": "@every 1s"},
-                          {"name": "manual", "providers": ["demo"]}])
+                          {"name": "manual", "providers": ["demo"]}],
+                         args=("--log-format", "json"))
         runs = srv.wait_runs(lambda rs: len([r for r in rs if r["status"] == "ok"]) >= 2,
                              what="two scheduled runs")
         done = [r for r in runs if r["status"] == "ok"]
@@ -102,8 +103,14 @@ class ServeTest(fwtest.TestCase):
                                capture_output=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
         self.assertEqual(check.stdout + check.stderr, "")
+        finished = [r["id"] for r in srv.runs() if r["status"] != "running"]
         self.assertEqual(srv.stop(), 0, srv.log())
         self.server = None
+        # JSON lines, one per finished run naming its id
+        lines = [json.loads(line) for line in srv.log().splitlines()]
+        for run_id in finished:
+            self.assertEqual(len([ln for ln in lines if ln["msg"].startswith("run " + run_id)]),
+                             1, run_id)
 
     def test_token_and_bad_input(self):
         srv = self.start([{"name": "manual", "providers": ["demo"]}])
