@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,13 @@
 #include "audit_internal.h"
 #include "log.h"
 
+/* The process's audit settings. Appends hold the read lock from start to end, so
+   audit_configure (the write lock) never changes them under an append in flight. */
+static pthread_rwlock_t settings_lock = PTHREAD_RWLOCK_INITIALIZER;
 static char *log_path;         /* security.audit_log, or NULL */
 static audit_key *signing_key; /* security.audit_signing_key, or NULL */
 static char *approve_token;    /* --approve */
+static char *forward_spec;     /* security.audit_forward, or NULL */
 
 /* Register the PEM text and each of its lines as secrets: a line quoted alone is redacted
    too. */
@@ -38,30 +43,61 @@ static void register_key_secret(const char *pem)
     }
 }
 
+static char *dup_or_null(const char *text, bool *failed)
+{
+    char *copy = text ? strdup(text) : NULL;
+    if (text && !copy)
+        *failed = true;
+    return copy;
+}
+
 int audit_configure(const config *cfg, const char *approve, diag *err)
 {
-    audit_shutdown();
+    audit_key *key = NULL;
     if (cfg->audit_signing_key) {
         register_key_secret(cfg->audit_signing_key);
-        signing_key = audit_key_from_private_pem(cfg->audit_signing_key, err);
-        if (!signing_key)
+        key = audit_key_from_private_pem(cfg->audit_signing_key, err);
+        if (!key)
             return -1;
     }
-    if (audit_forward_open(cfg->audit_forward, err) != 0) {
-        audit_shutdown();
-        return -1;
-    }
-    if ((cfg->audit_log && !(log_path = strdup(cfg->audit_log))) ||
-        (approve && !(approve_token = strdup(approve)))) {
-        audit_shutdown();
+    bool failed = false;
+    char *path = dup_or_null(cfg->audit_log, &failed);
+    char *token = dup_or_null(approve, &failed);
+    char *spec = dup_or_null(cfg->audit_forward, &failed);
+    if (failed) {
         diag_set(err, "security.audit_log: out of memory");
-        return -1;
+        goto fail;
     }
+    pthread_rwlock_wrlock(&settings_lock);
+    if (audit_forward_open(spec, err) != 0) {
+        diag ignored = {{0}};
+        audit_forward_open(forward_spec, &ignored); /* keep the old forward */
+        pthread_rwlock_unlock(&settings_lock);
+        goto fail;
+    }
+    audit_key *old_key = signing_key;
+    char *old_path = log_path, *old_token = approve_token, *old_spec = forward_spec;
+    signing_key = key;
+    log_path = path;
+    approve_token = token;
+    forward_spec = spec;
+    pthread_rwlock_unlock(&settings_lock);
+    audit_key_free(old_key);
+    free(old_path);
+    free(old_token);
+    free(old_spec);
     return 0;
+fail:
+    audit_key_free(key);
+    free(path);
+    free(token);
+    free(spec);
+    return -1;
 }
 
 void audit_shutdown(void)
 {
+    pthread_rwlock_wrlock(&settings_lock);
     audit_key_free(signing_key);
     signing_key = NULL;
     audit_forward_close();
@@ -69,11 +105,17 @@ void audit_shutdown(void)
     log_path = NULL;
     free(approve_token);
     approve_token = NULL;
+    free(forward_spec);
+    forward_spec = NULL;
+    pthread_rwlock_unlock(&settings_lock);
 }
 
-const char *audit_log_path(void)
+bool audit_enabled(void)
 {
-    return log_path;
+    pthread_rwlock_rdlock(&settings_lock);
+    bool enabled = log_path != NULL;
+    pthread_rwlock_unlock(&settings_lock);
+    return enabled;
 }
 
 const audit_key *audit_key_configured(void)
@@ -234,7 +276,8 @@ static int seal(json_t *entry, const char *prev_line, const char *path, diag *er
     return 0;
 }
 
-int audit_append(const char *path, json_t *entry, diag *err)
+/* audit_append's work; the caller holds the settings' read lock. */
+static int append_locked(const char *path, json_t *entry, diag *err)
 {
     if (!json_is_object(entry)) {
         json_decref(entry);
@@ -294,11 +337,22 @@ done:
     return rc;
 }
 
+int audit_append(const char *path, json_t *entry, diag *err)
+{
+    pthread_rwlock_rdlock(&settings_lock);
+    int rc = append_locked(path, entry, err);
+    pthread_rwlock_unlock(&settings_lock);
+    return rc;
+}
+
 int audit_record(json_t *entry, diag *err)
 {
-    if (!log_path) {
+    pthread_rwlock_rdlock(&settings_lock);
+    int rc = 0;
+    if (log_path)
+        rc = append_locked(log_path, entry, err);
+    else
         json_decref(entry);
-        return 0;
-    }
-    return audit_append(log_path, entry, err);
+    pthread_rwlock_unlock(&settings_lock);
+    return rc;
 }

@@ -41,16 +41,16 @@
  * (security.audit_signing_key: an Ed25519 PEM private key; its text is registered as a
  * secret) and the forward (security.audit_forward). `approve_token` (--approve, or NULL):
  * entries carrying that plan token name the acting user as "approver" too. Every
- * audit_append after this is signed with the key and forwarded. Call once at start, before
- * threads (again after audit_shutdown). Returns 0, or -1 with "security.audit_...: ..." in
- * err. Not thread-safe.
+ * audit_append after this is signed with the key and forwarded. Returns 0, or -1 with
+ * "security.audit_...: ..." in err and the settings before the call kept. Thread-safe: may
+ * be called again while other threads append (a reload of `fawkes serve`); an append in
+ * flight finishes with the settings it started with.
  */
 int audit_configure(const config *cfg, const char *approve_token, diag *err);
-/* audit_shutdown: forget the key (freed), the forward (closed) and the log. Not
-   thread-safe. */
+/* audit_shutdown: forget the key (freed), the forward (closed) and the log. Thread-safe. */
 void audit_shutdown(void);
-/* audit_log_path: the configured log (borrowed), or NULL. Thread-safe after configure. */
-const char *audit_log_path(void);
+/* audit_enabled: is a log configured (audit_record writes)? Thread-safe. */
+bool audit_enabled(void);
 
 /*
  * audit_set_token_actor: in `fawkes serve`, the name of the API token the calling thread
@@ -119,7 +119,8 @@ typedef struct audit_key audit_key;
  * Thread-safe.
  */
 audit_key *audit_key_load_public(const char *path, diag *err);
-/* audit_key_configured: the configured signing key (borrowed), or NULL. */
+/* audit_key_configured: the configured signing key (borrowed, valid until the next
+   audit_configure or audit_shutdown), or NULL. */
 const audit_key *audit_key_configured(void);
 /* audit_key_id: the key's id (16 hex digits, see "key_id"), in out. */
 void audit_key_id(const audit_key *key, char out[17]);

@@ -36,8 +36,7 @@ static char *url_for_audit(const char *url)
 void audit_http(const char *owner, const char *method, const char *url, long status, int attempts,
                 const char *error)
 {
-    const char *log_path = audit_log_path();
-    if (!log_path)
+    if (!audit_enabled())
         return;
     /* a URL that holds a secret (a webhook's path) is redacted before it is shortened, while
        the secret still matches whole */
@@ -48,7 +47,7 @@ void audit_http(const char *owner, const char *method, const char *url, long sta
                               "instance", owner, "method", method, "url", shown, "status",
                               (json_int_t)status, "attempts", attempts, "error", error);
     diag err = {{0}};
-    if (!entry || audit_append(log_path, entry, &err) != 0)
+    if (!entry || audit_record(entry, &err) != 0)
         log_msg(FWK_LOG_ERROR, owner, "%s %s was sent but not audited: %s", method,
                 shown ? shown : "?", entry ? err.text : "out of memory");
     free(shown);
@@ -58,8 +57,7 @@ void audit_notification(const char *run_id, const char *chain, const char *insta
                         const char *plugin, const json_t *message, json_t *hosts, bool ok,
                         const char *reason)
 {
-    const char *path = audit_log_path();
-    if (!path) {
+    if (!audit_enabled()) {
         json_decref(hosts);
         return;
     }
@@ -78,7 +76,7 @@ void audit_notification(const char *run_id, const char *chain, const char *insta
         fingerprints, "digest", json_is_true(json_object_get(message, "digest")), "total",
         json_object_get(json_object_get(message, "summary"), "total"), "reason", reason);
     diag err = {{0}};
-    if (!entry || audit_append(path, entry, &err) != 0)
+    if (!entry || audit_record(entry, &err) != 0)
         log_msg(FWK_LOG_ERROR, instance, "a notification was %s but not audited: %s",
                 ok ? "sent" : "attempted", entry ? err.text : "out of memory");
 }

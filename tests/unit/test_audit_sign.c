@@ -608,8 +608,8 @@ static void *send_many(void *arg)
     return NULL;
 }
 
-/* Threads of one process appending at once (as HTTP workers do): one intact signed chain,
-   each entry naming its own thread's actor. */
+/* Threads of one process appending at once (as HTTP workers do) while the settings are
+   reloaded: one intact signed chain, each entry naming its own thread's actor. */
 static void concurrent_appends_keep_one_signed_chain(void **state)
 {
     fixture *f = *state;
@@ -618,8 +618,25 @@ static void concurrent_appends_keep_one_signed_chain(void **state)
     pthread_t threads[4];
     for (int i = 0; i < 4; i++)
         assert_int_equal(pthread_create(&threads[i], NULL, send_many, names[i]), 0);
+    /* meanwhile, reloads: the same settings again, and one that fails and changes nothing */
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "version: 1\nsecurity:\n  audit_log: %s/other.jsonl\n"
+             "  audit_signing_key: \"${file:%s}\"\n",
+             f->dir, f->pub_a);
+    config *bad = NULL;
+    diag err = {{0}};
+    assert_int_equal(config_from_string(yaml, "t.yaml", &bad, &err), 0);
+    for (int i = 0; i < 20; i++) {
+        configure(f, f->key_a, NULL, NULL);
+        assert_int_equal(audit_configure(bad, NULL, &err), -1);
+    }
+    config_free(bad);
     for (int i = 0; i < 4; i++)
         pthread_join(threads[i], NULL);
+    char other[160];
+    snprintf(other, sizeof other, "%s/other.jsonl", f->dir);
+    assert_int_equal(access(other, F_OK), -1);
     json_t *report = verify_with(f->log, f->public_a, 0);
     assert_int_equal(json_integer_value(json_object_get(report, "entries")), 160);
     json_decref(report);
