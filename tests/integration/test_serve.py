@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fwtest  # noqa: E402
@@ -257,6 +258,43 @@ class ServeTest(fwtest.TestCase):
                            cwd=self.tmp, env={"SERVE_TOKEN": TOKEN})
         self.assertEqual(again.code, 0, repr(again))
 
+
+    def test_tls(self):
+        import ssl
+        openssl = serveutil.need_tool(self, "openssl", "openssl")
+        cert, key = os.path.join(self.tmp, "tls.crt"), os.path.join(self.tmp, "tls.key")
+        made = subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                               "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                               "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                               "-keyout", key, "-out", cert], capture_output=True, text=True)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        cfg = json.loads(config_text(self.state, self.port, []))
+        cfg["server"]["tls"] = {"cert": "tls.crt", "key": "${file:tls.key}"}
+        self.config = self.write("fawkes.yaml", json.dumps(cfg))
+        proc = subprocess.Popen([fwtest.FAWKES, "-c", self.config, "serve"], cwd=self.tmp,
+                                env=dict(os.environ, SERVE_TOKEN=TOKEN),
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            context = ssl.create_default_context(cafile=cert)
+            deadline, answer = time.time() + 15, None
+            while time.time() < deadline and answer is None:
+                try:
+                    with urllib.request.urlopen("https://127.0.0.1:%d/healthz" % self.port,
+                                                context=context, timeout=5) as r:
+                        answer = (r.status, r.read().decode())
+                except OSError:
+                    time.sleep(0.2)
+            self.assertEqual(answer, (200, "ok\n"))
+            req = urllib.request.Request("https://127.0.0.1:%d/api/v1/runs" % self.port,
+                                         headers={"Authorization": "Bearer " + TOKEN})
+            with urllib.request.urlopen(req, context=context, timeout=5) as r:
+                self.assertEqual(json.loads(r.read())["runs"], [])
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        with open(key, encoding="utf-8") as f:
+            self.assertNotIn(f.read().strip().splitlines()[1], err)
 
 class ServeDocsTest(fwtest.TestCase):
     """docs/serve.md's config validates; deploy/ holds a unit systemd accepts and the
