@@ -217,6 +217,37 @@ class ServeTest(fwtest.TestCase):
         self.assertEqual(srv.stop(), 0)
         self.server = None
 
+    def test_reload_checks_playbooks_and_instances_first(self):
+        fast = {"name": "fast", "providers": ["demo"], "schedule": "@every 1s"}
+        srv = self.start([fast])
+        self.write("broken.lua", "for x in\n")
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write(config_text(self.state, self.port,
+                                [dict(fast, playbooks=["broken.lua"])]))
+        code, text, _ = srv.post("/api/v1/reload")
+        self.assertEqual(code, 422, text)
+        error = json.loads(text)["error"]
+        self.assertIn("chains[0].playbooks[0]: playbook ", error)
+        self.assertIn("broken.lua", error)
+        cfg = json.loads(config_text(self.state, self.port, [fast]))
+        cfg["providers"][0]["config"] = {"paths": [DEMO], "no_such_option": 1}
+        with open(self.config, "w", encoding="utf-8") as f:
+            json.dump(cfg, f)
+        code, text, _ = srv.post("/api/v1/reload")
+        self.assertEqual(code, 422, text)
+        self.assertIn("no_such_option", json.loads(text)["error"])
+        self.assertEqual(srv.get("/readyz", token=None)[0], 503)
+        count = len(srv.runs())
+        srv.wait_runs(lambda rs: len(rs) >= count + 1, what="runs on the old config")
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write(config_text(self.state, self.port, [fast]))
+        code, text, _ = srv.post("/api/v1/reload")
+        self.assertEqual(code, 200, text)
+        self.assertEqual(srv.get("/readyz", token=None)[0], 200)
+        code, metrics, _ = srv.get("/metrics", token=None)
+        self.assertIn('fawkes_config_reloads_total{outcome="failure"} 2', metrics)
+        self.assertIn('fawkes_config_reloads_total{outcome="success"} 1', metrics)
+
     def test_sigterm_during_a_run_exits_zero_with_consistent_state(self):
         # a big snapshot makes each run last a while
         big = os.path.join(self.tmp, "big.jsonl")
