@@ -35,6 +35,14 @@ for fw in fawkes.inventory{provider = "civo-test", kind = "network.firewall"} do
 end
 """
 
+TAG_VM = """
+for vm in fawkes.inventory{provider = "civo-test", kind = "compute.instance"} do
+  if vm.id == fawkes.args.instance then
+    fawkes.action(vm, "add_tag", {tag = "alerted=fawkes"})
+  end
+end
+"""
+
 
 def open_ssh_firewall(fake):
     """(region, firewall id) of a firewall with exactly one ingress rule opening port 22."""
@@ -65,6 +73,7 @@ class AlertmanagerTest(fwtest.TestCase):
         self.am_port = serveutil.free_port()
         self.region, self.firewall = open_ssh_firewall(self.fake)
         self.write("close-ssh.lua", CLOSE_SSH)
+        self.write("tag-vm.lua", TAG_VM)
         config = {
             "version": 1,
             "plugin_dirs": [fwtest.PLUGIN_DIR],
@@ -81,7 +90,9 @@ class AlertmanagerTest(fwtest.TestCase):
                         "playbook": "close-ssh.lua",
                         "vars": {"firewall": "{{ labels.firewall }}",
                                  "why": "{{ annotations.summary }}"},
-                        "notify": ["team"], "cooldown": "10m"}],
+                        "notify": ["team"], "cooldown": "10m"},
+                       {"match": {"alertname": "VMStopped"}, "playbook": "tag-vm.lua",
+                        "vars": {"instance": "{{ labels.instance }}"}, "apply": True}],
         }
         self.config = self.write("fawkes.yaml", json.dumps(config, indent=2))
         self.server = serveutil.Server(self.config, self.tmp, self.port,
@@ -229,6 +240,38 @@ class AlertmanagerTest(fwtest.TestCase):
         self.assertNotIn(TOKEN, log)
         self.assertNotIn(CIVO_TOKEN, log)
 
+
+    def test_apply_true_applies_low_risk_steps_at_once(self):
+        srv = self.server
+        vm = self.fake.dataset()[self.region]["compute.instance"][0]["id"]
+        payload = {"version": "4", "status": "firing", "receiver": "fawkes", "groupKey": "k",
+                   "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {},
+                   "externalURL": "",
+                   "alerts": [{"status": "firing", "labels": {"alertname": "VMStopped",
+                                                              "instance": vm},
+                               "annotations": {}, "fingerprint": "f1",
+                               "startsAt": "2026-01-01T00:00:00Z"},
+                              {"status": "firing", "labels": {"alertname": "Unrelated"},
+                               "annotations": {}, "startsAt": "2026-01-01T00:00:00Z"}]}
+        code, text, _ = srv.post("/alertmanager", payload)
+        self.assertEqual(code, 200, text)
+        reply = json.loads(text)
+        self.assertEqual((reply["started"], reply["unmatched"]), (1, 1))
+        runs = srv.wait_runs(lambda rs: any(r["id"] == reply["runs"][0] and
+                                            r["status"] != "running" for r in rs),
+                             timeout=60, what="the applied run")
+        run = [r for r in runs if r["id"] == reply["runs"][0]][0]
+        self.assertEqual(run["status"], "applied", run)
+        self.assertEqual(run["vars"], {"instance": vm})
+        self.assertRegex(run["plan_token"], "^[0-9a-f]{64}$")  # the plan that was applied
+        mutations = self.fake.mutating()
+        self.assertEqual([(m["method"], m["path"]) for m in mutations],
+                         [("PUT", "/v2/instances/%s/tags" % vm)])
+        # the same alert again within the cooldown: a duplicate, nothing sent
+        code, text, _ = srv.post("/alertmanager", payload)
+        self.assertEqual(json.loads(text)["duplicate"], 1)
+        time.sleep(1)
+        self.assertEqual(len(self.fake.mutating()), 1)
 
 if __name__ == "__main__":
     fwtest.main()
