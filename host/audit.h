@@ -14,8 +14,9 @@
  * fields:
  *   "seq":    1, 2, 3, ... (one more than the line before)
  *   "time":   RFC 3339 UTC time of the append
- *   "actor":  who acted: {"user": OS user name, "uid": n, "via": "cli"}; in `fawkes serve`
- *             also "token": the name of the API token of the request ("via": "api")
+ *   "actor":  who acted: {"user": OS user name, "uid": n, "via": "cli"}; for `fawkes serve`
+ *             also "token": the name of the API token of the request ("via": "api"), set
+ *             with audit_set_token_actor
  *   "prev":   SHA-256 (hex) of the previous line's exact bytes, 64 zeros for the first
  *   "key_id": (signed logs) the first 16 hex digits of SHA-256 of the signer's public key
  *             (DER SubjectPublicKeyInfo)
