@@ -20,6 +20,7 @@ typedef enum opt_id {
     OPT_APPLY,
     OPT_APPROVE,
     OPT_HELP,
+    OPT_VERSION,
     OPT_INPUT,
     OPT_POLICY,
     OPT_SPEC,
@@ -52,6 +53,7 @@ static const opt_spec specs[] = {
     {"apply", 0, false, OPT_APPLY},
     {"approve", 0, true, OPT_APPROVE},
     {"help", 'h', false, OPT_HELP},
+    {"version", 'V', false, OPT_VERSION},
     {"input", 0, true, OPT_INPUT},
     {"policy", 0, true, OPT_POLICY},
     {"spec", 0, true, OPT_SPEC},
@@ -71,7 +73,7 @@ void cli_usage(FILE *stream)
         "              [--fail-on critical|high|medium|low|info|none] [-j N] <command>\n"
         "\n"
         "commands:\n"
-        "  version                          print the version and the SDK ABI\n"
+        "  version (or --version)           print the version and the SDK ABI\n"
         "  plugins list                     every plugin found, loaded or refused (and why)\n"
         "  plugins inspect NAME             a plugin's descriptor and config schema\n"
         "  plugins check FILE               run the loader's checks on one .so\n"
@@ -178,6 +180,10 @@ static int apply_option(cli_args *args, const opt_spec *spec, const char *value,
         break;
     case OPT_HELP:
         args->help = true;
+        break;
+    case OPT_VERSION: /* --version is `fawkes version` */
+        if (!args->command)
+            args->command = "version";
         break;
     case OPT_INPUT:
         args->input = value;

@@ -20,9 +20,13 @@ static const char inventory_help[] =
     "--provider), normalized to one shape. -o jsonl writes a file the snapshot provider reads.\n"
     "Exit: 0 ok, 2 config error, 3 partial (a provider, region or page failed).\n";
 static const char run_help[] =
-    "usage: fawkes [-c FILE] run [CHAIN]... [--fail-on SEVERITY] [-o FORMAT]\n"
+    "usage: fawkes [-c FILE] run [CHAIN]... [--since RUN_ID] [--apply] [--fail-on SEVERITY]\n"
+    "                 [-o FORMAT]\n"
     "Runs the named chains (all chains when none is named): providers -> scanners -> policies\n"
-    "-> notifiers. Findings go to stdout.\n"
+    "-> notifiers -> playbooks. Findings go to stdout, each with its delta (new, open or\n"
+    "resolved) against the chain's last complete run, or against RUN_ID with --since.\n"
+    "Chains' playbooks plan their changes; --apply lets them apply low-risk steps (high-risk\n"
+    "ones need an approved token: see `fawkes playbook run --help`).\n"
     "Exit: 0 ok, 1 fail findings at or above --fail-on (default high), 2 config error,\n"
     "3 partial (results incomplete; wins over 1).\n";
 static const char scan_help[] =

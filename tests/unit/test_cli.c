@@ -51,6 +51,23 @@ static void words_repeatable_options_and_defaults(void **state)
     cli_free(&args);
 }
 
+static void version_option_is_the_version_command(void **state)
+{
+    (void)state;
+    cli_args args;
+    diag err = {{0}};
+    assert_int_equal(PARSE(&args, &err, "--version"), 0);
+    assert_string_equal(args.command, "version");
+    cli_free(&args);
+    assert_int_equal(PARSE(&args, &err, "-V"), 0);
+    assert_string_equal(args.command, "version");
+    cli_free(&args);
+    /* after a command it names nothing new: the command stays */
+    assert_int_equal(PARSE(&args, &err, "plugins", "--version"), 0);
+    assert_string_equal(args.command, "plugins");
+    cli_free(&args);
+}
+
 static void double_dash_ends_options(void **state)
 {
     (void)state;
@@ -94,6 +111,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(options_before_and_after_the_command_are_the_same),
         cmocka_unit_test(words_repeatable_options_and_defaults),
+        cmocka_unit_test(version_option_is_the_version_command),
         cmocka_unit_test(double_dash_ends_options),
         cmocka_unit_test(errors_say_what_and_how),
     };
