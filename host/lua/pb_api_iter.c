@@ -354,6 +354,7 @@ int pb_api_inventory(lua_State *L)
         it->sources[it->source_count++] = (inv_source){name, sp, inst};
     }
     strlist_clear(&names);
+    pb_sandbox_charge(L, 0, "fawkes.inventory"); /* a signal or the time limit while listing */
 
     lua_pushvalue(L, iter_idx);
     lua_pushvalue(L, where_idx);
@@ -481,6 +482,7 @@ int pb_api_findings(lua_State *L)
 
     diag err = {{0}};
     it->rd.sp = pb_findings(s, &err);
+    pb_sandbox_charge(L, 0, "fawkes.findings"); /* a signal or the time limit while scanning */
     if (!it->rd.sp) {
         lua_pushstring(L, err.text);
         return luaL_error(L, "fawkes.findings: %s", lua_tostring(L, -1));

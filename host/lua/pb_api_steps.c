@@ -421,6 +421,11 @@ int pb_api_http_request(lua_State *L)
     fwk_status status =
         http_client_send(s->http, &request, &response, &err, pb_sandbox_interrupted, s->sb);
     free(headers);
+    if (pb_sandbox_stopped(s->sb)) { /* cut off by the time limit or a signal */
+        http_response_free(response);
+        response = NULL;
+        pb_sandbox_charge(L, 0, "fawkes.http.request"); /* raises */
+    }
     if (status != FWK_OK) {
         lua_pushnil(L);
         lua_pushstring(L, err.text);

@@ -61,6 +61,32 @@ class PlaybookLimitsTest(fwtest.TestCase):
             self.assertLess(seconds, 6)
             self.assertIn(where, result.json()["error"])
 
+    def test_http_get_waiting_is_cut_off_at_the_time_limit(self):
+        sys.path.insert(0, os.path.join(fwtest.SOURCE_DIR, "tests", "fakes"))
+        from fake_http import FakeHTTP
+        fake = FakeHTTP(default={"status": 200, "body": {"ok": True}, "delay_ms": 8000})
+        fake.start()
+        try:
+            script = ('local response, why = fawkes.http.request{url = "%s"}\n'
+                      'fawkes.report{why = why}\n' % fake.url("/slow"))
+            path = self.write("play.lua", script)
+            config = self.write("fawkes.yaml", json.dumps({
+                "version": 1,
+                "playbooks": {"timeout": "1s"},
+                "state": os.path.join(self.tmp, "state.db"),
+                "security": {"egress_allow": ["127.0.0.1"],
+                             "audit_log": os.path.join(self.tmp, "audit.jsonl")},
+            }))
+            started = time.monotonic()
+            result = self.fawkes("-c", config, "playbook", "run", path, "-o", "json")
+            seconds = time.monotonic() - started
+        finally:
+            fake.stop()
+        self.assertExit(result, EXIT_USAGE)
+        self.assertLess(seconds, 6)
+        self.assertIn("play.lua:1: time limit of 1s exceeded in fawkes.http.request",
+                      result.json()["error"])
+
     def test_default_time_limit_is_documented_as_60s(self):
         with open(os.path.join(fwtest.SOURCE_DIR, "docs", "config.md"), encoding="utf-8") as f:
             self.assertRegex(f.read(), r"\| `timeout` \| duration \| `60s` \|")
