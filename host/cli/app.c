@@ -1,6 +1,8 @@
 /* app.c: what every command starts from: the config and the plugins. */
 #include "app.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,4 +60,12 @@ void app_close(app *a)
     config_free(a->cfg);
     a->cfg = NULL;
     audit_shutdown();
+}
+
+bool app_reader_gone(int err)
+{
+    if (err == EPIPE)
+        return true;
+    struct pollfd out = {.fd = STDOUT_FILENO, .events = 0, .revents = 0};
+    return poll(&out, 1, 0) == 1 && (out.revents & POLLERR);
 }

@@ -2,6 +2,8 @@
 #ifndef HOST_APP_H
 #define HOST_APP_H
 
+#include <stdbool.h>
+
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
@@ -24,5 +26,10 @@ typedef struct app {
    EXIT_CODE_USAGE after printing the error to stderr. */
 int app_open(app *a, const cli_args *args, unsigned flags);
 void app_close(app *a);
+
+/* Did a write to stdout fail because its reader went away (`fawkes ... | head`)? `err` is
+   the failed write's errno (0 when unknown: stdout is then polled for a closed pipe). Such a
+   failure is not one: the reader has what it wanted, and commands end quietly. */
+bool app_reader_gone(int err);
 
 #endif

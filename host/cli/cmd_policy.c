@@ -188,7 +188,7 @@ static int cmd_policy_eval(app *a, const cli_args *args)
     engine_close(&engine);
 
     const peval_counts *t = &sink.totals;
-    if (write_rc != 0) {
+    if (write_rc != 0 && !app_reader_gone(sink.write_errno)) {
         log_user_error("cannot write the decisions to stdout: %s; they are incomplete",
                        strerror(sink.write_errno));
         return EXIT_CODE_INTERNAL;

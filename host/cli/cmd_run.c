@@ -1,4 +1,5 @@
 /* cmd_run.c: `fawkes inventory`, `fawkes scan` and `fawkes run [CHAIN]...`. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,10 +272,10 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
     if (hist)
         json_object_set(summary, "delta", delta);
     report_stats(stats);
-    if (output_close(out, summary) != 0) {
+    if (output_close(out, summary) != 0 && !app_reader_gone(errno)) {
         log_user_error("writing the results to stdout failed: %m");
         code = EXIT_CODE_INTERNAL;
-    } else {
+    } else { /* a reader that stopped early (`| head`) is no failure: it has what it wanted */
         code = exit_code_for(&r, kind == OUTPUT_INVENTORY ? "none" : args->fail_on);
     }
     if (failure_count > 0)

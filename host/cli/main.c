@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "app.h"
 #include "commands.h"
 #include "crash.h"
 #include "exitcode.h"
@@ -85,7 +86,7 @@ int main(int argc, char **argv)
     cli_free(&args);
     log_reset_secrets();
     fflush(stdout);
-    if (ferror(stdout) && code == EXIT_CODE_OK)
+    if (ferror(stdout) && code == EXIT_CODE_OK && !app_reader_gone(0))
         code = EXIT_CODE_INTERNAL;
     return code;
 }
