@@ -19,6 +19,9 @@ static const fwk_option aws_options[] = {
                "A role to assume (sts AssumeRole) from the credentials found."),
     FWK_OPTION("external_id", FWK_OPT_STRING, FWK_OPT_SECRET, NULL,
                "The external id the role's trust policy asks for: ${env:NAME} or ${file:PATH}."),
+    FWK_OPTION("eks_role_arn", FWK_OPT_STRING, 0, NULL,
+               "The IAM role EKS clusters created by `fawkes provision cluster create` run "
+               "with (their cluster service role)."),
     FWK_OPTION_RANGE("accounts", FWK_OPT_STRING_LIST, 0, NULL, 1, 1000,
                      "Role ARNs, one per account to inventory, each assumed from the "
                      "credentials found (instead of role_arn)."),
@@ -163,6 +166,7 @@ static fwk_status aws_init(const fwk_host *host, fwk_ctx *ctx, const json_t *con
     inst->profile = fwkx_str(config, "profile", NULL);
     inst->role_arn = fwkx_str(config, "role_arn", NULL);
     inst->external_id = fwkx_str(config, "external_id", NULL);
+    inst->eks_role_arn = fwkx_str(config, "eks_role_arn", NULL);
     inst->regions = json_is_array(json_object_get(config, "regions"))
                         ? json_object_get(config, "regions")
                         : NULL;

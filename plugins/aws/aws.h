@@ -48,10 +48,11 @@ typedef struct aws_instance {
     const char *profile;  /* `profile:` (borrowed from config), or NULL */
     const char *role_arn; /* `role_arn:`, or NULL */
     const char *external_id;
-    const json_t *regions;  /* `regions:` (array) or NULL: every enabled region */
-    const json_t *accounts; /* `accounts:` role ARNs, or NULL */
-    unsigned services;      /* bit (1 << aws_service) per service read */
-    long s3_tasks;          /* tasks the bucket reads are shared among, per account */
+    const char *eks_role_arn; /* `eks_role_arn:` (cluster provisioning), or NULL */
+    const json_t *regions;    /* `regions:` (array) or NULL: every enabled region */
+    const json_t *accounts;   /* `accounts:` role ARNs, or NULL */
+    unsigned services;        /* bit (1 << aws_service) per service read */
+    long s3_tasks;            /* tasks the bucket reads are shared among, per account */
     long max_throttle_retries;
     long page_size;       /* items asked per page (each API's own range applies) */
     aws_limiter *limiter; /* owned; its state changes under its own lock */

@@ -1,6 +1,7 @@
 /* aws_provision.c: provisioning from the neutral spec: S3 buckets (created private: Block
-   Public Access on) and RDS instances (encrypted, private, the master password kept in AWS
-   Secrets Manager), created or deleted; a dry run shows the requests and sends none. */
+   Public Access on), RDS instances (encrypted, private, the master password kept in AWS
+   Secrets Manager) and EKS clusters (private endpoint), created or deleted; a dry run shows
+   the requests and sends none. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,128 @@ static fwk_status database_delete(aws_prov *p, const char *name)
     return rc;
 }
 
+/* The subnets of spec.network_id: "subnet-a,subnet-b" as given, or a VPC's (DescribeSubnets). */
+static fwk_status cluster_subnets(aws_prov *p, const char *network, json_t *subnets)
+{
+    aws_task t = {.inst = p->inst, .ctx = p->ctx, .account = p->account, .region = p->region};
+    fwkx_buf params = FWKX_BUF_INIT;
+    json_t *doc = NULL, *owned;
+    const json_t *list, *subnet;
+    size_t i;
+    fwk_status rc;
+
+    if (strncmp(network, "vpc-", 4) != 0) {
+        char *copy = strdup(network), *save = NULL;
+        for (char *id = copy ? strtok_r(copy, ", ", &save) : NULL; id;
+             id = strtok_r(NULL, ", ", &save))
+            json_array_append_new(subnets, json_string(id));
+        free(copy);
+        return FWK_OK;
+    }
+    fwkx_buf_adds(&params, "Filter.1.Name=vpc-id&Filter.1.Value.1=");
+    fwkx_buf_add_escaped(&params, network);
+    rc = aws_query(&t, AWS_EC2, "2016-11-15", "DescribeSubnets", fwkx_buf_str(&params), AWS_XML_EC2,
+                   &doc);
+    fwkx_buf_free(&params);
+    if (rc != FWK_OK)
+        return rc;
+    list = aws_as_list(aws_json_at(doc, "DescribeSubnetsResponse.SubnetSet"), &owned);
+    json_array_foreach (list, i, subnet) {
+        if (fwkx_str(subnet, "SubnetId", NULL))
+            json_array_append_new(subnets, json_string(fwkx_str(subnet, "SubnetId", "")));
+    }
+    json_decref(owned);
+    json_decref(doc);
+    return FWK_OK;
+}
+
+static void plan_eks(aws_planned *plan, aws_prov *p, const char *method, const char *path,
+                     const char *action)
+{
+    snprintf(plan->path, sizeof plan->path, "%s", path);
+    plan->req.service = AWS_EKS;
+    plan->req.region = p->region;
+    plan->req.method = method;
+    plan->req.path = plan->path;
+    plan->req.body = plan->body.len ? fwkx_buf_str(&plan->body) : NULL;
+    plan->req.content_type = "application/json";
+    plan->req.action = action;
+    plan->req.flags = FWK_HTTP_MUTATING;
+}
+
+/* POST /clusters: a private endpoint (no public access) on the spec's subnets, with the
+   configured cluster role. */
+static fwk_status cluster_create(aws_prov *p, const json_t *spec, const char *name)
+{
+    json_t *subnets = json_array(), *body;
+    aws_planned *create;
+    char *text;
+    fwk_status rc;
+
+    if (!p->inst->eks_role_arn) {
+        p->inst->host->fail(p->ctx, "cluster create needs the role EKS runs the cluster with: "
+                                    "set eks_role_arn in the instance's config");
+        json_decref(subnets);
+        return FWK_ERROR;
+    }
+    rc = cluster_subnets(p, fwkx_str(spec, "network_id", ""), subnets);
+    if (rc == FWK_OK && json_array_size(subnets) < 2) {
+        p->inst->host->fail(p->ctx,
+                            "network_id: EKS needs subnets in two availability zones: give "
+                            "\"subnet-a,subnet-b\" or a VPC id with subnets (got %zu)",
+                            json_array_size(subnets));
+        rc = FWK_ERROR;
+    }
+    if (rc != FWK_OK) {
+        json_decref(subnets);
+        return rc;
+    }
+    body = json_pack("{s:s, s:s, s:{s:o, s:b, s:b}, s:{s:s}}", "name", name, "roleArn",
+                     p->inst->eks_role_arn, "resourcesVpcConfig", "subnetIds", subnets,
+                     "endpointPublicAccess", 0, "endpointPrivateAccess", 1, "tags", "created-by",
+                     "fawkes");
+    if (fwkx_str(spec, "version", NULL))
+        json_object_set_new(body, "version", json_string(fwkx_str(spec, "version", "")));
+    text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    create = next_plan(p);
+    fwkx_buf_adds(&create->body, text ? text : "");
+    free(text);
+    plan_eks(create, p, "POST", "/clusters", "CreateCluster");
+    return FWK_OK;
+}
+
+static fwk_status cluster_delete(aws_prov *p, const char *name)
+{
+    fwkx_buf path = FWKX_BUF_INIT;
+    aws_request look = {
+        .service = AWS_EKS, .region = p->region, .method = "GET", .action = "DescribeCluster"};
+    aws_response resp;
+    json_t *answer;
+    aws_planned *del;
+    fwk_status rc;
+
+    fwkx_buf_adds(&path, "/clusters/");
+    fwkx_buf_add_escaped(&path, name);
+    look.path = fwkx_buf_str(&path);
+    rc = aws_call(p->inst, p->ctx, &p->account->creds, p->account->id, &look, &resp);
+    answer = rc == FWK_OK ? json_loadb(resp.body, resp.body_len, 0, NULL) : NULL;
+    aws_response_free(&resp);
+    if (rc == FWK_OK && !json_is_object(json_object_get(answer, "cluster"))) {
+        p->inst->host->fail(p->ctx, "eks DescribeCluster %s: the answer has no cluster", name);
+        rc = FWK_ERROR;
+    }
+    if (rc == FWK_OK) {
+        json_array_append_new(p->targets, aws_norm_cluster(p->account->id, p->region,
+                                                           json_object_get(answer, "cluster")));
+        del = next_plan(p);
+        plan_eks(del, p, "DELETE", fwkx_buf_str(&path), "DeleteCluster");
+    }
+    json_decref(answer);
+    fwkx_buf_free(&path);
+    return rc;
+}
+
 static fwk_status plan(aws_prov *p, const char *what, const char *op, const json_t *spec)
 {
     const char *name = fwkx_str(spec, "name", fwkx_str(spec, "id", ""));
@@ -230,6 +353,8 @@ static fwk_status plan(aws_prov *p, const char *what, const char *op, const json
     }
     if (strcmp(what, "bucket") == 0)
         return create ? bucket_create(p, name) : bucket_delete(p, name);
+    if (strcmp(what, "cluster") == 0)
+        return create ? cluster_create(p, spec, name) : cluster_delete(p, name);
     return create ? database_create(p, spec, name) : database_delete(p, name);
 }
 
@@ -241,11 +366,13 @@ fwk_status aws_provision(aws_instance *inst, fwk_ctx *ctx, const char *what, con
     fwk_status rc;
 
     *result = NULL;
-    if (!what || !op || (strcmp(what, "bucket") != 0 && strcmp(what, "database") != 0) ||
+    if (!what || !op ||
+        (strcmp(what, "bucket") != 0 && strcmp(what, "database") != 0 &&
+         strcmp(what, "cluster") != 0) ||
         (strcmp(op, "create") != 0 && strcmp(op, "delete") != 0)) {
         inst->host->fail(ctx,
-                         "aws provisions bucket (S3) and database (RDS) with create or "
-                         "delete; got %s %s (EKS clusters are not provisioned yet)",
+                         "aws provisions bucket (S3), database (RDS) and cluster (EKS) with "
+                         "create or delete; got %s %s",
                          what ? what : "(null)", op ? op : "(null)");
         return FWK_UNSUPPORTED;
     }
