@@ -5,7 +5,8 @@ pkgs=(build-essential cmake pkg-config
       libjansson-dev libyaml-dev libcurl4-openssl-dev libssl-dev liblua5.4-dev
       libsqlite3-dev zlib1g-dev libxml2-dev libmicrohttpd-dev libcmocka-dev
       python3 python3-jsonschema python3-yaml python3-cryptography ca-certificates clang-format
-      prometheus prometheus-alertmanager)
+      prometheus prometheus-alertmanager
+      clang libclang-rt-dev)  # libFuzzer for the fuzz targets (docs/fuzzing.md)
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 missing=()
