@@ -168,6 +168,15 @@ class ServeTest(fwtest.TestCase):
         slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         self.assertEqual(srv.get("/healthz", token=None, timeout=5)[0], 200)
         self.assertEqual(srv.get("/readyz", token=None, timeout=5)[0], 200)
+        # and is disconnected after 15 s of silence
+        t0 = time.time()
+        slow.settimeout(40)
+        try:
+            rest = slow.recv(4096)
+        except ConnectionResetError:
+            rest = b""
+        self.assertEqual(rest, b"")
+        self.assertGreater(time.time() - t0, 10)
         slow.close()
         # the token never shows in the log
         self.assertEqual(srv.stop(), 0)
