@@ -80,7 +80,8 @@ static void print_request(const json_t *request, const json_t *response)
     printf("  %s %s\n", json_string_value(json_object_get(request, "method")),
            json_string_value(json_object_get(request, "url")));
     if (body && !json_is_null(body)) {
-        char *text = json_dumps(body, JSON_COMPACT);
+        char *text =
+            json_is_string(body) ? strdup(json_string_value(body)) : json_dumps(body, JSON_COMPACT);
         printf("    body: %s\n", text ? text : "?");
         free(text);
     }
@@ -161,16 +162,31 @@ static const json_t *protected_target(const json_t *planned)
     return NULL;
 }
 
+/* What a token says of the targets: which resources (uid) and whether each is protected, not
+   their volatile state (a database's status changes between the dry run and the apply). */
+static json_t *targets_covered(const json_t *planned)
+{
+    const json_t *targets = json_object_get(planned, "targets");
+    if (!targets)
+        return NULL;
+    json_t *covered = json_array();
+    size_t i;
+    const json_t *target;
+    json_array_foreach (targets, i, target)
+        json_array_append_new(covered, json_pack("{s:s, s:b}", "uid", fwkx_str(target, "uid", ""),
+                                                 "protected", is_protected(target)));
+    return covered;
+}
+
 /* The plan a token covers: the provider, the command, the spec and the exact requests (and
-   what they would remove). New reference. */
+   which resources they would remove). New reference. */
 static json_t *plan_of(const app *a, const provider_call *pc, const json_t *spec,
                        const json_t *planned)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O?}", "provider", pc->inst->conf->name,
+    return json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:o*}", "provider", pc->inst->conf->name,
                      "plugin", pc->inst->conf->plugin, "what", a->args->words.items[0], "op",
                      a->args->words.items[1], "spec", spec, "requests",
-                     json_object_get(planned, "requests"), "targets",
-                     json_object_get(planned, "targets"));
+                     json_object_get(planned, "requests"), "targets", targets_covered(planned));
 }
 
 /* Refuse: say why on stderr (and in -o json), audit it; exit 2, nothing sent. */

@@ -25,12 +25,6 @@ POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource":
     "rds:CreateDBInstance", "rds:DescribeDBInstances", "rds:DeleteDBInstance"]}]}
 
 
-def host_approves():
-    """Whether this fawkes asks approval for deletes and refuses protected targets (the
-    host's side of provisioning; the plugin's side is tested either way)."""
-    return "--approve" in fwtest.run(["provision", "--help"]).stdout
-
-
 @unittest.skipUnless(AVAILABLE, WHY)
 class AwsProvisionTest(fwtest.TestCase):
 
@@ -96,19 +90,14 @@ class AwsProvisionTest(fwtest.TestCase):
                          "aws:%s:eu-west-2:storage.bucket:fawkes-logs" % ACCOUNT)
         self.assertEqual([(r["method"], r["url"]) for r in out["result"]["requests"]],
                          [("DELETE", self.moto.url + "/fawkes-logs")])
-        approve = []
-        if host_approves():
-            self.assertTrue(out["needs_approval"])
-            self.assertExit(self.provision("bucket", "delete", spec, "--apply"), EXIT_USAGE)
-            self.assertEqual(self.buckets(), ["fawkes-logs"])
-            approve = ["--approve", out["token"]]
-        done = self.provision("bucket", "delete", spec, "--apply", *approve)
+        self.assertTrue(out["needs_approval"])
+        self.assertExit(self.provision("bucket", "delete", spec, "--apply"), EXIT_USAGE)
+        self.assertEqual(self.buckets(), ["fawkes-logs"])
+        done = self.provision("bucket", "delete", spec, "--apply", "--approve", out["token"])
         self.assertExit(done, EXIT_OK)
         self.assertEqual(self.buckets(), [])
 
     def test_protected_bucket_is_not_deleted(self):
-        if not host_approves():
-            self.skipTest("this fawkes does not check fawkes.io/protected on deletes yet")
         self.s3.create_bucket(Bucket="keep-me")
         self.s3.put_bucket_tagging(Bucket="keep-me", Tagging={"TagSet": [
             {"Key": "fawkes.io/protected", "Value": "true"}]})
@@ -138,7 +127,7 @@ class AwsProvisionTest(fwtest.TestCase):
         self.assertEqual(plan.json()["result"]["targets"][0]["id"], "orders")
         self.assertIn("FinalDBSnapshotIdentifier=orders-fawkes-final",
                       plan.json()["result"]["requests"][0]["body"])
-        approve = ["--approve", plan.json()["token"]] if host_approves() else []
+        approve = ["--approve", plan.json()["token"]]
         done = self.provision("database", "delete", {"name": "orders", "region": "eu-west-2"},
                               "--apply", *approve)
         self.assertExit(done, EXIT_OK)
@@ -203,7 +192,7 @@ class AwsClusterProvisionTest(fwtest.TestCase):
         self.assertEqual(plan.json()["result"]["targets"][0]["uid"],
                          "aws:%s:eu-west-2:kubernetes.cluster:k8s-prod" % ACCOUNT)
         self.assertEqual(self.eks.list_clusters()["clusters"], ["k8s-prod"])
-        approve = ["--approve", plan.json()["token"]] if host_approves() else []
+        approve = ["--approve", plan.json()["token"]]
         done = self.provision("delete", {"name": "k8s-prod", "region": "eu-west-2"}, "--apply",
                               *approve)
         self.assertExit(done, EXIT_OK)
