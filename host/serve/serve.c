@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "chain.h"
 #include "clock.h"
 #include "exitcode.h"
@@ -165,6 +166,8 @@ int serve_reload(serve *s, diag *err)
         rc = serve_timer_build(gen->cfg, &s->timer, clock_wall_ms(), &timer, err);
         pthread_mutex_unlock(&s->timer_lock);
     }
+    if (rc == 0)
+        rc = audit_configure(gen->cfg, NULL, err); /* keeps the old settings on error */
     if (rc == 0) {
         pthread_mutex_lock(&s->timer_lock);
         pthread_mutex_lock(&s->lock);
@@ -380,7 +383,8 @@ int serve_main(const serve_options *opts)
     config_free(first);
     loader_load_dirs(&s.plugin_dirs, &s.plugins);
     s.gen = load_gen(&s, &err);
-    if (!s.gen || serve_timer_build(s.gen->cfg, NULL, clock_wall_ms(), &s.timer, &err) != 0) {
+    if (!s.gen || serve_timer_build(s.gen->cfg, NULL, clock_wall_ms(), &s.timer, &err) != 0 ||
+        audit_configure(s.gen->cfg, NULL, &err) != 0) {
         log_user_error("%s", err.text);
         goto out;
     }
@@ -398,5 +402,6 @@ int serve_main(const serve_options *opts)
     log_msg(FWK_LOG_INFO, "serve", "stopped");
 out:
     fini(&s);
+    audit_shutdown();
     return code;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "instance.h"
 #include "log.h"
@@ -176,9 +177,12 @@ static void *playbook_thread(void *arg)
     json_t *result = NULL;
     diag err = {{0}};
     int64_t started = clock_mono_ms();
+    if (j->approve)
+        audit_set_token_actor("server.token"); /* approved through the API */
     pthread_mutex_lock(&s->playbook_lock);
     int code = playbook_run(&j->gen->eng, NULL, NULL, &opts, &result, &err);
     pthread_mutex_unlock(&s->playbook_lock);
+    audit_set_token_actor(NULL);
     double seconds = (double)(clock_mono_ms() - started) / 1000.0;
     if (!result)
         result = json_object();

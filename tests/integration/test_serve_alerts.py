@@ -233,6 +233,15 @@ class AlertmanagerTest(fwtest.TestCase):
         with open(os.path.join(self.tmp, "audit.jsonl"), encoding="utf-8") as f:
             audit = f.read()
         self.assertIn('"event":"action.executed"', audit)
+        executed = [json.loads(line) for line in audit.splitlines()
+                    if '"event":"action.executed"' in line]
+        self.assertEqual(len(executed), 1)
+        self.assertEqual(executed[0]["actor"].get("via"), "api", executed[0])
+        self.assertEqual(executed[0]["actor"].get("token"), "server.token", executed[0])
+        verify = fwtest.run(["-c", self.config, "audit", "verify"], cwd=self.tmp,
+                            env={"SERVE_TOKEN": TOKEN, "FAKE_CIVO_TOKEN": CIVO_TOKEN,
+                                 "HOOK_URL": self.hook.url("/team")})
+        self.assertExit(verify, 0)
         self.assertNotIn(CIVO_TOKEN, audit)
         self.assertEqual(self.server.stop(), 0)
         log = self.server.log()
