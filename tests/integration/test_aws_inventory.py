@@ -218,13 +218,14 @@ class AwsMotoTest(fwtest.TestCase):
     def tearDownClass(cls):
         cls.moto.stop()
 
-    def config(self, endpoint=None, **aws):
+    def config(self, endpoint=None, limits=None, **aws):
         settings = {"endpoint": endpoint or self.moto.url, "regions": REGIONS, "page_size": 7,
                     "services": ["ec2", "s3", "rds", "iam"]}
         settings.update(aws)
         config = {"version": 1, "providers": [{"name": "aws-test", "plugin": "aws",
                                                "config": settings,
-                                               "limits": {"concurrency": 8}}],
+                                               "limits": dict({"concurrency": 8},
+                                                              **(limits or {}))}],
                   "plugin_dirs": [fwtest.PLUGIN_DIR],
                   "security": {"egress_allow": ["127.0.0.1"]}}
         return self.write("fawkes.yaml", json.dumps(config, indent=2))
@@ -343,7 +344,12 @@ class AwsMotoTest(fwtest.TestCase):
         proxy = AwsProxy(self.moto.url, {"throttle_every": 4, "unavailable_every": 7,
                                          "latency_ms": 5})
         try:
-            config = self.config(endpoint=proxy.url, role_arn=self.roles[SECOND])
+            # the proxy throttles every 4th and fails every 7th request it sees, whoever sent
+            # it: with 8 requests in flight one request may meet several in a row, so it gets
+            # more retries than the default 4 (each retry still goes through the host)
+            config = self.config(endpoint=proxy.url, role_arn=self.roles[SECOND],
+                                 limits={"retries": 12, "backoff_base": "20ms",
+                                         "backoff_max": "500ms"})
             r = self.inventory(config, self.env())
         finally:
             proxy.stop()

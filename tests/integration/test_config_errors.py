@@ -53,7 +53,7 @@ BAD = {
         "and at most 100, got integer 150"],
     "bad-playbooks-unknown-key.yaml": [
         "bad-playbooks-unknown-key.yaml:3:3: playbooks: unknown key 'max_action'; allowed: "
-        "lib_dirs, max_actions, max_percent, cooldown, memory, instructions"],
+        "lib_dirs, max_actions, max_percent, cooldown, memory, instructions, timeout"],
     "bad-plugin-dirs-type.yaml": [
         "bad-plugin-dirs-type.yaml:2:14: plugin_dirs: expected a list of strings, got string "
         "\"./plugins\""],
