@@ -144,7 +144,7 @@ json_t *civo_norm_firewall(const civo_instance *inst, const char *region, const 
                            const json_t *rules)
 {
     json_t *r = civo_norm_base(inst, region, "network.firewall", "civo:firewall", item, "name");
-    json_t *normalized, *attributes;
+    json_t *normalized, *attributes, *raw;
     const json_t *rule;
     bool open = false;
     size_t i;
@@ -163,7 +163,9 @@ json_t *civo_norm_firewall(const civo_instance *inst, const char *region, const 
         json_array_append_new(normalized, one);
     }
     json_object_set_new(attributes, "rules", normalized);
-    json_object_set_new(attributes, "raw_rules", json_deep_copy(rules));
+    raw = json_deep_copy(rules);
+    civo_strip_secrets(raw); /* raw fields are kept, credentials never */
+    json_object_set_new(attributes, "raw_rules", raw);
     json_object_set_new(r, "public", json_boolean(open));
     return r;
 }
