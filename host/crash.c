@@ -21,6 +21,7 @@ static _Thread_local struct fwk_ctx *current;
 static _Thread_local void *alt_stack;
 static volatile sig_atomic_t installed;
 
+#ifndef CRASH_SANITIZED /* sanitizers report crashes themselves: no handler of ours */
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
 static const char *signal_name(int signo)
@@ -92,6 +93,7 @@ static void on_fatal(int signo)
     signal(signo, SIG_DFL);
     raise(signo);
 }
+#endif
 
 void crash_thread_enter(void)
 {
