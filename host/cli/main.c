@@ -70,6 +70,7 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal stops a run as SIGTERM does: cleanly */
 
     int code = -1;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

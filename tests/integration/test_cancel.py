@@ -1,4 +1,4 @@
-"""SIGINT or SIGTERM during a run stops it promptly: the output stays valid, the run is
+"""SIGINT, SIGTERM or SIGHUP (a closed terminal) during a run stops it promptly: the output stays valid, the run is
 partial (exit 3) and says it was interrupted; nothing crashes or hangs."""
 import json
 import os
@@ -58,6 +58,9 @@ class CancelTest(fwtest.TestCase):
 
     def test_sigterm_stops_the_run(self):
         self.interrupt(signal.SIGTERM)
+
+    def test_sighup_stops_the_run_cleanly(self):
+        self.interrupt(signal.SIGHUP)
 
 
 if __name__ == "__main__":
