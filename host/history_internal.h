@@ -4,6 +4,7 @@
 #ifndef HOST_HISTORY_INTERNAL_H
 #define HOST_HISTORY_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,10 @@ typedef struct hkey_table {
 /* The 16-byte key of a fingerprint: its first 16 bytes when it is 64 lowercase hex digits
    (the host's own SHA-256 fingerprints), else the first 16 bytes of its SHA-256. */
 void hkey_of(const char *fingerprint, uint8_t key[HISTORY_KEY_BYTES]);
+
+/* The 32 bytes of a fingerprint of exactly 64 lowercase hex digits (the host's own SHA-256
+   fingerprints) into `out`: true; false for any other text (`out` then undefined). */
+bool hkey_fingerprint_bytes(const char *fingerprint, uint8_t out[32]);
 
 /* The entry of `key`, or NULL. Borrowed until the next hkey_insert. */
 hkey_entry *hkey_find(const hkey_table *t, const uint8_t *key);

@@ -16,21 +16,26 @@ static int hex_value(char c)
     return -1;
 }
 
+bool hkey_fingerprint_bytes(const char *fingerprint, uint8_t out[32])
+{
+    for (size_t b = 0; b < 32; b++) {
+        int high = hex_value(fingerprint[2 * b]);
+        int low = high < 0 ? -1 : hex_value(fingerprint[2 * b + 1]);
+        if (low < 0)
+            return false;
+        out[b] = (uint8_t)(high << 4 | low);
+    }
+    return fingerprint[64] == '\0';
+}
+
 void hkey_of(const char *fingerprint, uint8_t key[HISTORY_KEY_BYTES])
 {
-    size_t len = strlen(fingerprint);
-    if (len == 64) {
-        size_t i = 0;
-        for (; i < 64; i++)
-            if (hex_value(fingerprint[i]) < 0)
-                break;
-        if (i == 64) {
-            for (size_t b = 0; b < HISTORY_KEY_BYTES; b++)
-                key[b] = (uint8_t)(hex_value(fingerprint[2 * b]) << 4 |
-                                   hex_value(fingerprint[2 * b + 1]));
-            return;
-        }
+    uint8_t bytes[32];
+    if (hkey_fingerprint_bytes(fingerprint, bytes)) {
+        memcpy(key, bytes, HISTORY_KEY_BYTES);
+        return;
     }
+    size_t len = strlen(fingerprint);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     if (EVP_Digest(fingerprint, len, digest, &n, EVP_sha256(), NULL) != 1 ||

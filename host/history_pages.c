@@ -7,17 +7,10 @@
 
 #include "history_internal.h"
 
-static int hex_value(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int hpage_packs_fingerprint(const char *fingerprint)
 {
-    size_t i = 0;
-    while (i < 64 && hex_value(fingerprint[i]) >= 0)
-        i++;
-    return i == 64 && fingerprint[64] == '\0';
+    uint8_t bytes[32];
+    return hkey_fingerprint_bytes(fingerprint, bytes);
 }
 
 int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const char *json,
@@ -27,10 +20,7 @@ int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const
     size_t head_len = 1;
     head[0] = HPAGE_KEY_ONLY;
     uint8_t packed[32];
-    if (fingerprint && hpage_packs_fingerprint(fingerprint)) {
-        for (size_t b = 0; b < 32; b++)
-            packed[b] =
-                (uint8_t)(hex_value(fingerprint[2 * b]) << 4 | hex_value(fingerprint[2 * b + 1]));
+    if (fingerprint && hkey_fingerprint_bytes(fingerprint, packed)) {
         /* the key of a hex fingerprint is its first bytes (hkey_of): then the fingerprint
            alone is stored (random bytes do not compress: 16 bytes a record saved) */
         head[0] = memcmp(packed, key, HISTORY_KEY_BYTES) == 0 ? HPAGE_FINGERPRINT
