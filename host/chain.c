@@ -31,6 +31,12 @@ int chain_prepare(const engine_env *eng, const chain_plan *plan, chain_exec *exe
     memset(exec, 0, sizeof *exec);
     exec->plan = plan;
     exec->engine = eng;
+    exec->tasks_total = calloc(plan->providers.count + 1, sizeof *exec->tasks_total);
+    exec->tasks_done = calloc(plan->providers.count + 1, sizeof *exec->tasks_done);
+    if (!exec->tasks_total || !exec->tasks_done) {
+        diag_set(err, "out of memory");
+        return -1;
+    }
     for (int s = 0; s < CONFIG_SECTION_COUNT; s++) {
         const strlist *names = plan_stage(plan, (config_section)s);
         exec->stage[s] = calloc(names->count + 1, sizeof *exec->stage[s]);
@@ -102,7 +108,8 @@ static void init_all(chain_exec *exec, run *r)
 typedef struct task_run {
     run *r;
     instance *provider;
-    const json_t *task; /* borrowed from the plan's tasks array */
+    const json_t *task;       /* borrowed from the plan's tasks array */
+    atomic_llong *done_count; /* the provider's tasks done (chain_exec.tasks_done) */
 } task_run;
 
 static void run_one_task(void *arg)
@@ -135,6 +142,7 @@ static void run_one_task(void *arg)
         run_fail(t->r, t->provider, "run_task", name, message);
     }
     ctx_finish(&ctx);
+    atomic_fetch_add(t->done_count, 1);
 }
 
 /* plan_tasks of one provider: the tasks array (new reference), or NULL after a failure. */
@@ -190,6 +198,7 @@ static void run_providers(chain_exec *exec, run *r, int jobs)
         if (provider->ready)
             plans[p] = plan_provider(provider, r);
         task_total += json_array_size(plans[p]);
+        atomic_store(&exec->tasks_total[p], (long long)json_array_size(plans[p]));
     }
     sched_job *queue = calloc(task_total + 1, sizeof *queue);
     task_run *task_args = calloc(task_total + 1, sizeof *task_args);
@@ -199,7 +208,7 @@ static void run_providers(chain_exec *exec, run *r, int jobs)
         size_t i;
         json_t *task;
         json_array_foreach (plans[p], i, task) {
-            task_args[n] = (task_run){r, provider, task};
+            task_args[n] = (task_run){r, provider, task, &exec->tasks_done[p]};
             queue[n] = (sched_job){provider, provider->conf->limits.concurrency, run_one_task,
                                    &task_args[n]};
             n++;
@@ -282,6 +291,7 @@ void chain_execute(chain_exec *exec, run *r, int jobs)
         run_fail(r, NULL, "playbooks", NULL, kept_err.text);
     begin_history(r);
     init_all(exec, r);
+    atomic_store(&exec->started, true); /* chain_progress may read the HTTP clients now */
     run_chain_stages(r, exec->stage[CONFIG_SCANNERS], exec->stage_count[CONFIG_SCANNERS],
                      exec->stage[CONFIG_POLICIES], exec->stage_count[CONFIG_POLICIES]);
     run_providers(exec, r, jobs);
@@ -292,6 +302,24 @@ void chain_execute(chain_exec *exec, run *r, int jobs)
     if (!run_cancel_requested() && exec->engine)
         run_playbooks(exec, r, jobs);
     run_chain_stages(r, NULL, 0, NULL, 0);
+}
+
+void chain_progress(const chain_exec *exec, chain_counts *sum)
+{
+    if (!atomic_load(&exec->started))
+        return;
+    for (int s = 0; s < CONFIG_SECTION_COUNT; s++)
+        for (size_t i = 0; i < exec->stage_count[s]; i++) {
+            instance *inst = exec->stage[s][i];
+            if (s == CONFIG_PROVIDERS)
+                sum->resources += atomic_load(&inst->hot[0]);
+            else if (s == CONFIG_SCANNERS || s == CONFIG_POLICIES)
+                sum->findings += atomic_load(&inst->hot[1]);
+            json_t *http = inst->http ? http_client_counters(inst->http) : NULL;
+            sum->requests += json_integer_value(json_object_get(http, "requests"));
+            sum->throttles += json_integer_value(json_object_get(http, "throttles"));
+            json_decref(http);
+        }
 }
 
 void chain_stats(const chain_exec *exec, json_t *stats)
@@ -313,6 +341,8 @@ void chain_close(chain_exec *exec)
         free(exec->stage[s]);
         free(exec->refusal[s]);
     }
+    free(exec->tasks_total);
+    free(exec->tasks_done);
     memset(exec, 0, sizeof *exec);
 }
 

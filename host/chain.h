@@ -2,6 +2,8 @@
 #ifndef HOST_CHAIN_H
 #define HOST_CHAIN_H
 
+#include <stdatomic.h>
+
 #include <jansson.h>
 
 #include "engine.h"
@@ -22,7 +24,16 @@ typedef struct chain_exec {
     instance **stage[CONFIG_SECTION_COUNT];
     const char **refusal[CONFIG_SECTION_COUNT]; /* loader refusal per instance, or NULL */
     size_t stage_count[CONFIG_SECTION_COUNT];
+    /* For a progress display reading from another thread (chain_progress): */
+    atomic_llong *tasks_total, *tasks_done; /* per provider, in stage order */
+    atomic_bool started;                    /* instances initialised (HTTP clients made) */
 } chain_exec;
+
+/* What chain_progress reads of a chain while it runs. */
+typedef struct chain_counts {
+    long long resources, findings; /* emitted by its providers; by its scanners and policies */
+    long long requests, throttles; /* HTTP requests of all its instances; 429/503 answers */
+} chain_counts;
 
 /*
  * chain_prepare: bind every instance the plan names to its plugin and check its config,
@@ -49,6 +60,14 @@ int chain_init_policies(chain_exec *exec, const strlist *allow, diag *err);
  * run.
  */
 void chain_execute(chain_exec *exec, run *r, int jobs);
+
+/*
+ * chain_progress: add the chain's counts so far to `sum` (nothing before its instances are
+ * initialised). Reads only atomic counters and a small JSON object per instance with HTTP
+ * counters. Thread-safe: call from any thread while chain_execute runs on another, between
+ * chain_prepare and chain_close.
+ */
+void chain_progress(const chain_exec *exec, chain_counts *sum);
 
 /* Add each instance's counters to `stats` ({instance: {...}}). */
 void chain_stats(const chain_exec *exec, json_t *stats);

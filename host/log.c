@@ -24,6 +24,10 @@ static strlist secrets; /* guarded by log_lock */
 /* secrets.count, readable without the lock: most runs register none, and every resource and
    finding would otherwise take log_lock to learn that */
 static atomic_size_t secret_count;
+static char *status_line; /* the status line shown on stderr, or NULL; guarded by log_lock */
+
+/* The terminal sequence that takes the cursor to the start of the line and clears it. */
+#define ERASE_LINE "\r\033[K"
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -124,6 +128,32 @@ char *log_vformat_redacted(size_t max_bytes, const char *fmt, va_list ap)
     return clean;
 }
 
+/* Erase the status line, if one is shown, before a log line; caller holds log_lock. */
+static void erase_status_locked(void)
+{
+    if (!status_line)
+        return;
+    fputs(ERASE_LINE, stderr);
+    free(status_line);
+    status_line = NULL;
+}
+
+void log_status(const char *text)
+{
+    pthread_mutex_lock(&log_lock);
+    if (!text) {
+        erase_status_locked();
+    } else if (!status_line || strcmp(status_line, text) != 0) {
+        fprintf(stderr, ERASE_LINE "%s", text);
+        free(status_line);
+        status_line = strdup(text);
+        if (!status_line) /* not remembered, so not left for a log line to run into */
+            fputs(ERASE_LINE, stderr);
+    }
+    fflush(stderr);
+    pthread_mutex_unlock(&log_lock);
+}
+
 void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_list ap)
 {
     if (!log_enabled(level))
@@ -132,6 +162,7 @@ void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_li
     char *clean = log_vformat_redacted(LOG_LINE_MAX, fmt, ap);
 
     pthread_mutex_lock(&log_lock);
+    erase_status_locked();
     const char *text = clean ? clean : "[log message dropped: out of memory]";
     if (json_lines) {
         char ts[32];
@@ -237,6 +268,10 @@ void log_user_error(const char *fmt, ...)
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     char *clean = log_redact(message);
+    pthread_mutex_lock(&log_lock);
+    erase_status_locked();
     fprintf(stderr, "fawkes: error: %s\n", clean ? clean : message);
+    fflush(stderr);
+    pthread_mutex_unlock(&log_lock);
     free(clean);
 }

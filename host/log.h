@@ -29,6 +29,12 @@ void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_li
    its exit code, whatever the log level and format. Thread-safe. */
 void log_user_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Show `text` (one line, no newline) as the status line at the foot of stderr, replacing
+   the one shown; NULL erases it. A log line (log_msg, log_user_error) erases the status
+   line before it is written, so the two never share a line; the next call draws it again.
+   Drawing the text already shown writes nothing. For the progress display. Thread-safe. */
+void log_status(const char *text);
+
 /* Register a secret value: from now on it is redacted from every log line and from text
    passed to log_redact(). Values shorter than 4 bytes are ignored (too likely to match
    innocent text). Copies the value. Thread-safe. */

@@ -29,7 +29,9 @@ typedef enum opt_id {
     OPT_REQUIREMENTS,
     OPT_FROM,
     OPT_TO,
-    OPT_PUBLIC_KEY
+    OPT_PUBLIC_KEY,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS
 } opt_id;
 
 typedef struct opt_spec {
@@ -63,6 +65,8 @@ static const opt_spec specs[] = {
     {"from", 0, true, OPT_FROM},
     {"public-key", 0, true, OPT_PUBLIC_KEY},
     {"to", 0, true, OPT_TO},
+    {"progress", 0, false, OPT_PROGRESS},
+    {"no-progress", 0, false, OPT_NO_PROGRESS},
 };
 
 void cli_usage(FILE *stream)
@@ -70,7 +74,8 @@ void cli_usage(FILE *stream)
     fputs(
         "usage: fawkes [-c fawkes.yaml] [--plugin-dir DIR]... [-o table|json|jsonl|sarif|junit]\n"
         "              [--log-level debug|info|warn|error] [--log-format text|json] [-v]\n"
-        "              [--fail-on critical|high|medium|low|info|none] [-j N] <command>\n"
+        "              [--fail-on critical|high|medium|low|info|none] [-j N]\n"
+        "              [--progress|--no-progress] <command>\n"
         "\n"
         "commands:\n"
         "  version (or --version)           print the version and the SDK ABI\n"
@@ -215,6 +220,12 @@ static int apply_option(cli_args *args, const opt_spec *spec, const char *value,
         break;
     case OPT_PUBLIC_KEY:
         args->public_key = value;
+        break;
+    case OPT_PROGRESS:
+        args->progress = 1;
+        break;
+    case OPT_NO_PROGRESS:
+        args->progress = -1;
         break;
     }
     return 0;

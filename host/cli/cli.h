@@ -32,6 +32,7 @@ typedef struct cli_args {
     const char *to;           /* --to TIME (cost) */
     const char *public_key;   /* --public-key FILE (audit verify) */
     bool help;                /* -h/--help */
+    int progress;             /* --progress 1, --no-progress -1, neither 0 (auto: a TTY) */
     const char *command;      /* first positional word; NULL when none */
     strlist words;            /* the positional words after the command */
     bool stdout_tty;          /* stdout is a terminal and NO_COLOR is unset */

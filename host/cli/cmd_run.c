@@ -14,11 +14,13 @@
 #include "history.h"
 #include "log.h"
 #include "clock.h"
+#include "progress.h"
 
 static const char inventory_help[] =
     "usage: fawkes [-c FILE] inventory [--provider NAME]... [--kind KIND]... [-o FORMAT]\n"
     "Lists the resources of every provider instance in the config (or those named with\n"
     "--provider), normalized to one shape. -o jsonl writes a file the snapshot provider reads.\n"
+    "On a terminal, a progress line on stderr (--no-progress: none; --progress: even on a pipe).\n"
     "Exit: 0 ok, 2 config error, 3 partial (a provider, region or page failed).\n";
 static const char run_help[] =
     "usage: fawkes [-c FILE] run [CHAIN]... [--since RUN_ID] [--apply] [--fail-on SEVERITY]\n"
@@ -27,7 +29,8 @@ static const char run_help[] =
     "-> notifiers -> playbooks. Findings go to stdout, each with its delta (new, open or\n"
     "resolved) against the chain's last complete run, or against RUN_ID with --since.\n"
     "Chains' playbooks plan their changes; --apply lets them apply low-risk steps (high-risk\n"
-    "ones need an approved token: see `fawkes playbook run --help`).\n"
+    "ones need an approved token: see `fawkes playbook run --help`). On a terminal, a progress\n"
+    "line on stderr (--no-progress: none; --progress: even on a pipe).\n"
     "Exit: 0 ok, 1 fail findings at or above --fail-on (default high), 2 config error,\n"
     "3 partial (results incomplete; wins over 1).\n";
 static const char scan_help[] =
@@ -249,12 +252,14 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
     }
     int64_t started = clock_mono_ms();
     delta = json_pack("{s:i, s:i, s:i}", "new", 0, "open", 0, "resolved", 0);
+    progress *shown = progress_wanted(args) ? progress_start(execs, plan_count) : NULL;
     for (size_t i = 0; i < plan_count && !run_cancel_requested(); i++) {
         begin_chain(&r, hist, args, &plans[i], command);
         chain_execute(&execs[i], &r, args->jobs);
         if (hist)
             add_counts(delta, history_chain_counts(hist));
     }
+    progress_stop(shown); /* erased before the summary lines and the results */
     if (run_cancel_requested())
         run_fail(&r, NULL, "run", NULL, "interrupted by a signal; results are incomplete");
     json_t *stats = json_object();
