@@ -91,8 +91,7 @@ void progress_format(char *buf, size_t size, const chain_exec *current, const ch
         else
             append(buf, size, &used, "%s %s %lld/%lld tasks", i ? "," : " |", name, done, total);
     }
-    append(buf, size, &used, " | %lld requests, %lld throttled | ", sum->requests,
-           sum->throttles);
+    append(buf, size, &used, " | %lld requests, %lld throttled | ", sum->requests, sum->throttles);
     append_elapsed(buf, size, &used, elapsed_ms);
     cut_to_width(buf, width < size ? width : size - 1);
 }

@@ -252,12 +252,37 @@ class ConfigErrorsTest(fwtest.TestCase):
         for i, block in enumerate(blocks):
             with self.subTest(block=i):
                 self.write("fawkes.yaml", block, dedent=False)
+                # its chains name shipped playbooks, relative to the config's directory
+                shutil.copytree(os.path.join(fwtest.SOURCE_DIR, "playbooks"),
+                                os.path.join(self.tmp, "playbooks"), dirs_exist_ok=True)
                 result = self.fawkes("--plugin-dir", fwtest.PLUGIN_DIR, "config", "validate")
                 self.assertExit(result, 0)
                 self.assertEqual(self.error_lines(result), [])
                 got = [line for line in result.stderr.splitlines()
                        if line.startswith("fawkes: warn: fawkes.yaml")]
                 self.assertEqual(got, warnings)
+
+    def test_missing_playbook_is_a_config_error(self):
+        path = self.write("conf/fawkes.yaml", """\
+            version: 1
+            chains:
+              - name: nightly
+                playbooks: [fix.lua, ../gone.lua]
+            """)
+        self.write("conf/fix.lua", "return 1\n")
+        expected = [path + ":4:26: chains[0].playbooks[1]: playbook " +
+                    os.path.join(self.tmp, "conf", "../gone.lua") +
+                    ": No such file or directory (a relative path is resolved against the "
+                    "config file's directory)"]
+        for command in (["config", "validate"], ["run"]):
+            result = self.fawkes("-c", path, "--plugin-dir", fwtest.PLUGIN_DIR, *command)
+            self.assertExit(result, 2)
+            self.assertEqual(self.error_lines(result), expected, command)
+            self.assertEqual(result.stdout, "")
+        self.write("gone.lua", "return 1\n")  # found from any current directory
+        result = self.fawkes("-c", path, "--plugin-dir", fwtest.PLUGIN_DIR, "config", "validate",
+                             cwd="/")
+        self.assertExit(result, 0)
 
     def test_usage_errors(self):
         result = self.fawkes("-c", "x.yaml", "config")

@@ -11,6 +11,9 @@
 
 #include "config.h"
 
+/* A playbook that exists wherever the tests run: chains' playbooks must be files. */
+#define SHIPPED_PLAYBOOK FAWKES_SOURCE_DIR "/playbooks/stop-idle-instances.lua"
+
 /* Load text that must be valid. */
 static config *load_ok(const char *text)
 {
@@ -301,7 +304,8 @@ static void test_interpolation_file(void **state)
                "security: {audit_log: logs/audit.jsonl, egress_allow: [api.civo.com]}\n"
                "notifiers:\n  - name: ops\n    plugin: webhook\n"
                "    config: {url: \"${file:hook}\", other: \"${file:absent}\"}\n"
-               "chains:\n  - name: c\n    notify: [ops]\n    playbooks: [pb/fix.lua]\n");
+               "chains:\n  - name: c\n    notify: [ops]\n    playbooks: [fix.lua]\n");
+    write_file(dir, "fix.lua", "return 1\n");
     char path[512], expect[1200];
     snprintf(path, sizeof path, "%s/fawkes.yaml", dir);
     config *cfg = NULL;
@@ -327,7 +331,7 @@ static void test_interpolation_file(void **state)
     assert_string_equal(cfg->state_path, expect);
     snprintf(expect, sizeof expect, "%s/logs/audit.jsonl", dir);
     assert_string_equal(cfg->audit_log, expect);
-    snprintf(expect, sizeof expect, "%s/pb/fix.lua", dir);
+    snprintf(expect, sizeof expect, "%s/fix.lua", dir);
     assert_string_equal(cfg->chains[0].playbooks.items[0], expect);
     assert_string_equal(cfg->egress_allow.items[0], "api.civo.com");
     config_free(cfg);
@@ -340,6 +344,21 @@ static void test_interpolation_file(void **state)
              "directory); create the file or fix the path",
              path, dir);
     assert_string_equal(err.text, expect);
+
+    /* a chain's playbook that is not there: where it is named, and the path looked at */
+    write_file(dir, "bad.yaml",
+               "version: 1\nchains:\n  - name: c\n    playbooks: [fix.lua, gone.lua]\n");
+    assert_int_equal(config_load(path, &cfg, &err), -1);
+    snprintf(expect, sizeof expect,
+             "%s:4:26: chains[0].playbooks[1]: playbook %s/gone.lua: No such file or directory "
+             "(a relative path is resolved against the config file's directory)",
+             path, dir);
+    assert_string_equal(err.text, expect);
+    write_file(dir, "bad.yaml", "version: 1\nchains:\n  - name: c\n    playbooks: [.]\n");
+    assert_int_equal(config_load(path, &cfg, &err), -1);
+    assert_non_null(strstr(err.text, "chains[0].playbooks[0]: playbook "));
+    assert_non_null(strstr(err.text, ": not a regular file"));
+    remove_file(dir, "fix.lua");
     remove_file(dir, "bad.yaml");
     remove_file(dir, "hook");
     remove_file(dir, "fawkes.yaml");
@@ -590,8 +609,8 @@ static void test_chains(void **state)
     snprintf(text, sizeof text,
              "%s  - name: nightly\n    providers: [civo-prod, snap]\n"
              "    scanners: [base]\n    policies: [org]\n    notify: [ops]\n"
-             "    playbooks: [/pb/a.lua]\n    schedule: \"@every 1h\"\n  - name: quick\n",
-             chain_head);
+             "    playbooks: [%s]\n    schedule: \"@every 1h\"\n  - name: quick\n",
+             chain_head, SHIPPED_PLAYBOOK);
     config *cfg = load_ok(text);
     assert_int_equal(cfg->chain_count, 2);
     const config_chain *chain = config_find_chain(cfg, "nightly");
@@ -601,7 +620,7 @@ static void test_chains(void **state)
     assert_string_equal(chain->scanners.items[0], "base");
     assert_string_equal(chain->policies.items[0], "org");
     assert_string_equal(chain->notify.items[0], "ops");
-    assert_string_equal(chain->playbooks.items[0], "/pb/a.lua");
+    assert_string_equal(chain->playbooks.items[0], SHIPPED_PLAYBOOK);
     assert_string_equal(chain->schedule, "@every 1h");
     assert_int_equal(chain->line, 12);
     assert_int_equal(chain->column, 5);
