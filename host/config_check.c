@@ -1,10 +1,12 @@
 /* config_check.c: check the host's own keys and turn the document into struct config. */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config_internal.h"
 #include "cron.h"
@@ -496,6 +498,30 @@ static int check_references(checker *c, const strlist *names, const char *pointe
     return 0;
 }
 
+/* A chain's playbooks (resolved against the config's directory) must be files one can read:
+   a missing one would otherwise only fail when the chain reaches it. */
+static int check_playbook_files(checker *c, const strlist *paths, const char *pointer)
+{
+    for (size_t i = 0; i < paths->count; i++) {
+        struct stat st;
+        const char *why = NULL;
+        if (stat(paths->items[i], &st) != 0)
+            why = strerror(errno);
+        else if (!S_ISREG(st.st_mode))
+            why = "not a regular file";
+        if (!why)
+            continue;
+        char *item_pointer = config_pointer_index(pointer, i);
+        config_fail(c->cfg, NULL, item_pointer ? item_pointer : pointer, c->err,
+                    "playbook %s: %s (a relative path is resolved against the config file's "
+                    "directory)",
+                    paths->items[i], why);
+        free(item_pointer);
+        return -1;
+    }
+    return 0;
+}
+
 /* A chain's schedule: cron or a macro (host/serve/cron.h). */
 static int check_schedule(checker *c, const json_t *value, const char *pointer)
 {
@@ -546,7 +572,9 @@ static int read_chain(checker *c, json_t *object, const char *pointer, config_ch
     CHILD(object, "notify", p, v,
           read_string_list(c, v, p, false, &chain->notify) ||
               check_references(c, &chain->notify, p, CONFIG_NOTIFIERS));
-    CHILD(object, "playbooks", p, v, read_string_list(c, v, p, true, &chain->playbooks));
+    CHILD(object, "playbooks", p, v,
+          read_string_list(c, v, p, true, &chain->playbooks) ||
+              check_playbook_files(c, &chain->playbooks, p));
     CHILD(object, "schedule", p, v,
           check_schedule(c, v, p) || !(chain->schedule = strdup(json_string_value(v))));
     return 0;
