@@ -1,5 +1,6 @@
-/* history.c: run history: a chain's fail keys in memory, the findings' JSON in compressed
-   pages of a temporary file, deltas as findings stream by, one transaction at the end. */
+/* history.c: run history: the baseline's fail keys in memory, the run's keys sorted on disk
+   and its findings' JSON in compressed pages of a temporary file, deltas as findings stream
+   by, a merge of the keys with the baseline's and one transaction at the end. */
 #include "history.h"
 
 #include <pthread.h>
@@ -24,8 +25,10 @@ struct history {
     int64_t base_seq; /* baseline run, when has_baseline */
     int64_t seq;      /* this chain's row once recorded */
 
-    pthread_mutex_t lock; /* guards keys, page, next_page, counts and write_error */
-    hkey_table keys;
+    hbase base;           /* the baseline's keys (read-only while marking) */
+    pthread_mutex_t lock; /* guards chunk, page, next_page, counts and write_error */
+    hsort_rec *chunk;     /* keys of this run not yet written (HSORT_CHUNK records) */
+    size_t chunk_len;
     fwkx_buf page; /* fail records not yet written */
     uint32_t next_page;
     size_t new_count, open_count, resolved_count, error_count;
@@ -33,7 +36,7 @@ struct history {
     atomic_size_t pass_count;
 
     pthread_mutex_t tmp_lock; /* serialises writes to history_tmp */
-    sqlite3_stmt *tmp_insert;
+    sqlite3_stmt *tmp_insert, *run_insert;
 };
 
 struct history_cursor {
@@ -188,7 +191,10 @@ static void chain_reset(history *h)
     h->run_id = h->key = h->started_at = h->write_error = NULL;
     h->begun = h->ended = h->has_baseline = false;
     h->base_seq = h->seq = 0;
-    hkey_free(&h->keys);
+    hbase_free(&h->base);
+    free(h->chunk);
+    h->chunk = NULL;
+    h->chunk_len = 0;
     fwkx_buf_free(&h->page);
     h->next_page = 0;
     h->new_count = h->open_count = h->resolved_count = h->error_count = 0;
@@ -201,6 +207,7 @@ void history_close(history *h)
         return;
     chain_reset(h);
     sqlite3_finalize(h->tmp_insert);
+    sqlite3_finalize(h->run_insert);
     state_close(h->st);
     free(h->since);
     pthread_mutex_destroy(&h->lock);
@@ -293,49 +300,6 @@ static int find_baseline(history *h, diag *err)
     return 0;
 }
 
-static int load_baseline(history *h, diag *err)
-{
-    sqlite3_stmt *stmt = NULL;
-    /* the keys come in index order: make room for all of them first (hkey_reserve) */
-    if (sqlite3_prepare_v2(state_db(h->st),
-                           "SELECT count(*) FROM history_keys WHERE seq = ? AND status IN (1, 2)",
-                           -1, &stmt, NULL) != SQLITE_OK)
-        return sql_fail(h, err, "reading the baseline run");
-    sqlite3_bind_int64(stmt, 1, h->base_seq);
-    int rc = sqlite3_step(stmt);
-    sqlite3_int64 count = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_finalize(stmt);
-    stmt = NULL;
-    if (rc != SQLITE_ROW)
-        return sql_fail(h, err, "reading the baseline run");
-    if (hkey_reserve(&h->keys, (size_t)count) != 0) {
-        diag_set(err, "out of memory loading the baseline run (%lld findings)", (long long)count);
-        return -1;
-    }
-    if (sqlite3_prepare_v2(state_db(h->st),
-                           "SELECT fp, status, page FROM history_keys WHERE seq = ? AND status IN "
-                           "(1, 2)",
-                           -1, &stmt, NULL) != SQLITE_OK)
-        return sql_fail(h, err, "reading the baseline run");
-    sqlite3_bind_int64(stmt, 1, h->base_seq);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(stmt, 0) != HISTORY_KEY_BYTES)
-            continue; /* a row we cannot read is treated as absent */
-        hkey_entry *e = hkey_insert(&h->keys, sqlite3_column_blob(stmt, 0));
-        if (!e) {
-            sqlite3_finalize(stmt);
-            diag_set(err, "out of memory loading the baseline run");
-            return -1;
-        }
-        e->base_status = (uint8_t)sqlite3_column_int(stmt, 1);
-        e->base_page = (uint32_t)sqlite3_column_int64(stmt, 2);
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sql_fail(h, err, "reading the baseline run");
-    return 0;
-}
-
 /* The temporary database (removed when the state file is closed) the chain's pages go to
    until history_chain_end copies them into the state file. */
 static int prepare_tmp(history *h, diag *err)
@@ -345,9 +309,14 @@ static int prepare_tmp(history *h, diag *err)
                        "ATTACH DATABASE '' AS history_tmp;"
                        "PRAGMA history_tmp.journal_mode=OFF; PRAGMA history_tmp.synchronous=OFF;"
                        "CREATE TABLE history_tmp.pages (page INTEGER PRIMARY KEY, kind INTEGER "
-                       "NOT NULL, raw_size INTEGER NOT NULL, body BLOB NOT NULL);",
+                       "NOT NULL, raw_size INTEGER NOT NULL, body BLOB NOT NULL);"
+                       "CREATE TABLE history_tmp.keyruns (run INTEGER PRIMARY KEY, body BLOB "
+                       "NOT NULL);",
                        err) != 0)
             return -1;
+        if (sqlite3_prepare_v2(state_db(h->st), "INSERT INTO history_tmp.keyruns (body) VALUES (?)",
+                               -1, &h->run_insert, NULL) != SQLITE_OK)
+            return sql_fail(h, err, "preparing the temporary keys");
         if (sqlite3_prepare_v2(state_db(h->st),
                                "INSERT INTO history_tmp.pages (page, kind, raw_size, body) "
                                "VALUES (?, ?, ?, ?)",
@@ -355,7 +324,7 @@ static int prepare_tmp(history *h, diag *err)
             return sql_fail(h, err, "preparing the temporary pages");
         h->tmp_ready = true;
     }
-    return state_exec(h->st, "DELETE FROM history_tmp.pages", err);
+    return state_exec(h->st, "DELETE FROM history_tmp.pages; DELETE FROM history_tmp.keyruns", err);
 }
 
 int history_chain_begin(history *h, const char *run_id, const char *key, const char *started_at,
@@ -372,9 +341,8 @@ int history_chain_begin(history *h, const char *run_id, const char *key, const c
     if (prepare_tmp(h, err) != 0 || find_baseline(h, err) != 0)
         return -1;
     h->begun = true;
-    if (h->has_baseline && load_baseline(h, err) != 0) {
+    if (h->has_baseline && hbase_load(&h->base, h->st, h->base_seq, err) != 0) {
         /* deltas are all "new" then, and nothing is resolved */
-        hkey_free(&h->keys);
         h->has_baseline = false;
         return -1;
     }
@@ -535,6 +503,15 @@ const char *history_pass(history *h)
     return h->has_baseline ? "open" : "new";
 }
 
+/* Sort a full chunk of keys and store it as a run. Any thread; takes tmp_lock. */
+static int write_run(history *h, hsort_rec *recs, size_t count)
+{
+    pthread_mutex_lock(&h->tmp_lock);
+    int rc = hsort_write_run(h->run_insert, recs, count);
+    pthread_mutex_unlock(&h->tmp_lock);
+    return rc;
+}
+
 int history_mark(history *h, json_t *finding)
 {
     const char *status = fwkx_str(finding, "status", "");
@@ -548,47 +525,44 @@ int history_mark(history *h, json_t *finding)
     uint8_t key[HISTORY_KEY_BYTES];
     const char *fingerprint = fwkx_str(finding, "fingerprint", "");
     hkey_of(fingerprint, key);
-    pthread_mutex_lock(&h->lock);
-    hkey_entry *e = hkey_insert(&h->keys, key);
-    if (!e) {
-        note_write_error(h, "out of memory keeping the run's findings");
-        pthread_mutex_unlock(&h->lock);
-        json_object_set_new(finding, "delta", json_string("new"));
-        return -1;
-    }
-    bool first = e->status == HKEY_NONE;
-    if (first) {
-        e->status = (uint8_t)code;
-        e->delta = e->base_status == code ? HDELTA_OPEN : HDELTA_NEW;
-        if (code == HKEY_FAIL)
-            e->delta == HDELTA_OPEN ? h->open_count++ : h->new_count++;
-        else
-            h->error_count++;
-    }
-    int delta = e->delta;
-    pthread_mutex_unlock(&h->lock);
-    json_object_set_new(finding, "delta", json_string(delta == HDELTA_OPEN ? "open" : "new"));
-    if (!first) /* a fingerprint reported twice: the first report stands */
-        return 0;
+    /* a fingerprint reported twice gets the same delta both times; history_chain_end keeps
+       the first report */
+    bool open = hbase_has(&h->base, code, key);
+    json_object_set_new(finding, "delta", json_string(open ? "open" : "new"));
     char *text = page_text(finding, fingerprint);
     uint32_t page = 0;
     char *raw = NULL;
     size_t len = 0;
+    hsort_rec *full = NULL;
+    size_t full_len = 0;
     pthread_mutex_lock(&h->lock);
     int handed = 0, rc = 0;
     if (!h->page.data)
         page_reserve(&h->page);
-    if (!text || hpage_add(&h->page, key, fingerprint, text, strlen(text)) != 0) {
+    if (!h->chunk)
+        h->chunk = malloc(HSORT_CHUNK * sizeof *h->chunk);
+    if (!text || !h->chunk || hpage_add(&h->page, key, fingerprint, text, strlen(text)) != 0) {
         note_write_error(h, "out of memory keeping the run's findings");
         rc = -1;
     } else {
-        e = hkey_find(&h->keys, key);
-        e->page = h->next_page;
+        hsort_rec *rec = &h->chunk[h->chunk_len++];
+        memset(rec, 0, sizeof *rec);
+        memcpy(rec->key, key, HISTORY_KEY_BYTES);
+        rec->page = h->next_page;
+        rec->status = (uint8_t)code;
+        if (h->chunk_len == HSORT_CHUNK) {
+            full = h->chunk;
+            full_len = h->chunk_len;
+            h->chunk = NULL;
+            h->chunk_len = 0;
+        }
         handed = take_page(h, false, &page, &raw, &len);
     }
     pthread_mutex_unlock(&h->lock);
     free(text);
-    if (handed && write_page(h, page, HPAGE_FAILS, raw, len) != 0) {
+    bool failed = (handed && write_page(h, page, HPAGE_FAILS, raw, len) != 0) ||
+                  (full && write_run(h, full, full_len) != 0);
+    if (failed) {
         pthread_mutex_lock(&h->lock);
         note_write_error(h, "writing the run's findings to a temporary file failed (is TMPDIR "
                             "full?)");
@@ -596,6 +570,7 @@ int history_mark(history *h, json_t *finding)
         rc = -1;
     }
     free(raw);
+    free(full);
     return rc == 0 && code == HKEY_FAIL;
 }
 
@@ -617,124 +592,21 @@ static int flush_page(history *h, int kind, diag *err)
     return rc;
 }
 
-/* Add a record to the page being filled, writing it when full. One thread (chain end). */
-static int add_record(history *h, hkey_entry *e, int kind, const char *fingerprint,
-                      const char *json, size_t len, diag *err)
+/* Add a record to the page being filled, writing it when full; its page in *page. One
+   thread (chain end). */
+static int add_record(history *h, const uint8_t *key, int kind, const char *fingerprint,
+                      const char *json, size_t len, uint32_t *page, diag *err)
 {
     if (!h->page.data)
         page_reserve(&h->page);
-    if (hpage_add(&h->page, e->key, fingerprint, json, len) != 0) {
+    if (hpage_add(&h->page, key, fingerprint, json, len) != 0) {
         diag_set(err, "out of memory keeping the run's findings");
         return -1;
     }
-    e->page = h->next_page;
+    *page = h->next_page;
     if (h->page.len >= HPAGE_RAW_BYTES)
         return flush_page(h, kind, err);
     return 0;
-}
-
-/* Is this baseline finding gone: failing then, not failing now? */
-static bool gone(const hkey_entry *e)
-{
-    return e->base_status == HKEY_FAIL && e->status != HKEY_FAIL && e->status != HKEY_RESOLVED &&
-           !e->carried;
-}
-
-/*
- * Resolve (or, when `partial`, carry) the baseline's fail findings this run did not report as
- * fail: read the baseline's pages that hold them, one at a time.
- */
-static int settle_gone(history *h, bool partial, void (*resolved)(void *, const json_t *), void *ud,
-                       diag *err)
-{
-    if (!h->has_baseline)
-        return 0;
-    /* the pages to read, in order */
-    uint32_t max_page = 0;
-    size_t wanted = 0;
-    for (size_t i = 0; i < h->keys.capacity; i++) {
-        const hkey_entry *e = &h->keys.slots[i];
-        if (e->used && gone(e)) {
-            wanted++;
-            if (e->base_page > max_page)
-                max_page = e->base_page;
-        }
-    }
-    if (wanted == 0)
-        return 0;
-    unsigned char *pages = calloc((size_t)max_page / 8 + 1, 1);
-    if (!pages) {
-        diag_set(err, "out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < h->keys.capacity; i++) {
-        const hkey_entry *e = &h->keys.slots[i];
-        if (e->used && gone(e))
-            pages[e->base_page / 8] |= (unsigned char)(1u << (e->base_page % 8));
-    }
-    int kind = partial ? HPAGE_CARRIED : HPAGE_RESOLVED;
-    sqlite3_stmt *stmt = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(state_db(h->st),
-                           "SELECT page, raw_size, body FROM history_pages WHERE seq = ? AND kind "
-                           "IN (1, 3) ORDER BY page",
-                           -1, &stmt, NULL) != SQLITE_OK) {
-        free(pages);
-        return sql_fail(h, err, "reading the baseline run");
-    }
-    sqlite3_bind_int64(stmt, 1, h->base_seq);
-    int step;
-    while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        sqlite3_int64 page = sqlite3_column_int64(stmt, 0);
-        if (page < 0 || page > max_page || !(pages[page / 8] & (1u << (page % 8))))
-            continue;
-        char *raw = NULL;
-        size_t raw_len = (size_t)sqlite3_column_int64(stmt, 1);
-        if (hpage_uncompress(sqlite3_column_blob(stmt, 2), (size_t)sqlite3_column_bytes(stmt, 2),
-                             raw_len, &raw) != 0) {
-            log_msg(FWK_LOG_WARN, "history",
-                    "%s: page %lld of the baseline run does not read back; its findings are "
-                    "neither resolved nor carried",
-                    state_file(h->st), (long long)page);
-            continue;
-        }
-        size_t pos = 0;
-        hpage_record rec;
-        while (rc == 0 && hpage_next(raw, raw_len, &pos, &rec) == 1) {
-            hkey_entry *e = hkey_find(&h->keys, rec.key);
-            if (!e || !gone(e) || e->base_page != (uint32_t)page)
-                continue;
-            if (partial) {
-                e->carried = 1;
-                e->status = HKEY_FAIL;
-                e->delta = HDELTA_OPEN;
-                rc = add_record(h, e, kind, rec.fingerprint, rec.json, rec.len, err);
-                continue;
-            }
-            json_t *finding = record_finding(&rec, NULL);
-            if (!finding)
-                continue;
-            json_object_set_new(finding, "status", json_string("pass"));
-            json_object_set_new(finding, "delta", json_string("resolved"));
-            if (resolved)
-                resolved(ud, finding);
-            char *text = page_text(finding, rec.fingerprint);
-            json_decref(finding);
-            e->status = HKEY_RESOLVED;
-            e->delta = HDELTA_RESOLVED;
-            h->resolved_count++;
-            rc = text ? add_record(h, e, kind, rec.fingerprint, text, strlen(text), err) : -1;
-            if (!text)
-                diag_set(err, "out of memory");
-            free(text);
-        }
-        free(raw);
-    }
-    sqlite3_finalize(stmt);
-    free(pages);
-    if (rc == 0 && step != SQLITE_DONE)
-        return sql_fail(h, err, "reading the baseline run");
-    return rc == 0 ? flush_page(h, kind, err) : -1;
 }
 
 static int prepare(history *h, sqlite3_stmt **stmt, const char *sql)
@@ -814,56 +686,430 @@ static int insert_run(history *h, bool partial)
     return rc;
 }
 
-static int insert_keys(history *h)
+/* One history_keys row of this run. */
+static int insert_key(sqlite3_stmt *stmt, int64_t seq, const uint8_t *key, int status, int delta,
+                      bool reported, uint32_t page)
+{
+    sqlite3_reset(stmt);
+    sqlite3_bind_int64(stmt, 1, seq);
+    sqlite3_bind_blob(stmt, 2, key, HISTORY_KEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 3, status);
+    sqlite3_bind_int(stmt, 4, delta);
+    sqlite3_bind_int(stmt, 5, reported);
+    sqlite3_bind_int64(stmt, 6, page);
+    return sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+}
+
+/* A baseline fail finding this run did not report as fail: resolved, or carried by a partial
+   run. What this run said of the key, if anything, is kept in case its record is not found. */
+typedef struct gone_key {
+    uint8_t key[HISTORY_KEY_BYTES];
+    uint32_t base_page;
+    uint32_t page;  /* this run's report (status != HKEY_NONE) */
+    uint8_t status; /* HKEY_NONE, HKEY_ERROR */
+    uint8_t delta;
+    uint8_t settled; /* resolved or carried */
+} gone_key;
+
+/* A key this run reported more than once: its first report (the one kept) and a later one's
+   page (which loses that record). */
+typedef struct dup_key {
+    uint8_t key[HISTORY_KEY_BYTES];
+    uint32_t first_page, page;
+    uint32_t kept_on; /* while rewriting pages: the page whose first record was kept, + 1 */
+} dup_key;
+
+/* What the merge of this run's keys with the baseline's leaves to do. */
+typedef struct key_merge {
+    gone_key *gone;
+    size_t gone_len, gone_cap;
+    dup_key *dups;
+    size_t dups_len, dups_cap;
+} key_merge;
+
+static void key_merge_free(key_merge *km)
+{
+    free(km->gone);
+    free(km->dups);
+}
+
+static int push(void **items, size_t *len, size_t *cap, size_t size, const void *item)
+{
+    if (*len == *cap) {
+        size_t more = *cap ? *cap * 2 : 64;
+        void *grown = realloc(*items, more * size);
+        if (!grown)
+            return -1;
+        *items = grown;
+        *cap = more;
+    }
+    memcpy((char *)*items + *len * size, item, size);
+    (*len)++;
+    return 0;
+}
+
+/*
+ * Merge this run's keys (sorted runs) with the baseline's (history_keys in key order): insert
+ * this run's rows, count new/open/error, and collect the baseline fails now gone and the keys
+ * reported twice. Both sides come sorted, so memory holds only what is gone or doubled.
+ */
+static int merge_keys(history *h, sqlite3_stmt *insert, key_merge *km, diag *err)
+{
+    sqlite3 *db = state_db(h->st);
+    hsort_merge *merge = NULL;
+    sqlite3_stmt *base = NULL;
+    if (hsort_merge_open(db, &merge) != 0)
+        return sql_fail(h, err, "reading the run's keys back");
+    if (h->has_baseline &&
+        prepare(h, &base,
+                "SELECT fp, status, page FROM history_keys WHERE seq = ? AND status IN (1, 2) "
+                "ORDER BY fp") != 0) {
+        hsort_merge_close(merge);
+        return sql_fail(h, err, "reading the baseline run");
+    }
+    if (base)
+        sqlite3_bind_int64(base, 1, h->base_seq);
+    hsort_rec cur, next;
+    int have_cur = hsort_merge_next(merge, &cur);
+    int have_base = base ? sqlite3_step(base) : SQLITE_DONE;
+    int rc = 0;
+    while (rc == 0 && (have_cur == 1 || have_base == SQLITE_ROW)) {
+        const uint8_t *base_key = NULL;
+        if (have_base == SQLITE_ROW) {
+            base_key = sqlite3_column_blob(base, 0);
+            if (sqlite3_column_bytes(base, 0) != HISTORY_KEY_BYTES) {
+                have_base = sqlite3_step(base); /* unreadable: treated as absent */
+                continue;
+            }
+        }
+        int cmp = have_cur != 1 ? 1 : !base_key ? -1 : memcmp(cur.key, base_key, HISTORY_KEY_BYTES);
+        if (cmp > 0) { /* only the baseline has it */
+            if (sqlite3_column_int(base, 1) == HKEY_FAIL) {
+                gone_key g = {.base_page = (uint32_t)sqlite3_column_int64(base, 2)};
+                memcpy(g.key, base_key, HISTORY_KEY_BYTES);
+                rc = push((void **)&km->gone, &km->gone_len, &km->gone_cap, sizeof g, &g);
+            }
+            have_base = sqlite3_step(base);
+            continue;
+        }
+        int base_status = HKEY_NONE;
+        uint32_t base_page = 0;
+        if (cmp == 0) {
+            base_status = sqlite3_column_int(base, 1);
+            base_page = (uint32_t)sqlite3_column_int64(base, 2);
+            have_base = sqlite3_step(base);
+        }
+        /* cur is the first report of its key; later ones lose their records */
+        while (rc == 0 && (have_cur = hsort_merge_next(merge, &next)) == 1 &&
+               memcmp(next.key, cur.key, HISTORY_KEY_BYTES) == 0) {
+            dup_key d = {.first_page = cur.page, .page = next.page};
+            memcpy(d.key, cur.key, HISTORY_KEY_BYTES);
+            rc = push((void **)&km->dups, &km->dups_len, &km->dups_cap, sizeof d, &d);
+        }
+        int delta = base_status == cur.status ? HDELTA_OPEN : HDELTA_NEW;
+        if (cur.status == HKEY_FAIL)
+            delta == HDELTA_OPEN ? h->open_count++ : h->new_count++;
+        else
+            h->error_count++;
+        if (base_status == HKEY_FAIL && cur.status != HKEY_FAIL) {
+            gone_key g = {.base_page = base_page,
+                          .page = cur.page,
+                          .status = cur.status,
+                          .delta = (uint8_t)delta};
+            memcpy(g.key, cur.key, HISTORY_KEY_BYTES);
+            if (rc == 0)
+                rc = push((void **)&km->gone, &km->gone_len, &km->gone_cap, sizeof g, &g);
+        } else if (rc == 0) {
+            rc = insert_key(insert, h->seq, cur.key, cur.status, delta, true, cur.page);
+            if (rc != 0)
+                sql_fail(h, err, "recording the run's keys");
+        }
+        if (have_cur == 1)
+            cur = next;
+    }
+    if (rc == 0 && have_cur < 0)
+        rc = sql_fail(h, err, "reading the run's keys back");
+    if (rc == 0 && have_base != SQLITE_DONE)
+        rc = sql_fail(h, err, "reading the baseline run");
+    if (rc != 0 && !err->text[0])
+        diag_set(err, "out of memory merging the run's keys");
+    sqlite3_finalize(base);
+    hsort_merge_close(merge);
+    return rc;
+}
+
+static int compare_gone(const void *key, const void *item)
+{
+    return memcmp(key, ((const gone_key *)item)->key, HISTORY_KEY_BYTES);
+}
+
+/*
+ * Resolve (or, when `partial`, carry) the baseline's fail findings this run did not report as
+ * fail (km->gone, in key order): read the baseline's pages that hold them, one at a time, and
+ * insert their rows.
+ */
+static int settle_gone(history *h, key_merge *km, sqlite3_stmt *insert, bool partial,
+                       void (*resolved)(void *, const json_t *), void *ud, diag *err)
+{
+    if (km->gone_len == 0)
+        return 0;
+    uint32_t max_page = 0;
+    for (size_t i = 0; i < km->gone_len; i++)
+        if (km->gone[i].base_page > max_page)
+            max_page = km->gone[i].base_page;
+    unsigned char *pages = calloc((size_t)max_page / 8 + 1, 1);
+    if (!pages) {
+        diag_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < km->gone_len; i++)
+        pages[km->gone[i].base_page / 8] |= (unsigned char)(1u << (km->gone[i].base_page % 8));
+    int kind = partial ? HPAGE_CARRIED : HPAGE_RESOLVED;
+    sqlite3_stmt *stmt = NULL;
+    int rc = 0;
+    if (prepare(h, &stmt,
+                "SELECT page, raw_size, body FROM history_pages WHERE seq = ? AND kind IN (1, 3) "
+                "ORDER BY page") != 0) {
+        free(pages);
+        return sql_fail(h, err, "reading the baseline run");
+    }
+    sqlite3_bind_int64(stmt, 1, h->base_seq);
+    int step;
+    while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        sqlite3_int64 page = sqlite3_column_int64(stmt, 0);
+        if (page < 0 || page > max_page || !(pages[page / 8] & (1u << (page % 8))))
+            continue;
+        char *raw = NULL;
+        size_t raw_len = (size_t)sqlite3_column_int64(stmt, 1);
+        if (hpage_uncompress(sqlite3_column_blob(stmt, 2), (size_t)sqlite3_column_bytes(stmt, 2),
+                             raw_len, &raw) != 0) {
+            log_msg(FWK_LOG_WARN, "history",
+                    "%s: page %lld of the baseline run does not read back; its findings are "
+                    "neither resolved nor carried",
+                    state_file(h->st), (long long)page);
+            continue;
+        }
+        size_t pos = 0;
+        hpage_record rec;
+        while (rc == 0 && hpage_next(raw, raw_len, &pos, &rec) == 1) {
+            gone_key *g = bsearch(rec.key, km->gone, km->gone_len, sizeof *km->gone, compare_gone);
+            if (!g || g->settled || g->base_page != (uint32_t)page)
+                continue;
+            uint32_t at = 0;
+            if (partial) {
+                rc = add_record(h, g->key, kind, rec.fingerprint, rec.json, rec.len, &at, err);
+                if (rc == 0 &&
+                    insert_key(insert, h->seq, g->key, HKEY_FAIL, HDELTA_OPEN, false, at) != 0)
+                    rc = sql_fail(h, err, "recording the run's keys");
+                g->settled = 1;
+                continue;
+            }
+            json_t *finding = record_finding(&rec, NULL);
+            if (!finding)
+                continue;
+            json_object_set_new(finding, "status", json_string("pass"));
+            json_object_set_new(finding, "delta", json_string("resolved"));
+            if (resolved)
+                resolved(ud, finding);
+            char *text = page_text(finding, rec.fingerprint);
+            json_decref(finding);
+            g->settled = 1;
+            h->resolved_count++;
+            rc = text ? add_record(h, g->key, kind, rec.fingerprint, text, strlen(text), &at, err)
+                      : -1;
+            if (!text)
+                diag_set(err, "out of memory");
+            if (rc == 0 &&
+                insert_key(insert, h->seq, g->key, HKEY_RESOLVED, HDELTA_RESOLVED, true, at) != 0)
+                rc = sql_fail(h, err, "recording the run's keys");
+            free(text);
+        }
+        free(raw);
+    }
+    sqlite3_finalize(stmt);
+    free(pages);
+    if (rc == 0 && step != SQLITE_DONE)
+        return sql_fail(h, err, "reading the baseline run");
+    if (rc == 0)
+        rc = flush_page(h, kind, err);
+    /* a gone finding whose record did not read back keeps what this run said of it */
+    for (size_t i = 0; rc == 0 && i < km->gone_len; i++) {
+        const gone_key *g = &km->gone[i];
+        if (!g->settled && g->status != HKEY_NONE &&
+            insert_key(insert, h->seq, g->key, g->status, g->delta, true, g->page) != 0)
+            rc = sql_fail(h, err, "recording the run's keys");
+    }
+    return rc;
+}
+
+static int compare_dup(const void *a, const void *b)
+{
+    const dup_key *x = a, *y = b;
+    return x->page < y->page ? -1 : x->page > y->page;
+}
+
+static int compare_dup_key_order(const void *a, const void *b)
+{
+    return memcmp(((const dup_key *)a)->key, ((const dup_key *)b)->key, HISTORY_KEY_BYTES);
+}
+
+static int compare_dup_key(const void *key, const void *item)
+{
+    return memcmp(key, ((const dup_key *)item)->key, HISTORY_KEY_BYTES);
+}
+
+/*
+ * Drop the records of keys this run reported more than once from every page but the first
+ * report's (and there, all but the first record): the pages hold each key once, as the
+ * cursors and the next run's resolve expect. Only the pages concerned are rewritten.
+ */
+static int drop_duplicates(history *h, key_merge *km, diag *err)
+{
+    if (km->dups_len == 0)
+        return 0;
+    /* the pages to rewrite, each once */
+    uint32_t *pages = malloc(km->dups_len * sizeof *pages);
+    if (!pages) {
+        diag_set(err, "out of memory");
+        return -1;
+    }
+    qsort(km->dups, km->dups_len, sizeof *km->dups, compare_dup);
+    size_t page_count = 0;
+    for (size_t i = 0; i < km->dups_len; i++)
+        if (page_count == 0 || pages[page_count - 1] != km->dups[i].page)
+            pages[page_count++] = km->dups[i].page;
+    /* then one entry per key, in key order, for lookups */
+    qsort(km->dups, km->dups_len, sizeof *km->dups, compare_dup_key_order);
+    size_t keys = 0;
+    for (size_t i = 0; i < km->dups_len; i++)
+        if (keys == 0 || memcmp(km->dups[keys - 1].key, km->dups[i].key, HISTORY_KEY_BYTES) != 0)
+            km->dups[keys++] = km->dups[i];
+    km->dups_len = keys;
+    sqlite3_stmt *read = NULL, *update = NULL;
+    int rc = prepare(h, &read, "SELECT kind, raw_size, body FROM history_tmp.pages WHERE page = ?");
+    if (rc == 0)
+        rc = prepare(h, &update,
+                     "UPDATE history_tmp.pages SET raw_size = ?, body = ? WHERE page = ?");
+    if (rc != 0)
+        sql_fail(h, err, "rewriting the run's findings");
+    for (size_t p = 0; rc == 0 && p < page_count; p++) {
+        sqlite3_reset(read);
+        sqlite3_bind_int64(read, 1, pages[p]);
+        if (sqlite3_step(read) != SQLITE_ROW) {
+            rc = sql_fail(h, err, "rewriting the run's findings");
+            break;
+        }
+        char *raw = NULL;
+        size_t raw_len = (size_t)sqlite3_column_int64(read, 1);
+        if (hpage_uncompress(sqlite3_column_blob(read, 2), (size_t)sqlite3_column_bytes(read, 2),
+                             raw_len, &raw) != 0) {
+            diag_set(err, "%s: a page of this run's findings does not read back",
+                     state_file(h->st));
+            rc = -1;
+            break;
+        }
+        fwkx_buf kept = FWKX_BUF_INIT;
+        size_t pos = 0, start = 0;
+        hpage_record rec;
+        int got;
+        while ((got = hpage_next(raw, raw_len, &pos, &rec)) == 1) {
+            dup_key *d =
+                bsearch(rec.key, km->dups, km->dups_len, sizeof *km->dups, compare_dup_key);
+            /* a doubled key keeps its first record on its first report's page */
+            bool keep = !d || (d->first_page == pages[p] && d->kept_on != pages[p] + 1);
+            if (d && keep)
+                d->kept_on = pages[p] + 1;
+            if (keep && fwkx_buf_add(&kept, raw + start, pos - start) != 0)
+                got = -2;
+            if (got == -2)
+                break;
+            start = pos;
+        }
+        unsigned char *blob = NULL;
+        size_t blob_len = 0;
+        if (got != 0 ||
+            hpage_compress(kept.data ? kept.data : "", kept.len, &blob, &blob_len) != 0) {
+            diag_set(err, got == -1 ? "a page of this run's findings is damaged" : "out of memory");
+            rc = -1;
+        } else {
+            sqlite3_reset(update);
+            sqlite3_bind_int64(update, 1, (sqlite3_int64)kept.len);
+            sqlite3_bind_blob64(update, 2, blob, blob_len, SQLITE_STATIC);
+            sqlite3_bind_int64(update, 3, pages[p]);
+            if (sqlite3_step(update) != SQLITE_DONE)
+                rc = sql_fail(h, err, "rewriting the run's findings");
+        }
+        free(blob);
+        fwkx_buf_free(&kept);
+        free(raw);
+    }
+    sqlite3_finalize(read);
+    sqlite3_finalize(update);
+    free(pages);
+    return rc;
+}
+
+static int update_counts(history *h)
 {
     sqlite3_stmt *stmt = NULL;
     if (prepare(h, &stmt,
-                "INSERT INTO history_keys (seq, fp, status, delta, reported, page) VALUES (?, ?, "
-                "?, ?, ?, ?)") != 0)
+                "UPDATE history_runs SET new_count = ?, open_count = ?, resolved_count = ?, "
+                "error_count = ? WHERE seq = ?") != 0)
         return -1;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < h->keys.capacity; i++) {
-        const hkey_entry *e = &h->keys.slots[i];
-        if (!e->used || e->status == HKEY_NONE)
-            continue;
-        sqlite3_reset(stmt);
-        sqlite3_bind_int64(stmt, 1, h->seq);
-        sqlite3_bind_blob(stmt, 2, e->key, HISTORY_KEY_BYTES, SQLITE_STATIC);
-        sqlite3_bind_int(stmt, 3, e->status);
-        sqlite3_bind_int(stmt, 4, e->delta);
-        sqlite3_bind_int(stmt, 5, !e->carried);
-        sqlite3_bind_int64(stmt, 6, e->page);
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
-    }
+    sqlite3_bind_int64(stmt, 1, (sqlite3_int64)h->new_count);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)h->open_count);
+    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)h->resolved_count);
+    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)h->error_count);
+    sqlite3_bind_int64(stmt, 5, h->seq);
+    int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
     sqlite3_finalize(stmt);
     return rc;
 }
 
-/* The run's row, keys and pages, and the pruning, in one transaction. */
-static int record(history *h, bool partial, diag *err)
+/* The run's row, keys and pages, the resolved findings, and the pruning, in one
+   transaction. */
+static int record(history *h, bool partial, void (*resolved)(void *, const json_t *), void *ud,
+                  diag *err)
 {
     if (state_begin(h->st, err) != 0)
         return -1;
-    sqlite3_stmt *copy = NULL;
+    sqlite3_stmt *insert = NULL, *copy = NULL;
+    key_merge km = {0};
     int rc = prune(h, false);
     if (rc == 0)
         rc = insert_run(h, partial);
     if (rc == 0)
+        rc = prepare(h, &insert,
+                     "INSERT INTO history_keys (seq, fp, status, delta, reported, page) VALUES "
+                     "(?, ?, ?, ?, ?, ?)");
+    if (rc != 0)
+        sql_fail(h, err, "recording the run");
+    if (rc == 0)
+        rc = merge_keys(h, insert, &km, err);
+    if (rc == 0)
+        rc = settle_gone(h, &km, insert, partial, resolved, ud, err);
+    if (rc == 0)
+        rc = drop_duplicates(h, &km, err);
+    key_merge_free(&km);
+    sqlite3_finalize(insert);
+    if (rc == 0) {
         rc = prepare(h, &copy,
                      "INSERT INTO history_pages (seq, page, kind, raw_size, body) SELECT ?, page, "
                      "kind, raw_size, body FROM history_tmp.pages");
-    if (rc == 0) {
-        sqlite3_bind_int64(copy, 1, h->seq);
-        rc = sqlite3_step(copy) == SQLITE_DONE ? 0 : -1;
+        if (rc == 0) {
+            sqlite3_bind_int64(copy, 1, h->seq);
+            rc = sqlite3_step(copy) == SQLITE_DONE ? 0 : -1;
+        }
+        sqlite3_finalize(copy);
+        if (rc == 0)
+            rc = update_counts(h);
+        if (rc == 0)
+            rc = prune(h, true);
+        if (rc != 0)
+            diag_set(err, "%s: recording run %s of chain '%s' failed: %s", state_file(h->st),
+                     h->run_id, h->key, sqlite3_errmsg(state_db(h->st)));
     }
-    sqlite3_finalize(copy);
-    if (rc == 0)
-        rc = insert_keys(h);
-    if (rc == 0)
-        rc = prune(h, true);
     if (rc != 0) {
-        diag_set(err, "%s: recording run %s of chain '%s' failed: %s", state_file(h->st), h->run_id,
-                 h->key, sqlite3_errmsg(state_db(h->st)));
         state_rollback(h->st);
         return -1;
     }
@@ -876,6 +1122,7 @@ int history_chain_end(history *h, bool partial, void (*resolved)(void *ud, const
     if (!h || !h->begun || h->ended)
         return 0;
     h->ended = true; /* no more marks: the workers are done */
+    hbase_free(&h->base);
     int rc = 0;
     if (h->write_error) {
         diag_set(err, "%s: %s; this run is not recorded", state_file(h->st), h->write_error);
@@ -884,11 +1131,14 @@ int history_chain_end(history *h, bool partial, void (*resolved)(void *ud, const
     /* the last fail page first: resolved and carried pages follow it */
     if (rc == 0)
         rc = flush_page(h, HPAGE_FAILS, err);
+    if (rc == 0 && h->chunk_len && write_run(h, h->chunk, h->chunk_len) != 0)
+        rc = sql_fail(h, err, "writing the run's keys to a temporary file (is TMPDIR full?)");
+    free(h->chunk);
+    h->chunk = NULL;
+    h->chunk_len = 0;
     if (rc == 0)
-        rc = settle_gone(h, partial, resolved, ud, err);
-    if (rc == 0)
-        rc = record(h, partial, err);
-    state_exec(h->st, "DELETE FROM history_tmp.pages", NULL);
+        rc = record(h, partial, resolved, ud, err);
+    state_exec(h->st, "DELETE FROM history_tmp.pages; DELETE FROM history_tmp.keyruns", NULL);
     if (rc != 0)
         h->seq = 0;
     return rc;

@@ -23,12 +23,12 @@
  * are pruned as new ones are recorded.
  *
  * Per chain: history_chain_begin loads the baseline's fail keys (the newest earlier
- * complete run of the chain, or the --since run) into memory (about 24 bytes per fail
- * finding), history_mark gives each finding its delta as it streams by and spills fail
- * bodies to a temporary file, and history_chain_end writes the run, its keys and pages in
- * one transaction (a run killed before leaves the state as it was) and reports the
- * resolved findings. Memory does not grow with the number of pass findings, nor with the
- * bodies of the fail ones.
+ * complete run of the chain, or the --since run) into memory (12 bytes per fail finding of
+ * the baseline), history_mark gives each finding its delta as it streams by and spills its
+ * key and body to temporary files, and history_chain_end merges this run's keys (sorted on
+ * disk) with the baseline's, writes the run, its keys and pages in one transaction (a run
+ * killed before leaves the state as it was) and reports the resolved findings. Memory does
+ * not grow with the number of this run's findings, pass or fail, nor with their bodies.
  *
  * Thread-safety: history_mark may be called from many workers at once; every other
  * function is called by one thread (the one running the chain).
@@ -80,9 +80,9 @@ int history_chain_begin(history *h, const char *run_id, const char *key, const c
  * with the same status, else "new"; it is kept (its JSON spilled) for history_chain_end and
  * the cursors. A pass finding is only counted: it is "new" when the chain has no baseline
  * or the baseline had it failing, else "open" (passes are not stored one by one).
- * Returns 1 when the finding is a fail seen for the first time in this chain (count and
- * notify it), 0 when it is not (a pass, an error, or a fingerprint reported twice: the first
- * report stands), -1 when keeping it failed (the state's temporary file: reported at
+ * Returns 1 when the finding is a fail, 0 when it is not (a pass, an error; a fingerprint
+ * reported twice gets the same delta each time, and history_chain_end keeps the first
+ * report), -1 when keeping it failed (the state's temporary file: reported at
  * history_chain_end). Thread-safe. NULL `h`, or no chain begun: returns 1 for a fail and 0
  * otherwise, setting no delta.
  */

@@ -33,25 +33,6 @@ enum {
     HPAGE_CARRIED = 3
 };
 
-/* One fingerprint of the chain: what the baseline and this run say of it. */
-typedef struct hkey_entry {
-    uint8_t key[HISTORY_KEY_BYTES];
-    uint32_t base_page; /* the baseline's page holding its JSON */
-    uint32_t page;      /* this run's page holding its JSON */
-    uint8_t used;       /* slot taken */
-    uint8_t base_status, status, delta;
-    uint8_t carried; /* kept from the baseline by a partial run, unreported */
-} hkey_entry;
-
-/* Open addressing with linear probing; the slot is the key's top bits, so walking the slots
-   in order visits keys in nearly sorted order (cheap B-tree inserts). Zero-initialise for
-   an empty table. Not thread-safe. */
-typedef struct hkey_table {
-    hkey_entry *slots;
-    size_t capacity; /* a power of two, or 0 */
-    size_t count;
-} hkey_table;
-
 /* The 16-byte key of a fingerprint: its first 16 bytes when it is 64 lowercase hex digits
    (the host's own SHA-256 fingerprints), else the first 16 bytes of its SHA-256. */
 void hkey_of(const char *fingerprint, uint8_t key[HISTORY_KEY_BYTES]);
@@ -60,20 +41,69 @@ void hkey_of(const char *fingerprint, uint8_t key[HISTORY_KEY_BYTES]);
    fingerprints) into `out`: true; false for any other text (`out` then undefined). */
 bool hkey_fingerprint_bytes(const char *fingerprint, uint8_t out[32]);
 
-/* The entry of `key`, or NULL. Borrowed until the next hkey_insert. */
-hkey_entry *hkey_find(const hkey_table *t, const uint8_t *key);
+/*
+ * The baseline's fail and error keys, for the delta of each finding as it streams by: per
+ * status a sorted array of the keys' first HBASE_KEY_BYTES bytes (96 bits: two different
+ * findings of a chain sharing them is beyond any practical chance; history_chain_end compares
+ * the full keys) and an index of where each value of their first two bytes starts. About 12
+ * bytes a key, no empty slots. Zero-initialise for an empty set. Loaded by one thread, then
+ * read-only: hbase_has is thread-safe.
+ */
+#define HBASE_KEY_BYTES 12
+typedef struct hbase_set {
+    uint8_t *keys; /* count keys of HBASE_KEY_BYTES bytes, ascending */
+    size_t count;
+    uint32_t *bucket; /* 65537 entries: keys starting with two bytes b begin at bucket[b] */
+} hbase_set;
+typedef struct hbase {
+    hbase_set fail, error;
+} hbase;
 
-/* The entry of `key`, made (zeroed but for the key) when absent; NULL when out of memory.
-   Borrowed until the next hkey_insert. */
-hkey_entry *hkey_insert(hkey_table *t, const uint8_t *key);
+/* Load the fail and error keys of run `seq` from history_keys (in key order, as its primary
+   key holds them). Returns 0; or -1 with err (the state does not read, or out of memory). */
+int hbase_load(hbase *b, state_store *st, int64_t seq, diag *err);
 
-/* Make room for `count` keys in all. Call it before inserting keys in sorted order (as read
-   from an index): the slot is the key's top bits, so sorted keys inserted into a table
-   smaller than their final count pile up at its start and probing turns quadratic.
-   Returns 0, or -1 on OOM (the table is unchanged). */
-int hkey_reserve(hkey_table *t, size_t count);
+/* Does the baseline hold `key` (HISTORY_KEY_BYTES bytes) with `status` (HKEY_FAIL or
+   HKEY_ERROR)? */
+bool hbase_has(const hbase *b, int status, const uint8_t *key);
 
-void hkey_free(hkey_table *t);
+/* Free; the set is empty after. */
+void hbase_free(hbase *b);
+
+/*
+ * The run's fail and error keys, in the order they arrive, sorted on disk: a record per
+ * finding kept (its key, the page holding its JSON, its status). Writers fill chunks of
+ * HSORT_CHUNK records; each full chunk is sorted (by key, then page: the first report of a
+ * key comes first) and stored as one run, a blob in history_tmp.keyruns; history_chain_end
+ * merges the runs back in order and joins them with the baseline's keys. Memory: one chunk
+ * (3 MiB) while marking, a small buffer per run while merging.
+ */
+typedef struct hsort_rec {
+    uint8_t key[HISTORY_KEY_BYTES];
+    uint32_t page;
+    uint8_t status;
+    uint8_t pad[3];
+} hsort_rec;
+#define HSORT_CHUNK 131072
+
+/* Sort `recs` and store them as one run through `insert` (a statement inserting its one
+   parameter, the run's blob, into history_tmp.keyruns). The caller serialises the use of
+   the connection. Returns 0, or -1 (the statement's error is on the connection). */
+int hsort_write_run(sqlite3_stmt *insert, hsort_rec *recs, size_t count);
+
+/* A merge of every run in history_tmp.keyruns. */
+typedef struct hsort_merge hsort_merge;
+
+/* Open the runs for reading. Returns 0, or -1 (the error is on the connection; out of
+   memory leaves it untouched). Close with hsort_merge_close before the runs are deleted. */
+int hsort_merge_open(sqlite3 *db, hsort_merge **out);
+
+/* The next record in (key, page) order: 1 with *rec, 0 at the end, -1 when a run does not
+   read back. */
+int hsort_merge_next(hsort_merge *m, hsort_rec *rec);
+
+/* NULL allowed. */
+void hsort_merge_close(hsort_merge *m);
 
 /*
  * A page being filled: records of a flag byte, then (by the flag) the 16-byte key and/or the

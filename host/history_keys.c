@@ -1,7 +1,6 @@
-/* history_keys.c: fingerprint keys and the flat hash table that holds a chain's. */
+/* history_keys.c: fingerprint keys, and the baseline's keys a chain's deltas look up. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <openssl/evp.h>
 
@@ -48,106 +47,136 @@ void hkey_of(const char *fingerprint, uint8_t key[HISTORY_KEY_BYTES])
     memcpy(key, digest, HISTORY_KEY_BYTES);
 }
 
-static size_t home_slot(const uint8_t *key, size_t capacity)
+/* The first two bytes of a key: its bucket. */
+static unsigned bucket_of(const uint8_t *key)
 {
-    uint64_t top = 0;
-    for (int i = 0; i < 8; i++)
-        top = top << 8 | key[i];
-    int bits = 0;
-    while (((size_t)1 << bits) < capacity)
-        bits++;
-    return bits ? (size_t)(top >> (64 - bits)) : 0;
+    return (unsigned)key[0] << 8 | key[1];
 }
 
-hkey_entry *hkey_find(const hkey_table *t, const uint8_t *key)
+/* Index `set` (its keys loaded in ascending order). 0, or -1 when out of memory. */
+static int index_set(hbase_set *set)
 {
-    if (t->capacity == 0)
-        return NULL;
-    size_t mask = t->capacity - 1;
-    for (size_t i = home_slot(key, t->capacity);; i = (i + 1) & mask) {
-        hkey_entry *e = &t->slots[i];
-        if (!e->used)
-            return NULL;
-        if (memcmp(e->key, key, HISTORY_KEY_BYTES) == 0)
-            return e;
-    }
-}
-
-static hkey_entry *place(hkey_entry *slots, size_t capacity, const uint8_t *key)
-{
-    size_t mask = capacity - 1;
-    for (size_t i = home_slot(key, capacity);; i = (i + 1) & mask)
-        if (!slots[i].used || memcmp(slots[i].key, key, HISTORY_KEY_BYTES) == 0)
-            return &slots[i];
-}
-
-/* Zeroed slots. A large table is probed at random, so it asks for transparent huge pages:
-   with 4 KiB pages nearly every probe of a table of millions of keys misses the TLB and
-   touches a new page (slow in a virtual machine above all). */
-static hkey_entry *new_slots(size_t capacity)
-{
-    size_t bytes = capacity * sizeof(hkey_entry);
-    const size_t huge = (size_t)2 << 20;
-    if (bytes < huge)
-        return calloc(capacity, sizeof(hkey_entry));
-    void *slots = NULL;
-    if (posix_memalign(&slots, huge, bytes) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(slots, bytes, MADV_HUGEPAGE); /* advice only: without it the table still works */
-#endif
-    memset(slots, 0, bytes);
-    return slots;
-}
-
-static int grow_to(hkey_table *t, size_t capacity)
-{
-    hkey_entry *slots = new_slots(capacity);
-    if (!slots)
+    set->bucket = malloc(65537 * sizeof *set->bucket);
+    if (!set->bucket)
         return -1;
-    for (size_t i = 0; i < t->capacity; i++)
-        if (t->slots[i].used)
-            *place(slots, capacity, t->slots[i].key) = t->slots[i];
-    free(t->slots);
-    t->slots = slots;
-    t->capacity = capacity;
+    size_t k = 0;
+    for (unsigned b = 0; b < 65536; b++) {
+        set->bucket[b] = (uint32_t)k;
+        while (k < set->count && bucket_of(set->keys + k * HBASE_KEY_BYTES) == b)
+            k++;
+    }
+    set->bucket[65536] = (uint32_t)set->count;
     return 0;
 }
 
-/* The capacity that holds `count` keys at a load factor of at most 0.8: linear probing stays
-   short with uniform keys. */
-static size_t capacity_for(size_t count, size_t capacity)
+static int count_status(state_store *st, int64_t seq, int status, size_t *count, diag *err)
 {
-    if (capacity == 0)
-        capacity = 1024;
-    while (count * 5 > capacity * 4)
-        capacity *= 2;
-    return capacity;
-}
-
-int hkey_reserve(hkey_table *t, size_t count)
-{
-    size_t capacity = capacity_for(count, t->capacity);
-    return capacity == t->capacity ? 0 : grow_to(t, capacity);
-}
-
-hkey_entry *hkey_insert(hkey_table *t, const uint8_t *key)
-{
-    size_t capacity = capacity_for(t->count + 1, t->capacity);
-    if (capacity != t->capacity && grow_to(t, capacity) != 0)
-        return NULL;
-    hkey_entry *e = place(t->slots, t->capacity, key);
-    if (!e->used) {
-        memset(e, 0, sizeof *e);
-        memcpy(e->key, key, HISTORY_KEY_BYTES);
-        e->used = 1;
-        t->count++;
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(state_db(st),
+                           "SELECT count(*) FROM history_keys WHERE seq = ? AND status = ?", -1,
+                           &stmt, NULL) != SQLITE_OK) {
+        diag_set(err, "%s: reading the baseline run: %s", state_file(st),
+                 sqlite3_errmsg(state_db(st)));
+        return -1;
     }
-    return e;
+    sqlite3_bind_int64(stmt, 1, seq);
+    sqlite3_bind_int(stmt, 2, status);
+    int rc = sqlite3_step(stmt);
+    *count = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW) {
+        diag_set(err, "%s: reading the baseline run: %s", state_file(st),
+                 sqlite3_errmsg(state_db(st)));
+        return -1;
+    }
+    return 0;
 }
 
-void hkey_free(hkey_table *t)
+int hbase_load(hbase *b, state_store *st, int64_t seq, diag *err)
 {
-    free(t->slots);
-    memset(t, 0, sizeof *t);
+    hbase_free(b);
+    size_t fails = 0, errors = 0;
+    if (count_status(st, seq, HKEY_FAIL, &fails, err) != 0 ||
+        count_status(st, seq, HKEY_ERROR, &errors, err) != 0)
+        return -1;
+    if (fails > UINT32_MAX || errors > UINT32_MAX) {
+        diag_set(err, "%s: the baseline run holds more findings than a run may", state_file(st));
+        return -1;
+    }
+    b->fail.keys = malloc(fails ? fails * HBASE_KEY_BYTES : 1);
+    b->error.keys = malloc(errors ? errors * HBASE_KEY_BYTES : 1);
+    if (!b->fail.keys || !b->error.keys) {
+        hbase_free(b);
+        diag_set(err, "out of memory loading the baseline run (%zu findings)", fails + errors);
+        return -1;
+    }
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(state_db(st),
+                           "SELECT fp, status FROM history_keys WHERE seq = ? AND status IN "
+                           "(1, 2) ORDER BY fp",
+                           -1, &stmt, NULL) != SQLITE_OK) {
+        diag_set(err, "%s: reading the baseline run: %s", state_file(st),
+                 sqlite3_errmsg(state_db(st)));
+        hbase_free(b);
+        return -1;
+    }
+    sqlite3_bind_int64(stmt, 1, seq);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(stmt, 0) != HISTORY_KEY_BYTES)
+            continue; /* a row we cannot read is treated as absent */
+        hbase_set *set = sqlite3_column_int(stmt, 1) == HKEY_FAIL ? &b->fail : &b->error;
+        size_t room = set == &b->fail ? fails : errors;
+        if (set->count == room)
+            continue; /* rows added since the count (the file changed under us): ignored */
+        memcpy(set->keys + set->count * HBASE_KEY_BYTES, sqlite3_column_blob(stmt, 0),
+               HBASE_KEY_BYTES);
+        set->count++;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) {
+        diag_set(err, "%s: reading the baseline run: %s", state_file(st),
+                 sqlite3_errmsg(state_db(st)));
+        hbase_free(b);
+        return -1;
+    }
+    if (index_set(&b->fail) != 0 || index_set(&b->error) != 0) {
+        hbase_free(b);
+        diag_set(err, "out of memory loading the baseline run");
+        return -1;
+    }
+    return 0;
+}
+
+bool hbase_has(const hbase *b, int status, const uint8_t *key)
+{
+    const hbase_set *set = status == HKEY_FAIL ? &b->fail : status == HKEY_ERROR ? &b->error : NULL;
+    if (!set || !set->bucket)
+        return false;
+    unsigned bucket = bucket_of(key);
+    size_t low = set->bucket[bucket], high = set->bucket[bucket + 1];
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        int cmp = memcmp(set->keys + mid * HBASE_KEY_BYTES, key, HBASE_KEY_BYTES);
+        if (cmp == 0)
+            return true;
+        if (cmp < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return false;
+}
+
+static void free_set(hbase_set *set)
+{
+    free(set->keys);
+    free(set->bucket);
+    memset(set, 0, sizeof *set);
+}
+
+void hbase_free(hbase *b)
+{
+    free_set(&b->fail);
+    free_set(&b->error);
 }

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import xml.etree.ElementTree as ET
+import zlib
 
 import fwtest
 from fwtest import PLUGIN_DIR, TEST_PLUGIN_DIR
@@ -327,6 +328,46 @@ class HistoryTest(fwtest.TestCase):
                            f["resource"]["labels"]["severity"]) for f in resolved],
                          [("a", "high", "high")])
         self.assertEqual(third["delta"], {"new": 0, "open": 1, "resolved": 1})
+
+    def test_reports_twice_far_apart_keep_one_record_the_first(self):
+        # the repeats arrive several pages of records after the first reports (a page holds
+        # 256 KiB of findings: 1,500 of these, with long labels, fill several)
+        self.config()
+        filler = {"note": "x" * 400}
+        fillers = [resource("f%04d" % i, "low", labels=filler) for i in range(1500)]
+        self.resources(resource("a", "high", port=22), resource("b", "high", port=22),
+                       *fillers, resource("a", "low", port=22), resource("b", "low", port=22),
+                       resource("b", "medium", port=22))
+        first, _ = self.run_json(code=0)
+        self.assertEqual(first["delta"], {"new": 1502, "open": 0, "resolved": 0})
+        self.assertEqual(self.db("SELECT count(*) FROM history_keys k JOIN history_runs r "
+                                 "USING (seq) WHERE r.run_id = ?", first["run_id"]), [(1502,)])
+        pages = self.db("SELECT page, raw_size, body FROM history_pages p JOIN history_runs r "
+                        "USING (seq) WHERE r.run_id = ? AND kind = 1 ORDER BY page",
+                        first["run_id"])
+        self.assertGreater(len(pages), 2)
+        # the pages hold one record per finding: the repeats' records were dropped
+        names = []
+        for _, raw_size, body in pages:
+            raw = zlib.decompress(body)
+            self.assertEqual(len(raw), raw_size)
+            pos = 0
+            while pos < len(raw):
+                head = {0: 1 + 16 + 4, 1: 1 + 16 + 32 + 4, 2: 1 + 32 + 4}[raw[pos]]
+                size = int.from_bytes(raw[pos + head - 4:pos + head], "little")
+                record = json.loads(raw[pos + head:pos + head + size])
+                names.append((record["resource"]["name"], record["severity"]))
+                pos += head + size
+        self.assertEqual(len(names), 1502)
+        self.assertIn(("a", "high"), names)
+        self.assertIn(("b", "high"), names)
+        # a and b gone: each resolved once, as first reported
+        self.resources(*fillers)
+        second, _ = self.run_json(code=0)
+        resolved = sorted((f["resource"]["name"], f["severity"]) for f in second["findings"]
+                          if f["delta"] == "resolved")
+        self.assertEqual(resolved, [("a", "high"), ("b", "high")])
+        self.assertEqual(second["delta"], {"new": 0, "open": 1500, "resolved": 2})
 
     def test_a_resource_that_disappears_is_resolved_once(self):
         self.policy_config()

@@ -1,0 +1,182 @@
+/* test_history_keys.c: the keys history keeps out of memory: the run's keys sorted in runs on
+   disk and merged back (history_sort.c), and the baseline's keys looked up by prefix
+   (history_keys.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "history_internal.h"
+
+/* A key from a number: its bytes spread over the whole key, as a hash's are. */
+static void key_of(uint32_t n, uint8_t key[HISTORY_KEY_BYTES])
+{
+    uint64_t x = n * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+    for (int i = 0; i < HISTORY_KEY_BYTES; i++) {
+        x ^= x >> 29;
+        x *= 0xbf58476d1ce4e5b9ull;
+        key[i] = (uint8_t)(x >> 56);
+    }
+}
+
+static sqlite3 *tmp_db(sqlite3_stmt **insert)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ATTACH DATABASE '' AS history_tmp;"
+                                  "CREATE TABLE history_tmp.keyruns (run INTEGER PRIMARY KEY, "
+                                  "body BLOB NOT NULL);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO history_tmp.keyruns (body) VALUES (?)",
+                                        -1, insert, NULL),
+                     SQLITE_OK);
+    return db;
+}
+
+/* Records of three runs (one empty) come back in (key, page) order, every one of them,
+   duplicates included: the first report of a key first. */
+static void test_runs_merge_in_key_then_page_order(void **state)
+{
+    (void)state;
+    sqlite3_stmt *insert = NULL;
+    sqlite3 *db = tmp_db(&insert);
+    enum { PER_RUN = 5000, RUNS = 3 };
+    hsort_rec *recs = calloc(PER_RUN, sizeof *recs);
+    assert_non_null(recs);
+    size_t total = 0;
+    for (uint32_t run = 0; run < RUNS; run++) {
+        size_t n = run == 1 ? 0 : PER_RUN;
+        for (size_t i = 0; i < n; i++) {
+            /* keys 0..6999: the two runs share 3000 keys, and each run repeats some */
+            uint32_t number = (uint32_t)(run == 0 ? i : i + 2000) % 7000;
+            if (i % 97 == 0)
+                number = (uint32_t)i / 2;
+            memset(&recs[i], 0, sizeof recs[i]);
+            key_of(number, recs[i].key);
+            recs[i].page = run * 100 + (uint32_t)(i / 1000);
+            recs[i].status = HKEY_FAIL;
+        }
+        assert_int_equal(hsort_write_run(insert, recs, n), 0);
+        total += n;
+    }
+    hsort_merge *m = NULL;
+    assert_int_equal(hsort_merge_open(db, &m), 0);
+    hsort_rec prev, rec;
+    size_t seen = 0;
+    int got;
+    while ((got = hsort_merge_next(m, &rec)) == 1) {
+        if (seen > 0) {
+            int cmp = memcmp(prev.key, rec.key, HISTORY_KEY_BYTES);
+            assert_true(cmp < 0 || (cmp == 0 && prev.page <= rec.page));
+        }
+        prev = rec;
+        seen++;
+    }
+    assert_int_equal(got, 0);
+    assert_int_equal(seen, total);
+    assert_int_equal(hsort_merge_next(m, &rec), 0);
+    hsort_merge_close(m);
+    free(recs);
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+}
+
+/* No run at all: the merge is empty. */
+static void test_no_runs_merge_to_nothing(void **state)
+{
+    (void)state;
+    sqlite3_stmt *insert = NULL;
+    sqlite3 *db = tmp_db(&insert);
+    hsort_merge *m = NULL;
+    assert_int_equal(hsort_merge_open(db, &m), 0);
+    hsort_rec rec;
+    assert_int_equal(hsort_merge_next(m, &rec), 0);
+    hsort_merge_close(m);
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+}
+
+/* The baseline set answers by status: a fail key is not an error key, absent keys (also
+   ones sharing the first two bytes of a present key) are absent, and rows whose key is not
+   16 bytes are ignored. */
+static void test_baseline_lookup_by_status(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/fawkes-hbase-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    state_store *st = NULL;
+    diag err = {{0}};
+    assert_int_equal(state_open(path, &st, &err), 0);
+    assert_int_equal(state_exec(st,
+                                "CREATE TABLE history_keys (seq INTEGER NOT NULL, fp BLOB NOT "
+                                "NULL, status INTEGER NOT NULL, delta INTEGER NOT NULL, reported "
+                                "INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (seq, fp)) "
+                                "WITHOUT ROWID;",
+                                &err),
+                     0);
+    sqlite3_stmt *ins = NULL;
+    assert_int_equal(sqlite3_prepare_v2(state_db(st),
+                                        "INSERT INTO history_keys VALUES (?, ?, ?, 0, 1, 0)", -1,
+                                        &ins, NULL),
+                     SQLITE_OK);
+    enum { KEYS = 20000 };
+    uint8_t key[HISTORY_KEY_BYTES];
+    for (uint32_t i = 0; i < KEYS; i++) {
+        key_of(i, key);
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, i % 2 == 0 ? 7 : 8); /* odd keys belong to another run */
+        sqlite3_bind_blob(ins, 2, key, HISTORY_KEY_BYTES, SQLITE_TRANSIENT);
+        sqlite3_bind_int(ins, 3, i % 10 == 0 ? HKEY_ERROR : HKEY_FAIL);
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+    }
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, 7);
+    sqlite3_bind_blob(ins, 2, "short", 5, SQLITE_STATIC);
+    sqlite3_bind_int(ins, 3, HKEY_FAIL);
+    assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+    sqlite3_finalize(ins);
+
+    hbase b = {0};
+    assert_int_equal(hbase_load(&b, st, 7, &err), 0);
+    assert_int_equal(b.fail.count + b.error.count, KEYS / 2);
+    for (uint32_t i = 0; i < KEYS + 100; i++) {
+        key_of(i, key);
+        bool mine = i < KEYS && i % 2 == 0;
+        bool error = i % 10 == 0;
+        assert_int_equal(hbase_has(&b, HKEY_FAIL, key), mine && !error);
+        assert_int_equal(hbase_has(&b, HKEY_ERROR, key), mine && error);
+        assert_false(hbase_has(&b, HKEY_RESOLVED, key));
+        key[HISTORY_KEY_BYTES / 2] ^= 1; /* same bucket, another key */
+        assert_false(hbase_has(&b, HKEY_FAIL, key));
+    }
+    hbase_free(&b);
+    assert_false(hbase_has(&b, HKEY_FAIL, key));
+    /* a run without keys */
+    assert_int_equal(hbase_load(&b, st, 99, &err), 0);
+    key_of(0, key);
+    assert_false(hbase_has(&b, HKEY_FAIL, key));
+    hbase_free(&b);
+    state_close(st);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_runs_merge_in_key_then_page_order),
+        cmocka_unit_test(test_no_runs_merge_to_nothing),
+        cmocka_unit_test(test_baseline_lookup_by_status),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
