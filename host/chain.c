@@ -241,6 +241,29 @@ static void finish_scanners(chain_exec *exec, run *r)
     }
 }
 
+/* What run output says of a playbook (chain_playbooks), from its report `result`. */
+static void keep_playbook(chain_exec *exec, const char *path, const json_t *result)
+{
+    if (!exec->playbooks && !(exec->playbooks = json_array()))
+        return;
+    const json_t *plan = json_object_get(result, "plan");
+    const json_t *status = json_object_get(result, "status");
+    json_t *entry = json_pack("{s:s, s:O?, s:s, s:O?, s:O?, s:o}", "chain", exec->plan->name,
+                              "playbook", json_object_get(result, "playbook"), "path", path,
+                              "status", status, "token", json_object_get(result, "token"), "plan",
+                              plan ? json_deep_copy(plan) : json_array());
+    static const char *const optional[] = {"refusal", "error"};
+    for (size_t i = 0; entry && i < sizeof optional / sizeof optional[0]; i++) {
+        json_t *value = json_object_get(result, optional[i]);
+        if (value)
+            json_object_set(entry, optional[i], value);
+    }
+    if (entry && !json_object_get(entry, "token"))
+        json_object_set_new(entry, "token", json_null());
+    if (entry)
+        json_array_append_new(exec->playbooks, entry);
+}
+
 static void run_playbooks(chain_exec *exec, run *r, int jobs)
 {
     const strlist *paths = &exec->plan->playbooks;
@@ -257,6 +280,7 @@ static void run_playbooks(chain_exec *exec, run *r, int jobs)
                 json_array_size(json_object_get(result, "steps")), token ? token : "-");
         if (code != 0)
             run_fail(r, NULL, "playbook", paths->items[i], err.text);
+        keep_playbook(exec, paths->items[i], result);
         json_decref(result);
     }
 }
@@ -322,6 +346,14 @@ void chain_progress(const chain_exec *exec, chain_counts *sum)
         }
 }
 
+void chain_playbooks(const chain_exec *exec, json_t *out)
+{
+    size_t i;
+    json_t *entry;
+    json_array_foreach (exec->playbooks, i, entry)
+        json_array_append(out, entry);
+}
+
 void chain_stats(const chain_exec *exec, json_t *stats)
 {
     for (int s = 0; s < CONFIG_SECTION_COUNT; s++)
@@ -343,6 +375,7 @@ void chain_close(chain_exec *exec)
     }
     free(exec->tasks_total);
     free(exec->tasks_done);
+    json_decref(exec->playbooks);
     memset(exec, 0, sizeof *exec);
 }
 

@@ -27,6 +27,7 @@ typedef struct chain_exec {
     /* For a progress display reading from another thread (chain_progress): */
     atomic_llong *tasks_total, *tasks_done; /* per provider, in stage order */
     atomic_bool started;                    /* instances initialised (HTTP clients made) */
+    json_t *playbooks; /* what each playbook did (chain_playbooks), or NULL before any ran */
 } chain_exec;
 
 /* What chain_progress reads of a chain while it runs. */
@@ -68,6 +69,14 @@ void chain_execute(chain_exec *exec, run *r, int jobs);
  * chain_prepare and chain_close.
  */
 void chain_progress(const chain_exec *exec, chain_counts *sum);
+
+/*
+ * chain_playbooks: append to `out` (a JSON array) one object per playbook the chain ran:
+ * {"chain", "playbook", "path", "status": "planned"|"applied"|"refused"|"error", "token"
+ * (the plan's approval token, or null), "plan": [steps], "refusal"?, "error"?}. Not
+ * thread-safe: after chain_execute.
+ */
+void chain_playbooks(const chain_exec *exec, json_t *out);
 
 /* Add each instance's counters to `stats` ({instance: {...}}). */
 void chain_stats(const chain_exec *exec, json_t *stats);

@@ -276,6 +276,12 @@ static int execute(app *a, chain_plan *plans, size_t plan_count, output_kind kin
         "by_severity", r.by_severity, "duration_ms", (json_int_t)(clock_mono_ms() - started));
     if (hist)
         json_object_set(summary, "delta", delta);
+    if (strcmp(command, "run") == 0) { /* each chain's playbooks: status, plan and token */
+        json_t *playbooks = json_array();
+        for (size_t i = 0; i < plan_count; i++)
+            chain_playbooks(&execs[i], playbooks);
+        json_object_set_new(summary, "playbooks", playbooks);
+    }
     report_stats(stats);
     if (output_close(out, summary) != 0 && !app_reader_gone(errno)) {
         log_user_error("writing the results to stdout failed: %m");

@@ -420,6 +420,28 @@ static int print_failures(output *out, const json_t *summary, char *head, size_t
     return 0;
 }
 
+/* One line per playbook a chain ran (summary "playbooks", `fawkes run`): status, plan, token. */
+static int print_playbooks(output *out, const json_t *summary)
+{
+    size_t i;
+    const json_t *pb;
+    json_array_foreach (json_object_get(summary, "playbooks"), i, pb) {
+        const char *name = json_string_value(json_object_get(pb, "playbook"));
+        const char *token = json_string_value(json_object_get(pb, "token"));
+        const char *why = json_string_value(json_object_get(pb, "error"));
+        if (!why)
+            why = json_string_value(json_object_get(pb, "refusal"));
+        size_t steps = json_array_size(json_object_get(pb, "plan"));
+        if (fprintf(out->stream, "playbook %s/%s: %s, %zu step%s planned, token %s%s%s\n",
+                    json_string_value(json_object_get(pb, "chain")),
+                    name ? name : json_string_value(json_object_get(pb, "path")),
+                    json_string_value(json_object_get(pb, "status")), steps, steps == 1 ? "" : "s",
+                    token ? token : "-", why ? ": " : "", why ? why : "") < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void footer_findings(table_state *st, char *head, size_t head_size)
 {
     static const char *const severities[] = {"critical", "high", "medium", "low", "info"};
@@ -474,7 +496,7 @@ static int table_end(output *out, const json_t *summary)
         footer_findings(st, head, sizeof head);
     }
     if ((total && fputc('\n', out->stream) == EOF) ||
-        print_failures(out, summary, head, sizeof head) != 0)
+        print_failures(out, summary, head, sizeof head) != 0 || print_playbooks(out, summary) != 0)
         return -1;
     size_t hidden = atomic_load(&st->hidden);
     if (hidden && fprintf(out->stream,

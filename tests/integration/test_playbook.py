@@ -442,6 +442,47 @@ class PlaybookTest(fwtest.TestCase):
         self.assertEqual(failures[0]["operation"], "playbook")
         self.assertIn("approval needed", failures[0]["message"])
         self.assertEqual(self.mutating(), [])
+        playbooks = result.json()["playbooks"]
+        self.assertEqual(len(playbooks), 1)
+        self.assertEqual(playbooks[0]["status"], "refused")
+        self.assertIn("approval needed", playbooks[0]["refusal"])
+        self.assertEqual(len(playbooks[0]["plan"]), 1)
+
+    def test_chain_playbooks_in_run_output(self):
+        play = self.write("play.lua", STOP_RUNNING)
+        cfg = self.config(extra={"chains": [{"name": "nightly", "providers": ["fake"],
+                                             "playbooks": [play]},
+                                            {"name": "quiet", "providers": ["fake"]}]})
+        result = self.fawkes("-c", cfg, "--plugin-dir", fwtest.TEST_PLUGIN_DIR, "run", "-o",
+                             "json", env={"FAKE_TOKEN": TOKEN_SECRET})
+        self.assertExit(result, EXIT_OK)
+        playbooks = result.json()["playbooks"]
+        self.assertEqual(len(playbooks), 1, playbooks)
+        entry = playbooks[0]
+        self.assertEqual({k: entry[k] for k in ("chain", "playbook", "path", "status")},
+                         {"chain": "nightly", "playbook": "play", "path": play,
+                          "status": "planned"})
+        self.assertRegex(entry["token"], r"^[0-9a-f]{16,}$")
+        self.assertEqual(len(entry["plan"]), 2)
+        self.assertEqual({step["action"] for step in entry["plan"]}, {"stop"})
+        # the same plan, run alone, has the same token
+        alone = self.play(STOP_RUNNING, config=cfg)
+        self.assertExit(alone, EXIT_OK)
+        self.assertEqual(alone.json()["token"], entry["token"])
+        # the table: one line a playbook, after the findings' footer
+        table = self.fawkes("-c", cfg, "--plugin-dir", fwtest.TEST_PLUGIN_DIR, "run",
+                            env={"FAKE_TOKEN": TOKEN_SECRET})
+        self.assertExit(table, EXIT_OK)
+        lines = [line for line in table.stdout.splitlines() if line.startswith("playbook ")]
+        self.assertEqual(lines, ["playbook nightly/play: planned, 2 steps planned, token %s"
+                                 % entry["token"]])
+        # scan and chains without playbooks: an empty list, or no key for scan
+        self.assertEqual(self.fawkes("-c", cfg, "--plugin-dir", fwtest.TEST_PLUGIN_DIR, "run",
+                                     "quiet", "-o", "json",
+                                     env={"FAKE_TOKEN": TOKEN_SECRET}).json()["playbooks"], [])
+        self.assertNotIn("playbooks", self.fawkes("-c", cfg, "--plugin-dir",
+                                                  fwtest.TEST_PLUGIN_DIR, "scan", "-o", "json",
+                                                  env={"FAKE_TOKEN": TOKEN_SECRET}).json())
 
 
 if __name__ == "__main__":
