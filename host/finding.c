@@ -2,6 +2,7 @@
    (severity, status, fingerprint, resource). */
 #include "finding.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,14 +225,85 @@ int resource_complete(json_t *resource, diag *err)
     return 0;
 }
 
+/* Does `value` hold a real number anywhere? Most evidence does not, and needs no copy. */
+static bool has_real(const json_t *value)
+{
+    const char *key;
+    const json_t *member;
+    size_t i;
+    if (json_is_real(value))
+        return true;
+    if (json_is_object(value)) {
+        json_object_foreach ((json_t *)value, key, member)
+            if (has_real(member))
+                return true;
+    } else if (json_is_array(value)) {
+        json_array_foreach (value, i, member)
+            if (has_real(member))
+                return true;
+    }
+    return false;
+}
+
+/* 2^53: whole numbers below it are exact in a double and in a json integer alike. */
+#define EXACT_WHOLE_LIMIT 9007199254740992.0
+
+json_t *finding_canonical_number(double x)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%.*g", FINDING_EVIDENCE_DIGITS, x);
+    double rounded = strtod(text, NULL);
+    if (rounded == floor(rounded) && fabs(rounded) < EXACT_WHOLE_LIMIT)
+        return json_integer((json_int_t)rounded); /* -0.0 too: 0 */
+    return json_real(rounded);
+}
+
+/* Replace every real in `value` (owned, may be rewritten) by its canonical number. */
+static void canonicalize_numbers(json_t *value)
+{
+    const char *key;
+    json_t *member;
+    size_t i;
+    if (json_is_object(value)) {
+        json_object_foreach (value, key, member) {
+            if (json_is_real(member))
+                json_object_set_new(value, key, finding_canonical_number(json_real_value(member)));
+            else
+                canonicalize_numbers(member);
+        }
+    } else if (json_is_array(value)) {
+        json_array_foreach (value, i, member) {
+            if (json_is_real(member))
+                json_array_set_new(value, i, finding_canonical_number(json_real_value(member)));
+            else
+                canonicalize_numbers(member);
+        }
+    }
+}
+
+/* The evidence as hashed: compact JSON, keys sorted, numbers canonical. New string, or NULL
+   for no evidence. */
+static char *canonical_evidence(const json_t *evidence)
+{
+    const size_t flags = JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY;
+    if (!evidence || json_is_null(evidence))
+        return NULL;
+    if (!has_real(evidence))
+        return json_dumps(evidence, flags);
+    json_t *copy = json_is_real(evidence) ? finding_canonical_number(json_real_value(evidence))
+                                          : json_deep_copy(evidence);
+    canonicalize_numbers(copy);
+    char *text = copy ? json_dumps(copy, flags) : NULL;
+    json_decref(copy);
+    return text;
+}
+
 void finding_fingerprint(const char *rule, const char *resource_uid, const json_t *evidence,
                          char out[65])
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
-    char *canonical = evidence && !json_is_null(evidence)
-                          ? json_dumps(evidence, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
-                          : NULL;
+    char *canonical = canonical_evidence(evidence);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     /* Fields are separated by a NUL so ("ab","c") and ("a","bc") differ. */
     if (md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&

@@ -37,7 +37,17 @@ int finding_complete(json_t *finding, const char *source, const json_t *resource
    Returns 0, or -1 with the reason in `err`. */
 int finding_check(json_t *finding, diag *err);
 
-/* The fingerprint finding_complete would compute (hex SHA-256, 64 chars + NUL). */
+/* Significant digits evidence numbers keep in a fingerprint (docs/sdk.md). */
+#define FINDING_EVIDENCE_DIGITS 12
+
+/* A number as evidence is hashed: rounded to FINDING_EVIDENCE_DIGITS significant digits,
+   and a whole number below 2^53 as an integer, so 0.1+0.2 and 0.3, 3.0 and 3 hash alike.
+   New reference. Thread-safe. */
+json_t *finding_canonical_number(double x);
+
+/* The fingerprint finding_complete would compute (hex SHA-256, 64 chars + NUL): SHA-256 of
+   the rule, the resource uid and the evidence as compact JSON with sorted keys and
+   canonical numbers (finding_canonical_number). */
 void finding_fingerprint(const char *rule, const char *resource_uid, const json_t *evidence,
                          char out[65]);
 

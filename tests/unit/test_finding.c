@@ -268,6 +268,59 @@ static void fingerprint_is_stable_and_discriminating(void **state)
     json_decref(ev3);
 }
 
+/* The fingerprint of `evidence` (taken) under a fixed rule and uid. */
+static void fingerprint_of(json_t *evidence, char out[65])
+{
+    finding_fingerprint("rule", "uid-1", evidence, out);
+    json_decref(evidence);
+}
+
+static void fingerprint_numbers_are_canonical(void **state)
+{
+    (void)state;
+    char a[65], b[65];
+    /* 0.1 + 0.2 is 0.30000000000000004 in a double: rounded to 12 digits, it is 0.3 */
+    fingerprint_of(json_pack("{s:f}", "ratio", 0.1 + 0.2), a);
+    fingerprint_of(json_pack("{s:f}", "ratio", 0.3), b);
+    assert_string_equal(a, b);
+    /* whole numbers are integers, whether a plugin gave 3.0 or 3, nested anywhere */
+    fingerprint_of(json_pack("{s:[f, {s:f}]}", "ports", 3.0, "cost", 1e6), a);
+    fingerprint_of(json_pack("{s:[i, {s:i}]}", "ports", 3, "cost", 1000000), b);
+    assert_string_equal(a, b);
+    fingerprint_of(json_real(-0.0), a);
+    fingerprint_of(json_integer(0), b);
+    assert_string_equal(a, b);
+    /* what is hashed for a whole number is the integer's text:
+       printf 'rule\0uid-1\0%s' 3 | sha256sum gives it */
+    fingerprint_of(json_real(3.0000000000001), a);
+    assert_string_equal(a, "7e0ade93974ec6f42708eea0ee131c4b16e9dc21bbbf297f9310ed1e49590a9a");
+    /* differences within 12 significant digits still count */
+    fingerprint_of(json_pack("{s:f}", "ratio", 0.123456789012), a);
+    fingerprint_of(json_pack("{s:f}", "ratio", 0.123456789013), b);
+    assert_string_not_equal(a, b);
+    fingerprint_of(json_real(1.5e-20 * (1 + 1e-14)), a);
+    fingerprint_of(json_real(1.5e-20), b);
+    assert_string_equal(a, b);
+    /* beyond 2^53 a whole number stays a real (a json integer could not hold it exactly) */
+    json_t *big = finding_canonical_number(1e300);
+    assert_true(json_is_real(big));
+    json_decref(big);
+    json_t *whole = finding_canonical_number(123456789012.0);
+    assert_true(json_is_integer(whole));
+    assert_int_equal(json_integer_value(whole), 123456789012LL);
+    json_decref(whole);
+    whole = finding_canonical_number(1234567890123.0); /* 13 digits: the last one rounded */
+    assert_true(json_is_integer(whole));
+    assert_int_equal(json_integer_value(whole), 1234567890120LL);
+    json_decref(whole);
+    /* the caller's evidence is not changed */
+    json_t *evidence = json_pack("{s:f}", "ratio", 0.1 + 0.2);
+    finding_fingerprint("rule", "uid-1", evidence, a);
+    assert_true(json_is_real(json_object_get(evidence, "ratio")));
+    assert_true(json_real_value(json_object_get(evidence, "ratio")) == 0.1 + 0.2);
+    json_decref(evidence);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +334,7 @@ int main(void)
         cmocka_unit_test(finding_gets_defaults_and_resource),
         cmocka_unit_test(finding_rejects_bad_values),
         cmocka_unit_test(fingerprint_is_stable_and_discriminating),
+        cmocka_unit_test(fingerprint_numbers_are_canonical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
