@@ -28,6 +28,7 @@ void config_limits_default(config_limits *limits)
     limits->timeout_ms = 30000;
     limits->backoff_base_ms = 200;
     limits->backoff_max_ms = 60000;
+    limits->memory_bytes = 0;
 }
 
 char *config_pointer_key(const char *base, const char *key)

@@ -24,16 +24,26 @@ const char *config_section_name(config_section section);
 
 /* An instance's `limits:` (all instances may set them; they govern its HTTP traffic). */
 typedef struct config_limits {
-    int concurrency;      /* max requests/tasks in flight; default 4 */
-    double rate_per_s;    /* token-bucket refill, requests per second; 0 = unlimited (default).
-                             Written "10/s", "600/m", "36000/h" or a bare number (per second) */
-    double burst;         /* bucket size; default max(1, rate_per_s) */
-    int retries;          /* max retries after the first attempt; default 4 */
-    long timeout_ms;      /* per-attempt timeout; default 30000; written as a duration */
-    long backoff_base_ms; /* first backoff step; default 200 */
-    long backoff_max_ms;  /* largest backoff step and largest Retry-After honoured;
-                             default 60000 */
+    int concurrency;        /* max requests/tasks in flight; default 4 */
+    double rate_per_s;      /* token-bucket refill, requests per second; 0 = unlimited (default).
+                               Written "10/s", "600/m", "36000/h" or a bare number (per second) */
+    double burst;           /* bucket size; default max(1, rate_per_s) */
+    int retries;            /* max retries after the first attempt; default 4 */
+    long timeout_ms;        /* per-attempt timeout; default 30000; written as a duration */
+    long backoff_base_ms;   /* first backoff step; default 200 */
+    long backoff_max_ms;    /* largest backoff step and largest Retry-After honoured;
+                               default 60000 */
+    long long memory_bytes; /* limits.memory: address-space cap of the instance's isolated
+                               processes (isolation: process); 0 = none (default) */
 } config_limits;
+
+/* An instance's `isolation:` (providers and scanners): where its plugin calls run. */
+typedef enum config_isolation {
+    CONFIG_ISOLATION_DEFAULT = 0, /* not written: process for plugins from outside the
+                                     install's own plugin directories, none for its own */
+    CONFIG_ISOLATION_NONE,        /* in the fawkes process */
+    CONFIG_ISOLATION_PROCESS      /* in child processes (host/isolate.h) */
+} config_isolation;
 
 /* Fill `limits` with the defaults above. */
 void config_limits_default(config_limits *limits);
@@ -53,6 +63,7 @@ typedef struct config_instance {
     char *pointer;      /* JSON pointer of the instance, e.g. "/providers/0" */
     int line, column;   /* where the instance starts */
     config_limits limits;
+    config_isolation isolation; /* `isolation:` as written (providers and scanners) */
 } config_instance;
 
 typedef struct config_chain {

@@ -202,10 +202,25 @@ static int read_int(checker *c, const json_t *value, const char *pointer, json_i
         }                                                                                          \
     } while (0)
 
+/* limits.memory: a size of at least 16MiB (less cannot even load a plugin). */
+static int read_memory(checker *c, const json_t *value, const char *pointer, long long *bytes)
+{
+    int64_t parsed = -1;
+    if (json_is_integer(value))
+        parsed = json_integer_value(value);
+    else if (json_is_string(value) && schema_parse_size(json_string_value(value), &parsed) != 0)
+        parsed = -1;
+    if (parsed < 16LL * 1024 * 1024)
+        return fail_expected(c, pointer, "a size of at least 16MiB such as 512MiB or 2GiB", value);
+    *bytes = parsed;
+    return 0;
+}
+
 static int read_limits(checker *c, const json_t *limits, const char *pointer, config_limits *out)
 {
-    static const char *const allowed[] = {"concurrency", "rate",         "burst",       "retries",
-                                          "timeout",     "backoff_base", "backoff_max", NULL};
+    static const char *const allowed[] = {"concurrency", "rate",    "burst",
+                                          "retries",     "timeout", "backoff_base",
+                                          "backoff_max", "memory",  NULL};
     config_limits_default(out);
     if (!limits || json_is_null(limits))
         return 0;
@@ -226,6 +241,7 @@ static int read_limits(checker *c, const json_t *limits, const char *pointer, co
     CHILD(limits, "timeout", p, v, read_duration(c, v, p, true, &out->timeout_ms));
     CHILD(limits, "backoff_base", p, v, read_duration(c, v, p, false, &out->backoff_base_ms));
     CHILD(limits, "backoff_max", p, v, read_duration(c, v, p, false, &out->backoff_max_ms));
+    CHILD(limits, "memory", p, v, read_memory(c, v, p, &out->memory_bytes));
     if (out->backoff_max_ms < out->backoff_base_ms) {
         char *p = config_pointer_key(
             pointer, json_object_get(limits, "backoff_max") ? "backoff_max" : "backoff_base");
@@ -384,10 +400,25 @@ static int read_identity(checker *c, config_instance *inst, const json_t *object
     return inst->name && inst->plugin ? 0 : -1;
 }
 
+/* isolation: process | none (providers and scanners; check_keys refuses it elsewhere). */
+static int read_isolation(checker *c, const json_t *object, const char *pointer,
+                          config_isolation *out)
+{
+    static const char *const modes[] = {"process", "none", NULL};
+    CHILD(object, "isolation", p, v, check_word(c, v, p, modes));
+    const char *mode = json_string_value(json_object_get(object, "isolation"));
+    *out = !mode                          ? CONFIG_ISOLATION_DEFAULT
+           : strcmp(mode, "process") == 0 ? CONFIG_ISOLATION_PROCESS
+                                          : CONFIG_ISOLATION_NONE;
+    return 0;
+}
+
 static int read_instance(checker *c, config_section section, json_t *object, const char *pointer,
                          config_instance *inst)
 {
     static const char *const base_keys[] = {"name", "plugin", "config", "limits", NULL};
+    static const char *const isolated_keys[] = {"name",   "plugin",    "config",
+                                                "limits", "isolation", NULL};
     static const char *const notifier_keys[] = {
         "name",   "plugin",     "config", "limits", "min_severity", "on", "renotify_after",
         "digest", "digest_top", "match",  "rate",   "template",     NULL};
@@ -396,8 +427,10 @@ static int read_instance(checker *c, config_section section, json_t *object, con
              singular[section]);
     if (!json_is_object(object))
         return fail_expected(c, pointer, what, object);
-    if (check_keys(c, object, pointer, section == CONFIG_NOTIFIERS ? notifier_keys : base_keys) !=
-        0)
+    const char *const *keys = section == CONFIG_NOTIFIERS  ? notifier_keys
+                              : section == CONFIG_POLICIES ? base_keys
+                                                           : isolated_keys;
+    if (check_keys(c, object, pointer, keys) != 0)
         return -1;
     inst->section = section;
     inst->settings = object;
@@ -425,6 +458,8 @@ static int read_instance(checker *c, config_section section, json_t *object, con
     free(limits_pointer);
     if (rc == 0 && section == CONFIG_NOTIFIERS)
         rc = check_notifier_keys(c, object, pointer);
+    if (rc == 0)
+        rc = read_isolation(c, object, pointer, &inst->isolation);
     return rc;
 }
 

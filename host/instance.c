@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isolate.h"
 #include "log.h"
 #include "run.h"
 #include "schema.h"
@@ -71,6 +72,28 @@ static int check_unresolved(const config *cfg, const config_instance *conf, diag
     return -1;
 }
 
+/* limits.memory is enforced in isolated processes only: elsewhere it would be a promise not
+   kept. */
+static int check_memory_limit(const config *cfg, const config_instance *conf, const plugin *plug,
+                              diag *err)
+{
+    if (conf->limits.memory_bytes == 0 || isolate_wanted(conf, plug))
+        return 0;
+    char where[160];
+    int line = 0, column = 0;
+    snprintf(where, sizeof where, "%s/limits/memory", conf->pointer);
+    config_mark(cfg, where, &line, &column);
+    diag_at(err, cfg->path, line, column,
+            "%s: limits.memory applies only to an instance with isolation: process, and '%s' "
+            "runs in-process (%s); add `isolation: process` or drop limits.memory",
+            conf->name, conf->plugin,
+            conf->isolation == CONFIG_ISOLATION_NONE ? "isolation: none"
+            : conf->section == CONFIG_PROVIDERS || conf->section == CONFIG_SCANNERS
+                ? "an install's own plugins run in-process by default"
+                : "only providers and scanners can be isolated");
+    return -1;
+}
+
 int instance_prepare(const engine_env *eng, const config_instance *conf, instance **out,
                      const char **refusal, diag *err)
 {
@@ -109,7 +132,7 @@ int instance_prepare(const engine_env *eng, const config_instance *conf, instanc
                 config_section_name(conf->section), loader_kind_name(plug->desc->kind));
         return -1;
     }
-    if (check_unresolved(cfg, conf, err) != 0)
+    if (check_unresolved(cfg, conf, err) != 0 || check_memory_limit(cfg, conf, plug, err) != 0)
         return -1;
     char pointer[160];
     snprintf(pointer, sizeof pointer, "%s/config", conf->pointer);
@@ -124,6 +147,14 @@ int instance_prepare(const engine_env *eng, const config_instance *conf, instanc
     }
     inst->plug = plug;
     inst->config = validated;
+    if (isolate_wanted(conf, plug)) {
+        inst->proxy = isolate_plugin_new(eng, conf, plug, err);
+        if (!inst->proxy) {
+            instance_close(inst);
+            return -1;
+        }
+        inst->plug = inst->proxy;
+    }
     *out = inst;
     return 0;
 }
@@ -163,6 +194,7 @@ void instance_close(instance *inst)
         return;
     if (inst->ready && inst->plug->desc->fini)
         inst->plug->desc->fini(inst->state);
+    isolate_plugin_free(inst->proxy);
     http_client_free(inst->http);
     /* Only now: the SDK promises init's config stays valid, unchanged, until fini returns, and
        plugins keep borrowed pointers into it (tests/plugins/borrow_config.c checks this). */

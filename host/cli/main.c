@@ -10,6 +10,7 @@
 #include "crash.h"
 #include "exitcode.h"
 #include "http.h"
+#include "isolate.h"
 #include "log.h"
 #include "run.h"
 
@@ -42,6 +43,7 @@ static int setup_logging(const cli_args *args)
         return -1;
     }
     log_setup(level, args->log_format && strcmp(args->log_format, "json") == 0);
+    isolate_set_log(level, args->log_format && strcmp(args->log_format, "json") == 0);
     return 0;
 }
 
@@ -49,6 +51,9 @@ int main(int argc, char **argv)
 {
     cli_args args;
     diag err = {{0}};
+    /* an isolated plugin's process (host/isolate.h): not a command users type */
+    if (argc == 2 && strcmp(argv[1], ISOLATE_WORKER_ARG) == 0)
+        return isolate_child_main();
     if (cli_parse(argc, argv, &args, &err) != 0) {
         fprintf(stderr, "fawkes: error: %s\n", err.text);
         cli_free(&args);

@@ -59,7 +59,7 @@ BAD = {
         "\"./plugins\""],
     "bad-instance-unknown-key.yaml": [
         "bad-instance-unknown-key.yaml:5:5: providers[0]: unknown key 'limts'; allowed: name, "
-        "plugin, config, limits"],
+        "plugin, config, limits, isolation"],
     "bad-instance-no-name.yaml": [
         "bad-instance-no-name.yaml:3:5: providers[0]: missing key 'name'; every instance needs a "
         "unique name"],

@@ -1,6 +1,7 @@
-"""test_crash_report: a third-party provider that dereferences NULL in run_task takes the
-process down (in-process plugins share it), but stderr names the plugin, its instance, its
-file, the operation and the task first, and the exit status is the signal's."""
+"""test_crash_report: a third-party provider run in-process (`isolation: none`) that
+dereferences NULL in run_task takes the process down (in-process plugins share it), but
+stderr names the plugin, its instance, its file, the operation and the task first, and the
+exit status is the signal's. (Isolated, the default for such plugins, see test_isolation.)"""
 import os
 import signal
 import sys
@@ -15,7 +16,7 @@ class CrashReportTest(fwtest.TestCase):
         config = self.write("fawkes.yaml",
                             "version: 1\n"
                             "providers:\n"
-                            "  - {name: third-party, plugin: crash_task}\n"
+                            "  - {name: third-party, plugin: crash_task, isolation: none}\n"
                             "state: %s\n" % os.path.join(self.tmp, "state.db"))
         result = self.fawkes("-c", config, "--plugin-dir", fwtest.TEST_PLUGIN_DIR,
                              "inventory", "-o", "jsonl")

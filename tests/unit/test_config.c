@@ -423,7 +423,7 @@ static void test_instance_checks(void **state)
     (void)state;
     load_fails("version: 1\nproviders:\n  - name: a\n    plugin: x\n    limts: {}\n",
                "t.yaml:5:5: providers[0]: unknown key 'limts'; allowed: name, plugin, config, "
-               "limits");
+               "limits, isolation");
     load_fails("version: 1\nproviders:\n  - plugin: x\n",
                "t.yaml:3:5: providers[0]: missing key 'name'; every instance needs a unique name");
     load_fails("version: 1\nproviders:\n  - name: Civo Prod\n    plugin: x\n",
@@ -450,7 +450,7 @@ static void test_instance_checks(void **state)
                "scanner instance), got string \"just-a-name\"");
     load_fails("version: 1\nscanners:\n  - name: s\n    plugin: x\n    min_severity: high\n",
                "t.yaml:5:5: scanners[0]: unknown key 'min_severity'; allowed: name, plugin, "
-               "config, limits");
+               "config, limits, isolation");
     config *cfg = load_ok("version: 1\nproviders:\n  - name: a\n    plugin: x\n");
     const config_instance *inst = &cfg->instances[CONFIG_PROVIDERS][0];
     assert_string_equal(inst->name, "a");
@@ -580,7 +580,9 @@ static void test_limits(void **state)
          "t.yaml:5:45: providers[0].limits.backoff_max: backoff_max (60000 ms) is smaller than "
          "backoff_base (120000 ms); raise backoff_max or lower backoff_base"},
         {"rps: 3", "t.yaml:5:14: providers[0].limits: unknown key 'rps'; allowed: concurrency, "
-                   "rate, burst, retries, timeout, backoff_base, backoff_max"},
+                   "rate, burst, retries, timeout, backoff_base, backoff_max, memory"},
+        {"memory: 1MiB", "t.yaml:5:22: providers[0].limits.memory: expected a size of at least "
+                         "16MiB such as 512MiB or 2GiB, got string \"1MiB\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(text, sizeof text, "%s    limits: {%s}\n", head, cases[i].line);

@@ -1,0 +1,233 @@
+"""test_isolation: `isolation: process` runs a provider's or scanner's plugin calls in child
+processes, so a plugin that crashes, aborts or allocates without bound fails only its own
+calls: the run goes on with the other instances (their output complete), exits 3, and names
+the plugin, the instance, the task and the signal; no child is left running or unreaped."""
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fwtest  # noqa: E402
+
+PR_SET_CHILD_SUBREAPER = 36
+GOOD_COUNT = 50
+
+
+def become_subreaper():
+    """Children fawkes leaves behind (orphans) are re-parented to this process, not to init,
+    so the tests can see them."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def sanitized_build():
+    cache = os.path.join(fwtest.BUILD_DIR, "CMakeCache.txt")
+    with open(cache, encoding="utf-8") as f:
+        return "FAWKES_SANITIZE:BOOL=ON" in f.read()
+
+
+def children_of(pid):
+    """(pid, state) of each process whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, encoding="utf-8") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid:
+            found.append((int(entry), fields[0]))
+    return found
+
+
+class IsolationTest(fwtest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        become_subreaper()
+
+    def assertNoLeftovers(self):
+        """Every child fawkes started was reaped by fawkes: none was re-parented to us."""
+        time.sleep(0.2)
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        self.assertEqual(pid, 0, "fawkes left a child behind (pid %d, status %d)" % (pid, status))
+
+    def config(self, providers, scanners=None, chains=None):
+        doc = {"version": 1, "providers": providers, "state": os.path.join(self.tmp, "state.db")}
+        if scanners:
+            doc["scanners"] = scanners
+        if chains:
+            doc["chains"] = chains
+        return self.write("fawkes.yaml", json.dumps(doc))
+
+    def good(self, **extra):
+        entry = {"name": "good", "plugin": "iso_crashy",
+                 "config": {"how": "none", "prefix": "good", "count": GOOD_COUNT}}
+        entry.update(extra)
+        return entry
+
+    def inventory(self, path, *more):
+        return self.fawkes("-c", path, "--plugin-dir", fwtest.TEST_PLUGIN_DIR, "inventory",
+                           "-o", "jsonl", *more)
+
+    def good_uids(self, result):
+        return sorted(r["uid"] for r in result.jsonl() if r["provider"] == "good")
+
+    def expect_isolated_failure(self, how, signal_text, **extra):
+        bad = {"name": "bad", "plugin": "iso_crashy", "config": {"how": how, "prefix": "bad"}}
+        bad.update(extra)
+        result = self.inventory(self.config([bad, self.good()]))
+        self.assertExit(result, 3)
+        self.assertIn('provider "bad" (plugin iso_crashy): task "list" killed by %s in its '
+                      'isolated process' % signal_text, result.stderr)
+        self.assertIn("its resources from that task are incomplete", result.stderr)
+        self.assertEqual(self.good_uids(result),
+                         sorted("good:local:compute.instance:r%d" % i for i in range(GOOD_COUNT)))
+        self.assertNoLeftovers()
+        return result
+
+    def test_segfault_in_run_task_fails_only_that_instance(self):
+        self.expect_isolated_failure("segv", "signal 11 (SIGSEGV)")
+
+    def test_abort_in_run_task_fails_only_that_instance(self):
+        self.expect_isolated_failure("abort", "signal 6 (SIGABRT)")
+
+    def test_unbounded_allocation_is_stopped_by_limits_memory(self):
+        if sanitized_build():
+            self.skipTest("a sanitizer build reserves terabytes of address space: RLIMIT_AS "
+                          "cannot apply")
+        result = self.expect_isolated_failure("alloc", "signal 11 (SIGSEGV)", limits={"memory": "128MiB"})
+        self.assertIn("limits.memory is 128 MiB: it may have run out of memory", result.stderr)
+
+    def test_crashing_scanner_fails_only_that_resource(self):
+        crash_uid = "good:local:compute.instance:r2"
+        path = self.config([self.good(config={"how": "none", "prefix": "good", "count": 5})],
+                           scanners=[{"name": "sc", "plugin": "iso_crashy_scan",
+                                      "config": {"crash_uid": crash_uid}}],
+                           chains=[{"name": "c", "providers": ["good"], "scanners": ["sc"]}])
+        result = self.fawkes("-c", path, "--plugin-dir", fwtest.TEST_PLUGIN_DIR, "run", "c",
+                             "-o", "jsonl")
+        self.assertExit(result, 3)
+        self.assertIn('scanner "sc" (plugin iso_crashy_scan): scan_resource of "%s" killed by '
+                      'signal 11 (SIGSEGV) in its isolated process' % crash_uid, result.stderr)
+        seen = sorted(f["resource"]["uid"] for f in result.jsonl() if f.get("rule") == "crashy.seen")
+        self.assertEqual(seen, ["good:local:compute.instance:r%d" % i for i in (0, 1, 3, 4)])
+        self.assertNoLeftovers()
+
+    def snapshot_config(self, isolation, data):
+        path = os.path.join(self.tmp, "snap-%s.yaml" % isolation)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"version": 1, "providers": [
+                {"name": "snap", "plugin": "snapshot", "isolation": isolation,
+                 "config": {"paths": [data], "chunk_size": "64KiB"}}]}, f)
+        return path
+
+    def test_isolated_output_equals_in_process_output(self):
+        data = os.path.join(self.tmp, "estate.jsonl")
+        with open(data, "w", encoding="utf-8") as f:
+            subprocess.run([sys.executable, os.path.join(fwtest.SOURCE_DIR, "bench",
+                                                         "gen_resources.py"), "3000"],
+                           stdout=f, check=True)
+        outputs = {}
+        for isolation in ("none", "process"):
+            result = self.fawkes("-c", self.snapshot_config(isolation, data), "--plugin-dir",
+                                 fwtest.PLUGIN_DIR, "inventory", "-o", "jsonl")
+            self.assertExit(result, 0)
+            outputs[isolation] = sorted(result.stdout.splitlines())
+        self.assertEqual(len(outputs["none"]), 3000)
+        self.assertEqual(outputs["process"], outputs["none"])
+        # counters come back from the child too
+        for isolation in ("none", "process"):
+            result = self.fawkes("-c", self.snapshot_config(isolation, data), "--plugin-dir",
+                                 fwtest.PLUGIN_DIR, "inventory", "-o", "json")
+            stats = result.json()["stats"]["snap"]
+            self.assertEqual(stats["resources"], 3000, isolation)
+            self.assertEqual(stats["records_read"], 3000, isolation)
+        self.assertNoLeftovers()
+
+    def test_default_is_process_outside_the_install_and_none_inside(self):
+        # iso_crashy lives outside the install's plugin directories: isolated by default
+        bad = {"name": "bad", "plugin": "iso_crashy", "config": {"how": "segv"}}
+        result = self.inventory(self.config([bad, self.good()]))
+        self.assertExit(result, 3)
+        self.assertIn("in its isolated process", result.stderr)
+        # snapshot is the install's own (build/plugins): in-process by default, where
+        # limits.memory cannot apply
+        path = self.write("own.yaml", "version: 1\n"
+                                      "providers:\n"
+                                      "  - name: snap\n"
+                                      "    plugin: snapshot\n"
+                                      "    config: {paths: [x.jsonl]}\n"
+                                      "    limits: {memory: 256MiB}\n")
+        result = self.fawkes("-c", path, "--plugin-dir", fwtest.PLUGIN_DIR, "inventory")
+        self.assertExit(result, 2)
+        self.assertIn("own.yaml:6:22: snap: limits.memory applies only to an instance with "
+                      "isolation: process, and 'snapshot' runs in-process (an install's own "
+                      "plugins run in-process by default)", result.stderr)
+        self.assertNoLeftovers()
+
+    def test_bad_isolation_value_is_a_config_error(self):
+        path = self.write("fawkes.yaml", "version: 1\n"
+                                         "providers:\n"
+                                         "  - name: p\n"
+                                         "    plugin: iso_crashy\n"
+                                         "    isolation: sandbox\n")
+        result = self.fawkes("-c", path, "--plugin-dir", fwtest.TEST_PLUGIN_DIR, "config",
+                             "validate")
+        self.assertExit(result, 2)
+        self.assertIn("fawkes.yaml:5:16: providers[0].isolation: expected one of process, none, "
+                      "got string \"sandbox\"", result.stderr)
+        # only providers and scanners have it
+        path = self.write("policy.yaml", "version: 1\n"
+                                         "policies:\n"
+                                         "  - {name: p, plugin: policy, isolation: process}\n")
+        result = self.fawkes("-c", path, "config", "validate")
+        self.assertExit(result, 2)
+        self.assertIn("policies[0]: unknown key 'isolation'; allowed: name, plugin, config, limits",
+                      result.stderr)
+
+    def test_sigterm_stops_an_isolated_run_without_orphans(self):
+        stuck = {"name": "stuck", "plugin": "iso_crashy", "config": {"how": "hang"}}
+        bad = {"name": "bad", "plugin": "iso_crashy", "config": {"how": "segv", "prefix": "bad"}}
+        path = self.config([stuck, bad, self.good()])
+        proc = subprocess.Popen([fwtest.FAWKES, "-c", path, "--plugin-dir",
+                                 fwtest.TEST_PLUGIN_DIR, "inventory", "-o", "json"], cwd=self.tmp,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # wait until only the hanging instance's process is left: the crashed one is reaped
+        # at once (no zombie), the good one is idle
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            kids = children_of(proc.pid)
+            if len(kids) == 2:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)
+        kids = children_of(proc.pid)
+        self.assertEqual([state for _, state in kids if state == "Z"], [], kids)
+        self.assertEqual(len(kids), 2, kids)
+        sent_at = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 3, stderr)
+        self.assertLess(time.monotonic() - sent_at, 10)  # the grace is 3 s, then SIGKILL
+        out = json.loads(stdout)
+        self.assertTrue(out["partial"])
+        uids = [r["uid"] for r in out["resources"] if r["provider"] == "good"]
+        self.assertEqual(len(uids), GOOD_COUNT)
+        self.assertIn("stuck: run_task list: cancelled: its isolated process was stopped", stderr)
+        self.assertNoLeftovers()
+
+
+if __name__ == "__main__":
+    fwtest.main()
