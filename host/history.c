@@ -26,6 +26,7 @@ struct history {
     int64_t seq;      /* this chain's row once recorded */
 
     hbase base;           /* the baseline's keys (read-only while marking) */
+    hrules *rules;        /* this run's rule templates */
     pthread_mutex_t lock; /* guards chunk, page, next_page, counts and write_error */
     hsort_rec *chunk;     /* keys of this run not yet written (HSORT_CHUNK records) */
     size_t chunk_len;
@@ -41,6 +42,7 @@ struct history {
 
 struct history_cursor {
     history *h;
+    json_t *templates; /* the run's rule templates */
     sqlite3_stmt *stmt;
     char *raw;
     size_t raw_len, pos;
@@ -69,7 +71,11 @@ static const char schema_sql[] =
     "  seq INTEGER NOT NULL, page INTEGER NOT NULL,"
     "  kind INTEGER NOT NULL," /* 1 fails, 2 resolved, 3 carried */
     "  raw_size INTEGER NOT NULL, body BLOB NOT NULL,"
-    "  PRIMARY KEY (seq, page)) WITHOUT ROWID;";
+    "  PRIMARY KEY (seq, page)) WITHOUT ROWID;"
+    /* what every record of a rule repeats, once per run (history_rules.c) */
+    "CREATE TABLE IF NOT EXISTS history_rules ("
+    "  seq INTEGER NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL,"
+    "  PRIMARY KEY (seq, id)) WITHOUT ROWID;";
 
 /* Columns added to history_runs after its first release. */
 static const char *const added_columns[] = {"pass_count", "error_count"};
@@ -192,6 +198,8 @@ static void chain_reset(history *h)
     h->begun = h->ended = h->has_baseline = false;
     h->base_seq = h->seq = 0;
     hbase_free(&h->base);
+    hrules_free(h->rules);
+    h->rules = NULL;
     free(h->chunk);
     h->chunk = NULL;
     h->chunk_len = 0;
@@ -340,6 +348,11 @@ int history_chain_begin(history *h, const char *run_id, const char *key, const c
     }
     if (prepare_tmp(h, err) != 0 || find_baseline(h, err) != 0)
         return -1;
+    h->rules = hrules_new();
+    if (!h->rules) {
+        diag_set(err, "out of memory");
+        return -1;
+    }
     h->begun = true;
     if (h->has_baseline && hbase_load(&h->base, h->st, h->base_seq, err) != 0) {
         /* deltas are all "new" then, and nothing is resolved */
@@ -456,13 +469,16 @@ static void restore_decision(json_t *finding)
 }
 
 /* The finding's JSON as a page keeps it: without "fingerprint" when the record's header
-   holds it (see hpage_add), and a decision without what repeats the finding. New string,
-   or NULL when out of memory. */
-static char *page_text(const json_t *finding, const char *fingerprint)
+   holds it (see hpage_add), a decision without what repeats the finding, and without what
+   repeats its rule's template (history_rules.c). New string, or NULL when out of memory. */
+static char *page_text(history *h, const json_t *finding, const char *fingerprint)
 {
     bool packed = hpage_packs_fingerprint(fingerprint);
     json_t *slim = slim_decision(finding, json_object_get(finding, "decision"));
-    if (!packed && !slim)
+    int id = -1;
+    unsigned omit =
+        hrules_match(h->rules, finding, slim ? slim : json_object_get(finding, "decision"), &id);
+    if (!packed && !slim && !omit)
         return json_dumps(finding, JSON_COMPACT);
     json_t *shallow = json_copy((json_t *)finding);
     if (!shallow) {
@@ -473,16 +489,24 @@ static char *page_text(const json_t *finding, const char *fingerprint)
         json_object_del(shallow, "fingerprint");
     if (slim)
         json_object_set_new(shallow, "decision", slim);
+    hrules_strip(shallow, id, omit);
     char *text = json_dumps(shallow, JSON_COMPACT);
     json_decref(shallow);
     return text;
 }
 
-/* A record read back: its JSON with "fingerprint" and the decision restored. New
-   reference, or NULL. */
-static json_t *record_finding(const hpage_record *rec, json_error_t *jerr)
+/* A record read back: its JSON with what its rule's template holds, "fingerprint" and the
+   decision restored. New reference, or NULL (with why in jerr, when given). */
+static json_t *record_finding(const hpage_record *rec, const json_t *templates, json_error_t *jerr)
 {
     json_t *finding = json_loadb(rec->json, rec->len, 0, jerr);
+    if (finding && hrules_restore(finding, templates) != 0) {
+        json_decref(finding);
+        finding = NULL;
+        if (jerr)
+            snprintf(jerr->text, sizeof jerr->text,
+                     "it names a rule template the run did not store");
+    }
     if (finding && rec->fingerprint[0])
         json_object_set_new(finding, "fingerprint", json_string(rec->fingerprint));
     if (finding)
@@ -529,7 +553,7 @@ int history_mark(history *h, json_t *finding)
        the first report */
     bool open = hbase_has(&h->base, code, key);
     json_object_set_new(finding, "delta", json_string(open ? "open" : "new"));
-    char *text = page_text(finding, fingerprint);
+    char *text = page_text(h, finding, fingerprint);
     uint32_t page = 0;
     char *raw = NULL;
     size_t len = 0;
@@ -621,6 +645,8 @@ static int delete_doomed(history *h)
                         "DELETE FROM history_keys WHERE seq IN (SELECT seq FROM "
                         "temp.history_doomed);"
                         "DELETE FROM history_pages WHERE seq IN (SELECT seq FROM "
+                        "temp.history_doomed);"
+                        "DELETE FROM history_rules WHERE seq IN (SELECT seq FROM "
                         "temp.history_doomed);"
                         "DELETE FROM history_runs WHERE seq IN (SELECT seq FROM "
                         "temp.history_doomed);"
@@ -874,6 +900,12 @@ static int settle_gone(history *h, key_merge *km, sqlite3_stmt *insert, bool par
         return sql_fail(h, err, "reading the baseline run");
     }
     sqlite3_bind_int64(stmt, 1, h->base_seq);
+    json_t *templates = hrules_load(h->st, h->base_seq);
+    if (!templates) {
+        sqlite3_finalize(stmt);
+        free(pages);
+        return sql_fail(h, err, "reading the baseline run");
+    }
     int step;
     while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
         sqlite3_int64 page = sqlite3_column_int64(stmt, 0);
@@ -896,37 +928,35 @@ static int settle_gone(history *h, key_merge *km, sqlite3_stmt *insert, bool par
             if (!g || g->settled || g->base_page != (uint32_t)page)
                 continue;
             uint32_t at = 0;
-            if (partial) {
-                rc = add_record(h, g->key, kind, rec.fingerprint, rec.json, rec.len, &at, err);
-                if (rc == 0 &&
-                    insert_key(insert, h->seq, g->key, HKEY_FAIL, HDELTA_OPEN, false, at) != 0)
-                    rc = sql_fail(h, err, "recording the run's keys");
-                g->settled = 1;
-                continue;
-            }
-            json_t *finding = record_finding(&rec, NULL);
+            /* read back whole, then kept against this run's templates */
+            json_t *finding = record_finding(&rec, templates, NULL);
             if (!finding)
                 continue;
-            json_object_set_new(finding, "status", json_string("pass"));
-            json_object_set_new(finding, "delta", json_string("resolved"));
-            if (resolved)
-                resolved(ud, finding);
-            char *text = page_text(finding, rec.fingerprint);
+            if (!partial) {
+                json_object_set_new(finding, "status", json_string("pass"));
+                json_object_set_new(finding, "delta", json_string("resolved"));
+                if (resolved)
+                    resolved(ud, finding);
+                h->resolved_count++;
+            }
+            char *text = page_text(h, finding, rec.fingerprint);
             json_decref(finding);
             g->settled = 1;
-            h->resolved_count++;
             rc = text ? add_record(h, g->key, kind, rec.fingerprint, text, strlen(text), &at, err)
                       : -1;
             if (!text)
                 diag_set(err, "out of memory");
             if (rc == 0 &&
-                insert_key(insert, h->seq, g->key, HKEY_RESOLVED, HDELTA_RESOLVED, true, at) != 0)
+                (partial ? insert_key(insert, h->seq, g->key, HKEY_FAIL, HDELTA_OPEN, false, at)
+                         : insert_key(insert, h->seq, g->key, HKEY_RESOLVED, HDELTA_RESOLVED, true,
+                                      at)) != 0)
                 rc = sql_fail(h, err, "recording the run's keys");
             free(text);
         }
         free(raw);
     }
     sqlite3_finalize(stmt);
+    json_decref(templates);
     free(pages);
     if (rc == 0 && step != SQLITE_DONE)
         return sql_fail(h, err, "reading the baseline run");
@@ -1090,6 +1120,8 @@ static int record(history *h, bool partial, void (*resolved)(void *, const json_
         rc = settle_gone(h, &km, insert, partial, resolved, ud, err);
     if (rc == 0)
         rc = drop_duplicates(h, &km, err);
+    if (rc == 0 && hrules_store(h->rules, h->st, h->seq) != 0)
+        rc = sql_fail(h, err, "recording the run's rule templates");
     key_merge_free(&km);
     sqlite3_finalize(insert);
     if (rc == 0) {
@@ -1164,9 +1196,15 @@ int history_cursor_open(history *h, unsigned what, history_cursor **out, diag *e
         return -1;
     }
     c->h = h;
+    c->templates = hrules_load(h->st, h->seq);
+    if (!c->templates) {
+        free(c);
+        return sql_fail(h, err, "reading the run's findings");
+    }
     if (prepare(h, &c->stmt,
                 "SELECT raw_size, body FROM history_pages WHERE seq = ? AND (kind = ? OR kind = ?) "
                 "ORDER BY kind, page") != 0) {
+        json_decref(c->templates);
         free(c);
         return sql_fail(h, err, "reading the run's findings");
     }
@@ -1184,7 +1222,7 @@ json_t *history_cursor_next(history_cursor *c, diag *err)
         int got = c->raw ? hpage_next(c->raw, c->raw_len, &c->pos, &rec) : 0;
         if (got == 1) {
             json_error_t jerr;
-            json_t *finding = record_finding(&rec, &jerr);
+            json_t *finding = record_finding(&rec, c->templates, &jerr);
             if (!finding)
                 diag_set(err, "%s: a recorded finding does not read back: %s", state_file(c->h->st),
                          jerr.text);
@@ -1223,6 +1261,7 @@ void history_cursor_close(history_cursor *c)
     if (!c)
         return;
     sqlite3_finalize(c->stmt);
+    json_decref(c->templates);
     free(c->raw);
     free(c);
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "diag.h"
 #include "fawkes/fwkx.h"
 #include "state.h"
@@ -143,6 +145,44 @@ typedef struct hpage_record {
 /* The record at *pos (advanced past it): 1, or 0 at the end, or -1 when the page is
    damaged. */
 int hpage_next(const char *raw, size_t raw_len, size_t *pos, hpage_record *rec);
+
+/*
+ * Rule templates: the members every fail finding of a rule repeats (its source, severity,
+ * title, remediation, compliance, and the decision a page keeps), held once per run: a page
+ * record leaves out each member equal to its rule's template and names the template and the
+ * members left out under HRULES_KEY ([id, bits]). The first finding of a rule (by source and
+ * rule id) makes the template. Stored in history_rules (seq, id, body) with the run.
+ */
+typedef struct hrules hrules;
+#define HRULES_KEY "~rule"
+#define HRULES_MAX 100000 /* templates a run makes; its later rules are stored in full */
+
+/* An empty set of templates; NULL when out of memory. Free with hrules_free. */
+hrules *hrules_new(void);
+void hrules_free(hrules *r);
+
+/* The members of `finding` (and `decision`, the slim decision its page record will hold)
+   equal to its rule's template, as bits for hrules_strip, with the template's id in *id;
+   the template is made when the rule has none. 0 (and *id -1) when nothing can be left out.
+   NULL `r` allowed (0). Thread-safe. */
+unsigned hrules_match(hrules *r, const json_t *finding, const json_t *decision, int *id);
+
+/* Leave the `omit` members out of `record` (a copy of the finding about to be written) and
+   name them under HRULES_KEY. */
+void hrules_strip(json_t *record, int id, unsigned omit);
+
+/* Put back what hrules_strip left out of `record`, from `templates` (hrules_load's). 0; or
+   -1 when the record names a template or member that is not there (a damaged state file). A
+   record without HRULES_KEY is left as it is. */
+int hrules_restore(json_t *record, const json_t *templates);
+
+/* Store the templates as run `seq`'s (inside the caller's transaction). 0 or -1 (the error
+   is on the connection). */
+int hrules_store(hrules *r, state_store *st, int64_t seq);
+
+/* The templates of run `seq`, by id (an empty array for a run that has none). New
+   reference; NULL when the state does not read. */
+json_t *hrules_load(state_store *st, int64_t seq);
 
 /*
  * history_migrate: upgrade a state file written before keys and pages (its history_findings

@@ -347,6 +347,9 @@ class HistoryTest(fwtest.TestCase):
                         first["run_id"])
         self.assertGreater(len(pages), 2)
         # the pages hold one record per finding: the repeats' records were dropped
+        templates = dict(self.db("SELECT t.id, t.body FROM history_rules t JOIN history_runs r "
+                                 "USING (seq) WHERE r.run_id = ?", first["run_id"]))
+        members = ["source", "severity", "title", "remediation", "compliance", "decision"]
         names = []
         for _, raw_size, body in pages:
             raw = zlib.decompress(body)
@@ -356,6 +359,11 @@ class HistoryTest(fwtest.TestCase):
                 head = {0: 1 + 16 + 4, 1: 1 + 16 + 32 + 4, 2: 1 + 32 + 4}[raw[pos]]
                 size = int.from_bytes(raw[pos + head - 4:pos + head], "little")
                 record = json.loads(raw[pos + head:pos + head + size])
+                if "~rule" in record:  # what the rule's template holds is left out
+                    tid, bits = record.pop("~rule")
+                    template = json.loads(templates[tid])
+                    record.update({m: template[m] for i, m in enumerate(members)
+                                   if bits & (1 << i)})
                 names.append((record["resource"]["name"], record["severity"]))
                 pos += head + size
         self.assertEqual(len(names), 1502)

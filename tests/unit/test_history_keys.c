@@ -1,6 +1,6 @@
 /* test_history_keys.c: the keys history keeps out of memory: the run's keys sorted in runs on
-   disk and merged back (history_sort.c), and the baseline's keys looked up by prefix
-   (history_keys.c). */
+   disk and merged back (history_sort.c), the baseline's keys looked up by prefix
+   (history_keys.c), and rule templates (history_rules.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,8 +36,8 @@ static sqlite3 *tmp_db(sqlite3_stmt **insert)
                                   "body BLOB NOT NULL);",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO history_tmp.keyruns (body) VALUES (?)",
-                                        -1, insert, NULL),
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO history_tmp.keyruns (body) VALUES (?)", -1,
+                                        insert, NULL),
                      SQLITE_OK);
     return db;
 }
@@ -49,7 +49,10 @@ static void test_runs_merge_in_key_then_page_order(void **state)
     (void)state;
     sqlite3_stmt *insert = NULL;
     sqlite3 *db = tmp_db(&insert);
-    enum { PER_RUN = 5000, RUNS = 3 };
+    enum {
+        PER_RUN = 5000,
+        RUNS = 3
+    };
     hsort_rec *recs = calloc(PER_RUN, sizeof *recs);
     assert_non_null(recs);
     size_t total = 0;
@@ -130,7 +133,9 @@ static void test_baseline_lookup_by_status(void **state)
                                         "INSERT INTO history_keys VALUES (?, ?, ?, 0, 1, 0)", -1,
                                         &ins, NULL),
                      SQLITE_OK);
-    enum { KEYS = 20000 };
+    enum {
+        KEYS = 20000
+    };
     uint8_t key[HISTORY_KEY_BYTES];
     for (uint32_t i = 0; i < KEYS; i++) {
         key_of(i, key);
@@ -171,12 +176,82 @@ static void test_baseline_lookup_by_status(void **state)
     unlink(path);
 }
 
+/* A rule's second finding leaves out what its first made the template of, keeps what
+   differs, and reads back equal to itself through the stored templates; a record naming a
+   template that is not stored does not read back. */
+static void test_rule_templates_round_trip(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/fawkes-hrules-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    state_store *st = NULL;
+    diag err = {{0}};
+    assert_int_equal(state_open(path, &st, &err), 0);
+    assert_int_equal(state_exec(st,
+                                "CREATE TABLE history_rules (seq INTEGER NOT NULL, id INTEGER NOT "
+                                "NULL, body TEXT NOT NULL, PRIMARY KEY (seq, id)) WITHOUT ROWID;",
+                                &err),
+                     0);
+    hrules *r = hrules_new();
+    assert_non_null(r);
+    json_t *first =
+        json_loads("{\"rule\": \"p.r\", \"source\": \"policy\", \"severity\": \"high\", "
+                   "\"title\": \"T\", \"remediation\": \"Fix it.\", \"compliance\": "
+                   "[\"CIS-1\"], \"message\": \"one\"}",
+                   0, NULL);
+    json_t *second =
+        json_loads("{\"rule\": \"p.r\", \"source\": \"policy\", \"severity\": \"low\", "
+                   "\"title\": \"T\", \"remediation\": \"Fix it.\", \"compliance\": "
+                   "[\"CIS-1\"], \"message\": \"two\"}",
+                   0, NULL);
+    json_t *other =
+        json_loads("{\"rule\": \"q\", \"source\": \"policy\", \"title\": \"T\"}", 0, NULL);
+    json_t *decision = json_loads("{\"effect\": \"deny\"}", 0, NULL);
+    int id = -1, id2 = -1, id3 = -1;
+    unsigned omit1 = hrules_match(r, first, decision, &id);
+    unsigned omit2 = hrules_match(r, second, NULL, &id2);
+    hrules_match(r, other, NULL, &id3);
+    assert_int_equal(id, 0);
+    assert_int_equal(id2, 0);
+    assert_int_equal(id3, 1);
+    assert_int_equal(omit1, 0x3f); /* all six, the decision too */
+    assert_int_equal(omit2, 0x1d); /* all but severity (and no decision) */
+    json_t *record = json_copy(second);
+    hrules_strip(record, id2, omit2);
+    assert_null(json_object_get(record, "title"));
+    assert_string_equal(json_string_value(json_object_get(record, "severity")), "low");
+    assert_int_equal(hrules_store(r, st, 5), 0);
+    json_t *templates = hrules_load(st, 5);
+    assert_int_equal(json_array_size(templates), 2);
+    assert_int_equal(hrules_restore(record, templates), 0);
+    assert_true(json_equal(record, second));
+    /* a template the run did not store */
+    json_t *stray = json_pack("{s:s, s:[i, i]}", "rule", "p.r", HRULES_KEY, 7, 4);
+    assert_int_equal(hrules_restore(stray, templates), -1);
+    json_t *none = hrules_load(st, 6);
+    assert_int_equal(json_array_size(none), 0);
+    json_decref(none);
+    json_decref(stray);
+    json_decref(templates);
+    json_decref(record);
+    json_decref(first);
+    json_decref(second);
+    json_decref(other);
+    json_decref(decision);
+    hrules_free(r);
+    state_close(st);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runs_merge_in_key_then_page_order),
         cmocka_unit_test(test_no_runs_merge_to_nothing),
         cmocka_unit_test(test_baseline_lookup_by_status),
+        cmocka_unit_test(test_rule_templates_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
