@@ -319,6 +319,26 @@ static void worker_init(worker *w)
     frame_reader_init(&w->in, ISOLATE_FD_IN);
 }
 
+/* Everything the worker holds (the plugin stays loaded: plugins are never unloaded). */
+static void worker_free(worker *w)
+{
+    http_client_free(w->inst.http);
+    json_decref(w->inst.config);
+    json_decref(w->inst.counters);
+    json_decref(w->sent);
+    pthread_mutex_destroy(&w->inst.lock);
+    if (w->r.failures)
+        run_free(&w->r);
+    strlist_clear(&w->allow);
+    free(w->conf.name);
+    free(w->conf.plugin);
+    free(w->plug.path);
+    free(w->plug.refusal);
+    frame_writer_free(&w->out);
+    frame_reader_free(&w->in);
+    audit_shutdown();
+}
+
 static void signals(void)
 {
     struct sigaction sa;
@@ -367,6 +387,7 @@ int isolate_child_main(void)
     if (w.inst.ready && w.plug.desc->fini)
         w.plug.desc->fini(w.state);
     frame_flush(&w.out);
+    worker_free(&w);
     http_global_cleanup();
     return status == FWK_OK ? 0 : 65;
 }

@@ -13,6 +13,7 @@
 #define FRAME_HEADER 5          /* length (4) + type (1) */
 #define FRAME_FLUSH_AT 65536    /* the writer's buffer is written out past this */
 #define FRAME_READ_CHUNK 131072 /* the reader asks for at least this much at a time */
+#define FRAME_GUESS 16384       /* room made for a frame before encoding it */
 
 void frame_writer_init(frame_writer *w, int fd)
 {
@@ -88,14 +89,22 @@ int frame_flush(frame_writer *w)
 
 int frame_put_json(frame_writer *w, frame_type type, const json_t *value)
 {
-    if (w->failed)
+    if (w->failed || reserve(w, FRAME_HEADER + FRAME_GUESS) != 0)
         return -1;
-    size_t size = value ? json_dumpb(value, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY) : 0;
-    if ((value && size == 0) || size > FRAME_MAX_BYTES || reserve(w, FRAME_HEADER + size) != 0)
-        return -1;
+    /* Encode once into the room there is; only a value bigger than that is encoded again,
+       into room of its exact size (json_dumpb says how much it needs). */
+    size_t room = w->cap - w->len - FRAME_HEADER, size = 0;
+    if (value) {
+        size =
+            json_dumpb(value, w->buf + w->len + FRAME_HEADER, room, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (size == 0 || size > FRAME_MAX_BYTES)
+            return -1;
+        if (size > room && (reserve(w, FRAME_HEADER + size) != 0 ||
+                            json_dumpb(value, w->buf + w->len + FRAME_HEADER, size,
+                                       JSON_COMPACT | JSON_ENCODE_ANY) != size))
+            return -1;
+    }
     char *at = w->buf + w->len;
-    if (value && json_dumpb(value, at + FRAME_HEADER, size, JSON_COMPACT | JSON_ENCODE_ANY) != size)
-        return -1;
     put_u32(at, (uint32_t)size);
     at[4] = (char)type;
     w->len += FRAME_HEADER + size;

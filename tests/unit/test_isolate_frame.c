@@ -104,6 +104,38 @@ static void test_many_frames_across_buffers(void **state)
     close(p.read_fd);
 }
 
+/* A frame bigger than the room the writer makes first is encoded whole all the same. */
+static void test_large_frame(void **state)
+{
+    (void)state;
+    pipe_pair p = open_pipe();
+    frame_writer w;
+    frame_reader r;
+    frame_writer_init(&w, p.write_fd);
+    frame_reader_init(&r, p.read_fd);
+    static char text[300000];
+    memset(text, 'x', sizeof text - 1);
+    json_t *big = json_pack("{s:s, s:i}", "text", text, "after", 7);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        close(p.read_fd);
+        _exit(frame_put_json(&w, FRAME_RESOURCE, big) == 0 && frame_flush(&w) == 0 ? 0 : 1);
+    }
+    close(p.write_fd);
+    int type;
+    const char *payload;
+    size_t len;
+    assert_int_equal(frame_next(&r, 5000, &type, &payload, &len), 1);
+    json_t *back = frame_json(&r, payload, len);
+    assert_true(json_equal(back, big));
+    json_decref(back);
+    json_decref(big);
+    frame_writer_free(&w);
+    frame_reader_free(&r);
+    close(p.read_fd);
+}
+
 /* A stream cut inside a frame, or a length past the maximum, is an error, not a frame. */
 static void test_truncated_and_oversized(void **state)
 {
@@ -179,11 +211,9 @@ static void test_reader_gone(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_many_frames_across_buffers),
-        cmocka_unit_test(test_truncated_and_oversized),
-        cmocka_unit_test(test_wait_then_rest),
-        cmocka_unit_test(test_reader_gone),
+        cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_many_frames_across_buffers),
+        cmocka_unit_test(test_large_frame),    cmocka_unit_test(test_truncated_and_oversized),
+        cmocka_unit_test(test_wait_then_rest), cmocka_unit_test(test_reader_gone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
