@@ -257,20 +257,20 @@ char output_key_severity(const char *severity)
     return (char)('0' + 4 - (rank < 0 ? 2 : rank));
 }
 
-int output_spill_open(spill **sp)
+int output_spill_open(sorter **sp)
 {
     diag err = {{0}};
-    if (spill_open(sp, &err) == 0)
+    if (sorter_open(sp, &err) == 0)
         return 0;
     log_msg(FWK_LOG_ERROR, "output", "%s", err.text);
     errno = EIO;
     return -1;
 }
 
-int output_spill_add(output *out, spill *sp, const char *key, const char *data, size_t len)
+int output_spill_add(output *out, sorter *sp, const char *key, const char *data, size_t len)
 {
     diag err = {{0}};
-    if (spill_add(sp, "items", key, data, len, &err) == 0)
+    if (sorter_add(sp, key, data, len, &err) == 0)
         return 0;
     if (!out->failed) /* the first failure says why; the rest stop at out->failed */
         log_msg(FWK_LOG_ERROR, "output", "%s", err.text);
@@ -278,21 +278,15 @@ int output_spill_add(output *out, spill *sp, const char *key, const char *data, 
     return -1;
 }
 
-spill_cursor *output_spill_cursor(spill *sp)
+sorter *output_spill_cursor(sorter *sp)
 {
-    diag err = {{0}};
-    spill_cursor *c = NULL;
-    if (spill_cursor_open(sp, "items", &c, &err) == 0)
-        return c;
-    log_msg(FWK_LOG_ERROR, "output", "%s", err.text);
-    errno = EIO;
-    return NULL;
+    return sp;
 }
 
-const char *output_spill_next(spill_cursor *c, size_t *len, bool *failed)
+const char *output_spill_next(sorter *c, size_t *len, bool *failed)
 {
     diag err = {{0}};
-    const char *data = spill_cursor_next(c, len, NULL, &err);
+    const char *data = sorter_next(c, len, &err);
     if (!data && err.text[0]) {
         log_msg(FWK_LOG_ERROR, "output", "%s", err.text);
         errno = EIO;

@@ -13,7 +13,7 @@
 
 #include "fawkes/fwkx.h"
 #include "output.h"
-#include "spill.h"
+#include "sorter.h"
 
 /*
  * One format's callbacks. output.c calls begin, item and end with out->lock held, so those
@@ -23,9 +23,9 @@
  *
  * Encoders that keep items until the end (table, sarif, junit) set `add` instead of `item`:
  * output.c calls it WITHOUT out->lock, from many threads at once. It encodes the item (the
- * costly part) in the calling thread, files it in a spill (which has its own lock) and takes
+ * costly part) in the calling thread, files it in a sorter (which has its own lock) and takes
  * out->lock only to merge a few counters. It returns 0, or -1 with errno set (ENOMEM, or EIO
- * when the spill could not be written: output_spill_add logs why).
+ * when the sorter could not write: output_spill_add logs why).
  */
 typedef struct output_encoder {
     const char *name;
@@ -78,18 +78,20 @@ int output_key_add(fwkx_buf *key, const char *field);
    most severe sorts first. `severity` as output_finding_severity gives it. */
 char output_key_severity(const char *severity);
 
-/* Open the spill an encoder keeps its items in. 0; or -1 with errno set (why is logged). */
-int output_spill_open(spill **sp);
+/* Open the sorter an encoder keeps its items in (host/sorter.h: an external merge sort,
+   memory flat). 0; or -1 with errno set (why is logged). */
+int output_spill_open(sorter **sp);
 
-/* spill_add under `group` "items". 0; or -1 with errno = EIO (why is logged, once). */
-int output_spill_add(output *out, spill *sp, const char *key, const char *data, size_t len);
+/* sorter_add. Thread-safe. 0; or -1 with errno = EIO (why is logged, once). */
+int output_spill_add(output *out, sorter *sp, const char *key, const char *data, size_t len);
 
-/* A cursor over the spill's records in key order; NULL with errno = EIO (logged). */
-spill_cursor *output_spill_cursor(spill *sp);
+/* Where the records are read from in key order: the sorter itself (read once, after the
+   last output_spill_add). */
+sorter *output_spill_cursor(sorter *sp);
 
 /* The next record (valid until the next call), or NULL at the end; on a read error NULL
    with *failed set (logged). */
-const char *output_spill_next(spill_cursor *c, size_t *len, bool *failed);
+const char *output_spill_next(sorter *c, size_t *len, bool *failed);
 
 /* Decode the UTF-8 sequence at `s` (NUL-terminated) into *cp and return its length in
    bytes; an invalid byte gives *cp = UINT32_MAX and length 1. */

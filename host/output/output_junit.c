@@ -17,7 +17,7 @@
  * A record is: the rule it is grouped by NUL, the suite's name NUL, the testcase's XML.
  */
 typedef struct junit_state {
-    spill *sp;
+    sorter *sp;
     /* under out->lock */
     json_t *suites; /* rule -> [tests, failures, errors] */
     size_t failures, errors;
@@ -41,7 +41,7 @@ static void junit_release(output *out)
     if (!st)
         return;
     json_decref(st->suites);
-    spill_close(st->sp);
+    sorter_close(st->sp);
     free(st);
     out->state = NULL;
 }
@@ -245,7 +245,7 @@ static void suite_head(fwkx_buf *b, junit_state *st, const char *rule, const cha
 /* The spilled testcases in order, a <testsuite> around each rule's. */
 static int write_rule_suites(output *out, junit_state *st)
 {
-    spill_cursor *cursor = output_spill_cursor(st->sp);
+    sorter *cursor = output_spill_cursor(st->sp);
     if (!cursor)
         return -1;
     fwkx_buf text = FWKX_BUF_INIT;
@@ -282,7 +282,6 @@ static int write_rule_suites(output *out, junit_state *st)
         fwkx_buf_adds(&text, "  </testsuite>\n");
     if (rc == 0)
         rc = flush_buf(out->stream, &text);
-    spill_cursor_close(cursor);
     fwkx_buf_free(&text);
     free(current);
     return failed ? -1 : rc;

@@ -29,7 +29,7 @@ typedef struct sarif_rule {
 } sarif_rule;
 
 typedef struct sarif_state {
-    spill *sp;
+    sorter *sp;
     atomic_uint_fast64_t arrivals; /* breaks ties between equal keys */
     /* under out->lock */
     json_t *index; /* rule id -> position in rules */
@@ -66,7 +66,7 @@ static void sarif_release(output *out)
     }
     free(st->rules);
     json_decref(st->index);
-    spill_close(st->sp);
+    sorter_close(st->sp);
     free(st);
     out->state = NULL;
 }
@@ -370,7 +370,7 @@ static json_t *make_rules(sarif_state *st)
 /* Write the spilled results in order, each with its ruleIndex. */
 static int write_results(output *out, sarif_state *st)
 {
-    spill_cursor *cursor = output_spill_cursor(st->sp);
+    sorter *cursor = output_spill_cursor(st->sp);
     if (!cursor)
         return -1;
     FILE *f = out->stream;
@@ -395,7 +395,6 @@ static int write_results(output *out, sarif_state *st)
             fwrite(after, 1, (size_t)(end - after), f) != (size_t)(end - after))
             rc = -1;
     }
-    spill_cursor_close(cursor);
     if (failed)
         return -1;
     if (rc == 0 && written && fputs("\n      ", f) < 0)

@@ -41,7 +41,7 @@ static const column finding_columns[] = {
  * only counted.
  */
 typedef struct table_state {
-    spill *sp;
+    sorter *sp;
     /* under out->lock */
     size_t widths[INVENTORY_COLUMNS]; /* the widest cell of each column so far (titles too) */
     size_t rows;                      /* rows in the spill */
@@ -157,7 +157,7 @@ static void table_release(output *out)
     table_state *st = out->state;
     if (!st)
         return;
-    spill_close(st->sp);
+    sorter_close(st->sp);
     json_decref(st->providers);
     free(st);
     out->state = NULL;
@@ -378,7 +378,7 @@ static int print_rows(output *out, table_state *st)
     }
     if (print_line(out, texts, cell_widths, st->widths, ncols, true) != 0)
         return -1;
-    spill_cursor *cursor = output_spill_cursor(st->sp);
+    sorter *cursor = output_spill_cursor(st->sp);
     if (!cursor)
         return -1;
     int rc = 0;
@@ -393,7 +393,6 @@ static int print_rows(output *out, table_state *st)
             rc = print_line(out, texts, cell_widths, st->widths, ncols, false);
         }
     }
-    spill_cursor_close(cursor);
     return failed ? -1 : rc;
 }
 
