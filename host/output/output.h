@@ -40,9 +40,8 @@ output *output_open(output_format format, output_kind kind, FILE *stream, bool c
  * Add one resource / finding (borrowed; the encoder copies what it keeps). json and jsonl
  * write it at once (streaming). table, sarif and junit must sort what they list: they render
  * each item as it arrives and file it in a sorter (host/sorter.h: sorted runs in a temporary
- * file) that
- * output_close reads back in order, so their memory stays flat whatever the number of items
- * (it grows only with the number of distinct rules and providers). Thread-safe: items are
+ * file) that output_close reads back in order, so their memory stays flat whatever the number
+ * of items (it grows only with the number of distinct rules and providers). Thread-safe: items are
  * encoded in the calling thread and only the writes (json, jsonl) or a few counters (table,
  * sarif, junit) are serialised inside.
  */
