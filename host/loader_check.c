@@ -43,6 +43,10 @@ const char *loader_option_type_name(fwk_option_type type)
         return "string list";
     case FWK_OPT_OBJECT:
         return "object";
+    case FWK_OPT_PATH:
+        return "path";
+    case FWK_OPT_PATH_LIST:
+        return "path list";
     }
     return "unknown";
 }
@@ -357,6 +361,15 @@ static bool default_fits(const fwk_option *opt, const json_t *value)
         return (json_is_integer(value) && json_integer_value(value) >= 0) ||
                (json_is_string(value) &&
                 schema_parse_size(json_string_value(value), &scratch) == 0);
+    case FWK_OPT_PATH:
+        return json_is_string(value) && json_string_length(value) > 0;
+    case FWK_OPT_PATH_LIST:
+        if (json_is_string(value))
+            return json_string_length(value) > 0;
+        for (size_t i = 0; i < json_array_size(value); i++)
+            if (!json_is_string(json_array_get(value, i)))
+                return false;
+        return json_is_array(value);
     case FWK_OPT_STRING_LIST:
         if (json_is_string(value))
             return !opt->allowed || in_allowed(opt->allowed, json_string_value(value));
@@ -410,8 +423,8 @@ static int check_option(const fwk_option *opt, diag *why)
     if (strcmp(loader_option_type_name(opt->type), "unknown") == 0) {
         diag_set(why,
                  "option '%s': type %d is unknown (expected %d..%d, FWK_OPT_STRING.."
-                 "FWK_OPT_OBJECT)",
-                 name, (int)opt->type, FWK_OPT_STRING, FWK_OPT_OBJECT);
+                 "FWK_OPT_PATH_LIST)",
+                 name, (int)opt->type, FWK_OPT_STRING, FWK_OPT_PATH_LIST);
         return -1;
     }
     if (opt->flags & ~OPTION_FLAGS_KNOWN) {

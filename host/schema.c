@@ -141,8 +141,11 @@ static void describe_option(const fwk_option *opt, char *buf, size_t size)
                                         "a duration such as 250ms, 30s or 5m",
                                         "a size such as 512, 64KiB or 10MB",
                                         "a list of strings",
-                                        "a mapping"};
-    const char *name = (opt->type >= 1 && opt->type <= 8) ? names[opt->type] : "a value";
+                                        "a mapping",
+                                        "a path",
+                                        "a list of paths"};
+    const char *name =
+        (opt->type >= 1 && opt->type <= FWK_OPT_PATH_LIST) ? names[opt->type] : "a value";
     bool range = (opt->flags & FWK_OPT_HAS_RANGE) != 0;
     char low[32], high[32];
     if (!range || opt->type == FWK_OPT_BOOL || opt->type == FWK_OPT_OBJECT) {
@@ -154,10 +157,12 @@ static void describe_option(const fwk_option *opt, char *buf, size_t size)
     } else {
         schema_format_number(opt->min, low, sizeof low);
         schema_format_number(opt->max, high, sizeof high);
-        if (opt->type == FWK_OPT_STRING)
-            snprintf(buf, size, "a string of %s to %s characters", low, high);
+        if (opt->type == FWK_OPT_STRING || opt->type == FWK_OPT_PATH)
+            snprintf(buf, size, "%s of %s to %s characters", name, low, high);
         else if (opt->type == FWK_OPT_STRING_LIST)
             snprintf(buf, size, "a list of %s to %s strings", low, high);
+        else if (opt->type == FWK_OPT_PATH_LIST)
+            snprintf(buf, size, "a list of %s to %s paths", low, high);
         else
             snprintf(buf, size, "%s from %s to %s%s", name, low, high,
                      opt->type == FWK_OPT_SIZE ? " bytes" : "");
@@ -280,6 +285,19 @@ static json_t *convert(const fwk_option *opt, const json_t *value, bool from_ref
     case FWK_OPT_STRING_LIST:
         out = convert_string_list(opt, value);
         break;
+    case FWK_OPT_PATH:
+        if (json_is_string(value) && json_string_length(value) > 0 &&
+            in_range(opt, (double)json_string_length(value)))
+            out = json_incref((json_t *)value);
+        break;
+    case FWK_OPT_PATH_LIST:
+        out = convert_string_list(opt, value);
+        for (size_t i = 0; out && i < json_array_size(out); i++)
+            if (json_string_length(json_array_get(out, i)) == 0) {
+                json_decref(out);
+                out = NULL;
+            }
+        break;
     case FWK_OPT_OBJECT:
         if (json_is_object(value))
             out = json_deep_copy(value);
@@ -287,6 +305,36 @@ static json_t *convert(const fwk_option *opt, const json_t *value, bool from_ref
     }
     json_decref(coerced);
     return out;
+}
+
+/* A path option's value (taken) with each relative path resolved against the config file's
+   directory, as the host's own paths are (config_resolve_path). New reference, or NULL. */
+static json_t *resolve_paths(const schema_ctx *sc, const fwk_option *opt, json_t *value)
+{
+    if ((opt->type != FWK_OPT_PATH && opt->type != FWK_OPT_PATH_LIST) || !sc->cfg || !value)
+        return value;
+    if (json_is_string(value)) {
+        char *path = config_resolve_path(sc->cfg, json_string_value(value));
+        json_decref(value);
+        json_t *out = path ? json_string(path) : NULL;
+        free(path);
+        return out;
+    }
+    json_t *list = json_array();
+    size_t i;
+    json_t *item;
+    json_array_foreach (value, i, item) {
+        char *path = config_resolve_path(sc->cfg, json_string_value(item));
+        if (!path || json_array_append_new(list, json_string(path)) != 0) {
+            free(path);
+            json_decref(list);
+            list = NULL;
+            break;
+        }
+        free(path);
+    }
+    json_decref(value);
+    return list;
 }
 
 static bool is_interpolated(const schema_ctx *sc, const char *pointer, const json_t *value)
@@ -369,6 +417,10 @@ static int apply_given(const schema_ctx *sc, const fwk_option *opt, const json_t
         return -1;
     }
     *converted = convert(opt, value, from_reference);
+    if (*converted && !(*converted = resolve_paths(sc, opt, *converted))) {
+        diag_set(sc->err, "out of memory");
+        return -1;
+    }
     if (!*converted) {
         char expected[512], got[160];
         describe_option(opt, expected, sizeof expected);
@@ -397,7 +449,7 @@ static int apply_missing(const schema_ctx *sc, const fwk_option *opt, json_t *ou
     const char *plugin = sc->inst ? sc->inst->plugin : "this plugin";
     json_error_t jerr;
     json_t *value = json_loads(opt->default_json, JSON_DECODE_ANY, &jerr);
-    json_t *converted = value ? convert(opt, value, false) : NULL;
+    json_t *converted = value ? resolve_paths(sc, opt, convert(opt, value, false)) : NULL;
     int rc = 0;
     if (!converted) {
         char got[160];
@@ -508,9 +560,11 @@ fail:
 
 static json_t *option_schema(const fwk_option *opt)
 {
-    static const char *const json_types[] = {"",       "string", "integer", "number", "boolean",
-                                             "string", "string", "array",   "object"};
-    const char *type = (opt->type >= 1 && opt->type <= 8) ? json_types[opt->type] : "string";
+    static const char *const json_types[] = {"",        "string", "integer", "number",
+                                             "boolean", "string", "string",  "array",
+                                             "object",  "string", "array"};
+    bool known = opt->type >= 1 && opt->type <= FWK_OPT_PATH_LIST;
+    const char *type = known ? json_types[opt->type] : "string";
     json_t *prop = json_pack("{s:s}", "type", type);
     bool range = (opt->flags & FWK_OPT_HAS_RANGE) != 0;
     if (!prop)
@@ -523,8 +577,10 @@ static json_t *option_schema(const fwk_option *opt)
                             json_string(duration ? DURATION_PATTERN : SIZE_PATTERN));
         json_object_set_new(prop, "x-fawkes-type", json_string(duration ? "duration" : "size"));
     }
-    if (opt->type == FWK_OPT_STRING_LIST)
+    if (opt->type == FWK_OPT_STRING_LIST || opt->type == FWK_OPT_PATH_LIST)
         json_object_set_new(prop, "items", json_pack("{s:s}", "type", "string"));
+    if (opt->type == FWK_OPT_PATH || opt->type == FWK_OPT_PATH_LIST)
+        json_object_set_new(prop, "x-fawkes-type", json_string("path"));
     if (opt->allowed && (opt->type == FWK_OPT_STRING || opt->type == FWK_OPT_STRING_LIST)) {
         json_t *values = json_array();
         for (size_t i = 0; opt->allowed[i]; i++)
@@ -541,8 +597,10 @@ static json_t *option_schema(const fwk_option *opt)
                                               {"x-fawkes-minimum", "x-fawkes-maximum"},
                                               {"x-fawkes-minimum", "x-fawkes-maximum"},
                                               {"minItems", "maxItems"},
-                                              {"", ""}};
-        const char *const *pair = (opt->type >= 1 && opt->type <= 8) ? keys[opt->type] : keys[0];
+                                              {"", ""},
+                                              {"minLength", "maxLength"},
+                                              {"minItems", "maxItems"}};
+        const char *const *pair = known ? keys[opt->type] : keys[0];
         bool whole = opt->type != FWK_OPT_FLOAT;
         if (pair[0][0]) {
             json_object_set_new(prop, pair[0],

@@ -7,9 +7,9 @@
 #include "policy.h"
 
 static const fwk_option policy_options[] = {
-    FWK_OPTION("paths", FWK_OPT_STRING_LIST, FWK_OPT_REQUIRED, NULL,
+    FWK_OPTION("paths", FWK_OPT_PATH_LIST, FWK_OPT_REQUIRED, NULL,
                "Files and directories of policies, exceptions and tests (YAML, read "
-               "recursively)."),
+               "recursively); relative paths resolve against the config file's directory."),
     FWK_OPTION_RANGE("max_exception_days", FWK_OPT_INT, 0, "365", 1, 3650,
                      "The furthest an exception's expires may lie ahead of load time, in days."),
     FWK_OPTION("now", FWK_OPT_STRING, 0, NULL,

@@ -6,9 +6,10 @@
 #include "snapshot.h"
 
 static const fwk_option snapshot_options[] = {
-    FWK_OPTION_RANGE("paths", FWK_OPT_STRING_LIST, FWK_OPT_REQUIRED, NULL, 1, 100000,
+    FWK_OPTION_RANGE("paths", FWK_OPT_PATH_LIST, FWK_OPT_REQUIRED, NULL, 1, 100000,
                      "Files or directories to read (a directory means every *.json and *.jsonl "
-                     "in it, sorted); relative paths resolve against the current directory."),
+                     "in it, sorted); relative paths resolve against the config file's "
+                     "directory."),
     FWK_OPTION("strict", FWK_OPT_BOOL, 0, "false",
                "Fail the file's task at the first bad record instead of skipping bad records."),
     FWK_OPTION_RANGE("chunk_size", FWK_OPT_SIZE, 0, "\"8MiB\"", (double)SNAPSHOT_CHUNK_MIN,

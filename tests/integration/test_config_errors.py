@@ -133,7 +133,7 @@ BAD = {
         "not a provider; move this instance to the scanners section"],
     "bad-snapshot-missing-paths.yaml": [
         "bad-snapshot-missing-paths.yaml:6:7: providers[0].config: missing required key 'paths' "
-        "(a list of 1 to 100000 strings)"],
+        "(a list of 1 to 100000 paths)"],
     "bad-snapshot-unknown-key.yaml": [
         "bad-snapshot-unknown-key.yaml:7:14: providers[0].config: unknown key 'stict'; allowed: "
         "paths, strict, chunk_size"],
@@ -142,12 +142,12 @@ BAD = {
         "got string \"yes\""],
     "bad-snapshot-paths-type.yaml": [
         "bad-snapshot-paths-type.yaml:6:14: providers[0].config.paths: expected a list of 1 to "
-        "100000 strings, got integer 5"],
+        "100000 paths, got integer 5"],
     "bad-many-errors.yaml": [
         "bad-many-errors.yaml:5:22: providers[0].config.strict: expected true or false, got "
         "integer 1",
         "bad-many-errors.yaml:6:5: providers[1].config: missing required key 'paths' (a list of "
-        "1 to 100000 strings)",
+        "1 to 100000 paths)",
         "bad-many-errors.yaml:11:28: scanners[0].config.stopped_days: expected an integer from 1 "
         "to 3650, got integer 0"],
 }

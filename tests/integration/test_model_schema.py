@@ -113,6 +113,10 @@ class DemoTest(ModelTestCase):
         text, count = re.subn(r"(?m)^plugin_dirs:.*$", "plugin_dirs: [%s]\nstate: %s" % (
             PLUGIN_DIR, os.path.join(self.tmp, "state.db")), text)
         self.assertEqual(count, 1, "examples/demo.yaml has no plugin_dirs line any more")
+        # the copy lives elsewhere: its plugins' paths, relative to examples/, made absolute
+        text, count = re.subn(r"paths: \[([^\]]*)\]", lambda m: "paths: [%s]" % ", ".join(
+            os.path.join(os.path.dirname(DEMO), p.strip()) for p in m.group(1).split(",")), text)
+        self.assertGreaterEqual(count, 4, "examples/demo.yaml has no paths: [...] lists any more")
         if extra_scanner_config:
             text, count = re.subn(r"(?m)^( +)required_labels: .*$",
                                   lambda m: m.group(0) + "\n" + m.group(1) + extra_scanner_config,

@@ -191,7 +191,7 @@ class PluginsInspect(fwtest.TestCase):
         self.assertIn("path:          " + LOADED["snapshot"][1], out)
         rows = {line.split()[0]: line for line in out.splitlines()
                 if line.startswith("  ") and not line.startswith("   ")}
-        self.assertRegex(rows["paths"], r"^  paths\s+string list\s+required")
+        self.assertRegex(rows["paths"], r"^  paths\s+path list\s+required")
         self.assertRegex(rows["strict"], r"^  strict\s+bool\s+default: false")
 
     def test_snapshot_json(self):
@@ -205,7 +205,7 @@ class PluginsInspect(fwtest.TestCase):
         self.assertEqual(set(schema["properties"]), {"paths", "strict", "chunk_size"})
         options = {o["name"]: o for o in desc["options"]}
         self.assertEqual((options["paths"]["type"], options["paths"]["required"]),
-                         ("string list", True))
+                         ("path list", True))
         self.assertEqual((options["strict"]["type"], options["strict"]["default"]),
                          ("bool", False))
         self.assertTrue(options["strict"]["description"])

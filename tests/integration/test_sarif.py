@@ -105,11 +105,15 @@ class SarifTest(fwtest.TestCase):
         # --plugin-dir: the plugins of the build under test, whatever the demo's plugin_dirs.
         # The demo with a state file of its own, so the other tests' runs of the demo (and an
         # older build's) cannot add resolved findings to one of the two compared runs. Its
-        # paths resolve against the repository root, as the demo's comments say.
+        # paths resolve against its directory: in the copy, they are made absolute.
         with tempfile.TemporaryDirectory() as tmp:
             config = os.path.join(tmp, "demo.yaml")
             with open(DEMO) as f:
                 text = f.read().replace("plugin_dirs: [../build/plugins]", "plugin_dirs: []")
+            text, count = re.subn(r"paths: \[([^\]]*)\]", lambda m: "paths: [%s]" % ", ".join(
+                os.path.join(os.path.dirname(DEMO), p.strip()) for p in m.group(1).split(",")),
+                text)
+            self.assertGreaterEqual(count, 4)
             with open(config, "w") as f:
                 f.write(text + "state: %s\n" % json.dumps(os.path.join(tmp, "state.db")))
             doc = self.assertSarifMatchesJson(config, SOURCE_DIR, "--plugin-dir", PLUGIN_DIR)

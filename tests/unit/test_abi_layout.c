@@ -76,6 +76,9 @@ static void test_enum_values(void **state)
     assert_int_equal(FWK_OPT_SIZE, 6);
     assert_int_equal(FWK_OPT_STRING_LIST, 7);
     assert_int_equal(FWK_OPT_OBJECT, 8);
+    /* ABI 1.2 */
+    assert_int_equal(FWK_OPT_PATH, 9);
+    assert_int_equal(FWK_OPT_PATH_LIST, 10);
 }
 
 static void test_flag_values(void **state)

@@ -354,8 +354,8 @@ static void test_option_table_checks(void **state)
 
     const fwk_option bad_type[] = {FWK_OPTION("a", (fwk_option_type)12, 0, NULL, "d"),
                                    FWK_OPTION_END};
-    expect_options(bad_type, "option 'a': type 12 is unknown (expected 1..8, "
-                             "FWK_OPT_STRING..FWK_OPT_OBJECT)");
+    expect_options(bad_type, "option 'a': type 12 is unknown (expected 1..10, "
+                             "FWK_OPT_STRING..FWK_OPT_PATH_LIST)");
 
     const fwk_option bad_name[] = {FWK_OPTION("has space", FWK_OPT_INT, 0, NULL, "d"),
                                    FWK_OPTION_END};

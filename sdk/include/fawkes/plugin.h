@@ -25,7 +25,7 @@ extern "C" {
  * use services or fields added after it.
  */
 #define FWK_ABI_MAJOR 1
-#define FWK_ABI_MINOR 1
+#define FWK_ABI_MINOR 2
 #ifndef FWK_TARGET_ABI_MINOR
 #define FWK_TARGET_ABI_MINOR FWK_ABI_MINOR
 #endif
@@ -55,7 +55,14 @@ typedef enum fwk_option_type {
     FWK_OPT_SIZE = 6,        /* written "512", "64KiB", "10MB", "1GiB";
                                 handed to the plugin as a JSON integer of bytes */
     FWK_OPT_STRING_LIST = 7, /* JSON array of strings (a single string is accepted as [s]) */
-    FWK_OPT_OBJECT = 8       /* any JSON object, passed through unchecked */
+    FWK_OPT_OBJECT = 8,      /* any JSON object, passed through unchecked */
+#if FWK_TARGET_ABI_MINOR >= 2
+    /* ABI 1.2 */
+    FWK_OPT_PATH = 9,      /* a file or directory path (JSON string); a relative one is handed
+                              to the plugin resolved against the config file's directory */
+    FWK_OPT_PATH_LIST = 10 /* JSON array of paths (a single string is accepted as [s]), each
+                              resolved as FWK_OPT_PATH */
+#endif
 } fwk_option_type;
 
 /* Option flags. */
