@@ -15,7 +15,7 @@ struct state_store {
 
 const char *state_path_for(const config *cfg)
 {
-    return cfg && cfg->state_path ? cfg->state_path : "fawkes-state.db";
+    return cfg && cfg->state_path ? cfg->state_path : state_default_path();
 }
 
 /* Switching a file to WAL takes an exclusive lock, and SQLite does not call

@@ -18,8 +18,19 @@
  */
 typedef struct state_store state_store;
 
-/* The file the config names (`state:`), or "fawkes-state.db" in the working directory. */
+/* The file the config names (`state:`), or state_default_path(). Borrowed. Thread-safe. */
 const char *state_path_for(const config *cfg);
+
+/*
+ * state_default_path, state_default_audit_log: the state file and the playbooks' audit log
+ * when the config names none: state.db and audit.jsonl in $XDG_STATE_HOME/fawkes/ (an
+ * absolute XDG_STATE_HOME), else in ~/.local/state/fawkes/; fawkes-state.db and
+ * fawkes-audit.jsonl in the working directory when neither variable is usable. The first
+ * call creates that directory and its missing parents with mode 0700 (a warning when it
+ * cannot). Borrowed, valid for the process. Thread-safe.
+ */
+const char *state_default_path(void);
+const char *state_default_audit_log(void);
 
 /*
  * state_open: open or create the file at `path` (WAL, busy timeout 15 s, foreign keys on).

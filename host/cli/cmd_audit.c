@@ -2,18 +2,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "audit.h"
 #include "commands.h"
 #include "exitcode.h"
+#include "state.h"
 
 static void usage(FILE *stream)
 {
     fputs("usage: fawkes [-c fawkes.yaml] audit verify [--public-key FILE] [LOG] [-o table|json]\n"
           "       fawkes audit keygen FILE\n"
           "\n"
-          "verify: check the audit log (security.audit_log, or LOG): every line must carry the\n"
+          "verify: check the audit log (LOG, or security.audit_log, or the playbooks' default\n"
+          "~/.local/state/fawkes/audit.jsonl when it exists): every line must carry the\n"
           "SHA-256 of the line before it and of its own content, with no gap in `seq`, and\n"
           "the log must end where LOG.head says. In a signed log (security.audit_signing_key)\n"
           "every entry and the head also carry an Ed25519 signature: with --public-key FILE\n"
@@ -106,6 +109,8 @@ static int verify(const cli_args *args)
     if (code != EXIT_CODE_OK)
         return code;
     const char *path = args->words.count == 2 ? args->words.items[1] : a.cfg->audit_log;
+    if (!path && access(state_default_audit_log(), F_OK) == 0)
+        path = state_default_audit_log(); /* where playbook runs write when nothing is set */
     if (!path) {
         log_user_error("no audit log: set security.audit_log in the config, or pass the file: "
                        "`fawkes audit verify LOG`");

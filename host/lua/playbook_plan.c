@@ -11,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "playbook_internal.h"
+#include "state.h"
 #include "clock.h"
 
 static bool is_type(const json_t *step, const char *type)
@@ -152,7 +153,7 @@ static json_t *plan_difference(const json_t *approved, const json_t *now)
 
 static const char *audit_path(const pb_session *s)
 {
-    return s->a->cfg->audit_log ? s->a->cfg->audit_log : "fawkes-audit.jsonl";
+    return s->a->cfg->audit_log ? s->a->cfg->audit_log : state_default_audit_log();
 }
 
 /* Append one audit entry for `step`. Returns 0 or -1 with err set. */

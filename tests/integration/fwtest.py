@@ -4,6 +4,7 @@ Each tests/integration/test_*.py is a unittest module CTest runs as `python3 FIL
 FAWKES_BIN, FAWKES_BUILD_DIR, FAWKES_SOURCE_DIR and FAWKES_TEST_PLUGIN_DIR in the
 environment. Tests run the real binary against real plugins and local servers only.
 """
+import atexit
 import json
 import os
 import shutil
@@ -19,6 +20,18 @@ BUILD_DIR = os.environ.get("FAWKES_BUILD_DIR", os.path.join(SOURCE_DIR, "build")
 FAWKES = os.environ.get("FAWKES_BIN", os.path.join(BUILD_DIR, "fawkes"))
 PLUGIN_DIR = os.path.join(BUILD_DIR, "plugins")
 TEST_PLUGIN_DIR = os.environ.get("FAWKES_TEST_PLUGIN_DIR", os.path.join(BUILD_DIR, "test-plugins"))
+
+# fawkes keeps its default state file and audit log in $XDG_STATE_HOME/fawkes/ (else
+# ~/.local/state/fawkes/): tests never touch the home directory's. Every fawkes a test module
+# starts gets a temporary XDG_STATE_HOME of its module; TestCase.fawkes one of its own test.
+_MODULE_STATE_HOME = tempfile.mkdtemp(prefix="fawkes-test-xdg-")
+atexit.register(shutil.rmtree, _MODULE_STATE_HOME, True)
+os.environ["XDG_STATE_HOME"] = _MODULE_STATE_HOME
+
+
+def state_home(directory):
+    """The XDG_STATE_HOME for runs whose files live in `directory`: a `.xdg-state` in it."""
+    return os.path.join(directory, ".xdg-state")
 
 
 class Result:
@@ -71,7 +84,13 @@ class TestCase(unittest.TestCase):
 
     def fawkes(self, *args, **kw):
         kw.setdefault("cwd", self.tmp)
+        kw["env"] = dict(kw.get("env") or {})
+        kw["env"].setdefault("XDG_STATE_HOME", state_home(self.tmp))
         return run(args, **kw)
+
+    def default_state(self, name="state.db"):
+        """The default state file (or audit.jsonl) of the runs self.fawkes starts."""
+        return os.path.join(state_home(self.tmp), "fawkes", name)
 
     def assertExit(self, result, code):
         self.assertEqual(result.code, code, repr(result))

@@ -43,6 +43,7 @@ class Server:
         full_env = dict(os.environ)
         full_env.pop("FAWKES_PLUGIN_PATH", None)
         full_env["SERVE_TOKEN"] = TOKEN
+        full_env["XDG_STATE_HOME"] = fwtest.state_home(cwd)
         full_env.update(env or {})
         self._stderr = open(self.stderr_path, "w", encoding="utf-8")
         self.proc = subprocess.Popen([fwtest.FAWKES, "-c", config, "serve"] + list(args),
