@@ -52,7 +52,7 @@ typedef struct run_reader {
     entry cur;           /* key points into buf; off is the data's offset in buf */
 } run_reader;
 
-#define READ_BUFFER ((size_t)64 << 10)
+#define READ_BUFFER ((size_t)16 << 10)
 #define WRITE_BUFFER ((size_t)1 << 20)
 
 struct sorter {

@@ -15,7 +15,7 @@
  * run to one temporary file (made in spill_tmp_dir's directory and unlinked at once), and
  * the cursor merges the runs. Memory stays flat whatever the number of records: the batch
  * being filled and the one being written (SORTER_MEMORY each, plus 40 bytes a record), a
- * 64 KiB buffer per run while reading.
+ * 16 KiB buffer per run while reading.
  *
  * Thread-safety: sorter_add may be called from many threads at once (a thread that fills the
  * batch sorts and writes it outside the lock others add under). The cursor is opened once,

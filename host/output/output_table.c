@@ -90,6 +90,19 @@ static size_t text_width(const char *text)
    columns plus an ellipsis. Returns the cell's width (on OOM, row->failed is set). */
 static size_t cell_put(fwkx_buf *row, const char *text, size_t max)
 {
+    /* printable ASCII (most cells): one column a byte, nothing to replace */
+    size_t ascii = 0;
+    while (text[ascii] >= 0x20 && text[ascii] < 0x7f)
+        ascii++;
+    if (text[ascii] == '\0') {
+        if (ascii <= max) {
+            fwkx_buf_add(row, text, ascii + 1);
+            return ascii;
+        }
+        fwkx_buf_add(row, text, max - 1);
+        fwkx_buf_add(row, ELLIPSIS, sizeof ELLIPSIS); /* with its NUL */
+        return max;
+    }
     size_t len = strlen(text), total = text_width(text);
     char small[512];
     char *cell = len + sizeof ELLIPSIS <= sizeof small ? small : malloc(len + sizeof ELLIPSIS);
