@@ -200,13 +200,32 @@ class OutOfTree(unittest.TestCase):
 
     def test_installed_new_plugin_uses_installed_template(self):
         dest = os.path.join(self.root, "from-installed")
-        sh([os.path.join(self.prefix, "bin", "fawkes-new-plugin"), "label_scan", "scanner",
-            dest])
+        proc = sh([os.path.join(self.prefix, "bin", "fawkes-new-plugin"), "label_scan",
+                   "scanner", dest])
         self.assertEqual(sorted(os.listdir(dest)),
                          ["CMakeLists.txt", "Makefile", "README.md", "label_scan.c"])
         with open(os.path.join(dest, "label_scan.c")) as a, \
                 open(os.path.join(self.gen, "label_scan", "label_scan.c")) as b:
             self.assertEqual(a.read(), b.read())
+        # the closing hint names the prefix it is installed in; the README the command
+        self.assertIn("  cmake -S %s -B %s/build -DCMAKE_PREFIX_PATH=%s && cmake --build %s/build"
+                      % (dest, dest, self.prefix, dest), proc.stderr)
+        self.assertNotIn("cmake --install", proc.stderr)
+        with open(os.path.join(dest, "README.md")) as f:
+            self.assertIn("Generated with `fawkes-new-plugin label_scan scanner`.", f.read())
+        # the cmake line it prints configures the plugin as it stands
+        line = [w for w in proc.stderr.splitlines() if w.startswith("  cmake -S")][0]
+        words = line.split("&&")[0].split()
+        sh(words)
+
+    def test_new_plugin_from_the_sources_says_how_to_install_first(self):
+        dest = os.path.join(self.root, "from-sources")
+        proc = sh([NEW_PLUGIN, "label_src", "scanner", dest])
+        self.assertIn("  cmake --install %s/build --prefix $HOME/.local/fawkes" % SOURCE_DIR,
+                      proc.stderr)
+        self.assertIn("-DCMAKE_PREFIX_PATH=$HOME/.local/fawkes", proc.stderr)
+        with open(os.path.join(dest, "README.md")) as f:
+            self.assertIn("Generated with `scripts/new-plugin label_src scanner`.", f.read())
 
     # --- the template and the example ---
 
