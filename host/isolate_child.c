@@ -341,6 +341,11 @@ static void worker_free(worker *w)
 
 static void signals(void)
 {
+    /* Default dispositions, so a crash ends the process with its signal for the parent to
+       name, rather than a sanitizer's handler turning it into an exit status. */
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP};
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        signal(fatal[i], SIG_DFL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_cancel;

@@ -40,7 +40,9 @@ static void test_round_trip(void **state)
                                  42, "list", "a", 1, "empty");
     assert_int_equal(frame_put_json(&w, FRAME_RESOURCE, resource), 0);
     assert_int_equal(frame_put_json(&w, FRAME_QUIT, NULL), 0);
-    assert_int_equal(frame_put_json(&w, FRAME_LOG, json_string("bare string")), 0);
+    json_t *bare = json_string("bare string");
+    assert_int_equal(frame_put_json(&w, FRAME_LOG, bare), 0);
+    json_decref(bare);
     assert_int_equal(frame_flush(&w), 0);
     close(p.write_fd);
 
