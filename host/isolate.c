@@ -81,7 +81,7 @@ static const char *kind_word(const iso_proxy *px)
     return px->conf->section == CONFIG_SCANNERS ? "scanner" : "provider";
 }
 
-static void set_message(fwk_ctx *ctx, const char *text)
+void iso_set_message(fwk_ctx *ctx, const char *text)
 {
     free(ctx->message);
     ctx->message = log_redact(text);
@@ -111,7 +111,7 @@ static const char *consequence(const fwk_ctx *ctx)
 }
 
 /* The message of a child that ended in a call: plugin, instance, call, signal. */
-static void report_death(iso_proxy *px, fwk_ctx *ctx, int wstatus)
+void iso_report_death(iso_proxy *px, fwk_ctx *ctx, int wstatus)
 {
     char how[96], what[512], hint[160] = "", text[DIAG_MAX];
     iso_describe_end(wstatus, how, sizeof how);
@@ -123,16 +123,16 @@ static void report_death(iso_proxy *px, fwk_ctx *ctx, int wstatus)
                  px->conf->limits.memory_bytes / (1024 * 1024));
     snprintf(text, sizeof text, "%s \"%s\" (plugin %s): %s %s in its isolated process%s; %s",
              kind_word(px), px->conf->name, px->conf->plugin, what, how, hint, consequence(ctx));
-    set_message(ctx, text);
+    iso_set_message(ctx, text);
 }
 
 /* The DONE frame: status, message, result, malformed resources, counter increments. */
-static fwk_status take_done(iso_proxy *px, fwk_ctx *ctx, json_t *done, json_t **result)
+fwk_status iso_take_done(iso_proxy *px, fwk_ctx *ctx, json_t *done, json_t **result)
 {
     json_int_t status = json_integer_value(json_object_get(done, "status"));
     const char *message = json_string_value(json_object_get(done, "message"));
     if (message)
-        set_message(ctx, message);
+        iso_set_message(ctx, message);
     json_int_t malformed = json_integer_value(json_object_get(done, "malformed"));
     const char *first = json_string_value(json_object_get(done, "first_malformed"));
     if (malformed > 0) {
@@ -154,7 +154,7 @@ static fwk_status take_done(iso_proxy *px, fwk_ctx *ctx, json_t *done, json_t **
     return status >= FWK_OK && status <= FWK_CANCELLED ? (fwk_status)status : FWK_ERROR;
 }
 
-static void take_log(fwk_ctx *ctx, json_t *line)
+void iso_take_log(fwk_ctx *ctx, json_t *line)
 {
     const char *text = json_string_value(json_object_get(line, "text"));
     json_int_t level = json_integer_value(json_object_get(line, "level"));
@@ -190,14 +190,14 @@ static int take_frame(iso_proxy *px, iso_child *ch, fwk_ctx *ctx, int type, cons
             json_decref(value);
         return 0;
     case FRAME_LOG:
-        take_log(ctx, value);
+        iso_take_log(ctx, value);
         break;
     case FRAME_SECRET:
         if (json_is_string(json_object_get(value, "value")))
             log_add_secret(json_string_value(json_object_get(value, "value")));
         break;
     case FRAME_DONE:
-        *status = take_done(px, ctx, value, result);
+        *status = iso_take_done(px, ctx, value, result);
         json_decref(value);
         return 1;
     default:
@@ -209,7 +209,7 @@ static int take_frame(iso_proxy *px, iso_child *ch, fwk_ctx *ctx, int type, cons
 }
 
 /* Cancellation reaches a child in a call as SIGTERM, then SIGKILL after the grace. */
-static void pass_on_cancel(iso_child *ch)
+void iso_pass_on_cancel(iso_child *ch)
 {
     if (!run_cancel_requested())
         return;
@@ -227,8 +227,8 @@ static void pass_on_cancel(iso_child *ch)
  * call's status; on a child that ended or broke the stream, reaps it, sets *died and says
  * why on ctx.
  */
-static fwk_status converse(iso_proxy *px, iso_child *ch, fwk_ctx *ctx, const json_t *call,
-                           json_t **result, bool *died)
+fwk_status iso_converse(iso_proxy *px, iso_child *ch, fwk_ctx *ctx, const json_t *call,
+                        json_t **result, bool *died)
 {
     fwk_status status = FWK_ERROR;
     *died = false;
@@ -240,7 +240,7 @@ static fwk_status converse(iso_proxy *px, iso_child *ch, fwk_ctx *ctx, const jso
         size_t len = 0;
         int rc = frame_next(&ch->in, ISOLATE_POLL_MS, &type, &payload, &len);
         if (rc == -2) {
-            pass_on_cancel(ch);
+            iso_pass_on_cancel(ch);
             continue;
         }
         if (rc != 1)
@@ -258,10 +258,10 @@ dead:
     kill(ch->pid, SIGKILL); /* it broke the stream, or is ending anyway */
     iso_reap(ch, ISOLATE_GRACE_MS, &wstatus);
     if (cancelled) {
-        set_message(ctx, "cancelled: its isolated process was stopped");
+        iso_set_message(ctx, "cancelled: its isolated process was stopped");
         return FWK_CANCELLED;
     }
-    report_death(px, ctx, wstatus);
+    iso_report_death(px, ctx, wstatus);
     return FWK_ERROR;
 }
 
@@ -271,21 +271,21 @@ static iso_child *start_child(iso_proxy *px, fwk_ctx *ctx)
     diag err = {{0}};
     iso_child *ch = iso_spawn(px->exe, &err);
     if (!ch) {
-        set_message(ctx, err.text);
+        iso_set_message(ctx, err.text);
         return NULL;
     }
     bool died = false;
     if (frame_put_json(&ch->out, FRAME_HELLO, px->hello) != 0 || frame_flush(&ch->out) != 0) {
         kill(ch->pid, SIGKILL);
         iso_reap(ch, ISOLATE_GRACE_MS, NULL);
-        set_message(ctx, "cannot send the plugin's settings to its isolated process");
+        iso_set_message(ctx, "cannot send the plugin's settings to its isolated process");
         return NULL;
     }
     const char *operation = ctx->operation;
     const char *task = ctx->task;
     ctx->operation = "init";
     ctx->task = NULL;
-    fwk_status status = converse(px, ch, ctx, NULL, NULL, &died);
+    fwk_status status = iso_converse(px, ch, ctx, NULL, NULL, &died);
     ctx->operation = operation;
     ctx->task = task;
     if (status == FWK_OK)
@@ -296,7 +296,7 @@ static iso_child *start_child(iso_proxy *px, fwk_ctx *ctx)
 }
 
 /* A child for one call: an idle one, a new one, or (all busy) the next one freed. */
-static iso_child *acquire(iso_proxy *px, fwk_ctx *ctx, fwk_status *status)
+iso_child *iso_acquire(iso_proxy *px, fwk_ctx *ctx, fwk_status *status)
 {
     pthread_mutex_lock(&px->lock);
     for (;;) {
@@ -307,7 +307,7 @@ static iso_child *acquire(iso_proxy *px, fwk_ctx *ctx, fwk_status *status)
                      "not called: the isolated processes of %s \"%s\" (plugin %s) died %d "
                      "times; fix the plugin, or report it to its authors",
                      kind_word(px), px->conf->name, px->conf->plugin, px->deaths);
-            set_message(ctx, text);
+            iso_set_message(ctx, text);
             *status = FWK_ERROR;
             return NULL;
         }
@@ -342,7 +342,7 @@ static iso_child *acquire(iso_proxy *px, fwk_ctx *ctx, fwk_status *status)
     return ch;
 }
 
-static void release(iso_proxy *px, iso_child *ch, bool died)
+void iso_release(iso_proxy *px, iso_child *ch, bool died)
 {
     pthread_mutex_lock(&px->lock);
     for (size_t i = 0; i < px->max; i++)
@@ -364,14 +364,14 @@ static fwk_status call_child(iso_proxy *px, fwk_ctx *ctx, json_t *call, json_t *
     fwk_status status = FWK_ERROR;
     if (result)
         *result = NULL;
-    iso_child *ch = call ? acquire(px, ctx, &status) : NULL;
+    iso_child *ch = call ? iso_acquire(px, ctx, &status) : NULL;
     if (!call)
-        set_message(ctx, "out of memory");
+        iso_set_message(ctx, "out of memory");
     if (ch) {
         bool died = false;
         ch->term_sent_ms = 0;
-        status = converse(px, ch, ctx, call, result, &died);
-        release(px, ch, died);
+        status = iso_converse(px, ch, ctx, call, result, &died);
+        iso_release(px, ch, died);
     }
     json_decref(call);
     return status;
@@ -423,25 +423,33 @@ static fwk_status proxy_cost(fwk_ctx *ctx, void *self, const json_t *request, js
 
 static fwk_status proxy_scan_resource(fwk_ctx *ctx, void *self, const json_t *resource)
 {
-    iso_proxy *px = PROXY(self);
-    json_t *call = json_pack("{s:s, s:O}", "op", "scan_resource", "resource", resource);
-    fwk_status status = call_child(px, ctx, call, NULL);
-    /* After its last restart a scanner would fail every remaining resource: that is said
-       once, as a failure of the run, not once per resource. */
-    if (status == FWK_ERROR && px->deaths >= ISOLATE_MAX_RESTARTS) {
-        pthread_mutex_lock(&px->lock);
-        bool said = px->broken_logged;
-        px->broken_logged = true;
-        pthread_mutex_unlock(&px->lock);
-        if (said)
-            return FWK_OK;
-    }
-    return status;
+    return iso_scan_resource(PROXY(self), ctx, resource);
 }
 
+/* Always in a scanner's proxy table: the findings of resources still in flight are read here
+   (the run ends after finish); then the plugin's own finish, when it has one. */
 static fwk_status proxy_finish(fwk_ctx *ctx, void *self)
 {
-    return call_child(PROXY(self), ctx, json_pack("{s:s}", "op", "finish"), NULL);
+    iso_proxy *px = PROXY(self);
+    iso_scan_drain(px);
+    if (!FWK_VTABLE_HAS((const fwk_scanner_vtable *)px->real->desc->vtable, finish))
+        return FWK_OK;
+    pthread_mutex_lock(&px->scan_lock);
+    fwk_status status = FWK_ERROR;
+    iso_child *child = px->scan_child ? px->scan_child : iso_acquire(px, ctx, &status);
+    px->scan_child = child;
+    if (child) {
+        bool died = false;
+        json_t *call = json_pack("{s:s}", "op", "finish");
+        status = iso_converse(px, child, ctx, call, NULL, &died);
+        json_decref(call);
+        if (died) {
+            px->scan_child = NULL;
+            iso_release(px, child, true);
+        }
+    }
+    pthread_mutex_unlock(&px->scan_lock);
+    return status;
 }
 
 static json_t *limits_json(const config_limits *limits)
@@ -476,15 +484,15 @@ static fwk_status proxy_init(const fwk_host *host, fwk_ctx *ctx, const json_t *s
                           allow_json(ctx->run ? ctx->run->allow : NULL), "log_level",
                           (int)child_level, "log_json", child_json, "audit", px->audit);
     if (!px->hello) {
-        set_message(ctx, "out of memory");
+        iso_set_message(ctx, "out of memory");
         return FWK_ERROR;
     }
     /* The first child starts now, so a failing init is reported as init's failure. */
     fwk_status status = FWK_ERROR;
-    iso_child *ch = acquire(px, ctx, &status);
+    iso_child *ch = iso_acquire(px, ctx, &status);
     if (!ch)
         return FWK_ERROR;
-    release(px, ch, false);
+    iso_release(px, ch, false);
     *state = px;
     return FWK_OK;
 }
@@ -528,9 +536,9 @@ static void set_tables(iso_proxy *px)
     if (px->real->desc->kind == FWK_KIND_SCANNER) {
         const fwk_scanner_vtable *real = px->real->desc->vtable;
         px->vt.scanner.struct_size = sizeof px->vt.scanner;
+        (void)real;
         px->vt.scanner.scan_resource = proxy_scan_resource;
-        if (FWK_VTABLE_HAS(real, finish))
-            px->vt.scanner.finish = proxy_finish;
+        px->vt.scanner.finish = proxy_finish;
         px->desc.vtable = &px->vt.scanner;
         return;
     }
@@ -578,18 +586,21 @@ plugin *isolate_plugin_new(const engine_env *eng, const config_instance *conf, c
                   ? (size_t)conf->limits.concurrency
                   : 1;
     px->slots = calloc(px->max, sizeof *px->slots);
+    px->window = calloc(ISOLATE_SCAN_WINDOW, sizeof *px->window);
+    px->window_sizes = calloc(ISOLATE_SCAN_WINDOW, sizeof *px->window_sizes);
     const config *cfg = eng->cfg;
     if (cfg->audit_log)
         px->audit = json_pack("{s:s, s:s?, s:s?}", "log", cfg->audit_log, "key",
                               cfg->audit_signing_key, "forward", cfg->audit_forward);
     pthread_mutex_init(&px->lock, NULL);
+    pthread_mutex_init(&px->scan_lock, NULL);
     pthread_cond_init(&px->changed, NULL);
     px->desc = *real->desc; /* name, kind, options, capabilities: the real plugin's */
     set_tables(px);
     px->pub.path = real->path;
     px->pub.handle = NULL;
     px->pub.desc = &px->desc;
-    if (!px->exe || !px->slots) {
+    if (!px->exe || !px->slots || !px->window || !px->window_sizes) {
         diag_set(err, "%s: cannot run plugin '%s' isolated: %s", conf->name, conf->plugin,
                  px->exe ? "out of memory" : "the fawkes binary (/proc/self/exe) is unknown");
         isolate_plugin_free(&px->pub);
@@ -604,8 +615,13 @@ void isolate_plugin_free(plugin *proxy)
     if (!px)
         return;
     proxy_fini(px); /* children a failed init left behind, if any */
+    for (size_t i = 0; i < px->window_count; i++)
+        json_decref(px->window[(px->window_head + i) % ISOLATE_SCAN_WINDOW]);
     free(px->exe);
     free(px->slots);
+    free(px->window);
+    free(px->window_sizes);
+    pthread_mutex_destroy(&px->scan_lock);
     json_decref(px->audit);
     json_decref(px->hello);
     pthread_mutex_destroy(&px->lock);

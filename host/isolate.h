@@ -36,8 +36,10 @@
  *
  * A provider instance has up to limits.concurrency children (one per task in flight, so
  * tasks still run in parallel), unless it sets limits.rate: then one, whose token bucket
- * keeps the rate exact. A scanner has one (scan_resource calls are serialised, so the
- * scanner's finish sees every resource). A child that dies in a call (signal, exit, a
+ * keeps the rate exact. A scanner has one, so its finish sees every resource; its
+ * scan_resource calls are pipelined (isolate_scan.c): resources are queued to it without
+ * waiting for each answer, and its findings reach the run as they come back, all of them
+ * before finish returns. A child that dies in a call (signal, exit, a
  * broken stream) fails that call only, named with its plugin, instance, task and signal;
  * the next call starts a new child. After ISOLATE_MAX_RESTARTS deaths an instance's calls
  * fail at once. On SIGINT/SIGTERM/SIGHUP the parent sends SIGTERM to children in a call and

@@ -152,8 +152,18 @@ static void send_done(worker *w, fwk_ctx *ctx, fwk_status status, json_t *result
         _exit(72);
     send_or_exit(w, FRAME_DONE, done);
     json_decref(done);
+    /* Written at once, not batched: a crash in the next call must not take this call's
+       answers with it (the parent would blame the wrong resource). */
     if (frame_flush(&w->out) != 0)
         _exit(70);
+}
+
+/* The next request: what is queued is written first (DONE of init, fini's logs). */
+static int next_request(worker *w, int *type, const char **payload, size_t *len)
+{
+    if (frame_flush(&w->out) != 0)
+        _exit(70);
+    return frame_next(&w->in, -1, type, payload, len);
 }
 
 static fwk_status call_provider(worker *w, fwk_ctx *ctx, const char *op, json_t *call,
@@ -381,8 +391,7 @@ int isolate_child_main(void)
     json_decref(hello);
     send_done(&w, &ctx, status, NULL);
     ctx_finish(&ctx);
-    while (status == FWK_OK && frame_next(&w.in, -1, &type, &payload, &len) == 1 &&
-           type == FRAME_CALL) {
+    while (status == FWK_OK && next_request(&w, &type, &payload, &len) == 1 && type == FRAME_CALL) {
         json_t *call = frame_json(&w.in, payload, len);
         if (!call)
             break;

@@ -108,7 +108,8 @@ int frame_put_json(frame_writer *w, frame_type type, const json_t *value)
     put_u32(at, (uint32_t)size);
     at[4] = (char)type;
     w->len += FRAME_HEADER + size;
-    return w->len >= FRAME_FLUSH_AT ? frame_flush(w) : 0;
+    w->queued_bytes += FRAME_HEADER + size;
+    return w->len >= FRAME_FLUSH_AT && !w->manual ? frame_flush(w) : 0;
 }
 
 /* Make room for `want` unread bytes from buf's start. */

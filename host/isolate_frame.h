@@ -28,7 +28,9 @@ typedef struct frame_writer {
     int fd;
     char *buf;
     size_t len, cap;
-    int failed; /* a write failed (the reader is gone): every later call fails at once */
+    int failed;            /* a write failed (the reader is gone): every later call fails */
+    uint64_t queued_bytes; /* every byte ever queued (frames' sizes are its differences) */
+    int manual;            /* set: frame_put_json never writes; only frame_flush does */
 } frame_writer;
 
 /* A buffered reader of frames on one file descriptor. Not thread-safe (one per pipe). */

@@ -97,6 +97,10 @@ iso_child *iso_spawn(const char *exe, diag *err)
     }
     close(req[0]);
     close(ans[1]);
+    /* a deep request pipe lets a scanner's resources queue up (isolate_scan.c) */
+    fcntl(req[1], F_SETPIPE_SZ, 1 << 20);
+    int depth = fcntl(req[1], F_GETPIPE_SZ);
+    ch->pipe_bytes = depth > 0 ? (size_t)depth : 65536;
     ch->to_fd = req[1];
     ch->from_fd = ans[0];
     frame_writer_init(&ch->out, ch->to_fd);

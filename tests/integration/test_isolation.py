@@ -156,6 +156,31 @@ class IsolationTest(fwtest.TestCase):
             self.assertEqual(stats["records_read"], 3000, isolation)
         self.assertNoLeftovers()
 
+    def test_isolated_scanner_finds_what_in_process_finds(self):
+        data = os.path.join(self.tmp, "estate.jsonl")
+        with open(data, "w", encoding="utf-8") as f:
+            subprocess.run([sys.executable, os.path.join(fwtest.SOURCE_DIR, "bench",
+                                                         "gen_resources.py"), "2000"],
+                           stdout=f, check=True)
+        findings = {}
+        for isolation in ("none", "process"):
+            path = os.path.join(self.tmp, "scan-%s.yaml" % isolation)
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump({"version": 1, "state": os.path.join(self.tmp, isolation + ".db"),
+                           "providers": [{"name": "snap", "plugin": "snapshot",
+                                          "config": {"paths": [data]}}],
+                           "scanners": [{"name": "mc", "plugin": "misconfig",
+                                         "isolation": isolation}],
+                           "chains": [{"name": "c", "providers": ["snap"],
+                                       "scanners": ["mc"]}]}, f)
+            result = self.fawkes("-c", path, "--plugin-dir", fwtest.PLUGIN_DIR, "run", "c",
+                                 "-o", "jsonl", "--fail-on", "none")
+            self.assertExit(result, 0)
+            findings[isolation] = sorted(json.dumps(f, sort_keys=True) for f in result.jsonl())
+        self.assertGreater(len(findings["none"]), 100)
+        self.assertEqual(findings["process"], findings["none"])
+        self.assertNoLeftovers()
+
     def test_default_is_process_outside_the_install_and_none_inside(self):
         # iso_crashy lives outside the install's plugin directories: isolated by default
         bad = {"name": "bad", "plugin": "iso_crashy", "config": {"how": "segv"}}
