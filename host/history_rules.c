@@ -58,8 +58,8 @@ unsigned hrules_match(hrules *r, const json_t *finding, const json_t *decision, 
     const char *source = json_string_value(json_object_get(finding, "source"));
     const char *rule = json_string_value(json_object_get(finding, "rule"));
     char name[512];
-    if (!rule || snprintf(name, sizeof name, "%s\x1f%s", source ? source : "", rule) >=
-                     (int)sizeof name)
+    if (!rule ||
+        snprintf(name, sizeof name, "%s\x1f%s", source ? source : "", rule) >= (int)sizeof name)
         return 0;
     pthread_mutex_lock(&r->lock);
     const json_t *known = json_object_get(r->ids, name);
@@ -125,7 +125,8 @@ int hrules_restore(json_t *record, const json_t *templates)
     const json_t *ref = json_object_get(record, HRULES_KEY);
     if (!ref)
         return 0;
-    const json_t *tmpl = json_array_get(templates, (size_t)json_integer_value(json_array_get(ref, 0)));
+    const json_t *tmpl =
+        json_array_get(templates, (size_t)json_integer_value(json_array_get(ref, 0)));
     json_int_t omit = json_integer_value(json_array_get(ref, 1));
     if (!json_is_array(ref) || !json_is_object(tmpl))
         return -1;

@@ -159,6 +159,8 @@ static int compare_entries(const void *a, const void *b)
 
 static void batch_sort(batch *b)
 {
+    if (b->count == 0)
+        return; /* items may be NULL */
     for (size_t i = 0; i < b->count; i++)
         b->items[i].key = b->arena + b->items[i].off;
     qsort(b->items, b->count, sizeof *b->items, compare_entries);

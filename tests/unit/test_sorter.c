@@ -40,8 +40,8 @@ static void read_all(sorter *s, char *buf, size_t size)
     diag err = {{0}};
     buf[0] = '\0';
     while ((data = sorter_next(s, &len, &err)) != NULL)
-        used += (size_t)snprintf(buf + used, size - used, "%s%.*s", used ? " " : "", (int)len,
-                                 data);
+        used +=
+            (size_t)snprintf(buf + used, size - used, "%s%.*s", used ? " " : "", (int)len, data);
     assert_string_equal(err.text, "");
 }
 
@@ -86,7 +86,9 @@ static void test_many_runs_merge_in_order(void **state)
 {
     (void)state;
     sorter *s = open_sorter();
-    enum { N = 400000 };
+    enum {
+        N = 400000
+    };
     char key[32], text[128];
     for (int i = 0; i < N; i++) {
         int k = (int)((i * 7919L) % 5000); /* 40 records per key, spread over every run */
