@@ -333,7 +333,8 @@ static int fill_tags(sarif_rule *rule)
     json_object_foreach (rule->tags, id, where)
         seen[n++] = (tag_seen){id, json_string_value(json_array_get(where, 0)),
                                (size_t)json_integer_value(json_array_get(where, 1))};
-    qsort(seen, n, sizeof *seen, by_first_seen);
+    if (n > 1)
+        qsort(seen, n, sizeof *seen, by_first_seen);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = json_array_append_new(tags, json_string(seen[i].id));
