@@ -76,7 +76,7 @@ version: 1
 plugin_dirs: [$PLUGINS]
 providers:
   - {name: bench, plugin: snapshot, config: {paths: [$tmp/resources.jsonl]}}
-playbooks: {instructions: 100000000000}
+playbooks: {instructions: 100000000000, timeout: 1800s}
 state: $tmp/playbook-state.db
 security: {audit_log: $tmp/audit.jsonl}
 YAML
