@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """make-seeds.py: (re)write the seed corpora tests/fuzz/corpus/NAME from the repository's own
-examples and test data (see docs/fuzzing.md). Run from anywhere; it rewrites only the
+examples, test data and fakes (see docs/fuzzing.md). Run from anywhere; it rewrites only the
 directories it makes. The audit seeds are signed logs in the documented format: they need the
 private key of data/audit-ed25519.pub (not kept in the repository), so they are remade only
 with --audit-key PEM (which also rewrites data/audit-ed25519.pub); without it they stay.
@@ -11,7 +11,9 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -75,6 +77,155 @@ def civo_seeds():
         if base == "firewall_rules":
             write(out, "firewall-with-rules.json",
                   json.dumps({"id": "fw-1", "name": "web", "rules": items}))
+
+
+def answers(tag, *bodies):
+    """A fuzz_aws / fuzz_gcp input: the listing's tag byte, then its answers NUL-separated
+    (an answer (status, body) is sent with that status)."""
+    parts = [b if isinstance(b, str) else "HTTP %d\n%s" % b for b in bodies]
+    return tag + "\0".join(parts)
+
+
+def data_text(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as f:
+        return f.read()
+
+
+S3_NS = ' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
+
+
+def aws_seeds():
+    """The aws plugin's test answers and the fakes' error bodies, with S3's and
+    DescribeRegions' answers as AWS documents them."""
+    sys.path.insert(0, os.path.join(ROOT, "tests/fakes"))
+    from fake_aws_proxy import _error
+    out = fresh("aws")
+    data = "plugins/aws/tests/data/"
+    for tag, name in (("i", "ec2_instances"), ("v", "ec2_volumes"),
+                      ("g", "ec2_security_groups"), ("d", "rds_instances")):
+        text = data_text(data + name + ".xml")
+        root = re.search(r"<(\w+)", text.replace("<?xml", "")).group(1)
+        # the page after one with a token: the same answer without items or token
+        write(out, name + ".in", answers(tag, text, "<%s/>" % root))
+    version = data_text(data + "iam_policy_version.xml")
+    tags = ("<ListPolicyTagsResponse><ListPolicyTagsResult><Tags><member><Key>owner</Key>"
+            "<Value>sec</Value></member></Tags></ListPolicyTagsResult></ListPolicyTagsResponse>")
+    write(out, "iam_policies.in", answers("p", data_text(data + "iam_policies_1.xml"), version,
+                                          tags, data_text(data + "iam_policies_2.xml"), version,
+                                          tags))
+    write(out, "eks_clusters.in", answers("k", '{"clusters": ["devel"], "nextToken": null}',
+                                          data_text(data + "eks_cluster.json")))
+    write(out, "ec2_vpcs.in", answers(
+        "n", '<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
+        "<requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId><vpcSet><item>"
+        "<vpcId>vpc-0a60eb65b4EXAMPLE</vpcId><ownerId>123456789012</ownerId>"
+        "<state>available</state><cidrBlock>10.0.0.0/16</cidrBlock><isDefault>false</isDefault>"
+        "<tagSet><item><key>Name</key><value>prod</value></item></tagSet></item></vpcSet>"
+        "<nextToken>page2</nextToken></DescribeVpcsResponse>", "<DescribeVpcsResponse/>"))
+    write(out, "ec2_regions.in", answers(
+        "r", "<DescribeRegionsResponse><requestId>r-1</requestId><regionInfo><item>"
+        "<regionName>eu-west-2</regionName><regionEndpoint>ec2.eu-west-2.amazonaws.com"
+        "</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item><item>"
+        "<regionName>af-south-1</regionName><optInStatus>not-opted-in</optInStatus></item>"
+        "</regionInfo></DescribeRegionsResponse>"))
+    buckets = ("<ListAllMyBucketsResult%s><Buckets><Bucket><Name>media</Name><CreationDate>"
+               "2019-12-11T23:32:47+00:00</CreationDate></Bucket><Bucket><Name>logs.example"
+               "</Name><CreationDate>2020-01-02T03:04:05.000Z</CreationDate><BucketRegion>"
+               "eu-west-2</BucketRegion></Bucket></Buckets><Owner><ID>abc</ID></Owner>"
+               "</ListAllMyBucketsResult>" % S3_NS)
+    location = "<LocationConstraint%s>EU</LocationConstraint>" % S3_NS
+    block = ("<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls>"
+             "<IgnorePublicAcls>false</IgnorePublicAcls><BlockPublicPolicy>true"
+             "</BlockPublicPolicy><RestrictPublicBuckets>false</RestrictPublicBuckets>"
+             "</PublicAccessBlockConfiguration>")
+    acl = ("<AccessControlPolicy><Owner><ID>abc</ID></Owner><AccessControlList><Grant>"
+           '<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group">'
+           "<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ"
+           "</Permission></Grant></AccessControlList></AccessControlPolicy>")
+    status = "<PolicyStatus><IsPublic>true</IsPublic></PolicyStatus>"
+    sse = ("<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+           "<SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault>"
+           "<BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>")
+    versioning = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
+    tagging = ("<Tagging><TagSet><Tag><Key>env</Key><Value>prod</Value></Tag><Tag><Key>Name"
+               "</Key><Value>media</Value></Tag></TagSet></Tagging>")
+    write(out, "s3_buckets.in", answers("b", buckets, location, block, acl, status, sse,
+                                        versioning, tagging, block, acl, status, sse, versioning,
+                                        tagging))
+    absent = [(404, _error("s3", code, "none", 404)[2]) for code in (
+        "NoSuchPublicAccessBlockConfiguration", "NoSuchBucketPolicy",
+        "ServerSideEncryptionConfigurationNotFoundError", "NoSuchTagSet")]
+    write(out, "s3_absent.in", answers("b", buckets, "<LocationConstraint/>", absent[0], acl,
+                                       absent[1], absent[2], "<VersioningConfiguration/>",
+                                       absent[3]))
+    write(out, "s3_denied.in", answers("b", (403, _error("s3", "AccessDenied", "no", 403)[2])))
+    write(out, "ec2_denied.in", answers("i", (403, _error(
+        "ec2", "UnauthorizedOperation", "You are not authorized", 403)[2])))
+    write(out, "ec2_throttled.in", answers("v", (503, _error(
+        "ec2", "RequestLimitExceeded", "Request limit exceeded.", 503)[2])))
+    write(out, "rds_throttled.in", answers("d", (400, _error("rds", "Throttling", "Rate", 400)[2])))
+    write(out, "eks_error.in", answers("k", (400, _error("eks", "ThrottlingException", "slow",
+                                                          400)[2])))
+    volumes = data_text(data + "ec2_volumes.xml")
+    write(out, "ec2_truncated.in", answers("v", volumes[:len(volumes) // 2]))
+
+
+def gcp_seeds():
+    """The gcp plugin's test answers and a small project of fake_gcp's data set, as pages."""
+    sys.path.insert(0, os.path.join(ROOT, "tests/fakes"))
+    import fake_gcp_data
+    out = fresh("gcp")
+    data = "plugins/gcp/tests/data/"
+    for tag, name in (("i", "instances_aggregated"), ("f", "firewalls"), ("n", "networks"),
+                      ("k", "clusters"), ("s", "sql")):
+        write(out, name + ".in", answers(tag, data_text(data + name + ".json")))
+    disks = json.loads(data_text(data + "disks.json"))  # the items of an aggregated list
+    write(out, "disks.in", answers("d", json.dumps(
+        {"items": {"zones/europe-west2-a": {"disks": disks}}})))
+    bucket_list = json.loads(data_text(data + "buckets.json"))
+    iam = data_text(data + "bucket_iam_public.json")
+    write(out, "buckets.in", answers("b", json.dumps(bucket_list),
+                                     *[iam] * len(bucket_list["items"])))
+    project = fake_gcp_data.Project("acme-prod", 100, 2, fake_gcp_data.ZONES[:2], "fuzz")
+
+    def pages(tag, name, items, key="items"):
+        """Two pages of `items` (nextPageToken on the first)."""
+        half = len(items) // 2
+        first, second = {key: items[:half], "nextPageToken": "t1"}, {key: items[half:]}
+        write(out, "fake-%s.in" % name, answers(tag, json.dumps(first), json.dumps(second)))
+
+    def zoned(key, items):
+        scopes = {}
+        for item in items:
+            zone = item["zone"].rsplit("/", 1)[-1]
+            scopes.setdefault("zones/" + zone, {key: []})[key].append(item)
+        scopes["zones/us-central1-a"] = {"warning": {"code": "UNREACHABLE",
+                                                     "message": "zone down"}}
+        return {"items": scopes}
+
+    write(out, "fake-instances.in", answers("i", json.dumps(zoned("instances", project.instances))))
+    write(out, "fake-disks.in", answers("d", json.dumps(zoned("disks", project.disks))))
+    pages("f", "firewalls", project.firewalls)
+    pages("n", "networks", project.networks)
+    pages("s", "sql", project.sql)
+    write(out, "fake-clusters.in", answers("k", json.dumps(
+        {"clusters": project.clusters, "missingZones": ["europe-west2-c"]})))
+    write(out, "fake-buckets.in", answers(
+        "b", json.dumps({"items": project.buckets}),
+        *[json.dumps(project.iam[b["name"]]) for b in project.buckets]))
+    write(out, "projects.in", answers("p", json.dumps(
+        {"projects": [{"projectId": "acme-prod", "state": "ACTIVE"},
+                      {"projectId": "old", "state": "DELETE_REQUESTED"}],
+         "nextPageToken": "p2"}), json.dumps({"projects": [{"projectId": "acme-dev"}]})))
+    error = {"error": {"code": 403, "message": "Compute Engine API has not been used",
+                       "status": "PERMISSION_DENIED",
+                       "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                    "reason": "SERVICE_DISABLED"}]}}
+    write(out, "disabled.in", answers("f", (403, json.dumps(error))))
+    write(out, "token-refresh.in", answers("n", (401, '{"error": {"code": 401}}'),
+                                           '{"access_token": "ya29.new", "expires_in": 3599}',
+                                           data_text(data + "networks.json")))
+    write(out, "truncated.in", answers("s", data_text(data + "sql.json")[:300]))
 
 
 def json_seeds(name, extra):
@@ -166,6 +317,8 @@ def main():
     write(spec, "bucket-delete.json", '{"id": "b-1", "region": "LON1", "force": true}')
     snapshot_seeds()
     civo_seeds()
+    aws_seeds()
+    gcp_seeds()
     json_seeds("json_fast", JSON_EDGES)
     json_seeds("luajson", JSON_EDGES + ['"a string"', "42", "null", "[]"])
     if args.audit_key:
