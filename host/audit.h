@@ -59,6 +59,9 @@ bool audit_enabled(void);
  * Entries appended by this thread then carry actor.token and "via": "api". Thread-local.
  */
 void audit_set_token_actor(const char *token_name);
+/* audit_token_actor: the calling thread's token name (borrowed: valid until it is set again),
+   or NULL. Thread-local. */
+const char *audit_token_actor(void);
 /* audit_actor: a new actor object for the calling thread (see "actor" above). */
 json_t *audit_actor(void);
 

@@ -44,7 +44,4 @@ int audit_forward_send(const char *line, diag *err);
 /* Close the forward. Not thread-safe. */
 void audit_forward_close(void);
 
-/* The current thread's token actor (borrowed), or NULL. */
-const char *audit_token_actor(void);
-
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "isolate_internal.h"
 #include "log.h"
@@ -168,11 +169,25 @@ void iso_take_log(fwk_ctx *ctx, json_t *line)
     log_msg((fwk_log_level)level, component, "%s", text);
 }
 
+/* Does the payload look like one compact JSON object: braces at both ends, no newline or NUL
+   inside (jansson escapes both)? */
+static bool one_object_line(const char *payload, size_t len)
+{
+    return len >= 2 && payload[0] == '{' && payload[len - 1] == '}' &&
+           !memchr(payload, '\n', len) && !memchr(payload, '\0', len);
+}
+
 /* One frame of a call. Returns 1 when it was DONE (*status set), 0 to read on, -1 when the
    stream is corrupt. */
 static int take_frame(iso_proxy *px, iso_child *ch, fwk_ctx *ctx, int type, const char *payload,
                       size_t len, json_t **result, fwk_status *status)
 {
+    /* a resource the run only writes out is written as the child encoded it: one compact
+       JSON object (a payload that is not one line of an object is parsed, and a corrupt one
+       ends the call, as any other frame) */
+    if (type == FRAME_RESOURCE && ctx->run && one_object_line(payload, len) &&
+        run_resource_text(ctx->run, ctx, payload, len))
+        return 0;
     json_t *value = frame_json(&ch->in, payload, len);
     if (!value)
         return -1;
@@ -364,6 +379,14 @@ static fwk_status call_child(iso_proxy *px, fwk_ctx *ctx, json_t *call, json_t *
     fwk_status status = FWK_ERROR;
     if (result)
         *result = NULL;
+    /* who acts (fawkes serve: the API token's name) goes with the call, so what the child
+       audits (its mutating requests) names the same actor as in-process */
+    const char *token_actor = audit_token_actor();
+    if (call && token_actor &&
+        json_object_set_new(call, "actor_token", json_string(token_actor)) != 0) {
+        json_decref(call);
+        call = NULL;
+    }
     iso_child *ch = call ? iso_acquire(px, ctx, &status) : NULL;
     if (!call)
         iso_set_message(ctx, "out of memory");

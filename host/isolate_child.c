@@ -81,16 +81,9 @@ static fwk_status child_emit_resource(fwk_ctx *ctx, json_t *resource)
         json_decref(resource);
         return FWK_ERROR;
     }
-    diag err = {{0}};
     /* the plugin learns at once what the parent would say (docs/model.md), as in-process */
-    if (resource_complete(resource, &err) != 0) {
-        if (ctx->malformed++ == 0)
-            ctx->first_malformed = strdup(err.text);
-        free(ctx->message);
-        ctx->message = log_redact(err.text);
-        json_decref(resource);
+    if (ctx_resource_check(ctx, resource) != 0)
         return FWK_ERROR;
-    }
     log_redact_json(resource); /* the secrets only this process knows */
     send_or_exit(WORKER(ctx), FRAME_RESOURCE, resource);
     json_decref(resource);
@@ -211,10 +204,12 @@ static void serve_call(worker *w, json_t *call)
     ctx_init(&ctx, &w->r, &w->inst, op ? op : "?", task);
     json_t *result = NULL;
     fwk_status status = FWK_UNSUPPORTED;
+    audit_set_token_actor(json_string_value(json_object_get(call, "actor_token")));
     if (op && w->plug.desc->kind == FWK_KIND_SCANNER)
         status = call_scanner(w, &ctx, op, call);
     else if (op)
         status = call_provider(w, &ctx, op, call, &result);
+    audit_set_token_actor(NULL);
     send_done(w, &ctx, status, result);
     ctx_finish(&ctx);
 }

@@ -260,6 +260,20 @@ void log_redact_json(json_t *value)
     pthread_mutex_unlock(&log_lock);
 }
 
+bool log_text_may_hold_secret(const char *text, size_t len)
+{
+    if (!log_has_secrets())
+        return false;
+    if (memchr(text, '\\', len))
+        return true;
+    bool found = false;
+    pthread_mutex_lock(&log_lock);
+    for (size_t i = 0; !found && i < secrets.count; i++)
+        found = memmem(text, len, secrets.items[i], strlen(secrets.items[i])) != NULL;
+    pthread_mutex_unlock(&log_lock);
+    return found;
+}
+
 void log_user_error(const char *fmt, ...)
 {
     char message[DIAG_MAX + 256];

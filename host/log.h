@@ -60,4 +60,10 @@ bool log_has_secrets(void);
    `value` is rewritten in place. Cheap when no secret is registered. Thread-safe. */
 void log_redact_json(json_t *value);
 
+/* Could log_redact_json change the JSON value whose text is `len` bytes at `text`? False only
+   when no registered secret occurs in those bytes and, when secrets are registered, the text
+   holds no backslash (an escape could spell a secret the bytes do not show): then the text
+   may be used as it is. Thread-safe. */
+bool log_text_may_hold_secret(const char *text, size_t len);
+
 #endif

@@ -277,17 +277,8 @@ int run_keep(run *r, bool resources, bool findings, diag *err)
 
 fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
 {
-    diag err = {{0}};
-    if (resource_complete(resource, &err) != 0) {
-        /* the run's failures count the dropped resources and name the first; the plugin
-           reads why on ctx (its own host->fail replaces it) */
-        if (ctx->malformed++ == 0)
-            ctx->first_malformed = strdup(err.text);
-        free(ctx->message);
-        ctx->message = log_redact(err.text);
-        json_decref(resource);
+    if (ctx_resource_check(ctx, resource) != 0)
         return FWK_ERROR;
-    }
     if (!kind_wanted(r, resource)) {
         json_decref(resource);
         return FWK_OK;
@@ -311,6 +302,21 @@ fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource)
             judge_with(r, r->policies[i], resource);
     json_decref(resource);
     return run_cancel_requested() ? FWK_CANCELLED : FWK_OK;
+}
+
+bool run_resource_text(run *r, fwk_ctx *ctx, const char *text, size_t len)
+{
+    if (r->kind != OUTPUT_INVENTORY || !output_takes_text(r->out) || r->kept_resources ||
+        r->scanner_count > 0 || r->policy_count > 0 || (r->kinds && r->kinds->count > 0) ||
+        log_text_may_hold_secret(text, len))
+        return false;
+    pthread_mutex_lock(&r->lock);
+    r->resource_count++;
+    pthread_mutex_unlock(&r->lock);
+    if (ctx->inst)
+        instance_count(ctx->inst, "resources", 1);
+    output_resource_text(r->out, text, len);
+    return true;
 }
 
 fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)

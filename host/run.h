@@ -80,6 +80,16 @@ void run_fail(run *r, const instance *inst, const char *operation, const char *t
               const char *message);
 /* Hand a resource (reference taken) to the run: count, output, scanners, policies. */
 fwk_status run_resource(run *r, fwk_ctx *ctx, json_t *resource);
+/*
+ * run_resource_text: hand the run a resource as compact JSON text (borrowed, `len` bytes, not
+ * NUL-terminated) that an isolated provider's process made (isolate_child.c: the resource
+ * already complete and redacted of that process's secrets). Taken as it is, counted and
+ * written without being parsed, when all the run does with resources is write them as JSON
+ * (no scanner, policy, --kind filter or playbook needs the value) and no secret this process
+ * knows can be in it: returns true. Otherwise returns false and does nothing: the caller
+ * parses the text and calls run_resource. Thread-safe.
+ */
+bool run_resource_text(run *r, fwk_ctx *ctx, const char *text, size_t len);
 /* Hand a finding (reference taken) to the run. */
 fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding);
 

@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "crash.h"
+#include "finding.h"
 #include "log.h"
 #include "secret_ref.h"
 #include "run.h"
@@ -27,6 +28,19 @@ void ctx_finish(fwk_ctx *ctx)
     free(ctx->message);
     free(ctx->first_malformed);
     ctx->message = ctx->first_malformed = NULL;
+}
+
+int ctx_resource_check(fwk_ctx *ctx, json_t *resource)
+{
+    diag err = {{0}};
+    if (resource_complete(resource, &err) == 0)
+        return 0;
+    if (ctx->malformed++ == 0)
+        ctx->first_malformed = strdup(err.text);
+    free(ctx->message);
+    ctx->message = log_redact(err.text);
+    json_decref(resource);
+    return -1;
 }
 
 static const char *ctx_component(const fwk_ctx *ctx, char *buf, size_t size)

@@ -27,6 +27,13 @@ struct fwk_ctx {
 void ctx_init(fwk_ctx *ctx, run *r, instance *inst, const char *operation, const char *task);
 void ctx_finish(fwk_ctx *ctx);
 
+/* ctx_resource_check: check an emitted resource against the model (resource_complete, which
+   fills its defaults). Returns 0 when it is complete. Otherwise records it on ctx as a
+   malformed resource (counted, the first reason kept: the run's failures report them) and
+   sets ctx's message to the reason, redacted (the plugin reads it back; its own host->fail
+   replaces it), releases `resource` and returns -1. Not thread-safe on one ctx. */
+int ctx_resource_check(fwk_ctx *ctx, json_t *resource);
+
 /* The host services table handed to every plugin. Static; thread-safe. */
 const fwk_host *host_services(void);
 

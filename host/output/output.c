@@ -138,7 +138,9 @@ static void add_item(output *out, output_kind kind, const json_t *item)
     pthread_mutex_lock(&out->lock);
     if (!out->failed) {
         errno = 0;
-        int rc = !apart ? out->enc->item(out, item) : text ? output_json_put_item(out, text) : -1;
+        int rc = !apart ? out->enc->item(out, item)
+                 : text ? output_json_put_item(out, text, strlen(text))
+                        : -1;
         if (rc != 0)
             fail_locked(out, apart && !text ? encode_errno : errno);
         else
@@ -151,6 +153,26 @@ static void add_item(output *out, output_kind kind, const json_t *item)
 void output_resource(output *out, const json_t *resource)
 {
     add_item(out, OUTPUT_INVENTORY, resource);
+}
+
+bool output_takes_text(const output *out)
+{
+    return out && out->kind == OUTPUT_INVENTORY && encodes_apart(out);
+}
+
+void output_resource_text(output *out, const char *text, size_t len)
+{
+    if (!output_takes_text(out))
+        return;
+    pthread_mutex_lock(&out->lock);
+    if (!out->failed) {
+        errno = 0;
+        if (output_json_put_item(out, text, len) != 0)
+            fail_locked(out, errno);
+        else
+            out->count++;
+    }
+    pthread_mutex_unlock(&out->lock);
 }
 
 void output_finding(output *out, const json_t *finding)

@@ -49,6 +49,16 @@ void output_resource(output *out, const json_t *resource);
 void output_finding(output *out, const json_t *finding);
 
 /*
+ * output_takes_text: whether `out` lists resources and writes each as its compact JSON text
+ * (json, jsonl): then output_resource_text may be given that text instead of the value.
+ * output_resource_text writes `len` bytes of `text` (borrowed, not NUL-terminated: the
+ * compact JSON jansson makes with JSON_COMPACT, exactly what output_resource would write)
+ * as the next resource; it does nothing when output_takes_text is false. Thread-safe.
+ */
+bool output_takes_text(const output *out);
+void output_resource_text(output *out, const char *text, size_t len);
+
+/*
  * output_lists_passes: whether the output lists pass findings (status "pass") one by one.
  * False for table, which only counts them (a pass that resolves an earlier failure, delta
  * "resolved", it does list); true for json, jsonl, sarif and junit. When it is false, the

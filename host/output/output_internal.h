@@ -102,9 +102,9 @@ size_t output_utf8_next(const unsigned char *s, uint32_t *cp);
 char *output_failure_text(const json_t *failure);
 
 /* json/jsonl encode an item's text apart from the lock (output_json.c): output_json_encode
-   returns a new string (caller frees; NULL on OOM); output_json_put_item writes it and must
-   be called with out->lock held. */
+   returns a new string (caller frees; NULL on OOM); output_json_put_item writes `len` bytes
+   of such a text (not NUL-terminated) and must be called with out->lock held. */
 char *output_json_encode(const json_t *item);
-int output_json_put_item(output *out, const char *text);
+int output_json_put_item(output *out, const char *text, size_t len);
 
 #endif

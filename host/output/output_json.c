@@ -35,13 +35,13 @@ char *output_json_encode(const json_t *item)
     return json_dumps(item, ITEM_FLAGS);
 }
 
-int output_json_put_item(output *out, const char *text)
+int output_json_put_item(output *out, const char *text, size_t len)
 {
     if (out->format == OUTPUT_JSONL)
-        return fputs(text, out->stream) < 0 || putc('\n', out->stream) == EOF ? -1 : 0;
+        return fwrite(text, 1, len, out->stream) != len || putc('\n', out->stream) == EOF ? -1 : 0;
     if (put(out, out->count == 0 ? "\n" : ",\n") != 0)
         return -1;
-    return put(out, text);
+    return fwrite(text, 1, len, out->stream) != len ? -1 : 0;
 }
 
 /* json_item and jsonl_item, for callers without a text: encode, then put. */
@@ -50,7 +50,7 @@ static int put_item(output *out, const json_t *item)
     char *text = output_json_encode(item);
     if (!text)
         return -1;
-    int rc = output_json_put_item(out, text);
+    int rc = output_json_put_item(out, text, strlen(text));
     free(text);
     return rc;
 }

@@ -156,6 +156,65 @@ class IsolationTest(fwtest.TestCase):
             self.assertEqual(stats["records_read"], 3000, isolation)
         self.assertNoLeftovers()
 
+    def test_isolated_resources_written_as_sent_are_still_redacted_and_filtered(self):
+        # An isolated provider's resources are written as the child encoded them when all the
+        # run does is write them: a secret only this process knows (another instance's
+        # option), an escaped string, or --kind must still give what the in-process run gives.
+        secret = "parent-only-T0ken-4d3c2b"
+        lines = subprocess.run([sys.executable, os.path.join(fwtest.SOURCE_DIR, "bench",
+                                                             "gen_resources.py"), "40"],
+                               capture_output=True, text=True, check=True).stdout.splitlines()
+        records = [json.loads(line) for line in lines]
+        records[3]["name"] = "db-" + secret
+        records[5]["labels"]["note"] = 'quote " back\\slash \u00e9t\u00e9 tab\t'
+        records[7]["attributes"]["escaped_secret"] = "PLACEHOLDER"
+        data = os.path.join(self.tmp, "secret-estate.jsonl")
+        with open(data, "w", encoding="utf-8") as f:
+            for i, record in enumerate(records):
+                text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+                # the secret spelled with JSON escapes in the file: only a parser sees it
+                text = text.replace("PLACEHOLDER", secret.replace("T0", r"\u0054\u0030"))
+                f.write(text + "\n")
+        kinds = sorted({r["kind"] for r in records})
+
+        def config(isolation):
+            path = os.path.join(self.tmp, "mixed-%s.yaml" % isolation)
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump({"version": 1,
+                           "plugin_dirs": [fwtest.TEST_PLUGIN_DIR, fwtest.PLUGIN_DIR],
+                           "providers": [
+                               {"name": "leak", "plugin": "leaky", "isolation": "none",
+                                "config": {"token": "${env:LEAK_TOKEN}", "count": 1}},
+                               {"name": "snap", "plugin": "snapshot", "isolation": isolation,
+                                "config": {"paths": [data], "chunk_size": "64KiB"}}]}, f)
+            return path
+
+        def snap_items(isolation, fmt, *more):
+            result = self.fawkes("-c", config(isolation), "inventory", "-o", fmt, *more,
+                                 env={"LEAK_TOKEN": secret})
+            self.assertIn(result.code, (0, 3), repr(result))  # leaky fails one call on purpose
+            self.assertNotIn(secret, result.stdout, (isolation, fmt))
+            if fmt == "jsonl":  # the lines as written, byte for byte
+                return sorted(line for line in result.stdout.splitlines()
+                              if json.loads(line)["provider"] != "test")
+            return sorted(json.dumps(r, sort_keys=True) for r in result.json()["resources"]
+                          if r["provider"] != "test")
+
+        for fmt in ("jsonl", "json"):
+            process = snap_items("process", fmt)
+            self.assertEqual(len(process), 40)
+            self.assertEqual(process, snap_items("none", fmt), fmt)
+            parsed = [json.loads(item) for item in process]
+            self.assertIn("db-[REDACTED]", [r["name"] for r in parsed])
+            self.assertIn("[REDACTED]", [r["attributes"].get("escaped_secret") for r in parsed])
+            self.assertIn('quote " back\\slash \u00e9t\u00e9 tab\t',
+                          [r["labels"].get("note") for r in parsed])
+        for kind in kinds[:2]:
+            filtered = snap_items("process", "jsonl", "--kind", kind)
+            self.assertEqual(filtered, snap_items("none", "jsonl", "--kind", kind))
+            self.assertEqual(len(filtered), sum(1 for r in records if r["kind"] == kind))
+        self.assertNoLeftovers()
+
     def test_isolated_scanner_finds_what_in_process_finds(self):
         data = os.path.join(self.tmp, "estate.jsonl")
         with open(data, "w", encoding="utf-8") as f:

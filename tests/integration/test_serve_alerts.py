@@ -60,6 +60,7 @@ def open_ssh_firewall(fake):
 
 
 class AlertmanagerTest(fwtest.TestCase):
+    ISOLATION = "none"  # the civo provider's isolation
 
     def setUp(self):
         super().setUp()
@@ -77,7 +78,7 @@ class AlertmanagerTest(fwtest.TestCase):
         config = {
             "version": 1,
             "plugin_dirs": [fwtest.PLUGIN_DIR],
-            "providers": [{"name": "civo-test", "plugin": "civo",
+            "providers": [{"name": "civo-test", "plugin": "civo", "isolation": self.ISOLATION,
                            "config": {"token": "${env:FAKE_CIVO_TOKEN}",
                                       "endpoint": self.fake.base_url}}],
             "notifiers": [{"name": "team", "plugin": "webhook",
@@ -238,6 +239,12 @@ class AlertmanagerTest(fwtest.TestCase):
         self.assertEqual(len(executed), 1)
         self.assertEqual(executed[0]["actor"].get("via"), "api", executed[0])
         self.assertEqual(executed[0]["actor"].get("token"), "server.token", executed[0])
+        # the DELETE the plugin sent names the same actor, in-process or from its own process
+        deletes = [json.loads(line) for line in audit.splitlines()
+                   if '"event":"http.request"' in line and '"method":"DELETE"' in line]
+        self.assertEqual(len(deletes), 1, audit)
+        self.assertEqual(deletes[0]["actor"].get("via"), "api", deletes[0])
+        self.assertEqual(deletes[0]["actor"].get("token"), "server.token", deletes[0])
         verify = fwtest.run(["-c", self.config, "audit", "verify"], cwd=self.tmp,
                             env={"SERVE_TOKEN": TOKEN, "FAKE_CIVO_TOKEN": CIVO_TOKEN,
                                  "HOOK_URL": self.hook.url("/team")})
@@ -281,6 +288,14 @@ class AlertmanagerTest(fwtest.TestCase):
         self.assertEqual(json.loads(text)["duplicate"], 1)
         time.sleep(1)
         self.assertEqual(len(self.fake.mutating()), 1)
+
+
+class AlertmanagerIsolatedTest(AlertmanagerTest):
+    """The same with the civo provider in its own processes: the approval's DELETE is sent
+    from a child, whose audit entry must still name the API token that acted."""
+    ISOLATION = "process"
+    test_apply_true_applies_low_risk_steps_at_once = None
+
 
 if __name__ == "__main__":
     fwtest.main()
