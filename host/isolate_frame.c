@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "json_fast.h"
+#include "fawkes/fwkx.h"
 
 #define FRAME_HEADER 5          /* length (4) + type (1) */
 #define FRAME_FLUSH_AT 65536    /* the writer's buffer is written out past this */
@@ -202,7 +202,7 @@ json_t *frame_json(frame_reader *r, const char *payload, size_t len)
        goes to jansson. */
     json_t *value = NULL;
     if (payload[0] == '{' || payload[0] == '[')
-        value = json_fast_parse(payload, len, &r->scratch, &r->scratch_cap);
+        value = fwkx_json_parse_fast(payload, len, &r->scratch, &r->scratch_cap);
     if (!value)
         value = json_loadb(payload, len, JSON_DECODE_ANY, NULL);
     return value;

@@ -38,7 +38,7 @@ typedef struct frame_reader {
     int fd;
     char *buf;
     size_t start, len, cap; /* bytes [start, start+len) of buf are unread */
-    char *scratch;          /* the JSON parser's buffer (json_fast.h) */
+    char *scratch;          /* the JSON parser's buffer (fwkx.h) */
     size_t scratch_cap;
 } frame_reader;
 

@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "fawkes/policy.h"
-#include "json_fast.h"
+#include "fawkes/fwkx.h"
 #include "output.h"
 
 /* The plugin instance every worker calls (evaluate is thread-safe: docs/sdk.md). */

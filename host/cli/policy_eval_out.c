@@ -109,7 +109,7 @@ static void text_add_escaped(peval_text *t, const char *s, size_t len)
         while (end - p >= 8) {
             uint64_t v;
             memcpy(&v, p, 8);
-            if (json_fast_word_special(v))
+            if (fwkx_json_word_special(v))
                 break;
             p += 8;
         }

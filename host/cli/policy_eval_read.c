@@ -452,7 +452,7 @@ static int judge_line(peval_worker *w, peval_sink *sink, const char *label, cons
     if (indent == len)
         return 0; /* blank lines are allowed anywhere */
     json_error_t err;
-    json_t *doc = json_fast_parse(text + indent, len - indent, &scratch->data, &scratch->cap);
+    json_t *doc = fwkx_json_parse_fast(text + indent, len - indent, &scratch->data, &scratch->cap);
     if (!doc)
         doc = json_loadb(text + indent, len - indent, PARSE_FLAGS, &err);
     if (!doc || !json_is_object(doc)) {

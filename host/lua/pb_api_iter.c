@@ -8,7 +8,7 @@
 
 #include "pb_json.h"
 #include "pb_api_internal.h"
-#include "json_fast.h"
+#include "fawkes/fwkx.h"
 
 /*
  * The garbage collector sees the few bytes of a view, not the parsed JSON behind it (jansson
@@ -29,7 +29,7 @@ typedef struct reader {
     json_t *pending;    /* parsed, not yet handed to Lua (released by reader_close) */
     size_t pending_len; /* its text's length */
     size_t unreported;  /* estimated bytes handed to Lua since the collector was told */
-    char *scratch;      /* json_fast_parse's buffer */
+    char *scratch;      /* fwkx_json_parse_fast's buffer */
     size_t scratch_cap;
 } reader;
 
@@ -65,7 +65,7 @@ static json_t *reader_next(lua_State *L, reader *rd, const char *group, const ch
     /* the records are jansson's own compact output: the fast parser reads them at about five
        times jansson's speed, and leaves the rare one it does not take (a "\u0000") to it */
     json_error_t jerr;
-    rd->pending = json_fast_parse(text, len, &rd->scratch, &rd->scratch_cap);
+    rd->pending = fwkx_json_parse_fast(text, len, &rd->scratch, &rd->scratch_cap);
     if (!rd->pending)
         rd->pending = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
     rd->pending_len = len;

@@ -157,7 +157,9 @@ static fwk_status snapshot_run_task(fwk_ctx *ctx, void *instance, const json_t *
         return FWK_ERROR;
     if (snapshot_has_suffix(path, ".json"))
         return snapshot_read_json(&rd);
-    return snapshot_read_jsonl(&rd);
+    fwk_status status = snapshot_read_jsonl(&rd);
+    free(rd.scratch);
+    return status;
 }
 
 static const fwk_provider_vtable snapshot_vtable = {

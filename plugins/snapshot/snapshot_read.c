@@ -13,9 +13,12 @@ static fwk_status snapshot_line(snapshot_reader *rd, const char *start, size_t l
                                 size_t line)
 {
     json_error_t err;
-    json_t *record = json_loadb(start, len, JSON_DECODE_ANY, &err);
+    /* jansson parses what the fast path leaves to it, and says why a line is bad */
+    json_t *record = fwkx_json_parse_fast(start, len, &rd->scratch, &rd->scratch_cap);
     char why[256];
 
+    if (!record)
+        record = json_loadb(start, len, JSON_DECODE_ANY, &err);
     if (!record) {
         snprintf(why, sizeof(why), "invalid JSON at column %zu: %s",
                  (size_t)(err.column > 0 ? err.column : 1) + indent, err.text);

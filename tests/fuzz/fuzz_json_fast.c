@@ -1,12 +1,12 @@
-/* fuzz_json_fast.c: host/json_fast.c, the fast JSONL line parser, against jansson. Whenever
-   json_fast_parse returns a value, json_loadb(JSON_REJECT_DUPLICATES) must accept the same
-   bytes and give the same value: same types (an integer is not a real), same strings, same
+/* fuzz_json_fast.c: sdk/helpers/fwkx_json_fast.c, the fast JSONL line parser, against jansson.
+   Whenever fwkx_json_parse_fast returns a value, json_loadb(JSON_REJECT_DUPLICATES) must accept the
+   same bytes and give the same value: same types (an integer is not a real), same strings, same
    keys in the same order, same numbers to the bit. When it gives up, it may (jansson then
    parses or rejects the line). */
 #include <string.h>
 
 #include "fuzz.h"
-#include "json_fast.h"
+#include "fawkes/fwkx.h"
 
 static char *fuzz_scratch;
 static size_t fuzz_scratch_cap;
@@ -38,21 +38,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_check(text != NULL, "out of memory");
     if (size)
         memcpy(text, data, size);
-    json_t *fast = json_fast_parse(text, size, &fuzz_scratch, &fuzz_scratch_cap);
+    json_t *fast = fwkx_json_parse_fast(text, size, &fuzz_scratch, &fuzz_scratch_cap);
     json_error_t error;
     json_t *slow = json_loadb(text, size, JSON_REJECT_DUPLICATES, &error);
     if (fast) {
         fuzz_check(slow != NULL,
-                   "json_fast_parse accepted what jansson rejects: %s (line %d "
+                   "fwkx_json_parse_fast accepted what jansson rejects: %s (line %d "
                    "column %d)",
                    error.text, error.line, error.column);
-        fuzz_check(json_equal(fast, slow), "json_fast_parse and jansson disagree");
+        fuzz_check(json_equal(fast, slow), "fwkx_json_parse_fast and jansson disagree");
         char *a = fuzz_dump(fast), *b = fuzz_dump(slow);
-        fuzz_check(a && b && strcmp(a, b) == 0, "json_fast_parse gave %s, jansson %s", a ? a : "?",
-                   b ? b : "?");
+        fuzz_check(a && b && strcmp(a, b) == 0, "fwkx_json_parse_fast gave %s, jansson %s",
+                   a ? a : "?", b ? b : "?");
         free(a);
         free(b);
-        fuzz_check(fast->refcount == 1, "json_fast_parse returned %zu references", fast->refcount);
+        fuzz_check(fast->refcount == 1, "fwkx_json_parse_fast returned %zu references",
+                   fast->refcount);
     }
     json_decref(fast);
     json_decref(slow);

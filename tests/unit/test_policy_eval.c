@@ -24,7 +24,7 @@ static int check_same(const char *text, size_t len)
 {
     char *scratch = NULL;
     size_t cap = 0;
-    json_t *fast = json_fast_parse(text, len, &scratch, &cap);
+    json_t *fast = fwkx_json_parse_fast(text, len, &scratch, &cap);
     free(scratch);
     if (!fast)
         return 0;
@@ -114,7 +114,7 @@ static void test_parse_gives_up_on_what_jansson_rejects(void **state)
     for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++) {
         char *scratch = NULL;
         size_t cap = 0;
-        json_t *fast = json_fast_parse(invalid[i], strlen(invalid[i]), &scratch, &cap);
+        json_t *fast = fwkx_json_parse_fast(invalid[i], strlen(invalid[i]), &scratch, &cap);
         free(scratch);
         if (fast)
             fail_msg("the fast parser took an invalid document: %s", invalid[i]);
@@ -127,11 +127,11 @@ static void test_parse_gives_up_on_what_jansson_rejects(void **state)
     static const char nul[] = "{\"a\":\"x\0y\"}";
     char *scratch = NULL;
     size_t cap = 0;
-    assert_null(json_fast_parse(nul, sizeof nul - 1, &scratch, &cap));
+    assert_null(fwkx_json_parse_fast(nul, sizeof nul - 1, &scratch, &cap));
     char deep[2 * 300 + 1];
     memset(deep, '[', 300);
     memset(deep + 300, ']', 300);
-    assert_null(json_fast_parse(deep, 600, &scratch, &cap));
+    assert_null(fwkx_json_parse_fast(deep, 600, &scratch, &cap));
     free(scratch);
 }
 
@@ -192,9 +192,9 @@ static void test_word_special_misses_no_special_byte(void **state)
             bytes[at] = (unsigned char)b;
             uint64_t v;
             memcpy(&v, bytes, 8);
-            if (special && !json_fast_word_special(v))
+            if (special && !fwkx_json_word_special(v))
                 fail_msg("byte 0x%02x at %d not seen", b, at);
-            if (!special && b < 0x80 && json_fast_word_special(v))
+            if (!special && b < 0x80 && fwkx_json_word_special(v))
                 fail_msg("byte 0x%02x at %d taken for special", b, at);
         }
     }

@@ -196,6 +196,33 @@ static void test_jsonl_with_blank_lines(void **state)
     fake_host_ctx_free(ctx);
 }
 
+static void test_jsonl_lines_read_as_jansson_reads_them(void **state)
+{
+    fwk_ctx *ctx;
+    json_t *first, *second;
+
+    (void)state;
+    ctx = fake_host_ctx_new();
+    /* a repeated key (the fast parser leaves it to jansson: the last one wins, as before) and
+       escapes (decoded by the fast parser) */
+    write_file("examples/a.jsonl",
+               "{\"uid\": \"u1\", \"provider\": \"aws\", \"kind\": \"compute.instance\", "
+               "\"name\": \"first\", \"name\": \"second\"}\n"
+               "{\"uid\": \"u2\", \"provider\": \"aws\", \"kind\": \"compute.instance\", "
+               "\"name\": \"caf\\u00e9 \\\"q\\\" \\ud83d\\ude00\", \"size\": 1e2, \"n\": -0}\n");
+    assert_int_equal(run_all(ctx, "{\"paths\": [\"examples/a.jsonl\"]}", NULL), FWK_OK);
+    assert_int_equal(json_array_size(emitted(ctx)), 2);
+    first = json_array_get(emitted(ctx), 0);
+    second = json_array_get(emitted(ctx), 1);
+    assert_string_equal(json_string_value(json_object_get(first, "name")), "second");
+    assert_string_equal(json_string_value(json_object_get(second, "name")),
+                        "caf\xc3\xa9 \"q\" \xf0\x9f\x98\x80");
+    assert_true(json_is_real(json_object_get(second, "size")));
+    assert_true(json_real_value(json_object_get(second, "size")) == 100.0);
+    assert_true(json_is_integer(json_object_get(second, "n")));
+    fake_host_ctx_free(ctx);
+}
+
 static void test_json_array(void **state)
 {
     fwk_ctx *ctx;
@@ -991,6 +1018,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_descriptor),
         cmocka_unit_test_setup_teardown(test_jsonl_with_blank_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jsonl_lines_read_as_jansson_reads_them, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_json_array, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_inventory_object, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_bad_documents, setup, teardown),

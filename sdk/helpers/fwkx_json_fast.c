@@ -1,4 +1,4 @@
-/* json_fast.c: a fast path for parsing one JSONL line into jansson values. jansson's
+/* fwkx_json_fast.c: a fast path for parsing one JSONL line into jansson values. jansson's
    own parser reads through a function call per byte and copies every string byte by byte
    (about 50 MB/s here, three quarters of `policy eval`'s time); this one scans runs with
    plain loops and builds the same values with jansson's constructors. It accepts a strict
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_fast.h"
+#include "fawkes/fwkx.h"
 
 /* Deeper documents go to jansson (which allows 2048 levels): bounds the recursion here. */
 #define MAX_DEPTH 256
@@ -118,7 +118,7 @@ static int parse_string(parser *ps, const char **text, size_t *len)
     while (end - p >= 8) {
         uint64_t v;
         memcpy(&v, p, 8);
-        if (json_fast_word_special(v) || (v & 0x8080808080808080ull))
+        if (fwkx_json_word_special(v) || (v & 0x8080808080808080ull))
             break;
         p += 8;
     }
@@ -414,7 +414,7 @@ static json_t *parse_value(parser *ps, int depth)
     }
 }
 
-json_t *json_fast_parse(const char *text, size_t len, char **scratch, size_t *scratch_cap)
+json_t *fwkx_json_parse_fast(const char *text, size_t len, char **scratch, size_t *scratch_cap)
 {
     parser ps = {.p = (const unsigned char *)text,
                  .end = (const unsigned char *)text + len,
