@@ -166,6 +166,10 @@ char *aws_endpoint(const aws_instance *inst, aws_service service, const char *re
 int aws_is_throttling(const char *code);
 /* Nonzero when `code` means the credentials may not do this (AccessDenied, ...). */
 int aws_is_denied(const char *code);
+/* Nonzero when `name` looks like an AWS region name ("us-east-1", "us-gov-west-1": a lower
+   case letter, then lower case letters, digits and '-', at most 32): a region an answer names
+   (DescribeRegions, a bucket's location) goes into host names and signatures only then. */
+int aws_region_name_ok(const char *name);
 
 /* ---- aws_xml.c: libxml2 answers to JSON ---- */
 

@@ -133,7 +133,9 @@ fwk_status aws_cost(aws_instance *inst, fwk_ctx *ctx, const json_t *request, jso
         return rc;
     }
     *report = json_pack("{s:s, s:f, s:s, s:s, s:o}", "currency", run.currency, "total",
-                        (double)(long long)(run.total * 100.0 + 0.5) / 100.0, "from", from_text,
-                        "to", to_text, "items", run.items);
+                        run.total > -1e15 && run.total < 1e15
+                            ? (double)(long long)(run.total * 100.0 + 0.5) / 100.0
+                            : run.total,
+                        "from", from_text, "to", to_text, "items", run.items);
     return FWK_OK;
 }

@@ -82,7 +82,12 @@ fwk_status aws_ec2_regions(aws_instance *inst, fwk_ctx *ctx, json_t *regions)
     json_array_foreach (list, i, region) {
         const char *name = fwkx_str(region, "RegionName", NULL);
         const char *opt_in = fwkx_str(region, "OptInStatus", "opt-in-not-required");
-        if (name && strcmp(opt_in, "not-opted-in") != 0)
+        if (name && !aws_region_name_ok(name))
+            inst->host->log(ctx, FWK_LOG_WARN,
+                            "ec2 DescribeRegions listed \"%.64s\", which is not a region name: "
+                            "skipped",
+                            name);
+        else if (name && strcmp(opt_in, "not-opted-in") != 0)
             json_array_append_new(regions, json_string(name));
     }
     json_decref(owned);

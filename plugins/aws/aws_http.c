@@ -67,6 +67,18 @@ int aws_is_denied(const char *code)
     return in_list(denied_codes, code);
 }
 
+int aws_region_name_ok(const char *name)
+{
+    size_t len = name ? strlen(name) : 0;
+    if (len == 0 || len > 32 || name[0] < 'a' || name[0] > 'z')
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+              name[i] == '-'))
+            return 0;
+    return 1;
+}
+
 /* AWS_ENDPOINT_URL_<ID> (the SDKs' service ids, upper case). */
 static const char *const env_ids[AWS_SERVICE_COUNT] = {"EC2", "S3",  "RDS",          "EKS",
                                                        "IAM", "STS", "COST_EXPLORER"};

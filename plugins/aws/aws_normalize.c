@@ -41,7 +41,12 @@ json_t *aws_time(const json_t *value)
     char out[FWKX_TIME_MAX];
 
     if (json_is_number(value)) {
-        ms = (int64_t)(json_number_value(value) * 1000.0);
+        /* epoch seconds (EKS's createdAt): a time RFC 3339 can write, years 1 to 9999; a
+           number past that (or not finite) is no time */
+        double seconds = json_number_value(value);
+        if (!(seconds >= -62135596800.0 && seconds <= 253402300799.0))
+            return json_null();
+        ms = (int64_t)(seconds * 1000.0);
         ms -= ms % 1000;
     } else if (!json_is_string(value) || fwkx_time_parse(json_string_value(value), &ms) != 0) {
         return json_null();

@@ -51,7 +51,8 @@ static const aws_price *find(const aws_price *table, size_t count, const char *n
 
 static double cents(double usd)
 {
-    return (double)(long long)(usd * 100.0 + 0.5) / 100.0;
+    /* rounded only where the cents fit a long long (a size from an answer can be anything) */
+    return usd > -1e15 && usd < 1e15 ? (double)(long long)(usd * 100.0 + 0.5) / 100.0 : usd;
 }
 
 json_t *aws_price_instance(const char *type, const char *state)

@@ -186,6 +186,14 @@ static fwk_status read_bucket(aws_task *t, const json_t *listed)
         region = bucket_region(t, name, &rc);
     if (!region)
         return rc == FWK_OK ? FWK_ERROR : rc;
+    if (!aws_region_name_ok(region)) {
+        t->inst->host->fail(t->ctx,
+                            "s3 bucket %s (account %s): its location \"%.64s\" is not a region "
+                            "name; the bucket was not read",
+                            name, t->account->id, region);
+        free(region);
+        return FWK_ERROR;
+    }
     item = json_deep_copy(listed);
     json_object_set_new(item, "BucketRegion", json_string(region));
     for (size_t i = 0; rc == FWK_OK && i < sizeof parts / sizeof parts[0]; i++)

@@ -215,7 +215,8 @@ json_t *gcp_norm_disk(const gcp_instance *inst, const char *project, const json_
     gcp_last_segment(fwkx_str(item, "type", NULL), type, sizeof type);
     price = gcp_price_disk(inst, type);
     /* regional disks are replicated in two zones and bill twice */
-    if (price >= 0 && size_gb >= 0) {
+    /* a size past 1e9 GB (GCP's largest disk is 64 TB), or not a number, has no cost */
+    if (price >= 0 && size_gb >= 0 && size_gb <= 1e9) {
         double usd = price * size_gb * (fwkx_str(item, "region", NULL) ? 2 : 1);
         put(resource, "monthly_cost", json_real((double)(long long)(usd * 100 + 0.5) / 100));
     }

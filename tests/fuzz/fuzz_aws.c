@@ -108,9 +108,19 @@ static void fuzz_collect_signatures(fwk_ctx *ctx)
 
     json_array_foreach (fake_host_requests(ctx), i, request) {
         const char *auth = fake_host_request_header(request, "Authorization");
-        const char *sig = auth ? strstr(auth, "Signature=") : NULL;
-        fuzz_check(sig && strlen(sig + 10) == 64, "request %zu is not signed", i);
-        json_object_set_new(fuzz_signatures, sig + 10, json_true());
+        const char *sig = auth ? strstr(auth, ", Signature=") : NULL;
+        fuzz_check(sig && strlen(sig + 12) == 64, "request %zu is not signed", i);
+        /* the scope's region (Credential=KEY/DATE/REGION/SERVICE/aws4_request) is a region
+           name even when an answer named another (a bucket's location) */
+        const char *scope = strstr(auth, "Credential=");
+        const char *date = scope ? strchr(scope, '/') : NULL;
+        const char *region = date ? strchr(date + 1, '/') : NULL;
+        const char *service = region ? strchr(region + 1, '/') : NULL;
+        char name[64] = "";
+        if (service && (size_t)(service - region - 1) < sizeof name)
+            memcpy(name, region + 1, (size_t)(service - region - 1));
+        fuzz_check(aws_region_name_ok(name), "request %zu is signed for region \"%s\"", i, name);
+        json_object_set_new(fuzz_signatures, sig + 12, json_true());
     }
 }
 
