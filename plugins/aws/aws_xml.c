@@ -1,6 +1,7 @@
 /* aws_xml.c: AWS XML answers (EC2, IAM, RDS, S3, STS) read with libxml2 into JSON. */
 #include <ctype.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -194,9 +195,13 @@ static json_t *convert(const xmlNode *node, const char *key, aws_xml_names names
 json_t *aws_xml_parse(const aws_instance *inst, fwk_ctx *ctx, const char *what, const char *body,
                       size_t len, aws_xml_names names)
 {
-    xmlDoc *doc = xmlReadMemory(body, (int)len, "answer.xml", NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                    XML_PARSE_NOBLANKS);
+    /* the thread's last error is libxml2's only report; an answer it fails without one (an
+       empty body) must not be described by an earlier answer's error */
+    xmlResetLastError();
+    xmlDoc *doc = len <= INT_MAX ? xmlReadMemory(body, (int)len, "answer.xml", NULL,
+                                                 XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                     XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS)
+                                 : NULL;
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     const xmlError *err;
     json_t *out;

@@ -470,6 +470,13 @@ static void test_denied_and_cut_short(void **state)
                            "ec2 DescribeVolumes in eu-west-2 (account " ACCOUNT
                            "): the answer is not well-formed XML"));
     assert_int_equal(json_array_size(fake_host_resources(ctx)), 0);
+    /* an empty answer after it is described as empty, not by the earlier answer's error */
+    fake_host_ctx_clear(ctx);
+    fake_host_push_response(ctx, 200, "");
+    assert_int_equal(aws_run_task(inst, ctx, task), FWK_ERROR);
+    assert_non_null(
+        strstr(fake_host_failure(ctx), "not well-formed XML (0 bytes; no root element)"));
+    assert_null(strstr(fake_host_failure(ctx), "volumeId"));
     json_decref(task);
 }
 
