@@ -157,9 +157,7 @@ static fwk_status snapshot_run_task(fwk_ctx *ctx, void *instance, const json_t *
         return FWK_ERROR;
     if (snapshot_has_suffix(path, ".json"))
         return snapshot_read_json(&rd);
-    fwk_status status = snapshot_read_jsonl(&rd);
-    free(rd.scratch);
-    return status;
+    return snapshot_read_jsonl(&rd);
 }
 
 static const fwk_provider_vtable snapshot_vtable = {

@@ -54,7 +54,7 @@ typedef struct snapshot_reader {
     size_t skipped;
     char first_where[64]; /* "line 7" or "resources[3]": the first skipped record */
     char first_why[256];
-    char *scratch; /* fwkx_json_parse_fast's buffer (owned) */
+    char *scratch; /* fwkx_json_parse_fast's buffer: snapshot_read_jsonl frees it */
     size_t scratch_cap;
 } snapshot_reader;
 

@@ -135,6 +135,9 @@ fwk_status snapshot_read_jsonl(snapshot_reader *rd)
     status = snapshot_finish(rd);
 out:
     free(buf);
+    free(rd->scratch); /* the parser's buffer lives as long as this read */
+    rd->scratch = NULL;
+    rd->scratch_cap = 0;
     if (f)
         fclose(f);
     return status;
