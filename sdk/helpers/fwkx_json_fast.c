@@ -130,6 +130,8 @@ static int parse_string(parser *ps, const char **text, size_t *len)
         ps->p = p + 1;
         return 0;
     }
+    if (p == end)
+        return -1; /* no closing quote */
     /* the general case, into the scratch buffer (never longer than the input) */
     size_t need = (size_t)(end - start);
     if (need > ps->scratch_cap) {
