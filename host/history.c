@@ -13,6 +13,29 @@
 #include "history_internal.h"
 #include "log.h"
 
+/*
+ * What one thread marks: its own page of fail records and its own chunk of keys, so that
+ * threads marking findings at once never wait for each other (only the writes of a full
+ * page or chunk to the temporary file take a lock). The page is numbered when its first
+ * record goes in; its buffers are reused page after page.
+ */
+typedef struct hwriter {
+    fwkx_buf page;
+    uint32_t page_no;
+    bool numbered;    /* page_no is taken */
+    hsort_rec *chunk; /* keys not yet written (HSORT_CHUNK records) */
+    size_t chunk_len;
+    hpage_zip zip;
+    struct hwriter *next;
+} hwriter;
+
+/* The writer of the calling thread, valid while `gen` is its chain's. */
+static _Thread_local struct {
+    unsigned long gen;
+    hwriter *writer;
+} my_writer;
+static atomic_ulong writer_gens;
+
 struct history {
     state_store *st;
     char *since; /* full run id of --since, or NULL */
@@ -27,11 +50,11 @@ struct history {
 
     hbase base;           /* the baseline's keys (read-only while marking) */
     hrules *rules;        /* this run's rule templates */
-    pthread_mutex_t lock; /* guards chunk, page, next_page, counts and write_error */
-    hsort_rec *chunk;     /* keys of this run not yet written (HSORT_CHUNK records) */
-    size_t chunk_len;
-    fwkx_buf page; /* fail records not yet written */
-    uint32_t next_page;
+    pthread_mutex_t lock; /* guards writers, counts and write_error */
+    unsigned long gen;    /* this chain's mark of its writers (unique in the process) */
+    hwriter *writers;     /* one per thread that marked a finding of this chain */
+    hwriter tail;         /* the chain end's own: resolved and carried records */
+    atomic_uint next_page;
     size_t new_count, open_count, resolved_count, error_count;
     char *write_error; /* first failure to keep a finding (owned) */
     atomic_size_t pass_count;
@@ -188,6 +211,14 @@ int history_open(const config *cfg, const char *since, history **out, diag *err)
     return 0;
 }
 
+static void writer_free(hwriter *w)
+{
+    fwkx_buf_free(&w->page);
+    free(w->chunk);
+    hpage_zip_free(&w->zip);
+    memset(w, 0, sizeof *w);
+}
+
 static void chain_reset(history *h)
 {
     free(h->run_id);
@@ -200,11 +231,15 @@ static void chain_reset(history *h)
     hbase_free(&h->base);
     hrules_free(h->rules);
     h->rules = NULL;
-    free(h->chunk);
-    h->chunk = NULL;
-    h->chunk_len = 0;
-    fwkx_buf_free(&h->page);
-    h->next_page = 0;
+    while (h->writers) {
+        hwriter *w = h->writers;
+        h->writers = w->next;
+        writer_free(w);
+        free(w);
+    }
+    writer_free(&h->tail);
+    h->gen = 0;
+    atomic_store(&h->next_page, 0);
     h->new_count = h->open_count = h->resolved_count = h->error_count = 0;
     atomic_store(&h->pass_count, 0);
 }
@@ -348,6 +383,7 @@ int history_chain_begin(history *h, const char *run_id, const char *key, const c
     }
     if (prepare_tmp(h, err) != 0 || find_baseline(h, err) != 0)
         return -1;
+    h->gen = atomic_fetch_add(&writer_gens, 1) + 1;
     h->rules = hrules_new();
     if (!h->rules) {
         diag_set(err, "out of memory");
@@ -369,149 +405,100 @@ static void note_write_error(history *h, const char *what)
         h->write_error = strdup(what);
 }
 
-/* Compress a full page and store it in history_tmp. Any thread; takes tmp_lock. */
-static int write_page(history *h, uint32_t page, int kind, const char *raw, size_t len)
+/* Store a compressed page in history_tmp. Any thread; takes tmp_lock. */
+static int store_page(history *h, uint32_t page, int kind, size_t raw_len,
+                      const unsigned char *blob, size_t blob_len)
 {
-    unsigned char *blob = NULL;
-    size_t blob_len = 0;
-    if (hpage_compress(raw, len, &blob, &blob_len) != 0)
-        return -1;
     pthread_mutex_lock(&h->tmp_lock);
     sqlite3_reset(h->tmp_insert);
     sqlite3_bind_int64(h->tmp_insert, 1, page);
     sqlite3_bind_int(h->tmp_insert, 2, kind);
-    sqlite3_bind_int64(h->tmp_insert, 3, (sqlite3_int64)len);
+    sqlite3_bind_int64(h->tmp_insert, 3, (sqlite3_int64)raw_len);
     sqlite3_bind_blob64(h->tmp_insert, 4, blob, blob_len, SQLITE_STATIC);
     int rc = sqlite3_step(h->tmp_insert) == SQLITE_DONE ? 0 : -1;
     sqlite3_clear_bindings(h->tmp_insert);
     pthread_mutex_unlock(&h->tmp_lock);
-    free(blob);
     return rc;
-}
-
-/* Hand over the page being filled when full (or `force`d and not empty): its number, text
-   and length. Call with h->lock held. Returns 1 when a page was handed over. */
-static int take_page(history *h, bool force, uint32_t *page, char **raw, size_t *len)
-{
-    if (h->page.len == 0 || (!force && h->page.len < HPAGE_RAW_BYTES))
-        return 0;
-    *page = h->next_page++;
-    *len = h->page.len;
-    *raw = h->page.data;
-    h->page = (fwkx_buf)FWKX_BUF_INIT;
-    return 1;
 }
 
 /* Give an empty page its full size at once, so appends do not move it (when memory is
    short it stays empty and grows as appends need). */
 static void page_reserve(fwkx_buf *page)
 {
-    size_t cap = HPAGE_RAW_BYTES + HPAGE_RAW_BYTES / 4;
-    char *data = malloc(cap);
-    if (data) {
-        data[0] = '\0';
-        *page = (fwkx_buf){data, 0, cap, 0};
-    }
+    if (!page->data)
+        fwkx_buf_reserve(page, HPAGE_RAW_BYTES + HPAGE_RAW_BYTES / 4);
+    page->failed = 0;
 }
 
-/* A policy decision's members that repeat the finding's (decision_finding copies them):
-   a page keeps them once, and names them under SHARED_KEY in the decision. */
-static const char *const shared_pairs[][2] = {
-    {"reason", "message"},          {"severity", "severity"},     {"title", "title"},
-    {"remediation", "remediation"}, {"compliance", "compliance"}, {"exception", "exception"}};
-#define SHARED_PAIRS (sizeof shared_pairs / sizeof shared_pairs[0])
-#define SHARED_KEY "~shared"
-
-/* The decision without the members equal to the finding's (a new object naming them under
-   SHARED_KEY), or NULL when nothing is shared. */
-static json_t *slim_decision(const json_t *finding, const json_t *decision)
+/* Write the writer's page (when it holds a record) as `kind` and start a new one. The
+   writer's thread, or the chain end. */
+static int writer_flush(history *h, hwriter *w, int kind)
 {
-    if (!json_is_object(decision) || json_object_get(decision, SHARED_KEY))
-        return NULL;
-    json_t *slim = NULL, *names = NULL;
-    for (size_t i = 0; i < SHARED_PAIRS; i++) {
-        const json_t *mine = json_object_get(decision, shared_pairs[i][0]);
-        const json_t *theirs = json_object_get(finding, shared_pairs[i][1]);
-        if (!mine || !theirs || !json_equal(mine, theirs))
-            continue;
-        if (!slim) {
-            slim = json_copy((json_t *)decision);
-            names = json_array();
-            if (!slim || !names || json_object_set_new(slim, SHARED_KEY, names) != 0) {
-                json_decref(slim);
-                return NULL;
-            }
-        }
-        json_object_del(slim, shared_pairs[i][0]);
-        json_array_append_new(names, json_string(shared_pairs[i][0]));
-    }
-    return slim;
+    if (!w->numbered)
+        return 0;
+    const unsigned char *blob = NULL;
+    size_t blob_len = 0;
+    int rc = hpage_zip_page(&w->zip, w->page.data, w->page.len, &blob, &blob_len);
+    if (rc == 0)
+        rc = store_page(h, w->page_no, kind, w->page.len, blob, blob_len);
+    w->page.len = 0;
+    w->numbered = false;
+    return rc;
 }
 
-/* Put back what slim_decision left out. */
-static void restore_decision(json_t *finding)
+/* Append `finding` to the writer's page as a record, numbering the page when it is new; the
+   page's number in *page. 0, or -1 when out of memory (the page as it was). */
+static int writer_put(history *h, hwriter *w, const uint8_t *key, const json_t *finding,
+                      const char *fingerprint, uint32_t *page)
 {
-    json_t *decision = json_object_get(finding, "decision");
-    const json_t *names = json_object_get(decision, SHARED_KEY);
-    size_t i;
-    const json_t *name;
-    json_array_foreach (names, i, name) {
-        for (size_t p = 0; p < SHARED_PAIRS; p++)
-            if (strcmp(json_string_value(name) ? json_string_value(name) : "",
-                       shared_pairs[p][0]) == 0) {
-                json_t *value = json_object_get(finding, shared_pairs[p][1]);
-                if (value)
-                    json_object_set(decision, shared_pairs[p][0], value);
-            }
-    }
-    if (names)
-        json_object_del(decision, SHARED_KEY);
-}
-
-/* The finding's JSON as a page keeps it: without "fingerprint" when the record's header
-   holds it (see hpage_add), a decision without what repeats the finding, and without what
-   repeats its rule's template (history_rules.c). New string, or NULL when out of memory. */
-static char *page_text(history *h, const json_t *finding, const char *fingerprint)
-{
-    bool packed = hpage_packs_fingerprint(fingerprint);
-    json_t *slim = slim_decision(finding, json_object_get(finding, "decision"));
+    page_reserve(&w->page);
+    size_t before = w->page.len, len_at = 0;
+    bool packed = false;
+    if (hpage_begin(&w->page, key, fingerprint, &len_at, &packed) != 0)
+        return -1;
+    hslim slim;
+    hslim_of(finding, &slim);
     int id = -1;
-    unsigned omit =
-        hrules_match(h->rules, finding, slim ? slim : json_object_get(finding, "decision"), &id);
-    if (!packed && !slim && !omit)
-        return json_dumps(finding, JSON_COMPACT);
-    json_t *shallow = json_copy((json_t *)finding);
-    if (!shallow) {
-        json_decref(slim);
-        return NULL;
+    unsigned omit = hrules_match(h->rules, finding, &slim, &id);
+    if (hrecord_write(&w->page, finding, packed, &slim, id, omit) != 0 ||
+        hpage_end(&w->page, len_at) != 0) {
+        w->page.len = before;
+        w->page.data[before] = '\0';
+        return -1;
     }
-    if (packed)
-        json_object_del(shallow, "fingerprint");
-    if (slim)
-        json_object_set_new(shallow, "decision", slim);
-    hrules_strip(shallow, id, omit);
-    char *text = json_dumps(shallow, JSON_COMPACT);
-    json_decref(shallow);
-    return text;
+    if (!w->numbered) {
+        w->page_no = atomic_fetch_add(&h->next_page, 1);
+        w->numbered = true;
+    }
+    *page = w->page_no;
+    return 0;
 }
 
-/* A record read back: its JSON with what its rule's template holds, "fingerprint" and the
-   decision restored. New reference, or NULL (with why in jerr, when given). */
-static json_t *record_finding(const hpage_record *rec, const json_t *templates, json_error_t *jerr)
+/* Sort a chunk of keys and store it as a run. Any thread; takes tmp_lock. */
+static int write_run(history *h, hsort_rec *recs, size_t count)
 {
-    json_t *finding = json_loadb(rec->json, rec->len, 0, jerr);
-    if (finding && hrules_restore(finding, templates) != 0) {
-        json_decref(finding);
-        finding = NULL;
-        if (jerr)
-            snprintf(jerr->text, sizeof jerr->text,
-                     "it names a rule template the run did not store");
-    }
-    if (finding && rec->fingerprint[0])
-        json_object_set_new(finding, "fingerprint", json_string(rec->fingerprint));
-    if (finding)
-        restore_decision(finding);
-    return finding;
+    pthread_mutex_lock(&h->tmp_lock);
+    int rc = hsort_write_run(h->run_insert, recs, count);
+    pthread_mutex_unlock(&h->tmp_lock);
+    return rc;
+}
+
+/* The calling thread's writer for this chain, made by its first mark; NULL when out of
+   memory. */
+static hwriter *writer_of(history *h)
+{
+    if (my_writer.gen == h->gen && my_writer.writer)
+        return my_writer.writer;
+    hwriter *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    pthread_mutex_lock(&h->lock);
+    w->next = h->writers;
+    h->writers = w;
+    pthread_mutex_unlock(&h->lock);
+    my_writer.gen = h->gen;
+    my_writer.writer = w;
+    return w;
 }
 
 static int status_code(const char *status)
@@ -525,15 +512,6 @@ const char *history_pass(history *h)
         return NULL;
     atomic_fetch_add(&h->pass_count, 1);
     return h->has_baseline ? "open" : "new";
-}
-
-/* Sort a full chunk of keys and store it as a run. Any thread; takes tmp_lock. */
-static int write_run(history *h, hsort_rec *recs, size_t count)
-{
-    pthread_mutex_lock(&h->tmp_lock);
-    int rc = hsort_write_run(h->run_insert, recs, count);
-    pthread_mutex_unlock(&h->tmp_lock);
-    return rc;
 }
 
 int history_mark(history *h, json_t *finding)
@@ -553,82 +531,61 @@ int history_mark(history *h, json_t *finding)
        the first report */
     bool open = hbase_has(&h->base, code, key);
     json_object_set_new(finding, "delta", json_string(open ? "open" : "new"));
-    char *text = page_text(h, finding, fingerprint);
+    hwriter *w = writer_of(h);
+    if (w && !w->chunk)
+        w->chunk = malloc(HSORT_CHUNK * sizeof *w->chunk);
     uint32_t page = 0;
-    char *raw = NULL;
-    size_t len = 0;
-    hsort_rec *full = NULL;
-    size_t full_len = 0;
-    pthread_mutex_lock(&h->lock);
-    int handed = 0, rc = 0;
-    if (!h->page.data)
-        page_reserve(&h->page);
-    if (!h->chunk)
-        h->chunk = malloc(HSORT_CHUNK * sizeof *h->chunk);
-    if (!text || !h->chunk || hpage_add(&h->page, key, fingerprint, text, strlen(text)) != 0) {
-        note_write_error(h, "out of memory keeping the run's findings");
-        rc = -1;
+    const char *failure = NULL;
+    if (!w || !w->chunk || writer_put(h, w, key, finding, fingerprint, &page) != 0) {
+        failure = "out of memory keeping the run's findings";
     } else {
-        hsort_rec *rec = &h->chunk[h->chunk_len++];
+        hsort_rec *rec = &w->chunk[w->chunk_len++];
         memset(rec, 0, sizeof *rec);
         memcpy(rec->key, key, HISTORY_KEY_BYTES);
-        rec->page = h->next_page;
+        rec->page = page;
         rec->status = (uint8_t)code;
-        if (h->chunk_len == HSORT_CHUNK) {
-            full = h->chunk;
-            full_len = h->chunk_len;
-            h->chunk = NULL;
-            h->chunk_len = 0;
+        bool failed = false;
+        if (w->chunk_len == HSORT_CHUNK) {
+            failed = write_run(h, w->chunk, w->chunk_len) != 0;
+            w->chunk_len = 0;
         }
-        handed = take_page(h, false, &page, &raw, &len);
+        if (w->page.len >= HPAGE_RAW_BYTES && writer_flush(h, w, HPAGE_FAILS) != 0)
+            failed = true;
+        if (failed)
+            failure = "writing the run's findings to a temporary file failed (is TMPDIR full?)";
     }
-    pthread_mutex_unlock(&h->lock);
-    free(text);
-    bool failed = (handed && write_page(h, page, HPAGE_FAILS, raw, len) != 0) ||
-                  (full && write_run(h, full, full_len) != 0);
-    if (failed) {
+    if (failure) {
         pthread_mutex_lock(&h->lock);
-        note_write_error(h, "writing the run's findings to a temporary file failed (is TMPDIR "
-                            "full?)");
+        note_write_error(h, failure);
         pthread_mutex_unlock(&h->lock);
-        rc = -1;
+        return 0;
     }
-    free(raw);
-    free(full);
-    return rc == 0 && code == HKEY_FAIL;
+    return code == HKEY_FAIL;
 }
 
-/* Write the page being filled (any size) as `kind`. One thread (chain end). */
+/* Write the chain end's page (any size) as `kind`. One thread (chain end). */
 static int flush_page(history *h, int kind, diag *err)
 {
-    uint32_t page = 0;
-    char *raw = NULL;
-    size_t len = 0;
-    if (!take_page(h, true, &page, &raw, &len))
-        return 0;
-    int rc = write_page(h, page, kind, raw, len);
-    free(raw);
-    if (rc != 0)
+    if (writer_flush(h, &h->tail, kind) != 0) {
         diag_set(err,
                  "%s: writing the run's findings to a temporary file failed: %s; free space "
                  "in TMPDIR",
                  state_file(h->st), sqlite3_errmsg(state_db(h->st)));
-    return rc;
+        return -1;
+    }
+    return 0;
 }
 
-/* Add a record to the page being filled, writing it when full; its page in *page. One
+/* Add a finding to the chain end's page, writing it when full; its page in *page. One
    thread (chain end). */
 static int add_record(history *h, const uint8_t *key, int kind, const char *fingerprint,
-                      const char *json, size_t len, uint32_t *page, diag *err)
+                      const json_t *finding, uint32_t *page, diag *err)
 {
-    if (!h->page.data)
-        page_reserve(&h->page);
-    if (hpage_add(&h->page, key, fingerprint, json, len) != 0) {
+    if (writer_put(h, &h->tail, key, finding, fingerprint, page) != 0) {
         diag_set(err, "out of memory keeping the run's findings");
         return -1;
     }
-    *page = h->next_page;
-    if (h->page.len >= HPAGE_RAW_BYTES)
+    if (h->tail.page.len >= HPAGE_RAW_BYTES)
         return flush_page(h, kind, err);
     return 0;
 }
@@ -929,7 +886,7 @@ static int settle_gone(history *h, key_merge *km, sqlite3_stmt *insert, bool par
                 continue;
             uint32_t at = 0;
             /* read back whole, then kept against this run's templates */
-            json_t *finding = record_finding(&rec, templates, NULL);
+            json_t *finding = hrecord_read(&rec, templates, NULL);
             if (!finding)
                 continue;
             if (!partial) {
@@ -939,19 +896,14 @@ static int settle_gone(history *h, key_merge *km, sqlite3_stmt *insert, bool par
                     resolved(ud, finding);
                 h->resolved_count++;
             }
-            char *text = page_text(h, finding, rec.fingerprint);
-            json_decref(finding);
             g->settled = 1;
-            rc = text ? add_record(h, g->key, kind, rec.fingerprint, text, strlen(text), &at, err)
-                      : -1;
-            if (!text)
-                diag_set(err, "out of memory");
+            rc = add_record(h, g->key, kind, rec.fingerprint, finding, &at, err);
+            json_decref(finding);
             if (rc == 0 &&
                 (partial ? insert_key(insert, h->seq, g->key, HKEY_FAIL, HDELTA_OPEN, false, at)
                          : insert_key(insert, h->seq, g->key, HKEY_RESOLVED, HDELTA_RESOLVED, true,
                                       at)) != 0)
                 rc = sql_fail(h, err, "recording the run's keys");
-            free(text);
         }
         free(raw);
     }
@@ -1160,14 +1112,15 @@ int history_chain_end(history *h, bool partial, void (*resolved)(void *ud, const
         diag_set(err, "%s: %s; this run is not recorded", state_file(h->st), h->write_error);
         rc = -1;
     }
-    /* the last fail page first: resolved and carried pages follow it */
-    if (rc == 0)
-        rc = flush_page(h, HPAGE_FAILS, err);
-    if (rc == 0 && h->chunk_len && write_run(h, h->chunk, h->chunk_len) != 0)
-        rc = sql_fail(h, err, "writing the run's keys to a temporary file (is TMPDIR full?)");
-    free(h->chunk);
-    h->chunk = NULL;
-    h->chunk_len = 0;
+    /* what each marking thread still holds (they are all done) */
+    for (hwriter *w = h->writers; rc == 0 && w; w = w->next) {
+        if (writer_flush(h, w, HPAGE_FAILS) != 0 ||
+            (w->chunk_len && write_run(h, w->chunk, w->chunk_len) != 0))
+            rc = sql_fail(h, err,
+                          "writing the run's findings to a temporary file (is TMPDIR "
+                          "full?)");
+        w->chunk_len = 0;
+    }
     if (rc == 0)
         rc = record(h, partial, resolved, ud, err);
     state_exec(h->st, "DELETE FROM history_tmp.pages; DELETE FROM history_tmp.keyruns", NULL);
@@ -1222,7 +1175,7 @@ json_t *history_cursor_next(history_cursor *c, diag *err)
         int got = c->raw ? hpage_next(c->raw, c->raw_len, &c->pos, &rec) : 0;
         if (got == 1) {
             json_error_t jerr;
-            json_t *finding = record_finding(&rec, c->templates, &jerr);
+            json_t *finding = hrecord_read(&rec, c->templates, &jerr);
             if (!finding)
                 diag_set(err, "%s: a recorded finding does not read back: %s", state_file(c->h->st),
                          jerr.text);

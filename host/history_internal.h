@@ -122,13 +122,37 @@ enum {
 /* Does a record keep `fingerprint` in its header (64 lowercase hex digits)? */
 int hpage_packs_fingerprint(const char *fingerprint);
 
-/* Append one record; `fingerprint` is packed in the header when hpage_packs_fingerprint (the
-   JSON must then lack it). 0, or -1 when out of memory. */
+/* Begin a record: its header, with room for the JSON's length; the JSON is appended next and
+   the record closed by hpage_end(page, *len_at). *packed is set when the header holds the
+   fingerprint (the JSON must then lack it). 0, or -1 when out of memory (the page as it
+   was). */
+int hpage_begin(fwkx_buf *page, const uint8_t *key, const char *fingerprint, size_t *len_at,
+                bool *packed);
+
+/* Close the record begun at `len_at`: its JSON is what was appended since. 0, or -1 when the
+   JSON passes 4 GiB (then cut the page back to its length before hpage_begin). */
+int hpage_end(fwkx_buf *page, size_t len_at);
+
+/* Append one record of ready JSON text (hpage_begin, the text, hpage_end). 0 or -1. */
 int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const char *json,
               size_t len);
 
 /* Compress `len` bytes (zlib, fast level) into a new buffer (*out, free()). 0 or -1. */
 int hpage_compress(const char *raw, size_t len, unsigned char **out, size_t *out_len);
+
+/* A compressor kept for many pages (no allocation per page): the same zlib stream
+   hpage_compress writes. Zero-initialise; one thread at a time. */
+typedef struct hpage_zip {
+    void *stream; /* z_stream, made by the first page */
+    unsigned char *out;
+    size_t cap;
+} hpage_zip;
+
+/* Compress `len` bytes: *out (owned by `zip`, valid until its next page) and *out_len. 0, or
+   -1 when out of memory. */
+int hpage_zip_page(hpage_zip *zip, const char *raw, size_t len, const unsigned char **out,
+                   size_t *out_len);
+void hpage_zip_free(hpage_zip *zip);
 
 /* Uncompress a stored page of `raw_len` bytes into a new buffer (free()). 0, or -1 when
    the blob is damaged or memory ran out. */
@@ -161,15 +185,48 @@ typedef struct hrules hrules;
 hrules *hrules_new(void);
 void hrules_free(hrules *r);
 
-/* The members of `finding` (and `decision`, the slim decision its page record will hold)
-   equal to its rule's template, as bits for hrules_strip, with the template's id in *id;
-   the template is made when the rule has none. 0 (and *id -1) when nothing can be left out.
-   NULL `r` allowed (0). Thread-safe. */
-unsigned hrules_match(hrules *r, const json_t *finding, const json_t *decision, int *id);
+/*
+ * A finding's decision as its page record keeps it: without the members equal to the
+ * finding's (a policy decision's "reason" is the finding's "message", its severity, title,
+ * remediation, compliance and exception are the finding's), which it names under "~shared"
+ * instead. A view: nothing is copied.
+ */
+typedef struct hslim {
+    const json_t *decision; /* the finding's "decision", or NULL */
+    unsigned shared;        /* bits of the members left out; 0: the decision as it is */
+} hslim;
 
-/* Leave the `omit` members out of `record` (a copy of the finding about to be written) and
-   name them under HRULES_KEY. */
-void hrules_strip(json_t *record, int id, unsigned omit);
+/* The view of `finding`'s decision. */
+void hslim_of(const json_t *finding, hslim *out);
+
+/* The slim decision as a new value (deep: it shares nothing with the finding), or NULL
+   (no decision, or out of memory). */
+json_t *hslim_build(const hslim *slim);
+
+/* Is `value` equal to what hslim_build would return? */
+bool hslim_equal(const hslim *slim, const json_t *value);
+
+/* The members of `finding` (and its slim decision; NULL when it has none) equal to its rule's
+   template, as bits for hrecord_write, with the template's id in *id; the template is made
+   when the rule has none. 0 (and *id -1) when nothing can be left out. NULL `r` allowed (0).
+   Thread-safe. */
+unsigned hrules_match(hrules *r, const json_t *finding, const hslim *decision, int *id);
+
+/* The bit of a template member ("source", "severity", "title", "remediation",
+   "compliance", "decision"), or -1 for any other member name. */
+int hrules_member_bit(const char *name);
+
+/* Append `finding` as a page record's JSON (between hpage_begin and hpage_end): without
+   "fingerprint" when `packed`, its decision slimmed by `slim`, without the `omit` members of
+   template `id` (named under HRULES_KEY instead). The finding is only read. 0, or -1 (out of
+   memory, or a string that is not UTF-8: `page` as it was). */
+int hrecord_write(fwkx_buf *page, const json_t *finding, bool packed, const hslim *slim, int id,
+                  unsigned omit);
+
+/* A record read back: its JSON with what its rule's template holds, "fingerprint" (from the
+   header) and the decision restored. New reference, or NULL (with why in jerr, when
+   given). */
+json_t *hrecord_read(const hpage_record *rec, const json_t *templates, json_error_t *jerr);
 
 /* Put back what hrules_strip left out of `record`, from `templates` (hrules_load's). 0; or
    -1 when the record names a template or member that is not there (a damaged state file). A

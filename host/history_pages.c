@@ -13,35 +13,56 @@ int hpage_packs_fingerprint(const char *fingerprint)
     return hkey_fingerprint_bytes(fingerprint, bytes);
 }
 
-int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const char *json,
-              size_t len)
+int hpage_begin(fwkx_buf *page, const uint8_t *key, const char *fingerprint, size_t *len_at,
+                bool *packed)
 {
     uint8_t head[1 + HISTORY_KEY_BYTES + 32 + 4];
     size_t head_len = 1;
     head[0] = HPAGE_KEY_ONLY;
-    uint8_t packed[32];
-    if (fingerprint && hkey_fingerprint_bytes(fingerprint, packed)) {
+    uint8_t bytes[32];
+    if (fingerprint && hkey_fingerprint_bytes(fingerprint, bytes)) {
         /* the key of a hex fingerprint is its first bytes (hkey_of): then the fingerprint
            alone is stored (random bytes do not compress: 16 bytes a record saved) */
-        head[0] = memcmp(packed, key, HISTORY_KEY_BYTES) == 0 ? HPAGE_FINGERPRINT
-                                                              : HPAGE_KEY_AND_FINGERPRINT;
+        head[0] = memcmp(bytes, key, HISTORY_KEY_BYTES) == 0 ? HPAGE_FINGERPRINT
+                                                             : HPAGE_KEY_AND_FINGERPRINT;
     }
     if (head[0] != HPAGE_FINGERPRINT) {
         memcpy(head + head_len, key, HISTORY_KEY_BYTES);
         head_len += HISTORY_KEY_BYTES;
     }
     if (head[0] != HPAGE_KEY_ONLY) {
-        memcpy(head + head_len, packed, 32);
+        memcpy(head + head_len, bytes, 32);
         head_len += 32;
     }
-    for (int i = 0; i < 4; i++)
-        head[head_len + i] = (uint8_t)(len >> (8 * i));
+    memset(head + head_len, 0, 4); /* the length, set by hpage_end */
     head_len += 4;
-    size_t before = page->len;
-    if (len > UINT32_MAX || fwkx_buf_add(page, head, head_len) != 0)
+    if (fwkx_buf_add(page, head, head_len) != 0)
         return -1;
-    if (fwkx_buf_add(page, json, len) != 0) {
+    *len_at = page->len - 4;
+    *packed = head[0] != HPAGE_KEY_ONLY;
+    return 0;
+}
+
+int hpage_end(fwkx_buf *page, size_t len_at)
+{
+    size_t len = page->len - (len_at + 4);
+    if (len > UINT32_MAX)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        page->data[len_at + (size_t)i] = (char)(uint8_t)(len >> (8 * i));
+    return 0;
+}
+
+int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const char *json,
+              size_t len)
+{
+    size_t before = page->len, len_at = 0;
+    bool packed = false;
+    if (len > UINT32_MAX || hpage_begin(page, key, fingerprint, &len_at, &packed) != 0)
+        return -1;
+    if (fwkx_buf_add(page, json, len) != 0 || hpage_end(page, len_at) != 0) {
         page->len = before; /* leave no half record */
+        page->data[before] = '\0';
         return -1;
     }
     return 0;
@@ -58,6 +79,49 @@ int hpage_compress(const char *raw, size_t len, unsigned char **out, size_t *out
     *out = blob;
     *out_len = size;
     return 0;
+}
+
+int hpage_zip_page(hpage_zip *zip, const char *raw, size_t len, const unsigned char **out,
+                   size_t *out_len)
+{
+    z_stream *z = zip->stream;
+    if (!z) {
+        z = calloc(1, sizeof *z);
+        if (!z || deflateInit(z, Z_BEST_SPEED) != Z_OK) {
+            free(z);
+            return -1;
+        }
+        zip->stream = z;
+    } else if (deflateReset(z) != Z_OK) {
+        return -1;
+    }
+    size_t bound = deflateBound(z, (uLong)len);
+    if (bound > zip->cap) {
+        unsigned char *grown = realloc(zip->out, bound);
+        if (!grown)
+            return -1;
+        zip->out = grown;
+        zip->cap = bound;
+    }
+    z->next_in = (Bytef *)raw;
+    z->avail_in = (uInt)len;
+    z->next_out = zip->out;
+    z->avail_out = (uInt)zip->cap;
+    if (deflate(z, Z_FINISH) != Z_STREAM_END)
+        return -1;
+    *out = zip->out;
+    *out_len = zip->cap - z->avail_out;
+    return 0;
+}
+
+void hpage_zip_free(hpage_zip *zip)
+{
+    if (zip->stream) {
+        deflateEnd(zip->stream);
+        free(zip->stream);
+    }
+    free(zip->out);
+    memset(zip, 0, sizeof *zip);
 }
 
 int hpage_uncompress(const void *blob, size_t len, size_t raw_len, char **out)

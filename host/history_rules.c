@@ -45,12 +45,17 @@ void hrules_free(hrules *r)
     free(r);
 }
 
-static const json_t *member_of(const json_t *finding, const json_t *decision, size_t i)
+#define DECISION_BIT 5 /* members[DECISION_BIT] is "decision" */
+
+int hrules_member_bit(const char *name)
 {
-    return strcmp(members[i], "decision") == 0 ? decision : json_object_get(finding, members[i]);
+    for (size_t i = 0; i < MEMBERS; i++)
+        if (strcmp(name, members[i]) == 0)
+            return (int)i;
+    return -1;
 }
 
-unsigned hrules_match(hrules *r, const json_t *finding, const json_t *decision, int *id)
+unsigned hrules_match(hrules *r, const json_t *finding, const hslim *decision, int *id)
 {
     *id = -1;
     if (!r)
@@ -71,8 +76,10 @@ unsigned hrules_match(hrules *r, const json_t *finding, const json_t *decision, 
         /* the rule's first finding makes its template (copies: the finding is not ours) */
         tmpl = json_object();
         for (size_t i = 0; tmpl && i < MEMBERS; i++) {
-            const json_t *value = member_of(finding, decision, i);
-            if (value && json_object_set_new(tmpl, members[i], json_deep_copy(value)) != 0) {
+            json_t *value = i == DECISION_BIT
+                                ? hslim_build(decision)
+                                : json_deep_copy(json_object_get(finding, members[i]));
+            if (value && json_object_set_new(tmpl, members[i], value) != 0) {
                 json_decref(tmpl);
                 tmpl = NULL;
             }
@@ -100,24 +107,21 @@ unsigned hrules_match(hrules *r, const json_t *finding, const json_t *decision, 
     /* the template never changes once made: compared without the lock */
     unsigned omit = 0;
     for (size_t i = 0; i < MEMBERS; i++) {
-        const json_t *value = member_of(finding, decision, i);
         const json_t *same = json_object_get(tmpl, members[i]);
-        if (value && same && json_equal((json_t *)value, (json_t *)same))
+        if (!same)
+            continue;
+        if (i == DECISION_BIT) {
+            if (decision && decision->decision && hslim_equal(decision, same))
+                omit |= 1u << i;
+            continue;
+        }
+        const json_t *value = json_object_get(finding, members[i]);
+        if (value && json_equal((json_t *)value, (json_t *)same))
             omit |= 1u << i;
     }
     if (!omit)
         *id = -1;
     return omit;
-}
-
-void hrules_strip(json_t *record, int id, unsigned omit)
-{
-    if (!omit || id < 0)
-        return;
-    for (size_t i = 0; i < MEMBERS; i++)
-        if (omit & (1u << i))
-            json_object_del(record, members[i]);
-    json_object_set_new(record, HRULES_KEY, json_pack("[i, i]", id, (int)omit));
 }
 
 int hrules_restore(json_t *record, const json_t *templates)

@@ -12,39 +12,18 @@
 #include "policy_eval.h"
 #include "run.h"
 
-/* ---- growable text ---- */
+/* ---- growable text: an fwkx_buf filled directly (its NUL is not kept up) ---- */
 
-typedef struct peval_text {
-    char *data;
-    size_t len, cap;
-    bool failed; /* an append ran out of memory */
-} peval_text;
+typedef fwkx_buf peval_text;
 
 static bool text_grow(peval_text *t, size_t more)
 {
-    if (t->failed)
-        return false;
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap - t->len < more) {
-        if (cap > SIZE_MAX / 2) {
-            t->failed = true;
-            return false;
-        }
-        cap *= 2;
-    }
-    char *grown = realloc(t->data, cap);
-    if (!grown) {
-        t->failed = true;
-        return false;
-    }
-    t->data = grown;
-    t->cap = cap;
-    return true;
+    return !t->failed && fwkx_buf_reserve(t, more) == 0;
 }
 
 static inline void text_add(peval_text *t, const void *bytes, size_t len)
 {
-    if (t->cap - t->len < len && !text_grow(t, len))
+    if (t->cap - t->len <= len && !text_grow(t, len))
         return;
     memcpy(t->data + t->len, bytes, len);
     t->len += len;
@@ -52,7 +31,7 @@ static inline void text_add(peval_text *t, const void *bytes, size_t len)
 
 static inline void text_addc(peval_text *t, char c)
 {
-    if (t->cap == t->len && !text_grow(t, 1))
+    if (t->cap - t->len <= 1 && !text_grow(t, 1))
         return;
     t->data[t->len++] = c;
 }
@@ -93,128 +72,28 @@ static void text_free(peval_text *t)
 
 /* ---- JSON, byte for byte as jansson's json_dumps(JSON_COMPACT) writes it ---- */
 
-/* 1 for the bytes jansson escapes in a string: control characters, '"' and '\\'. */
-static const unsigned char escaped[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-};
+static void text_add_string(peval_text *t, const char *s, size_t len)
+{
+    if (!t->failed && fwkx_json_dump_string(t, s, len) != 0)
+        t->failed = 1;
+}
 
 /* The body of a JSON string (no quotes). */
 static void text_add_escaped(peval_text *t, const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        const unsigned char *from = p;
-        while (end - p >= 8) {
-            uint64_t v;
-            memcpy(&v, p, 8);
-            if (fwkx_json_word_special(v))
-                break;
-            p += 8;
-        }
-        while (p < end && !escaped[*p])
-            p++;
-        text_add(t, from, (size_t)(p - from));
-        if (p == end)
-            break;
-        char seq[8];
-        switch (*p) {
-        case '"':
-            text_add(t, "\\\"", 2);
-            break;
-        case '\\':
-            text_add(t, "\\\\", 2);
-            break;
-        case '\b':
-            text_add(t, "\\b", 2);
-            break;
-        case '\f':
-            text_add(t, "\\f", 2);
-            break;
-        case '\n':
-            text_add(t, "\\n", 2);
-            break;
-        case '\r':
-            text_add(t, "\\r", 2);
-            break;
-        case '\t':
-            text_add(t, "\\t", 2);
-            break;
-        default:
-            snprintf(seq, sizeof seq, "\\u%04X", (unsigned)*p);
-            text_add(t, seq, 6);
-        }
-        p++;
-    }
-}
-
-static void text_add_string(peval_text *t, const char *s, size_t len)
-{
-    text_addc(t, '"');
-    text_add_escaped(t, s, len);
-    text_addc(t, '"');
+    size_t start = t->len;
+    text_add_string(t, s, len);
+    if (t->failed)
+        return;
+    memmove(t->data + start, t->data + start + 1, t->len - start - 2);
+    t->len -= 2;
 }
 
 /* `value` as compact JSON, keys in their order (what json_dumps(JSON_COMPACT) writes). */
-static void text_add_json(peval_text *t, const json_t *value, int depth)
+static void text_add_json(peval_text *t, const json_t *value)
 {
-    if (depth > 64) { /* jansson refuses deeper documents when it parses them */
-        t->failed = true;
-        return;
-    }
-    switch (json_typeof(value)) {
-    case JSON_OBJECT: {
-        text_addc(t, '{');
-        bool first = true;
-        for (void *it = json_object_iter((json_t *)value); it;
-             it = json_object_iter_next((json_t *)value, it)) {
-            if (!first)
-                text_addc(t, ',');
-            first = false;
-            text_add_string(t, json_object_iter_key(it), json_object_iter_key_len(it));
-            text_addc(t, ':');
-            text_add_json(t, json_object_iter_value(it), depth + 1);
-        }
-        text_addc(t, '}');
-        break;
-    }
-    case JSON_ARRAY: {
-        text_addc(t, '[');
-        for (size_t i = 0; i < json_array_size(value); i++) {
-            if (i)
-                text_addc(t, ',');
-            text_add_json(t, json_array_get(value, i), depth + 1);
-        }
-        text_addc(t, ']');
-        break;
-    }
-    case JSON_STRING:
-        text_add_string(t, json_string_value(value), json_string_length(value));
-        break;
-    case JSON_INTEGER:
-        text_add_int(t, (long long)json_integer_value(value));
-        break;
-    case JSON_REAL: {
-        char *real = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
-        if (!real) {
-            t->failed = true;
-            return;
-        }
-        text_adds(t, real);
-        free(real);
-        break;
-    }
-    case JSON_TRUE:
-        text_add(t, "true", 4);
-        break;
-    case JSON_FALSE:
-        text_add(t, "false", 5);
-        break;
-    case JSON_NULL:
-        text_add(t, "null", 4);
-        break;
-    }
+    if (!t->failed && fwkx_json_dump_fast(t, value) != 0)
+        t->failed = 1;
 }
 
 /* ---- the sink ---- */
@@ -440,7 +319,7 @@ static void row_tail(peval_text *t, const json_t *d)
 static void json_head(peval_text *t, const json_t *d)
 {
     size_t start = t->len;
-    text_add_json(t, d, 0);
+    text_add_json(t, d);
     if (t->failed || t->len - start < 2)
         return;
     t->len--; /* the '}' */
@@ -579,7 +458,7 @@ static void slow_item(peval_worker *w, const json_t *shared, const json_t *uid)
     if (!d || !input) {
         json_decref(d);
         json_decref(input);
-        w->out.failed = true;
+        w->out.failed = 1;
         return;
     }
     if (json_is_object(d)) {
@@ -596,7 +475,7 @@ static void slow_item(peval_worker *w, const json_t *shared, const json_t *uid)
     } else {
         if (w->format == OUTPUT_JSON)
             text_add(&w->out, ",\n", 2);
-        text_add_json(&w->out, d, 0);
+        text_add_json(&w->out, d);
         if (w->format == OUTPUT_JSONL)
             text_addc(&w->out, '\n');
     }

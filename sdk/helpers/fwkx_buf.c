@@ -7,7 +7,7 @@
 #include "fawkes/fwkx.h"
 
 /* Make room for `extra` more bytes and the NUL. 0, or -1 with `failed` set. */
-static int fwkx_buf_reserve(fwkx_buf *buf, size_t extra)
+int fwkx_buf_reserve(fwkx_buf *buf, size_t extra)
 {
     size_t need, cap;
     char *grown;

@@ -1,4 +1,5 @@
-/* fwkx_json_fast.c: a fast path for parsing one JSONL line into jansson values. jansson's
+/* fwkx_json_fast.c: fast paths between JSON text and jansson values, for the hot loops
+   (a snapshot's lines, a run's findings). Reading: jansson's
    own parser reads through a function call per byte and copies every string byte by byte
    (about 50 MB/s here, three quarters of `policy eval`'s time); this one scans runs with
    plain loops and builds the same values with jansson's constructors. It accepts a strict
@@ -436,4 +437,182 @@ json_t *fwkx_json_parse_fast(const char *text, size_t len, char **scratch, size_
     *scratch = ps.scratch;
     *scratch_cap = ps.scratch_cap;
     return value;
+}
+
+/* ---- writing ---- */
+
+/* Deeper values are refused (a cycle, which jansson's json_dumps refuses too, ends here). */
+#define DUMP_MAX_DEPTH 2048
+/* A string is escaped in runs of this many input bytes (each may take 6 output bytes). */
+#define DUMP_RUN 4096
+
+/* `len` bytes of UTF-8 as the body of a JSON string, as jansson's dump_string writes it:
+   '"', '\\' and control characters escaped (\b \f \n \r \t, else \u00XX), the rest as it
+   is. 0, or -1 (not UTF-8, or out of memory). */
+static int dump_chars(fwkx_buf *buf, const unsigned char *p, const unsigned char *end)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    while (p < end) {
+        size_t run = (size_t)(end - p) < DUMP_RUN ? (size_t)(end - p) : DUMP_RUN;
+        /* a sequence of 4 bytes may start at the run's last byte: 3 more */
+        if (fwkx_buf_reserve(buf, 6 * run + 4) != 0)
+            return -1;
+        char *out = buf->data + buf->len;
+        const unsigned char *stop = p + run;
+        while (p < stop) {
+            while (stop - p >= 8) {
+                uint64_t v;
+                memcpy(&v, p, 8);
+                if (fwkx_json_word_special(v) || (v & 0x8080808080808080ull))
+                    break;
+                memcpy(out, p, 8);
+                out += 8;
+                p += 8;
+            }
+            if (p == stop)
+                break;
+            unsigned char c = *p;
+            if (c >= 0x80) {
+                size_t n = utf8_length(p, end);
+                if (n == 0)
+                    return -1;
+                memcpy(out, p, n);
+                out += n;
+                p += n;
+                continue;
+            }
+            p++;
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                *out++ = (char)c;
+                continue;
+            }
+            *out++ = '\\';
+            switch (c) {
+            case '"':
+            case '\\':
+                *out++ = (char)c;
+                break;
+            case '\b':
+                *out++ = 'b';
+                break;
+            case '\f':
+                *out++ = 'f';
+                break;
+            case '\n':
+                *out++ = 'n';
+                break;
+            case '\r':
+                *out++ = 'r';
+                break;
+            case '\t':
+                *out++ = 't';
+                break;
+            default:
+                memcpy(out, "u00", 3);
+                out[3] = hex[c >> 4];
+                out[4] = hex[c & 15];
+                out += 5;
+            }
+        }
+        buf->len = (size_t)(out - buf->data);
+    }
+    return 0;
+}
+
+static int dump_quoted(fwkx_buf *buf, const char *text, size_t len)
+{
+    if (fwkx_buf_add(buf, "\"", 1) != 0 ||
+        dump_chars(buf, (const unsigned char *)text, (const unsigned char *)text + len) != 0)
+        return -1;
+    return fwkx_buf_add(buf, "\"", 1);
+}
+
+static int dump_integer(fwkx_buf *buf, json_int_t n)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do {
+        digits[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        digits[--i] = '-';
+    return fwkx_buf_add(buf, digits + i, sizeof digits - i);
+}
+
+static int dump_value(fwkx_buf *buf, const json_t *value, int depth)
+{
+    if (depth > DUMP_MAX_DEPTH)
+        return -1;
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: {
+        if (fwkx_buf_add(buf, "{", 1) != 0)
+            return -1;
+        bool first = true;
+        for (void *it = json_object_iter((json_t *)value); it;
+             it = json_object_iter_next((json_t *)value, it)) {
+            if ((!first && fwkx_buf_add(buf, ",", 1) != 0) ||
+                dump_quoted(buf, json_object_iter_key(it), json_object_iter_key_len(it)) != 0 ||
+                fwkx_buf_add(buf, ":", 1) != 0 ||
+                dump_value(buf, json_object_iter_value(it), depth + 1) != 0)
+                return -1;
+            first = false;
+        }
+        return fwkx_buf_add(buf, "}", 1);
+    }
+    case JSON_ARRAY: {
+        if (fwkx_buf_add(buf, "[", 1) != 0)
+            return -1;
+        size_t n = json_array_size(value);
+        for (size_t i = 0; i < n; i++)
+            if ((i && fwkx_buf_add(buf, ",", 1) != 0) ||
+                dump_value(buf, json_array_get(value, i), depth + 1) != 0)
+                return -1;
+        return fwkx_buf_add(buf, "]", 1);
+    }
+    case JSON_STRING:
+        return dump_quoted(buf, json_string_value(value), json_string_length(value));
+    case JSON_INTEGER:
+        return dump_integer(buf, json_integer_value(value));
+    case JSON_REAL: {
+        /* rare in findings: jansson's own digits */
+        char *real = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+        int rc = real ? fwkx_buf_adds(buf, real) : -1;
+        free(real);
+        return rc;
+    }
+    case JSON_TRUE:
+        return fwkx_buf_add(buf, "true", 4);
+    case JSON_FALSE:
+        return fwkx_buf_add(buf, "false", 5);
+    case JSON_NULL:
+        return fwkx_buf_add(buf, "null", 4);
+    }
+    return -1;
+}
+
+/* Undo a failed append: the text as it was. */
+static int dump_undo(fwkx_buf *buf, size_t before)
+{
+    buf->len = before;
+    if (buf->data)
+        buf->data[before] = '\0';
+    return -1;
+}
+
+int fwkx_json_dump_fast(fwkx_buf *buf, const json_t *value)
+{
+    size_t before = buf->len;
+    if (!value || dump_value(buf, value, 0) != 0)
+        return dump_undo(buf, before);
+    return fwkx_buf_add(buf, "", 0); /* the NUL after the text */
+}
+
+int fwkx_json_dump_string(fwkx_buf *buf, const char *text, size_t len)
+{
+    size_t before = buf->len;
+    if (!text || dump_quoted(buf, text, len) != 0)
+        return dump_undo(buf, before);
+    return 0;
 }

@@ -1,8 +1,10 @@
-/* fuzz_json_fast.c: sdk/helpers/fwkx_json_fast.c, the fast JSONL line parser, against jansson.
-   Whenever fwkx_json_parse_fast returns a value, json_loadb(JSON_REJECT_DUPLICATES) must accept the
-   same bytes and give the same value: same types (an integer is not a real), same strings, same
-   keys in the same order, same numbers to the bit. When it gives up, it may (jansson then
-   parses or rejects the line). */
+/* fuzz_json_fast.c: sdk/helpers/fwkx_json_fast.c, the fast JSONL line parser and the fast
+   writer, against jansson. Whenever fwkx_json_parse_fast returns a value,
+   json_loadb(JSON_REJECT_DUPLICATES) must accept the same bytes and give the same value: same types
+   (an integer is not a real), same strings, same keys in the same order, same numbers to the bit.
+   When it gives up, it may (jansson then parses or rejects the line). Whatever jansson parses,
+   fwkx_json_dump_fast must write byte for byte as json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) does.
+ */
 #include <string.h>
 
 #include "fuzz.h"
@@ -54,6 +56,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(b);
         fuzz_check(fast->refcount == 1, "fwkx_json_parse_fast returned %zu references",
                    fast->refcount);
+    }
+    if (slow) {
+        char *want = json_dumps(slow, JSON_COMPACT | JSON_ENCODE_ANY);
+        fwkx_buf got = FWKX_BUF_INIT;
+        int rc = fwkx_json_dump_fast(&got, slow);
+        fuzz_check(want != NULL && rc == 0 && strcmp(fwkx_buf_str(&got), want) == 0 &&
+                       got.len == strlen(want),
+                   "fwkx_json_dump_fast wrote %s (rc %d), json_dumps %s", fwkx_buf_str(&got), rc,
+                   want ? want : "(null)");
+        fwkx_buf_free(&got);
+        free(want);
     }
     json_decref(fast);
     json_decref(slow);

@@ -208,9 +208,13 @@ static void test_rule_templates_round_trip(void **state)
                    0, NULL);
     json_t *other =
         json_loads("{\"rule\": \"q\", \"source\": \"policy\", \"title\": \"T\"}", 0, NULL);
-    json_t *decision = json_loads("{\"effect\": \"deny\"}", 0, NULL);
+    json_object_set_new(first, "decision",
+                        json_loads("{\"effect\": \"deny\", \"title\": \"T\"}", 0, NULL));
+    hslim decision;
+    hslim_of(first, &decision);
+    assert_int_equal(decision.shared, 1u << 2); /* the title, as the finding's */
     int id = -1, id2 = -1, id3 = -1;
-    unsigned omit1 = hrules_match(r, first, decision, &id);
+    unsigned omit1 = hrules_match(r, first, &decision, &id);
     unsigned omit2 = hrules_match(r, second, NULL, &id2);
     hrules_match(r, other, NULL, &id3);
     assert_int_equal(id, 0);
@@ -218,8 +222,11 @@ static void test_rule_templates_round_trip(void **state)
     assert_int_equal(id3, 1);
     assert_int_equal(omit1, 0x3f); /* all six, the decision too */
     assert_int_equal(omit2, 0x1d); /* all but severity (and no decision) */
-    json_t *record = json_copy(second);
-    hrules_strip(record, id2, omit2);
+    /* the record as a page keeps it, and read back */
+    fwkx_buf text = FWKX_BUF_INIT;
+    assert_int_equal(hrecord_write(&text, second, false, NULL, id2, omit2), 0);
+    json_t *record = json_loads(fwkx_buf_str(&text), 0, NULL);
+    assert_non_null(record);
     assert_null(json_object_get(record, "title"));
     assert_string_equal(json_string_value(json_object_get(record, "severity")), "low");
     assert_int_equal(hrules_store(r, st, 5), 0);
@@ -227,6 +234,16 @@ static void test_rule_templates_round_trip(void **state)
     assert_int_equal(json_array_size(templates), 2);
     assert_int_equal(hrules_restore(record, templates), 0);
     assert_true(json_equal(record, second));
+    /* the first finding: all of it in the template, its decision slim there */
+    text.len = 0;
+    assert_int_equal(hrecord_write(&text, first, false, &decision, id, omit1), 0);
+    hpage_record rec = {.json = text.data, .len = text.len};
+    json_t *back = hrecord_read(&rec, templates, NULL);
+    assert_non_null(back);
+    assert_true(json_equal(back, first));
+    assert_null(json_object_get(back, "~rule"));
+    json_decref(back);
+    fwkx_buf_free(&text);
     /* a template the run did not store */
     json_t *stray = json_pack("{s:s, s:[i, i]}", "rule", "p.r", HRULES_KEY, 7, 4);
     assert_int_equal(hrules_restore(stray, templates), -1);
@@ -239,7 +256,6 @@ static void test_rule_templates_round_trip(void **state)
     json_decref(first);
     json_decref(second);
     json_decref(other);
-    json_decref(decision);
     hrules_free(r);
     state_close(st);
     unlink(path);

@@ -603,12 +603,106 @@ static void paginate_stops_on_errors_callbacks_cancel_and_wrong_shapes(void **st
                         "incomplete): narrow the listing or raise the plugin's page limit");
 }
 
+/* fwkx_json_dump_fast writes what json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) writes. */
+static void expect_dump_same(const json_t *value)
+{
+    char *want = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    assert_non_null(want);
+    fwkx_buf buf = FWKX_BUF_INIT;
+    fwkx_buf_adds(&buf, "x");
+    assert_int_equal(fwkx_json_dump_fast(&buf, value), 0);
+    assert_string_equal(fwkx_buf_str(&buf) + 1, want);
+    assert_int_equal(buf.len, strlen(want) + 1);
+    fwkx_buf_free(&buf);
+    free(want);
+}
+
+static void json_dump_fast_writes_what_jansson_writes(void **state)
+{
+    (void)state;
+    const char *docs[] = {
+        "{}",
+        "[]",
+        "[{},[],{\"a\":[]}]",
+        "\"\"",
+        "0",
+        "-9223372036854775808",
+        "9223372036854775807",
+        "1.5",
+        "1e300",
+        "-0.0",
+        "0.1",
+        "true",
+        "false",
+        "null",
+        "{\"b\":1,\"a\":2,\"c\":{\"z\":null,\"y\":[1,2.25,\"3\"]}}",
+        "[\"quote \\\" backslash \\\\ slash / tab \\t nl \\n cr \\r bs \\b ff \\f\"]",
+        "[\"\\u0000\\u0001\\u001f\\u007f \\u00e9 \\u2028 \\ud83d\\ude00\"]",
+        "{\"k\\u0001ey \\\"\":\"v\"}",
+        "[\"abcdefgh\\\"ijklmnop\", \"12345678\"]",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_error_t error;
+        json_t *value = json_loads(docs[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+        if (!value)
+            fail_msg("%s: %s", docs[i], error.text);
+        expect_dump_same(value);
+        json_decref(value);
+    }
+    /* long strings: escapes on both sides of the writer's 4096-byte runs, a 4-byte character
+       across one */
+    char *text = malloc(20000);
+    assert_non_null(text);
+    for (size_t i = 0; i < 20000; i++)
+        text[i] = (char)('a' + i % 26);
+    for (size_t at = 4090; at < 4100; at++)
+        text[at] = at % 2 ? '"' : '\x01';
+    memcpy(text + 8190, "\xf0\x9f\x98\x80", 4);
+    json_t *long_string = json_stringn(text, 20000);
+    assert_non_null(long_string);
+    expect_dump_same(long_string);
+    json_decref(long_string);
+    free(text);
+}
+
+static void json_dump_fast_refuses_what_jansson_refuses(void **state)
+{
+    (void)state;
+    fwkx_buf buf = FWKX_BUF_INIT;
+    fwkx_buf_adds(&buf, "kept");
+    /* not UTF-8 (json_string_nocheck does not look) */
+    json_t *bad = json_pack("{s:[s, o]}", "a", "fine", json_string_nocheck("caf\xe9"));
+    assert_null(json_dumps(bad, JSON_COMPACT));
+    assert_int_equal(fwkx_json_dump_fast(&buf, bad), -1);
+    assert_string_equal(fwkx_buf_str(&buf), "kept");
+    assert_int_equal(buf.failed, 0);
+    assert_int_equal(fwkx_json_dump_string(&buf, "\xc3", 1), -1);
+    assert_string_equal(fwkx_buf_str(&buf), "kept");
+    json_decref(bad);
+    /* a value holding itself */
+    json_t *outer = json_array(), *inner = json_array();
+    json_array_append(outer, inner);
+    json_array_append(inner, outer);
+    assert_null(json_dumps(outer, JSON_COMPACT));
+    assert_int_equal(fwkx_json_dump_fast(&buf, outer), -1);
+    assert_string_equal(fwkx_buf_str(&buf), "kept");
+    json_array_clear(inner);
+    json_decref(inner);
+    json_decref(outer);
+    /* a string's quotes and escapes */
+    assert_int_equal(fwkx_json_dump_string(&buf, "a\"b\n", 4), 0);
+    assert_string_equal(fwkx_buf_str(&buf), "kept\"a\\\"b\\n\"");
+    fwkx_buf_free(&buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_getters_fall_back_on_absent_and_wrong_types),
         cmocka_unit_test(severities_parse_name_and_order),
         cmocka_unit_test(buffer_appends_formats_and_escapes),
+        cmocka_unit_test(json_dump_fast_writes_what_jansson_writes),
+        cmocka_unit_test(json_dump_fast_refuses_what_jansson_refuses),
         cmocka_unit_test(time_parses_the_one_grammar),
         cmocka_unit_test(time_formats_and_round_trips),
         cmocka_unit_test(clocks_move_as_documented),

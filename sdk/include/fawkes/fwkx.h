@@ -118,6 +118,10 @@ typedef struct fwkx_buf {
         NULL, 0, 0, 0                                                                              \
     }
 
+/* Make room for `extra` more bytes (and the NUL) without moving the text again: appends
+   of up to `extra` bytes after it cannot fail. For writers that fill `data` directly (then
+   they set `len`, and the NUL by an append or by hand). 0 or -1 (`failed` set). */
+int fwkx_buf_reserve(fwkx_buf *buf, size_t extra);
 /* Append `len` bytes of `bytes` (may contain NULs). 0 or -1. */
 int fwkx_buf_add(fwkx_buf *buf, const void *bytes, size_t len);
 /* Append a NUL-terminated string. 0 or -1. */
@@ -136,6 +140,23 @@ const char *fwkx_buf_str(const fwkx_buf *buf);
 char *fwkx_buf_take(fwkx_buf *buf);
 /* Free the text and empty the buffer; it may be reused. */
 void fwkx_buf_free(fwkx_buf *buf);
+
+/*
+ * fwkx_json_dump_fast: append `value` to `buf` as compact JSON: exactly the bytes
+ * json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) returns (members in their order, strings
+ * escaped as jansson escapes them, reals in jansson's own digits), only faster: no allocation
+ * per container, plain runs of a string copied eight bytes at a time. Returns 0; or -1 where
+ * json_dumps fails too (a string that is not UTF-8, made with json_string_nocheck; a value
+ * holding itself, refused once nesting passes 2048 levels) or when memory runs out: `buf`
+ * then holds what it held before, its `failed` set only when memory ran out. Reads `value`
+ * only: thread-safe on distinct buffers while nothing changes the value.
+ */
+int fwkx_json_dump_fast(fwkx_buf *buf, const json_t *value);
+
+/* Append `len` bytes of UTF-8 `text` as a JSON string, quoted and escaped as
+   fwkx_json_dump_fast writes strings (also for an object's keys). 0; or -1 (not UTF-8, or out
+   of memory: `buf` as it was). */
+int fwkx_json_dump_string(fwkx_buf *buf, const char *text, size_t len);
 
 /* ------------------------------------------------------------------------------------------
  * Time. One grammar for every timestamp a plugin reads, RFC 3339 (section 5.6):
