@@ -8,6 +8,8 @@
 
 /* Rank of a severity: critical 4, high 3, medium 2, low 1, info 0; -1 when unknown. */
 int severity_rank(const char *severity);
+/* The severity of a rank (0-4): static text; NULL for any other rank. */
+const char *severity_name(int rank);
 
 /*
  * resource_complete: check a resource against the model (docs/model.md,

@@ -88,10 +88,10 @@ int history_chain_begin(history *h, const char *run_id, const char *key, const c
  */
 int history_mark(history *h, json_t *finding);
 
-/* Count a pass finding that is not built (the output only counts passes) and return its
-   delta ("new" or "open", as history_mark would set it). Thread-safe. NULL (no delta) when
-   `h` is NULL or no chain is being recorded. */
-const char *history_pass(history *h);
+/* Count `n` pass findings that are not built (the output only counts passes) and return
+   their delta ("new" or "open", as history_mark would set it). Thread-safe. NULL (no delta)
+   when `h` is NULL or no chain is being recorded. */
+const char *history_pass(history *h, size_t n);
 
 /*
  * history_chain_end: finish the chain. Unless `partial`, the baseline's fail findings this

@@ -50,7 +50,7 @@ void hrules_free(hrules *r)
 int hrules_member_bit(const char *name)
 {
     for (size_t i = 0; i < MEMBERS; i++)
-        if (strcmp(name, members[i]) == 0)
+        if (name[0] == members[i][0] && strcmp(name, members[i]) == 0)
             return (int)i;
     return -1;
 }

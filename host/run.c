@@ -197,31 +197,30 @@ static bool passes_counted_only(const run *r)
     return r->kind == OUTPUT_FINDINGS && r->out && !output_lists_passes(r->out);
 }
 
-/* Count a pass that is not built, as run_finding would count the finding. */
-static void count_pass(run *r, const fwk_ctx *ctx, const char *severity)
+/* Count `n` passes of `severity` that are not built, as run_finding would count them. */
+static void count_pass(run *r, const fwk_ctx *ctx, const char *severity, size_t n)
 {
+    if (!n)
+        return;
     if (ctx->inst)
-        instance_count(ctx->inst, "findings", 1);
-    output_pass_counted(r->out, severity, history_pass(r->history));
+        instance_count(ctx->inst, "findings", (int64_t)n);
+    output_pass_counted(r->out, severity, history_pass(r->history, n), n);
     pthread_mutex_lock(&r->lock);
-    r->finding_count++;
+    r->finding_count += n;
     pthread_mutex_unlock(&r->lock);
 }
 
-/* An allow decision whose finding would only be counted: count it and return true. A
-   decision that would not make a valid finding goes the long way, which reports why. */
-static bool pass_decision_counted(run *r, const fwk_ctx *ctx, const json_t *decision)
+/* An allow decision whose finding would only be counted: its severity's rank (to be counted
+   with the resource's other passes); -1 for a decision that would not make a valid finding
+   or that is not an allow: it goes the long way, which reports why. */
+static int pass_decision_rank(const json_t *decision)
 {
     const char *effect = json_string_value(json_object_get(decision, "effect"));
     if (!effect || strcmp(effect, "allow") != 0 ||
         !json_is_string(json_object_get(decision, "policy")))
-        return false;
+        return -1;
     const json_t *severity = json_object_get(decision, "severity");
-    const char *text = severity ? json_string_value(severity) : "medium";
-    if (severity_rank(text) < 0)
-        return false;
-    count_pass(r, ctx, text);
-    return true;
+    return severity_rank(severity ? json_string_value(severity) : "medium");
 }
 
 static void judge_with(run *r, instance *policy, const json_t *resource)
@@ -242,9 +241,13 @@ static void judge_with(run *r, instance *policy, const json_t *resource)
     size_t i;
     json_t *decision;
     bool count_only = passes_counted_only(r);
+    size_t passes[5] = {0}; /* by rank: counted once per resource */
     json_array_foreach (decisions, i, decision) {
-        if (count_only && pass_decision_counted(r, &ctx, decision))
+        int rank = count_only ? pass_decision_rank(decision) : -1;
+        if (rank >= 0) {
+            passes[rank]++;
             continue;
+        }
         json_t *finding = decision_finding(decision);
         if (finding)
             run_finding(r, &ctx, finding);
@@ -252,6 +255,8 @@ static void judge_with(run *r, instance *policy, const json_t *resource)
             run_fail(r, policy, "evaluate", NULL,
                      "a decision lacks 'effect' or 'policy'; it was dropped");
     }
+    for (int rank = 0; rank < 5; rank++)
+        count_pass(r, &ctx, severity_name(rank), passes[rank]);
     json_decref(decisions);
     ctx_finish(&ctx);
 }
@@ -329,7 +334,7 @@ fwk_status run_finding(run *r, fwk_ctx *ctx, json_t *finding)
             return FWK_ERROR;
         }
         if (strcmp(json_string_value(json_object_get(finding, "status")), "pass") == 0) {
-            count_pass(r, ctx, json_string_value(json_object_get(finding, "severity")));
+            count_pass(r, ctx, json_string_value(json_object_get(finding, "severity")), 1);
             json_decref(finding);
             return FWK_OK;
         }

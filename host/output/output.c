@@ -185,10 +185,10 @@ bool output_lists_passes(const output *out)
     return !out || out->enc->lists_passes;
 }
 
-void output_pass_counted(output *out, const char *severity, const char *delta)
+void output_pass_counted(output *out, const char *severity, const char *delta, size_t n)
 {
-    if (out && out->kind == OUTPUT_FINDINGS && out->enc->pass_counted)
-        out->enc->pass_counted(out, severity, delta);
+    if (out && out->kind == OUTPUT_FINDINGS && out->enc->pass_counted && n)
+        out->enc->pass_counted(out, severity, delta, n);
 }
 
 int output_close(output *out, const json_t *summary)

@@ -75,7 +75,7 @@ bool output_lists_passes(const output *out);
  * (with the others, and with an inventory output, it does nothing). Thread-safe, and it
  * never waits for the lock items take.
  */
-void output_pass_counted(output *out, const char *severity, const char *delta);
+void output_pass_counted(output *out, const char *severity, const char *delta, size_t n);
 
 /*
  * output_close: finish the document and free `out`. `summary` (borrowed) is

@@ -37,7 +37,7 @@ typedef struct output_encoder {
     int (*end)(output *out, const json_t *summary); /* the rest of the document */
     void (*release)(output *out);                   /* free out->state; may be NULL */
     /* output_pass_counted; NULL for formats that list passes. Thread-safe by itself. */
-    void (*pass_counted)(output *out, const char *severity, const char *delta);
+    void (*pass_counted)(output *out, const char *severity, const char *delta, size_t n);
 } output_encoder;
 
 struct output {

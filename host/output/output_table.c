@@ -176,30 +176,30 @@ static void table_release(output *out)
     out->state = NULL;
 }
 
-static void count_delta(table_state *st, const char *delta)
+static void count_delta(table_state *st, const char *delta, size_t n)
 {
     if (!strcmp(delta, "new") || !strcmp(delta, "open") || !strcmp(delta, "resolved"))
         atomic_fetch_add_explicit(&st->deltas[delta[0] == 'n'   ? 0
                                               : delta[0] == 'o' ? 1
                                                                 : 2],
-                                  1, memory_order_relaxed);
+                                  n, memory_order_relaxed);
 }
 
-/* A pass the table does not list: counted only. */
-static void count_hidden_pass(table_state *st, const char *delta)
+/* `n` passes the table does not list: counted only. */
+static void count_hidden_pass(table_state *st, const char *delta, size_t n)
 {
-    atomic_fetch_add_explicit(&st->total, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st->passed, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st->hidden, 1, memory_order_relaxed);
-    count_delta(st, delta);
+    atomic_fetch_add_explicit(&st->total, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->passed, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->hidden, n, memory_order_relaxed);
+    count_delta(st, delta, n);
 }
 
-static void table_pass_counted(output *out, const char *severity, const char *delta)
+static void table_pass_counted(output *out, const char *severity, const char *delta, size_t n)
 {
     (void)severity; /* the footer counts fail findings per severity, passes in one sum */
     table_state *st = out->state;
     if (st)
-        count_hidden_pass(st, delta ? delta : "-");
+        count_hidden_pass(st, delta ? delta : "-", n);
 }
 
 /* A listed finding row into the footer's counts. */
@@ -213,7 +213,7 @@ static void count_listed(table_state *st, const char *severity, const char *stat
         atomic_fetch_add_explicit(&st->errors, 1, memory_order_relaxed);
     else /* output_finding_severity gives a known severity */
         atomic_fetch_add_explicit(&st->fails[4 - severity_rank(severity)], 1, memory_order_relaxed);
-    count_delta(st, delta);
+    count_delta(st, delta, 1);
 }
 
 /* The cells of an inventory row (uncut), as the table shows and sorts them. */
@@ -287,7 +287,7 @@ static int table_add(output *out, const json_t *item)
     /* Passing checks are counted but not listed (a policy pack passes thousands); a pass
        that resolves an earlier failure is listed. */
     if (!inventory && !strcmp(texts[1], "pass") && strcmp(texts[2], "resolved")) {
-        count_hidden_pass(st, texts[2]);
+        count_hidden_pass(st, texts[2], 1);
         return 0;
     }
     size_t ncols;
