@@ -683,6 +683,65 @@ static int insert_key(sqlite3_stmt *stmt, int64_t seq, const uint8_t *key, int s
     return sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
 }
 
+/* Rows of history_keys inserted KEY_BATCH at a time by one statement (a third of the time
+   one row a statement takes, for the million rows of a large run). */
+#define KEY_BATCH 64
+typedef struct key_batch {
+    sqlite3_stmt *multi; /* KEY_BATCH rows */
+    size_t n;
+    struct {
+        uint8_t key[HISTORY_KEY_BYTES];
+        int status, delta;
+        uint32_t page;
+    } rows[KEY_BATCH];
+} key_batch;
+
+static int batch_prepare(history *h, key_batch *kb)
+{
+    fwkx_buf sql = FWKX_BUF_INIT;
+    fwkx_buf_adds(&sql,
+                  "INSERT INTO history_keys (seq, fp, status, delta, reported, page) VALUES ");
+    for (int i = 0; i < KEY_BATCH; i++)
+        fwkx_buf_adds(&sql, i ? ", (?, ?, ?, ?, 1, ?)" : "(?, ?, ?, ?, 1, ?)");
+    int rc = sql.failed ? -1 : prepare(h, &kb->multi, fwkx_buf_str(&sql));
+    fwkx_buf_free(&sql);
+    return rc;
+}
+
+/* Insert the rows batched (reported ones), the last few one at a time through `single`. */
+static int batch_flush(key_batch *kb, sqlite3_stmt *single, int64_t seq)
+{
+    int rc = 0;
+    if (kb->n == KEY_BATCH) {
+        sqlite3_reset(kb->multi);
+        for (size_t i = 0; i < KEY_BATCH; i++) {
+            int at = (int)i * 5;
+            sqlite3_bind_int64(kb->multi, at + 1, seq);
+            sqlite3_bind_blob(kb->multi, at + 2, kb->rows[i].key, HISTORY_KEY_BYTES, SQLITE_STATIC);
+            sqlite3_bind_int(kb->multi, at + 3, kb->rows[i].status);
+            sqlite3_bind_int(kb->multi, at + 4, kb->rows[i].delta);
+            sqlite3_bind_int64(kb->multi, at + 5, kb->rows[i].page);
+        }
+        rc = sqlite3_step(kb->multi) == SQLITE_DONE ? 0 : -1;
+    } else {
+        for (size_t i = 0; rc == 0 && i < kb->n; i++)
+            rc = insert_key(single, seq, kb->rows[i].key, kb->rows[i].status, kb->rows[i].delta,
+                            true, kb->rows[i].page);
+    }
+    kb->n = 0;
+    return rc;
+}
+
+static int batch_key(key_batch *kb, sqlite3_stmt *single, int64_t seq, const uint8_t *key,
+                     int status, int delta, uint32_t page)
+{
+    memcpy(kb->rows[kb->n].key, key, HISTORY_KEY_BYTES);
+    kb->rows[kb->n].status = status;
+    kb->rows[kb->n].delta = delta;
+    kb->rows[kb->n].page = page;
+    return ++kb->n == KEY_BATCH ? batch_flush(kb, single, seq) : 0;
+}
+
 /* A baseline fail finding this run did not report as fail: resolved, or carried by a partial
    run. What this run said of the key, if anything, is kept in case its record is not found. */
 typedef struct gone_key {
@@ -752,6 +811,13 @@ static int merge_keys(history *h, sqlite3_stmt *insert, key_merge *km, diag *err
     }
     if (base)
         sqlite3_bind_int64(base, 1, h->base_seq);
+    key_batch *kb = calloc(1, sizeof *kb);
+    if (!kb || batch_prepare(h, kb) != 0) {
+        free(kb);
+        sqlite3_finalize(base);
+        hsort_merge_close(merge);
+        return sql_fail(h, err, "recording the run's keys");
+    }
     hsort_rec cur, next;
     int have_cur = hsort_merge_next(merge, &cur);
     int have_base = base ? sqlite3_step(base) : SQLITE_DONE;
@@ -803,7 +869,7 @@ static int merge_keys(history *h, sqlite3_stmt *insert, key_merge *km, diag *err
             if (rc == 0)
                 rc = push((void **)&km->gone, &km->gone_len, &km->gone_cap, sizeof g, &g);
         } else if (rc == 0) {
-            rc = insert_key(insert, h->seq, cur.key, cur.status, delta, true, cur.page);
+            rc = batch_key(kb, insert, h->seq, cur.key, cur.status, delta, cur.page);
             if (rc != 0)
                 sql_fail(h, err, "recording the run's keys");
         }
@@ -814,9 +880,13 @@ static int merge_keys(history *h, sqlite3_stmt *insert, key_merge *km, diag *err
         rc = sql_fail(h, err, "reading the run's keys back");
     if (rc == 0 && have_base != SQLITE_DONE)
         rc = sql_fail(h, err, "reading the baseline run");
+    if (rc == 0 && batch_flush(kb, insert, h->seq) != 0)
+        rc = sql_fail(h, err, "recording the run's keys");
     if (rc != 0 && !err->text[0])
         diag_set(err, "out of memory merging the run's keys");
     sqlite3_finalize(base);
+    sqlite3_finalize(kb->multi);
+    free(kb);
     hsort_merge_close(merge);
     return rc;
 }

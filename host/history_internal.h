@@ -45,13 +45,14 @@ bool hkey_fingerprint_bytes(const char *fingerprint, uint8_t out[32]);
 
 /*
  * The baseline's fail and error keys, for the delta of each finding as it streams by: per
- * status a sorted array of the keys' first HBASE_KEY_BYTES bytes (96 bits: two different
- * findings of a chain sharing them is beyond any practical chance; history_chain_end compares
- * the full keys) and an index of where each value of their first two bytes starts. About 12
- * bytes a key, no empty slots. Zero-initialise for an empty set. Loaded by one thread, then
+ * status a sorted array of the keys' first HBASE_KEY_BYTES bytes and an index of where each
+ * value of their first two bytes starts: about 8 bytes a key, no empty slots. 64 bits: with a
+ * million fails on each side, the chance that a new finding streams out labelled "open" is
+ * about 1 in 10^7 a run, and what the run records is right regardless (history_chain_end
+ * compares the full keys). Zero-initialise for an empty set. Loaded by one thread, then
  * read-only: hbase_has is thread-safe.
  */
-#define HBASE_KEY_BYTES 12
+#define HBASE_KEY_BYTES 8
 typedef struct hbase_set {
     uint8_t *keys; /* count keys of HBASE_KEY_BYTES bytes, ascending */
     size_t count;
@@ -74,11 +75,11 @@ void hbase_free(hbase *b);
 
 /*
  * The run's fail and error keys, in the order they arrive, sorted on disk: a record per
- * finding kept (its key, the page holding its JSON, its status). Writers fill chunks of
- * HSORT_CHUNK records; each full chunk is sorted (by key, then page: the first report of a
- * key comes first) and stored as one run, a blob in history_tmp.keyruns; history_chain_end
- * merges the runs back in order and joins them with the baseline's keys. Memory: one chunk
- * (3 MiB) while marking, a small buffer per run while merging.
+ * finding kept (its key, the page holding its JSON, its status). Each marking thread fills its
+ * own chunk of HSORT_CHUNK records; each full chunk is sorted (by key, then page: the first report
+ * of a key comes first) and stored as one run, a blob in history_tmp.keyruns; history_chain_end
+ * merges the runs back in order and joins them with the baseline's keys. Memory: a chunk
+ * (768 KiB) per marking thread while marking, a small buffer per run while merging.
  */
 typedef struct hsort_rec {
     uint8_t key[HISTORY_KEY_BYTES];
@@ -86,7 +87,7 @@ typedef struct hsort_rec {
     uint8_t status;
     uint8_t pad[3];
 } hsort_rec;
-#define HSORT_CHUNK 131072
+#define HSORT_CHUNK 32768
 
 /* Sort `recs` and store them as one run through `insert` (a statement inserting its one
    parameter, the run's blob, into history_tmp.keyruns). The caller serialises the use of
@@ -137,7 +138,7 @@ int hpage_end(fwkx_buf *page, size_t len_at);
 int hpage_add(fwkx_buf *page, const uint8_t *key, const char *fingerprint, const char *json,
               size_t len);
 
-/* Compress `len` bytes (zlib, fast level) into a new buffer (*out, free()). 0 or -1. */
+/* Compress `len` bytes (zlib, a fast level) into a new buffer (*out, free()). 0 or -1. */
 int hpage_compress(const char *raw, size_t len, unsigned char **out, size_t *out_len);
 
 /* A compressor kept for many pages (no allocation per page): the same zlib stream
