@@ -26,6 +26,7 @@ typedef struct hwriter {
     hsort_rec *chunk; /* keys not yet written (HSORT_CHUNK records) */
     size_t chunk_len;
     hpage_zip zip;
+    hrules_cache rules; /* the templates this thread met */
     struct hwriter *next;
 } hwriter;
 
@@ -216,6 +217,7 @@ static void writer_free(hwriter *w)
     fwkx_buf_free(&w->page);
     free(w->chunk);
     hpage_zip_free(&w->zip);
+    hrules_cache_free(&w->rules);
     memset(w, 0, sizeof *w);
 }
 
@@ -459,7 +461,7 @@ static int writer_put(history *h, hwriter *w, const uint8_t *key, const json_t *
     hslim slim;
     hslim_of(finding, &slim);
     int id = -1;
-    unsigned omit = hrules_match(h->rules, finding, &slim, &id);
+    unsigned omit = hrules_match(h->rules, &w->rules, finding, &slim, &id);
     if (hrecord_write(&w->page, finding, packed, &slim, id, omit) != 0 ||
         hpage_end(&w->page, len_at) != 0) {
         w->page.len = before;

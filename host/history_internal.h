@@ -207,11 +207,25 @@ json_t *hslim_build(const hslim *slim);
 /* Is `value` equal to what hslim_build would return? */
 bool hslim_equal(const hslim *slim, const json_t *value);
 
+/* A marking thread's memory of the templates it met (by rule), so that most lookups take no
+   lock. Zero-initialise; valid for one set of templates; one thread. */
+#define HRULES_CACHE 64
+typedef struct hrules_cache {
+    struct hrules_cached {
+        uint64_t hash;
+        char *name; /* "source\x1frule", NULL for an empty slot */
+        int id;
+        const json_t *tmpl; /* NULL: the rule has no template */
+    } slots[HRULES_CACHE];
+} hrules_cache;
+void hrules_cache_free(hrules_cache *c);
+
 /* The members of `finding` (and its slim decision; NULL when it has none) equal to its rule's
-   template, as bits for hrecord_write, with the template's id in *id; the template is made
-   when the rule has none. 0 (and *id -1) when nothing can be left out. NULL `r` allowed (0).
-   Thread-safe. */
-unsigned hrules_match(hrules *r, const json_t *finding, const hslim *decision, int *id);
+   template (looked up in `cache` first; NULL allowed), as bits for hrecord_write, with the
+   template's id in *id; the template is made when the rule has none. 0 (and *id -1) when nothing
+   can be left out. NULL `r` allowed (0). Thread-safe. */
+unsigned hrules_match(hrules *r, hrules_cache *cache, const json_t *finding, const hslim *decision,
+                      int *id);
 
 /* The bit of a template member ("source", "severity", "title", "remediation",
    "compliance", "decision"), or -1 for any other member name. */

@@ -55,7 +55,27 @@ int hrules_member_bit(const char *name)
     return -1;
 }
 
-unsigned hrules_match(hrules *r, const json_t *finding, const hslim *decision, int *id)
+void hrules_cache_free(hrules_cache *c)
+{
+    for (size_t i = 0; i < HRULES_CACHE; i++)
+        free(c->slots[i].name);
+    memset(c, 0, sizeof *c);
+}
+
+/* "source\x1frule" into name[512]: its length, or 0 when it does not fit. */
+static size_t rule_name(const char *source, const char *rule, char name[512])
+{
+    size_t a = strlen(source), b = strlen(rule);
+    if (a + b + 2 > 512)
+        return 0;
+    memcpy(name, source, a);
+    name[a] = '\x1f';
+    memcpy(name + a + 1, rule, b + 1);
+    return a + 1 + b;
+}
+
+unsigned hrules_match(hrules *r, hrules_cache *cache, const json_t *finding, const hslim *decision,
+                      int *id)
 {
     *id = -1;
     if (!r)
@@ -63,12 +83,22 @@ unsigned hrules_match(hrules *r, const json_t *finding, const hslim *decision, i
     const char *source = json_string_value(json_object_get(finding, "source"));
     const char *rule = json_string_value(json_object_get(finding, "rule"));
     char name[512];
-    if (!rule ||
-        snprintf(name, sizeof name, "%s\x1f%s", source ? source : "", rule) >= (int)sizeof name)
+    size_t name_len = rule ? rule_name(source ? source : "", rule, name) : 0;
+    if (name_len == 0)
         return 0;
+    /* the calling thread's cache first: no lock, no lookup in the shared set */
+    uint64_t hash = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < name_len; i++)
+        hash = (hash ^ (unsigned char)name[i]) * 0x100000001b3ull;
+    struct hrules_cached *slot = cache ? &cache->slots[hash % HRULES_CACHE] : NULL;
+    json_t *tmpl = NULL;
+    if (slot && slot->name && slot->hash == hash && strcmp(slot->name, name) == 0) {
+        *id = slot->id;
+        tmpl = (json_t *)slot->tmpl;
+        goto compare;
+    }
     pthread_mutex_lock(&r->lock);
     const json_t *known = json_object_get(r->ids, name);
-    json_t *tmpl = NULL;
     if (known) {
         *id = (int)json_integer_value(known);
         tmpl = json_array_get(r->list, (size_t)*id);
@@ -102,6 +132,14 @@ unsigned hrules_match(hrules *r, const json_t *finding, const hslim *decision, i
             *id = (int)next;
     }
     pthread_mutex_unlock(&r->lock);
+    if (slot) {
+        char *copy = strdup(name);
+        if (copy) {
+            free(slot->name);
+            *slot = (struct hrules_cached){hash, copy, *id, tmpl};
+        }
+    }
+compare:
     if (!tmpl)
         return 0;
     /* the template never changes once made: compared without the lock */

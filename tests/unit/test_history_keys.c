@@ -214,9 +214,15 @@ static void test_rule_templates_round_trip(void **state)
     hslim_of(first, &decision);
     assert_int_equal(decision.shared, 1u << 2); /* the title, as the finding's */
     int id = -1, id2 = -1, id3 = -1;
-    unsigned omit1 = hrules_match(r, first, &decision, &id);
-    unsigned omit2 = hrules_match(r, second, NULL, &id2);
-    hrules_match(r, other, NULL, &id3);
+    unsigned omit1 = hrules_match(r, NULL, first, &decision, &id);
+    hrules_cache cache = {0};
+    unsigned omit2 = hrules_match(r, &cache, second, NULL, &id2);
+    hrules_match(r, &cache, other, NULL, &id3);
+    /* again, from the cache: the same answers */
+    int again = -1;
+    assert_int_equal(hrules_match(r, &cache, second, NULL, &again), omit2);
+    assert_int_equal(again, id2);
+    hrules_cache_free(&cache);
     assert_int_equal(id, 0);
     assert_int_equal(id2, 0);
     assert_int_equal(id3, 1);
