@@ -1169,7 +1169,7 @@ static int record(history *h, bool partial, void (*resolved)(void *, const json_
         state_rollback(h->st);
         return -1;
     }
-    return state_commit(h->st, err);
+    return state_commit_big(h->st, err);
 }
 
 int history_chain_end(history *h, bool partial, void (*resolved)(void *ud, const json_t *finding),

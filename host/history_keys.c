@@ -69,47 +69,34 @@ static int index_set(hbase_set *set)
     return 0;
 }
 
-static int count_status(state_store *st, int64_t seq, int status, size_t *count, diag *err)
+/* Room for one more key in `set` (doubling; *cap keys). 0, or -1 when out of memory. */
+static int set_room(hbase_set *set, size_t *cap)
 {
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(state_db(st),
-                           "SELECT count(*) FROM history_keys WHERE seq = ? AND status = ?", -1,
-                           &stmt, NULL) != SQLITE_OK) {
-        diag_set(err, "%s: reading the baseline run: %s", state_file(st),
-                 sqlite3_errmsg(state_db(st)));
+    if (set->count < *cap)
+        return 0;
+    size_t more = *cap ? *cap * 2 : 4096;
+    if (more > UINT32_MAX)
         return -1;
-    }
-    sqlite3_bind_int64(stmt, 1, seq);
-    sqlite3_bind_int(stmt, 2, status);
-    int rc = sqlite3_step(stmt);
-    *count = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW) {
-        diag_set(err, "%s: reading the baseline run: %s", state_file(st),
-                 sqlite3_errmsg(state_db(st)));
+    uint8_t *grown = realloc(set->keys, more * HBASE_KEY_BYTES);
+    if (!grown)
         return -1;
-    }
+    set->keys = grown;
+    *cap = more;
     return 0;
+}
+
+/* Give back the room left over once the set is loaded. */
+static void set_trim(hbase_set *set)
+{
+    uint8_t *trimmed = realloc(set->keys, set->count ? set->count * HBASE_KEY_BYTES : 1);
+    if (trimmed)
+        set->keys = trimmed;
 }
 
 int hbase_load(hbase *b, state_store *st, int64_t seq, diag *err)
 {
     hbase_free(b);
-    size_t fails = 0, errors = 0;
-    if (count_status(st, seq, HKEY_FAIL, &fails, err) != 0 ||
-        count_status(st, seq, HKEY_ERROR, &errors, err) != 0)
-        return -1;
-    if (fails > UINT32_MAX || errors > UINT32_MAX) {
-        diag_set(err, "%s: the baseline run holds more findings than a run may", state_file(st));
-        return -1;
-    }
-    b->fail.keys = malloc(fails ? fails * HBASE_KEY_BYTES : 1);
-    b->error.keys = malloc(errors ? errors * HBASE_KEY_BYTES : 1);
-    if (!b->fail.keys || !b->error.keys) {
-        hbase_free(b);
-        diag_set(err, "out of memory loading the baseline run (%zu findings)", fails + errors);
-        return -1;
-    }
+    size_t fail_cap = 0, error_cap = 0;
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2(state_db(st),
                            "SELECT fp, status FROM history_keys WHERE seq = ? AND status IN "
@@ -125,21 +112,31 @@ int hbase_load(hbase *b, state_store *st, int64_t seq, diag *err)
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (sqlite3_column_bytes(stmt, 0) != HISTORY_KEY_BYTES)
             continue; /* a row we cannot read is treated as absent */
-        hbase_set *set = sqlite3_column_int(stmt, 1) == HKEY_FAIL ? &b->fail : &b->error;
-        size_t room = set == &b->fail ? fails : errors;
-        if (set->count == room)
-            continue; /* rows added since the count (the file changed under us): ignored */
+        bool fail = sqlite3_column_int(stmt, 1) == HKEY_FAIL;
+        hbase_set *set = fail ? &b->fail : &b->error;
+        if (set_room(set, fail ? &fail_cap : &error_cap) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
         memcpy(set->keys + set->count * HBASE_KEY_BYTES, sqlite3_column_blob(stmt, 0),
                HBASE_KEY_BYTES);
         set->count++;
     }
     sqlite3_finalize(stmt);
+    if (rc == SQLITE_NOMEM) {
+        diag_set(err, "out of memory loading the baseline run (%zu findings)",
+                 b->fail.count + b->error.count);
+        hbase_free(b);
+        return -1;
+    }
     if (rc != SQLITE_DONE) {
         diag_set(err, "%s: reading the baseline run: %s", state_file(st),
                  sqlite3_errmsg(state_db(st)));
         hbase_free(b);
         return -1;
     }
+    set_trim(&b->fail);
+    set_trim(&b->error);
     if (index_set(&b->fail) != 0 || index_set(&b->error) != 0) {
         hbase_free(b);
         diag_set(err, "out of memory loading the baseline run");

@@ -1,6 +1,8 @@
 /* state.c: the SQLite state file. */
 #include "state.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,7 +13,12 @@
 struct state_store {
     sqlite3 *db;
     char *path;
+    pthread_t checkpointer; /* state_commit_big's, while `checkpointing` */
+    bool checkpointing;
 };
+
+/* SQLite's default: a commit copies the log into the file once it holds this many pages. */
+#define STATE_AUTOCHECKPOINT 1000
 
 const char *state_path_for(const config *cfg)
 {
@@ -69,10 +76,20 @@ int state_open(const char *path, state_store **out, diag *err)
     return 0;
 }
 
+/* Wait for the checkpoint state_commit_big started, if any. */
+static void checkpoint_wait(state_store *st)
+{
+    if (st->checkpointing) {
+        pthread_join(st->checkpointer, NULL);
+        st->checkpointing = false;
+    }
+}
+
 void state_close(state_store *st)
 {
     if (!st)
         return;
+    checkpoint_wait(st);
     sqlite3_close(st->db);
     free(st->path);
     free(st);
@@ -117,4 +134,34 @@ int state_commit(state_store *st, diag *err)
 void state_rollback(state_store *st)
 {
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* The checkpoint on a connection of its own (PASSIVE: it copies what no reader still needs
+   and never waits for anyone; what it leaves, a later commit or the last close copies). */
+static void *checkpoint_main(void *arg)
+{
+    state_store *st = arg;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) ==
+        SQLITE_OK) {
+        sqlite3_busy_timeout(db, STATE_BUSY_MS);
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+int state_commit_big(state_store *st, diag *err)
+{
+    checkpoint_wait(st);
+    sqlite3_wal_autocheckpoint(st->db, 0);
+    int rc = state_commit(st, err);
+    sqlite3_wal_autocheckpoint(st->db, STATE_AUTOCHECKPOINT);
+    if (rc == 0) {
+        if (pthread_create(&st->checkpointer, NULL, checkpoint_main, st) == 0)
+            st->checkpointing = true;
+        else
+            sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+    return rc;
 }

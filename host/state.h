@@ -39,7 +39,7 @@ const char *state_default_audit_log(void);
  */
 int state_open(const char *path, state_store **out, diag *err);
 
-/* Close; NULL allowed. */
+/* Close; NULL allowed. Waits first for a checkpoint state_commit_big left running. */
 void state_close(state_store *st);
 
 /* The connection, for prepared statements. Borrowed; valid until state_close. */
@@ -57,5 +57,15 @@ int state_exec(state_store *st, const char *sql, diag *err);
 int state_begin(state_store *st, diag *err);
 int state_commit(state_store *st, diag *err);
 void state_rollback(state_store *st);
+
+/*
+ * state_commit_big: COMMIT a transaction that wrote much (a large run's record: hundreds of
+ * MB), leaving the copy of the write-ahead log into the file (the checkpoint, which COMMIT
+ * would otherwise do at once) to a thread of its own, on its own connection, while the caller
+ * goes on: notifications and the output do not wait for it. state_close (or the next
+ * state_commit_big) waits for it. Returns as state_commit. Call from the thread that owns
+ * `st`.
+ */
+int state_commit_big(state_store *st, diag *err);
 
 #endif
