@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "history_internal.h"
@@ -267,6 +268,58 @@ static void test_rule_templates_round_trip(void **state)
     unlink(path);
 }
 
+/* state_commit_big: what it commits is there at once for another connection; the log is
+   copied into the file by a thread, and state_close leaves the file whole, its log gone. */
+static void test_big_commit_checkpoints_on_a_thread(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/fawkes-bigcommit-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    state_store *st = NULL;
+    diag err = {{0}};
+    assert_int_equal(state_open(path, &st, &err), 0);
+    assert_int_equal(state_exec(st, "CREATE TABLE pages (n INTEGER PRIMARY KEY, body BLOB)", &err),
+                     0);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(state_begin(st, &err), 0);
+        /* 12 MB: three times what makes a plain COMMIT copy the log */
+        assert_int_equal(state_exec(st,
+                                    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM "
+                                    "k WHERE i < 3000) INSERT INTO pages (body) SELECT "
+                                    "randomblob(4096) FROM k",
+                                    &err),
+                         0);
+        assert_int_equal(state_commit_big(st, &err), 0);
+        sqlite3 *other = NULL;
+        assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+        sqlite3_stmt *count = NULL;
+        assert_int_equal(sqlite3_prepare_v2(other, "SELECT count(*) FROM pages", -1, &count, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(count), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(count, 0), 3000 * (round + 1));
+        sqlite3_finalize(count);
+        sqlite3_close(other);
+    }
+    /* a plain commit after it still works (the autocheckpoint is back) */
+    assert_int_equal(state_exec(st, "INSERT INTO pages (body) VALUES (x'00')", &err), 0);
+    state_close(st);
+    char wal[sizeof path + 8];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat info;
+    assert_true(stat(wal, &info) != 0 || info.st_size == 0);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *check = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &check, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(check), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(check, 0), "ok");
+    sqlite3_finalize(check);
+    sqlite3_close(db);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_no_runs_merge_to_nothing),
         cmocka_unit_test(test_baseline_lookup_by_status),
         cmocka_unit_test(test_rule_templates_round_trip),
+        cmocka_unit_test(test_big_commit_checkpoints_on_a_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
