@@ -52,16 +52,8 @@ static void text_pad(peval_text *t, const char *s, size_t width)
 
 static void text_add_int(peval_text *t, long long n)
 {
-    char digits[24];
-    size_t i = sizeof digits;
-    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
-    do {
-        digits[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (n < 0)
-        digits[--i] = '-';
-    text_add(t, digits + i, sizeof digits - i);
+    if (!t->failed && fwkx_buf_addf(t, "%lld", n) != 0)
+        t->failed = 1;
 }
 
 static void text_free(peval_text *t)

@@ -109,6 +109,20 @@ static void test_no_runs_merge_to_nothing(void **state)
     sqlite3_close(db);
 }
 
+/* A state file at a fresh name made from `path` (a mkstemp template, rewritten), with
+   `schema` run in it. */
+static state_store *temp_state(char *path, const char *schema)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    state_store *st = NULL;
+    diag err = {{0}};
+    assert_int_equal(state_open(path, &st, &err), 0);
+    assert_int_equal(state_exec(st, schema, &err), 0);
+    return st;
+}
+
 /* The baseline set answers by status: a fail key is not an error key, absent keys (also
    ones sharing the first two bytes of a present key) are absent, and rows whose key is not
    16 bytes are ignored. */
@@ -116,19 +130,12 @@ static void test_baseline_lookup_by_status(void **state)
 {
     (void)state;
     char path[] = "/tmp/fawkes-hbase-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    state_store *st = NULL;
+    state_store *st =
+        temp_state(path, "CREATE TABLE history_keys (seq INTEGER NOT NULL, fp BLOB NOT "
+                         "NULL, status INTEGER NOT NULL, delta INTEGER NOT NULL, reported "
+                         "INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (seq, fp)) "
+                         "WITHOUT ROWID;");
     diag err = {{0}};
-    assert_int_equal(state_open(path, &st, &err), 0);
-    assert_int_equal(state_exec(st,
-                                "CREATE TABLE history_keys (seq INTEGER NOT NULL, fp BLOB NOT "
-                                "NULL, status INTEGER NOT NULL, delta INTEGER NOT NULL, reported "
-                                "INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (seq, fp)) "
-                                "WITHOUT ROWID;",
-                                &err),
-                     0);
     sqlite3_stmt *ins = NULL;
     assert_int_equal(sqlite3_prepare_v2(state_db(st),
                                         "INSERT INTO history_keys VALUES (?, ?, ?, 0, 1, 0)", -1,
@@ -184,17 +191,9 @@ static void test_rule_templates_round_trip(void **state)
 {
     (void)state;
     char path[] = "/tmp/fawkes-hrules-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    state_store *st = NULL;
-    diag err = {{0}};
-    assert_int_equal(state_open(path, &st, &err), 0);
-    assert_int_equal(state_exec(st,
-                                "CREATE TABLE history_rules (seq INTEGER NOT NULL, id INTEGER NOT "
-                                "NULL, body TEXT NOT NULL, PRIMARY KEY (seq, id)) WITHOUT ROWID;",
-                                &err),
-                     0);
+    state_store *st =
+        temp_state(path, "CREATE TABLE history_rules (seq INTEGER NOT NULL, id INTEGER NOT "
+                         "NULL, body TEXT NOT NULL, PRIMARY KEY (seq, id)) WITHOUT ROWID;");
     hrules *r = hrules_new();
     assert_non_null(r);
     json_t *first =
@@ -274,14 +273,8 @@ static void test_big_commit_checkpoints_on_a_thread(void **state)
 {
     (void)state;
     char path[] = "/tmp/fawkes-bigcommit-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    state_store *st = NULL;
+    state_store *st = temp_state(path, "CREATE TABLE pages (n INTEGER PRIMARY KEY, body BLOB)");
     diag err = {{0}};
-    assert_int_equal(state_open(path, &st, &err), 0);
-    assert_int_equal(state_exec(st, "CREATE TABLE pages (n INTEGER PRIMARY KEY, body BLOB)", &err),
-                     0);
     for (int round = 0; round < 2; round++) {
         assert_int_equal(state_begin(st, &err), 0);
         /* 12 MB: three times what makes a plain COMMIT copy the log */
