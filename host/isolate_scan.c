@@ -114,16 +114,28 @@ static void resend(iso_proxy *px)
     ctx_finish(&ctx);
 }
 
-/* The process died: the oldest resource's scan is what killed it (reported); the others are
-   scanned again by a new process, unless the run is stopping. */
-static void on_death(iso_proxy *px)
+/*
+ * The process died: the oldest resource's scan is what killed it (reported); the others are
+ * scanned again by a new process, unless the run is stopping. `salvage`: what the process
+ * answered before it died may still be unread (a write can find it dead before a read does),
+ * so those answers are taken first, and the resource blamed is the one it died on. Not after
+ * a corrupt frame: nothing after it can be trusted.
+ */
+static void on_death(iso_proxy *px, bool salvage)
 {
     iso_child *child = px->scan_child;
     bool cancelled = child->term_sent_ms != 0;
     int wstatus = 0;
+    kill(child->pid, SIGKILL); /* its end of the pipe closes: the reads below end */
+    int type = 0;
+    const char *payload = NULL;
+    size_t len = 0;
+    while (salvage && !cancelled && px->window_count > 0 &&
+           frame_next(&child->in, ISOLATE_GRACE_MS, &type, &payload, &len) == 1 &&
+           take(px, type, payload, len) >= 0)
+        ;
     px->scan_child = NULL;
     iso_release(px, child, true);
-    kill(child->pid, SIGKILL);
     iso_reap(child, ISOLATE_GRACE_MS, &wstatus);
     if (px->window_count == 0)
         return;
@@ -146,7 +158,7 @@ static void on_death(iso_proxy *px)
 static void drain_to(iso_proxy *px, size_t keep, int wait_ms)
 {
     if (wait_ms > 0 && px->scan_child && frame_flush(&px->scan_child->out) != 0) {
-        on_death(px);
+        on_death(px, true);
         return drain_to(px, keep, wait_ms);
     }
     while (px->scan_child && px->window_count > keep) {
@@ -161,9 +173,9 @@ static void drain_to(iso_proxy *px, size_t keep, int wait_ms)
             continue;
         }
         if (rc != 1 || take(px, type, payload, len) < 0) {
-            on_death(px);
+            on_death(px, false); /* the stream ended, or it is corrupt */
             if (wait_ms > 0 && px->scan_child && frame_flush(&px->scan_child->out) != 0)
-                on_death(px);
+                on_death(px, true);
         }
     }
 }
@@ -208,7 +220,7 @@ fwk_status iso_scan_resource(iso_proxy *px, fwk_ctx *ctx, const json_t *resource
         push(px, resource, bytes);
         if (frame_put_json(&child->out, FRAME_CALL, call) != 0 ||
             (child->out.len >= 65536 && frame_flush(&child->out) != 0))
-            on_death(px); /* the process is gone */
+            on_death(px, true); /* the process is gone */
     } else {
         fail_resource(px, resource, "its isolated process could not be restarted");
     }

@@ -111,18 +111,32 @@ class IsolationTest(fwtest.TestCase):
         self.assertIn("limits.memory is 128 MiB: it may have run out of memory", result.stderr)
 
     def test_crashing_scanner_fails_only_that_resource(self):
+        self.expect_scanner_crash_on_r2([], [])
+
+    def test_scanner_crash_found_by_a_write_blames_the_resource_it_died_on(self):
+        # An in-process scanner after "sc" sleeps on the last resource: sc's process answers
+        # r0 and r1 and dies on r2 before the host reads anything, and the host's next write
+        # finds it dead. r0 and r1's answers, still in the pipe, are taken; r2 is blamed.
+        self.expect_scanner_crash_on_r2([{
+            "name": "slow", "plugin": "iso_crashy_scan", "isolation": "none",
+            "config": {"pause_uid": "good:local:compute.instance:r4"}}], range(5))
+
+    def expect_scanner_crash_on_r2(self, more_scanners, more_seen):
         crash_uid = "good:local:compute.instance:r2"
+        scanners = [{"name": "sc", "plugin": "iso_crashy_scan",
+                     "config": {"crash_uid": crash_uid}}] + more_scanners
         path = self.config([self.good(config={"how": "none", "prefix": "good", "count": 5})],
-                           scanners=[{"name": "sc", "plugin": "iso_crashy_scan",
-                                      "config": {"crash_uid": crash_uid}}],
-                           chains=[{"name": "c", "providers": ["good"], "scanners": ["sc"]}])
+                           scanners=scanners,
+                           chains=[{"name": "c", "providers": ["good"],
+                                    "scanners": [s["name"] for s in scanners]}])
         result = self.fawkes("-c", path, "--plugin-dir", fwtest.TEST_PLUGIN_DIR, "run", "c",
                              "-o", "jsonl")
         self.assertExit(result, 3)
         self.assertIn('scanner "sc" (plugin iso_crashy_scan): scan_resource of "%s" killed by '
                       'signal 11 (SIGSEGV) in its isolated process' % crash_uid, result.stderr)
         seen = sorted(f["resource"]["uid"] for f in result.jsonl() if f.get("rule") == "crashy.seen")
-        self.assertEqual(seen, ["good:local:compute.instance:r%d" % i for i in (0, 1, 3, 4)])
+        self.assertEqual(seen, sorted("good:local:compute.instance:r%d" % i
+                                      for i in [0, 1, 3, 4] + list(more_seen)))
         self.assertNoLeftovers()
 
     def snapshot_config(self, isolation, data):
