@@ -421,6 +421,21 @@ static long retry_delay(const http_client *client, const response_buf *resp, int
                             jitter01());
 }
 
+/* The wait before retrying a response the plugin's retry_check asks to retry, or -1. */
+static long plugin_retry_delay(const http_client *client, const fwk_http_request *req,
+                               const response_buf *resp, int attempt)
+{
+    if (!req->retry_check)
+        return -1;
+    long wait = req->retry_check(&resp->pub, req->retry_arg);
+    if (wait < 0)
+        return -1;
+    if (wait == 0)
+        return backoff_delay_ms(attempt, client->limits.backoff_base_ms,
+                                client->limits.backoff_max_ms, jitter01());
+    return wait < client->limits.backoff_max_ms ? wait : client->limits.backoff_max_ms;
+}
+
 typedef struct send_state {
     http_client *client;
     const fwk_http_request *req;
@@ -471,6 +486,8 @@ static fwk_status send_attempts(const send_state *s, CURL *easy, transfer *t, ch
         long delay = retryable && attempt < s->max_attempts
                          ? retry_delay(client, t->resp, attempt, &retry_after)
                          : -1;
+        if (!retryable && code == CURLE_OK && attempt < s->max_attempts)
+            delay = plugin_retry_delay(client, s->req, t->resp, attempt);
         char result[128];
         attempt_result(code, status, result, sizeof result);
         if (delay >= 0) {

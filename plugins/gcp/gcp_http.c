@@ -68,6 +68,47 @@ static const char *error_reason(const json_t *answer, const char **service)
     return NULL;
 }
 
+/* The reason of Google's error when it says a rate quota is spent, else NULL: Compute Engine
+   answers 403 with the reason rateLimitExceeded (userRateLimitExceeded per user) in its
+   `errors` list; newer envelopes carry RATE_LIMIT_EXCEEDED in an ErrorInfo detail. */
+static const char *rate_limit_reason(const json_t *answer)
+{
+    const char *service = NULL;
+    const char *reason = error_reason(answer, &service);
+    const json_t *errors = fwkx_path(answer, "error.errors");
+    const json_t *error;
+    size_t i;
+
+    if (reason && strcmp(reason, "RATE_LIMIT_EXCEEDED") == 0)
+        return reason;
+    json_array_foreach (errors, i, error) {
+        const char *why = fwkx_str(error, "reason", "");
+        if (strcmp(why, "rateLimitExceeded") == 0 || strcmp(why, "userRateLimitExceeded") == 0)
+            return why;
+    }
+    return NULL;
+}
+
+/* The host's retry_check: a 403 that says a rate quota is spent is retried at the start of
+   the next minute, when Google refills per-minute quotas (plus up to a second, so that the
+   instance's threads do not all come back at once); any other answer is taken as it is. */
+static long retry_when_rate_limited(const fwk_http_response *response, void *arg)
+{
+    long wait = -1;
+    json_t *answer;
+
+    (void)arg;
+    if (response->status != 403 || !response->body)
+        return -1;
+    answer = json_loadb(response->body, response->body_len, 0, NULL);
+    if (rate_limit_reason(answer)) {
+        int64_t now = fwkx_clock_wall_ms();
+        wait = (long)(60000 - now % 60000) + (long)(fwkx_clock_mono_ms() % 1000);
+    }
+    json_decref(answer);
+    return wait;
+}
+
 /* What to do about a failed call, from its status and Google's error body. */
 static void describe_hint(const char *url, long status, const json_t *answer, char *out,
                           size_t size)
@@ -82,6 +123,12 @@ static void describe_hint(const char *url, long status, const json_t *answer, ch
                  "(SERVICE_DISABLED): enable it (gcloud services enable %s) or leave it out of "
                  "services:",
                  api, api);
+    else if (status == 403 && rate_limit_reason(answer))
+        snprintf(out, size,
+                 "; still rate limited by %s (%s) after the host's retries: a per-minute rate "
+                 "quota of the project is spent; lower limits.rate, raise limits.retries or "
+                 "ask Google for more quota",
+                 api, rate_limit_reason(answer));
     else if (status == 403)
         snprintf(out, size,
                  "; could not evaluate: the credentials may not call %s here "
@@ -137,6 +184,7 @@ fwk_status gcp_call(const gcp_instance *inst, fwk_ctx *ctx, const char *method, 
             .header_count = 1,
             .secret_headers = gcp_secret_headers,
             .flags = flags,
+            .retry_check = retry_when_rate_limited,
         };
 
         if (!auth)

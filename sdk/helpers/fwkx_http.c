@@ -175,6 +175,8 @@ fwk_status fwkx_http_json(const fwk_host *host, fwk_ctx *ctx, const fwkx_http_ca
         .timeout_ms = call->timeout_ms,
         .flags = call->flags,
         .secret_headers = call->secret_headers,
+        .retry_check = call->retry_check,
+        .retry_arg = call->retry_arg,
     };
     rc = host->http_request(ctx, &req, &res);
     if (rc == FWK_OK)

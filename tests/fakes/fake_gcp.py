@@ -29,6 +29,9 @@ Switches (FakeGCP(...) keywords, configure(), POST /_fake/config):
     latency_ms     sleep this long before every answer
     throttle       {"every": N, "times": K, "retry_after": "1"}: every N-th distinct API request
                    is answered 429 RESOURCE_EXHAUSTED with Retry-After its first K times
+    rate_limit_403 {"every": N, "times": K, "reason": "rateLimitExceeded"}: the same with
+                   Compute Engine's answer to a spent per-minute rate quota: 403, domain
+                   usageLimits, reason rateLimitExceeded (or userRateLimitExceeded)
     errors_5xx     {"every": N, "times": K, "status": 503}: the same with a 5xx
     truncate       {"every": N, "times": K}: those answers are cut short (invalid JSON)
     down_zones     ["europe-west2-b"]: aggregated lists mark the zone UNREACHABLE and leave out
@@ -112,7 +115,8 @@ class FakeGCP(GCPChanges, LocalServer):
         self._encoded = {}  # id(item) -> its JSON text; cleared by every change
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.token_grants = []  # every token request: {"grant", "ok", "claims" | "error"}
-        self.switches = {"latency_ms": 0, "throttle": None, "errors_5xx": None,
+        self.switches = {"latency_ms": 0, "throttle": None, "rate_limit_403": None,
+                         "errors_5xx": None,
                          "truncate": None, "down_zones": [], "denied": {}, "token_ttl": 3600,
                          "token_uses": 0}
         self.configure(**switches)
@@ -245,7 +249,7 @@ class FakeGCP(GCPChanges, LocalServer):
         with self._lock:
             seen = self._seen.setdefault(key, {"ordinal": len(self._seen) + 1, "attempts": 0})
             seen["attempts"] += 1
-        for name in ("throttle", "errors_5xx", "truncate"):
+        for name in ("throttle", "rate_limit_403", "errors_5xx", "truncate"):
             rule = sw[name]
             if rule and seen["ordinal"] % int(rule.get("every", 1)) == 0 and \
                     seen["attempts"] <= int(rule.get("times", 1)):
@@ -253,6 +257,13 @@ class FakeGCP(GCPChanges, LocalServer):
                     status, body = google_error(429, "Quota exceeded for quota metric 'Read "
                                                      "requests' of service.", "RATE_LIMIT_EXCEEDED")
                     return status, body, {"Retry-After": str(rule.get("retry_after", "1"))}
+                if name == "rate_limit_403":
+                    # Compute Engine's own words (no Retry-After, no ErrorInfo detail)
+                    return 403, {"error": {"code": 403, "message": "Rate Limit Exceeded",
+                                           "errors": [{"message": "Rate Limit Exceeded",
+                                                       "domain": "usageLimits",
+                                                       "reason": rule.get(
+                                                           "reason", "rateLimitExceeded")}]}}
                 if name == "truncate":
                     return "truncate"
                 return google_error(int(rule.get("status", 503)), "The service is currently "

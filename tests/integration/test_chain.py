@@ -285,7 +285,7 @@ class ChainTest(fwtest.TestCase):
     def test_version(self):
         res = self.fawkes("version")
         self.assertExit(res, 0)
-        self.assertRegex(res.stdout, r"^fawkes \d+\.\d+\.\d+ \(plugin SDK ABI 1\.2\)")
+        self.assertRegex(res.stdout, r"^fawkes \d+\.\d+\.\d+ \(plugin SDK ABI 1\.3\)")
 
 
 if __name__ == "__main__":

@@ -168,6 +168,39 @@ class InventoryTest(GCPTestCase):
                  and r["query"] == first["query"] and r["time"] > first["time"]]
         self.assertGreaterEqual(again[0]["time"] - first["time"], 0.9)
 
+    def test_403_rate_limit_exceeded_is_retried(self):
+        # Compute Engine says a spent per-minute quota with 403 rateLimitExceeded, not 429:
+        # retried at the next minute (cut here to limits.backoff_max), never taken for a
+        # denied permission.
+        self.fake.configure(rate_limit_403={"every": 2, "times": 1})
+        result = self.inventory(config=self.config(projects=["acme-prod"],
+                                                   limits={"backoff_max": "300ms"}))
+        self.assertExit(result, EXIT_OK)
+        self.assertInventoryIs(result.json()["resources"],
+                               {u: i for u, i in expected_uids(self.fake.dataset()).items()
+                                if u.startswith("gcp:acme-prod:")})
+        limited = [r for r in self.fake.requests() if r["status"] == 403]
+        self.assertGreater(len(limited), 0)
+        for first in limited:
+            again = [r for r in self.fake.requests() if r["path"] == first["path"]
+                     and r["query"] == first["query"] and r["time"] > first["time"]]
+            self.assertEqual([r["status"] for r in again], [200])
+            self.assertGreaterEqual(again[0]["time"] - first["time"], 0.25)
+
+    def test_403_rate_limit_exceeded_after_the_retries_says_so(self):
+        self.fake.configure(rate_limit_403={"every": 1, "times": 99,
+                                            "reason": "userRateLimitExceeded"})
+        result = self.inventory(config=self.config(projects=["acme-prod"],
+                                                   limits={"backoff_max": "50ms",
+                                                           "retries": 2}))
+        self.assertExit(result, EXIT_PARTIAL)
+        failures = json.dumps(result.json()["failures"])
+        self.assertIn("HTTP 403: Rate Limit Exceeded (after 3 attempts)", failures)
+        self.assertIn("still rate limited by compute.googleapis.com (userRateLimitExceeded) after "
+                      "the host's retries", failures)
+        self.assertNotIn("PERMISSION_DENIED", failures)
+        self.assertNotIn("may not call", failures)
+
     def test_zone_down_fails_only_its_part(self):
         self.fake.configure(down_zones=["europe-west2-b"])
         result = self.inventory()

@@ -182,7 +182,10 @@ static void test_http_layout(void **state)
     OFFSET(fwk_http_request, timeout_ms, 56);
     OFFSET(fwk_http_request, flags, 64);
     OFFSET(fwk_http_request, secret_headers, 72);
-    SIZE(fwk_http_request, 80);
+    /* ABI 1.3 */
+    OFFSET(fwk_http_request, retry_check, 80);
+    OFFSET(fwk_http_request, retry_arg, 88);
+    SIZE(fwk_http_request, 96);
 
     OFFSET(fwk_http_response, struct_size, 0);
     OFFSET(fwk_http_response, status, 8);

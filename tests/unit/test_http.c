@@ -521,6 +521,82 @@ static void test_send_retry_after_then_ok(void **state)
     fake_stop(f);
 }
 
+/* A plugin's retry_check: 403 "slow down" is retried after the wait in *arg; the rest taken. */
+typedef struct slow_down_check {
+    int calls;
+    long wait_ms;
+} slow_down_check;
+
+static long retry_on_slow_down(const fwk_http_response *response, void *arg)
+{
+    slow_down_check *check = arg;
+    check->calls++;
+    if (response->status == 403 && response->body && strcmp(response->body, "slow down") == 0)
+        return check->wait_ms;
+    return -1;
+}
+
+static void test_send_plugin_retry_check(void **state)
+{
+    (void)state;
+    fake *f = fake_start(script_route(
+        "/q", json_pack("[{s:i, s:s}, {s:i, s:s}, {s:i, s:s}, {s:i, s:s, s:b}]", "status", 403,
+                        "body", "slow down", "status", 403, "body", "slow down", "status", 200,
+                        "body", "done", "status", 403, "body", "denied", "repeat", 1)));
+    config_limits limits = test_limits();
+    limits.backoff_max_ms = 300;
+    strlist allow = list_of("localhost", NULL);
+    http_client *client = http_client_new("probe", &limits, &allow);
+    char url[128];
+    fake_url(f, "/q", url, sizeof url);
+    slow_down_check check = {.wait_ms = 100000}; /* cut to backoff_max (300 ms) */
+    fwk_http_request req = get_request(url);
+    req.retry_check = retry_on_slow_down;
+    req.retry_arg = &check;
+    fwk_http_response *resp = NULL;
+    diag err = {{0}};
+    int64_t started = clock_mono_ms();
+    assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_OK);
+    int64_t elapsed = clock_mono_ms() - started;
+    assert_int_equal(resp->status, 200);
+    assert_string_equal(resp->body, "done");
+    assert_int_equal(resp->attempts, 3);
+    assert_int_equal(check.calls, 3); /* the 200 too: it was not retried by the host */
+    assert_true(elapsed >= 2 * 300 - 20);
+    assert_true(elapsed < 5000);
+    assert_int_equal(counter(client, "retries"), 2);
+    assert_int_equal(counter(client, "throttles"), 0);
+    http_response_free(resp);
+
+    /* what the check does not ask to retry is taken at once */
+    check.calls = 0;
+    assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_OK);
+    assert_int_equal(resp->status, 403);
+    assert_string_equal(resp->body, "denied");
+    assert_int_equal(resp->attempts, 1);
+    assert_int_equal(check.calls, 1);
+    http_response_free(resp);
+
+    /* FWK_HTTP_NO_RETRY: the check is not asked */
+    check.calls = 0;
+    req.flags = FWK_HTTP_NO_RETRY;
+    assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_OK);
+    assert_int_equal(resp->attempts, 1);
+    assert_int_equal(check.calls, 0);
+    http_response_free(resp);
+
+    /* an older plugin's smaller request: the fields past its struct_size are not read */
+    req.flags = 0;
+    req.struct_size = offsetof(fwk_http_request, retry_check);
+    assert_int_equal(http_client_send(client, &req, &resp, &err, NULL, NULL), FWK_OK);
+    assert_int_equal(resp->attempts, 1);
+    assert_int_equal(check.calls, 0);
+    http_response_free(resp);
+    http_client_free(client);
+    strlist_clear(&allow);
+    fake_stop(f);
+}
+
 static void test_send_5xx_exhausts_retries(void **state)
 {
     (void)state;
@@ -1007,6 +1083,7 @@ int main(void)
         cmocka_unit_test(test_token_bucket_edges),
         cmocka_unit_test_teardown(test_send_retry_after_then_ok, fake_teardown),
         cmocka_unit_test_teardown(test_send_5xx_exhausts_retries, fake_teardown),
+        cmocka_unit_test_teardown(test_send_plugin_retry_check, fake_teardown),
         cmocka_unit_test_teardown(test_send_refused_host, fake_teardown),
         cmocka_unit_test_teardown(test_send_mutating, fake_teardown),
         cmocka_unit_test_teardown(test_send_rate_limit, fake_teardown),

@@ -233,6 +233,10 @@ typedef struct fwkx_http_call {
     const char *(*hint)(long http_status);
     /* Optional: a response header to keep in result->header (e.g. "Link", "ETag"). */
     const char *capture_header;
+    /* Optional: fwk_http_request's retry_check and its argument (hosts of ABI 1.3 on), for
+       an API that says "slow down" with a status the host does not retry by itself. */
+    long (*retry_check)(const fwk_http_response *response, void *arg);
+    void *retry_arg;
 } fwkx_http_call;
 
 /* What came back. Zero it before the call; free with fwkx_http_result_free. */

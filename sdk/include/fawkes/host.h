@@ -39,6 +39,17 @@ typedef struct fwk_http_header {
 #define FWK_HTTP_MUTATING 0x1u /* the request changes remote state (counted, audited) */
 #define FWK_HTTP_NO_RETRY 0x2u /* do not retry, even on 429/5xx/timeouts */
 
+/* A response the host received. Allocated by the host; free with host->http_response_free. */
+typedef struct fwk_http_response {
+    size_t struct_size; /* sizeof(fwk_http_response) as the host compiled it */
+    long status;        /* HTTP status code (200, 404, 429, ...) */
+    const char *body;   /* NUL-terminated body (may contain NULs: use body_len) */
+    size_t body_len;
+    const fwk_http_header *headers; /* response headers in order received, names as sent */
+    size_t header_count;
+    int attempts; /* how many times the host sent it (1 = no retry) */
+} fwk_http_response;
+
 /* An HTTP request a plugin asks the host to send. All pointers are borrowed for the call. */
 typedef struct fwk_http_request {
     size_t struct_size;             /* sizeof(fwk_http_request) */
@@ -53,18 +64,20 @@ typedef struct fwk_http_request {
     /* Names of headers whose values are secrets (e.g. "Authorization"): never logged.
        Authorization, Proxy-Authorization, Cookie and X-Api-Key are always treated so. */
     const char *const *secret_headers; /* NULL-terminated, or NULL */
-} fwk_http_request;
 
-/* A response the host received. Allocated by the host; free with host->http_response_free. */
-typedef struct fwk_http_response {
-    size_t struct_size; /* sizeof(fwk_http_response) as the host compiled it */
-    long status;        /* HTTP status code (200, 404, 429, ...) */
-    const char *body;   /* NUL-terminated body (may contain NULs: use body_len) */
-    size_t body_len;
-    const fwk_http_header *headers; /* response headers in order received, names as sent */
-    size_t header_count;
-    int attempts; /* how many times the host sent it (1 = no retry) */
-} fwk_http_response;
+    /* --- ABI 1.3 (a host older than 1.3 ignores these; read host->abi_minor) --- */
+
+    /* retry_check: optional. Called with each response the host would not retry by itself
+       (any status but 429 and 503, and 500/502/504 of a request that is not mutating), for
+       an API that says "slow down" in its own words (Google's 403 rateLimitExceeded).
+       Return a negative number to take the response as it is, 0 to retry it with the
+       host's backoff, or a wait in milliseconds, as a Retry-After header would give it (more
+       than limits.backoff_max is cut to it). A retry counts against limits.retries and is
+       never made for FWK_HTTP_NO_RETRY. Called on the thread that called http_request, with
+       the response borrowed for the call; it must not call the host. */
+    long (*retry_check)(const fwk_http_response *response, void *arg);
+    void *retry_arg; /* handed to retry_check */
+} fwk_http_request;
 
 /* An e-mail a plugin asks the host to send (ABI 1.1, host->mail_send). All pointers are
    borrowed for the call. */

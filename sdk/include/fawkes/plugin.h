@@ -25,7 +25,7 @@ extern "C" {
  * use services or fields added after it.
  */
 #define FWK_ABI_MAJOR 1
-#define FWK_ABI_MINOR 2
+#define FWK_ABI_MINOR 3
 #ifndef FWK_TARGET_ABI_MINOR
 #define FWK_TARGET_ABI_MINOR FWK_ABI_MINOR
 #endif
