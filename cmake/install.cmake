@@ -3,7 +3,10 @@
 # --prefix DIR` works for any DIR, without root.
 include(CMakePackageConfigHelpers)
 
-# The plugin ABI version, read from the SDK header so it is written in one place only.
+# The plugin ABI version, read from the SDK header so it is written in one place only (a change
+# of the header configures again, so the installed files follow it).
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${CMAKE_SOURCE_DIR}/sdk/include/fawkes/plugin.h)
 file(STRINGS ${CMAKE_SOURCE_DIR}/sdk/include/fawkes/plugin.h fawkes_abi_lines
      REGEX "^#define FWK_ABI_(MAJOR|MINOR) +[0-9]+")
 foreach(line ${fawkes_abi_lines})

@@ -77,7 +77,10 @@ class OptionPathsTest(fwtest.TestCase):
         schema = described["config_schema"]["properties"]["paths"]
         self.assertEqual(schema["type"], "array")
         self.assertEqual(schema["x-fawkes-type"], "path")
-        self.assertEqual(described["abi"], "1.2")
+        # path options came with ABI 1.2: snapshot, built with this SDK, declares its ABI
+        major, minor = (int(x) for x in described["abi"].split("."))
+        self.assertEqual(major, 1)
+        self.assertGreaterEqual(minor, 2)
 
     def test_an_empty_path_is_refused(self):
         self.set_paths([""])
