@@ -60,6 +60,7 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
+static void child_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...) FWK_PRINTF(3, 4);
 static void child_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
 {
     if (!ctx || !ctx->inst || !log_enabled(level))

@@ -23,7 +23,8 @@ bool log_enabled(fwk_log_level level);
    Known secrets are replaced by "[REDACTED]". Thread-safe (one line is never split). */
 void log_msg(fwk_log_level level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_list ap);
+void log_vmsg(fwk_log_level level, const char *component, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Print "fawkes: error: MESSAGE" to stderr, through the redaction: a command's reason for
    its exit code, whatever the log level and format. Thread-safe. */
@@ -47,7 +48,8 @@ char *log_redact(const char *text);
    `max_bytes` bytes on a UTF-8 boundary, ending in "...[cut]" when cut. Redacting before
    cutting matters: a secret cut in half no longer matches and would leak its first part.
    New string (free()), or NULL when out of memory. Thread-safe. */
-char *log_vformat_redacted(size_t max_bytes, const char *fmt, va_list ap);
+char *log_vformat_redacted(size_t max_bytes, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Forget all secrets (tests, shutdown). Not thread-safe. */
 void log_reset_secrets(void);
 

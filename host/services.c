@@ -54,6 +54,7 @@ static const char *ctx_component(const fwk_ctx *ctx, char *buf, size_t size)
     return buf;
 }
 
+static void svc_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...) FWK_PRINTF(3, 4);
 static void svc_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
 {
     if (!log_enabled(level))
@@ -65,6 +66,7 @@ static void svc_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
+static void svc_fail(fwk_ctx *ctx, const char *fmt, ...) FWK_PRINTF(2, 3);
 static void svc_fail(fwk_ctx *ctx, const char *fmt, ...)
 {
     if (!ctx)

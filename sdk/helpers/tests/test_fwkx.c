@@ -42,6 +42,7 @@ static void fake_log(fwk_ctx *ctx, fwk_log_level level, const char *fmt, ...)
     (void)fmt;
 }
 
+static void fake_fail(fwk_ctx *ctx, const char *fmt, ...) FWK_PRINTF(2, 3);
 static void fake_fail(fwk_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;

@@ -129,7 +129,7 @@ int fwkx_buf_adds(fwkx_buf *buf, const char *text);
 /* Append printf-style. 0 or -1. */
 int fwkx_buf_addf(fwkx_buf *buf, const char *fmt, ...) FWK_PRINTF(2, 3);
 /* The same with a va_list. 0 or -1. */
-int fwkx_buf_vaddf(fwkx_buf *buf, const char *fmt, va_list ap);
+int fwkx_buf_vaddf(fwkx_buf *buf, const char *fmt, va_list ap) FWK_PRINTF(2, 0);
 /* Append `text` URL-escaped for a path segment or a query value (RFC 3986: every byte but
    A-Z a-z 0-9 - _ . ~ becomes %XX, upper-case hex). 0 or -1. */
 int fwkx_buf_add_escaped(fwkx_buf *buf, const char *text);
