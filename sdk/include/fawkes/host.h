@@ -67,9 +67,10 @@ typedef struct fwk_http_request {
 
     /* --- ABI 1.3 (a host older than 1.3 ignores these; read host->abi_minor) --- */
 
-    /* retry_check: optional. Called with each response the host would not retry by itself
-       (any status but 429 and 503, and 500/502/504 of a request that is not mutating), for
-       an API that says "slow down" in its own words (Google's 403 rateLimitExceeded).
+    /* retry_check: optional, for an API that says "slow down" in its own words (Google's 403
+       rateLimitExceeded). Called, while retries remain, with every response but those the
+       host retries by itself (429 and 503; 500, 502 and 504 of a request that is not
+       mutating), 2xx included. The last attempt's response is returned unchecked.
        Return a negative number to take the response as it is, 0 to retry it with the
        host's backoff, or a wait in milliseconds, as a Retry-After header would give it (more
        than limits.backoff_max is cut to it). A retry counts against limits.retries and is
