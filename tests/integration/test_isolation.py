@@ -111,20 +111,23 @@ class IsolationTest(fwtest.TestCase):
         self.assertIn("limits.memory is 128 MiB: it may have run out of memory", result.stderr)
 
     def test_crashing_scanner_fails_only_that_resource(self):
-        self.expect_scanner_crash_on_r2([], [])
+        self.expect_scanner_crash_on_r2({}, [], [])
 
     def test_scanner_crash_found_by_a_write_blames_the_resource_it_died_on(self):
-        # An in-process scanner after "sc" sleeps on the last resource: sc's process answers
-        # r0 and r1 and dies on r2 before the host reads anything, and the host's next write
-        # finds it dead. r0 and r1's answers, still in the pipe, are taken; r2 is blamed.
-        self.expect_scanner_crash_on_r2([{
-            "name": "slow", "plugin": "iso_crashy_scan", "isolation": "none",
-            "config": {"pause_uid": "good:local:compute.instance:r4"}}], range(5))
+        # sc's process sleeps on r0 while the host sends r1 to r3 without reading (nothing has
+        # come yet), and an in-process scanner after sc sleeps on r4: meanwhile sc's process
+        # answers r0 and r1 and dies on r2, and the host's next write finds it dead. r0 and
+        # r1's answers, still in the pipe, are taken; r2 is blamed.
+        self.expect_scanner_crash_on_r2(
+            {"pause_uid": "good:local:compute.instance:r0", "pause_ms": 200},
+            [{"name": "slow", "plugin": "iso_crashy_scan", "isolation": "none",
+              "config": {"pause_uid": "good:local:compute.instance:r4", "pause_ms": 1000}}],
+            range(5))
 
-    def expect_scanner_crash_on_r2(self, more_scanners, more_seen):
+    def expect_scanner_crash_on_r2(self, sc_config, more_scanners, more_seen):
         crash_uid = "good:local:compute.instance:r2"
         scanners = [{"name": "sc", "plugin": "iso_crashy_scan",
-                     "config": {"crash_uid": crash_uid}}] + more_scanners
+                     "config": dict(sc_config, crash_uid=crash_uid)}] + more_scanners
         path = self.config([self.good(config={"how": "none", "prefix": "good", "count": 5})],
                            scanners=scanners,
                            chains=[{"name": "c", "providers": ["good"],

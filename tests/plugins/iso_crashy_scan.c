@@ -1,6 +1,6 @@
 /* iso_crashy_scan.c: a test scanner that reports one finding per resource, dereferences
-   NULL on the resource whose uid is `crash_uid` and sleeps half a second on the one whose uid
-   is `pause_uid`. For `isolation: process` tests. */
+   NULL on the resource whose uid is `crash_uid` and sleeps `pause_ms` on the one whose uid is
+   `pause_uid`. For `isolation: process` tests. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,12 +11,13 @@ typedef struct crashy_scan {
     const fwk_host *host;
     const char *crash_uid;
     const char *pause_uid;
+    json_int_t pause_ms;
 } crashy_scan;
 
 static const fwk_option crashy_scan_options[] = {
     FWK_OPTION("crash_uid", FWK_OPT_STRING, 0, "\"\"", "Crash on the resource with this uid."),
-    FWK_OPTION("pause_uid", FWK_OPT_STRING, 0, "\"\"",
-               "Sleep 0.5 s on the resource with this uid."),
+    FWK_OPTION("pause_uid", FWK_OPT_STRING, 0, "\"\"", "Sleep on the resource with this uid."),
+    FWK_OPTION("pause_ms", FWK_OPT_INT, 0, "500", "How long pause_uid sleeps, in ms."),
     FWK_OPTION_END,
 };
 
@@ -30,6 +31,7 @@ static fwk_status scan_init(const fwk_host *host, fwk_ctx *ctx, const json_t *co
     self->host = host;
     self->crash_uid = json_string_value(json_object_get(config, "crash_uid"));
     self->pause_uid = json_string_value(json_object_get(config, "pause_uid"));
+    self->pause_ms = json_integer_value(json_object_get(config, "pause_ms"));
     *instance = self;
     return FWK_OK;
 }
@@ -52,7 +54,8 @@ scan_resource(fwk_ctx *ctx, void *instance, const json_t *resource)
     if (uid && strcmp(uid, self->crash_uid) == 0)
         *nowhere = 42;
     if (uid && strcmp(uid, self->pause_uid) == 0) {
-        struct timespec pause = {0, 500 * 1000 * 1000};
+        struct timespec pause = {(time_t)(self->pause_ms / 1000),
+                                 (long)(self->pause_ms % 1000) * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
     return self->host->emit_finding(ctx, json_pack("{s:s, s:s, s:s, s:s}", "rule", "crashy.seen",
